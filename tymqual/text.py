@@ -1,0 +1,80 @@
+"""Text normalisation and the offset convention.
+
+Every offset in tymqual is a 0-based, end-exclusive index of Unicode code points into a
+source's *normalised* text: NFC, line ends ``\\n``, no byte-order mark. Python's ``str`` slicing
+counts code points, so ``text[start:end]`` is always the coded passage. REFI-QDA uses the same
+convention; NVivo's UTF-16 offsets are converted at import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from tymqual.errors import CodingError
+
+_WORD = re.compile(r"\w+(?:[-:’'´]\w+)*")
+_NEWLINES = re.compile(r"\r\n?|\u2028|\u2029|\x85")
+
+
+def normalize_text(raw: str) -> str:
+    """Return ``raw`` as tymqual stores it: NFC, ``\\n`` line ends, no BOM, no NUL bytes."""
+    text = raw.removeprefix("\ufeff").replace("\x00", "")
+    text = _NEWLINES.sub("\n", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of the UTF-8 bytes of ``text`` (identifies a normalised source)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def words(text: str) -> list[str]:
+    """Word tokens as a reader counts them: ``THL:n`` and ``sote-alue`` are one word each."""
+    return _WORD.findall(text)
+
+
+def count_words(text: str) -> int:
+    """Number of words in ``text`` (see :func:`words`)."""
+    return len(_WORD.findall(text))
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every word in ``text``."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def find_quote(text: str, quote: str) -> list[tuple[int, int]]:
+    """All spans of ``quote`` in ``text``: exact matches first, else whitespace/case-tolerant.
+
+    The tolerant pass lets a quote typed with one space match a line break or a double space
+    in the transcript, and ``kela`` match ``Kela``. It returns ``[]`` when nothing matches.
+    """
+    quote = normalize_text(quote).strip()
+    if not quote:
+        return []
+    exact = [(m.start(), m.end()) for m in re.finditer(re.escape(quote), text)]
+    if exact:
+        return exact
+    parts = [re.escape(p) for p in quote.split()]
+    pattern = re.compile(r"\s+".join(parts), re.IGNORECASE)
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def check_span(text: str, start: int, end: int, *, where: str) -> None:
+    """Raise :class:`CodingError` unless ``0 <= start < end <= len(text)``."""
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise CodingError(f"{where}: start and end must be whole numbers, got {start!r}, {end!r}.")
+    if not 0 <= start < end <= len(text):
+        raise CodingError(
+            f"{where}: the span {start}–{end} does not fit the text, which has {len(text)} "
+            "characters; start must be below end and both within the text."
+        )
+
+
+def snippet(text: str, start: int, end: int, width: int = 40) -> str:
+    """A one-line view of ``text[start:end]`` with up to ``width`` characters either side."""
+    left = text[max(0, start - width) : start]
+    right = text[end : end + width]
+    return " ".join(f"…{left}[{text[start:end]}]{right}…".split())
