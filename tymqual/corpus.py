@@ -1,0 +1,645 @@
+"""Sources and speaker turns: one transcript or document file in, normalised text and turns out.
+
+A loader per format (.txt, .md, .docx, .odt, .vtt) turns a file into tymqual's normalised text
+(:func:`tymqual.text.normalize_text`); :func:`parse_turns` finds the speaker turns in it, so a
+coding can be tied to who said it. Offsets follow ARCHITECTURE.md: code points, end-exclusive,
+and a turn covers the speech, not its ``H:`` label. Anything unreadable raises
+:class:`~tymqual.errors.SourceError` naming the file and the remedy; the project layer turns
+that into a warning and skips the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import functools
+import html
+import io
+import os
+import re
+import unicodedata
+import warnings
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NamedTuple
+from xml.sax import SAXParseException
+
+import docx
+import webvtt
+from docx.table import Table
+from lxml import etree
+from odf.element import Node
+from odf.namespaces import OFFICENS, TABLENS, TEXTNS
+from odf.opendocument import load as load_odf
+from webvtt.errors import MalformedFileError
+
+from tymqual.errors import ProjectError, SourceError, TymqualError, TymqualWarning
+from tymqual.text import normalize_text
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt"})
+KINDS: tuple[str, ...] = ("interview", "document", "survey_answer")
+MAX_SOURCE_ID = 100
+
+_ROLES = ("interviewer", "interviewee")
+_SPEAKER_KEYS = ("interviewer", "interviewee", "initials")
+_OTHER_ROLE = {"interviewer": "interviewee", "interviewee": "interviewer"}
+
+
+@dataclass(frozen=True)
+class SpeakerConfig:
+    """Which speaker labels mark interviewer and interviewee (``speakers:`` in tymqual.yaml).
+
+    Labels match case-insensitively. With ``initials`` a label may also be 1–3 capital letters
+    and an optional digit (``MK:``, ``H2:``); its role is then inferred when it can be
+    (see :func:`parse_turns`).
+    """
+
+    interviewer: tuple[str, ...] = ("H", "Haastattelija", "Haast", "I", "Interviewer", "Q")
+    interviewee: tuple[str, ...] = ("V", "Vastaaja", "Haastateltava", "HV", "R", "Respondent", "A")
+    initials: bool = True
+
+    def __post_init__(self) -> None:
+        # A list passed by hand would make the config unhashable, and it keys a regex cache.
+        for name in ("interviewer", "interviewee"):
+            labels = getattr(self, name)
+            object.__setattr__(self, name, (labels,) if isinstance(labels, str) else tuple(labels))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None, *, where: str) -> SpeakerConfig:
+        """Read the ``speakers:`` section; missing keys keep defaults, given lists replace them.
+
+        Raises :class:`ProjectError` naming ``where`` when the section has the wrong shape.
+        """
+        if data is None:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise ProjectError(
+                f"{where}: 'speakers' must be a mapping with the keys interviewer, interviewee "
+                f"and initials, not {type(data).__name__}."
+            )
+        unknown = sorted(str(key) for key in data if key not in _SPEAKER_KEYS)
+        if unknown:
+            raise ProjectError(
+                f"{where}: unknown key(s) {', '.join(unknown)} under 'speakers'; the allowed keys "
+                "are interviewer, interviewee and initials."
+            )
+        default = cls()
+        interviewer = _labels(data.get("interviewer", default.interviewer), "interviewer", where)
+        interviewee = _labels(data.get("interviewee", default.interviewee), "interviewee", where)
+        shared = {label.casefold() for label in interviewer} & {
+            label.casefold() for label in interviewee
+        }
+        if shared:
+            raise ProjectError(
+                f"{where}: the speaker label(s) {', '.join(sorted(shared))} are listed both as "
+                "interviewer and as interviewee; keep each label in one list."
+            )
+        initials = data.get("initials", default.initials)
+        if not isinstance(initials, bool):
+            raise ProjectError(
+                f"{where}: 'speakers.initials' must be true or false, not {initials!r}."
+            )
+        return cls(interviewer=interviewer, interviewee=interviewee, initials=initials)
+
+
+def _labels(value: object, key: str, where: str) -> tuple[str, ...]:
+    """One list of ``speakers:`` labels, checked; a single string is a list of one."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ProjectError(
+            f"{where}: 'speakers.{key}' must be a list of labels such as [H, Haastattelija], "
+            f"not {type(value).__name__}."
+        )
+    labels = []
+    for item in items:
+        label = item.strip() if isinstance(item, str) else ""
+        if not label or ":" in label or "\n" in label:
+            raise ProjectError(
+                f"{where}: 'speakers.{key}' has the label {item!r}; a label must be non-empty "
+                "text on one line, written without its colon (H, not H:)."
+            )
+        labels.append(label)
+    return tuple(labels)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn: ``text[start:end]`` is exactly what the speaker said."""
+
+    turn: int
+    speaker: str
+    role: str | None
+    start: int
+    end: int
+    time: str | None
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A loaded source: its id, normalised text, turns and format details (``meta``)."""
+
+    source_id: str
+    path: Path
+    kind: str
+    text: str
+    turns: tuple[Turn, ...]
+    meta: Mapping[str, object] = field(hash=False)
+
+
+class _RawTurn(NamedTuple):
+    """A turn before numbering and role inference."""
+
+    speaker: str
+    start: int
+    end: int
+    time: str | None
+
+
+class _Loaded(NamedTuple):
+    """What a format loader gives back: the text, turns when the format has them, and meta."""
+
+    text: str
+    turns: list[_RawTurn] | None
+    meta: dict[str, object]
+
+
+# --- public entry points ------------------------------------------------------------------
+
+
+def validate_source_id(stem: str, path: str | os.PathLike[str]) -> str:
+    """Return the source id for a file stem (NFC), or raise :class:`SourceError` naming ``path``.
+
+    The id is the stem in NFC, so a file named on macOS (which stores names decomposed) gets the
+    same id as on Windows or Linux. It must be non-empty, at most 100 characters, without ``/``,
+    ``\\``, control characters or surrounding whitespace, since it is used in file names and
+    exports.
+    """
+    source_id = unicodedata.normalize("NFC", stem)
+    problem = None
+    if not source_id:
+        problem = "is empty"
+    elif "/" in source_id or "\\" in source_id:
+        problem = 'contains "/" or "\\"'
+    elif any(unicodedata.category(ch) == "Cc" for ch in source_id):
+        problem = "contains a control character"
+    elif source_id != source_id.strip():
+        problem = "starts or ends with whitespace"
+    elif len(source_id) > MAX_SOURCE_ID:
+        problem = f"is {len(source_id)} characters long, more than {MAX_SOURCE_ID}"
+    if problem:
+        raise SourceError(
+            f"{path}: the file name {stem!r} cannot be a source id because it {problem}; "
+            "rename the file."
+        )
+    return source_id
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The normalised text of a source file, read by its suffix (see :data:`SUPPORTED_SUFFIXES`).
+
+    A .vtt file gives one ``Name: speech`` line per turn.
+    """
+    path = Path(path)
+    return _LOADERS[_suffix(path)](path).text
+
+
+def parse_turns(text: str, speakers: SpeakerConfig | None = None) -> list[Turn]:
+    """The speaker turns of a transcript's normalised text.
+
+    A turn starts at a line that begins with a speaker label and a colon followed by whitespace:
+    ``H: ...``, ``**Vastaaja:** ...``, ``__MK__: ...``, optionally with a timestamp before or
+    after the label (``[00:12:03] H:``, ``H (00:12:03):``, ``H: [00:12:03] ...``), which becomes
+    :attr:`Turn.time`. Following lines without a label continue the turn; lines before the
+    first label belong to no turn. ``THL:n`` is no label, as no whitespace follows its colon.
+
+    Roles come from the label lists of ``speakers``. An initials or unknown label gets the
+    opposite role when the text has exactly two speakers and the other one's role is known;
+    otherwise its role is None.
+    """
+    config = speakers or SpeakerConfig()
+    return _with_roles(_label_turns(text, config), config)
+
+
+def load_source(
+    path: str | os.PathLike[str],
+    *,
+    kind: str = "interview",
+    speakers: SpeakerConfig | None = None,
+) -> SourceDoc:
+    """Load one source file: normalised text, turns and meta, with the file stem as its id.
+
+    ``kind`` is ``"interview"``, ``"document"`` or ``"survey_answer"``. Raises
+    :class:`SourceError` naming the file when it cannot be used.
+    """
+    if kind not in KINDS:
+        raise TymqualError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
+    path = Path(path)
+    loader = _LOADERS[_suffix(path)]
+    source_id = validate_source_id(path.stem, path)
+    config = speakers or SpeakerConfig()
+    loaded = loader(path)
+    raw = loaded.turns if loaded.turns is not None else _label_turns(loaded.text, config)
+    return SourceDoc(
+        source_id=source_id,
+        path=path,
+        kind=kind,
+        text=loaded.text,
+        turns=tuple(_with_roles(raw, config)),
+        meta=MappingProxyType(loaded.meta),
+    )
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        what = f"'{path.suffix}' files" if path.suffix else "files without an extension"
+        raise SourceError(
+            f"{path}: tymqual cannot read {what}; the supported formats are "
+            f"{', '.join(sorted(SUPPORTED_SUFFIXES))}. Save the file in one of them "
+            "(e.g. .doc as .docx, .pdf as .txt)."
+        )
+    return suffix
+
+
+# --- speaker labels and roles -------------------------------------------------------------
+
+_TIME = r"\d{1,2}(?::[0-5]\d){1,2}(?:[.,]\d{1,3})?"
+_TIME_GROUPS = ("t1", "t2", "t3", "t4", "t5", "t6", "t7")
+
+
+def _bracketed_time(square: str, round_: str) -> str:
+    """``[00:12:03]`` or ``(00:12:03)``, captured in the named groups ``square`` or ``round_``."""
+    return rf"(?:\[(?P<{square}>{_TIME})\]|\((?P<{round_}>{_TIME})\))"
+
+
+@functools.lru_cache(maxsize=32)
+def _label_pattern(config: SpeakerConfig) -> re.Pattern[str]:
+    """The regex of a labelled line's head: [time] **label (time):** [time], colon + whitespace."""
+    labels = sorted({*config.interviewer, *config.interviewee}, key=len, reverse=True)
+    choices = []
+    if labels:
+        choices.append("(?i:" + "|".join(re.escape(label) for label in labels) + ")")
+    if config.initials:
+        choices.append(r"[^\W\d_]{1,3}\d?")  # capitals are checked in _is_label
+    if not choices:
+        return re.compile(r"(?!)")
+    return re.compile(
+        r"[ \t]*"
+        rf"(?:{_bracketed_time('t1', 't2')}[ \t]*|(?P<t3>{_TIME})[ \t]+)?"
+        r"(?P<open>\*\*|__)?"
+        rf"(?P<label>{'|'.join(choices)})"
+        rf"(?:[ \t]*{_bracketed_time('t4', 't5')})?"
+        r"(?(open)(?:(?P=open):|:(?P=open))|:)"
+        rf"(?:[ \t]+{_bracketed_time('t6', 't7')})?"
+        r"(?=\s|$)"
+    )
+
+
+def _is_label(label: str, config: SpeakerConfig) -> bool:
+    """A configured label, or (when initials are on) capitals with an optional digit."""
+    if _known_role(label, config) is not None:
+        return True
+    letters = label.rstrip("0123456789")
+    return config.initials and letters.isupper()
+
+
+def _known_role(label: str, config: SpeakerConfig) -> str | None:
+    folded = label.casefold()
+    for role, labels in zip(_ROLES, (config.interviewer, config.interviewee), strict=True):
+        if any(folded == known.casefold() for known in labels):
+            return role
+    return None
+
+
+def _label_turns(text: str, config: SpeakerConfig) -> list[_RawTurn]:
+    """Turns of a labelled transcript, before roles: each from its label line to the next."""
+    pattern = _label_pattern(config)
+    heads: list[tuple[int, int, str, str | None]] = []  # line start, speech from, label, time
+    line_start = 0
+    for line in text.split("\n"):
+        match = pattern.match(line)
+        if match and _is_label(match["label"], config):
+            time = next((match[g] for g in _TIME_GROUPS if match[g]), None)
+            heads.append((line_start, line_start + match.end(), match["label"], time))
+        line_start += len(line) + 1
+    turns = []
+    for i, (_, body, label, time) in enumerate(heads):
+        limit = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        chunk = text[body:limit]
+        speech = chunk.strip()
+        start = body + (len(chunk) - len(chunk.lstrip())) if speech else body
+        turns.append(_RawTurn(label, start, start + len(speech), time and _clock(time)))
+    return turns
+
+
+def _clock(value: str) -> str:
+    """A transcript timestamp as ``HH:MM:SS.mmm``; ``"12:03"`` is minutes and seconds."""
+    clock, _, fraction = value.replace(",", ".").partition(".")
+    parts = [int(p) for p in clock.split(":")]
+    hours, minutes, seconds = ([0] * (3 - len(parts)) + parts)[-3:]
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{fraction.ljust(3, '0')}"
+
+
+def _with_roles(raw: Sequence[_RawTurn], config: SpeakerConfig) -> list[Turn]:
+    """Number the turns and give each its role (see :func:`parse_turns` for the rule)."""
+    names = {turn.speaker.casefold(): turn.speaker for turn in raw if turn.speaker}
+    roles = {name: _known_role(speaker, config) for name, speaker in names.items()}
+    if len(roles) == 2:
+        (a, role_a), (b, role_b) = roles.items()
+        if role_a is None and role_b is not None:
+            roles[a] = _OTHER_ROLE[role_b]
+        elif role_b is None and role_a is not None:
+            roles[b] = _OTHER_ROLE[role_a]
+    return [
+        Turn(i, t.speaker, roles.get(t.speaker.casefold()), t.start, t.end, t.time)
+        for i, t in enumerate(raw, start=1)
+    ]
+
+
+# --- reading bytes and decoding plain text ------------------------------------------------
+
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _cp1252_table() -> dict[int, str]:
+    """latin-1 -> cp1252 for the bytes 0x80–0x9F that cp1252 defines (€ ” – ...)."""
+    table = {}
+    for byte in range(0x80, 0xA0):
+        with contextlib.suppress(UnicodeDecodeError):
+            table[byte] = bytes([byte]).decode("cp1252")
+    return table
+
+
+_CP1252 = _cp1252_table()
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SourceError(f"{path}: no such file; check the path.") from exc
+    except OSError as exc:
+        raise SourceError(
+            f"{path}: cannot be read ({exc.strerror or exc}); check that it is a file you may read."
+        ) from exc
+    if not data:
+        raise SourceError(f"{path}: the file is empty (0 bytes); add its text or remove it.")
+    return data
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode a text file: BOM'd UTF-8/16/32, else UTF-8, else Windows cp1252.
+
+    Finnish files saved on Windows are often cp1252 (ä ö € ” –). The five bytes cp1252 leaves
+    undefined are read as latin-1, so such a file still loads without turning the others into
+    mojibake. Returns the text and the encoding used.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise SourceError(
+                    f"{path}: starts with a {encoding.upper()} byte-order mark but is not valid "
+                    f"{encoding.upper()} ({exc.reason} at byte {exc.start}); open it in an "
+                    "editor and save it again as UTF-8."
+                ) from exc
+    if b"\x00" in data:
+        raise SourceError(
+            f"{path}: contains NUL bytes, so it is not text, or is UTF-16 without a byte-order "
+            "mark; open it in an editor and save it as UTF-8 text."
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1").translate(_CP1252), "cp1252"
+
+
+def _require_text(text: str, path: Path) -> None:
+    if not text.strip():
+        raise SourceError(
+            f"{path}: has no text, only whitespace; add the transcript or remove the file."
+        )
+
+
+def _load_plain(path: Path) -> _Loaded:
+    """.txt and .md: decoded text; markdown is kept as written (``**H:**`` is parsed as a label)."""
+    raw, encoding = _decode(_read_bytes(path), path)
+    text = normalize_text(raw)
+    _require_text(text, path)
+    return _Loaded(text, None, {"format": path.suffix.lower()[1:], "encoding": encoding})
+
+
+# --- .docx and .odt -----------------------------------------------------------------------
+
+# What zipfile, zlib, lxml, xml.sax and the two libraries raise on a damaged or foreign file,
+# found by truncating and corrupting real documents: not a zip, a missing part, bad deflate
+# data, an unsupported zip feature or encryption, malformed XML, a wrong content type
+# (ValueError from python-docx), a non-UTF-8 member name.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    etree.XMLSyntaxError,
+    SAXParseException,
+)
+
+
+def _damaged(path: Path, app: str, detail: object) -> SourceError:
+    return SourceError(
+        f"{path}: is not a readable {path.suffix.lower()} document ({detail}); it may be "
+        f"damaged, password-protected or another format renamed. Open it in {app} and save it "
+        f"again as {path.suffix.lower()}."
+    )
+
+
+def _row_line(cells: Sequence[str]) -> str:
+    """A table row as text: two cells are ``speaker: speech``, other rows tab-separated."""
+    if len(cells) != 2:
+        return "\t".join(cell.strip() for cell in cells)
+    speaker = " ".join(cells[0].split()).removesuffix(":").rstrip()
+    speech = cells[1].strip()
+    if not speaker:
+        return speech
+    return f"{speaker}: {speech}" if speech else f"{speaker}:"
+
+
+def _load_docx(path: Path) -> _Loaded:
+    """Word: paragraph texts and table rows in document order, one per line."""
+    data = _read_bytes(path)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except _DAMAGED as exc:
+        raise _damaged(path, "Word or LibreOffice", exc) from exc
+    if document.element.body.xpath(".//w:ins | .//w:del"):
+        warnings.warn(
+            f"{path}: has tracked changes, which tymqual reads without the insertions; "
+            "accept or reject all changes in Word and save to read the text as shown.",
+            TymqualWarning,
+            stacklevel=3,
+        )
+    lines = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells: list[Any] = []
+                for cell in row.cells:  # a merged cell comes back once per grid column it spans
+                    if not any(cell is seen for seen in cells):
+                        cells.append(cell)
+                lines.append(_row_line([cell.text for cell in cells]))
+        else:
+            lines.append(block.text)
+    text = normalize_text("\n".join(lines))
+    _require_text(text, path)
+    return _Loaded(text, None, {"format": "docx"})
+
+
+_ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
+_ODT_BLOCKS = {(TEXTNS, "p"), (TEXTNS, "h")}
+_ODT_CELL = (TABLENS, "table-cell")
+# Comments, footnotes and the deleted text of tracked changes are not what was said; the .docx
+# reader leaves them out too.
+_ODT_SKIP = {
+    (OFFICENS, "annotation"),
+    (OFFICENS, "annotation-end"),
+    (TEXTNS, "note"),
+    (TEXTNS, "tracked-changes"),
+}
+
+
+def _load_odt(path: Path) -> _Loaded:
+    """OpenDocument text: paragraphs, headings and table rows in document order, one per line."""
+    data = _read_bytes(path)
+    # odfpy prints an XML part it cannot parse (the whole interview) to stdout and carries on
+    # with an empty document: capture it, so nothing leaks and the damage is reported.
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            document = load_odf(io.BytesIO(data))
+    except _DAMAGED as exc:
+        raise _damaged(path, "LibreOffice Writer", exc) from exc
+    if printed.getvalue():
+        raise _damaged(path, "LibreOffice Writer", "an XML part is malformed")
+    if not str(document.mimetype).startswith(_ODT_MIMETYPE):
+        raise SourceError(
+            f"{path}: is an OpenDocument file of type {document.mimetype}, not a text document; "
+            "save the text from LibreOffice Writer as .odt."
+        )
+    if document.text is None:
+        raise _damaged(path, "LibreOffice Writer", "it has no body")
+    text = normalize_text("\n".join(_odt_lines(document.text)))
+    _require_text(text, path)
+    return _Loaded(text, None, {"format": "odt"})
+
+
+def _odt_lines(node: Any) -> Iterator[str]:
+    """Paragraphs and headings under ``node``, depth first; a table row becomes one line."""
+    for child in node.childNodes:
+        if child.nodeType != Node.ELEMENT_NODE or child.qname in _ODT_SKIP:
+            continue
+        if child.qname in _ODT_BLOCKS:
+            yield _odt_inline(child)
+        elif child.qname == (TABLENS, "table-row"):
+            cells = [c for c in child.childNodes if getattr(c, "qname", None) == _ODT_CELL]
+            yield _row_line(["\n".join(_odt_lines(cell)) for cell in cells])
+        else:
+            yield from _odt_lines(child)
+
+
+def _odt_inline(node: Any) -> str:
+    """The text of a paragraph, as ``odf.teletype.extractText`` but without comments or notes."""
+    parts = []
+    for child in node.childNodes:
+        if child.nodeType == Node.TEXT_NODE:
+            parts.append(child.data)
+        elif child.nodeType != Node.ELEMENT_NODE or child.qname in _ODT_SKIP:
+            continue
+        elif child.qname == (TEXTNS, "s"):
+            count = str(child.getAttribute("c") or "1")
+            parts.append(" " * (int(count) if count.isdigit() else 1))
+        elif child.qname == (TEXTNS, "tab"):
+            parts.append("\t")
+        elif child.qname == (TEXTNS, "line-break"):
+            parts.append("\n")
+        else:
+            parts.append(_odt_inline(child))
+    return "".join(parts)
+
+
+# --- .vtt ---------------------------------------------------------------------------------
+
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)*[ \t]+([^>]*)>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _load_vtt(path: Path) -> _Loaded:
+    """WebVTT (Teams): one ``Name: speech`` line per turn; same-voice cues merge into one turn."""
+    raw, encoding = _decode(_read_bytes(path), path)
+    source = normalize_text(raw)
+    try:
+        captions = webvtt.WebVTT.from_string(source).captions
+    except MalformedFileError as exc:
+        raise SourceError(
+            f"{path}: is not a WebVTT file (its first line must be WEBVTT); export the "
+            "transcript again as .vtt, or save a plain transcript as .txt."
+        ) from exc
+    # webvtt-py skips a cue it cannot read; every "-->" line is a cue, so count them to notice.
+    timings = sum("-->" in line for line in source.split("\n"))
+    if timings != len(captions):
+        raise SourceError(
+            f"{path}: {timings - len(captions)} of {timings} cues could not be read (a bad "
+            "time such as 00:61:00.000, or no blank line between cues); fix them and load again."
+        )
+    turns: list[tuple[str, str, list[str]]] = []  # speaker, start time, pieces of speech
+    speaker = ""
+    for caption in captions:
+        for line in caption.raw_text.split("\n"):
+            voice = _VOICE.search(line)
+            if voice:
+                speaker = normalize_text(" ".join(voice.group(1).split()))
+            speech = " ".join(html.unescape(_TAG.sub("", line)).split())
+            if not speech:
+                continue
+            if turns and turns[-1][0] == speaker:
+                turns[-1][2].append(speech)
+            else:
+                turns.append((speaker, caption.start, [speech]))
+    if not turns:
+        raise SourceError(f"{path}: has no cues with text; export the transcript again.")
+    lines: list[str] = []
+    raw_turns: list[_RawTurn] = []
+    offset = 0
+    for name, time, pieces in turns:
+        prefix = f"{name}: " if name else ""
+        speech = normalize_text(" ".join(pieces))  # a removed tag may have split a character
+        start = offset + len(prefix)
+        raw_turns.append(_RawTurn(name, start, start + len(speech), time))
+        lines.append(prefix + speech)
+        offset += len(lines[-1]) + 1
+    duration = max(caption.end_time.in_milliseconds() for caption in captions) / 1000
+    meta: dict[str, object] = {"format": "vtt", "encoding": encoding, "duration_seconds": duration}
+    return _Loaded("\n".join(lines), raw_turns, meta)
+
+
+_LOADERS: dict[str, Callable[[Path], _Loaded]] = {
+    ".txt": _load_plain,
+    ".md": _load_plain,
+    ".docx": _load_docx,
+    ".odt": _load_odt,
+    ".vtt": _load_vtt,
+}
