@@ -1,0 +1,1036 @@
+"""Survey exports read into one tidy shape: one row per respondent, one described item per question.
+
+For researchers who pair interviews with a questionnaire: :func:`read_survey` reads a Webropol,
+Microsoft Forms, LimeSurvey or Qualtrics export (.xlsx or .csv) or an SPSS file (.sav), finds
+the respondent id, drops the export's metadata, and infers what each question is, so that a
+Likert statement becomes an ordered category and a multiple-choice question a set of yes/no
+columns, ready to cross with interview codings through ``codes/cases.csv``'s ``respondent_id``.
+
+Schema of :class:`Survey`
+    ``responses``: ``respondent_id`` (str), then the items' columns in file order: a Likert item
+    is an *ordered* Categorical of its scale labels (don't-know answers are NaN there and listed
+    in ``dont_know``); a single-choice item an unordered Categorical of its options; a numeric
+    item float64; an open question str; a multiple-choice item one nullable ``boolean`` column
+    per option, named ``f"{item_id}__{slug(option)}"`` (NA when the respondent ticked nothing,
+    as a skipped question and "none of these" cannot be told apart).
+    ``items``: ``item_id``, ``question``, ``type``, ``scale``, ``options``, ``columns``.
+    ``dont_know``: ``respondent_id``, ``item_id`` of every don't-know answer to a Likert item.
+
+Item ids are the export's own codes (Qualtrics ``Q1``, LimeSurvey ``G01Q01``, SPSS variable
+names), made identifier-safe (``G01Q02[SQ001]`` → ``G01Q02_SQ001``); where an export has no
+codes (Webropol, Forms, plain CSV) items are numbered ``q1``, ``q2``... in column order.
+
+How item types are inferred (``scales=`` overrides the Likert part)
+    * **likert**: every answer, apart from don't-know answers (``En osaa sanoa``, ``EOS``,
+      ``Ei osaa sanoa``, ``Don't know``), is a label of one of :data:`KNOWN_SCALES`, matched
+      case- and whitespace-insensitively and ignoring a leading number (``3 = Ei samaa...``).
+      An item that fits a 4- and a 5-point scale (nobody chose the middle) gets the 5-point
+      scale when another item of the same survey uses its middle label, else the 4-point one.
+      In SPSS files the *value labels* decide, so 1–5 coded answers with agreement labels are
+      Likert (a variable labelled only in part, say 1 and 5, is read as numbers). When 80 % or
+      more of a column's answers are labels of one scale (don't-know answers included) but some
+      are not, that is an error naming the stray cell, not a silent re-typing.
+    * **multiple_choice**: Webropol's one column per option (headers ``Question: Option``, cells
+      1/empty), LimeSurvey's ``code[SQ001]`` columns with Y/empty, Forms answers ending in
+      ``;``, or one column whose answers join short labels with ``;`` (or ``, `` when an option
+      recurs across respondents; Qualtrics joins with ``,``).
+    * **numeric**: every answer is a number; a decimal comma (``3,5``) is accepted except in
+      Qualtrics exports, which always write a point.
+    * **single_choice**: at most 15 distinct short labels (≤ 60 characters, ≤ 8 words, not a
+      sentence ending in ``.`` or ``!``), and not mostly unique once there are 10 answers.
+    * **open_text**: everything else, Qualtrics ``_TEXT`` entry fields, LimeSurvey ``[other]``
+      and ``[comment]`` boxes, and empty columns.
+
+Privacy: columns that identify people are dropped and never reach the :class:`Survey`: Forms
+``Email`` and ``Name``; Qualtrics ``IPAddress``, recipient names and e-mail, location; LimeSurvey
+``ipaddr`` and ``token``. Other metadata (timestamps, progress, language) is dropped too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import os
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Literal, get_args
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from tymqual.errors import SurveyError
+from tymqual.text import normalize_text
+
+Format = Literal["auto", "webropol", "forms", "limesurvey", "qualtrics", "spss", "csv"]
+ItemType = Literal["likert", "single_choice", "multiple_choice", "numeric", "open_text"]
+
+KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
+    (
+        "Täysin eri mieltä",
+        "Jokseenkin eri mieltä",
+        "Ei samaa eikä eri mieltä",
+        "Jokseenkin samaa mieltä",
+        "Täysin samaa mieltä",
+    ),
+    (
+        "Täysin eri mieltä",
+        "Jokseenkin eri mieltä",
+        "En samaa enkä eri mieltä",
+        "Jokseenkin samaa mieltä",
+        "Täysin samaa mieltä",
+    ),
+    ("Täysin eri mieltä", "Jokseenkin eri mieltä", "Jokseenkin samaa mieltä",
+     "Täysin samaa mieltä"),
+    ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
+    (
+        "Strongly disagree",
+        "Somewhat disagree",
+        "Neither agree nor disagree",
+        "Somewhat agree",
+        "Strongly agree",
+    ),
+    ("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
+    ("Strongly disagree", "Somewhat disagree", "Somewhat agree", "Strongly agree"),
+)
+"""Scales recognised without ``scales=``, each in order from the lowest to the highest."""
+
+DONT_KNOW_LABELS: tuple[str, ...] = ("En osaa sanoa", "EOS", "Ei osaa sanoa", "Don't know")
+"""Answers kept apart from a Likert scale: counted in ``Survey.dont_know``, never averaged."""
+
+_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".sav": "spss", ".zsav": "spss"}
+
+_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "webropol": (
+        "Vastaajan tunniste", "Vastaaja", "ID", "Vastaajan ID", "Vastaajatunnus", "Tunniste",
+        "Respondent", "Respondent ID", "respondent_id",
+    ),
+    "forms": ("ID", "Tunnus"),
+    "limesurvey": ("id", "Response ID"),
+    "qualtrics": ("ResponseId", "ResponseID"),
+    "spss": ("respondent_id", "id", "ResponseId", "vastaaja", "vastaajan_tunniste", "tunniste"),
+}
+_ID_COLUMNS["csv"] = _ID_COLUMNS["webropol"]
+
+_METADATA: dict[str, frozenset[str]] = {
+    "webropol": frozenset(
+        ["Vastausaika", "Aloitusaika", "Lopetusaika", "Vastauksen kesto", "Vastauspäivä"]
+    ),
+    "forms": frozenset(
+        [
+            "Start time", "Completion time", "Last modified time", "Email", "Name",
+            "Total points", "Quiz feedback", "Aloitusaika", "Valmistumisaika",
+            "Viimeksi muokattu", "Viimeisin muokkausaika", "Sähköposti", "Nimi",
+        ]
+    ),
+    "limesurvey": frozenset(
+        [
+            "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp",
+            "ipaddr", "refurl", "token", "interviewtime", "Date submitted", "Last page",
+            "Start language", "Seed", "Date started", "Date last action", "IP address",
+            "Referrer URL", "Token", "Total time",
+        ]
+    ),
+    "qualtrics": frozenset(
+        [
+            "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+            "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
+            "RecipientEmail", "ExternalReference", "LocationLatitude", "LocationLongitude",
+            "LocationAccuracy", "DistributionChannel", "UserLanguage", "ResponseID",
+            "ResponseSet", "Name", "ExternalDataReference", "EmailAddress",
+        ]
+    ),
+}
+_METADATA["csv"] = _METADATA["webropol"]
+_METADATA_PATTERN: dict[str, re.Pattern[str]] = {
+    "forms": re.compile(r"^(?:points|feedback) - ", re.IGNORECASE),
+    "limesurvey": re.compile(r"^grouptime\d+$", re.IGNORECASE),
+    "qualtrics": re.compile(
+        r"^(?:V\d+|Q_\w+)$|\s-\s(?:Parent Topics|Topics|Sentiment.*|Topic Sentiment.*)$"
+    ),
+}
+
+_TICKED = frozenset(["1", "x", "y", "yes", "kyllä", "true"])
+_UNTICKED = frozenset(["0", "n", "no", "ei", "false"])
+_NUMBER = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?: \d{3})+)(?:[.,]\d+)?$")
+_NUMBER_PREFIX = re.compile(r"^\d+\s*(?:[=.):–-]\s*|\s)(?=\D)")
+_LIMESURVEY_CODE = re.compile(
+    r"^(?P<code>[A-Za-z][A-Za-z0-9_]*)(?P<subs>(?:\[[^\[\]]+\])*)(?:\.\s+(?P<text>.+))?$", re.S
+)
+_TRAILING_BRACKET = re.compile(r"^(?P<question>.*?)\s*\[(?P<option>[^\[\]]+)\]$", re.S)
+_MAX_CHOICE_LENGTH = 60
+_MAX_CHOICE_WORDS = 8
+_MAX_OPTIONS = 15
+_LIKERT_SHARE = 0.8
+
+
+def slug(option: str) -> str:
+    """Identifier-safe ASCII form of an option label: ``Epäselvä työnjako`` → ``epaselva_tyonjako``.
+
+    Multiple-choice indicator columns are named ``f"{item_id}__{slug(option)}"``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", option).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^0-9a-z]+", "_", ascii_text.lower()).strip("_")
+
+
+@dataclass(frozen=True, eq=False)
+class Survey:
+    """One survey export, tidy: see the module docstring for the schema of each frame."""
+
+    responses: pd.DataFrame
+    items: pd.DataFrame
+    dont_know: pd.DataFrame
+    path: Path
+    source_format: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Survey({self.path.name}, {self.source_format}, {len(self.responses)} respondents, "
+            f"{len(self.items)} items)"
+        )
+
+    def _item(self, item_id: str) -> pd.Series:
+        found = self.items[self.items["item_id"] == item_id]
+        if found.empty:
+            known = ", ".join(self.items["item_id"])
+            raise SurveyError(f"item_id {item_id!r} is not an item of {self.path}; items: {known}.")
+        return found.iloc[0]
+
+    def likert(self, item_id: str) -> pd.Series:
+        """The answers to Likert item ``item_id``, an ordered Categorical indexed by respondent_id.
+
+        Don't-know answers are NaN here; count them from ``dont_know``.
+        """
+        if self._item(item_id)["type"] != "likert":
+            likert_ids = self.items.loc[self.items["type"] == "likert", "item_id"]
+            raise SurveyError(
+                f"item_id {item_id!r} of {self.path} is not a Likert item; Likert items: "
+                f"{', '.join(likert_ids) or 'none'}. Pass scales={{{item_id!r}: [...]}} to "
+                "read_survey if it is one."
+            )
+        return self.responses.set_index("respondent_id")[item_id]
+
+    def open_answers(self) -> pd.DataFrame:
+        """Non-empty answers to open questions: respondent_id, item_id, question, text.
+
+        Rows run question by question in file order, respondents in file order within each.
+        """
+        frames = []
+        for item in self.items[self.items["type"] == "open_text"].itertuples():
+            texts = self.responses[item.item_id].str.strip()
+            keep = texts.notna() & (texts != "")
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "respondent_id": self.responses.loc[keep, "respondent_id"],
+                        "item_id": item.item_id,
+                        "question": item.question,
+                        "text": texts[keep],
+                    }
+                )
+            )
+        if not frames:
+            return pd.DataFrame(columns=["respondent_id", "item_id", "question", "text"])
+        return pd.concat(frames, ignore_index=True)
+
+
+def read_survey(
+    path: str | os.PathLike[str],
+    *,
+    format: Format = "auto",
+    id_column: str | None = None,
+    sheet: str | int | None = None,
+    scales: Mapping[str, Sequence[str]] | None = None,
+) -> Survey:
+    """Read a survey export into a :class:`Survey` (see the module docstring for heuristics).
+
+    ``format`` is detected from the suffix and the header rows unless given: ``"webropol"``,
+    ``"forms"``, ``"limesurvey"``, ``"qualtrics"``, ``"spss"`` or ``"csv"`` (one header row of
+    question texts, read like Webropol). ``id_column`` names the respondent id column when it
+    is not one the format normally uses. ``sheet`` picks a worksheet by name or 0-based index
+    (default: the first). ``scales`` maps an item_id to its labels, lowest first, for Likert
+    items the known scales do not cover.
+
+    Microsoft Forms' ``Email`` and ``Name`` columns, and the identifying Qualtrics and
+    LimeSurvey columns (IP address, recipient names and e-mail, location, token), are dropped
+    while reading: they identify people and are never kept.
+
+    >>> survey = read_survey("surveys/kysely.xlsx")  # doctest: +SKIP
+    >>> survey.likert("q3").value_counts(sort=False)  # doctest: +SKIP
+    """
+    source = Path(path)
+    if format not in get_args(Format):
+        raise SurveyError(
+            f"format={format!r} is not a survey format tymqual reads; use one of "
+            f"{', '.join(repr(f) for f in get_args(Format))}."
+        )
+    kind = _SUFFIXES.get(source.suffix.lower())
+    if kind is None:
+        raise SurveyError(
+            f"{source}: the suffix {source.suffix or '(none)'!r} is not a survey export tymqual "
+            "reads; save the survey as .xlsx, .csv or SPSS .sav."
+        )
+    if not source.is_file():
+        raise SurveyError(f"{source}: no such file; check the path (relative to {Path.cwd()}).")
+    if (kind == "spss") != (format == "spss") and format != "auto":
+        raise SurveyError(
+            f"{source}: format={format!r} does not fit a {source.suffix} file; SPSS exports "
+            "are .sav files and the other formats .xlsx or .csv. Leave format='auto'."
+        )
+    if sheet is not None and kind != "xlsx":
+        raise SurveyError(f"{source}: sheet={sheet!r} applies to .xlsx workbooks only; drop it.")
+    if kind == "spss":
+        grid = _read_spss(source)
+        fmt = "spss"
+    else:
+        sheet_name, rows = (
+            _read_xlsx_rows(source, sheet) if kind == "xlsx" else (None, _read_csv_rows(source))
+        )
+        fmt = format if format != "auto" else _detect_format(kind, rows)
+        grid = _make_grid(source, sheet_name, rows, _header_count(fmt, rows))
+    id_col = _find_id_column(grid, fmt, id_column)
+    specs = _layout(grid, fmt, id_col)
+    responses, items, dont_know = _build(grid, fmt, id_col, specs, scales or {})
+    return Survey(responses, items, dont_know, source, fmt)
+
+
+# --- reading cells ---------------------------------------------------------------------------
+
+Row = list[str | None]
+
+
+@dataclass
+class _Grid:
+    """A sheet as the user sees it: header rows, then data rows with their spreadsheet numbers."""
+
+    path: Path
+    sheet: str | None
+    headers: list[list[str]]
+    rows: list[tuple[int, Row]]
+    width: int
+    header_row: int = 1
+    spss: bool = False
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+    def header(self, col: int) -> str:
+        return self.headers[0][col]
+
+    def values(self, col: int) -> list[str | None]:
+        return [cells[col] for _, cells in self.rows]
+
+    def answers(self, col: int) -> list[tuple[int, str]]:
+        """``(row number, answer)`` of every non-empty cell of column ``col``."""
+        return [(n, value) for n, cells in self.rows if (value := cells[col]) is not None]
+
+    def where(self, *, row: int | None = None, col: int | None = None) -> str:
+        parts = [str(self.path)]
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet!r}")
+        if row is not None:
+            parts.append(f"row {row}")
+        if col is not None:
+            name = f"variable {self.header(col)!r}"
+            if not self.spss:
+                name = f"column {self.header(col)!r} ({get_column_letter(col + 1)})"
+            parts.append(name)
+        return ", ".join(parts)
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell as text: numbers without a spurious ``.0``, blanks as None, text NFC-normalised."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    text = normalize_text(str(value)).strip()
+    return text or None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SurveyError(
+        f"{path}: the file is neither UTF-8 nor Windows-1252 text; save it again as CSV UTF-8."
+    )
+
+
+def _read_csv_rows(path: Path) -> list[Row]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SurveyError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    text = normalize_text(_decode(data, path))
+    first_line = text.split("\n", 1)[0]
+    # Finnish Excel writes ';' because ',' is the decimal separator; Qualtrics writes ','.
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        return [
+            [_cell_text(cell) for cell in record]
+            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error as exc:
+        raise SurveyError(f"{path}: not readable as CSV ({exc}); export it again.") from exc
+
+
+def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[str, list[Row]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        raise SurveyError(
+            f"{path}: cannot be read as an Excel workbook ({exc}); open it in Excel and save "
+            "it again as .xlsx, or export the survey as CSV."
+        ) from exc
+    try:
+        names = workbook.sheetnames
+        if sheet is None:
+            name = names[0]
+        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+            name = names[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            name = sheet
+        else:
+            raise SurveyError(
+                f"{path}: there is no sheet {sheet!r}; the workbook has "
+                f"{', '.join(repr(n) for n in names)} (sheet= takes a name or a 0-based index)."
+            )
+        worksheet = workbook[name]
+        # Some exporters write a wrong sheet size; without it openpyxl reads every cell.
+        worksheet.reset_dimensions()
+        rows = [
+            [_cell_text(value) for value in row]
+            for row in worksheet.iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    return name, rows
+
+
+def _read_spss(path: Path) -> _Grid:
+    import pyreadstat  # imported here: reading a spreadsheet should not need it
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path))
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
+        raise SurveyError(f"{path}: cannot be read as an SPSS .sav file ({exc}).") from exc
+    names = list(meta.column_names)
+    labels = meta.column_names_to_labels
+    # A variable labelled only in part (1 and 5 of a 1-5 scale) is read as its numbers.
+    value_labels = {
+        name: mapping
+        for name, mapping in meta.variable_value_labels.items()
+        if frame[name].dropna().isin(list(mapping)).all()
+    }
+    rows: list[tuple[int, Row]] = []
+    for number, record in enumerate(frame.itertuples(index=False), start=1):
+        cells: Row = []
+        for name, value in zip(names, record, strict=True):
+            text = _cell_text(value)
+            mapping = value_labels.get(name, {})
+            if text is not None and value in mapping:
+                text = normalize_text(str(mapping[value])).strip()
+            cells.append(text)
+        rows.append((number, cells))
+    if not rows:
+        raise SurveyError(f"{path}: the SPSS file has no cases (rows); nothing to read.")
+    value_order = {
+        name: [normalize_text(str(label)).strip() for _, label in sorted(mapping.items())]
+        for name, mapping in value_labels.items()
+    }
+    headers = [names, [labels.get(n) or n for n in names]]
+    return _Grid(path, None, headers, rows, len(names), header_row=0, spss=True, labels=value_order)
+
+
+# --- layout: which columns are what ----------------------------------------------------------
+
+
+def _norm(header: str) -> str:
+    return " ".join(header.split()).casefold()
+
+
+def _detect_format(kind: str, rows: list[Row]) -> str:
+    head = [[_norm(c or "") for c in row] for row in rows if any(row)][:3]
+    if not head:
+        return "webropol" if kind == "xlsx" else "csv"
+    first = set(head[0])
+    if len(head) >= 3 and any(c.startswith('{"importid"') for c in head[2]):
+        return "qualtrics"
+    if "responseid" in first or (head[0][:2] == ["v1", "v2"] and len(head) > 1):
+        return "qualtrics"
+    if "completion time" in first or "valmistumisaika" in first:
+        return "forms"
+    if first & {"submitdate", "lastpage", "startlanguage", "date submitted", "last page"}:
+        return "limesurvey"
+    webropol_names = {_norm(n) for n in (*_ID_COLUMNS["webropol"][:2], *_METADATA["webropol"])}
+    if kind == "csv" and not first & webropol_names:
+        return "csv"
+    return "webropol"
+
+
+def _header_count(fmt: str, rows: list[Row]) -> int:
+    if fmt != "qualtrics":
+        return 1
+    head = [row for row in rows if any(row)][:3]
+    if len(head) >= 3 and any((c or "").startswith('{"ImportId"') for c in head[2]):
+        return 3
+    return 2
+
+
+def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -> _Grid:
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(row)]
+    where = f"{path}" + (f", sheet {sheet!r}" if sheet is not None else "")
+    if not numbered:
+        raise SurveyError(f"{where} is empty; export the survey responses again.")
+    if len(numbered) <= n_headers:
+        raise SurveyError(
+            f"{where} has header rows but no responses below them; export the survey with "
+            "its responses."
+        )
+    width = max(len(row) for _, row in numbered)
+    padded = [(n, row + [None] * (width - len(row))) for n, row in numbered]
+    headers = [[c or "" for c in row] for _, row in padded[:n_headers]]
+    grid = _Grid(path, sheet, headers, padded[n_headers:], width, header_row=padded[0][0])
+    for col in range(width):
+        if not any(h[col] for h in headers):
+            filled = [(n, cells[col]) for n, cells in grid.rows if cells[col] is not None]
+            if filled:
+                raise SurveyError(
+                    f"{grid.where(row=filled[0][0])}, column {get_column_letter(col + 1)}: the "
+                    "column has answers but no header; give it its question text as a header "
+                    "or delete the column."
+                )
+    return grid
+
+
+def _find_id_column(grid: _Grid, fmt: str, id_column: str | None) -> int:
+    wanted = (id_column,) if id_column is not None else _ID_COLUMNS[fmt]
+    for name in wanted:
+        for header_row in grid.headers:
+            for col, header in enumerate(header_row):
+                if _norm(header) == _norm(name):
+                    return col
+    seen = ", ".join(repr(h) for h in grid.headers[0] if h)
+    where = grid.where() + (f", header row {grid.header_row}" if not grid.spss else "")
+    if id_column is not None:
+        raise SurveyError(
+            f"{where}: there is no column {id_column!r} (given as id_column=); the columns are "
+            f"{seen}."
+        )
+    raise SurveyError(
+        f"{where}: no respondent id column found; looked for "
+        f"{', '.join(repr(n) for n in wanted)} (the {fmt} names). Pass id_column='...' naming "
+        f"the column that identifies respondents; the columns are {seen}."
+    )
+
+
+@dataclass
+class _Spec:
+    """One item as laid out in the file, before its type is inferred."""
+
+    code: str | None
+    question: str
+    cols: list[int]
+    options: list[str] | None = None
+    open_text: bool = False
+    labels: list[str] | None = None
+
+
+def _is_metadata(fmt: str, header: str) -> bool:
+    names = _METADATA.get(fmt, frozenset())
+    pattern = _METADATA_PATTERN.get(fmt)
+    return _norm(header) in {_norm(n) for n in names} or bool(pattern and pattern.search(header))
+
+
+def _layout(grid: _Grid, fmt: str, id_col: int) -> list[_Spec]:
+    cols = [
+        col
+        for col in range(grid.width)
+        if col != id_col
+        and any(h[col] for h in grid.headers)
+        and not any(_is_metadata(fmt, h[col]) for h in grid.headers)
+    ]
+    if fmt == "qualtrics":
+        return [_qualtrics_spec(grid, col) for col in cols]
+    if fmt == "spss":
+        return [
+            _Spec(grid.header(c), grid.headers[1][c], [c], labels=grid.labels.get(grid.header(c)))
+            for c in cols
+        ]
+    if fmt == "limesurvey":
+        return _limesurvey_specs(grid, cols)
+    if fmt == "forms":
+        return [_Spec(None, grid.header(c), [c]) for c in cols]
+    return _group_options(grid, cols, _split_colon)
+
+
+def _qualtrics_spec(grid: _Grid, col: int) -> _Spec:
+    code = grid.headers[0][col]
+    question = grid.headers[1][col] if len(grid.headers) > 1 else code
+    if re.fullmatch(r"V\d+", code) is None and len(grid.headers) > 2:
+        try:
+            import_id = json.loads(grid.headers[2][col]).get("ImportId", "")
+        except (json.JSONDecodeError, AttributeError):
+            import_id = ""
+        return _Spec(code, question or code, [col], open_text=str(import_id).endswith("_TEXT"))
+    return _Spec(code, question or code, [col])
+
+
+def _split_colon(header: str) -> list[tuple[str, str]]:
+    """Every ``Question: Option`` reading of a Webropol header, longest question first."""
+    cuts = [m.start() for m in re.finditer(": ", header)]
+    return [(header[:i].strip(), header[i + 2 :].strip()) for i in reversed(cuts)]
+
+
+def _split_bracket(header: str) -> list[tuple[str, str]]:
+    match = _TRAILING_BRACKET.match(header)
+    return [(match["question"], match["option"])] if match else []
+
+
+def _tick(value: str | None, option: str) -> bool | None | str:
+    """True/False for a ticked/unticked option cell, None if blank, "" if not an indicator."""
+    if value is None:
+        return None
+    key = _norm(value)
+    if key in _TICKED or key == _norm(option):
+        return True
+    return False if key in _UNTICKED else ""
+
+
+def _indicator_column(grid: _Grid, col: int, option: str) -> bool:
+    return all(_tick(v, option) != "" for v in grid.values(col))
+
+
+def _group_options(
+    grid: _Grid, cols: list[int], split: Callable[[str], list[tuple[str, str]]]
+) -> list[_Spec]:
+    """Items from columns, consecutive ``Question: Option`` indicator columns joined into one."""
+    specs: list[_Spec] = []
+    i = 0
+    while i < len(cols):
+        best: tuple[str, list[str]] | None = None
+        for question, _ in split(grid.header(cols[i])):
+            options: list[str] = []
+            for col in cols[i:]:
+                option = dict(split(grid.header(col))).get(question)
+                if option is None or not _indicator_column(grid, col, option):
+                    break
+                options.append(option)
+            ticked = any(
+                _tick(v, o) is True
+                for col, o in zip(cols[i:], options, strict=False)
+                for v in grid.values(col)
+            )
+            if len(options) >= 2 and ticked and (best is None or len(options) > len(best[1])):
+                best = (question, options)
+        if best is None:
+            specs.append(_Spec(None, grid.header(cols[i]), [cols[i]]))
+            i += 1
+        else:
+            question, options = best
+            specs.append(_Spec(None, question, cols[i : i + len(options)], options=options))
+            i += len(options)
+    return specs
+
+
+def _limesurvey_specs(grid: _Grid, cols: list[int]) -> list[_Spec]:
+    """LimeSurvey: ``code``, ``code[SQ]`` or ``code. text`` headers, else full question texts."""
+    parsed = {c: _LIMESURVEY_CODE.match(grid.header(c)) for c in cols}
+    matches = {c: m for c, m in parsed.items() if m is not None}
+    if len(matches) < len(cols):
+        return _group_options(grid, cols, _split_bracket)
+    codes = {m["code"] for m in matches.values() if not m["subs"]}
+    specs: list[_Spec] = []
+    i = 0
+    while i < len(cols):
+        match = matches[cols[i]]
+        code, text = match["code"], match["text"]
+        if code.endswith("Time") and code[:-4] in codes:
+            i += 1  # LimeSurvey's timing column for question code[:-4]
+            continue
+        members = _limesurvey_members(grid, cols[i:], matches)
+        if members:
+            options = [_subquestion(matches[col]) for col in members]
+            question = _split_bracket(text)[0][0] if text and _split_bracket(text) else text
+            specs.append(_Spec(code, question or code, members, options=options))
+            i += len(members)
+        else:
+            # "[other]" and "[comment]" are LimeSurvey's free-text boxes beside a question.
+            free = match["subs"].lower() in {"[other]", "[comment]"}
+            question = text or grid.header(cols[i])
+            specs.append(_Spec(code + match["subs"], question, [cols[i]], open_text=free))
+            i += 1
+    return specs
+
+
+def _subquestion(match: re.Match[str]) -> str:
+    """An option's text from ``Question [Option]``, else its subquestion code."""
+    split = _split_bracket(match["text"] or "")
+    return split[0][1] if split else match["subs"].strip("[]")
+
+
+def _limesurvey_members(
+    grid: _Grid, cols: list[int], matches: Mapping[int, re.Match[str]]
+) -> list[int]:
+    """The multiple-choice subquestion columns (Y/empty) that start at ``cols[0]``, if any."""
+    first = matches[cols[0]]
+    if not first["subs"]:
+        return []
+    members: list[int] = []
+    for col in cols:
+        match = matches[col]
+        if match["code"] != first["code"] or not match["subs"]:
+            break
+        if match["subs"].strip("[]").lower() in {"other", "comment"}:
+            break
+        if not _indicator_column(grid, col, ""):
+            return []
+        members.append(col)
+    if len(members) < 2 or not any(_tick(v, "") is True for c in members for v in grid.values(c)):
+        return []
+    return members
+
+
+# --- types and columns -------------------------------------------------------------------------
+
+
+def _key(label: str) -> str:
+    text = label.replace("\u2019", "'").replace("\u00a0", " ").strip()
+    return " ".join(_NUMBER_PREFIX.sub("", text, count=1).split()).casefold()
+
+
+_SCALE_KEYS = [frozenset(_key(label) for label in scale) for scale in KNOWN_SCALES]
+_DONT_KNOW_KEYS = frozenset(_key(label) for label in DONT_KNOW_LABELS)
+
+
+def _identifier(code: str) -> str:
+    ident = re.sub(r"\W+", "_", code, flags=re.ASCII).strip("_")
+    return f"q_{ident}" if ident[:1].isdigit() else ident
+
+
+def _assign_ids(specs: list[_Spec]) -> list[str]:
+    ids: list[str] = []
+    for number, spec in enumerate(specs, start=1):
+        base = _identifier(spec.code) if spec.code else ""
+        base = base or f"q{number}"
+        item_id, n = base, 2
+        while item_id in ids:
+            item_id, n = f"{base}_{n}", n + 1
+        ids.append(item_id)
+    return ids
+
+
+@dataclass
+class _Item:
+    item_id: str
+    question: str
+    type: ItemType
+    spec: _Spec
+    scale: tuple[str, ...] | None = None
+    options: tuple[str, ...] | None = None
+    candidates: list[int] | None = None
+    separator: str = ";"
+
+
+def _likert_candidates(grid: _Grid, col: int, item_id: str, labels: list[str] | None) -> list[int]:
+    """Indices of the known scales that fit the column, or [] when it is not Likert.
+
+    Raises when 80 % or more of the answers are one scale's labels and the rest are not.
+    """
+    answers = grid.answers(col)
+    keys = {_key(a) for _, a in answers} - _DONT_KNOW_KEYS
+    if labels is not None:
+        label_keys = {_key(label) for label in labels} - _DONT_KNOW_KEYS
+        exact = [i for i, s in enumerate(_SCALE_KEYS) if s == label_keys]
+        fits = [i for i, s in enumerate(_SCALE_KEYS) if label_keys and label_keys <= s]
+        if exact or fits:
+            _check_labels(grid, col, item_id, KNOWN_SCALES[(exact or fits)[0]], answers, "")
+        return exact[:1] or fits
+    if not keys:
+        return []
+    fits = [i for i, s in enumerate(_SCALE_KEYS) if keys <= s]
+    if fits:
+        return fits
+    for index, scale_keys in enumerate(_SCALE_KEYS):
+        hits = sum(_key(a) in scale_keys | _DONT_KNOW_KEYS for _, a in answers)
+        if hits >= _LIKERT_SHARE * len(answers) and keys & scale_keys:
+            share = f"{hits} of {len(answers)} answers in this column are"
+            _check_labels(grid, col, item_id, KNOWN_SCALES[index], answers, share)
+    return []
+
+
+def _check_labels(
+    grid: _Grid,
+    col: int,
+    item_id: str,
+    scale: Sequence[str],
+    answers: list[tuple[int, str]],
+    share: str,
+) -> None:
+    scale_keys = {_key(label) for label in scale}
+    for number, answer in answers:
+        if _key(answer) not in scale_keys | _DONT_KNOW_KEYS:
+            reason = f"{share} labels of" if share else "the item uses"
+            raise SurveyError(
+                f"{grid.where(row=number, col=col)}: {answer!r} is not a label of the scale "
+                f"{' / '.join(scale)} that {reason} (item {item_id!r}). Correct the cell, or "
+                f"pass scales={{{item_id!r}: [...]}} listing every label, lowest first; "
+                f"don't-know answers ({', '.join(DONT_KNOW_LABELS)}) are kept apart by themselves."
+            )
+
+
+def _choose_scales(items: list[_Item]) -> None:
+    """Settle items that fit several known scales on the one the rest of the survey uses."""
+    in_use = {item.candidates[0] for item in items if item.candidates and len(item.candidates) == 1}
+    for item in items:
+        if item.candidates:
+            preferred = [i for i in item.candidates if i in in_use]
+            shortest = min(item.candidates, key=lambda i: len(KNOWN_SCALES[i]))
+            item.scale = KNOWN_SCALES[preferred[0] if preferred else shortest]
+            item.type = "likert"
+
+
+def _label_like(text: str) -> bool:
+    return (
+        len(text) <= _MAX_CHOICE_LENGTH
+        and len(text.split()) <= _MAX_CHOICE_WORDS
+        and "\n" not in text
+        and not text.endswith((".", "!"))
+        and re.search(r"[.!?]\s+[A-ZÅÄÖ]", text) is None
+    )
+
+
+def _number(text: str, *, decimal_comma: bool) -> float | None:
+    text = text.replace("\u2212", "-").replace("\u00a0", " ").strip()
+    if not _NUMBER.match(text) or ("," in text and not decimal_comma):
+        return None
+    return float(text.replace(" ", "").replace(",", "."))
+
+
+def _first_seen(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _split_joined(fmt: str, answers: list[str]) -> tuple[str, tuple[str, ...]] | None:
+    """The separator and options of a one-column multiple-choice item, or None if not one."""
+    if fmt == "forms":
+        if not any(a.endswith(";") for a in answers):
+            return None
+        separator = ";"
+    elif fmt == "qualtrics":
+        separator = ","
+    else:
+        separator = ";" if any(";" in a for a in answers) else ", "
+    parts = [[p.strip() for p in a.split(separator) if p.strip()] for a in answers]
+    flat = [p for ps in parts for p in ps]
+    if fmt != "forms" and not any(len(ps) >= 2 for ps in parts):
+        return None
+    if not all(_label_like(p) for p in flat) or len(set(flat)) > _MAX_OPTIONS:
+        return None
+    if separator == ", " and not any(n >= 2 for n in Counter(flat).values()):
+        return None
+    return separator, _first_seen(flat)
+
+
+def _infer(item: _Item, grid: _Grid, fmt: str) -> None:
+    """Type a one-column item that is not Likert (see the module docstring)."""
+    col = item.spec.cols[0]
+    answers = [v for v in grid.values(col) if v is not None]
+    if item.spec.open_text or not answers:
+        item.type = "open_text"
+    elif item.spec.labels is not None and all(a in item.spec.labels for a in answers):
+        item.type, item.options = "single_choice", tuple(item.spec.labels)
+    elif all(_number(a, decimal_comma=fmt != "qualtrics") is not None for a in answers):
+        item.type = "numeric"
+    elif (joined := _split_joined(fmt, answers)) is not None:
+        item.type, (item.separator, item.options) = "multiple_choice", joined
+    elif (
+        all(_label_like(a) for a in answers)
+        and len(set(answers)) <= _MAX_OPTIONS
+        and not (len(answers) >= 10 and len(set(answers)) > len(answers) / 2)
+    ):
+        item.type, item.options = "single_choice", _first_seen(answers)
+    else:
+        item.type = "open_text"
+
+
+def _explicit_likert(
+    item: _Item, grid: _Grid, labels: Sequence[str], answers: list[tuple[int, str]]
+) -> None:
+    scale = tuple(normalize_text(str(label)).strip() for label in labels)
+    keys = [_key(label) for label in scale]
+    if isinstance(labels, str) or not scale or len(set(keys)) != len(keys):
+        raise SurveyError(
+            f"scales[{item.item_id!r}] must list each label once, lowest first; got "
+            f"{list(labels)!r}."
+        )
+    _check_labels(grid, item.spec.cols[0], item.item_id, scale, answers, "")
+    item.type, item.scale = "likert", scale
+
+
+def _respondent_ids(grid: _Grid, id_col: int) -> list[str]:
+    ids: list[str] = []
+    first_row: dict[str, int] = {}
+    for number, cells in grid.rows:
+        value = cells[id_col]
+        if value is None:
+            raise SurveyError(
+                f"{grid.where(row=number, col=id_col)}: the respondent id is empty; fill it in "
+                "or delete the row."
+            )
+        if value in first_row:
+            raise SurveyError(
+                f"{grid.where(col=id_col)}: respondent id {value!r} appears in row "
+                f"{first_row[value]} and again in row {number}; each respondent must have one "
+                "row. Remove the duplicate or correct the id."
+            )
+        first_row[value] = number
+        ids.append(value)
+    return ids
+
+
+def _build(
+    grid: _Grid, fmt: str, id_col: int, specs: list[_Spec], scales: Mapping[str, Sequence[str]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    respondent_ids = _respondent_ids(grid, id_col)
+    item_ids = _assign_ids(specs)
+    unknown = sorted(set(scales) - set(item_ids))
+    if unknown:
+        raise SurveyError(
+            f"scales= names {', '.join(repr(u) for u in unknown)}, not an item of {grid.where()}; "
+            f"the items are {', '.join(item_ids)}."
+        )
+    items = [_Item(i, s.question, "open_text", s) for i, s in zip(item_ids, specs, strict=True)]
+    for item in items:
+        spec = item.spec
+        if spec.options is not None:
+            if item.item_id in scales:
+                raise SurveyError(
+                    f"scales= names {item.item_id!r}, a multiple-choice item of {grid.where()} "
+                    "(one column per option); a scale fits one-column items only."
+                )
+            item.type, item.options = "multiple_choice", tuple(spec.options)
+            continue
+        col = spec.cols[0]
+        if item.item_id in scales:
+            _explicit_likert(item, grid, scales[item.item_id], grid.answers(col))
+        elif not spec.open_text:
+            item.candidates = _likert_candidates(grid, col, item.item_id, spec.labels)
+    _choose_scales(items)
+    for item in items:
+        if item.type == "open_text" and item.scale is None:
+            _infer(item, grid, fmt)
+    return _frames(grid, respondent_ids, items)
+
+
+def _frames(
+    grid: _Grid, respondent_ids: list[str], items: list[_Item]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    columns: dict[str, pd.Series] = {"respondent_id": pd.Series(respondent_ids, dtype="str")}
+    records = []
+    dont_know: list[tuple[str, str]] = []
+    for item in items:
+        made = _item_columns(item, grid, respondent_ids, dont_know)
+        columns.update(made)
+        records.append(
+            {
+                "item_id": item.item_id,
+                "question": item.question,
+                "type": item.type,
+                "scale": item.scale,
+                "options": item.options,
+                "columns": tuple(made),
+            }
+        )
+    responses = pd.DataFrame(columns)
+    item_frame = pd.DataFrame(
+        records, columns=["item_id", "question", "type", "scale", "options", "columns"]
+    )
+    dont_know_frame = pd.DataFrame(dont_know, columns=["respondent_id", "item_id"], dtype="str")
+    return responses, item_frame, dont_know_frame
+
+
+def _item_columns(
+    item: _Item, grid: _Grid, respondent_ids: list[str], dont_know: list[tuple[str, str]]
+) -> dict[str, pd.Series]:
+    cols = item.spec.cols
+    if item.type == "multiple_choice":
+        return _indicators(item, grid)
+    values = grid.values(cols[0])
+    if item.type == "likert":
+        scale = item.scale or ()
+        by_key = {_key(label): label for label in scale}
+        labels: list[str | None] = []
+        for respondent, value in zip(respondent_ids, values, strict=True):
+            label = by_key.get(_key(value)) if value is not None else None
+            if value is not None and label is None:
+                dont_know.append((respondent, item.item_id))
+            labels.append(label)
+        categorical = pd.Categorical(labels, categories=list(scale), ordered=True)
+        return {item.item_id: pd.Series(categorical)}
+    if item.type == "numeric":
+        numbers = [math.nan if v is None else _number(v, decimal_comma=True) for v in values]
+        return {item.item_id: pd.Series(numbers, dtype="float64")}
+    if item.type == "single_choice":
+        options = list(item.options or ())
+        extra = [v for v in values if v is not None and v not in options]
+        item.options = tuple(options + list(dict.fromkeys(extra)))
+        categorical = pd.Categorical(values, categories=list(item.options))
+        return {item.item_id: pd.Series(categorical)}
+    return {item.item_id: pd.Series(values, dtype="str")}
+
+
+def _indicators(item: _Item, grid: _Grid) -> dict[str, pd.Series]:
+    options = item.options or ()
+    names: list[str] = []
+    for number, option in enumerate(options, start=1):
+        base = f"{item.item_id}__{slug(option) or f'option{number}'}"
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    ticks: list[list[bool | None]] = []
+    if item.spec.options is not None:  # one column per option
+        for _, cells in grid.rows:
+            row = [_tick(cells[c], o) for c, o in zip(item.spec.cols, options, strict=True)]
+            skipped = all(t is None for t in row)
+            ticks.append([None] * len(row) if skipped else [t is True for t in row])
+    else:  # one column, options joined
+        col = item.spec.cols[0]
+        for _, cells in grid.rows:
+            answer = cells[col]
+            if answer is None:
+                ticks.append([None] * len(options))
+                continue
+            chosen = {p.strip() for p in answer.split(item.separator)}
+            ticks.append([o in chosen for o in options])
+    return {
+        name: pd.Series([row[i] for row in ticks], dtype="boolean")
+        for i, name in enumerate(names)
+    }
+
