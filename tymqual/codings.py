@@ -1,0 +1,575 @@
+"""The codings ledger ``codes/codings.csv``: one row per coding, the thesis author's own work.
+
+The ledger is a plain CSV so that it opens in Excel (UTF-8 with BOM) and diffs in git (rows
+stay in the order they were added). Because it is the one file that cannot be regenerated,
+every change follows the same path: take the file lock, read the file again, apply the change,
+validate the whole result and write it atomically (:func:`tymqual.storage.write_csv`). Two
+notebook kernels coding at once therefore both keep their work, and a crash mid-save leaves
+the previous file. Reading needs no lock: a reader sees either the old or the new file.
+
+Columns (see ARCHITECTURE.md): ``coding_id, source_id, start, end, code, coder, status,
+created, memo, reduced, text``. ``start``/``end`` are code-point offsets into the source's
+normalised text, ``code`` is a code *key*, ``text`` the passage at coding time, which
+:func:`reanchor` uses to find the passage again after the source has been edited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import filelock
+import numpy as np
+import pandas as pd
+
+from tymqual.errors import CodingError
+from tymqual.storage import read_csv_strings, write_csv
+from tymqual.text import find_quote
+
+CODING_COLUMNS: tuple[str, ...] = (
+    "coding_id", "source_id", "start", "end", "code", "coder", "status", "created", "memo",
+    "reduced", "text",
+)
+STATUSES: tuple[str, ...] = ("accepted", "suggested", "rejected")
+REANCHOR_COLUMNS: tuple[str, ...] = (
+    "coding_id", "source_id", "old_start", "old_end", "start", "end", "outcome", "detail",
+)
+LOCK_TIMEOUT = 30.0
+_LOCK_POLL = 0.01  # seconds between attempts; a save takes a few milliseconds
+
+_REQUIRED = ("coding_id", "source_id", "start", "end", "code")
+_OFFSETS = ("start", "end")
+_STRINGS = tuple(c for c in CODING_COLUMNS if c not in _OFFSETS)
+# Columns a hand-made or older ledger may lack; they are filled with these values on reading.
+_DEFAULTS = {"coder": "", "status": "accepted", "created": "", "memo": "", "reduced": "",
+             "text": ""}
+_NOT_EMPTY = ("coding_id", "source_id", "code")
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?\d{1,18}\s*")
+_MAX_SHOWN = 10
+
+RowName = Callable[[int], str]
+
+
+def _where(mask: Any) -> list[int]:
+    """Positions where a boolean array or Series is true, as plain ints."""
+    return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def new_coding_id() -> str:
+    """A short id unique across processes without coordination: ``c`` + 11 hex digits of uuid4.
+
+    44 random bits; :meth:`Ledger.add` still draws again in the rare case of a collision.
+    """
+    return "c" + uuid.uuid4().hex[:11]
+
+
+def empty_codings() -> pd.DataFrame:
+    """A ledger with no rows: the ledger columns, ``start``/``end`` int64, the rest strings."""
+    return pd.DataFrame({
+        c: pd.Series([], dtype="int64" if c in _OFFSETS else str) for c in CODING_COLUMNS
+    })
+
+
+_DTYPES = empty_codings().dtypes
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ledger columns in order with their dtypes; call only on validated values."""
+    frame = frame.loc[:, list(CODING_COLUMNS)].reset_index(drop=True)
+    casts = {c: _DTYPES[c] for c in CODING_COLUMNS if frame[c].dtype != _DTYPES[c]}
+    return frame.astype(casts) if casts else frame
+
+
+def _refuse(where: str, problems: list[str], remedy: str) -> CodingError:
+    shown = "; ".join(problems[:_MAX_SHOWN])
+    more = len(problems) - _MAX_SHOWN
+    if more > 0:
+        shown += f"; and {more} more problem(s)"
+    return CodingError(f"{where}: {shown}. {remedy}")
+
+
+# ---------------------------------------------------------------------------- validation
+def _value_problems(frame: pd.DataFrame, row_name: RowName) -> list[str]:
+    """Problems with typed values: empty ids, bad spans, unknown status, duplicate ids."""
+    problems: list[str] = []
+    for col in _NOT_EMPTY:
+        for i in _where(frame[col].str.strip() == ""):
+            problems.append(f"{row_name(i)}, column {col!r}: empty; every coding needs one")
+    start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
+    for i in _where(start < 0):
+        problems.append(f"{row_name(i)}, column 'start': {start[i]} is negative; "
+                        "offsets count characters from 0")
+    for i in _where((start >= end) & (start >= 0)):
+        problems.append(f"{row_name(i)}, column 'end': {end[i]} is not after start "
+                        f"{start[i]}; a coded passage has at least one character")
+    for i in _where(~frame["status"].isin(STATUSES)):
+        problems.append(f"{row_name(i)}, column 'status': {frame['status'].iat[i]!r} is not "
+                        f"one of {', '.join(STATUSES)}")
+    ids = frame["coding_id"]
+    for cid in ids[ids.duplicated()].unique():
+        rows = " and ".join(row_name(i) for i in _where(ids == cid))
+        problems.append(f"column 'coding_id': {cid!r} appears in {rows}; ids must be unique")
+    return problems
+
+
+def _from_file(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Validate and type a ledger read as strings; errors name the file, Excel row and column."""
+    raw = raw.drop(columns=[c for c in raw.columns
+                            if c.startswith("Unnamed: ") and (raw[c] == "").all()])
+    missing = [c for c in _REQUIRED if c not in raw.columns]
+    unknown = [c for c in raw.columns if c not in CODING_COLUMNS]
+    problems = [f"row 1 (the header): column {c!r} is missing" for c in missing]
+    problems += [f"row 1 (the header): column {c!r} is not a ledger column" for c in unknown]
+    if problems:
+        raise _refuse(str(path), problems, f"The ledger's columns are "
+                      f"{', '.join(CODING_COLUMNS)} (see ARCHITECTURE.md); nothing was changed.")
+    frame = raw.copy()
+    for col, default in _DEFAULTS.items():
+        if col not in frame.columns:
+            frame[col] = default
+
+    def excel_row(i: int) -> str:
+        return f"row {i + 2}"  # data row 0 sits under the header, on Excel's row 2
+
+    for col in _OFFSETS:
+        whole = frame[col].str.fullmatch(_WHOLE_NUMBER)
+        for i in _where(~whole):
+            problems.append(f"{excel_row(i)}, column {col!r}: {frame[col].iat[i]!r} is not a "
+                            "whole number")
+        frame[col] = frame[col].where(whole, "0").str.strip().astype("int64")
+    problems += _value_problems(frame, excel_row)
+    if problems:
+        raise _refuse(str(path), problems,
+                      "Correct the file (it opens in Excel) and try again; nothing was changed.")
+    return _typed(frame)
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        return empty_codings()
+    try:
+        raw = read_csv_strings(path)
+    except pd.errors.EmptyDataError:
+        return empty_codings()  # a zero-byte file holds no codings to lose
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CodingError(
+            f"{path} cannot be read as CSV ({exc}); restore it from git or a backup."
+        ) from exc
+    return _from_file(raw, path)
+
+
+def _conform(frame: object, where: str) -> pd.DataFrame:
+    """Check a frame about to be written; the ledger on disk is never made invalid."""
+    remedy = "Nothing was written."
+    if not isinstance(frame, pd.DataFrame):
+        raise CodingError(f"{where}: expected a DataFrame, got {type(frame).__name__}. {remedy}")
+    missing = [c for c in CODING_COLUMNS if c not in frame.columns]
+    extra = [str(c) for c in frame.columns if c not in CODING_COLUMNS]
+    problems = [f"column {c!r} is missing" for c in missing]
+    problems += [f"column {c!r} is not a ledger column" for c in extra]
+    if problems:
+        raise _refuse(where, problems, remedy)
+
+    def row_name(i: int) -> str:
+        return f"row {i + 2}"
+
+    frame = frame.reset_index(drop=True)
+    for col in _OFFSETS:
+        series = frame[col]
+        if not pd.api.types.is_integer_dtype(series.dtype) or series.isna().any():
+            problems.append(f"column {col!r} must hold whole numbers, got dtype {series.dtype}")
+    for col in _STRINGS:
+        bad = _where(~frame[col].map(lambda v: isinstance(v, str)).astype(bool))
+        problems += [f"{row_name(i)}, column {col!r}: {frame[col].iat[i]!r} is not text"
+                     for i in bad]
+    if problems:
+        raise _refuse(where, problems, remedy)
+    frame = _typed(frame)
+    problems = _value_problems(frame, row_name)
+    if problems:
+        raise _refuse(where, problems, remedy)
+    return frame
+
+
+def _check_value(col: str, value: object) -> str | None:
+    """Why ``value`` cannot go into column ``col``, or ``None`` if it can."""
+    if col in _OFFSETS:
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            return f"column {col!r}: {value!r} is not a whole number"
+        return None
+    if not isinstance(value, str):
+        return f"column {col!r}: expected text, got {type(value).__name__} {value!r}"
+    if col == "status" and value not in STATUSES:
+        return f"column 'status': {value!r} is not one of {', '.join(STATUSES)}"
+    return None
+
+
+def _new_rows(rows: list[Mapping[str, Any]], taken: set[str]) -> pd.DataFrame:
+    """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
+    problems: list[str] = []
+    records = []
+    created = _now()
+    defaults = {**_DEFAULTS, "created": created}
+    for n, row in enumerate(rows, start=1):
+        name = f"row {n} given to add()"
+        if not isinstance(row, Mapping):
+            problems.append(f"{name} is a {type(row).__name__}, not a mapping of column to value")
+            continue
+        unknown = [str(k) for k in row if k not in CODING_COLUMNS]
+        missing = [k for k in _REQUIRED[1:] if row.get(k) is None]
+        problems += [f"{name}, column {k!r}: not a ledger column" for k in unknown]
+        problems += [f"{name}, column {k!r}: missing" for k in missing]
+        record = {c: row[c] if row.get(c) is not None else defaults.get(c, "")
+                  for c in CODING_COLUMNS}
+        for col in CODING_COLUMNS:
+            if col not in missing and (why := _check_value(col, record[col])):
+                problems.append(f"{name}, {why}")
+        records.append(record)
+    if problems:
+        raise _refuse("Ledger.add()", problems, "Nothing was added.")
+    given = [r["coding_id"] for r in records if r["coding_id"]]
+    clashes = sorted(set(given) & taken)
+    if clashes:
+        raise CodingError(f"Ledger.add(): coding id(s) {', '.join(map(repr, clashes))} are "
+                          "already in the ledger; leave coding_id out to get new ones. "
+                          "Nothing was added.")
+    used = taken | set(given)
+    for record in records:
+        while not record["coding_id"]:
+            candidate = new_coding_id()
+            if candidate not in used:
+                record["coding_id"] = candidate
+                used.add(candidate)
+    frame = pd.DataFrame.from_records(records, columns=list(CODING_COLUMNS))
+    frame = frame.astype({c: "int64" for c in _OFFSETS})
+    problems = _value_problems(frame, lambda i: f"row {i + 1} given to add()")
+    if problems:
+        raise _refuse("Ledger.add()", problems, "Nothing was added.")
+    return _typed(frame)
+
+
+def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    if first.empty:
+        return second
+    if second.empty:
+        return first
+    return pd.concat([first, second], ignore_index=True)
+
+
+def _id_list(coding_ids: Iterable[str]) -> list[str]:
+    # A lone string is one id, not an iterable of one-letter ids.
+    ids = [coding_ids] if isinstance(coding_ids, str) else list(coding_ids)
+    return list(dict.fromkeys(ids))
+
+
+# ---------------------------------------------------------------------------- the ledger
+@dataclass
+class LedgerEdit:
+    """The ledger as read under the lock, in :meth:`Ledger.transaction`.
+
+    Change ``frame`` in place or assign a new one; it is written when the block ends
+    without an exception (and only if it differs from what was read).
+    """
+
+    frame: pd.DataFrame
+
+
+class Ledger:
+    """The codings ledger file, changed only under its lock and only by atomic writes.
+
+    ``path`` is the CSV (normally ``codes/codings.csv``); the lock file is
+    ``.<name>.lock`` beside it. ``timeout`` is how many seconds a change waits for another
+    process holding the lock before it gives up with a :class:`CodingError`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.parent / f".{self.path.name}.lock"
+        self.timeout = timeout
+        self._lock = filelock.FileLock(self.lock_path, timeout=timeout)
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"Ledger({str(self.path)!r})"
+
+    def read(self) -> pd.DataFrame:
+        """The ledger as it is on disk now, validated; a missing file is an empty ledger."""
+        return _read_file(self.path)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if getattr(self._local, "busy", False):
+            raise CodingError(
+                f"{self.path}: a change was started inside Ledger.transaction(); change the "
+                "transaction's frame instead, or it would overwrite this change."
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=self.timeout, poll_interval=_LOCK_POLL)
+        except filelock.Timeout as exc:
+            raise CodingError(
+                f"{self.path} could not be changed: another process holds its lock "
+                f"{self.lock_path} (another notebook kernel or tymqual command is saving "
+                f"codings) and did not let go within {self.timeout:g} s. Let it finish and "
+                "try again; nothing was changed."
+            ) from exc
+        self._local.busy = True
+        try:
+            self._remove_stale_temporaries()
+            yield
+        finally:
+            self._local.busy = False
+            self._lock.release()
+
+    def _remove_stale_temporaries(self) -> None:
+        # Only a writer holding the lock makes these, so one found now is from a writer that
+        # died mid-save; the ledger itself is still the last good version.
+        pattern = f".{glob.escape(self.path.name)}.*.tmp"
+        for leftover in self.path.parent.glob(pattern):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[LedgerEdit]:
+        """Hold the lock, yield the current ledger, write the edited frame atomically.
+
+        Nothing is written if the block raises or the frame fails validation; every other
+        change made to the file meanwhile waits for the lock, so none is lost.
+
+        >>> with ledger.transaction() as edit:                      # doctest: +SKIP
+        ...     edit.frame = edit.frame[edit.frame["coder"] != "test"]
+        """
+        with self._locked():
+            before = _read_file(self.path)
+            edit = LedgerEdit(before.copy())
+            yield edit
+            after = _conform(edit.frame, f"{self.path}: the new ledger")
+            if not after.equals(before):
+                write_csv(after, self.path)
+
+    def add(self, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Append codings; returns their ids in the order given.
+
+        Each row needs ``source_id``, ``start``, ``end`` and ``code``; ``coding_id`` and
+        ``created`` are filled in, ``status`` defaults to ``accepted``, other text to ``""``.
+        """
+        rows = list(rows)
+        if not rows:
+            return []
+        with self.transaction() as edit:
+            new = _new_rows(rows, taken=set(edit.frame["coding_id"]))
+            edit.frame = _concat(edit.frame, new)
+        return list(new["coding_id"])
+
+    def _unknown(self, frame: pd.DataFrame, ids: list[str], action: str) -> None:
+        unknown = [i for i in ids if i not in set(frame["coding_id"])]
+        if unknown:
+            raise CodingError(f"{self.path} has no coding(s) {', '.join(map(repr, unknown))}; "
+                              f"nothing was {action}.")
+
+    def remove(self, coding_ids: Iterable[str]) -> int:
+        """Remove codings by id; returns how many. An unknown id removes nothing and raises."""
+        ids = _id_list(coding_ids)
+        if not ids:
+            return 0
+        with self.transaction() as edit:
+            self._unknown(edit.frame, ids, "removed")
+            edit.frame = edit.frame[~edit.frame["coding_id"].isin(ids)]
+        return len(ids)
+
+    def update(self, coding_ids: Iterable[str], **changes: Any) -> int:
+        """Set columns of the given codings, e.g. ``status="rejected"`` or ``memo=...``.
+
+        Returns how many codings changed. ``coding_id`` cannot be changed; an unknown id or
+        column, or a value the ledger cannot hold, changes nothing and raises.
+        """
+        if "coding_id" in changes:
+            raise CodingError("Ledger.update(): coding_id cannot be changed; remove the coding "
+                              "and add it again instead.")
+        unknown = [c for c in changes if c not in CODING_COLUMNS]
+        if unknown or not changes:
+            raise CodingError(
+                f"Ledger.update(): {', '.join(map(repr, unknown)) or 'no column'} given; change "
+                f"one or more of {', '.join(CODING_COLUMNS[1:])}."
+            )
+        problems = [why for col, value in changes.items() if (why := _check_value(col, value))]
+        if problems:
+            raise _refuse("Ledger.update()", problems, "Nothing was changed.")
+        ids = _id_list(coding_ids)
+        with self.transaction() as edit:
+            frame = edit.frame
+            self._unknown(frame, ids, "changed")
+            hit = frame["coding_id"].isin(ids)
+            old = frame.loc[hit, list(changes)].copy()
+            for col, value in changes.items():
+                frame.loc[hit, col] = value
+            return int((frame.loc[hit, list(changes)] != old).any(axis=1).sum())
+
+    def recode(self, mapping: Mapping[str, str]) -> int:
+        """Replace code keys (``{old: new}``, all at once, not chained); returns rows changed."""
+        bad = [f"{k!r} -> {v!r}" for k, v in mapping.items()
+               if not (isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip())]
+        if bad:
+            raise CodingError(f"Ledger.recode(): every key and new key must be non-empty text; "
+                              f"got {', '.join(bad)}. Nothing was changed.")
+        if not mapping:
+            return 0
+        with self.transaction() as edit:
+            old = edit.frame["code"]
+            new = old.map(lambda key: mapping.get(key, key))
+            edit.frame["code"] = new
+            return int((new != old).sum())
+
+    def replace_spans(self, moves: pd.DataFrame) -> int:
+        """Set ``start``/``end`` from ``moves`` (``coding_id, start, end``), as re-anchoring found.
+
+        Returns how many codings changed. Ids no longer in the ledger (removed by another
+        process since ``moves`` was computed) are skipped: there is nothing left to move.
+        """
+        moves = _checked_moves(moves)
+        if moves.empty:
+            return 0
+        with self.transaction() as edit:
+            frame = edit.frame
+            hit = frame["coding_id"].isin(moves.index)
+            ids = frame.loc[hit, "coding_id"]
+            old = frame.loc[hit, ["start", "end"]].copy()
+            for col in _OFFSETS:
+                frame.loc[hit, col] = ids.map(moves[col]).to_numpy(dtype="int64")
+            return int((frame.loc[hit, ["start", "end"]] != old).any(axis=1).sum())
+
+
+def _checked_moves(moves: pd.DataFrame) -> pd.DataFrame:
+    """``moves`` indexed by coding_id with int64 start/end, or a CodingError saying why not."""
+    where = "Ledger.replace_spans()"
+    if not isinstance(moves, pd.DataFrame):
+        raise CodingError(f"{where}: expected a DataFrame, got {type(moves).__name__}.")
+    missing = [c for c in ("coding_id", *_OFFSETS) if c not in moves.columns]
+    if missing:
+        raise CodingError(f"{where}: column(s) {', '.join(map(repr, missing))} missing; give "
+                          "coding_id, start and end. Nothing was changed.")
+    problems = []
+    for col in _OFFSETS:
+        if not pd.api.types.is_integer_dtype(moves[col].dtype) or moves[col].isna().any():
+            problems.append(f"column {col!r} must hold whole numbers, got {moves[col].dtype}")
+    if problems:
+        raise _refuse(where, problems, "Nothing was changed.")
+    moves = moves.loc[:, ["coding_id", *_OFFSETS]].astype({c: "int64" for c in _OFFSETS})
+    bad = moves[(moves["start"] < 0) | (moves["start"] >= moves["end"])]
+    dupes = moves["coding_id"][moves["coding_id"].duplicated()].unique()
+    problems = [f"{cid!r}: the span {s}–{e} is not a passage" for cid, s, e in bad.itertuples(
+        index=False)]
+    problems += [f"{cid!r} is given more than once" for cid in dupes]
+    if problems:
+        raise _refuse(where, problems, "Nothing was changed.")
+    return moves.set_index("coding_id")
+
+
+# ---------------------------------------------------------------------------- re-anchoring
+def _occurrences(text: str, passage: str) -> list[tuple[int, int]]:
+    """Every exact occurrence of ``passage``, overlapping ones included."""
+    spans = []
+    at = text.find(passage)
+    while at >= 0:
+        spans.append((at, at + len(passage)))
+        at = text.find(passage, at + 1)
+    return spans
+
+
+def _short(passage: str, width: int = 60) -> str:
+    flat = " ".join(passage.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _moved_detail(old_start: int, span: tuple[int, int], n_found: int, exact: bool) -> str:
+    shift = span[0] - old_start
+    where = ("at the same start" if shift == 0 else
+             f"{abs(shift)} character(s) {'later' if shift > 0 else 'earlier'}")
+    how = "Found the passage again" if exact else (
+        "Found the passage again only when ignoring case and white space,")
+    detail = f"{how} {where} (start {old_start} → {span[0]})."
+    if n_found > 1:
+        detail += f" It occurs {n_found} times; the one nearest its old position was taken."
+    return detail
+
+
+def _reanchor_one(start: int, end: int, stored: str, text: str) -> tuple[str, int, int, str]:
+    """``(outcome, start, end, detail)``; outcome ``""`` means the coding is where it was."""
+    if text[start:end] == stored and end <= len(text):
+        return "", start, end, ""
+    if not stored:
+        if end <= len(text):
+            return "", start, end, ""  # no stored passage to compare with
+        return ("lost", start, end,
+                f"The span {start}–{end} runs past the end of the source ({len(text)} "
+                "characters) and the ledger keeps no passage text to look for.")
+    exact = _occurrences(text, stored)
+    found = exact or find_quote(text, stored)
+    if not found:
+        return ("lost", start, end,
+                f"The coded passage {_short(stored)!r} is no longer in the source, not even "
+                "ignoring case and white space; the coding is kept as it was.")
+    best = min(found, key=lambda span: (abs(span[0] - start), span[0]))
+    if best == (start, end):
+        return "", start, end, ""  # found tolerantly where it already is
+    return "moved", best[0], best[1], _moved_detail(start, best, len(found), bool(exact))
+
+
+def reanchor(codings: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
+    """Find codings again in edited sources: one report row per coding that moved or was lost.
+
+    A coding is unchanged while ``texts[source_id][start:end]`` equals its stored ``text``.
+    Otherwise the stored text is looked up: exact occurrences first, else ignoring case and
+    white space (:func:`tymqual.text.find_quote`); of several, the one nearest the old start
+    (the earlier on a tie). Columns: ``coding_id, source_id, old_start, old_end, start, end``
+    (nullable, empty when lost), ``outcome`` (``moved`` | ``lost``) and ``detail``, a
+    sentence for the user. Codings whose source is not in ``texts`` are ``lost`` with detail
+    ``source missing``. Nothing is changed; pass the moved rows to
+    :meth:`Ledger.replace_spans` to save them.
+    """
+    missing = [c for c in ("coding_id", "source_id", "start", "end", "text")
+               if c not in codings.columns]
+    if missing:
+        raise CodingError(f"reanchor(): the codings lack column(s) {', '.join(missing)}.")
+    report = []
+    for cid, sid, start, end, stored in codings[
+            ["coding_id", "source_id", "start", "end", "text"]].itertuples(index=False):
+        start, end = int(start), int(end)
+        text = texts.get(sid)
+        if text is None:
+            outcome, new_start, new_end, detail = "lost", start, end, "source missing"
+        else:
+            outcome, new_start, new_end, detail = _reanchor_one(start, end, stored, text)
+        if outcome:
+            moved = outcome == "moved"
+            report.append((cid, sid, start, end, new_start if moved else pd.NA,
+                           new_end if moved else pd.NA, outcome, detail))
+    frame = pd.DataFrame.from_records(report, columns=list(REANCHOR_COLUMNS))
+    return frame.astype({"coding_id": str, "source_id": str, "old_start": "int64",
+                         "old_end": "int64", "start": "Int64", "end": "Int64", "outcome": str,
+                         "detail": str})
+
+
+__all__ = [
+    "CODING_COLUMNS",
+    "REANCHOR_COLUMNS",
+    "STATUSES",
+    "Ledger",
+    "LedgerEdit",
+    "empty_codings",
+    "new_coding_id",
+    "reanchor",
+]
