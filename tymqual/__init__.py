@@ -1,6 +1,19 @@
-"""tymqual: qualitative and mixed-methods analysis of interviews and surveys, Finnish-aware."""
+"""tymqual: qualitative and mixed-methods analysis of interviews and surveys, Finnish-aware.
 
+Start with ``tymqual.open_project(".")``; see README.md and ARCHITECTURE.md.
+"""
+
+from tymqual.codebook import Code, Codebook
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.project import Project, init_project, open_project
 
-__all__ = ["TymqualError", "TymqualWarning"]
+__all__ = [
+    "Code",
+    "Codebook",
+    "Project",
+    "TymqualError",
+    "TymqualWarning",
+    "init_project",
+    "open_project",
+]
 __version__ = "0.1.0"

@@ -1,0 +1,46 @@
+# Two commands set everything up on a fresh Debian machine with only Python:
+#   make demo   install, then build the mixed-methods report of the demo project into out/
+#   make test   install with test extras, then lint, type check and the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+APT_PACKAGES := chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install install-test system-deps lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python system-deps
+	$(BIN)/pip install --quiet -e ".[test]"
+
+# Debian's Chromium renders the HTML report in the browser tests; skipped where apt is absent
+# (the tests then say why they skip).
+system-deps:
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  fi; \
+	else echo "apt-get not found: install $(APT_PACKAGES) yourself for the browser tests"; fi
+
+demo: install
+	$(BIN)/tymqual status .
+
+lint: install-test
+	$(BIN)/ruff check tymqual tests
+
+typecheck: install-test
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,251 @@
+"""The project folder end to end: load, code, retrieve, re-anchor, and refuse bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import tymqual
+from tymqual.cli import main
+from tymqual.errors import CodebookError, CodingError, ProjectError, TymqualWarning
+
+MakeProject = Callable[..., tymqual.Project]
+
+
+def test_sources_frame_and_cases(make_project: MakeProject) -> None:
+    p = make_project()
+    src = p.sources
+    assert list(src.columns) == [
+        "source_id",
+        "kind",
+        "path",
+        "case_id",
+        "n_chars",
+        "n_words",
+        "n_turns",
+        "sha256",
+    ]
+    assert list(src["source_id"]) == ["H1", "H2"]
+    assert list(src["path"]) == ["transcripts/H1.txt", "transcripts/H2.txt"]
+    assert list(src["case_id"]) == ["H1", "H2"]
+    assert list(src["n_turns"]) == [4, 4]
+    assert src.loc[0, "n_chars"] == len(p.text("H1"))
+
+
+def test_turns_cover_speech_and_continuation_lines(make_project: MakeProject) -> None:
+    turns = make_project().turns("H1")
+    assert list(turns["speaker"]) == ["H", "V", "H", "V"]
+    assert list(turns["role"]) == ["interviewer", "interviewee", "interviewer", "interviewee"]
+    assert (
+        turns.loc[3, "text"]
+        == "Johtoryhmä tukee hyvin. Kela on mukana.\nToinen kappale samaa vastausta."
+    )
+
+
+def test_code_by_quote_saves_at_once_and_retrieves_with_context(make_project: MakeProject) -> None:
+    p = make_project()
+    cid = p.code(
+        "H1",
+        "johtaminen/resurssit",
+        quote="Hänellä on resurssit kunnossa.",
+        coder="A",
+        reduced="Resurssit kunnossa",
+    )
+    on_disk = tymqual.open_project(p.root).codings
+    assert list(on_disk["coding_id"]) == [cid]
+    row = on_disk.iloc[0]
+    assert p.text("H1")[row["start"] : row["end"]] == "Hänellä on resurssit kunnossa."
+    seg = p.segments("johtaminen")
+    assert seg.loc[0, "code_path"] == "johtaminen/resurssit"
+    assert seg.loc[0, "speaker"] == "V" and seg.loc[0, "turn"] == 2
+    assert seg.loc[0, "region"] == "läntinen"
+    assert p.segments("johtaminen", descendants=False).empty
+    assert p.quote(cid) == "\u201dHänellä on resurssit kunnossa.\u201d (H1)"
+
+
+def test_code_whole_turns_and_offsets(make_project: MakeProject) -> None:
+    p = make_project()
+    ids = p.code_many("H2", "neuvottelut", turns=[2, 4])
+    seg = p.segments("neuvottelut")
+    assert list(seg["coding_id"]) == ids
+    assert list(seg["turn"]) == [2, 4]
+    assert seg.loc[1, "text"] == "Mallisopimus auttoi. Kela on mukana."
+    cid = p.code("H2", "neuvottelut", start=3, end=9)
+    assert p.segments(case="H2").set_index("coding_id").loc[cid, "text"] == p.text("H2")[3:9]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"quote": "Kela on mukana."}, r"(?s)occurs 2 times; lengthen it.*start=3:.*start=31:"),
+        ({"quote": "ei tällaista"}, r"not in the text"),
+        ({"quote": "x", "start": 1, "end": 2}, r"exactly one of"),
+        ({}, r"exactly one of"),
+        ({"turns": [9]}, r"no turn\(s\) \[9\]"),
+        ({"start": 5, "end": 5000}, r"does not fit"),
+    ],
+)
+def test_coding_errors_name_the_problem(
+    make_project: MakeProject, kwargs: dict, message: str
+) -> None:
+    p = make_project({"transcripts/H3.txt": "V: Kela on mukana. Sitten taas Kela on mukana.\n"})
+    with pytest.raises(CodingError, match=message):
+        p.code("H3", "neuvottelut", **kwargs)
+    assert p.codings.empty
+
+
+def test_unknown_code_and_source(make_project: MakeProject) -> None:
+    p = make_project()
+    with pytest.raises(CodebookError, match="neuvotelut"):
+        p.code("H1", "neuvotelut", quote="Kela on mukana.")
+    with pytest.raises(tymqual.TymqualError, match="no source 'H9'.*H1, H2"):
+        p.code("H9", "neuvottelut", quote="Kela")
+
+
+def test_reanchoring_after_a_typo_fix_moves_codings_and_lists_lost_ones(
+    make_project: MakeProject,
+) -> None:
+    p = make_project()
+    kept = p.code("H2", "neuvottelut", quote="Mallisopimus auttoi.")
+    lost = p.code("H2", "neuvottelut", quote="Henkilöstö vaihtui kesken kaiken.")
+    path = p.root / "transcripts" / "H2.txt"
+    edited = path.read_text(encoding="utf-8").replace("venyivät", "venyivät pitkään")
+    edited = edited.replace("Henkilöstö vaihtui kesken kaiken.", "Väki vaihtui.")
+    path.write_text(edited, encoding="utf-8")
+    with pytest.warns(TymqualWarning, match="1 coding.*moved.*H2.*1 coding.*no longer found"):
+        q = tymqual.open_project(p.root)
+    assert list(q.unanchored["coding_id"]) == [lost]
+    ledger = q.codings.set_index("coding_id")
+    assert (
+        q.text("H2")[ledger.loc[kept, "start"] : ledger.loc[kept, "end"]] == "Mallisopimus auttoi."
+    )
+    assert lost in ledger.index  # kept in the ledger, never dropped
+    assert list(q.segments()["coding_id"]) == [kept]
+
+
+def test_bad_source_is_skipped_with_a_warning_and_the_rest_loads(make_project: MakeProject) -> None:
+    files = {
+        "transcripts/H3.txt": "   \n",
+        "transcripts/H2.md": "V: toinen H2\n",
+        "transcripts/muistio.pdf": "%PDF-1.4",
+    }
+    with pytest.warns(TymqualWarning, match=r"4 source\(s\) skipped.*H2\.md.*H2\.txt.*H3\.txt"):
+        p = make_project(files)
+    assert p.source_ids == ["H1"]
+    assert sorted(p.skipped["path"]) == [
+        "transcripts/H2.md",
+        "transcripts/H2.txt",
+        "transcripts/H3.txt",
+        "transcripts/muistio.pdf",
+    ]
+    assert "H3.txt" in p.skipped.set_index("path").loc["transcripts/H3.txt", "error"]
+
+
+def test_merge_codes_recodes_the_ledger(make_project: MakeProject) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen/johtoryhma", quote="Johtoryhmä tukee hyvin.")
+    assert p.merge_codes("johtoryhma", into="johtaminen/resurssit") == 1
+    q = tymqual.open_project(p.root)
+    assert "johtoryhma" not in q.codebook
+    assert list(q.segments()["code_path"]) == ["johtaminen/resurssit"]
+
+
+def test_rename_keeps_key_and_codings(make_project: MakeProject) -> None:
+    p = make_project()
+    p.code("H1", "neuvottelut", quote="Kela on mukana.")
+    p.rename_code("neuvottelut", "Sopimusneuvottelut")
+    q = tymqual.open_project(p.root)
+    assert q.segments().loc[0, "code_name"] == "Sopimusneuvottelut"
+
+
+@pytest.mark.parametrize(
+    ("cases", "message"),
+    [
+        ("case_id,region\nH1,a\nH1,b\n", r"case_id 'H1' appears on rows 2, 3"),
+        ("id,region\nH1,a\n", r"no case_id column"),
+        ("case_id,region\nH1,a\n,b\n", r"row 3, column case_id is empty"),
+    ],
+)
+def test_bad_cases_file_is_named(make_project: MakeProject, cases: str, message: str) -> None:
+    with pytest.raises(ProjectError, match=message):
+        make_project({"codes/cases.csv": cases})
+
+
+def test_bad_config_is_named(make_project: MakeProject) -> None:
+    with pytest.raises(ProjectError, match=r"tymqual\.yaml: unknown setting\(s\) min_cell"):
+        make_project({"tymqual.yaml": "min_cell: 3\n"})
+
+
+def test_init_refuses_an_existing_project(tmp_path: Path) -> None:
+    tymqual.init_project(tmp_path / "p")
+    before = (tmp_path / "p" / "tymqual.yaml").read_bytes()
+    with pytest.raises(ProjectError, match="already holds a tymqual project"):
+        tymqual.init_project(tmp_path / "p")
+    assert (tmp_path / "p" / "tymqual.yaml").read_bytes() == before
+    assert "codes/private/" in (tmp_path / "p" / ".gitignore").read_text()
+
+
+def test_html_view_highlights_in_code_colour(make_project: MakeProject) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.")
+    page = p.show("H1")._repr_html_()
+    assert 'title="johtaminen/resurssit"' in page and "#66c2a5" in page
+    assert "<strong>testi</strong>" in p._repr_html_()
+
+
+def test_cli_status_codes_and_errors(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = make_project()
+    p.code("H1", "neuvottelut", quote="Kela on mukana.")
+    assert main(["status", str(p.root)]) == 0
+    out = capsys.readouterr().out
+    assert "sources 2" in out and "neuvottelut" in out and "codings 1 accepted" in out
+    assert main(["codes", str(p.root)]) == 0
+    assert "  Resurssit  [johtaminen/resurssit]" in capsys.readouterr().out
+    assert main(["init", str(p.root)]) == 2
+    assert "already holds a tymqual project" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tymqual", "init", str(tmp_path / "uusi")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "uusi" / "codes" / "codebook.yaml").exists()
+
+
+def test_segments_columns_are_documented(make_project: MakeProject) -> None:
+    p = make_project()
+    p.code("H1", "neuvottelut", quote="Kela on mukana.")
+    seg = p.segments()
+    assert list(seg.columns[:15]) == [
+        "coding_id",
+        "source_id",
+        "case_id",
+        "code",
+        "code_path",
+        "code_name",
+        "start",
+        "end",
+        "text",
+        "speaker",
+        "turn",
+        "coder",
+        "status",
+        "memo",
+        "reduced",
+    ]
+    assert isinstance(seg, pd.DataFrame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tymqual.open_project(p.root)  # a clean project opens without warnings

@@ -1,0 +1,94 @@
+"""The ``tymqual`` command: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints the result. A
+:class:`~tymqual.errors.TymqualError` becomes a one-line message on stderr and exit code 2;
+nothing here computes anything the library does not also offer to a notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+
+from tymqual.errors import TymqualError
+from tymqual.project import init_project, open_project
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    project = init_project(args.dir, name=args.name)
+    print(f"Created a tymqual project in {project.root}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    s = open_project(args.project).summary()
+    print(f"{s['project']} ({s['root']})")
+    print(f"  sources {s['sources']}, words {s['words']}, turns {s['turns']}, cases {s['cases']}")
+    print(f"  codes {s['codes']}, codings {s['codings']} accepted, {s['suggested']} suggested")
+    if s["skipped"]:
+        print(f"  skipped sources: {s['skipped']}")
+    if s["unanchored"]:
+        print(f"  codings whose passage was not found after an edit: {s['unanchored']}")
+    width = max((len(p) for p in s["per_code"]), default=0)
+    for path, n in s["per_code"].items():
+        print(f"  {path:<{width}}  {n:>4}")
+    return 0
+
+
+def _cmd_codes(args: argparse.Namespace) -> int:
+    book = open_project(args.project).codebook
+    print(f"{book.name} (v{book.version})")
+    for code in book:
+        print(f"{'  ' * (code.depth + 1)}{code.name}  [{code.path}]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="make an empty project folder")
+    p.add_argument("dir")
+    p.add_argument("--name", default=None, help="project name (default: the folder's name)")
+    p.set_defaults(func=_cmd_init)
+
+    for name, func, text in (
+        ("status", _cmd_status, "counts of sources, words and codings per code"),
+        ("codes", _cmd_codes, "the codebook as a tree"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("project", nargs="?", default=".")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _show_warning
+        try:
+            return func(args)
+        except TymqualError as exc:
+            print(f"tymqual: error: {exc}", file=sys.stderr)
+            return 2
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
+    print(f"tymqual: warning: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,828 @@
+"""The project folder: sources, codebook, cases and the codings ledger, as one object.
+
+A :class:`Project` is what a thesis author holds in a notebook. It reads the folder once when
+opened (``open_project``), keeps the normalised texts and turns in memory, and writes every
+change straight to disk through the ledger and the codebook, so a crashed kernel loses
+nothing that was coded. Analyses (tables, figures, the report) take a ``Project``; the few
+convenience methods here that reach them import those modules lazily, so this module never
+depends on the analysis layer at import time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from tymqual.codebook import Code, Codebook
+from tymqual.codings import Ledger, reanchor
+from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn, load_source
+from tymqual.errors import (
+    CodingError,
+    ProjectError,
+    SourceError,
+    SurveyError,
+    TymqualError,
+    TymqualWarning,
+)
+from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
+from tymqual.surveys import Survey, read_survey
+from tymqual.text import (
+    check_span,
+    count_words,
+    find_quote,
+    normalize_text,
+    sha256_text,
+    snippet,
+)
+
+CONFIG_FILE = "tymqual.yaml"
+SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "document"}
+SURVEY_SUFFIXES = frozenset({".xlsx", ".csv", ".sav"})
+SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", "n_turns", "sha256"]
+TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
+_CONFIG_FIELDS = {"name", "language", "description", "min_cell_size", "speakers", "coder"}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Settings from ``tymqual.yaml``; every field has a default so the file is optional."""
+
+    name: str = "tymqual-projekti"
+    language: str = "fi"
+    description: str = ""
+    min_cell_size: int = 3
+    coder: str = ""
+    speakers: SpeakerConfig = field(default_factory=SpeakerConfig)
+
+    @classmethod
+    def read(cls, path: Path) -> ProjectConfig:
+        """Read ``tymqual.yaml``; a missing file gives the defaults."""
+        if not path.exists():
+            return cls()
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        except yaml.YAMLError as exc:
+            raise ProjectError(f"{path}: not valid YAML ({exc}).") from exc
+        if not isinstance(data, dict):
+            raise ProjectError(
+                f"{path}: expected a mapping of settings, got {type(data).__name__}."
+            )
+        unknown = sorted(set(data) - _CONFIG_FIELDS)
+        if unknown:
+            raise ProjectError(
+                f"{path}: unknown setting(s) {', '.join(unknown)}; "
+                f"allowed are {', '.join(sorted(_CONFIG_FIELDS))}."
+            )
+        min_cell = data.get("min_cell_size", 3)
+        if not isinstance(min_cell, int) or isinstance(min_cell, bool) or min_cell < 1:
+            raise ProjectError(
+                f"{path}: min_cell_size must be a whole number ≥ 1, got {min_cell!r}."
+            )
+        return cls(
+            name=str(data.get("name", cls.name)),
+            language=str(data.get("language", "fi")),
+            description=str(data.get("description", "")),
+            min_cell_size=min_cell,
+            coder=str(data.get("coder", "")),
+            speakers=SpeakerConfig.from_dict(data.get("speakers"), where=str(path)),
+        )
+
+
+class Project:
+    """A tymqual project folder opened for analysis and coding.
+
+    Use :func:`open_project` rather than the constructor. Attributes:
+    ``root`` (the folder), ``config`` (:class:`ProjectConfig`), ``skipped`` (sources that
+    could not be loaded, with the reason), ``unanchored`` (codings whose passage is no longer
+    found in an edited source).
+    """
+
+    def __init__(self, root: str | Path = ".", *, save_reanchored: bool = True) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise ProjectError(f"{root}: no such project folder; `tymqual init {root}` makes one.")
+        self.config = ProjectConfig.read(self.root / CONFIG_FILE)
+        self.codes_dir = self.root / "codes"
+        self.ledger = Ledger(self.codes_dir / "codings.csv")
+        self._docs: dict[str, SourceDoc] = {}
+        self.skipped = pd.DataFrame(columns=["path", "error"])
+        self._codebook = self._read_codebook()
+        self._cases = self._read_cases()
+        self._surveys: dict[str, Survey] = {}
+        self._load_sources()
+        self.unanchored = pd.DataFrame()
+        self._reanchor(save=save_reanchored)
+
+    # ------------------------------------------------------------------ loading
+    def _read_codebook(self) -> Codebook:
+        path = self.codes_dir / "codebook.yaml"
+        if not path.exists():
+            return Codebook.from_dict({"name": self.config.name, "codes": []}, where=str(path))
+        return Codebook.from_yaml(path)
+
+    def _read_cases(self) -> pd.DataFrame:
+        path = self.codes_dir / "cases.csv"
+        if not path.exists():
+            return pd.DataFrame({"case_id": pd.Series(dtype=str)})
+        try:
+            cases = read_csv_strings(path)
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise ProjectError(f"{path}: cannot be read as CSV ({exc}).") from exc
+        if "case_id" not in cases.columns:
+            raise ProjectError(
+                f"{path}: no case_id column; the first row must name the columns, "
+                "one of them case_id."
+            )
+        ids = cases["case_id"].str.strip()
+        for i, value in enumerate(ids):
+            if not value:
+                raise ProjectError(f"{path}: row {i + 2}, column case_id is empty.")
+        dup = ids[ids.duplicated(keep=False)]
+        if not dup.empty:
+            rows = ", ".join(str(i + 2) for i in dup.index)
+            raise ProjectError(
+                f"{path}: case_id {dup.iloc[0]!r} appears on rows {rows}; ids must be unique."
+            )
+        cases["case_id"] = ids
+        return cases.reset_index(drop=True)
+
+    def _source_paths(self) -> list[tuple[Path, str]]:
+        found: list[tuple[Path, str]] = []
+        for folder, kind in SOURCE_FOLDERS.items():
+            base = self.root / folder
+            if not base.is_dir():
+                continue
+            for path in sorted(base.iterdir()):
+                # Office leaves "~$name.docx" lock files beside an open document.
+                if path.name.startswith((".", "~$")) or not path.is_file():
+                    continue
+                found.append((path, kind))
+        return found
+
+    def _load_sources(self) -> None:
+        skipped: list[dict[str, str]] = []
+        paths = self._source_paths()
+        by_stem: dict[str, list[Path]] = {}
+        for path, _ in paths:
+            by_stem.setdefault(path.stem, []).append(path)
+        for path, kind in paths:
+            rel = path.relative_to(self.root).as_posix()
+            twins = [t.relative_to(self.root).as_posix() for t in by_stem[path.stem] if t != path]
+            if twins:
+                # Loading either would silently attach the other's codings to the wrong text.
+                skipped.append(
+                    {
+                        "path": rel,
+                        "error": f"source id {path.stem!r} is also used by "
+                        f"{', '.join(twins)}; rename or remove one of them",
+                    }
+                )
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                skipped.append({"path": rel, "error": f"unsupported file type {path.suffix!r}"})
+            else:
+                try:
+                    doc = load_source(path, kind=kind, speakers=self.config.speakers)
+                except SourceError as exc:
+                    skipped.append({"path": rel, "error": str(exc)})
+                    continue
+                self._docs[doc.source_id] = doc
+        skipped.extend(self._load_surveys())
+        self.skipped = pd.DataFrame(skipped, columns=["path", "error"])
+        if skipped:
+            listing = "; ".join(f"{s['path']}: {s['error']}" for s in skipped)
+            warnings.warn(
+                f"{len(skipped)} source(s) skipped: {listing}", TymqualWarning, stacklevel=3
+            )
+
+    def _load_surveys(self) -> list[dict[str, str]]:
+        skipped: list[dict[str, str]] = []
+        base = self.root / "surveys"
+        if not base.is_dir():
+            return skipped
+        for path in sorted(base.iterdir()):
+            if path.name.startswith((".", "~$")) or path.suffix.lower() not in SURVEY_SUFFIXES:
+                continue
+            rel = path.relative_to(self.root).as_posix()
+            try:
+                survey = read_survey(path)
+            except SurveyError as exc:
+                skipped.append({"path": rel, "error": str(exc)})
+                continue
+            self._surveys[path.stem] = survey
+            for doc in _answer_sources(path.stem, survey):
+                if doc.source_id in self._docs:
+                    skipped.append(
+                        {
+                            "path": rel,
+                            "error": f"open answers would be source "
+                            f"{doc.source_id!r}, which a transcript already uses",
+                        }
+                    )
+                    continue
+                self._docs[doc.source_id] = doc
+        return skipped
+
+    def _reanchor(self, *, save: bool) -> None:
+        codings = self.ledger.read()
+        if codings.empty:
+            return
+        texts = {sid: doc.text for sid, doc in self._docs.items()}
+        report = reanchor(codings, texts)
+        if report.empty:
+            return
+        moved = report[report["outcome"] == "moved"]
+        lost = report[report["outcome"] == "lost"]
+        self.unanchored = lost.reset_index(drop=True)
+        if save and not moved.empty:
+            self.ledger.replace_spans(moved[["coding_id", "start", "end"]])
+        parts = []
+        if not moved.empty:
+            parts.append(
+                f"{len(moved)} coding(s) moved to follow edited text in "
+                f"{', '.join(sorted(moved['source_id'].unique()))}"
+                + ("" if save else " (in memory only)")
+            )
+        if not lost.empty:
+            parts.append(
+                f"{len(lost)} coding(s) no longer found in their source and kept "
+                "in the ledger untouched; see project.unanchored"
+            )
+        warnings.warn("; ".join(parts) + ".", TymqualWarning, stacklevel=3)
+
+    # ------------------------------------------------------------------ data
+    @property
+    def codebook(self) -> Codebook:
+        """The codebook from ``codes/codebook.yaml``."""
+        return self._codebook
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        """One row per case from ``codes/cases.csv``: ``case_id`` then the attributes."""
+        return self._cases.copy()
+
+    @property
+    def source_ids(self) -> list[str]:
+        """Source ids in load order (folder, then file name)."""
+        return list(self._docs)
+
+    @property
+    def surveys(self) -> dict[str, Survey]:
+        """Every survey in ``surveys/``, by file stem."""
+        return dict(self._surveys)
+
+    def survey(self, name: str | None = None) -> Survey:
+        """One survey by file stem; with no name, the project's only survey."""
+        if name is None and len(self._surveys) == 1:
+            return next(iter(self._surveys.values()))
+        if name in self._surveys:
+            return self._surveys[name]
+        known = ", ".join(self._surveys) or "none"
+        what = f"no survey {name!r}" if name else "name the survey"
+        raise ProjectError(f"{what} in {self.root / 'surveys'}; surveys there: {known}.")
+
+    def respondent_case(self, respondent_id: str) -> str | None:
+        """The case a survey respondent is, from ``cases.csv``'s ``respondent_id`` column."""
+        if "respondent_id" not in self._cases.columns:
+            return None
+        match = self._cases.loc[self._cases["respondent_id"].str.strip() == respondent_id]
+        return str(match["case_id"].iloc[0]) if not match.empty else None
+
+    def case_of(self, source_id: str) -> str | None:
+        """The case a source belongs to.
+
+        A source belongs to the case whose ``case_id`` equals its id, or whose id it starts
+        with followed by ``_`` or ``-`` (``H1_osa2`` → ``H1``), or that lists it in a
+        ``sources`` column (``;``-separated) of ``cases.csv``.
+        """
+        ids = list(self._cases["case_id"])
+        if source_id in ids:
+            return source_id
+        doc = self._docs.get(source_id)
+        if doc is not None and doc.kind == "survey_answer":
+            return self.respondent_case(str(doc.meta["respondent_id"]))
+        if "sources" in self._cases.columns:
+            for cid, listed in zip(ids, self._cases["sources"], strict=True):
+                if source_id in [s.strip() for s in str(listed).split(";")]:
+                    return str(cid)
+        prefixed = [c for c in ids if re.match(re.escape(c) + r"[_\-]", source_id)]
+        return max(prefixed, key=len) if prefixed else None
+
+    def case_label(self, case_id: str | None, source_id: str | None = None) -> str:
+        """The label a reader sees for a case: ``label`` from ``cases.csv``, else the id."""
+        if case_id is None:
+            return source_id or ""
+        row = self._cases[self._cases["case_id"] == case_id]
+        if "label" in row.columns and not row.empty and str(row["label"].iloc[0]).strip():
+            return str(row["label"].iloc[0]).strip()
+        return case_id
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        """One row per loaded source (schema in ARCHITECTURE.md)."""
+        rows = []
+        for sid, doc in self._docs.items():
+            rows.append(
+                {
+                    "source_id": sid,
+                    "kind": doc.kind,
+                    "path": doc.path.relative_to(self.root).as_posix()
+                    if doc.path.is_relative_to(self.root)
+                    else doc.path.as_posix(),
+                    "case_id": self.case_of(sid),
+                    "n_chars": len(doc.text),
+                    "n_words": count_words(doc.text),
+                    "n_turns": len(doc.turns),
+                    "sha256": sha256_text(doc.text),
+                }
+            )
+        frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+        return frame.astype({"n_chars": "int64", "n_words": "int64", "n_turns": "int64"})
+
+    def document(self, source_id: str) -> SourceDoc:
+        """The loaded source (text, turns, metadata) of ``source_id``."""
+        try:
+            return self._docs[source_id]
+        except KeyError:
+            raise SourceError(
+                f"no source {source_id!r} in {self.root}; sources are: "
+                f"{', '.join(self._docs) or '(none)'}."
+            ) from None
+
+    def text(self, source_id: str) -> str:
+        """The normalised text of a source; every offset points into it."""
+        return self.document(source_id).text
+
+    def turns(self, source_id: str | None = None) -> pd.DataFrame:
+        """Speaker turns of one source, or of all (schema in ARCHITECTURE.md)."""
+        ids = [source_id] if source_id is not None else list(self._docs)
+        rows = []
+        for sid in ids:
+            doc = self.document(sid)
+            for t in doc.turns:
+                rows.append(
+                    (
+                        sid,
+                        t.turn,
+                        t.speaker,
+                        t.role,
+                        t.start,
+                        t.end,
+                        doc.text[t.start : t.end],
+                        t.time,
+                    )
+                )
+        frame = pd.DataFrame(rows, columns=TURN_COLUMNS)
+        return frame.astype({"turn": "int64", "start": "int64", "end": "int64"})
+
+    @property
+    def codings(self) -> pd.DataFrame:
+        """The codings ledger as it is on disk now."""
+        return self.ledger.read()
+
+    # ------------------------------------------------------------------ coding
+    def code(
+        self,
+        source_id: str,
+        code: str | Code,
+        *,
+        quote: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        turns: Sequence[int] | None = None,
+        coder: str | None = None,
+        memo: str | None = None,
+        reduced: str | None = None,
+        status: str = "accepted",
+    ) -> str:
+        """Code a passage and save it at once; returns the new ``coding_id``.
+
+        Give exactly one of ``quote`` (found exactly, else ignoring case and white space; it
+        must occur once), ``start``/``end`` (code-point offsets), or ``turns`` (whole speaker
+        turns by number; consecutive turns make one coding each).
+        """
+        ids = self.code_many(
+            source_id,
+            code,
+            quote=quote,
+            start=start,
+            end=end,
+            turns=turns,
+            coder=coder,
+            memo=memo,
+            reduced=reduced,
+            status=status,
+        )
+        return ids[0]
+
+    def code_many(
+        self,
+        source_id: str,
+        code: str | Code,
+        *,
+        quote: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        turns: Sequence[int] | None = None,
+        coder: str | None = None,
+        memo: str | None = None,
+        reduced: str | None = None,
+        status: str = "accepted",
+    ) -> list[str]:
+        """Like :meth:`code`, but ``turns=[3, 5]`` returns one coding id per turn."""
+        text = self.text(source_id)
+        key = self._codebook.resolve(code).key
+        spans = self._spans(source_id, text, quote=quote, start=start, end=end, turns=turns)
+        rows = [
+            {
+                "source_id": source_id,
+                "start": s,
+                "end": e,
+                "code": key,
+                "coder": coder if coder is not None else self.config.coder,
+                "status": status,
+                "memo": memo or "",
+                "reduced": reduced or "",
+                "text": text[s:e],
+            }
+            for s, e in spans
+        ]
+        return self.ledger.add(rows)
+
+    def _spans(
+        self,
+        source_id: str,
+        text: str,
+        *,
+        quote: str | None,
+        start: int | None,
+        end: int | None,
+        turns: Sequence[int] | None,
+    ) -> list[tuple[int, int]]:
+        given = [
+            name
+            for name, v in (
+                ("quote", quote),
+                ("start/end", start if start is not None else end),
+                ("turns", turns),
+            )
+            if v is not None
+        ]
+        if len(given) != 1:
+            raise CodingError(
+                f"code {source_id!r}: give exactly one of quote=, start= and end=, or turns= "
+                f"(got {', '.join(given) or 'none'})."
+            )
+        if quote is not None:
+            found = find_quote(text, quote)
+            if len(found) == 1:
+                return found
+            if not found:
+                raise CodingError(
+                    f"code {source_id!r}: the quote {quote[:60]!r} is not in the text, even "
+                    "ignoring case and white space; copy it from project.text() or use start/end."
+                )
+            shown = "\n".join(f"  start={s}: {snippet(text, s, e, 25)}" for s, e in found[:5])
+            raise CodingError(
+                f"code {source_id!r}: the quote {quote[:60]!r} occurs {len(found)} times; "
+                f"lengthen it or give start/end. Candidates:\n{shown}"
+            )
+        if turns is not None:
+            by_number = {t.turn: t for t in self.document(source_id).turns}
+            missing = [n for n in turns if n not in by_number]
+            if missing:
+                raise CodingError(
+                    f"code {source_id!r}: no turn(s) {missing}; the source has turns "
+                    f"1–{len(by_number)}."
+                )
+            return [(by_number[n].start, by_number[n].end) for n in turns]
+        if start is None or end is None:
+            raise CodingError(f"code {source_id!r}: give both start= and end=.")
+        check_span(text, start, end, where=f"code {source_id!r}")
+        return [(start, end)]
+
+    def uncode(self, coding_id: str | Iterable[str]) -> int:
+        """Remove codings from the ledger; returns how many were removed."""
+        ids = [coding_id] if isinstance(coding_id, str) else list(coding_id)
+        return self.ledger.remove(ids)
+
+    # ------------------------------------------------------------------ codebook edits
+    def _save_codebook(self) -> None:
+        self._codebook.to_yaml(self.codes_dir / "codebook.yaml")
+
+    def rename_code(self, code: str, new_name: str) -> Code:
+        """Rename a code (its key, and so every coding, stays) and save the codebook."""
+        renamed = self._codebook.rename(code, new_name)
+        self._save_codebook()
+        return renamed
+
+    def move_code(self, code: str, new_parent: str | None) -> Code:
+        """Move a code under another (``None``: to the top level) and save the codebook."""
+        moved = self._codebook.move(code, new_parent)
+        self._save_codebook()
+        return moved
+
+    def merge_codes(self, code: str, into: str) -> int:
+        """Merge ``code`` into ``into``: its codings are recoded, then the codebook is saved.
+
+        The ledger is written first: if anything stops between the two writes, the codings
+        point at ``into``, which the old codebook still has, so nothing dangles.
+        """
+        mapping = self._codebook.merge(code, into)
+        changed = self.ledger.recode(mapping)
+        self._save_codebook()
+        return changed
+
+    # ------------------------------------------------------------------ retrieval
+    def segments(
+        self,
+        code: str | None = None,
+        *,
+        descendants: bool = True,
+        case: str | Sequence[str] | None = None,
+        coder: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = "accepted",
+    ) -> pd.DataFrame:
+        """Coded retrieval: one row per coded passage with its context and case attributes.
+
+        ``code`` is a path, key or name; with ``descendants`` its subcodes' passages come
+        too. ``case``, ``coder`` and ``status`` filter (a value or a list; ``None``: all).
+        Codings whose passage was lost in an edited source are left out (see ``unanchored``).
+        """
+        seg = self.codings
+        if not self.unanchored.empty:
+            seg = seg[~seg["coding_id"].isin(self.unanchored["coding_id"])]
+        seg = seg[seg["source_id"].isin(list(self._docs))]
+        if code is not None:
+            target = self._codebook.resolve(code)
+            keys = [
+                c.key for c in (self._codebook.descendants(target) if descendants else [target])
+            ]
+            seg = seg[seg["code"].isin(keys)]
+        for column, value in (("coder", coder), ("status", status)):
+            if value is not None:
+                seg = seg[seg[column].isin([value] if isinstance(value, str) else list(value))]
+        seg = seg.copy()
+        seg["case_id"] = [self.case_of(s) for s in seg["source_id"]]
+        if case is not None:
+            seg = seg[seg["case_id"].isin([case] if isinstance(case, str) else list(case))]
+        # A key missing from the codebook (hand-edited ledger) shows as itself, not an error.
+        by_key = {c.key: c for c in self._codebook}
+        seg["code_path"] = [by_key[k].path if k in by_key else k for k in seg["code"]]
+        seg["code_name"] = [by_key[k].name if k in by_key else k for k in seg["code"]]
+        seg["speaker"], seg["turn"] = self._turn_of(seg)
+        columns = [
+            "coding_id",
+            "source_id",
+            "case_id",
+            "code",
+            "code_path",
+            "code_name",
+            "start",
+            "end",
+            "text",
+            "speaker",
+            "turn",
+            "coder",
+            "status",
+            "memo",
+            "reduced",
+        ]
+        seg = seg[columns]
+        attrs = self._cases.drop(columns=[c for c in ("sources",) if c in self._cases.columns])
+        clash = [c for c in attrs.columns if c in columns and c != "case_id"]
+        attrs = attrs.rename(columns={c: f"case_{c}" for c in clash})
+        merged = seg.merge(attrs, on="case_id", how="left")
+        return merged.reset_index(drop=True).astype({"turn": "Int64"})
+
+    def _turn_of(self, seg: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+        speakers: list[Any] = []
+        numbers: list[Any] = []
+        starts = {sid: np.array([t.start for t in d.turns]) for sid, d in self._docs.items()}
+        for sid, begin in zip(seg["source_id"], seg["start"], strict=True):
+            doc = self._docs[sid]
+            # The last turn starting at or before the passage; a passage that begins on a
+            # speaker label ("H: ...") belongs to the turn that label opens.
+            i = int(np.searchsorted(starts[sid], begin, side="right")) - 1
+            nxt = i + 1
+            if nxt < len(doc.turns) and "\n" not in doc.text[begin : doc.turns[nxt].start]:
+                i = nxt
+            if i < 0:
+                speakers.append(None)
+                numbers.append(pd.NA)
+            else:
+                speakers.append(doc.turns[i].speaker)
+                numbers.append(doc.turns[i].turn)
+        return speakers, numbers
+
+    def quote(self, coding_id: str, *, max_chars: int | None = None) -> str:
+        """A passage formatted for the thesis: Finnish quotation marks and the case label.
+
+        ``”Kela on ainoa valtakunnallinen toimija.” (H2)``; line breaks become spaces, and
+        with ``max_chars`` a long passage is shortened at a word boundary with ``[…]``.
+        """
+        row = self.codings[self.codings["coding_id"] == coding_id]
+        if row.empty:
+            raise CodingError(f"no coding {coding_id!r} in {self.ledger.path}.")
+        source_id = str(row["source_id"].iloc[0])
+        start, end = int(row["start"].iloc[0]), int(row["end"].iloc[0])
+        passage = " ".join(self.text(source_id)[start:end].split())
+        if max_chars is not None and len(passage) > max_chars:
+            passage = passage[:max_chars].rsplit(" ", 1)[0] + " […]"
+        return f"\u201d{passage}\u201d ({self.case_label(self.case_of(source_id), source_id)})"
+
+    # ------------------------------------------------------------------ display
+    def summary(self) -> dict[str, Any]:
+        """Counts for ``tymqual status``: sources, words, turns, cases, codes, codings."""
+        src = self.sources
+        codings = self.codings
+        per_code = codings[codings["status"] == "accepted"]["code"].value_counts()
+        return {
+            "project": self.config.name,
+            "root": str(self.root),
+            "sources": len(src),
+            "words": int(src["n_words"].sum()),
+            "turns": int(src["n_turns"].sum()),
+            "cases": len(self._cases),
+            "codes": len(self._codebook),
+            "codings": int((codings["status"] == "accepted").sum()),
+            "suggested": int((codings["status"] == "suggested").sum()),
+            "skipped": len(self.skipped),
+            "unanchored": len(self.unanchored),
+            "per_code": {c.path: int(per_code.get(c.key, 0)) for c in self._codebook},
+        }
+
+    def show(self, source_id: str) -> SourceView:
+        """A transcript with its coded passages highlighted in code colours (for Jupyter)."""
+        return SourceView(self, source_id)
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        rows = "".join(
+            f"<tr><td>{html.escape(sid)}</td><td>{html.escape(str(kind))}</td>"
+            f"<td>{html.escape(str(case or ''))}</td><td>{words}</td><td>{turns}</td></tr>"
+            for sid, kind, case, words, turns in self.sources[
+                ["source_id", "kind", "case_id", "n_words", "n_turns"]
+            ].itertuples(index=False)
+        )
+        return (
+            f"<div><strong>{html.escape(s['project'])}</strong> — {s['sources']} sources, "
+            f"{s['words']} words, {s['codes']} codes, {s['codings']} codings"
+            "<table><thead><tr><th>source</th><th>kind</th><th>case</th><th>words</th>"
+            f"<th>turns</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"<tymqual.Project {self.config.name!r} at {self.root}: {len(self._docs)} sources>"
+
+
+class SourceView:
+    """HTML view of one source: speaker turns, coded passages in their code colours."""
+
+    def __init__(self, project: Project, source_id: str) -> None:
+        self.project = project
+        self.source_id = source_id
+
+    def _repr_html_(self) -> str:
+        p = self.project
+        text = p.text(self.source_id)
+        seg = p.segments(status=None)
+        seg = seg[(seg["source_id"] == self.source_id) & (seg["status"] != "rejected")]
+        colors = {c.key: c.color for c in p.codebook}
+        bounds = sorted({0, len(text), *seg["start"], *seg["end"]})
+        pieces = []
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            cover = seg[(seg["start"] <= a) & (seg["end"] >= b)]
+            chunk = html.escape(text[a:b]).replace("\n", "<br>")
+            if cover.empty:
+                pieces.append(chunk)
+                continue
+            first = str(cover["code"].iloc[0])
+            color = colors.get(first, "#dddddd")
+            title = html.escape(", ".join(dict.fromkeys(cover["code_path"])))
+            dashed = " text-decoration: underline dotted;" if len(cover) > 1 else ""
+            style = "background:" + color + "55;" + dashed + " border-bottom:2px solid " + color
+            pieces.append(f'<span title="{title}" style="{style}">{chunk}</span>')
+        legend = " ".join(
+            f'<span style="background:{html.escape(c.color)}55;padding:0 4px">'
+            f"{html.escape(c.name)}</span>"
+            for c in p.codebook
+            if c.key in set(seg["code"])
+        )
+        return (
+            f"<div><h4>{html.escape(self.source_id)}</h4><div>{legend}</div>"
+            f'<div style="font-family:serif;line-height:1.5">{"".join(pieces)}</div></div>'
+        )
+
+
+def _answer_sources(stem: str, survey: Survey) -> list[SourceDoc]:
+    """One codable source per respondent: each open question, then its answer as a turn."""
+    answers = survey.open_answers()
+    docs = []
+    for respondent, rows in answers.groupby("respondent_id", sort=False):
+        parts: list[str] = []
+        turns: list[Turn] = []
+        pos = 0
+        for number, row in enumerate(rows.itertuples(index=False), start=1):
+            header = f"{row.item_id}: {row.question}\n"
+            body = normalize_text(str(row.text))
+            start = pos + len(header)
+            turns.append(
+                Turn(number, str(row.item_id), "interviewee", start, start + len(body), None)
+            )
+            parts.append(header + body + "\n\n")
+            pos += len(parts[-1])
+        docs.append(
+            SourceDoc(
+                source_id=f"{stem}_{respondent}",
+                path=survey.path,
+                kind="survey_answer",
+                text="".join(parts).rstrip("\n") + "\n",
+                turns=tuple(turns),
+                meta={
+                    "format": survey.source_format,
+                    "respondent_id": str(respondent),
+                    "survey": stem,
+                },
+            )
+        )
+    return docs
+
+
+def open_project(path: str | Path = ".", *, save_reanchored: bool = True) -> Project:
+    """Open the tymqual project in ``path`` (a folder; see ARCHITECTURE.md for its layout)."""
+    return Project(path, save_reanchored=save_reanchored)
+
+
+STARTER_CODEBOOK = """\
+name: Uusi koodikirja
+version: "0.1"
+language: fi
+description: Aloituskoodikirja; muokkaa teemat ja alaluokat tutkimuksesi mukaisiksi.
+codes:
+  - name: Teema 1
+    key: teema_1
+    definition: Mitä teema tarkoittaa tässä tutkimuksessa.
+    use_when: Kun haastateltava puhuu teemasta.
+    do_not_use_when: Kun asia kuuluu toiseen teemaan.
+    example: ""
+    keywords: []
+    children:
+      - name: Alaluokka 1.1
+        key: alaluokka_1_1
+        definition: Teeman 1 tarkentava alaluokka.
+"""
+
+
+def init_project(path: str | Path, *, name: str | None = None) -> Project:
+    """Make an empty project folder with the standard layout and a starter codebook.
+
+    Refuses a folder that already holds a project (``tymqual.yaml`` or ``codes/``), so no
+    earlier work is overwritten.
+    """
+    root = Path(path)
+    if (root / CONFIG_FILE).exists() or (root / "codes" / "codings.csv").exists():
+        raise ProjectError(f"{root} already holds a tymqual project; nothing was changed.")
+    for folder in ("transcripts", "documents", "surveys", "codes", "codes/private", "notebooks"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    title = name or root.resolve().name
+    atomic_write_text(
+        root / CONFIG_FILE,
+        yaml.safe_dump(
+            {
+                "name": title,
+                "language": "fi",
+                "min_cell_size": 3,
+                "speakers": {
+                    "interviewer": ["H", "Haastattelija"],
+                    "interviewee": ["V", "Vastaaja"],
+                },
+            },
+            allow_unicode=True,
+            sort_keys=False,
+        ),
+    )
+    if not (root / "codes" / "codebook.yaml").exists():
+        atomic_write_text(root / "codes" / "codebook.yaml", STARTER_CODEBOOK)
+    if not (root / "codes" / "cases.csv").exists():
+        write_csv(
+            pd.DataFrame(columns=["case_id", "label", "interview_date"]),
+            root / "codes" / "cases.csv",
+        )
+    ignore = root / ".gitignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    wanted = ["codes/private/", "codes/.codings.csv.lock"]
+    if any(w not in lines for w in wanted):
+        atomic_write_text(ignore, "\n".join(lines + [w for w in wanted if w not in lines]) + "\n")
+    return open_project(root)
+
+
+__all__ = ["Project", "ProjectConfig", "SourceView", "TymqualError", "init_project", "open_project"]
