@@ -249,3 +249,51 @@ def test_segments_columns_are_documented(make_project: MakeProject) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tymqual.open_project(p.root)  # a clean project opens without warnings
+
+
+def _code_many_times(root: str, source_id: str, quote: str, n: int) -> None:
+    project = tymqual.open_project(root)
+    for i in range(n):
+        project.code(source_id, "neuvottelut", quote=quote, memo=f"{source_id}-{i}")
+
+
+def test_two_processes_coding_at_once_both_keep_their_work(make_project: MakeProject) -> None:
+    import multiprocessing
+
+    p = make_project()
+    ctx = multiprocessing.get_context("spawn")
+    workers = [
+        ctx.Process(
+            target=_code_many_times, args=(str(p.root), "H1", "Johtoryhmä tukee hyvin.", 15)
+        ),
+        ctx.Process(target=_code_many_times, args=(str(p.root), "H2", "Neuvottelut venyivät.", 15)),
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    memos = sorted(tymqual.open_project(p.root).codings["memo"])
+    assert memos == sorted([f"H1-{i}" for i in range(15)] + [f"H2-{i}" for i in range(15)])
+
+
+def test_open_survey_answers_are_codable_sources_of_their_respondent(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    p = make_project({"codes/cases.csv": "case_id,respondent_id\nH1,R1\nH2,R2\n"})
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Vastaajan tunniste", "Mitä haluaisit kertoa TYM-yhteistyöstä?"])
+    sheet.append(["R1", "Kela on tärkeä kumppani. Johtoryhmä toimii."])
+    sheet.append(["R2", "Neuvottelut kestivät liian kauan, koska henkilöstö vaihtui."])
+    book.save(p.root / "surveys" / "kysely.xlsx")
+    q = tymqual.open_project(p.root)
+    answers = q.sources[q.sources["kind"] == "survey_answer"]
+    assert list(answers["source_id"]) == ["kysely_R1", "kysely_R2"]
+    assert list(answers["case_id"]) == ["H1", "H2"]
+    cid = q.code("kysely_R2", "neuvottelut", quote="henkilöstö vaihtui")
+    seg = q.segments().set_index("coding_id")
+    assert seg.loc[cid, "case_id"] == "H2" and seg.loc[cid, "speaker"] == "q1"
+    assert q.turns("kysely_R1").loc[0, "text"] == "Kela on tärkeä kumppani. Johtoryhmä toimii."
