@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := chromium
+APT_PACKAGES := chromium libvoikko1 voikko-fi
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean
@@ -19,8 +19,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[test]"
 
-# Debian's Chromium renders the HTML report in the browser tests; skipped where apt is absent
-# (the tests then say why they skip).
+# Debian's Chromium renders the HTML report in the browser tests and Voikko analyses Finnish
+# words; where apt is absent the browser tests skip and search falls back to simplemma
+
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1; then \
 	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -32,6 +33,7 @@ system-deps:
 
 demo: install
 	$(BIN)/tymqual status .
+	$(BIN)/tymqual report . --out out
 
 lint: install-test
 	$(BIN)/ruff check tymqual tests

@@ -45,6 +45,21 @@ def _cmd_codes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from tymqual.reports import build_report
+
+    files = build_report(
+        open_project(args.project),
+        args.out,
+        lang=args.lang,
+        allow_small_cells=args.allow_small_cells,
+        progress=not args.quiet,
+    )
+    for path in files.paths:
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
@@ -62,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("project", nargs="?", default=".")
         p.set_defaults(func=func)
+    p = sub.add_parser("report", help="the mixed-methods report: xlsx, html, docx, figures")
+    p.add_argument("project", nargs="?", default=".")
+    p.add_argument("--out", default="out", help="folder for the report files (default: out)")
+    p.add_argument("--lang", choices=("fi", "en"), default="fi")
+    p.add_argument(
+        "--allow-small-cells",
+        action="store_true",
+        help="internal work only: show breakdowns whose groups are below the minimum cell size",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
