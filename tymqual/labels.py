@@ -158,6 +158,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "figure": ("Kuvio", "Figure"),
     "appendix": ("Liite", "Appendix"),
     "note": ("Huom.", "Note."),
+    # Columns of the analysis tables
+    "subcategory": ("Alaluokka", "Subcategory"),
+    "cases_total": ("Tapauksia yhteensä", "Cases in total"),
+    "n_of_N": ("n/N", "n/N"),
+    "code_a": ("Koodi A", "Code A"),
+    "code_b": ("Koodi B", "Code B"),
+    "item_id": ("Kysymyksen tunnus", "Item"),
+    "items": ("Kyselyn kysymykset", "Survey items"),
+    "quote_refs": ("Lainaukset", "Quotes from"),
+    "case_label": ("Tapaus", "Case"),
+    "duration_min": ("Kesto (min)", "Duration (min)"),
 }
 
 _LANG_INDEX = {"fi": 0, "en": 1}

@@ -571,7 +571,10 @@ class Project:
             if value is not None:
                 seg = seg[seg[column].isin([value] if isinstance(value, str) else list(value))]
         seg = seg.copy()
-        seg["case_id"] = [self.case_of(s) for s in seg["source_id"]]
+        # object dtype even when empty, so the merge with cases' string ids never sees float64
+        seg["case_id"] = pd.Series(
+            [self.case_of(s) for s in seg["source_id"]], index=seg.index, dtype=object
+        )
         if case is not None:
             seg = seg[seg["case_id"].isin([case] if isinstance(case, str) else list(case))]
         # A key missing from the codebook (hand-edited ledger) shows as itself, not an error.
@@ -629,11 +632,18 @@ class Project:
         ``”Kela on ainoa valtakunnallinen toimija.” (H2)``; line breaks become spaces, and
         with ``max_chars`` a long passage is shortened at a word boundary with ``[…]``.
         """
-        row = self.codings[self.codings["coding_id"] == coding_id]
+        codings = self.codings
+        row = codings[codings["coding_id"] == coding_id]
         if row.empty:
             raise CodingError(f"no coding {coding_id!r} in {self.ledger.path}.")
         source_id = str(row["source_id"].iloc[0])
         start, end = int(row["start"].iloc[0]), int(row["end"].iloc[0])
+        return self.format_quote(source_id, start, end, max_chars=max_chars)
+
+    def format_quote(
+        self, source_id: str, start: int, end: int, *, max_chars: int | None = None
+    ) -> str:
+        """Format ``text[start:end]`` of a source as :meth:`quote` does, without a ledger read."""
         passage = " ".join(self.text(source_id)[start:end].split())
         if max_chars is not None and len(passage) > max_chars:
             passage = passage[:max_chars].rsplit(" ", 1)[0] + " […]"

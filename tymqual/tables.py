@@ -1,0 +1,1178 @@
+"""The tables of a results chapter: frequencies, matrices, co-occurrence, quotes, joint displays.
+
+For the thesis author and the supervisor's Excel. Every function takes a :class:`Project` (or a
+:class:`~tymqual.surveys.Survey` for :func:`likert_table`) and returns a tidy DataFrame with
+snake_case columns; counts are ``int64``. Column headers stay identifiers
+(``labels.relabel`` makes them reader labels); cells a reader sees (fractions, dates, totals,
+survey strings) are formatted through :mod:`tymqual.formatting` in ``lang`` (``"fi"`` by
+default, ``"en"``).
+
+Conventions shared by the code tables
+    * Only *accepted* codings count, from ``project.segments(status="accepted")``; codings on a
+      key the codebook no longer has are left out.
+    * A **passage** is a distinct ``(source_id, start, end)`` span: a span coded twice with one
+      code (say by two coders) counts once.
+    * **Rollup** (``rollup=True``): a code counts its own passages and those of every code
+      under it, each distinct span once, so a passage coded with both a theme and one of its
+      subcodes adds one to the theme, not two.
+    * **Cases**: ``cases_total`` is the number of rows of ``codes/cases.csv``. When that file
+      lists no cases, every source is a case of its own (its id is the case id). Passages of a
+      source that belongs to no listed case count as passages but not towards any case.
+    * **Words coded**: words (:func:`tymqual.text.count_words`) in the union of the coded
+      character ranges per source, so overlapping or double-coded passages are not counted
+      twice; ranges that touch are joined first, so a word split between two codings is one.
+    * **Disclosure control**: a table broken down by a case attribute refuses with
+      :class:`~tymqual.errors.DisclosureError` when a group has fewer cases than
+      ``min_cell_size`` in ``tymqual.yaml`` (default 3), unless ``allow_small_cells=True``.
+      Cases with an empty value of the attribute are left out of the breakdown.
+
+Analyst-written text lives in project files so it survives re-running:
+``codes/joint_display.yaml`` (:func:`save_joint_display_notes`) and
+``codes/case_summaries.csv`` (:func:`save_case_summary`).
+
+The examples use the demo project at the repository root: ``p = tymqual.open_project(".")``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from tymqual.codebook import Code, Codebook
+from tymqual.errors import DisclosureError, TymqualError
+from tymqual.formatting import (
+    MISSING,
+    Lang,
+    check_lang,
+    describe,
+    fmt_date,
+    fmt_describe,
+    fmt_fraction,
+    fmt_number,
+)
+from tymqual.labels import label
+from tymqual.project import Project
+from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
+from tymqual.surveys import Survey
+from tymqual.text import count_words
+
+__all__ = [
+    "FITS",
+    "analysis_table",
+    "case_summary",
+    "co_occurrence",
+    "code_attribute_matrix",
+    "code_case_matrix",
+    "code_frequencies",
+    "data_description",
+    "describe_numeric",
+    "joint_display",
+    "likert_table",
+    "quotes",
+    "save_case_summary",
+    "save_joint_display_notes",
+]
+
+#: Allowed ``fit`` values of a joint display row (Fetters, Curry & Creswell 2013), "" = not set.
+FITS: tuple[str, ...] = ("confirms", "expands", "discordant", "silent", "")
+
+JOINT_DISPLAY_FILE = "joint_display.yaml"
+CASE_SUMMARY_FILE = "case_summaries.csv"
+_SPAN = ["source_id", "start", "end"]
+_MODES = ("face_to_face", "video_call", "telephone")
+_PASSAGE_WORDS = {"fi": ("kohta", "kohtaa"), "en": ("passage", "passages")}
+_DONT_KNOW_SHORT = {"fi": "EOS", "en": "DK"}
+
+
+# --- shared building blocks ------------------------------------------------------------------
+
+
+def _code_frame(codebook: Codebook) -> pd.DataFrame:
+    """Every code in codebook order: ``code`` (key), ``code_path``, ``code_name``, ``depth``."""
+    rows = [(c.key, c.path, c.name, c.depth) for c in codebook]
+    frame = pd.DataFrame(rows, columns=["code", "code_path", "code_name", "depth"])
+    return frame.astype({"depth": "int64"})
+
+
+def _case_ids(p: Project) -> list[str]:
+    """Cases in ``cases.csv`` order; without any, every source (in load order) is a case."""
+    cases = p.cases
+    if len(cases):
+        return [str(c) for c in cases["case_id"]]
+    return list(p.source_ids)
+
+
+def _segments(p: Project) -> pd.DataFrame:
+    """Accepted codings on codebook codes, ``case_id`` = source id when there are no cases."""
+    seg = p.segments(status="accepted")
+    seg = seg[seg["code"].isin([c.key for c in p.codebook])]
+    if p.cases.empty:
+        seg = seg.assign(case_id=seg["source_id"])
+    return seg.reset_index(drop=True)
+
+
+def _passages(p: Project) -> pd.DataFrame:
+    """Accepted codings on codebook codes: coding_id, source_id, case_id, code, start, end."""
+    seg = _segments(p)
+    columns = ["coding_id", "source_id", "case_id", "code", "start", "end"]
+    return seg[columns].astype({"start": "int64", "end": "int64"}).reset_index(drop=True)
+
+
+def _subtree_pairs(codebook: Codebook, rollup: bool) -> pd.DataFrame:
+    """``node`` → ``code`` pairs: every code a node counts (itself, plus descendants if rollup)."""
+    rows = [
+        (node.key, code.key)
+        for node in codebook
+        for code in (codebook.descendants(node) if rollup else [node])
+    ]
+    return pd.DataFrame(rows, columns=["node", "code"])
+
+
+def _node_passages(seg: pd.DataFrame, codebook: Codebook, rollup: bool) -> pd.DataFrame:
+    """One row per distinct passage (span) of each node, rolled up when asked."""
+    nodes = seg.merge(_subtree_pairs(codebook, rollup), on="code")
+    return nodes.drop_duplicates(["node", *_SPAN]).reset_index(drop=True)
+
+
+def _runs(spans: pd.DataFrame, by: list[str], *, touching: bool) -> pd.DataFrame:
+    """``spans`` sorted, with ``run``: a number shared by ranges that overlap within ``by``.
+
+    A range joins the run before it when it starts before the furthest end seen so far in
+    its group (or exactly at it, when ``touching``).
+    """
+    s = spans.sort_values([*by, "start", "end"], kind="stable").reset_index(drop=True)
+    s["_reach"] = s.groupby(by, sort=False)["end"].cummax()
+    previous = s.groupby(by, sort=False)["_reach"].shift()
+    starts_new = previous.isna() | (
+        (s["start"] > previous) if touching else (s["start"] >= previous)
+    )
+    s["run"] = starts_new.cumsum().astype("int64")
+    return s.drop(columns="_reach")
+
+
+def _words_in_union(spans: pd.DataFrame, keys: list[str], texts: dict[str, str]) -> pd.Series:
+    """Words in the union of the character ranges of each ``keys`` group, overlaps once."""
+    if spans.empty:
+        return pd.Series(dtype="int64")
+    runs = _runs(spans, [*keys, "source_id"], touching=True)
+    merged = runs.groupby([*keys, "source_id", "run"], sort=False).agg(
+        start=("start", "min"), end=("end", "max")
+    ).reset_index()
+    merged["words"] = [
+        count_words(texts[sid][a:b])
+        for sid, a, b in zip(merged["source_id"], merged["start"], merged["end"], strict=True)
+    ]
+    return merged.groupby(keys)["words"].sum()
+
+
+def _fractions(k: Iterable[Any], n: Iterable[Any], lang: Lang) -> list[str]:
+    return [fmt_fraction(a, b, lang=lang) for a, b in zip(k, n, strict=True)]
+
+
+def _attribute_groups(
+    p: Project, attribute: str, func: str, allow_small_cells: bool
+) -> pd.DataFrame:
+    """``case_id`` → ``group`` for the cases with a value of ``attribute``, disclosure-checked.
+
+    Groups come in the order of their first case in ``cases.csv``.
+    """
+    cases = p.cases
+    attributes = [c for c in cases.columns if c not in ("case_id", "label", "sources")]
+    if attribute not in attributes:
+        raise TymqualError(
+            f"{func}(): argument attribute {attribute!r} is not a column of codes/cases.csv; "
+            f"the case attributes are {', '.join(map(repr, attributes)) or '(none)'}."
+        )
+    values = cases[attribute].astype(str).str.strip()
+    groups = pd.DataFrame({"case_id": cases["case_id"], "group": values})[values != ""]
+    sizes = groups.groupby("group", sort=False).size()
+    minimum = p.config.min_cell_size
+    small = sizes[sizes < minimum]
+    if len(small) and not allow_small_cells:
+        listed = " and ".join(
+            f"group {g!r} has {n} case{'' if n == 1 else 's'}" for g, n in small.items()
+        )
+        raise DisclosureError(
+            f"{func}(): broken down by the attribute {attribute!r}, {listed}, fewer than the "
+            f"minimum cell size {minimum} (min_cell_size in tymqual.yaml), so a reader could "
+            "tell who said what. Merge small groups in codes/cases.csv, or pass "
+            "allow_small_cells=True for internal work only."
+        )
+    return groups.reset_index(drop=True)
+
+
+def _texts(p: Project, source_ids: Iterable[str]) -> dict[str, str]:
+    return {sid: p.text(sid) for sid in dict.fromkeys(source_ids)}
+
+
+def _position(values: Sequence[Any]) -> dict[Any, int]:
+    return {v: i for i, v in enumerate(values)}
+
+
+# --- code frequencies and matrices -------------------------------------------------------------
+
+
+def code_frequencies(
+    p: Project,
+    *,
+    by: str | None = None,
+    rollup: bool = True,
+    allow_small_cells: bool = False,
+    lang: Lang = "fi",
+) -> pd.DataFrame:
+    """How often each code was used: passages, cases and coded words, per code (× group).
+
+    The frequency table of a results chapter ("Teema mainittiin 3/4 haastattelussa"). Every
+    code of the codebook has a row, in codebook order, codes never used included.
+
+    Columns: ``code_path``, ``code_name``, ``depth``, (``group`` with ``by``), ``segments``
+    (distinct coded passages), ``cases`` (cases with at least one), ``cases_total`` (all cases,
+    or the cases of the group), ``cases_n_of_N`` (``"3/4"``), ``words_coded`` (words in the
+    union of the coded ranges, overlaps counted once). See the module notes for rollup.
+
+    ``by`` names a case attribute (a column of ``codes/cases.csv``); the rows are then every
+    code × every group, and the disclosure check applies (``allow_small_cells=True``
+    overrides it for internal work).
+
+    >>> import tymqual
+    >>> from tymqual.tables import code_frequencies
+    >>> p = tymqual.open_project(".")  # doctest: +SKIP
+    >>> code_frequencies(p)[["code_path", "segments", "cases_n_of_N"]].head(2)  # doctest: +SKIP
+                                   code_path  segments cases_n_of_N
+    0                     verkostojohtaminen        21          4/4
+    1  verkostojohtaminen/resursoitu_johtaja         6          4/4
+    """
+    lang = check_lang(lang, "code_frequencies")
+    codes = _code_frame(p.codebook)
+    units = _node_passages(_passages(p), p.codebook, rollup)
+    keys = ["node"]
+    if by is None:
+        grid = codes.assign(cases_total=len(_case_ids(p)))
+    else:
+        groups = _attribute_groups(p, by, "code_frequencies", allow_small_cells)
+        sizes = groups.groupby("group", sort=False).size().rename("cases_total").reset_index()
+        grid = codes.merge(sizes, how="cross")
+        units = units.merge(groups, on="case_id")
+        keys = ["node", "group"]
+    stats = units.groupby(keys).agg(segments=("start", "size"), cases=("case_id", "nunique"))
+    stats["words_coded"] = _words_in_union(units, keys, _texts(p, units["source_id"]))
+    stats = stats.reset_index().rename(columns={"node": "code"})
+    out = grid.merge(stats, on=["code", *keys[1:]], how="left")
+    counts = ["segments", "cases", "words_coded", "cases_total"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    out["cases_n_of_N"] = _fractions(out["cases"], out["cases_total"], lang)
+    columns = ["code_path", "code_name", "depth", *keys[1:], "segments", "cases",
+               "cases_total", "cases_n_of_N", "words_coded"]  # fmt: skip
+    return out[columns]
+
+
+def _case_counts(p: Project, rollup: bool, counts: bool) -> pd.DataFrame:
+    """code × case: passages (``counts``) or presence 1/0, index code keys, columns case ids."""
+    case_ids = _case_ids(p)
+    units = _node_passages(_passages(p), p.codebook, rollup)
+    units = units[units["case_id"].isin(case_ids)]
+    per = units.groupby(["node", "case_id"]).size()
+    full = pd.MultiIndex.from_product([[c.key for c in p.codebook], case_ids])
+    table = per.reindex(full, fill_value=0).astype("int64").unstack()
+    table = table.reindex(index=[c.key for c in p.codebook], columns=case_ids, fill_value=0)
+    return table if counts else (table > 0).astype("int64")
+
+
+def code_case_matrix(
+    p: Project, *, counts: bool = False, rollup: bool = True, lang: Lang = "fi"
+) -> pd.DataFrame:
+    """Which case mentions which code: one row per code, one column per case.
+
+    The case-by-theme grid of a thematic analysis (who said what, at a glance). Cells are 1/0
+    (the case has at least one passage of the code) or, with ``counts=True``, the number of
+    distinct passages. ``n_of_N`` is the number of cases with the code out of all cases
+    (``"2/4"``). Columns: ``code_path``, ``code_name``, the case ids in ``cases.csv`` order,
+    ``n_of_N``. Passages of sources that belong to no case are not in this table.
+
+    >>> code_case_matrix(p)  # doctest: +SKIP
+    """
+    lang = check_lang(lang, "code_case_matrix")
+    table = _case_counts(p, rollup, counts)
+    codes = _code_frame(p.codebook)
+    out = pd.concat([codes[["code_path", "code_name"]], table.reset_index(drop=True)], axis=1)
+    out["n_of_N"] = _fractions((table > 0).sum(axis=1), [table.shape[1]] * len(table), lang)
+    return out
+
+
+def code_attribute_matrix(
+    p: Project,
+    attribute: str,
+    *,
+    counts: bool = False,
+    rollup: bool = True,
+    allow_small_cells: bool = False,
+) -> pd.DataFrame:
+    """Codes by a case attribute: one row per code, one column per value of ``attribute``.
+
+    For comparing groups of cases (regions, organisations). A cell is the number of cases in
+    that group with at least one passage of the code or, with ``counts=True``, the number of
+    passages. Columns: ``code_path``, ``code_name``, then the attribute's values in the order
+    they first appear in ``cases.csv``. The disclosure check applies (module notes).
+
+    The demo's four regions have one case each, so only internal work may break them down:
+
+    >>> code_attribute_matrix(p, "region", allow_small_cells=True)  # doctest: +SKIP
+    """
+    groups = _attribute_groups(p, attribute, "code_attribute_matrix", allow_small_cells)
+    units = _node_passages(_passages(p), p.codebook, rollup).merge(groups, on="case_id")
+    per = units.groupby(["node", "group"]).agg(
+        n=("start", "size") if counts else ("case_id", "nunique")
+    )["n"]
+    keys = [c.key for c in p.codebook]
+    names = list(dict.fromkeys(groups["group"]))
+    full = pd.MultiIndex.from_product([keys, names])
+    table = per.reindex(full, fill_value=0).astype("int64").unstack()
+    table = table.reindex(index=keys, columns=names, fill_value=0)
+    codes = _code_frame(p.codebook)
+    return pd.concat([codes[["code_path", "code_name"]], table.reset_index(drop=True)], axis=1)
+
+
+# --- co-occurrence ---------------------------------------------------------------------------
+
+
+def _without_lineage(pairs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Drop pairs in which one code lies under the other (they co-occur by construction)."""
+    lineage = {(a.key, d.key) for a in codebook for d in codebook.descendants(a)}
+    related = [
+        (a, b) in lineage or (b, a) in lineage
+        for a, b in zip(pairs["node_a"], pairs["node_b"], strict=True)
+    ]
+    return pairs[~np.array(related, dtype=bool)]
+
+
+def _ordered_pairs(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """Keep rows whose ``node_a`` comes before ``node_b`` in codebook order."""
+    rank_a = frame["node_a"].map(order)
+    rank_b = frame["node_b"].map(order)
+    return frame[rank_a < rank_b]
+
+
+def _passage_pairs(units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """Pairs of codes with overlapping passages: node_a, node_b, count, union (passage units)."""
+    columns = ["node_a", "node_b", "count", "union"]
+    if units.empty:
+        return pd.DataFrame(columns=columns)
+    # Passages can only overlap inside one run of overlapping passages, so join within runs.
+    clustered = _runs(units[["node", *_SPAN]], ["source_id"], touching=False)
+    joined = clustered.merge(clustered, on=["source_id", "run"], suffixes=("_a", "_b"))
+    joined = joined[(joined["start_a"] < joined["end_b"]) & (joined["start_b"] < joined["end_a"])]
+    pairs = _ordered_pairs(joined, order)[["node_a", "node_b"]].drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    spans = units[["node", *_SPAN]]
+    sides = pd.concat([
+        pairs.merge(spans, left_on="node_a", right_on="node").assign(side_a=True, side_b=False),
+        pairs.merge(spans, left_on="node_b", right_on="node").assign(side_a=False, side_b=True),
+    ], ignore_index=True)
+    runs = _runs(sides, ["node_a", "node_b", "source_id"], touching=False)
+    per_unit = runs.groupby(["node_a", "node_b", "run"], sort=False)[["side_a", "side_b"]].any()
+    per_unit["both"] = per_unit["side_a"] & per_unit["side_b"]
+    out = per_unit.groupby(["node_a", "node_b"], sort=False).agg(
+        count=("both", "sum"), union=("both", "size")
+    )
+    return out.reset_index()
+
+
+def _turn_units(p: Project, units: pd.DataFrame) -> pd.DataFrame:
+    """``node, source_id, turn`` for every speaker turn a passage overlaps, distinct."""
+    turns = p.turns()
+    if units.empty or turns.empty:
+        return pd.DataFrame(columns=["node", "source_id", "turn"])
+    # Lay the sources end to end on one axis, so one searchsorted finds every passage's turns.
+    lengths = pd.Series({sid: len(p.text(sid)) + 1 for sid in p.source_ids})
+    base = lengths.cumsum() - lengths
+    t_start = (turns["start"] + turns["source_id"].map(base)).to_numpy()
+    t_end = (turns["end"] + turns["source_id"].map(base)).to_numpy()
+    ordered = np.argsort(t_start, kind="stable")
+    turns, t_start, t_end = turns.iloc[ordered], t_start[ordered], t_end[ordered]
+    offset = units["source_id"].map(base).to_numpy()
+    # Turns do not overlap, so the turns a passage overlaps are a contiguous slice.
+    first = np.searchsorted(t_end, units["start"].to_numpy() + offset, side="right")
+    last = np.searchsorted(t_start, units["end"].to_numpy() + offset, side="left")
+    n = np.maximum(last - first, 0)
+    rows = np.repeat(np.arange(len(units)), n)
+    index = np.repeat(first, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    out = pd.DataFrame({
+        "node": units["node"].to_numpy()[rows],
+        "source_id": turns["source_id"].to_numpy()[index],
+        "turn": turns["turn"].to_numpy()[index],
+    })
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def _turn_pairs(turn_units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """Pairs of codes sharing a turn: node_a, node_b, count, union (turn units)."""
+    joined = turn_units.merge(turn_units, on=["source_id", "turn"], suffixes=("_a", "_b"))
+    joined = _ordered_pairs(joined, order)
+    out = joined.groupby(["node_a", "node_b"], sort=False).size().rename("count").reset_index()
+    sizes = turn_units.groupby("node").size()
+    out["union"] = out["node_a"].map(sizes) + out["node_b"].map(sizes) - out["count"]
+    return out
+
+
+def co_occurrence(
+    p: Project,
+    *,
+    unit: Literal["passage", "turn"] = "passage",
+    rollup: bool = False,
+    wide: bool = False,
+) -> pd.DataFrame:
+    """Which codes occur together, how often, and how strongly (Jaccard index).
+
+    For spotting themes that travel together (a first look, not a test). Two units:
+
+    ``unit="passage"``
+        Two codes co-occur where a passage of one overlaps a passage of the other by at
+        least one character in the same source (the same passage double-coded, or
+        overlapping passages; passages that only touch do not overlap). For a pair A, B the
+        *units* are the stretches of text covered by overlapping passages of A or B: each
+        maximal run of A- and B-passages that overlap one another is one unit.
+    ``unit="turn"``
+        Two codes co-occur when both have a passage in the same speaker turn; the units are
+        the turns (source, turn number) that a passage of A or of B overlaps.
+
+    ``count`` = \\|A ∩ B\\|, the units holding both codes, and
+    ``jaccard`` = \\|A ∩ B\\| / \\|A ∪ B\\| over those units (0 to 1; 1 when the two codes
+    always come together). Rows: every pair that co-occurs at least once, ``code_a`` before
+    ``code_b`` in codebook order, columns ``code_a, code_b`` (code paths), ``count``,
+    ``jaccard``. With ``rollup=True`` a code includes its subcodes' passages, and pairs in
+    which one code lies under the other are left out (they co-occur by construction).
+
+    ``wide=True`` returns the square matrix instead: every code's path as index and columns,
+    off the diagonal the ``count`` of the pair, on the diagonal the code's own units (its
+    distinct passages for ``"passage"``, the turns it occurs in for ``"turn"``).
+
+    >>> co_occurrence(p, unit="turn")  # doctest: +SKIP
+    """
+    if unit not in ("passage", "turn"):
+        raise TymqualError(
+            f"co_occurrence(): argument unit must be 'passage' or 'turn', not {unit!r}."
+        )
+    codes = _code_frame(p.codebook)
+    order = _position(list(codes["code"]))
+    units = _node_passages(_passages(p), p.codebook, rollup)
+    if unit == "passage":
+        pairs = _passage_pairs(units, order)
+        own = units.groupby("node").size()
+    else:
+        turn_units = _turn_units(p, units)
+        pairs = _turn_pairs(turn_units, order)
+        own = turn_units.groupby("node").size()
+    if rollup:
+        pairs = _without_lineage(pairs, p.codebook)
+    pairs = pairs.astype({"count": "int64", "union": "int64"})
+    path = dict(zip(codes["code"], codes["code_path"], strict=True))
+    if wide:
+        paths = list(codes["code_path"])
+        square = pd.DataFrame(0, index=pd.Index(paths, name="code_path"), columns=paths,
+                              dtype="int64")
+        for a, b, count in zip(pairs["node_a"], pairs["node_b"], pairs["count"], strict=True):
+            square.loc[path[a], path[b]] = square.loc[path[b], path[a]] = count
+        for key, n in own.items():
+            square.loc[path[str(key)], path[str(key)]] = n
+        return square
+    pairs = pairs.assign(rank_a=pairs["node_a"].map(order), rank_b=pairs["node_b"].map(order))
+    pairs = pairs.sort_values(["rank_a", "rank_b"]).reset_index(drop=True)
+    return pd.DataFrame({
+        "code_a": pairs["node_a"].map(path),
+        "code_b": pairs["node_b"].map(path),
+        "count": pairs["count"].astype("int64"),
+        "jaccard": (pairs["count"] / pairs["union"]).astype("float64"),
+    })
+
+
+# --- content analysis and quotes -------------------------------------------------------------
+
+
+def _hierarchy(codebook: Codebook) -> pd.DataFrame:
+    """Per code key: ``main_category``, ``upper_category``, ``subcategory`` names."""
+    rows = []
+    for code in codebook:
+        chain: list[Code] = []
+        node: Code | None = code
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        chain.reverse()
+        rows.append({
+            "code": code.key,
+            "subcategory": code.name if code.depth >= 1 else "",
+            "upper_category": chain[1].name if code.depth >= 2 else "",
+            "main_category": chain[0].name,
+        })
+    return pd.DataFrame(rows, columns=["code", "subcategory", "upper_category", "main_category"])
+
+
+def _in_reading_order(p: Project, seg: pd.DataFrame) -> pd.DataFrame:
+    """``seg`` sorted by case (``cases.csv`` order, caseless last), source, position, code."""
+    cases = _position(_case_ids(p))
+    sources = _position(p.source_ids)
+    codes = _position([c.key for c in p.codebook])
+    keyed = seg.assign(
+        _case=seg["case_id"].map(lambda c: cases.get(c, len(cases))),
+        _source=seg["source_id"].map(sources),
+        _code=seg["code"].map(codes),
+    )
+    keyed = keyed.sort_values(["_case", "_source", "start", "end", "_code"], kind="stable")
+    return keyed.drop(columns=["_case", "_source", "_code"]).reset_index(drop=True)
+
+
+def analysis_table(p: Project) -> pd.DataFrame:
+    """The content-analysis (sisällönanalyysi) table: one row per accepted coding.
+
+    The abstraction table of a Finnish thesis, read left to right as in Tuomi & Sarajärvi:
+    alkuperäinen ilmaus → pelkistetty ilmaus → alaluokka → yläluokka → pääluokka.
+
+    Columns: ``case_id``; ``original_expression`` (the passage, white space collapsed);
+    ``reduced_expression`` (the ledger's ``reduced``, written when coding); then the
+    categories from the coded code's place in the codebook:
+
+    * ``main_category`` (pääluokka): the name of the code's top-level ancestor (or itself);
+    * ``subcategory`` (alaluokka): the coded code's own name when it is below the top level;
+    * ``upper_category`` (yläluokka): the name of its level-1 ancestor when the coded code is
+      at level 2 or deeper, else empty.
+
+    So a coding on a top-level code fills only ``main_category``, one on a level-1 code
+    ``subcategory`` and ``main_category``. Rows run by case (``cases.csv`` order), source and
+    position; ``coding_id`` and ``code_path`` follow for tracing a row back.
+
+    >>> analysis_table(p).head()  # doctest: +SKIP
+    """
+    seg = _in_reading_order(p, _segments(p))
+    texts = _texts(p, seg["source_id"])
+    original = [
+        " ".join(texts[sid][a:b].split())
+        for sid, a, b in zip(seg["source_id"], seg["start"], seg["end"], strict=True)
+    ]
+    out = seg.assign(original_expression=original, reduced_expression=seg["reduced"].fillna(""))
+    out = out.merge(_hierarchy(p.codebook), on="code", how="left")
+    columns = ["case_id", "original_expression", "reduced_expression", "subcategory",
+               "upper_category", "main_category", "coding_id", "code_path"]  # fmt: skip
+    return out[columns].reset_index(drop=True)
+
+
+def _quote_targets(p: Project, code: str | Sequence[str] | None) -> list[Code]:
+    if code is None:
+        return [c for c in p.codebook if not c.children]
+    refs = [code] if isinstance(code, str) else list(code)
+    return [p.codebook.resolve(ref) for ref in refs]
+
+
+def quotes(
+    p: Project,
+    code: str | Sequence[str] | None = None,
+    *,
+    per_code: int = 3,
+    max_chars: int | None = None,
+) -> pd.DataFrame:
+    """Quotes to cite in the text: up to ``per_code`` passages per code, spread over cases.
+
+    ``code`` None gives every leaf code (a code without subcodes); a code (or list of codes)
+    given by path, key or name draws from it and its subcodes. The choice is deterministic
+    and favours variety: the first passage of each case, in ``cases.csv`` order, then the
+    second of each, and so on (round-robin over cases; within a case by source and
+    position). A span coded more than once is one passage.
+
+    Columns: ``code_path``, ``code_name`` (the code asked for), ``case_id``, ``coding_id``,
+    ``quote`` as :meth:`Project.quote` formats it: ``”Kela on mukana.” (H3)``; with
+    ``max_chars`` longer passages are shortened at a word boundary with ``[…]``.
+
+    >>> quotes(p, "verkostojohtaminen", per_code=2)  # doctest: +SKIP
+    """
+    if isinstance(per_code, bool) or not isinstance(per_code, int) or per_code < 1:
+        raise TymqualError(
+            f"quotes(): argument per_code must be a whole number ≥ 1, not {per_code!r}."
+        )
+    targets = _quote_targets(p, code)
+    seg = _in_reading_order(p, _segments(p))
+    seg = seg.drop_duplicates(["code", *_SPAN])
+    cases = _position(_case_ids(p))
+    frames = []
+    for target in targets:
+        keys = [c.key for c in p.codebook.descendants(target)]
+        chosen = seg[seg["code"].isin(keys)].drop_duplicates(_SPAN)
+        chosen = chosen.assign(
+            _round=chosen.groupby(chosen["case_id"].fillna(chosen["source_id"]), sort=False)
+            .cumcount(),
+            _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
+        )
+        chosen = chosen.sort_values(["_round", "_case"], kind="stable").head(per_code)
+        frames.append(chosen.assign(code_path=target.path, code_name=target.name))
+    columns = ["code_path", "code_name", "case_id", "coding_id", "quote"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)
+    out["quote"] = [
+        p.format_quote(sid, start, end, max_chars=max_chars)
+        for sid, start, end in zip(out["source_id"], out["start"], out["end"], strict=True)
+    ]
+    return out[columns]
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+def _likert_items(survey: Survey, items: Sequence[str] | None, where: str) -> pd.DataFrame:
+    likert = survey.items[survey.items["type"] == "likert"]
+    if items is None:
+        return likert.reset_index(drop=True)
+    wanted = [items] if isinstance(items, str) else list(items)
+    unknown = [i for i in wanted if i not in set(likert["item_id"])]
+    if unknown:
+        raise TymqualError(
+            f"{where}: {', '.join(map(repr, unknown))} is not a Likert item of {survey.path}; "
+            f"the Likert items are {', '.join(likert['item_id']) or '(none)'}."
+        )
+    return likert.set_index("item_id").loc[wanted].reset_index()
+
+
+def _scale_of(survey: Survey, item_id: str) -> tuple[str, ...]:
+    found = survey.items.loc[survey.items["item_id"] == item_id, "scale"]
+    return tuple(str(label) for label in found.iloc[0])
+
+
+def _likert_counts(survey: Survey, item_id: str, scale: Sequence[str]) -> tuple[list[int], int]:
+    """Counts per scale label (in scale order) and the don't-know count of one item."""
+    answers = survey.responses[item_id]
+    counts = answers.value_counts(sort=False).reindex(list(scale), fill_value=0)
+    dont_know = int((survey.dont_know["item_id"] == item_id).sum())
+    return [int(n) for n in counts], dont_know
+
+
+def _lower_median(counts: Sequence[int], scale: Sequence[str]) -> str:
+    """The median label, the lower of the two middle answers when their number is even."""
+    n = sum(counts)
+    if n == 0:
+        return MISSING
+    cumulative = np.cumsum(counts)
+    # Position (1-based) of the lower middle answer in the sorted answers.
+    middle = (n + 1) // 2
+    return scale[int(np.searchsorted(cumulative, middle))]
+
+
+def likert_table(
+    survey: Survey,
+    items: Sequence[str] | None = None,
+    *,
+    show_mean: bool = False,
+    lang: Lang = "fi",
+) -> pd.DataFrame:
+    """The answer distribution of Likert statements: counts, don't-knows, median label.
+
+    The usual survey table of a mixed-methods thesis. One row per Likert item (``items``
+    picks and orders them; default: every Likert item in file order). Columns: ``item_id``,
+    ``statement`` (the question text), one column per scale label in scale order with the
+    number of respondents who chose it, ``dont_know`` (EOS answers), ``valid_n`` (answers on
+    the scale, don't-knows excluded), ``median``.
+
+    ``median`` is a scale *label*. With an even number of valid answers whose two middle
+    answers differ it is the lower of the two (the lower median), so it is always a label a
+    respondent could choose; it is "–" when nobody answered on the scale. Counts, not
+    percentages: with a handful of respondents, percentages mislead.
+
+    ``show_mean=True`` adds ``mean``, the average of the answers coded 1..k from the lowest
+    label up; don't-knows are never included. When items use different scales the label
+    columns are the union of the scales (first seen first) and a label outside an item's
+    scale is NA (the label columns are then nullable ``Int64``).
+
+    >>> from tymqual.surveys import read_survey
+    >>> likert_table(read_survey("surveys/kysely.xlsx"), ["q3"])  # doctest: +SKIP
+      item_id                                              statement  Täysin eri mieltä  ...
+    0      q3  Verkostojohtajalla on riittävät resurssit tehtäväänsä                  1  ...
+    """
+    check_lang(lang, "likert_table")
+    chosen = _likert_items(survey, items, "likert_table()")
+    scales = [tuple(s) for s in chosen["scale"]]
+    labels = list(dict.fromkeys(lab for scale in scales for lab in scale))
+    rows = []
+    for item_id, question, scale in zip(chosen["item_id"], chosen["question"], scales,
+                                        strict=True):
+        counts, dont_know = _likert_counts(survey, item_id, scale)
+        row: dict[str, Any] = {"item_id": item_id, "statement": question}
+        row.update({lab: pd.NA for lab in labels})
+        row.update(dict(zip(scale, counts, strict=True)))
+        row.update(dont_know=dont_know, valid_n=sum(counts), median=_lower_median(counts, scale))
+        if show_mean:
+            total = sum(counts)
+            weighted = sum(code * n for code, n in enumerate(counts, start=1))
+            row["mean"] = weighted / total if total else math.nan
+        rows.append(row)
+    columns = ["item_id", "statement", *labels, "dont_know", "valid_n", "median"]
+    columns += ["mean"] if show_mean else []
+    out = pd.DataFrame(rows, columns=columns)
+    same_scale = len(set(scales)) <= 1
+    out = out.astype({lab: "int64" if same_scale else "Int64" for lab in labels})
+    out = out.astype({"dont_know": "int64", "valid_n": "int64"})
+    return out.astype({"mean": "float64"}) if show_mean else out
+
+
+def _survey_of(p: Project, survey: Survey | None) -> Survey | None:
+    """``survey``, else the project's only survey, else None (no survey columns)."""
+    if survey is not None:
+        return survey
+    surveys = getattr(p, "surveys", None)
+    if not surveys:
+        return None
+    if len(surveys) > 1:
+        raise TymqualError(
+            f"the project has {len(surveys)} surveys ({', '.join(sorted(surveys))}); pass the "
+            "one to use as survey=project.survey(name)."
+        )
+    found: Survey = next(iter(surveys.values()))
+    return found
+
+
+# --- joint display ---------------------------------------------------------------------------
+
+
+def _themes(p: Project) -> list[Code]:
+    return list(p.codebook.codes)
+
+
+def _theme(p: Project, ref: object, where: str) -> Code:
+    themes = _themes(p)
+    if isinstance(ref, str) and ref.strip():
+        try:
+            code = p.codebook.resolve(ref)
+        except TymqualError:
+            code = None
+        if code is not None and code.parent is None:
+            return code
+    raise TymqualError(
+        f"{where}: theme {ref!r} is not a top-level theme of the codebook; the themes are "
+        f"{', '.join(c.key for c in themes) or '(none)'}."
+    )
+
+
+def _check_fit(fit: object, where: str) -> str:
+    value = "" if fit is None else fit
+    if not isinstance(value, str) or value not in FITS:
+        raise TymqualError(
+            f"{where}: fit {fit!r} is not allowed; use one of "
+            f"{', '.join(repr(f) for f in FITS)} (empty: not yet judged)."
+        )
+    return value
+
+
+def _read_notes(p: Project) -> list[dict[str, Any]]:
+    """The entries of ``codes/joint_display.yaml`` as written (an absent file: none)."""
+    path = p.codes_dir / JOINT_DISPLAY_FILE
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise TymqualError(f"{path}: not valid YAML ({exc}); fix or delete the file.") from exc
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise TymqualError(
+            f"{path}: expected a list of themes, each '- theme: <key>' with items, fit and "
+            "conclusion."
+        )
+    return data
+
+
+def _notes_by_theme(p: Project) -> dict[str, dict[str, Any]]:
+    """Validated notes per theme key: items (list of str), fit, conclusion."""
+    path = p.codes_dir / JOINT_DISPLAY_FILE
+    notes: dict[str, dict[str, Any]] = {}
+    for number, entry in enumerate(_read_notes(p), start=1):
+        where = f"{path}, entry {number}"
+        theme = _theme(p, entry.get("theme"), where)
+        items = entry.get("items") or []
+        if isinstance(items, str):
+            items = [items]
+        if not isinstance(items, list):
+            raise TymqualError(f"{where}: items must be a list of survey item ids, not {items!r}.")
+        notes[theme.key] = {
+            "items": [str(i) for i in items],
+            "fit": _check_fit(entry.get("fit"), where),
+            "conclusion": str(entry.get("conclusion") or ""),
+        }
+    return notes
+
+
+def save_joint_display_notes(
+    p: Project,
+    theme: str,
+    *,
+    fit: str | None = None,
+    conclusion: str | None = None,
+    items: Sequence[str] | None = None,
+) -> None:
+    """Record the analyst's judgement of one theme in ``codes/joint_display.yaml``.
+
+    ``fit`` is one of :data:`FITS` (confirms, expands, discordant, silent; "" clears it),
+    ``conclusion`` the meta-inference in the analyst's words, ``items`` the survey item ids
+    the theme is compared with. Arguments left as None keep what the file has; other themes
+    are not touched. The file is rewritten atomically, so :func:`joint_display` shows the
+    notes on every later run.
+
+    >>> save_joint_display_notes(p, "verkostojohtaminen", fit="expands",
+    ...                          items=["q3"])  # doctest: +SKIP
+    """
+    where = "save_joint_display_notes()"
+    code = _theme(p, theme, where)
+    fit_value = _check_fit(fit, where) if fit is not None else None
+    entries = _read_notes(p)
+    names = (code.key, code.path, code.name)
+    matches = [e for e in entries if str(e.get("theme", "")).strip() in names]
+    if matches:
+        entry = matches[0]
+    else:
+        entry = {"theme": code.key, "items": [], "fit": "", "conclusion": ""}
+        entries.append(entry)
+    entry["theme"] = code.key
+    if items is not None:
+        entry["items"] = [items] if isinstance(items, str) else [str(i) for i in items]
+    if fit_value is not None:
+        entry["fit"] = fit_value
+    if conclusion is not None:
+        entry["conclusion"] = conclusion
+    text = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
+    atomic_write_text(p.codes_dir / JOINT_DISPLAY_FILE, text)
+
+
+def _distribution(survey: Survey, item_id: str, lang: Lang) -> str:
+    scale = _scale_of(survey, item_id)
+    counts, dont_know = _likert_counts(survey, item_id, scale)
+    shown = " / ".join(fmt_number(n, lang=lang) for n in counts)
+    return (f"{label('statement', lang)} {item_id}: {shown} "
+            f"({_DONT_KNOW_SHORT[lang]} {fmt_number(dont_know, lang=lang)})")
+
+
+def joint_display(p: Project, survey: Survey | None = None, *, lang: Lang = "fi") -> pd.DataFrame:
+    """The mixed-methods joint display: each theme beside the survey items it is compared with.
+
+    One row per top-level theme of the codebook, in codebook order (Fetters, Curry &
+    Creswell 2013). Computed columns: ``code_path`` (the theme's key), ``theme`` (its name),
+    ``items`` (linked item ids, ``", "``-joined), ``survey_distribution`` (per item
+    ``"Väittämä q3: 1 / 2 / 1 / 0 / 0 (EOS 0)"``, counts from the lowest label up, items
+    ``"; "``-joined; English ``"Statement q3: … (DK 0)"``), ``valid_n`` (respondents with
+    a scale answer to at least one linked item; NA without items), ``cases_n_of_N`` (cases
+    with a passage of the theme or its subcodes), ``quote_refs`` (the case labels of the
+    quotes :func:`quotes` picks for the theme). Analyst columns from
+    ``codes/joint_display.yaml`` (see :func:`save_joint_display_notes`): ``fit`` and
+    ``conclusion``, empty when not written yet.
+
+    ``survey`` defaults to the project's survey when it has exactly one; linked items must be
+    Likert items of it.
+
+    >>> joint_display(p)  # doctest: +SKIP
+    """
+    lang = check_lang(lang, "joint_display")
+    survey = _survey_of(p, survey)
+    notes = _notes_by_theme(p)
+    themes = _themes(p)
+    frequencies = code_frequencies(p, rollup=True, lang=lang).set_index("code_path")
+    picked = quotes(p, [theme.key for theme in themes], per_code=3)
+    path = p.codes_dir / JOINT_DISPLAY_FILE
+    rows = []
+    for theme in themes:
+        note = notes.get(theme.key, {"items": [], "fit": "", "conclusion": ""})
+        item_ids: list[str] = note["items"]
+        distribution, valid_n = "", None
+        if item_ids and survey is not None:
+            _likert_items(survey, item_ids, f"joint_display(), {path}")
+            distribution = "; ".join(_distribution(survey, i, lang) for i in item_ids)
+            valid_n = int(survey.responses[item_ids].notna().any(axis=1).sum())
+        cited = picked.loc[picked["code_path"] == theme.path, "case_id"]
+        labels = [p.case_label(c) for c in cited if isinstance(c, str)]
+        rows.append({
+            "code_path": theme.path,
+            "theme": theme.name,
+            "items": ", ".join(item_ids),
+            "survey_distribution": distribution,
+            "valid_n": valid_n,
+            "cases_n_of_N": frequencies.loc[theme.path, "cases_n_of_N"],
+            "quote_refs": ", ".join(dict.fromkeys(labels)),
+            "fit": note["fit"],
+            "conclusion": note["conclusion"],
+        })
+    columns = ["code_path", "theme", "items", "survey_distribution", "valid_n", "cases_n_of_N",
+               "quote_refs", "fit", "conclusion"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).astype({"valid_n": "Int64"})
+
+
+# --- case summaries --------------------------------------------------------------------------
+
+
+def _read_summaries(p: Project) -> pd.DataFrame:
+    path = p.codes_dir / CASE_SUMMARY_FILE
+    columns = ["case_id", "code", "summary"]
+    if not path.exists():
+        return pd.DataFrame(columns=columns)
+    frame = read_csv_strings(path)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise TymqualError(
+            f"{path}: no column {', '.join(missing)}; the first row must be "
+            "case_id,code,summary."
+        )
+    return frame[columns]
+
+
+def save_case_summary(p: Project, case_id: str, code: str, summary: str) -> None:
+    """Write the analyst's summary of how one case speaks to one theme.
+
+    Stored in ``codes/case_summaries.csv`` (``case_id``, ``code`` as the theme's key,
+    ``summary``), rewritten atomically; an existing summary of the same case and theme is
+    replaced, an empty ``summary`` removes it. :func:`case_summary` shows it.
+
+    >>> save_case_summary(p, "H1", "verkostojohtaminen",
+    ...                   "Johtaja resursoitu hyvin.")  # doctest: +SKIP
+    """
+    where = "save_case_summary()"
+    if case_id not in _case_ids(p):
+        raise TymqualError(
+            f"{where}: case_id {case_id!r} is not a case of the project; the cases are "
+            f"{', '.join(_case_ids(p)) or '(none)'}."
+        )
+    theme = _theme(p, code, where)
+    frame = _read_summaries(p)
+    keys = frame["code"].map(lambda ref: _theme_key_or_self(p, ref))
+    same = (frame["case_id"] == case_id) & (keys == theme.key)
+    text = " ".join(str(summary).split())
+    if same.any():
+        first = same.idxmax()
+        frame = frame[~same | (frame.index == first)]
+        frame.loc[first, ["code", "summary"]] = [theme.key, text]
+    else:
+        frame = pd.concat([frame, pd.DataFrame([{"case_id": case_id, "code": theme.key,
+                                                 "summary": text}])], ignore_index=True)
+    frame = frame[frame["summary"].astype(str).str.strip() != ""]
+    write_csv(frame.reset_index(drop=True), p.codes_dir / CASE_SUMMARY_FILE)
+
+
+def _theme_key_or_self(p: Project, ref: str) -> str:
+    try:
+        return p.codebook.resolve(ref).key
+    except TymqualError:
+        return ref
+
+
+def _passages_phrase(n: int, lang: Lang) -> str:
+    one, many = _PASSAGE_WORDS[lang]
+    return f"({fmt_number(n, lang=lang)}\u00a0{one if n == 1 else many})"
+
+
+def case_summary(p: Project, *, survey: Survey | None = None, lang: Lang = "fi") -> pd.DataFrame:
+    """One row per case: the analyst's summary per theme with its passage count, and answers.
+
+    The case-by-theme overview (tapauskohtainen yhteenveto) a supervisor reads first. For
+    each top-level theme a column named by the theme's key holds the summary from
+    ``codes/case_summaries.csv`` (see :func:`save_case_summary`) followed by the number of
+    distinct passages of the theme and its subcodes in that case:
+    ``"Johtaja resursoitu hyvin. (3 kohtaa)"``, ``"(1 kohta)"`` without a summary, ``""``
+    with neither. English: ``"(3 passages)"``.
+
+    With a ``survey``, one column per Likert item follows: the answer of the case's
+    respondent (``cases.csv`` column ``respondent_id``), the don't-know text
+    (``"En osaa sanoa"``/``"Don't know"``) for a don't-know, ``""`` otherwise.
+
+    >>> case_summary(p)  # doctest: +SKIP
+    """
+    lang = check_lang(lang, "case_summary")
+    case_ids = _case_ids(p)
+    counts = _case_counts(p, rollup=True, counts=True)
+    summaries = _read_summaries(p)
+    summaries = summaries.assign(code=summaries["code"].map(lambda r: _theme_key_or_self(p, r)))
+    themes = [theme.key for theme in _themes(p)]
+    written = (
+        summaries.drop_duplicates(["case_id", "code"], keep="last")
+        .pivot(index="case_id", columns="code", values="summary")
+        .reindex(index=case_ids, columns=themes)
+        .map(lambda v: v if isinstance(v, str) else "")
+    )
+    out = pd.DataFrame({"case_id": case_ids})
+    for key in themes:
+        n = pd.Series(counts.loc[key].to_numpy(), index=case_ids)
+        text = written[key].str.strip()
+        shown = (n > 0).to_numpy() | (text != "").to_numpy()
+        tail = n.map(lambda k: _passages_phrase(int(k), lang)).where(shown, "")
+        out[key] = (text + " " + tail).str.strip().to_numpy()
+    if survey is not None:
+        out = out.join(_case_answers(p, survey, case_ids, lang))
+    return out
+
+
+def _case_answers(p: Project, survey: Survey, case_ids: list[str], lang: Lang) -> pd.DataFrame:
+    """The Likert answer of each case's respondent, item by item ("" when there is none)."""
+    cases = p.cases
+    if "respondent_id" not in cases.columns:
+        raise TymqualError(
+            "case_summary(): codes/cases.csv has no respondent_id column, so no case can be "
+            "linked to a survey answer; add the column (respondent ids of the survey)."
+        )
+    items = list(_likert_items(survey, None, "case_summary()")["item_id"])
+    answers = survey.responses.set_index("respondent_id")[items].astype(object)
+    dont_know = survey.dont_know[survey.dont_know["item_id"].isin(items)]
+    for rid, item in zip(dont_know["respondent_id"], dont_know["item_id"], strict=True):
+        answers.loc[rid, item] = label("dont_know", lang)
+    respondent = cases.set_index("case_id")["respondent_id"].astype(str).str.strip()
+    linked = answers.reindex(respondent.reindex(case_ids).fillna("").tolist())
+    return linked.fillna("").astype(object).reset_index(drop=True)
+
+
+# --- description of the material -------------------------------------------------------------
+
+
+def _half_up(x: Decimal, places: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _csv_minutes(p: Project, value: object, case_id: str) -> Any:
+    text = str(value).strip().replace(",", ".") if value is not None else ""
+    if not text:
+        return pd.NA
+    try:
+        minutes = Decimal(text)
+    except ArithmeticError:
+        raise TymqualError(
+            f"{p.codes_dir / 'cases.csv'}: case {case_id!r}, column duration_min holds "
+            f"{value!r}, which is not a number of minutes."
+        ) from None
+    return int(_half_up(minutes, 0))
+
+
+def data_description(
+    p: Project, *, words_per_page: int = 500, lang: Lang = "fi"
+) -> pd.DataFrame:
+    """The description of the interview material (aineiston kuvaus) with a total row.
+
+    One row per interview source: ``source_id``, ``case_label``, ``date`` (``cases.csv``
+    ``interview_date`` as ``5.11.2025``, or ISO in English; "–" when absent),
+    ``duration_min`` (whole minutes: a Teams VTT's own length, else ``cases.csv``
+    ``duration_min`` when the case has only this interview, else NA), ``words``, ``pages``
+    and ``interview_mode`` (``cases.csv``; ``face_to_face``, ``video_call`` and
+    ``telephone`` are shown as words in ``lang``). The last row, ``"Yhteensä"``/``"Total"``,
+    sums minutes and words.
+
+    ``pages`` = words / ``words_per_page``, rounded half up to one decimal: the length of the
+    transcript in the stated layout of 12 pt, riviväli 1, about 500 sanaa/sivu (words per
+    page), which is what a methods section reports.
+
+    >>> data_description(p)  # doctest: +SKIP
+    """
+    lang = check_lang(lang, "data_description")
+    if isinstance(words_per_page, bool) or not isinstance(words_per_page, int) \
+            or words_per_page < 1:
+        raise TymqualError(
+            f"data_description(): argument words_per_page must be a whole number ≥ 1, "
+            f"not {words_per_page!r}."
+        )
+    src = p.sources
+    src = src[src["kind"] == "interview"].reset_index(drop=True)
+    cases = p.cases.set_index("case_id")
+    interviews_per_case = src["case_id"].value_counts()
+    rows = []
+    for sid, case_id, n_words in zip(src["source_id"], src["case_id"], src["n_words"],
+                                     strict=True):
+        case = _case_row(cases, case_id)
+        seconds = p.document(sid).meta.get("duration_seconds")
+        if isinstance(seconds, int | float) and not math.isnan(seconds):
+            minutes: Any = int(_half_up(Decimal(repr(float(seconds))) / 60, 0))
+        elif case is not None and "duration_min" in case and interviews_per_case[case_id] == 1:
+            minutes = _csv_minutes(p, case["duration_min"], case_id)
+        else:
+            minutes = pd.NA
+        rows.append({
+            "source_id": sid,
+            "case_label": p.case_label(case_id if isinstance(case_id, str) else None, sid),
+            "date": _date_cell(p, case, case_id, lang),
+            "duration_min": minutes,
+            "words": int(n_words),
+            "interview_mode": _mode(case, lang),
+        })
+    out = pd.DataFrame(rows, columns=["source_id", "case_label", "date", "duration_min",
+                                      "words", "interview_mode"])
+    out = out.astype({"duration_min": "Int64", "words": "int64"})
+    total = {
+        "source_id": label("total", lang),
+        "case_label": "",
+        "date": "",
+        "duration_min": out["duration_min"].sum() if out["duration_min"].notna().any() else pd.NA,
+        "words": int(out["words"].sum()),
+        "interview_mode": "",
+    }
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    out = out.astype({"duration_min": "Int64", "words": "int64"})
+    out["pages"] = [
+        float(_half_up(Decimal(int(w)) / Decimal(words_per_page), 1)) for w in out["words"]
+    ]
+    return out[["source_id", "case_label", "date", "duration_min", "words", "pages",
+                "interview_mode"]]
+
+
+def _case_row(cases: pd.DataFrame, case_id: object) -> pd.Series | None:
+    """The ``cases.csv`` row of ``case_id`` (indexed by case_id), or None."""
+    if not isinstance(case_id, str) or case_id not in cases.index:
+        return None
+    return cases.loc[[case_id]].iloc[0]
+
+
+def _date_cell(p: Project, case: pd.Series | None, case_id: object, lang: Lang) -> str:
+    if case is None or "interview_date" not in case or not str(case["interview_date"]).strip():
+        return MISSING
+    try:
+        return fmt_date(str(case["interview_date"]), lang=lang)
+    except TymqualError:
+        raise TymqualError(
+            f"{p.codes_dir / 'cases.csv'}: case {case_id!r}, column interview_date holds "
+            f"{case['interview_date']!r}; write dates as 2025-11-05."
+        ) from None
+
+
+def _mode(case: pd.Series | None, lang: Lang) -> str:
+    if case is None or "interview_mode" not in case:
+        return ""
+    value = str(case["interview_mode"]).strip()
+    return label(value, lang) if value in _MODES else value
+
+
+def describe_numeric(
+    df: pd.DataFrame, column: str, *, by: str | None = None, lang: Lang = "fi"
+) -> pd.DataFrame:
+    """Descriptive statistics of one numeric column, overall or per group, with a text line.
+
+    For document variables such as an agreement's length in pages or its number of
+    signatories. Columns: ``group``, ``n`` (valid values), ``mean``, ``median``, ``min``,
+    ``max``, ``text`` (``"n = 24, ka. 8, vv. 3–19"``; English ``"n = 24, M = 8, range
+    3–19"``, from :func:`tymqual.formatting.fmt_describe`). Missing values are ignored.
+    With ``by`` there is one row per value of that column (sorted; rows without a value are
+    only in the total) and a last row ``"Yhteensä"``/``"Total"``; without, only that row.
+
+    >>> describe_numeric(pd.DataFrame({"pages": [3, 19, 2]}), "pages")["text"].iloc[0]
+    'n\\xa0=\\xa03, ka.\\xa08, vv.\\xa02–19'
+    """
+    lang = check_lang(lang, "describe_numeric")
+    for name, value in (("column", column), ("by", by)):
+        if value is not None and value not in df.columns:
+            raise TymqualError(
+                f"describe_numeric(): argument {name} {value!r} is not a column of df; the "
+                f"columns are {', '.join(map(repr, df.columns))}."
+            )
+    parts: list[tuple[object, pd.Series]] = []
+    if by is not None:
+        parts += [(g, values) for g, values in df.groupby(by, sort=True)[column]]
+    parts.append((label("total", lang), df[column]))
+    rows = []
+    for group, values in parts:
+        stats = describe(values)
+        rows.append({"group": group, **{k: stats[k] for k in ("n", "mean", "median", "min", "max")},
+                     "text": fmt_describe(stats, lang=lang)})
+    out = pd.DataFrame(rows, columns=["group", "n", "mean", "median", "min", "max", "text"])
+    return out.astype({"n": "int64", "mean": "float64", "median": "float64",
+                       "min": "float64", "max": "float64"})
