@@ -160,13 +160,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "note": ("Huom.", "Note."),
     # Columns of the analysis tables
     "subcategory": ("Alaluokka", "Subcategory"),
-    "cases_total": ("Tapauksia yhteensä", "Cases in total"),
-    "n_of_N": ("n/N", "n/N"),
+    "cases_total": ("Tapauksia yhteensä", "Cases in all"),
+    "n_of_N": ("Tapauksia (n/N)", "Cases (n/N)"),
     "code_a": ("Koodi A", "Code A"),
     "code_b": ("Koodi B", "Code B"),
-    "item_id": ("Kysymyksen tunnus", "Item"),
-    "items": ("Kyselyn kysymykset", "Survey items"),
-    "quote_refs": ("Lainaukset", "Quotes from"),
+    "item_id": ("Nro", "Item"),
+    "items": ("Väittämät", "Statements"),
+    "quote_refs": ("Lainausten tapaukset", "Cases quoted"),
     "case_label": ("Tapaus", "Case"),
     "duration_min": ("Kesto (min)", "Duration (min)"),
 }

@@ -1,0 +1,485 @@
+"""The report: workbook, HTML page (rendered in a real browser), codebook appendix, figures.
+
+Counts in the workbook are checked against ``codes/codings.csv`` read with the csv module and
+the codebook tree read with plain YAML, not through tymqual's tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import pandas as pd
+import pytest
+import yaml
+from conftest import CODEBOOK, H1, H2
+from openpyxl import Workbook, load_workbook
+
+import tymqual
+from tymqual.errors import TymqualError
+from tymqual.reports import ReportFiles, build_report
+
+REPO = Path(__file__).parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+CAPTION = re.compile(r"^Taulukko (\d+)\. (.+)$")
+REFUSED = "Taulukkoa ei näytetä: ryhmässä alle 3 tapausta"
+
+# Lines added to the hand-made project's second interview: text a spreadsheet would read as a
+# formula, and markup an HTML page would read as tags.
+EXTRA_H2 = "V: =1+1\nV: -kuten sanottu, @kaikki\nV: <b>tärkeää</b> & muuta\n"
+STATEMENTS = ("Verkostojohtajalla on riittävät resurssit", "Neuvottelut etenivät sujuvasti")
+SCALE = ("Täysin eri mieltä", "Jokseenkin eri mieltä", "Ei samaa eikä eri mieltä",
+         "Jokseenkin samaa mieltä", "Täysin samaa mieltä")
+
+
+# ---------------------------------------------------------------------------- projects
+
+
+def _write_survey(path: Path) -> None:
+    """A two-respondent Webropol-style export, written with openpyxl."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Vastaajan tunniste", *STATEMENTS])
+    ws.append(["R1", SCALE[3], SCALE[1]])
+    ws.append(["R2", SCALE[4], "En osaa sanoa"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _code_small(p: tymqual.Project) -> None:
+    p.code("H1", "resurssit", quote="Hänellä on resurssit kunnossa.", reduced="resurssit ok")
+    p.code("H1", "johtoryhma", quote="Johtoryhmä tukee hyvin.")
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.")
+    p.code("H1", "resurssit", quote="Verkostojohtaja on meillä liima.")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.")
+    p.code("H2", "neuvottelut", quote="=1+1")
+    p.code("H2", "resurssit", quote="-kuten sanottu, @kaikki")
+    p.code("H2", "johtoryhma", quote="<b>tärkeää</b> & muuta")
+    p.code("H2", "neuvottelut", quote="Mallisopimus auttoi.", status="suggested")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tymqual.Project:
+    """The conftest project (``make_project``'s files) with a survey and nine codings.
+
+    Built once per module: a report takes seconds, mostly drawing figures.
+    """
+    root = tmp_path_factory.mktemp("small") / "proj"
+    tymqual.init_project(root, name="testi")
+    cases = "case_id,label,region,respondent_id\nH1,H1,läntinen,R1\nH2,H2,eteläinen,R2\n"
+    files = {"codes/codebook.yaml": CODEBOOK, "codes/cases.csv": cases,
+             "transcripts/H1.txt": H1, "transcripts/H2.txt": H2 + EXTRA_H2}
+    for rel, content in files.items():
+        (root / rel).write_text(content, encoding="utf-8")
+    _write_survey(root / "surveys" / "kysely.xlsx")
+    p = tymqual.open_project(root)
+    _code_small(p)
+    return p
+
+
+@pytest.fixture(scope="module")
+def small_report(small: tymqual.Project, tmp_path_factory: pytest.TempPathFactory
+                 ) -> ReportFiles:
+    return build_report(small, tmp_path_factory.mktemp("report") / "out", progress=False)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tymqual.Project:
+    if not (REPO / "tymqual.yaml").exists() and not (REPO / "codes" / "codebook.yaml").exists():
+        pytest.skip(f"the demo project is not in {REPO}")
+    return tymqual.open_project(REPO, save_reanchored=False)
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo: tymqual.Project, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    return build_report(demo, tmp_path_factory.mktemp("demo") / "out", progress=False)
+
+
+# ---------------------------------------------------------------------------- independent counts
+
+
+def _tree(codebook_yaml: Path) -> dict[str, list[str]]:
+    """key → the keys of the code and everything under it, from the YAML file itself."""
+    data = yaml.safe_load(codebook_yaml.read_text(encoding="utf-8"))
+    under: dict[str, list[str]] = {}
+
+    def walk(node: dict[str, Any]) -> list[str]:
+        keys = [node["key"]]
+        for child in node.get("children") or []:
+            keys += walk(child)
+        under[node["key"]] = keys
+        return keys
+
+    for top in data["codes"]:
+        walk(top)
+    return under
+
+
+def _paths(codebook_yaml: Path) -> dict[str, str]:
+    data = yaml.safe_load(codebook_yaml.read_text(encoding="utf-8"))
+    paths: dict[str, str] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        paths[node["key"]] = prefix + node["key"]
+        for child in node.get("children") or []:
+            walk(child, paths[node["key"]] + "/")
+
+    for top in data["codes"]:
+        walk(top, "")
+    return paths
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _expected_counts(root: Path) -> dict[str, tuple[int, int]]:
+    """code path → (coded passages, cases), a parent counting its subcodes', each span once.
+
+    A transcript's case is the case of the same id; a survey answer ``<stem>_<respondent>``
+    belongs to the case whose respondent_id it is.
+    """
+    rows = [r for r in _read_csv(root / "codes" / "codings.csv") if r["status"] == "accepted"]
+    cases = _read_csv(root / "codes" / "cases.csv")
+    case_of = {c["case_id"]: c["case_id"] for c in cases}
+    for c in cases:
+        for survey in (root / "surveys").glob("*.*"):
+            if c.get("respondent_id"):
+                case_of[f"{survey.stem}_{c['respondent_id']}"] = c["case_id"]
+    tree = _tree(root / "codes" / "codebook.yaml")
+    paths = _paths(root / "codes" / "codebook.yaml")
+    out = {}
+    for key, keys in tree.items():
+        mine = [r for r in rows if r["code"] in keys]
+        spans = {(r["source_id"], r["start"], r["end"]) for r in mine}
+        with_case = {case_of[r["source_id"]] for r in mine if r["source_id"] in case_of}
+        out[paths[key]] = (len(spans), len(with_case))
+    return out
+
+
+# ---------------------------------------------------------------------------- workbook helpers
+
+
+def _sheets_by_caption(path: Path) -> dict[str, Any]:
+    wb = load_workbook(path)
+    return {str(ws["A1"].value): ws for ws in wb.worksheets[1:]}
+
+
+def _sheet(path: Path, caption_start: str) -> Any:
+    found = [ws for cap, ws in _sheets_by_caption(path).items()
+             if CAPTION.match(cap) and CAPTION.match(cap).group(2).startswith(caption_start)]
+    assert len(found) == 1, f"no single sheet captioned {caption_start!r}"
+    return found[0]
+
+
+def _table(ws: Any) -> list[dict[str, Any]]:
+    header = [c.value for c in ws[3]]
+    rows = []
+    for row in ws.iter_rows(min_row=4, values_only=True):
+        if all(v is None for v in row):
+            break
+        rows.append(dict(zip(header, row, strict=True)))
+    return rows
+
+
+# ---------------------------------------------------------------------------- workbook
+
+
+def test_workbook_sheets_captions_and_headers(small_report: ReportFiles) -> None:
+    assert small_report.xlsx.name == "raportti.xlsx"
+    wb = load_workbook(small_report.xlsx)
+    assert wb.sheetnames[0] == "Sisällys"
+    names = wb.sheetnames
+    assert len(names) == len({n.casefold() for n in names})
+    assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
+    captions = [str(ws["A1"].value) for ws in wb.worksheets[1:]]
+    numbers = [int(CAPTION.match(c).group(1)) for c in captions if CAPTION.match(c)]
+    assert numbers == list(range(1, len(wb.worksheets)))
+    for ws in wb.worksheets[1:]:
+        assert ws["A1"].font.b, ws.title
+        assert ws.freeze_panes == "A4", ws.title
+    freq = _sheet(small_report.xlsx, "Koodatut kohdat ja tapaukset")
+    header = [c.value for c in freq[3]]
+    assert {"Koodin polku", "Koodattuja kohtia", "Tapauksia (n/N)"} <= set(header)
+    # The contents sheet lists every table caption, and the survey made it in.
+    contents = [str(c.value) for row in wb["Sisällys"].iter_rows() for c in row if c.value]
+    for caption in captions:
+        assert CAPTION.match(caption).group(2) in contents
+    assert any(c.startswith("Kyselyn väittämien") for c in contents)
+
+
+@pytest.mark.parametrize("which", ["small", "demo"])
+def test_workbook_numbers_match_the_ledger(which: str, request: pytest.FixtureRequest) -> None:
+    project: tymqual.Project = request.getfixturevalue(which)
+    files: ReportFiles = request.getfixturevalue(f"{which}_report")
+    rows = _table(_sheet(files.xlsx, "Koodatut kohdat ja tapaukset"))
+    got = {r["Koodin polku"]: (r["Koodattuja kohtia"], r["Tapauksia"]) for r in rows}
+    assert got == _expected_counts(project.root)
+    assert all(isinstance(n, int) for pair in got.values() for n in pair)
+    assert sum(n for n, _ in got.values()) > 0
+    if which == "small":
+        # The doubly coded span counts once, the suggestion never.
+        assert got["johtaminen"] == (5, 2) and got["neuvottelut"] == (2, 1)
+
+
+@pytest.mark.parametrize("which", ["small", "demo"])
+def test_every_header_is_a_reader_label(which: str, request: pytest.FixtureRequest) -> None:
+    files: ReportFiles = request.getfixturevalue(f"{which}_report")
+    for ws in load_workbook(files.xlsx).worksheets[1:]:
+        header = [str(c.value) for c in ws[3]]
+        assert header and not [h for h in header if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)
+                               ], (ws.title, header)
+        assert all(c.font.b for c in ws[3]), ws.title
+
+
+def test_workbook_cells_never_become_formulas(small_report: ReportFiles) -> None:
+    wb = load_workbook(small_report.xlsx)
+    texts = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    texts.setdefault(cell.value, cell.data_type)
+    assert texts.get("=1+1") == "s"
+    assert texts.get("-kuten sanottu, @kaikki") == "s"
+    with zipfile.ZipFile(small_report.xlsx) as package:
+        sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets
+        for name in sheets:
+            assert not re.search(rb"<f[\s>]", package.read(name)), name
+
+
+def test_workbook_column_widths_and_wrapping(small_report: ReportFiles) -> None:
+    ws = _sheet(small_report.xlsx, "Sisällönanalyysin")
+    widths = [ws.column_dimensions[c].width for c in "ABCDEF"]
+    assert all(4 <= w <= 62 for w in widths), widths
+    assert widths[1] > widths[0]  # the expressions are wider than the case column
+
+
+# ---------------------------------------------------------------------------- docx, figures
+
+
+def test_codebook_appendix(small_report: ReportFiles, small: tymqual.Project) -> None:
+    document = docx.Document(str(small_report.docx))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    levels = {p.text: p.style.name for p in document.paragraphs
+              if p.style.name.startswith("Heading")}
+    for code in small.codebook:
+        assert code.name in headings
+        assert levels[code.name] == f"Heading {code.depth + 1}"
+    body = "\n".join(p.text for p in document.paragraphs)
+    for word in ("Määritelmä:", "Käytä, kun:", "Älä käytä, kun:", "Esimerkki:", "Esiintymät:"):
+        assert body.count(word) == len(small.codebook), word
+    assert "\u201dJohtoryhmä tukee hyvin.\u201d (H1)" in body
+
+
+def test_codebook_appendix_has_the_definitions(demo_report: ReportFiles,
+                                               demo: tymqual.Project) -> None:
+    body = "\n".join(p.text for p in docx.Document(str(demo_report.docx)).paragraphs)
+    defined = [c for c in demo.codebook if c.definition]
+    assert defined
+    for code in defined:
+        assert " ".join(code.definition.split())[:60] in " ".join(body.split()), code.path
+
+
+def test_figures_written_as_png_and_svg(small_report: ReportFiles) -> None:
+    folder = small_report.folder / "kuviot"
+    pngs = sorted(p.stem for p in folder.glob("*.png"))
+    assert pngs == sorted(p.stem for p in folder.glob("*.svg"))
+    assert len(pngs) == 5  # themes, two heat maps, Likert bars, code tree
+    assert any("kysely" in s for s in pngs)
+
+
+# ---------------------------------------------------------------------------- determinism
+
+
+def test_two_builds_are_byte_identical(small: tymqual.Project, small_report: ReportFiles,
+                                       tmp_path: Path) -> None:
+    again = build_report(small, tmp_path / "again", progress=False)
+    assert again.xlsx.read_bytes() == small_report.xlsx.read_bytes()
+    assert again.html.read_bytes() == small_report.html.read_bytes()
+    assert again.docx.read_bytes() == small_report.docx.read_bytes()
+    assert [p.suffix for p in small_report.figures].count(".svg") == 5
+    for first, second in zip(small_report.figures, again.figures, strict=True):
+        assert first.name == second.name
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_package_dates_are_the_data_date(small_report: ReportFiles, small: tymqual.Project
+                                         ) -> None:
+    newest = max(small.codings["created"])[:10]
+    for path in (small_report.xlsx, small_report.docx):
+        with zipfile.ZipFile(path) as package:
+            assert {i.date_time for i in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+            assert not [n for n in package.namelist() if "thumbnail" in n]
+            core = package.read("docProps/core.xml").decode()
+        stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+        assert len(stamps) == 2 and all(s.startswith(newest) for s in stamps), stamps
+
+
+# ---------------------------------------------------------------------------- disclosure
+
+
+def test_demo_leaves_out_the_region_breakdown(demo_report: ReportFiles) -> None:
+    captions = _sheets_by_caption(demo_report.xlsx)
+    assert not any("ryhmittely" in c for c in captions), list(captions)
+    assert any(n.startswith(REFUSED) for n in demo_report.omitted)
+    assert REFUSED in demo_report.html.read_text(encoding="utf-8")
+    contents = load_workbook(demo_report.xlsx)["Sisällys"]
+    assert any(str(c.value).startswith(REFUSED) for row in contents.iter_rows() for c in row
+               if c.value)
+
+
+def test_allow_small_cells_shows_the_breakdown(demo: tymqual.Project, tmp_path: Path) -> None:
+    files = build_report(demo, tmp_path / "out", progress=False, allow_small_cells=True)
+    ws = _sheet(files.xlsx, "Koodatut kohdat koodeittain, ryhmittely: alue")
+    rows = _table(ws)
+    regions = {r["Ryhmä"] for r in rows}
+    assert regions == set(demo.cases["region"])
+    assert files.omitted == ()
+    assert REFUSED not in files.html.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("where", ["transcripts/out", "codes", "codes/private/r", ".",
+                                   "surveys/x/.."])
+def test_out_among_the_sources_is_refused(make_project: Callable[..., tymqual.Project],
+                                          where: str) -> None:
+    p = make_project()
+    p.code("H1", "resurssit", quote="Hänellä on resurssit kunnossa.")
+    before = {f: f.read_bytes() if f.is_file() else None for f in p.root.rglob("*")}
+    with pytest.raises(TymqualError, match=r"build_report\(\): argument out .* folder"):
+        build_report(p, p.root / where, progress=False)
+    after = {f: f.read_bytes() if f.is_file() else None for f in p.root.rglob("*")}
+    assert after == before
+
+
+def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Path) -> None:
+    files = build_report(small, tmp_path / "en", lang="en", survey=None, progress=False)
+    assert (files.xlsx.name, files.html.name, files.docx.name) == (
+        "report.xlsx", "report.html", "codebook.docx")
+    wb = load_workbook(files.xlsx)
+    assert wb.sheetnames[0] == "Contents"
+    captions = [str(ws["A1"].value) for ws in wb.worksheets[1:]]
+    assert captions[0] == "Table 1. Description of the data"
+    assert not any("survey" in c.lower() for c in captions), captions
+    page = files.html.read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "left out (survey=None)" in page
+    assert sorted(p.name for p in (files.folder / "figures").glob("*.svg")) == [
+        "figure1_themes_by_case.svg", "figure2_codes_by_case.svg", "figure3_co_occurrence.svg",
+        "figure4_code_tree.svg"]
+
+
+@pytest.mark.parametrize(("columns", "expected"), [
+    ({"region": ["a", "b"], "mode": ["x", "y"]}, "region"),
+    ({"label": ["A", "B"], "interview_date": ["2025-01-01", "2025-02-01"],
+      "duration_min": ["52", "46,5"], "mode": ["x", "y"]}, "mode"),
+    ({"role": ["same", "same"], "respondent_id": ["R1", "R2"]}, None),
+])
+def test_breakdown_attribute(columns: dict[str, list[str]], expected: str | None) -> None:
+    from tymqual.reports import _grouping_attribute
+
+    cases = pd.DataFrame({"case_id": ["H1", "H2"], **columns})
+    assert _grouping_attribute(cases) == expected
+
+
+# ---------------------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    outside: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("request", lambda req: None if req.url.startswith(("file:", "data:"))
+            else outside.append(req.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, outside
+
+
+def _check_rendered(page: Any, files: ReportFiles) -> None:
+    assert page.evaluate("document.documentElement.lang") == "fi"
+    assert page.evaluate("document.characterSet") == "UTF-8"
+    captions = page.eval_on_selector_all("table > caption", "els => els.map(e => e.innerText)")
+    assert len(captions) == page.locator("table").count()
+    shown = {str(c) for c in _sheets_by_caption(files.xlsx)}
+    quotes = {c for c in shown if "lainaukset" in c.lower()}
+    assert {" ".join(c.split()) for c in captions} == shown - quotes
+    numbers = [int(CAPTION.match(c).group(1)) for c in captions]
+    assert numbers == list(range(1, len(captions) + 1))
+    figures = page.locator("figure img")
+    svgs = [p for p in files.figures if p.suffix == ".svg"]
+    assert figures.count() == len(svgs)
+    for i in range(figures.count()):
+        box = figures.nth(i).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 50, box
+        assert figures.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+    fig_captions = page.eval_on_selector_all("figcaption", "els => els.map(e => e.innerText)")
+    assert [c.split(".")[0] for c in fig_captions] == [f"Kuvio {i}" for i in
+                                                       range(1, len(svgs) + 1)]
+    assert page.locator("blockquote").count() > 0
+    for heading in ("Aineiston kuvaus", "Lainaukset teemoittain", "Koodikirja", "Menetelmät"):
+        assert page.locator("h2", has_text=heading).count() == 1, heading
+
+
+def test_html_renders_in_chromium(browser: Any, demo_report: ReportFiles) -> None:
+    html_text = demo_report.html.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)|<link\b|<script\b""", html_text)
+    page, outside = _open(browser, demo_report.html)
+    try:
+        _check_rendered(page, demo_report)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    finally:
+        page.close()
+    assert outside == []
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_html_escapes_text_and_shows_the_survey(browser: Any, small_report: ReportFiles
+                                                ) -> None:
+    html_text = small_report.html.read_text(encoding="utf-8")
+    assert "&lt;b&gt;tärkeää&lt;/b&gt; &amp; muuta" in html_text
+    page, outside = _open(browser, small_report.html)
+    try:
+        _check_rendered(page, small_report)
+        assert page.locator("blockquote b").count() == 0
+        assert "<b>tärkeää</b> & muuta" in page.inner_text("body")
+        assert page.locator("caption", has_text="Kyselyn väittämien").count() == 1
+    finally:
+        page.close()
+    assert outside == []
