@@ -581,6 +581,10 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
     def step(position: int, key: str, section: str, make: Callable[[], Figure]) -> Step:
         def run() -> None:
             fig = make()
+            # A thesis figure carries its name in the numbered caption below it, so the
+            # title drawn inside the figure (left-aligned on every figure) would repeat it.
+            for ax in fig.axes:
+                ax.set_title("", loc="left")
             stem = f"{_t('figure_stem', lang)}{position}_{_t(f'stem_{key}', lang)}"
             paths = figures.save_figure(fig, folder / stem)
             svg = next(path for path in paths if path.suffix == ".svg").read_bytes()
