@@ -297,3 +297,24 @@ def test_open_survey_answers_are_codable_sources_of_their_respondent(
     seg = q.segments().set_index("coding_id")
     assert seg.loc[cid, "case_id"] == "H2" and seg.loc[cid, "speaker"] == "q1"
     assert q.turns("kysely_R1").loc[0, "text"] == "Kela on tärkeä kumppani. Johtoryhmä toimii."
+
+
+def test_cli_exports_and_imports_refi_qda(
+    make_project: MakeProject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="A")
+    qdpx, qdc = tmp_path / "p.qdpx", tmp_path / "p.qdc"
+    assert main(["export", "qdpx", str(p.root), "--out", str(qdpx)]) == 0
+    assert main(["export", "qdc", str(p.root), "--out", str(qdc)]) == 0
+    assert main(["import", str(qdpx), "--into", str(tmp_path / "tuotu")]) == 0
+    back = tymqual.open_project(tmp_path / "tuotu")
+    assert list(back.segments()["text"]) == ["Hänellä on resurssit kunnossa."]
+    assert main(["import", str(qdc), "--into", str(tmp_path / "kb.yaml")]) == 0
+    assert (
+        tymqual.Codebook.from_yaml(tmp_path / "kb.yaml").to_frame()["key"].tolist()
+        == p.codebook.to_frame()["key"].tolist()
+    )
+    capsys.readouterr()
+    assert main(["import", str(qdpx), "--into", str(tmp_path / "tuotu")]) == 2
+    assert "not an empty folder" in capsys.readouterr().err

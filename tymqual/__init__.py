@@ -6,6 +6,7 @@ Start with ``tymqual.open_project(".")``; see README.md and ARCHITECTURE.md.
 from tymqual.codebook import Code, Codebook
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.project import Project, init_project, open_project
+from tymqual.refi import import_qdc, import_qdpx
 from tymqual.surveys import Survey, read_survey
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "Survey",
     "TymqualError",
     "TymqualWarning",
+    "import_qdc",
+    "import_qdpx",
     "init_project",
     "open_project",
     "read_survey",

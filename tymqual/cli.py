@@ -60,6 +60,28 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    project = open_project(args.project)
+    if args.format == "qdc":
+        path = project.codebook.to_qdc(args.out)
+    else:
+        path = project.export_qdpx(args.out)
+    print(path)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from tymqual.refi import import_qdc, import_qdpx
+
+    if args.file.lower().endswith(".qdc"):
+        book = import_qdc(args.file)
+        book.to_yaml(args.into)
+        print(f"{len(book)} codes written to {args.into}")
+    else:
+        print(import_qdpx(args.file, args.into))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
@@ -77,6 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("project", nargs="?", default=".")
         p.set_defaults(func=func)
+    p = sub.add_parser("export", help="REFI-QDA exchange: the codebook (qdc) or project (qdpx)")
+    p.add_argument("format", choices=("qdc", "qdpx"))
+    p.add_argument("project", nargs="?", default=".")
+    p.add_argument("--out", required=True, help="the file to write (.qdc or .qdpx)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("import", help="a REFI-QDA file: .qdpx into a new project, .qdc to YAML")
+    p.add_argument("file", help="a .qdpx project or .qdc codebook from another QDA program")
+    p.add_argument(
+        "--into",
+        required=True,
+        help="for .qdpx a new project folder; for .qdc the codebook.yaml to write",
+    )
+    p.set_defaults(func=_cmd_import)
+
     p = sub.add_parser("report", help="the mixed-methods report: xlsx, html, docx, figures")
     p.add_argument("project", nargs="?", default=".")
     p.add_argument("--out", default="out", help="folder for the report files (default: out)")

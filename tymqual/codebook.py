@@ -168,6 +168,12 @@ class Codebook:
         """The codebook as nested dicts in file order (every field; ``children`` if any)."""
         return self._as_dict(flow_keywords=False)
 
+    def to_qdc(self, path: str | os.PathLike[str]) -> Path:
+        """Export as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo and others."""
+        from tymqual.refi import export_qdc  # interop sits above the data model
+
+        return export_qdc(self, Path(path))
+
     def to_yaml(self, path: str | os.PathLike[str]) -> None:
         """Write the codebook atomically; the same codebook always gives the same bytes."""
         self._check_tree()

@@ -649,6 +649,21 @@ class Project:
             passage = passage[:max_chars].rsplit(" ", 1)[0] + " […]"
         return f"\u201d{passage}\u201d ({self.case_label(self.case_of(source_id), source_id)})"
 
+    # ------------------------------------------------------------------ façades
+    # Thin doors to the analysis and interop layers, imported on use so this module never
+    # depends on them at import time (see ARCHITECTURE.md).
+    def export_qdpx(self, path: str | Path, **kwargs: Any) -> Path:
+        """Export the project as REFI-QDA (.qdpx); see :func:`tymqual.refi.export_qdpx`."""
+        from tymqual.refi import export_qdpx
+
+        return export_qdpx(self, path, **kwargs)
+
+    def report(self, out: str | Path, **kwargs: Any) -> Any:
+        """Write the mixed-methods report; see :func:`tymqual.reports.build_report`."""
+        from tymqual.reports import build_report
+
+        return build_report(self, out, **kwargs)
+
     # ------------------------------------------------------------------ display
     def summary(self) -> dict[str, Any]:
         """Counts for ``tymqual status``: sources, words, turns, cases, codes, codings."""
