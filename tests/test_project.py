@@ -318,3 +318,25 @@ def test_cli_exports_and_imports_refi_qda(
     capsys.readouterr()
     assert main(["import", str(qdpx), "--into", str(tmp_path / "tuotu")]) == 2
     assert "not an empty folder" in capsys.readouterr().err
+
+
+def test_cli_merge_and_agreement_of_two_coders(
+    make_project: MakeProject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    p = make_project()
+    p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="A")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    copy = tmp_path / "koodaaja_b"
+    shutil.copytree(p.root, copy)
+    b = tymqual.open_project(copy)
+    b.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="B")
+    assert main(["merge", str(copy), str(p.root)]) == 0
+    assert "1 coding(s) merged" in capsys.readouterr().out
+    assert main(["merge", str(copy), str(p.root)]) == 0  # idempotent
+    assert "0 coding(s) merged" in capsys.readouterr().out
+    assert sorted(tymqual.open_project(p.root).codings["coder"]) == ["A", "A", "B"]
+    assert main(["agreement", str(p.root), "--coders", "A", "B", "--unit", "turn"]) == 0
+    out = capsys.readouterr().out
+    assert "johtaminen/resurssit" in out and "(total)" in out

@@ -82,6 +82,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    table = open_project(args.project).agreement(
+        tuple(args.coders), unit=args.unit, min_overlap=args.min_overlap
+    )
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from tymqual.agreement import merge_codings
+
+    added = merge_codings(open_project(args.project), args.other)
+    print(f"{added} coding(s) merged from {args.other}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
@@ -99,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("project", nargs="?", default=".")
         p.set_defaults(func=func)
+    p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
+    p.add_argument("project", nargs="?", default=".")
+    p.add_argument("--coders", nargs=2, default=["A", "B"], metavar=("A", "B"))
+    p.add_argument("--unit", choices=("sentence", "turn", "overlap"), default="sentence")
+    p.add_argument("--min-overlap", type=float, default=0.9)
+    p.set_defaults(func=_cmd_agreement)
+
+    p = sub.add_parser("merge", help="bring a second coder's codings back from a project copy")
+    p.add_argument("other", help="the copy of the project the other coder worked in")
+    p.add_argument("project", nargs="?", default=".")
+    p.set_defaults(func=_cmd_merge)
+
     p = sub.add_parser("export", help="REFI-QDA exchange: the codebook (qdc) or project (qdpx)")
     p.add_argument("format", choices=("qdc", "qdpx"))
     p.add_argument("project", nargs="?", default=".")

@@ -658,6 +658,24 @@ class Project:
 
         return export_qdpx(self, path, **kwargs)
 
+    def agreement(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
+        """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
+        from tymqual.agreement import project_agreement
+
+        return project_agreement(self, coders, **kwargs)
+
+    def disagreements(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
+        """Every unit where the coders differ; see :func:`tymqual.agreement.disagreements`."""
+        from tymqual.agreement import disagreements
+
+        return disagreements(self, coders, **kwargs)
+
+    def resolve(self, source_id: str, code: str, **kwargs: Any) -> str:
+        """Record a consensus decision (coder ``consensus``); see ``tymqual.agreement.resolve``."""
+        from tymqual.agreement import resolve
+
+        return resolve(self, source_id, code, **kwargs)
+
     def report(self, out: str | Path, **kwargs: Any) -> Any:
         """Write the mixed-methods report; see :func:`tymqual.reports.build_report`."""
         from tymqual.reports import build_report

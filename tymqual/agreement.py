@@ -1,0 +1,1123 @@
+"""Agreement between coders: how far two (or more) coders coded the material alike.
+
+For a thesis author who double-codes part of the interviews and must report inter-coder
+reliability, and for the consensus meeting that follows. Two layers:
+
+* **Statistics** (pure functions on labels, reliability data or contingency tables):
+  :func:`krippendorff_alpha`, :func:`cohen_kappa` / :func:`cohen_kappa_table`,
+  :func:`scott_pi`, :func:`fleiss_kappa` and :func:`percent_agreement`. Each is pinned in the
+  tests to the published worked examples. A coefficient that is undefined for the data (one
+  category only, nothing pairable, a single unit) is ``nan`` with a
+  :class:`~tymqual.errors.TymqualWarning` saying why; bad input raises
+  :class:`AgreementError` naming the argument and the remedy.
+* **On a coded project**: :func:`project_agreement` (one row per code),
+  :func:`disagreements` (the list for the consensus meeting), :func:`resolve` (record the
+  agreed decision as coder ``"consensus"``) and :func:`merge_codings` (bring a second coder's
+  codings back from a copy of the project folder).
+
+Units on a project are speaker turns, sentences within turns (:func:`sentence_spans`) or, the
+MAXQDA way, the coded segments themselves. Only ``accepted`` codings count, and a code counts
+as itself: codings of its subcodes do not roll up into it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from tymqual.codings import CODING_COLUMNS, Ledger, new_coding_id, reanchor
+from tymqual.errors import CodingError, ProjectError, TymqualError, TymqualWarning
+from tymqual.text import check_span
+
+if TYPE_CHECKING:
+    from tymqual.project import Project
+
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+Weights = Literal["linear", "quadratic"] | None
+Unit = Literal["sentence", "turn", "overlap"]
+Decision = Literal["code", "no_code"]
+ReliabilityData: TypeAlias = pd.DataFrame | np.ndarray | Sequence[Sequence[Any]]
+Labels: TypeAlias = pd.Series | np.ndarray | Sequence[Any]
+
+LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+WEIGHTS: tuple[str, ...] = ("linear", "quadratic")
+UNITS: tuple[str, ...] = ("sentence", "turn", "overlap")
+TOTAL = "(total)"
+"""``code_path`` of the row of :func:`project_agreement` that pools every code."""
+CONSENSUS = "consensus"
+"""The coder name under which :func:`resolve` records the consensus decisions."""
+AGREEMENT_COLUMNS: tuple[str, ...] = (
+    "code_path", "units", "both", "only_a", "only_b", "neither", "percent_agreement",
+    "cohen_kappa", "krippendorff_alpha",
+)
+DISAGREEMENT_COLUMNS: tuple[str, ...] = (
+    "source_id", "unit_start", "unit_end", "code_path", "coded_by", "missing_from", "text",
+)
+ABBREVIATIONS: frozenset[str] = frozenset({
+    "esim", "mm", "ns", "ym", "jne", "yms", "n", "klo", "s", "ks", "vrt", "ts", "tms", "nk",
+    "ko", "em", "ao", "v", "t", "huom", "puh", "nro", "prof", "tri", "os", "vs", "kts",
+})
+"""Words (lower case, without the period) after which a period does not end a sentence."""
+
+_MAX_LISTED = 10
+
+
+class AgreementError(TymqualError):
+    """The data or arguments of an agreement statistic or comparison cannot be used."""
+
+
+# ==================================================================== shared input handling
+def _undefined(statistic: str, why: str) -> float:
+    """Warn that ``statistic`` is undefined for these data and return ``nan``."""
+    warnings.warn(f"{statistic} is undefined (NaN): {why}.", TymqualWarning, stacklevel=3)
+    return float("nan")
+
+
+def _warned(statistic: str, value: float, why: str | None) -> float:
+    if why is not None:
+        warnings.warn(f"{statistic} is undefined (NaN): {why}.", TymqualWarning, stacklevel=3)
+    return value
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python scalar it holds, so 1, 1.0 and np.int64(1) are one label."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _ordered(values: Iterable[Any]) -> list[Any]:
+    """Distinct values, numbers in numeric order, text alphabetically, a mix by type then text."""
+    distinct = list(dict.fromkeys(values))
+    if all(_is_number(v) for v in distinct) or all(isinstance(v, str) for v in distinct):
+        return sorted(distinct)
+    return sorted(distinct, key=lambda v: (type(v).__name__, str(v)))
+
+
+def _listed(items: Sequence[Any]) -> str:
+    shown = ", ".join(str(i) for i in items[:_MAX_LISTED])
+    more = len(items) - _MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _labels(values: Labels, name: str) -> list[Any]:
+    """A one-dimensional sequence of labels as a list of plain Python values."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise AgreementError(
+            f"{name} must be a sequence of labels (a list, Series or 1-D array), one per unit; "
+            f"got {type(values).__name__}."
+        )
+    if isinstance(values, pd.DataFrame) or (isinstance(values, np.ndarray) and values.ndim != 1):
+        raise AgreementError(
+            f"{name} must be one-dimensional, one label per unit; for a table of several coders "
+            "use krippendorff_alpha() or percent_agreement(data)."
+        )
+    return [_plain(v) for v in (values.tolist() if hasattr(values, "tolist") else values)]
+
+
+def _pairs(a: Labels, b: Labels) -> tuple[list[Any], list[Any]]:
+    """The two label lists with every unit that either coder left missing dropped."""
+    first, second = _labels(a, "a"), _labels(b, "b")
+    if len(first) != len(second):
+        raise AgreementError(
+            f"a has {len(first)} labels and b has {len(second)}; give one label per unit from "
+            "each coder, with None or NaN where a coder did not code the unit."
+        )
+    kept = [(x, y) for x, y in zip(first, second, strict=True)
+            if not (_is_missing(x) or _is_missing(y))]
+    return [x for x, _ in kept], [y for _, y in kept]
+
+
+# ==================================================================== Krippendorff's alpha
+@dataclass(frozen=True)
+class _Reliability:
+    """Reliability data reduced to what alpha needs: the values and each unit's value counts."""
+
+    values: list[Any]  # the value domain, ordered
+    counts: np.ndarray  # units × values: how many coders gave the unit the value
+
+
+def _coder_rows(data: ReliabilityData) -> list[list[Any]]:
+    if isinstance(data, pd.DataFrame):
+        return [[_plain(v) for v in row] for row in data.to_numpy(dtype=object).tolist()]
+    if isinstance(data, np.ndarray):
+        if data.ndim != 2:
+            raise AgreementError(
+                f"data must be two-dimensional (coders × units); got an array with {data.ndim} "
+                "dimension(s). Give one row per coder and one column per unit."
+            )
+        return [[_plain(v) for v in row] for row in data.tolist()]
+    if isinstance(data, str) or not isinstance(data, Iterable):
+        raise AgreementError(
+            f"data must be a table of coders × units (a DataFrame, 2-D array or list of rows); "
+            f"got {type(data).__name__}."
+        )
+    rows = []
+    for i, row in enumerate(data):
+        if isinstance(row, str) or not isinstance(row, Iterable):
+            raise AgreementError(
+                f"data row {i} is {type(row).__name__}, not a row of values; give one row per "
+                "coder with one value (or None) per unit."
+            )
+        rows.append([_plain(v) for v in row])
+    return rows
+
+
+def _reliability(data: ReliabilityData, level: str = "nominal") -> _Reliability:
+    """Check reliability data (coders × units) and count the values per unit."""
+    rows = _coder_rows(data)
+    if len(rows) < 2:
+        raise AgreementError(
+            f"data has {len(rows)} coder row(s); agreement needs at least two coders. Give one "
+            "row per coder and one column per unit (transpose a units × coders table with .T)."
+        )
+    lengths = [len(r) for r in rows]
+    if len(set(lengths)) > 1:
+        common = Counter(lengths).most_common(1)[0][0]  # on a tie, the first row's length
+        odd = [f"row {i} ({n} values)" for i, n in enumerate(lengths) if n != common]
+        raise AgreementError(
+            f"data rows differ in length: {_listed(odd)}, the others have {common}; every coder "
+            "row needs one entry per unit, with None or NaN where the coder did not code it."
+        )
+    if lengths[0] == 0:
+        raise AgreementError("data has no units (columns); give at least one unit per coder row.")
+    if level not in LEVELS:
+        raise AgreementError(
+            f"level={level!r} is not a level of measurement; use one of {', '.join(LEVELS)} "
+            "(nominal for coded categories)."
+        )
+    if level != "nominal":
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if not _is_missing(v) and not (_is_number(v) and math.isfinite(v)):
+                    raise AgreementError(
+                        f"level={level!r} needs finite numbers, but data row {i}, unit {j} holds "
+                        f"{v!r}. Use level='nominal' for unordered labels, or map ordered labels "
+                        "to numbers (ranks) first."
+                    )
+    values = _ordered(v for row in rows for v in row if not _is_missing(v))
+    position = {v: k for k, v in enumerate(values)}
+    counts = np.zeros((lengths[0], len(values)), dtype=np.int64)
+    for row in rows:
+        for unit, v in enumerate(row):
+            if not _is_missing(v):
+                counts[unit, position[v]] += 1
+    return _Reliability(values, counts)
+
+
+def _coincidence_matrix(counts: np.ndarray) -> np.ndarray:
+    """o_ck = Σ_u n_uc (n_uk − [c = k]) / (m_u − 1) over units with m_u ≥ 2 pairable values."""
+    counts = counts[counts.sum(axis=1) >= 2].astype(np.float64)
+    if counts.size == 0:
+        return np.zeros((counts.shape[1], counts.shape[1]))
+    m = counts.sum(axis=1)
+    pairs = counts[:, :, None] * counts[:, None, :]
+    pairs -= counts[:, :, None] * np.eye(counts.shape[1])[None, :, :]
+    return np.asarray((pairs / (m - 1)[:, None, None]).sum(axis=0))
+
+
+def _expected_coincidences(n_v: np.ndarray) -> np.ndarray:
+    """e_ck = n_c (n_k − [c = k]) / (n − 1): coincidences if values were paired by chance."""
+    n = n_v.sum()
+    return np.asarray((np.outer(n_v, n_v) - np.diag(n_v)) / (n - 1))
+
+
+def _delta_squared(values: list[Any], n_v: np.ndarray, level: str) -> np.ndarray:
+    """The δ² difference function of Krippendorff (2011) for each pair of values."""
+    k = len(values)
+    if level == "nominal":
+        return np.ones((k, k)) - np.eye(k)
+    if level == "ordinal":
+        # δ²_ck = (Σ_{g=c..k} n_g − (n_c + n_k)/2)², i.e. the squared distance between the
+        # midpoints of the values' cumulative frequency ranges.
+        mid = np.cumsum(n_v) - n_v / 2
+        return np.asarray((mid[:, None] - mid[None, :]) ** 2)
+    v = np.asarray(values, dtype=np.float64)
+    diff = v[:, None] - v[None, :]
+    if level == "interval":
+        return np.asarray(diff**2)
+    total = v[:, None] + v[None, :]
+    ratio = np.divide(diff, total, out=np.zeros_like(diff), where=total != 0)
+    return np.asarray(ratio**2)
+
+
+def _alpha(rel: _Reliability, level: str) -> tuple[float, str | None]:
+    """Alpha and, when it is undefined, why: α = 1 − D_o/D_e = 1 − (n−1) Σ o δ² / Σ n_c n_k δ²."""
+    pairable_units = int((rel.counts.sum(axis=1) >= 2).sum())
+    if pairable_units == 0:
+        return math.nan, "no unit has values from two or more coders, so nothing can be paired"
+    if pairable_units == 1:
+        return math.nan, ("only one unit has values from two or more coders; alpha needs at "
+                          "least two such units to estimate the disagreement expected by chance")
+    o = _coincidence_matrix(rel.counts)
+    n_v = o.sum(axis=0)
+    used = [v for v, n in zip(rel.values, n_v, strict=True) if n > 0]
+    if len(used) < 2:
+        return math.nan, (f"every pairable value is {used[0]!r}; with one category only there "
+                          "is no variation to agree on, so agreement cannot be told from chance")
+    delta2 = _delta_squared(rel.values, n_v, level)
+    observed = float((o * delta2).sum())
+    expected = float((_expected_coincidences(n_v) * delta2).sum())
+    return 1.0 - observed / expected, None
+
+
+def krippendorff_alpha(data: ReliabilityData, level: Level = "nominal") -> float:
+    """Krippendorff's alpha for reliability data of any number of coders, with missing values.
+
+    ``data`` is coders × units (one row per coder, one column per unit): a DataFrame, a 2-D
+    array or a list of rows. ``None`` or ``NaN`` marks a unit the coder did not code. Values
+    may be text for ``level="nominal"``; the other levels need numbers (``ordinal``: any
+    numbers whose order is the order of the categories).
+
+    The coincidence-matrix formulation of Krippendorff (2011): with ``n_uc`` coders giving
+    unit ``u`` value ``c`` and ``m_u`` values in the unit, the coincidences are
+    ``o_ck = Σ_u n_uc (n_uk − [c=k]) / (m_u − 1)`` over units with ``m_u ≥ 2``; ``n_c = Σ_k
+    o_ck`` and ``n = Σ_c n_c`` is the number of pairable values, and
+
+    ``α = 1 − D_o / D_e = 1 − (n − 1) Σ_ck o_ck δ²_ck / Σ_ck n_c n_k δ²_ck``
+
+    with the difference function ``δ²`` of the level: nominal ``[c ≠ k]``; ordinal
+    ``(Σ_{g=c..k} n_g − (n_c + n_k)/2)²`` (ranks of the value frequencies); interval
+    ``(c − k)²``; ratio ``((c − k)/(c + k))²``. Alpha is 1 for perfect agreement, 0 for
+    agreement at chance level; Krippendorff recommends α ≥ 0.800, and ≥ 0.667 for tentative
+    conclusions.
+
+    ``nan`` with a :class:`~tymqual.errors.TymqualWarning` when alpha is undefined: nothing
+    pairable, only one pairable unit, or one value only. Reference: Krippendorff, K. (2011).
+    *Computing Krippendorff's Alpha-Reliability*. Annenberg School for Communication.
+
+    >>> ben = ["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"]
+    >>> gerry = ["b", "a", "b", "b", "b", "c", "c", "c", "e", "d", "d", "d"]
+    >>> round(krippendorff_alpha([ben, gerry]), 3)
+    0.692
+    >>> round(krippendorff_alpha([[1, 2, 3, 3], [1, 2, None, 4]], level="interval"), 3)
+    0.878
+    """
+    return _warned("Krippendorff's alpha", *_alpha(_reliability(data, level), level))
+
+
+# ==================================================================== kappa and pi
+def _weight_matrix(k: int, weights: object) -> np.ndarray:
+    """Disagreement weights by category position: 1 − I, |i − j| or (i − j)²."""
+    if weights is None:
+        return np.ones((k, k)) - np.eye(k)
+    if weights not in WEIGHTS:
+        raise AgreementError(
+            f"weights={weights!r} is not a weighting; use None (unweighted kappa), 'linear' or "
+            "'quadratic'."
+        )
+    i = np.arange(k, dtype=np.float64)
+    diff = np.abs(i[:, None] - i[None, :])
+    return np.asarray(diff if weights == "linear" else diff**2)
+
+
+def _as_table(table: object) -> np.ndarray:
+    frame = table.to_numpy() if isinstance(table, pd.DataFrame) else table
+    try:
+        arr = np.asarray(frame, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AgreementError(
+            f"table must hold counts (numbers) only; it could not be read as numbers ({exc})."
+        ) from exc
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
+        raise AgreementError(
+            f"table must be square (the first coder's categories as rows, the second's as "
+            f"columns, in the same order); got shape {arr.shape}."
+        )
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise AgreementError("table must hold counts ≥ 0; it has negative or missing cells.")
+    return arr
+
+
+def _kappa_disagreements(table: np.ndarray, weights: object) -> tuple[float, float]:
+    """Observed and chance-expected weighted disagreement ``(D_o, D_e)`` of a square table.
+
+    ``D_o = Σ w_ij p_ij`` and ``D_e = Σ w_ij p_i. p_.j``; unweighted, ``1 − D_o`` and
+    ``1 − D_e`` are Cohen's ``p_o`` and ``p_e``.
+    """
+    p = table / table.sum()
+    w = _weight_matrix(len(table), weights)
+    expected = np.outer(p.sum(axis=1), p.sum(axis=0))
+    return float((w * p).sum()), float((w * expected).sum())
+
+
+def _kappa(table: np.ndarray, weights: object) -> tuple[float, str | None]:
+    total = table.sum()
+    if total == 0:
+        return math.nan, "the table is empty: no unit was coded by both coders"
+    if total == 1 and np.equal(table, np.round(table)).all():
+        return math.nan, ("only one unit was coded by both coders; chance agreement cannot be "
+                          "estimated from a single unit")
+    observed, expected = _kappa_disagreements(table, weights)
+    if expected == 0:
+        return math.nan, ("both coders put every unit in one and the same category, so no "
+                          "disagreement is expected by chance and kappa is 0/0")
+    return 1.0 - observed / expected, None
+
+
+def cohen_kappa_table(table: pd.DataFrame | np.ndarray | Sequence[Sequence[float]],
+                      weights: Weights = None) -> float:
+    """Cohen's kappa from a square contingency table (first coder in rows, second in columns).
+
+    Rows and columns list the same categories in the same order; cells are counts (or
+    proportions). Unweighted, ``κ = (p_o − p_e) / (1 − p_e)`` with ``p_o = Σ_i p_ii`` and
+    ``p_e = Σ_i p_i. p_.i``. Weighted (Cohen 1968), ``κ_w = 1 − Σ w_ij p_ij / Σ w_ij p_i. p_.j``
+    with ``w_ij = |i − j|`` (``"linear"``) or ``(i − j)²`` (``"quadratic"``) by position in the
+    table. References: Cohen, J. (1960). A coefficient of agreement for nominal scales.
+    *Educational and Psychological Measurement* 20, 37–46; Cohen, J. (1968). Weighted kappa.
+    *Psychological Bulletin* 70, 213–220.
+
+    >>> round(cohen_kappa_table([[20, 5], [10, 15]]), 3)
+    0.4
+    """
+    return _warned("Cohen's kappa", *_kappa(_as_table(table), weights))
+
+
+def _categories(first: list[Any], second: list[Any], categories: Sequence[Any] | None,
+                weights: object) -> list[Any]:
+    seen = first + second
+    if categories is None:
+        ordered = _ordered(seen)
+        if weights is not None and not all(_is_number(v) for v in ordered):
+            raise AgreementError(
+                f"weights={weights!r} treats the categories as ordered, but the labels are not "
+                "all numbers; give their order with categories=[...] (lowest first)."
+            )
+        return ordered
+    cats = [_plain(c) for c in _labels(categories, "categories")]
+    if len(set(cats)) != len(cats):
+        raise AgreementError("categories lists a category more than once; list each once.")
+    unknown = [v for v in dict.fromkeys(seen) if v not in set(cats)]
+    if unknown:
+        raise AgreementError(
+            f"the labels {_listed([repr(v) for v in unknown])} are not in categories; add them "
+            "to categories or leave categories out."
+        )
+    return cats
+
+
+def _confusion(first: list[Any], second: list[Any], cats: list[Any]) -> np.ndarray:
+    position = {c: i for i, c in enumerate(cats)}
+    table = np.zeros((len(cats), len(cats)))
+    for x, y in zip(first, second, strict=True):
+        table[position[x], position[y]] += 1
+    return table
+
+
+def cohen_kappa(a: Labels, b: Labels, weights: Weights = None, *,
+                categories: Sequence[Any] | None = None) -> float:
+    """Cohen's kappa of two coders' labels for the same units (unweighted or weighted).
+
+    ``a`` and ``b`` give one label per unit; a unit either coder left missing (``None``,
+    ``NaN``) is dropped. ``categories`` fixes the categories and their order (it matters for
+    weighted kappa and lets unused categories count); by default the labels seen, sorted, so
+    that weights go by rank, as in R's ``irr::kappa2`` and scikit-learn's
+    ``cohen_kappa_score``. The formula is that of :func:`cohen_kappa_table` on the two coders'
+    contingency table.
+
+    >>> round(cohen_kappa(["x", "x", "y", "y", "y"], ["x", "y", "y", "y", "y"]), 3)
+    0.545
+    >>> round(cohen_kappa([1, 2, 3, 3], [1, 3, 3, 2], weights="linear"), 3)
+    0.429
+    """
+    first, second = _pairs(a, b)
+    cats = _categories(first, second, categories, weights)
+    _weight_matrix(len(cats), weights)  # reject an unknown weighting before anything else
+    if not first:
+        return _undefined("Cohen's kappa", "no unit was coded by both coders")
+    return _warned("Cohen's kappa", *_kappa(_confusion(first, second, cats), weights))
+
+
+def scott_pi(a: Labels, b: Labels) -> float:
+    """Scott's pi of two coders' nominal labels: kappa with chance from the pooled labels.
+
+    ``π = (p_o − p_e) / (1 − p_e)`` with ``p_e = Σ_c ((n_ac + n_bc) / 2N)²``, the chance that
+    two labels drawn from both coders' pooled distribution agree. Units either coder left
+    missing are dropped. Krippendorff's nominal alpha is pi with a small-sample correction.
+    Reference: Scott, W. A. (1955). Reliability of content analysis: the case of nominal
+    scale coding. *Public Opinion Quarterly* 19, 321–325.
+
+    >>> round(scott_pi(["x", "x", "y", "y", "y"], ["x", "y", "y", "y", "y"]), 3)
+    0.524
+    """
+    first, second = _pairs(a, b)
+    if not first:
+        return _undefined("Scott's pi", "no unit was coded by both coders")
+    if len(first) == 1:
+        return _undefined("Scott's pi", "only one unit was coded by both coders; chance "
+                          "agreement cannot be estimated from a single unit")
+    cats = _ordered(first + second)
+    if len(cats) == 1:
+        return _undefined("Scott's pi", f"every label is {cats[0]!r}; with one category only "
+                          "there is no variation to agree on")
+    table = _confusion(first, second, cats) / len(first)
+    pooled = (table.sum(axis=0) + table.sum(axis=1)) / 2
+    observed, expected = float(np.trace(table)), float((pooled**2).sum())
+    return (observed - expected) / (1.0 - expected)
+
+
+# ==================================================================== Fleiss' kappa
+def fleiss_kappa(counts: pd.DataFrame | np.ndarray | Sequence[Sequence[int]]) -> float:
+    """Fleiss' kappa for many raters: ``counts`` is subjects × categories, cell = raters.
+
+    Every subject must be rated by the same number of raters ``n`` (not necessarily the same
+    people). With ``N`` subjects, ``P_i = (Σ_j n_ij² − n) / (n (n − 1))``, ``P̄ = mean P_i``,
+    ``p_j = Σ_i n_ij / (N n)`` and ``P̄_e = Σ_j p_j²``:
+
+    ``κ = (P̄ − P̄_e) / (1 − P̄_e)``.
+
+    For unequal numbers of raters or missing ratings use :func:`krippendorff_alpha`.
+    Reference: Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
+    *Psychological Bulletin* 76, 378–382.
+
+    >>> round(fleiss_kappa([[3, 0], [0, 3], [2, 1], [3, 0]]), 3)
+    0.625
+    """
+    labels = list(counts.index) if isinstance(counts, pd.DataFrame) else None
+    frame = counts.to_numpy() if isinstance(counts, pd.DataFrame) else counts
+    try:
+        arr = np.asarray(frame, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AgreementError(
+            f"counts must hold numbers of raters (subjects × categories); it could not be read "
+            f"as numbers ({exc})."
+        ) from exc
+    if arr.ndim != 2 or arr.size == 0:
+        raise AgreementError(
+            f"counts must be a table of subjects × categories; got shape {arr.shape}."
+        )
+    if not np.isfinite(arr).all() or (arr < 0).any() or not np.equal(arr, np.round(arr)).all():
+        raise AgreementError("counts must hold whole numbers of raters ≥ 0 in every cell.")
+    raters = arr.sum(axis=1)
+    names = labels if labels is not None else list(range(len(arr)))
+    common = float(pd.Series(raters).mode().iloc[0])
+    odd = [f"{names[i]} ({int(r)})" for i, r in enumerate(raters) if r != common]
+    if odd:
+        raise AgreementError(
+            f"counts rows {_listed(odd)} have a different number of raters than the others "
+            f"({int(common)}); Fleiss' kappa needs the same number of raters for every subject. "
+            "Drop or complete those subjects, or use krippendorff_alpha(), which allows "
+            "missing ratings."
+        )
+    n = common
+    if n < 2:
+        raise AgreementError(
+            f"counts has {int(n)} rater(s) per subject; agreement needs at least two."
+        )
+    if len(arr) == 1:
+        return _undefined("Fleiss' kappa", "there is a single subject; chance agreement cannot "
+                          "be estimated from one subject")
+    p_i = ((arr**2).sum(axis=1) - n) / (n * (n - 1))
+    p_j = arr.sum(axis=0) / (len(arr) * n)
+    expected = float((p_j**2).sum())
+    if expected == 1.0:
+        return _undefined("Fleiss' kappa", "every rating is in one category; with one category "
+                          "only there is no variation to agree on")
+    return (float(p_i.mean()) - expected) / (1.0 - expected)
+
+
+# ==================================================================== percent agreement
+def percent_agreement(a: Labels | ReliabilityData, b: Labels | None = None) -> float:
+    """Share of agreeing codings, 0–1: ``percent_agreement(a, b)`` or ``percent_agreement(data)``.
+
+    With two label sequences: the share of units coded by both coders (missing dropped) on
+    which they gave the same label. With reliability data (coders × units, as for
+    :func:`krippendorff_alpha`), Krippendorff's observed agreement ``A_o = Σ_c o_cc / n``: over
+    every unit coded by two or more coders, the share of pairs of values within the unit that
+    agree, each unit weighted by its number of values (for two coders without missing values
+    this is the same as the first form). Not chance-corrected: report it beside kappa or alpha.
+
+    >>> percent_agreement(["x", "y", "y", None], ["x", "y", "x", "y"])
+    0.6666666666666666
+    """
+    if b is not None:
+        first, second = _pairs(a, b)  # type: ignore[arg-type]
+        if not first:
+            return _undefined("Percent agreement", "no unit was coded by both coders")
+        return sum(x == y for x, y in zip(first, second, strict=True)) / len(first)
+    rel = _reliability(a)  # type: ignore[arg-type]
+    o = _coincidence_matrix(rel.counts)
+    if o.sum() == 0:
+        return _undefined("Percent agreement", "no unit has values from two or more coders")
+    return float(np.trace(o) / o.sum())
+
+
+# ==================================================================== units of a project
+_TERMINATOR = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_WORD_BEFORE = re.compile(r"(\w+)$")
+_OPENERS = "\"'”’«([–—-"
+
+
+def _ends_sentence(text: str, match: re.Match[str], lo: int, hi: int) -> bool:
+    j = match.end()
+    while j < hi and (text[j].isspace() or text[j] in _OPENERS):
+        j += 1
+    if j >= hi or not (text[j].isupper() or text[j].isdigit()):
+        return False
+    if match.group() != ".":
+        return True
+    # Only the last word matters; the window keeps long turns linear to scan.
+    word = _WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
+    if word is None:
+        return True
+    token = word.group(1)
+    initial = len(token) == 1 and token.isupper()
+    return not (initial or token.casefold() in ABBREVIATIONS)
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence in ``text[start:end]``, trimmed of white space.
+
+    The rule, simple enough to state in a methods chapter: a sentence ends at ``.``, ``!``,
+    ``?`` or ``…`` (with any closing quotes or brackets) that is followed by white space and
+    then an upper-case letter or a digit (opening quotes and dashes in between allowed), except
+    after an abbreviation in :data:`ABBREVIATIONS` (``esim.``, ``mm.``, ``ns.``, ``ym.``,
+    ``jne.``, ``yms.``, ``n.``, ``klo``, ``s.``, …) or a single upper-case initial; a blank line
+    always ends one. The rule is fixed here rather than taken from a segmentation library so
+    that the units, and so the reported agreement, do not change with a library upgrade.
+
+    >>> text = "Esim. Kela oli mukana. Se alkoi klo 9. ja kesti n. 2 h. Hyvä!"
+    >>> [text[s:e] for s, e in sentence_spans(text)]
+    ['Esim. Kela oli mukana.', 'Se alkoi klo 9. ja kesti n. 2 h.', 'Hyvä!']
+    """
+    hi = len(text) if end is None else end
+    cuts = [m.end() for m in _TERMINATOR.finditer(text, start, hi)
+            if _ends_sentence(text, m, start, hi)]
+    cuts += [m.start() for m in _BLANK_LINE.finditer(text, start, hi)]
+    bounds = [start, *sorted(set(cuts)), hi]
+    spans = []
+    for s, e in itertools.pairwise(bounds):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def _units(project: Project, unit: str, sources: list[str]) -> pd.DataFrame:
+    """``source_id, unit_start, unit_end``: the turns or the sentences of the sources."""
+    rows: list[tuple[str, int, int]] = []
+    for sid in sources:
+        text = project.text(sid)
+        for t in project.document(sid).turns:
+            if t.start >= t.end:
+                continue
+            if unit == "turn":
+                rows.append((sid, t.start, t.end))
+            else:
+                rows.extend((sid, s, e) for s, e in sentence_spans(text, t.start, t.end))
+    frame = pd.DataFrame(rows, columns=["source_id", "unit_start", "unit_end"])
+    return frame.astype({"unit_start": "int64", "unit_end": "int64"})
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """What both comparisons share: the two coders, their codings, sources and codes."""
+
+    coders: tuple[str, str]
+    seg: pd.DataFrame  # accepted codings of the two coders in the sources compared
+    sources: list[str]
+    codes: list[tuple[str, str]]  # (key, path) in codebook order
+
+
+def _check_coders(project: Project, coders: Sequence[str]) -> tuple[str, str]:
+    if isinstance(coders, str) or len(coders) != 2 or not all(isinstance(c, str) for c in coders):
+        raise AgreementError(
+            f"coders must name exactly two coders, e.g. coders=('A', 'B'); got {coders!r}."
+        )
+    first, second = coders[0], coders[1]
+    if first == second:
+        raise AgreementError(f"coders names {first!r} twice; name two different coders.")
+    accepted = project.codings
+    accepted = accepted[accepted["status"] == "accepted"]
+    known = sorted(set(accepted["coder"]))
+    absent = [c for c in (first, second) if c not in set(known)]
+    if absent:
+        raise AgreementError(
+            f"coder(s) {', '.join(map(repr, absent))} have no accepted codings in "
+            f"{project.ledger.path}; coders with accepted codings: "
+            f"{', '.join(map(repr, known)) or 'none'}."
+        )
+    return first, second
+
+
+def _comparison(project: Project, coders: Sequence[str], codes: Sequence[str] | None,
+                sources: Sequence[str] | None) -> _Comparison:
+    pair = _check_coders(project, coders)
+    seg = project.segments(status="accepted", coder=list(pair))
+    if sources is None:
+        by_coder = [set(seg.loc[seg["coder"] == c, "source_id"]) for c in pair]
+        chosen = [s for s in project.source_ids if s in by_coder[0] & by_coder[1]]
+        single = [s for s in project.source_ids if s in by_coder[0] ^ by_coder[1]]
+        if not chosen:
+            raise AgreementError(
+                f"no source has accepted codings by both {pair[0]!r} and {pair[1]!r}; pass "
+                "sources=[...] to compare sources one coder left uncoded."
+            )
+        if single:
+            warnings.warn(
+                f"source(s) {_listed(single)} are coded by only one of {pair[0]!r} and "
+                f"{pair[1]!r} and are left out of the comparison; pass sources=[...] to "
+                "include them.", TymqualWarning, stacklevel=3,
+            )
+    else:
+        chosen = [sources] if isinstance(sources, str) else list(dict.fromkeys(sources))
+        unknown = [s for s in chosen if s not in set(project.source_ids)]
+        if unknown:
+            raise AgreementError(
+                f"sources {_listed([repr(s) for s in unknown])} are not in the project; "
+                f"its sources are {_listed(project.source_ids)}."
+            )
+    seg = seg[seg["source_id"].isin(chosen)]
+    order = {c.key: i for i, c in enumerate(project.codebook)}
+    if codes is None:
+        keys = list(dict.fromkeys(seg["code"]))
+    else:
+        refs = [codes] if isinstance(codes, str) else list(codes)
+        keys = list(dict.fromkeys(project.codebook.resolve(r).key for r in refs))
+    keys.sort(key=lambda k: (order.get(k, len(order)), k))
+    paths = {c.key: c.path for c in project.codebook}
+    seg = seg[seg["code"].isin(keys)].reset_index(drop=True)
+    return _Comparison(pair, seg, chosen, [(k, paths.get(k, k)) for k in keys])
+
+
+def _presence(units: pd.DataFrame, cmp: _Comparison) -> tuple[dict[tuple[str, str],
+                                                                     np.ndarray], list[str]]:
+    """Per (coder, code key): which units the coder coded with the code; and codings outside."""
+    bounds: dict[str, tuple[int, int]] = {}
+    sids = units["source_id"].to_numpy()
+    for i, sid in enumerate(sids):
+        lo = bounds.get(sid, (i, i))[0]
+        bounds[sid] = (lo, i + 1)
+    starts, ends = units["unit_start"].to_numpy(), units["unit_end"].to_numpy()
+    hits = {(c, k): np.zeros(len(units), dtype=bool) for c in cmp.coders for k, _ in cmp.codes}
+    outside: list[str] = []
+    for cid, sid, coder, key, s, e in cmp.seg[
+            ["coding_id", "source_id", "coder", "code", "start", "end"]].itertuples(index=False):
+        lo, hi = bounds.get(sid, (0, 0))
+        overlaps = (starts[lo:hi] < e) & (ends[lo:hi] > s)
+        if not overlaps.any():
+            outside.append(str(cid))
+        hits[(coder, key)][lo:hi] |= overlaps
+    return hits, outside
+
+
+def _binary_row(path: str, a: np.ndarray, b: np.ndarray) -> tuple[dict[str, Any], str | None]:
+    """One row of the agreement table from two presence vectors, and why stats are NaN."""
+    both, only_a = int((a & b).sum()), int((a & ~b).sum())
+    only_b, neither = int((~a & b).sum()), int((~a & ~b).sum())
+    units = len(a)
+    row: dict[str, Any] = {
+        "code_path": path, "units": units, "both": both, "only_a": only_a, "only_b": only_b,
+        "neither": neither,
+        "percent_agreement": (both + neither) / units if units else math.nan,
+    }
+    kappa, why = _kappa(np.array([[both, only_a], [only_b, neither]], dtype=np.float64), None)
+    counts = np.column_stack([2 - a.astype(int) - b.astype(int), a.astype(int) + b.astype(int)])
+    alpha, why_alpha = _alpha(_Reliability([0, 1], counts), "nominal")
+    row["cohen_kappa"], row["krippendorff_alpha"] = kappa, alpha
+    if why is None and why_alpha is not None:
+        why = why_alpha
+    if not units:
+        why = "the sources compared have no such units"
+    elif both + only_a + only_b == 0:
+        why = "neither coder used the code in these units"
+    elif neither == 0 and only_a + only_b == 0:
+        why = "both coders coded every unit with the code"
+    return row, why
+
+
+def _segments_of(cmp: _Comparison, coder: str, key: str) -> list[tuple[str, int, int]]:
+    mine = cmp.seg[(cmp.seg["coder"] == coder) & (cmp.seg["code"] == key)]
+    return [(str(s), int(a), int(b)) for s, a, b in
+            mine[["source_id", "start", "end"]].itertuples(index=False)]
+
+
+def _match_segments(
+    first: list[tuple[str, int, int]], second: list[tuple[str, int, int]], min_overlap: float,
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair segments one to one: overlap ≥ ``min_overlap`` × the longer, largest overlaps first.
+
+    Returns the matched index pairs and the unmatched indices of each side.
+    """
+    candidates = []
+    for i, (sa, a0, a1) in enumerate(first):
+        for j, (sb, b0, b1) in enumerate(second):
+            shared = min(a1, b1) - max(a0, b0)
+            if sa == sb and shared > 0 and shared >= min_overlap * max(a1 - a0, b1 - b0):
+                candidates.append((-shared, a0, b0, i, j))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for _, _, _, i, j in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return (pairs, [i for i in range(len(first)) if i not in used_a],
+            [j for j in range(len(second)) if j not in used_b])
+
+
+def _check_unit(unit: object, min_overlap: object) -> None:
+    if unit not in UNITS:
+        raise AgreementError(
+            f"unit={unit!r} is not a unit of comparison; use 'sentence', 'turn' or 'overlap'."
+        )
+    if not (_is_number(min_overlap) and 0 < float(min_overlap) <= 1):  # type: ignore[arg-type]
+        raise AgreementError(
+            f"min_overlap={min_overlap!r} must be a share above 0 and at most 1, e.g. 0.9 for "
+            "segments that overlap by 90 % of the longer one."
+        )
+
+
+def _overlap_table(cmp: _Comparison, min_overlap: float) -> pd.DataFrame:
+    rows = []
+    for key, path in cmp.codes:
+        first, second = (_segments_of(cmp, c, key) for c in cmp.coders)
+        pairs, only_first, only_second = _match_segments(first, second, min_overlap)
+        rows.append({"code_path": path, "both": len(pairs), "only_a": len(only_first),
+                     "only_b": len(only_second)})
+    frame = pd.DataFrame(rows, columns=["code_path", "both", "only_a", "only_b"])
+    total = pd.DataFrame([{"code_path": TOTAL, **frame[["both", "only_a", "only_b"]].sum()}])
+    frame = pd.concat([frame, total], ignore_index=True)
+    frame["units"] = frame["both"] + frame["only_a"] + frame["only_b"]
+    frame["neither"] = 0
+    frame["percent_agreement"] = (frame["both"] / frame["units"].where(frame["units"] > 0))
+    frame["cohen_kappa"] = math.nan
+    frame["krippendorff_alpha"] = math.nan
+    warnings.warn(
+        "cohen_kappa and krippendorff_alpha are NaN with unit='overlap': segment comparison has "
+        "no units that both coders left uncoded, so agreement expected by chance cannot be "
+        "estimated. Use unit='sentence' or unit='turn' for chance-corrected coefficients.",
+        TymqualWarning, stacklevel=3,
+    )
+    return frame
+
+
+def _typed_table(frame: pd.DataFrame, cmp: _Comparison, unit: str) -> pd.DataFrame:
+    frame = frame.loc[:, list(AGREEMENT_COLUMNS)].reset_index(drop=True)
+    ints = {c: "int64" for c in ("units", "both", "only_a", "only_b", "neither")}
+    floats = {c: "float64" for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha")}
+    frame = frame.astype({"code_path": str, **ints, **floats})
+    frame.attrs.update({"coders": cmp.coders, "unit": unit, "sources": tuple(cmp.sources)})
+    return frame
+
+
+def project_agreement(
+    project: Project,
+    coders: Sequence[str] = ("A", "B"),
+    *,
+    unit: Unit = "sentence",
+    min_overlap: float = 0.9,
+    codes: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Agreement of two coders on a coded project: one row per code and a pooled total row.
+
+    Columns: ``code_path, units, both, only_a, only_b, neither, percent_agreement,
+    cohen_kappa, krippendorff_alpha``; ``only_a`` counts units the first of ``coders`` coded
+    with the code and the second did not. Rows follow the codebook (codes not in the codebook
+    last); ``codes=None`` takes every code either coder used, and a code counts as itself only
+    (codings of its subcodes do not roll up into it). The last row, ``code_path`` =
+    :data:`TOTAL` (``"(total)"``), pools every code × unit decision. Only ``accepted``
+    codings count. ``sources=None`` compares the sources both coders have coded; sources only
+    one of them has coded are left out with a warning. ``df.attrs`` records the coders, unit
+    and sources.
+
+    ``unit`` is what a coder either codes with the code or not:
+
+    * ``"turn"``: speaker turns (:meth:`Project.turns`, the interviewer's too);
+    * ``"sentence"``: sentences within turns, split by :func:`sentence_spans`;
+    * ``"overlap"``: MAXQDA-style segment comparison. A segment of the first coder agrees with
+      one of the second (same code and source) when they overlap by at least ``min_overlap``
+      of the longer of the two; segments are paired one to one, largest overlap first. The
+      units are then the matched pairs (``both``) and the unmatched segments (``only_a``,
+      ``only_b``); ``neither`` is 0 and ``percent_agreement`` is ``both / units``. (MAXQDA
+      counts a matched pair once per coder: ``2·both / (2·both + only_a + only_b)``.)
+      Kappa and alpha are NaN with a warning, since no unit is left uncoded by both and
+      chance agreement cannot be estimated.
+
+    For sentences and turns a coder codes a unit with a code when one of their codings with
+    the code shares at least one character with it; ``percent_agreement = (both + neither) /
+    units``, ``cohen_kappa`` and ``krippendorff_alpha`` (nominal) are computed on the two
+    coders' presence/absence of the code over the units (:func:`cohen_kappa`,
+    :func:`krippendorff_alpha`). Where they are undefined (a code neither or both coders used
+    in every unit) they are NaN, with one warning naming the codes. Codings that cover no unit
+    (lines before the first speaker label, white space between sentences) cannot be compared
+    and are named in a warning.
+
+    >>> table = project_agreement(p, ("A", "B"), unit="sentence")  # doctest: +SKIP
+    """
+    _check_unit(unit, min_overlap)
+    cmp = _comparison(project, coders, codes, sources)
+    if unit == "overlap":
+        return _typed_table(_overlap_table(cmp, float(min_overlap)), cmp, unit)
+    units = _units(project, unit, cmp.sources)
+    hits, outside = _presence(units, cmp)
+    if outside:
+        warnings.warn(
+            f"{len(outside)} coding(s) cover no {unit} (they lie before the first speaker "
+            f"label, or on white space only) and are not compared: {_listed(outside)}.",
+            TymqualWarning, stacklevel=2,
+        )
+    rows, undefined = [], []
+    first, second = cmp.coders
+    for key, path in cmp.codes:
+        row, why = _binary_row(path, hits[(first, key)], hits[(second, key)])
+        rows.append(row)
+        if why is not None:
+            undefined.append(f"{path} ({why})")
+    pooled_a = np.concatenate([hits[(first, k)] for k, _ in cmp.codes] or [np.zeros(0, bool)])
+    pooled_b = np.concatenate([hits[(second, k)] for k, _ in cmp.codes] or [np.zeros(0, bool)])
+    total, why = _binary_row(TOTAL, pooled_a, pooled_b)
+    rows.append(total)
+    if why is not None:
+        undefined.append(f"{TOTAL} ({why})")
+    if undefined:
+        warnings.warn(
+            f"cohen_kappa and krippendorff_alpha are undefined (NaN) for {_listed(undefined)}.",
+            TymqualWarning, stacklevel=2,
+        )
+    return _typed_table(pd.DataFrame(rows), cmp, unit)
+
+
+def disagreements(
+    project: Project,
+    coders: Sequence[str] = ("A", "B"),
+    *,
+    unit: Unit = "sentence",
+    min_overlap: float = 0.9,
+    codes: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every unit × code the two coders coded differently: the agenda of a consensus meeting.
+
+    Columns ``source_id, unit_start, unit_end, code_path, coded_by, missing_from, text``: the
+    unit (offsets into the source text), the code, who coded the unit with it and who did
+    not, and the unit's text. Units and arguments as in :func:`project_agreement`; with
+    ``unit="overlap"`` each unmatched segment is a row. Rows are in reading order (sources in
+    project order, then by position), codes in codebook order. Pass a row's ``source_id``,
+    ``unit_start`` and ``unit_end`` to :func:`resolve` to record the decision.
+
+    >>> agenda = disagreements(p, ("A", "B"))  # doctest: +SKIP
+    """
+    _check_unit(unit, min_overlap)
+    cmp = _comparison(project, coders, codes, sources)
+    first, second = cmp.coders
+    rows: list[tuple[str, int, int, int, str, str, str]] = []
+    if unit == "overlap":
+        for rank, (key, path) in enumerate(cmp.codes):
+            segs = [_segments_of(cmp, c, key) for c in cmp.coders]
+            _, only_first, only_second = _match_segments(segs[0], segs[1], float(min_overlap))
+            rows += [(*segs[0][i], rank, path, first, second) for i in only_first]
+            rows += [(*segs[1][j], rank, path, second, first) for j in only_second]
+    else:
+        units = _units(project, unit, cmp.sources)
+        hits, _ = _presence(units, cmp)
+        sids, starts, ends = (units[c].to_numpy() for c in units.columns)
+        for rank, (key, path) in enumerate(cmp.codes):
+            a, b = hits[(first, key)], hits[(second, key)]
+            for i in np.flatnonzero(a != b):
+                coded, missing = (first, second) if a[i] else (second, first)
+                rows.append((str(sids[i]), int(starts[i]), int(ends[i]), rank, path, coded,
+                             missing))
+    position = {sid: i for i, sid in enumerate(project.source_ids)}
+    rows.sort(key=lambda r: (position[r[0]], r[1], r[2], r[3], r[5]))
+    frame = pd.DataFrame(
+        [(sid, s, e, path, coded, missing, project.text(sid)[s:e])
+         for sid, s, e, _, path, coded, missing in rows],
+        columns=list(DISAGREEMENT_COLUMNS),
+    )
+    return frame.astype({"unit_start": "int64", "unit_end": "int64"})
+
+
+# ==================================================================== consensus and merging
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def resolve(
+    project: Project,
+    source_id: str,
+    code: str,
+    *,
+    start: int,
+    end: int,
+    decision: Decision,
+    memo: str = "",
+) -> str:
+    """Record the consensus decision on a passage as coder ``"consensus"``; returns its id.
+
+    ``decision="code"`` records an ``accepted`` coding of ``code`` on ``[start, end)`` by coder
+    :data:`CONSENSUS`; ``decision="no_code"`` records a ``rejected`` one, so that the decision
+    not to code, and its ``memo``, are kept too (a rejected coding counts nowhere). The two
+    coders' own codings are never changed or removed, so agreement can still be computed from
+    them afterwards. Deciding the same passage and code again updates the earlier consensus
+    row instead of adding another, and returns its id. Compare the consensus version with
+    ``project.segments(coder="consensus")``.
+
+    >>> resolve(p, "H1", "johtaminen", start=59, end=91, decision="code",
+    ...         memo="Sovittu 3.11.")  # doctest: +SKIP
+    'c3f9a0b1c2d4'
+    """
+    if decision not in ("code", "no_code"):
+        raise AgreementError(
+            f"decision={decision!r} is not a decision; use 'code' (the passage gets the code) "
+            "or 'no_code' (it does not)."
+        )
+    if not isinstance(memo, str):
+        raise AgreementError(f"memo must be text, got {type(memo).__name__}.")
+    text = project.text(source_id)
+    check_span(text, start, end, where=f"resolve {source_id!r}")
+    key = project.codebook.resolve(code).key
+    status = "accepted" if decision == "code" else "rejected"
+    with project.ledger.transaction() as edit:
+        frame = edit.frame
+        same = ((frame["coder"] == CONSENSUS) & (frame["source_id"] == source_id)
+                & (frame["code"] == key) & (frame["start"] == start) & (frame["end"] == end))
+        if same.any():
+            frame.loc[same, "status"] = status
+            frame.loc[same, "memo"] = memo
+            return str(frame.loc[same, "coding_id"].iloc[0])
+        taken = set(frame["coding_id"])
+        coding_id = new_coding_id()
+        while coding_id in taken:
+            coding_id = new_coding_id()
+        row = {"coding_id": coding_id, "source_id": source_id, "start": int(start),
+               "end": int(end), "code": key, "coder": CONSENSUS, "status": status,
+               "created": _now(), "memo": memo, "reduced": "", "text": text[start:end]}
+        new = pd.DataFrame([row], columns=list(CODING_COLUMNS)).astype(frame.dtypes.to_dict())
+        edit.frame = pd.concat([frame, new], ignore_index=True) if len(frame) else new
+    return coding_id
+
+
+def _their_codings(other_root: str | Path, coder: str | None) -> pd.DataFrame:
+    path = Path(other_root) / "codes" / "codings.csv"
+    if not path.exists():
+        raise ProjectError(
+            f"{path} does not exist; other_root must be the copied project folder in which the "
+            "other coder worked (the one holding codes/codings.csv)."
+        )
+    theirs = Ledger(path).read()
+    if coder is not None:
+        coders = sorted(set(theirs["coder"]))
+        theirs = theirs[theirs["coder"] == coder]
+        if theirs.empty:
+            raise CodingError(
+                f"{path} has no codings by coder {coder!r}; coders there: "
+                f"{', '.join(map(repr, coders)) or 'none'}. Nothing was merged."
+            )
+    return theirs.reset_index(drop=True)
+
+
+def _anchored(project: Project, theirs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Their codings re-anchored to this project's texts, and the report of lost ones."""
+    texts = {sid: project.text(sid) for sid in project.source_ids}
+    report = reanchor(theirs, texts)
+    moved = report[report["outcome"] == "moved"].set_index("coding_id")
+    theirs = theirs.copy()
+    hit = theirs["coding_id"].isin(moved.index)
+    for col in ("start", "end"):
+        theirs.loc[hit, col] = theirs.loc[hit, "coding_id"].map(moved[col]).astype("int64")
+    return theirs, report[report["outcome"] == "lost"]
+
+
+def _merge_problems(project: Project, ours: pd.DataFrame, theirs: pd.DataFrame,
+                    lost: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows to add, and every reason the merge must be refused."""
+    mine = {str(r["coding_id"]): r for r in ours.to_dict("records")}
+    problems = []
+    for row in theirs.to_dict("records"):
+        kept = mine.get(str(row["coding_id"]))
+        differ = [c for c in CODING_COLUMNS[1:] if kept is not None and kept[c] != row[c]]
+        if differ:
+            problems.append(f"coding {row['coding_id']!r} differs in {', '.join(differ)}")
+    new = theirs[~theirs["coding_id"].isin(list(mine))]
+    for cid, sid, detail in lost[lost["coding_id"].isin(new["coding_id"])][
+            ["coding_id", "source_id", "detail"]].itertuples(index=False):
+        problems.append(f"coding {cid!r} in {sid}: {detail}")
+    known = {c.key for c in project.codebook}
+    for key, group in new[~new["code"].isin(known)].groupby("code", sort=True):
+        problems.append(f"code key {key!r} of {len(group)} coding(s) is not in this project's "
+                        "codebook")
+    return new, problems
+
+
+def merge_codings(project: Project, other_root: str | Path, *, coder: str | None = None) -> int:
+    """Bring codings made in a copy of the project back into this project's ledger.
+
+    For double coding: the second coder works in a copy of the project folder; this adds
+    their codings here. Codings are matched by ``coding_id``: ids not in this ledger are
+    appended, rows identical to ours are skipped, so merging again adds nothing. ``coder``
+    limits the merge to one coder's codings (recommended: a coding removed here after the copy
+    was made would otherwise come back). Codings whose passage has moved in this project's
+    text (a source edited since the copy) are re-anchored with
+    :func:`tymqual.codings.reanchor`. The merge is refused, with nothing written, when an id
+    is in both ledgers with different content, when a coding's passage is not found in this
+    project's source (or the source is missing), or when a code key is not in this codebook;
+    the error lists each case. Atomic: one ledger transaction. Returns the number of rows
+    added.
+
+    >>> merge_codings(p, "../projekti-koodaaja-B", coder="B")  # doctest: +SKIP
+    42
+    """
+    theirs, lost = _anchored(project, _their_codings(other_root, coder))
+    with project.ledger.transaction() as edit:
+        new, problems = _merge_problems(project, edit.frame, theirs, lost)
+        if problems:
+            shown = "; ".join(problems[:_MAX_LISTED])
+            more = len(problems) - _MAX_LISTED
+            raise CodingError(
+                f"cannot merge the codings of {Path(other_root)}: {shown}"
+                + (f"; and {more} more" if more > 0 else "")
+                + ". Correct one of the ledgers (or the source texts or codebook) and merge "
+                "again; nothing was merged."
+            )
+        if not new.empty:
+            edit.frame = pd.concat([edit.frame, new], ignore_index=True) if len(
+                edit.frame) else new
+    return len(new)
+
+
+__all__ = [
+    "ABBREVIATIONS",
+    "AGREEMENT_COLUMNS",
+    "CONSENSUS",
+    "DISAGREEMENT_COLUMNS",
+    "TOTAL",
+    "AgreementError",
+    "cohen_kappa",
+    "cohen_kappa_table",
+    "disagreements",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "merge_codings",
+    "percent_agreement",
+    "project_agreement",
+    "resolve",
+    "scott_pi",
+    "sentence_spans",
+]
