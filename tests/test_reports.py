@@ -27,9 +27,15 @@ from tymqual.reports import ReportFiles, build_report
 REPO = Path(__file__).parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CAPTION = re.compile(r"^Taulukko (\d+)\. (.+)$")
 REFUSED = "Taulukkoa ei näytetä: ryhmässä alle 3 tapausta"
 
@@ -37,8 +43,13 @@ REFUSED = "Taulukkoa ei näytetä: ryhmässä alle 3 tapausta"
 # formula, and markup an HTML page would read as tags.
 EXTRA_H2 = "V: =1+1\nV: -kuten sanottu, @kaikki\nV: <b>tärkeää</b> & muuta\n"
 STATEMENTS = ("Verkostojohtajalla on riittävät resurssit", "Neuvottelut etenivät sujuvasti")
-SCALE = ("Täysin eri mieltä", "Jokseenkin eri mieltä", "Ei samaa eikä eri mieltä",
-         "Jokseenkin samaa mieltä", "Täysin samaa mieltä")
+SCALE = (
+    "Täysin eri mieltä",
+    "Jokseenkin eri mieltä",
+    "Ei samaa eikä eri mieltä",
+    "Jokseenkin samaa mieltä",
+    "Täysin samaa mieltä",
+)
 
 
 # ---------------------------------------------------------------------------- projects
@@ -77,8 +88,12 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tymqual.Project:
     root = tmp_path_factory.mktemp("small") / "proj"
     tymqual.init_project(root, name="testi")
     cases = "case_id,label,region,respondent_id\nH1,H1,läntinen,R1\nH2,H2,eteläinen,R2\n"
-    files = {"codes/codebook.yaml": CODEBOOK, "codes/cases.csv": cases,
-             "transcripts/H1.txt": H1, "transcripts/H2.txt": H2 + EXTRA_H2}
+    files = {
+        "codes/codebook.yaml": CODEBOOK,
+        "codes/cases.csv": cases,
+        "transcripts/H1.txt": H1,
+        "transcripts/H2.txt": H2 + EXTRA_H2,
+    }
     for rel, content in files.items():
         (root / rel).write_text(content, encoding="utf-8")
     _write_survey(root / "surveys" / "kysely.xlsx")
@@ -88,8 +103,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tymqual.Project:
 
 
 @pytest.fixture(scope="module")
-def small_report(small: tymqual.Project, tmp_path_factory: pytest.TempPathFactory
-                 ) -> ReportFiles:
+def small_report(small: tymqual.Project, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
     return build_report(small, tmp_path_factory.mktemp("report") / "out", progress=False)
 
 
@@ -179,8 +193,11 @@ def _sheets_by_caption(path: Path) -> dict[str, Any]:
 
 
 def _sheet(path: Path, caption_start: str) -> Any:
-    found = [ws for cap, ws in _sheets_by_caption(path).items()
-             if CAPTION.match(cap) and CAPTION.match(cap).group(2).startswith(caption_start)]
+    found = [
+        ws
+        for cap, ws in _sheets_by_caption(path).items()
+        if CAPTION.match(cap) and CAPTION.match(cap).group(2).startswith(caption_start)
+    ]
     assert len(found) == 1, f"no single sheet captioned {caption_start!r}"
     return found[0]
 
@@ -240,8 +257,10 @@ def test_every_header_is_a_reader_label(which: str, request: pytest.FixtureReque
     files: ReportFiles = request.getfixturevalue(f"{which}_report")
     for ws in load_workbook(files.xlsx).worksheets[1:]:
         header = [str(c.value) for c in ws[3]]
-        assert header and not [h for h in header if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)
-                               ], (ws.title, header)
+        assert header and not [h for h in header if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)], (
+            ws.title,
+            header,
+        )
         assert all(c.font.b for c in ws[3]), ws.title
 
 
@@ -275,8 +294,9 @@ def test_workbook_column_widths_and_wrapping(small_report: ReportFiles) -> None:
 def test_codebook_appendix(small_report: ReportFiles, small: tymqual.Project) -> None:
     document = docx.Document(str(small_report.docx))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    levels = {p.text: p.style.name for p in document.paragraphs
-              if p.style.name.startswith("Heading")}
+    levels = {
+        p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")
+    }
     for code in small.codebook:
         assert code.name in headings
         assert levels[code.name] == f"Heading {code.depth + 1}"
@@ -286,8 +306,9 @@ def test_codebook_appendix(small_report: ReportFiles, small: tymqual.Project) ->
     assert "\u201dJohtoryhmä tukee hyvin.\u201d (H1)" in body
 
 
-def test_codebook_appendix_has_the_definitions(demo_report: ReportFiles,
-                                               demo: tymqual.Project) -> None:
+def test_codebook_appendix_has_the_definitions(
+    demo_report: ReportFiles, demo: tymqual.Project
+) -> None:
     body = "\n".join(p.text for p in docx.Document(str(demo_report.docx)).paragraphs)
     defined = [c for c in demo.codebook if c.definition]
     assert defined
@@ -306,8 +327,9 @@ def test_figures_written_as_png_and_svg(small_report: ReportFiles) -> None:
 # ---------------------------------------------------------------------------- determinism
 
 
-def test_two_builds_are_byte_identical(small: tymqual.Project, small_report: ReportFiles,
-                                       tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(
+    small: tymqual.Project, small_report: ReportFiles, tmp_path: Path
+) -> None:
     again = build_report(small, tmp_path / "again", progress=False)
     assert again.xlsx.read_bytes() == small_report.xlsx.read_bytes()
     assert again.html.read_bytes() == small_report.html.read_bytes()
@@ -318,8 +340,7 @@ def test_two_builds_are_byte_identical(small: tymqual.Project, small_report: Rep
         assert first.read_bytes() == second.read_bytes(), first.name
 
 
-def test_package_dates_are_the_data_date(small_report: ReportFiles, small: tymqual.Project
-                                         ) -> None:
+def test_package_dates_are_the_data_date(small_report: ReportFiles, small: tymqual.Project) -> None:
     newest = max(small.codings["created"])[:10]
     for path in (small_report.xlsx, small_report.docx):
         with zipfile.ZipFile(path) as package:
@@ -339,8 +360,9 @@ def test_demo_leaves_out_the_region_breakdown(demo_report: ReportFiles) -> None:
     assert any(n.startswith(REFUSED) for n in demo_report.omitted)
     assert REFUSED in demo_report.html.read_text(encoding="utf-8")
     contents = load_workbook(demo_report.xlsx)["Sisällys"]
-    assert any(str(c.value).startswith(REFUSED) for row in contents.iter_rows() for c in row
-               if c.value)
+    assert any(
+        str(c.value).startswith(REFUSED) for row in contents.iter_rows() for c in row if c.value
+    )
 
 
 def test_allow_small_cells_shows_the_breakdown(demo: tymqual.Project, tmp_path: Path) -> None:
@@ -356,10 +378,12 @@ def test_allow_small_cells_shows_the_breakdown(demo: tymqual.Project, tmp_path: 
 # ---------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("where", ["transcripts/out", "codes", "codes/private/r", ".",
-                                   "surveys/x/.."])
-def test_out_among_the_sources_is_refused(make_project: Callable[..., tymqual.Project],
-                                          where: str) -> None:
+@pytest.mark.parametrize(
+    "where", ["transcripts/out", "codes", "codes/private/r", ".", "surveys/x/.."]
+)
+def test_out_among_the_sources_is_refused(
+    make_project: Callable[..., tymqual.Project], where: str
+) -> None:
     p = make_project()
     p.code("H1", "resurssit", quote="Hänellä on resurssit kunnossa.")
     before = {f: f.read_bytes() if f.is_file() else None for f in p.root.rglob("*")}
@@ -372,7 +396,10 @@ def test_out_among_the_sources_is_refused(make_project: Callable[..., tymqual.Pr
 def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Path) -> None:
     files = build_report(small, tmp_path / "en", lang="en", survey=None, progress=False)
     assert (files.xlsx.name, files.html.name, files.docx.name) == (
-        "report.xlsx", "report.html", "codebook.docx")
+        "report.xlsx",
+        "report.html",
+        "codebook.docx",
+    )
     wb = load_workbook(files.xlsx)
     assert wb.sheetnames[0] == "Contents"
     captions = [str(ws["A1"].value) for ws in wb.worksheets[1:]]
@@ -381,16 +408,29 @@ def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Pat
     page = files.html.read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "left out (survey=None)" in page
     assert sorted(p.name for p in (files.folder / "figures").glob("*.svg")) == [
-        "figure1_themes_by_case.svg", "figure2_codes_by_case.svg", "figure3_co_occurrence.svg",
-        "figure4_code_tree.svg"]
+        "figure1_themes_by_case.svg",
+        "figure2_codes_by_case.svg",
+        "figure3_co_occurrence.svg",
+        "figure4_code_tree.svg",
+    ]
 
 
-@pytest.mark.parametrize(("columns", "expected"), [
-    ({"region": ["a", "b"], "mode": ["x", "y"]}, "region"),
-    ({"label": ["A", "B"], "interview_date": ["2025-01-01", "2025-02-01"],
-      "duration_min": ["52", "46,5"], "mode": ["x", "y"]}, "mode"),
-    ({"role": ["same", "same"], "respondent_id": ["R1", "R2"]}, None),
-])
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        ({"region": ["a", "b"], "mode": ["x", "y"]}, "region"),
+        (
+            {
+                "label": ["A", "B"],
+                "interview_date": ["2025-01-01", "2025-02-01"],
+                "duration_min": ["52", "46,5"],
+                "mode": ["x", "y"],
+            },
+            "mode",
+        ),
+        ({"role": ["same", "same"], "respondent_id": ["R1", "R2"]}, None),
+    ],
+)
 def test_breakdown_attribute(columns: dict[str, list[str]], expected: str | None) -> None:
     from tymqual.reports import _grouping_attribute
 
@@ -406,7 +446,8 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
@@ -425,8 +466,10 @@ def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:
             r.abort()
 
     page.route("**/*", route)
-    page.on("request", lambda req: None if req.url.startswith(("file:", "data:"))
-            else outside.append(req.url))
+    page.on(
+        "request",
+        lambda req: None if req.url.startswith(("file:", "data:")) else outside.append(req.url),
+    )
     page.goto(path.as_uri(), wait_until="load")
     return page, outside
 
@@ -449,8 +492,9 @@ def _check_rendered(page: Any, files: ReportFiles) -> None:
         assert box and box["width"] > 100 and box["height"] > 50, box
         assert figures.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
     fig_captions = page.eval_on_selector_all("figcaption", "els => els.map(e => e.innerText)")
-    assert [c.split(".")[0] for c in fig_captions] == [f"Kuvio {i}" for i in
-                                                       range(1, len(svgs) + 1)]
+    assert [c.split(".")[0] for c in fig_captions] == [
+        f"Kuvio {i}" for i in range(1, len(svgs) + 1)
+    ]
     assert page.locator("blockquote").count() > 0
     for heading in ("Aineiston kuvaus", "Lainaukset teemoittain", "Koodikirja", "Menetelmät"):
         assert page.locator("h2", has_text=heading).count() == 1, heading
@@ -470,8 +514,7 @@ def test_html_renders_in_chromium(browser: Any, demo_report: ReportFiles) -> Non
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 
-def test_html_escapes_text_and_shows_the_survey(browser: Any, small_report: ReportFiles
-                                                ) -> None:
+def test_html_escapes_text_and_shows_the_survey(browser: Any, small_report: ReportFiles) -> None:
     html_text = small_report.html.read_text(encoding="utf-8")
     assert "&lt;b&gt;tärkeää&lt;/b&gt; &amp; muuta" in html_text
     page, outside = _open(browser, small_report.html)
@@ -483,3 +526,26 @@ def test_html_escapes_text_and_shows_the_survey(browser: Any, small_report: Repo
     finally:
         page.close()
     assert outside == []
+
+
+def test_two_coders_get_an_agreement_sheet_with_the_library_figures(
+    make_project: Callable[..., tymqual.Project], tmp_path: Path
+) -> None:
+    from tymqual.agreement import project_agreement
+
+    p = make_project()
+    p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="A")
+    p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="B")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    files = build_report(p, tmp_path / "out", progress=False)
+    rows = _table(_sheet(files.xlsx, "Koodaajien yhtäpitävyys"))
+    expected = project_agreement(p, ("A", "B")).set_index("code_path")
+    total = next(r for r in rows if r["Koodin polku"] == "(total)")
+    assert total["Cohenin kappa"] == pytest.approx(
+        expected.loc["(total)", "cohen_kappa"], abs=0.005
+    )
+    assert any("Yhtäpitävyys" in name for name in load_workbook(files.xlsx).sheetnames)
+
+
+def test_one_coder_gets_no_agreement_sheet(demo_report: ReportFiles) -> None:
+    assert not any("Yhtäpitävyys" in name for name in load_workbook(demo_report.xlsx).sheetnames)

@@ -58,7 +58,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tqdm.auto import tqdm
 
 import tymqual
-from tymqual import figures, tables
+from tymqual import agreement, figures, tables
 from tymqual.codebook import Code, Codebook
 from tymqual.errors import DisclosureError, TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_date, fmt_fraction, fmt_number
@@ -119,6 +119,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Coded segments by code and {attr}",
     ),
     "code_case_matrix": ("Koodit tapauksittain", "Codes by case"),
+    "agreement": (
+        "Koodaajien yhtäpitävyys koodeittain (virkkeet yksikköinä)",
+        "Intercoder agreement per code (sentences as units)",
+    ),
     "co_occurrence": (
         "Koodien yhteisesiintyminen samassa koodatussa kohdassa",
         "Co-occurrence of codes in the same coded passage",
@@ -139,6 +143,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sheet_code_frequencies": ("Koodit", "Codes"),
     "sheet_by_attribute": ("Koodit, {attr}", "Codes by {attr}"),
     "sheet_code_case_matrix": ("Koodit tapauksittain", "Codes by case"),
+    "sheet_agreement": ("Yhtäpitävyys", "Agreement"),
     "sheet_co_occurrence": ("Yhteisesiintyminen", "Co-occurrence"),
     "sheet_analysis_table": ("Analyysitaulukko", "Analysis table"),
     "sheet_likert_table": ("Kysely", "Survey"),
@@ -174,6 +179,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "note_pages": (
         "Sivumäärä on laskettu taitolle 12 pt, riviväli 1, noin {wpp} sanaa sivulla.",
         "Pages are computed for a layout of 12 pt, single spacing, about {wpp} words per page.",
+    ),
+    "note_agreement": (
+        "Koodaajat {a} ja {b}. Yksikkö on virke puheenvuoron sisällä; kumpikin koodaaja joko "
+        "koodasi virkkeen koodilla tai ei. Cohenin kappa ja Krippendorffin alfa (nominaali) "
+        "lasketaan koodin esiintymisestä virkkeissä; ”(total)” yhdistää kaikki koodit.",
+        "Coders {a} and {b}. The unit is a sentence within a turn; each coder either coded "
+        "it with the code or not. Cohen's kappa and Krippendorff's alpha (nominal) are "
+        "computed on the code's presence per sentence; \"(total)\" pools all codes.",
     ),
     "note_rollup": (
         "Yläkoodin luvuissa ovat mukana sen alakoodeilla koodatut kohdat. "
@@ -502,6 +515,12 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
     steps += [
         add("code_case_matrix", lambda: tables.code_case_matrix(p, rollup=True, lang=lang)),
         add("co_occurrence", lambda: tables.co_occurrence(p)),
+    ]
+    pair = _coder_pair(p)
+    if pair is not None:
+        steps.append(add("agreement", lambda: agreement.project_agreement(p, pair),
+                         notes=[_t("note_agreement", lang, a=pair[0], b=pair[1])]))
+    steps += [
         add("analysis_table", lambda: tables.analysis_table(p)),
     ]
     if survey is not None:
@@ -518,6 +537,13 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add("quotes", lambda: tables.quotes(p, per_code=3), section="sec_quotes"),
     ]
     return steps
+
+
+def _coder_pair(p: Project) -> tuple[str, str] | None:
+    """The two human coders to compare, when the ledger has at least two."""
+    coders = p.codings.loc[p.codings["status"] == "accepted", "coder"]
+    people = sorted(set(coders) - {"", "autocode", "consensus"})
+    return (people[0], people[1]) if len(people) >= 2 else None
 
 
 def _breakdown_step(
