@@ -88,6 +88,7 @@ def test_code_whole_turns_and_offsets(make_project: MakeProject) -> None:
         ({"quote": "x", "start": 1, "end": 2}, r"exactly one of"),
         ({}, r"exactly one of"),
         ({"turns": [9]}, r"no turn\(s\) \[9\]"),
+        ({"turns": [1, 1]}, r"code\(\) makes one coding.*code_many"),
         ({"start": 5, "end": 5000}, r"does not fit"),
     ],
 )

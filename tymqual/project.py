@@ -406,9 +406,14 @@ class Project:
         """Code a passage and save it at once; returns the new ``coding_id``.
 
         Give exactly one of ``quote`` (found exactly, else ignoring case and white space; it
-        must occur once), ``start``/``end`` (code-point offsets), or ``turns`` (whole speaker
-        turns by number; consecutive turns make one coding each).
+        must occur once), ``start``/``end`` (code-point offsets), or ``turns`` (one whole
+        speaker turn by number, e.g. ``turns=[12]``; :meth:`code_many` codes several).
         """
+        if turns is not None and len(turns) > 1:
+            raise CodingError(
+                f"code {source_id!r}: code() makes one coding, but turns={list(turns)} names "
+                f"{len(turns)}; use code_many(..., turns=...) to get one coding id per turn."
+            )
         ids = self.code_many(
             source_id,
             code,
