@@ -46,8 +46,9 @@ def write_raw(ledger: Ledger, text: str, encoding: str = "utf-8-sig") -> bytes:
 
 def leftovers(folder: Path) -> list[str]:
     """Files in ``folder`` other than the ledger and its lock file."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name not in {"codings.csv", ".codings.csv.lock"})
+    return sorted(
+        p.name for p in folder.iterdir() if p.name not in {"codings.csv", ".codings.csv.lock"}
+    )
 
 
 # ---------------------------------------------------------------------------- ids, schema
@@ -86,11 +87,16 @@ TRICKY = [
 @pytest.mark.parametrize("value", TRICKY)
 def test_add_read_round_trip_is_exact_and_byte_stable(ledger: Ledger, value: str) -> None:
     ledger.add([ROW])
-    [cid] = ledger.add([{**ROW, "text": value or "x", "memo": value, "reduced": value,
-                         "coder": value}])
+    [cid] = ledger.add(
+        [{**ROW, "text": value or "x", "memo": value, "reduced": value, "coder": value}]
+    )
     row = ledger.read().set_index("coding_id").loc[cid]
     assert (row["text"], row["memo"], row["reduced"], row["coder"]) == (
-        value or "x", value, value, value)
+        value or "x",
+        value,
+        value,
+        value,
+    )
     before = ledger.path.read_bytes()
     assert before.startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\n")
     storage.write_csv(ledger.read(), ledger.path)
@@ -158,8 +164,21 @@ def test_reads_csv_as_finnish_excel_saves_it(
 ) -> None:
     header = sep.join(CODING_COLUMNS)
     rows = [
-        sep.join(["c1", "H1", "3", "18", "kela", "mm", "accepted", "2026-11-23T09:10:00Z",
-                  "NA", "", '"Kela on mukana; hyvä\n""juttu"", sanoi hän"']),
+        sep.join(
+            [
+                "c1",
+                "H1",
+                "3",
+                "18",
+                "kela",
+                "mm",
+                "accepted",
+                "2026-11-23T09:10:00Z",
+                "NA",
+                "",
+                '"Kela on mukana; hyvä\n""juttu"", sanoi hän"',
+            ]
+        ),
         sep.join(["c2", "H2", "0", "4", "työ", "", "rejected", "", "", "työ", "Työt"]),
     ]
     write_raw(ledger, newline.join([header, *rows]) + newline, encoding)
@@ -185,8 +204,18 @@ def test_optional_columns_may_be_missing(ledger: Ledger, header: str) -> None:
     frame = ledger.read()
     assert tuple(frame.columns) == CODING_COLUMNS
     assert frame.iloc[0].to_dict() == {
-        "coding_id": "c1", "source_id": "H1", "start": 0, "end": 5, "code": "kela",
-        "coder": "", "status": "accepted", "created": "", "memo": "", "reduced": "", "text": ""}
+        "coding_id": "c1",
+        "source_id": "H1",
+        "start": 0,
+        "end": 5,
+        "code": "kela",
+        "coder": "",
+        "status": "accepted",
+        "created": "",
+        "memo": "",
+        "reduced": "",
+        "text": "",
+    }
 
 
 def test_empty_file_reads_as_empty_ledger(ledger: Ledger) -> None:
@@ -194,32 +223,53 @@ def test_empty_file_reads_as_empty_ledger(ledger: Ledger) -> None:
     assert ledger.read().empty
 
 
-MULTILINE = "c0,H1,0,5,kela,,accepted,,,,\"kaksi\nriviä\""
+MULTILINE = 'c0,H1,0,5,kela,,accepted,,,,"kaksi\nriviä"'
 
 
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        (["coding_id,source_id,end,code", "c1,H1,5,k"],
-         r"row 1 \(the header\): column 'start' is missing"),
-        ([HEADER + ",colour", GOOD + ",red"],
-         r"row 1 \(the header\): column 'colour' is not a ledger column"),
-        ([HEADER, MULTILINE, GOOD.replace(",0,5,", ",abc,5,")],
-         r"row 3, column 'start': 'abc' is not a whole number"),
-        ([HEADER, GOOD.replace(",0,5,", ",0,7.5,")],
-         r"row 2, column 'end': '7.5' is not a whole number"),
-        ([HEADER, MULTILINE, MULTILINE.replace("c0", "c9"), GOOD.replace(",0,5,", ",5,5,")],
-         r"row 4, column 'end': 5 is not after start 5"),
+        (
+            ["coding_id,source_id,end,code", "c1,H1,5,k"],
+            r"row 1 \(the header\): column 'start' is missing",
+        ),
+        (
+            [HEADER + ",colour", GOOD + ",red"],
+            r"row 1 \(the header\): column 'colour' is not a ledger column",
+        ),
+        (
+            [HEADER, MULTILINE, GOOD.replace(",0,5,", ",abc,5,")],
+            r"row 3, column 'start': 'abc' is not a whole number",
+        ),
+        (
+            [HEADER, GOOD.replace(",0,5,", ",0,7.5,")],
+            r"row 2, column 'end': '7.5' is not a whole number",
+        ),
+        (
+            [HEADER, MULTILINE, MULTILINE.replace("c0", "c9"), GOOD.replace(",0,5,", ",5,5,")],
+            r"row 4, column 'end': 5 is not after start 5",
+        ),
         ([HEADER, GOOD.replace(",0,5,", ",-1,5,")], r"row 2, column 'start': -1 is negative"),
-        ([HEADER, MULTILINE, GOOD.replace("accepted", "hyväksytty")],
-         r"row 3, column 'status': 'hyväksytty' is not one of accepted, suggested, rejected"),
-        ([HEADER, GOOD, MULTILINE, GOOD],
-         r"column 'coding_id': 'c1' appears in row 2 and row 4"),
+        (
+            [HEADER, MULTILINE, GOOD.replace("accepted", "hyväksytty")],
+            r"row 3, column 'status': 'hyväksytty' is not one of accepted, suggested, rejected",
+        ),
+        ([HEADER, GOOD, MULTILINE, GOOD], r"column 'coding_id': 'c1' appears in row 2 and row 4"),
         ([HEADER, MULTILINE, GOOD.replace("c1,", ",", 1)], r"row 3, column 'coding_id': empty"),
         ([HEADER, GOOD.replace(",johtaminen,", ",,")], r"row 2, column 'code': empty"),
     ],
-    ids=["missing-column", "unknown-column", "start-not-number", "end-fraction", "empty-span",
-         "negative", "status", "duplicate-id", "empty-id", "empty-code"],
+    ids=[
+        "missing-column",
+        "unknown-column",
+        "start-not-number",
+        "end-fraction",
+        "empty-span",
+        "negative",
+        "status",
+        "duplicate-id",
+        "empty-id",
+        "empty-code",
+    ],
 )
 def test_invalid_file_is_refused_naming_file_row_and_column(
     ledger: Ledger, lines: list[str], message: str
@@ -233,8 +283,17 @@ def test_invalid_file_is_refused_naming_file_row_and_column(
 
 
 def test_all_problems_are_listed_at_once(ledger: Ledger) -> None:
-    write_raw(ledger, "\n".join([HEADER, GOOD.replace(",0,5,", ",x,5,"),
-                                 GOOD.replace("c1,", "c2,").replace("accepted", "ok")]) + "\n")
+    write_raw(
+        ledger,
+        "\n".join(
+            [
+                HEADER,
+                GOOD.replace(",0,5,", ",x,5,"),
+                GOOD.replace("c1,", "c2,").replace("accepted", "ok"),
+            ]
+        )
+        + "\n",
+    )
     with pytest.raises(CodingError, match=r"row 2, column 'start'.*row 3, column 'status'"):
         ledger.read()
 
@@ -322,8 +381,10 @@ def test_replace_spans_moves_known_codings_and_skips_removed_ones(ledger: Ledger
         (pd.DataFrame({"coding_id": ["x"], "start": [3]}), "'end' missing"),
         (pd.DataFrame({"coding_id": ["x"], "start": [3.0], "end": [4.0]}), "whole numbers"),
         (pd.DataFrame({"coding_id": ["x"], "start": [4], "end": [4]}), "4–4 is not a passage"),
-        (pd.DataFrame({"coding_id": ["x", "x"], "start": [1, 2], "end": [4, 5]}),
-         "'x' is given more than once"),
+        (
+            pd.DataFrame({"coding_id": ["x", "x"], "start": [1, 2], "end": [4, 5]}),
+            "'x' is given more than once",
+        ),
     ],
 )
 def test_replace_spans_refuses_bad_moves(ledger: Ledger, moves: pd.DataFrame, message: str) -> None:
@@ -374,8 +435,10 @@ def test_changes_inside_a_transaction_are_refused(ledger: Ledger) -> None:
 def test_lock_held_elsewhere_gives_a_clear_error(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "codings.csv", timeout=0.2)
     assert ledger.lock_path == tmp_path / ".codings.csv.lock"
-    with filelock.FileLock(ledger.lock_path), pytest.raises(
-            CodingError, match="another process holds its lock.*nothing was changed"):
+    with (
+        filelock.FileLock(ledger.lock_path),
+        pytest.raises(CodingError, match="another process holds its lock.*nothing was changed"),
+    ):
         ledger.add([ROW])
     assert not ledger.path.exists()
 
@@ -391,8 +454,10 @@ def test_two_processes_adding_at_once_keep_every_coding(tmp_path: Path) -> None:
     path = tmp_path / "codes" / "codings.csv"
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
-    workers = [ctx.Process(target=_add_one_by_one, args=(str(path), coder, 50, barrier))
-               for coder in ("kernel-a", "kernel-b")]
+    workers = [
+        ctx.Process(target=_add_one_by_one, args=(str(path), coder, 50, barrier))
+        for coder in ("kernel-a", "kernel-b")
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -464,8 +529,9 @@ def test_writer_killed_mid_save_leaves_the_last_good_file(ledger: Ledger, tmp_pa
     ledger.add([{**ROW, "text": "vanha"}])
     before = ledger.path.read_bytes()
     marker = tmp_path / "writing"
-    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(ledger.path), str(marker)],
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(ledger.path), str(marker)], stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 30
     while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -481,9 +547,15 @@ def test_writer_killed_mid_save_leaves_the_last_good_file(ledger: Ledger, tmp_pa
 
 # ---------------------------------------------------------------------------- re-anchoring
 def codings_for(text: str, spans: list[tuple[int, int]], source_id: str = "H1") -> pd.DataFrame:
-    frame = pd.DataFrame({"coding_id": [f"c{i}" for i in range(len(spans))],
-                          "source_id": source_id, "start": [s for s, _ in spans],
-                          "end": [e for _, e in spans], "text": [text[s:e] for s, e in spans]})
+    frame = pd.DataFrame(
+        {
+            "coding_id": [f"c{i}" for i in range(len(spans))],
+            "source_id": source_id,
+            "start": [s for s, _ in spans],
+            "end": [e for _, e in spans],
+            "text": [text[s:e] for s, e in spans],
+        }
+    )
     return frame
 
 
@@ -497,7 +569,7 @@ def test_reanchor_moves_a_passage_after_an_earlier_typo_fix() -> None:
     assert report["coding_id"].tolist() == ["c1"]  # c0, before the fix, is unchanged
     row = report.iloc[0]
     assert (row["old_start"], row["start"], row["outcome"]) == (kela, kela + 1, "moved")
-    assert new[row["start"]:row["end"]] == "Kela on mukana."
+    assert new[row["start"] : row["end"]] == "Kela on mukana."
     assert "1 character(s) later" in row["detail"]
 
 
@@ -523,7 +595,7 @@ def test_reanchor_falls_back_to_a_whitespace_and_case_tolerant_match(edited: str
     report = reanchor(codings, {"H1": edited})
     row = report.iloc[0]
     assert row["outcome"] == "moved" and row["start"] == 6
-    assert " ".join(edited[row["start"]:row["end"]].lower().split()) == "kela on mukana tässä."
+    assert " ".join(edited[row["start"] : row["end"]].lower().split()) == "kela on mukana tässä."
     assert "ignoring case and white space" in row["detail"]
     # Once saved, the tolerant match is where the coding is: nothing more to report.
     moved = codings.assign(start=int(row["start"]), end=int(row["end"]))
@@ -532,14 +604,20 @@ def test_reanchor_falls_back_to_a_whitespace_and_case_tolerant_match(edited: str
 
 def test_reanchor_reports_lost_passages_and_missing_sources() -> None:
     old = "Henkilöstö vaihtui kesken kaiken. Mallisopimus auttoi."
-    codings = pd.concat([codings_for(old, [(0, 33), (34, 54)]),
-                         codings_for(old, [(0, 10)], source_id="H9").assign(coding_id="c9")])
+    codings = pd.concat(
+        [
+            codings_for(old, [(0, 33), (34, 54)]),
+            codings_for(old, [(0, 10)], source_id="H9").assign(coding_id="c9"),
+        ]
+    )
     new = "Väki vaihtui. Mallisopimus auttoi."
     report = reanchor(codings, {"H1": new}).set_index("coding_id")
     assert report["outcome"].to_dict() == {"c0": "lost", "c1": "moved", "c9": "lost"}
     assert report.loc["c9", "detail"] == "source missing"
-    assert "'Henkilöstö vaihtui kesken kaiken.' is no longer in the source" in (
-        report.loc["c0", "detail"])
+    assert (
+        "'Henkilöstö vaihtui kesken kaiken.' is no longer in the source"
+        in (report.loc["c0", "detail"])
+    )
     assert report.loc["c0", "old_start"] == 0 and pd.isna(report.loc["c0", "start"])
     assert str(report["start"].dtype) == "Int64"
 
@@ -558,9 +636,52 @@ def test_reanchor_report_feeds_replace_spans(ledger: Ledger) -> None:
     report = reanchor(ledger.read(), {"H1": new})
     assert ledger.replace_spans(report[["coding_id", "start", "end"]]) == 1
     frame = ledger.read()
-    assert new[frame["start"].iat[0]:frame["end"].iat[0]] == "Kela on mukana."
+    assert new[frame["start"].iat[0] : frame["end"].iat[0]] == "Kela on mukana."
     assert reanchor(frame, {"H1": new}).empty and frame["coding_id"].iat[0] == cid
 
 
 def test_statuses_are_the_documented_three() -> None:
     assert STATUSES == ("accepted", "suggested", "rejected")
+
+
+def _propose(path: str, n: int) -> None:
+    ledger = Ledger(path)
+    for i in range(n):
+        ledger.add_missing(
+            [
+                {
+                    "source_id": "H1",
+                    "start": i,
+                    "end": i + 1,
+                    "code": "k",
+                    "status": "suggested",
+                    "text": "x",
+                }
+            ]
+        )
+
+
+def test_add_missing_skips_existing_spans_in_any_status(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "codings.csv")
+    row = {"source_id": "H1", "start": 0, "end": 4, "code": "k", "text": "Kela"}
+    (first,) = ledger.add_missing([row])
+    ledger.update([first], status="rejected")
+    other = {**row, "code": "m"}
+    assert ledger.add_missing([row, other, other]) == [
+        None,
+        ledger.read()["coding_id"].iloc[1],
+        None,
+    ]
+    assert sorted(ledger.read()["code"]) == ["k", "m"]
+
+
+def test_two_processes_proposing_the_same_spans_add_each_once(tmp_path: Path) -> None:
+    path = tmp_path / "codings.csv"
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_propose, args=(str(path), 25)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert sorted(Ledger(path).read()["start"]) == list(range(25))

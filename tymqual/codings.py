@@ -374,6 +374,36 @@ class Ledger:
             edit.frame = _concat(edit.frame, new)
         return list(new["coding_id"])
 
+    def add_missing(self, rows: Iterable[Mapping[str, Any]]) -> list[str | None]:
+        """Append only the codings whose source, span and code are not in the ledger yet.
+
+        For machine proposals (autocoding, learned suggestions): a row that matches an
+        existing coding in any status, a rejected one included, is skipped, so re-running
+        never duplicates a suggestion nor brings back one the analyst rejected. The check
+        and the append happen under one lock. Returns, per row given, its new id or None.
+        """
+        rows = list(rows)
+        if not rows:
+            return []
+        with self.transaction() as edit:
+            frame = edit.frame
+            taken = set(zip(frame["source_id"], frame["start"].astype(int),
+                            frame["end"].astype(int), frame["code"], strict=True))
+            kept: list[int] = []
+            for i, row in enumerate(rows):
+                key = (row["source_id"], int(row["start"]), int(row["end"]), row["code"])
+                if key not in taken:
+                    kept.append(i)
+                    taken.add(key)
+            if not kept:
+                return [None] * len(rows)
+            new = _new_rows([rows[i] for i in kept], taken=set(frame["coding_id"]))
+            edit.frame = _concat(frame, new)
+        ids: list[str | None] = [None] * len(rows)
+        for i, coding_id in zip(kept, new["coding_id"], strict=True):
+            ids[i] = str(coding_id)
+        return ids
+
     def _unknown(self, frame: pd.DataFrame, ids: list[str], action: str) -> None:
         unknown = [i for i in ids if i not in set(frame["coding_id"])]
         if unknown:
