@@ -341,3 +341,18 @@ def test_cli_merge_and_agreement_of_two_coders(
     assert main(["agreement", str(p.root), "--coders", "A", "B", "--unit", "turn"]) == 0
     out = capsys.readouterr().out
     assert "johtaminen/resurssit" in out and "(total)" in out
+
+
+def test_cli_search_finds_inflected_forms_and_names_bad_queries(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen/johtoryhma", quote="Johtoryhmä tukee hyvin.")
+    extra = "V: Johtoryhmässä istuu viisi jäsentä. Kelan edustaja on mukana.\n"
+    (p.root / "transcripts" / "H3.txt").write_text(extra, encoding="utf-8")
+    assert main(["search", "johtoryhmä", "--project", str(p.root)]) == 0
+    out = capsys.readouterr().out
+    assert "[Johtoryhmässä]" in out and "[Johtoryhmä]" in out
+    assert "(johtaminen/johtoryhma)" in out and "3 hit(s)" in out  # "Entä johtoryhmä?" too
+    assert main(["search", "johtoryhmä AND (", "--project", str(p.root)]) == 2
+    assert "is never closed at position" in capsys.readouterr().err

@@ -101,6 +101,21 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_search(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    hits = open_project(args.project).search(
+        args.query, compounds=args.compounds, context=args.context
+    )
+    for row in hits.to_dict("records"):
+        turn = "-" if pd.isna(row["turn"]) else str(row["turn"])
+        line = " ".join(f"{row['left']}[{row['match']}]{row['right']}".split())
+        codes = f"  ({row['codes']})" if row["codes"] else ""
+        print(f"{row['source_id']}:{turn:<10} {line}{codes}")
+    print(f"{len(hits)} hit(s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
@@ -118,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("project", nargs="?", default=".")
         p.set_defaults(func=func)
+    p = sub.add_parser("search", help="Finnish-aware search: words by base form, AND/OR/NOT")
+    p.add_argument("query", help='e.g. johtoryhmä AND NOT Kela, "yhteinen tahtotila", sopim*')
+    p.add_argument("--project", default=".", help="the project folder (default: here)")
+    p.add_argument("--compounds", choices=("off", "head", "any"), default="head")
+    p.add_argument("--context", type=int, default=40, help="characters shown either side")
+    p.set_defaults(func=_cmd_search)
+
     p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
     p.add_argument("project", nargs="?", default=".")
     p.add_argument("--coders", nargs=2, default=["A", "B"], metavar=("A", "B"))

@@ -663,6 +663,36 @@ class Project:
 
         return export_qdpx(self, path, **kwargs)
 
+    def search(self, query: str, **kwargs: Any) -> pd.DataFrame:
+        """Finnish-aware keyword in context; see :func:`tymqual.search.search`."""
+        from tymqual.search import search
+
+        return search(self, query, **kwargs)
+
+    def word_frequencies(self, **kwargs: Any) -> pd.DataFrame:
+        """Word counts by base form; see :func:`tymqual.search.word_frequencies`."""
+        from tymqual.search import word_frequencies
+
+        return word_frequencies(self, **kwargs)
+
+    def autocode(self, **kwargs: Any) -> pd.DataFrame:
+        """Propose codings from the codebook's keywords; see :func:`tymqual.autocode.autocode`."""
+        from tymqual.autocode import autocode
+
+        return autocode(self, **kwargs)
+
+    def accept(self, coding_ids: Any) -> int:
+        """Accept suggested codings (ids or the frame autocode returned)."""
+        from tymqual.autocode import accept
+
+        return accept(self, coding_ids)
+
+    def reject(self, coding_ids: Any) -> int:
+        """Reject suggested codings; a rejected suggestion is never proposed again."""
+        from tymqual.autocode import reject
+
+        return reject(self, coding_ids)
+
     def agreement(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement

@@ -1,0 +1,338 @@
+"""Keyword-in-context search and word frequencies, on the demo and on hand-made projects.
+
+Offsets in the two-interview project of ``conftest.make_project``: H1 turn 3 (interviewer)
+is "Entä johtoryhmä?" with *johtoryhmä* at [131, 141); H1 turn 4 (interviewee) is
+"Johtoryhmä tukee hyvin. Kela on mukana.\\nToinen kappale samaa vastausta." with
+*Johtoryhmä* at [146, 156) and *Kela* at [170, 174). H2 turn 3 asks "Entä mallisopimus?"
+and turn 4 answers "Mallisopimus auttoi. Kela on mukana."
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CASES, CODEBOOK, H1, H2
+
+import tymqual
+from tymqual.errors import CodebookError, TymqualError
+from tymqual.search import (
+    FREQUENCY_COLUMNS,
+    SEARCH_COLUMNS,
+    And,
+    Not,
+    Or,
+    Term,
+    parse_query,
+    search,
+    text_index,
+    word_frequencies,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+MakeProject = Callable[..., tymqual.Project]
+
+
+@pytest.fixture(scope="module")
+def demo() -> tymqual.Project:
+    return tymqual.open_project(ROOT)
+
+
+@pytest.fixture
+def small(make_project: MakeProject) -> tymqual.Project:
+    return make_project()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> tymqual.Project:
+    """The conftest project once for the module, for tests that only read it."""
+    root = tmp_path_factory.mktemp("search") / "proj"
+    tymqual.init_project(root, name="testi")
+    for rel, content in (("codes/codebook.yaml", CODEBOOK), ("codes/cases.csv", CASES),
+                         ("transcripts/H1.txt", H1), ("transcripts/H2.txt", H2)):
+        (root / rel).write_text(content, encoding="utf-8")
+    return tymqual.open_project(root)
+
+
+def spans(frame: pd.DataFrame) -> list[tuple[str, int, str]]:
+    return [(s, int(a), m) for s, a, m in frame[["source_id", "start", "match"]].itertuples(
+        index=False)]
+
+
+# ---------------------------------------------------------------------------- the demo
+def test_demo_word_finds_its_inflected_forms_and_nothing_else(demo: tymqual.Project) -> None:
+    hits = search(demo, "johtoryhmä")
+    forms = set(hits["match"].str.lower())
+    assert {"johtoryhmä", "johtoryhmässä", "johtoryhmään", "johtoryhmiin", "johtoryhmällä"} <= forms
+    assert all("johtoryhm" in f for f in forms)
+    assert list(hits.columns) == SEARCH_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "stem"),
+    [
+        ("Kela", {"kela", "kelan", "kelasta", "kelassa", "kelalta"}, "kela"),
+        ("THL", {"thl:n"}, "thl"),
+        ("hyvinvointialue", {"hyvinvointialueella", "hyvinvointialueet", "hyvinvointialueiden"},
+         "hyvinvointialue"),
+        ("mallisopimus", {"mallisopimus"}, "mallisopimu"),
+    ],
+)
+def test_demo_keywords(demo: tymqual.Project, query: str, expected: set[str], stem: str) -> None:
+    forms = set(search(demo, query)["match"].str.lower())
+    assert expected <= forms
+    assert all(f.startswith(stem) for f in forms), forms
+
+
+def test_demo_compound_head_is_found_only_when_asked(demo: tymqual.Project) -> None:
+    head = set(search(demo, "johtaja")["match"].str.lower())
+    off = set(search(demo, "johtaja", compounds="off")["match"].str.lower())
+    assert {"verkostojohtaja", "verkostojohtajalle"} <= head
+    assert off and all(f.startswith("johtaja") for f in off)
+    anywhere = set(search(demo, "verkosto", compounds="any")["match"].str.lower())
+    assert "verkostojohtaja" in anywhere
+    assert "verkostojohtaja" not in set(search(demo, "verkosto")["match"].str.lower())
+
+
+def test_demo_rows_point_into_the_text_and_their_turns(demo: tymqual.Project) -> None:
+    hits = search(demo, "kela OR johtoryhmä", context=30)
+    turns = demo.turns().set_index(["source_id", "turn"])
+    assert len(hits) > 50
+    for row in hits.itertuples(index=False):
+        text = demo.text(row.source_id)
+        assert text[row.start : row.end] == row.match
+        turn = turns.loc[(row.source_id, row.turn)]
+        assert turn["start"] <= row.start < row.end <= turn["end"]
+        assert row.speaker == turn["speaker"]
+        assert row.left == text[max(turn["start"], row.start - 30) : row.start].replace("\n", " ")
+        assert row.right == text[row.end : min(turn["end"], row.end + 30)].replace("\n", " ")
+    assert hits["turn"].dtype == "Int64" and hits["start"].dtype == "int64"
+    order = {s: i for i, s in enumerate(demo.source_ids)}
+    keys = [(order[s], a) for s, a in zip(hits["source_id"], hits["start"], strict=True)]
+    assert keys == sorted(keys)
+
+
+def test_demo_codes_column_lists_the_accepted_codings_overlapping(demo: tymqual.Project) -> None:
+    hits = search(demo, "johtoryhmä")
+    segments = demo.segments()
+    for row in hits.itertuples(index=False):
+        seg = segments[(segments["source_id"] == row.source_id)
+                       & (segments["start"] < row.end) & (segments["end"] > row.start)]
+        assert set(filter(None, row.codes.split("; "))) == set(seg["code_path"])
+    assert (hits["codes"].str.contains("verkostojohtaminen/johtoryhman_tuki")).sum() >= 3
+
+
+def test_demo_search_is_fast_once_indexed(demo: tymqual.Project) -> None:
+    search(demo, "johtoryhmä")
+    times = []
+    for query in ("johtoryhmä", "kela NOT thl", '"oman työn ohessa" OR verkosto*'):
+        began = time.perf_counter()
+        search(demo, query)
+        times.append(time.perf_counter() - began)
+    assert min(times) < 0.1, times
+
+
+def test_demo_index_is_kept_with_the_project(demo: tymqual.Project) -> None:
+    first = text_index(demo)
+    assert text_index(demo) is first
+    assert {sid for sid, _ in first.sources} == set(demo.source_ids)
+
+
+# ---------------------------------------------------------------------------- boolean queries
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("johtoryhmä", [("H1", 131, "johtoryhmä"), ("H1", 146, "Johtoryhmä")]),
+        ("johtoryhmä kela", [("H1", 146, "Johtoryhmä"), ("H1", 170, "Kela")]),
+        ("johtoryhmä AND kela", [("H1", 146, "Johtoryhmä"), ("H1", 170, "Kela")]),
+        ("kela NOT johtoryhmä", [("H2", 136, "Kela")]),
+        ("kela AND NOT johtoryhmä", [("H2", 136, "Kela")]),
+        ("johtoryhmä OR mallisopimus", [("H1", 131, "johtoryhmä"), ("H1", 146, "Johtoryhmä"),
+                                        ("H2", 98, "mallisopimus"), ("H2", 115, "Mallisopimus")]),
+        ("(johtoryhmä OR mallisopimus) AND kela",
+         [("H1", 146, "Johtoryhmä"), ("H1", 170, "Kela"), ("H2", 115, "Mallisopimus"),
+          ("H2", 136, "Kela")]),
+        ("kela NOT (johtoryhmä OR mallisopimus)", []),
+        ("kela TAI EI kela", [("H1", 170, "Kela"), ("H2", 136, "Kela")]),
+        ('"kela on mukana"', [("H1", 170, "Kela on mukana"), ("H2", 136, "Kela on mukana")]),
+        ('"MUKANA.   toinen"', [("H1", 178, "mukana.\nToinen")]),  # case, white space
+        ("verkosto*", [("H1", 35, "verkostoa"), ("H1", 59, "Verkostojohtaja")]),
+        ("neuvot*", [("H2", 9, "neuvottelut"), ("H2", 34, "Neuvottelut")]),
+        ("johtaja", [("H1", 59, "Verkostojohtaja")]),  # compounds="head" by default
+    ],
+)
+def test_queries_on_a_shared_project(
+    shared: tymqual.Project, query: str, expected: list[tuple[str, int, str]]
+) -> None:
+    hits = search(shared, query)
+    assert spans(hits) == expected
+    for source_id, start, match in expected:
+        assert shared.text(source_id)[start : start + len(match)] == match
+
+
+def test_compounds_off_and_roles_and_cases(shared: tymqual.Project) -> None:
+    assert search(shared, "johtaja", compounds="off").empty
+    assert spans(search(shared, "johtoryhmä", role="interviewee")) == [("H1", 146, "Johtoryhmä")]
+    assert spans(search(shared, "kela", case="H2")) == [("H2", 136, "Kela")]
+    assert list(search(shared, "kela", case=["H1", "H2"])["case_id"]) == ["H1", "H2"]
+    with pytest.raises(TymqualError, match="no case 'H9'"):
+        search(shared, "kela", case="H9")
+
+
+def test_context_stays_inside_the_turn(shared: tymqual.Project) -> None:
+    row = search(shared, "johtoryhmä", context=10).iloc[0]
+    assert (row["speaker"], row["turn"], row["left"], row["right"]) == ("H", 3, "Entä ", "?")
+    row = search(shared, "kela", context=10).iloc[0]
+    assert (row["left"], row["right"]) == ("ee hyvin. ", " on mukana")
+    assert search(shared, "kela", context=0).iloc[0]["left"] == ""
+
+
+def test_codes_column_and_codes_filter(small: tymqual.Project) -> None:
+    small.code("H1", "johtoryhma", quote="Johtoryhmä tukee hyvin.")
+    small.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin. Kela on mukana.")
+    small.code("H1", "neuvottelut", quote="Kela on mukana.", status="suggested")
+    hits = search(small, "johtoryhmä OR kela")
+    assert list(hits["codes"]) == ["", "johtaminen; johtaminen/johtoryhma", "johtaminen", ""]
+    within = search(small, "johtoryhmä OR kela", codes="johtaminen/johtoryhma")
+    assert spans(within) == [("H1", 146, "Johtoryhmä")]
+    parent = search(small, "johtoryhmä OR kela", codes=["Johtaminen"])  # name, with subcodes
+    assert spans(parent) == [("H1", 146, "Johtoryhmä"), ("H1", 170, "Kela")]
+    assert search(small, "kela", codes="neuvottelut").empty  # a suggestion codes nothing yet
+    with pytest.raises(CodebookError):
+        search(small, "kela", codes="ei_ole")
+
+
+def test_spoken_forms_and_documents_without_speakers(make_project: MakeProject) -> None:
+    p = make_project({
+        "transcripts/H3.txt": "H: Entä johtoryhmä?\n"
+                              "V: Johtoryhmäs oli sovittu Kelal ja THL:n kanssa.\n",
+        "documents/sopimus.txt": "Yhteistoimintasopimus\n\nKela ja hyvinvointialue sopivat."
+                                 "\n\nJohtoryhmä kokoontuu \nkuukausittain.\n",
+    })
+    assert spans(search(p, "johtoryhmä", case=None, role="interviewee")) == [
+        ("H1", 146, "Johtoryhmä"), ("H3", 23, "Johtoryhmäs")]
+    hits = search(p, "kela thl")
+    assert spans(hits) == [("H3", 47, "Kelal"), ("H3", 56, "THL:n")]
+    assert hits["case_id"].isna().all()
+    doc = search(p, "johtoryhmä", role=None)
+    row = doc[doc["source_id"] == "sopimus"].iloc[0]
+    assert pd.isna(row["turn"]) and pd.isna(row["speaker"])
+    assert row["right"] == " kokoontuu  kuukausittain."  # the paragraph; line break shown as space
+    assert search(p, "kela johtoryhmä")[lambda f: f["source_id"] == "sopimus"].empty
+
+
+# ---------------------------------------------------------------------------- the parser
+@pytest.mark.parametrize(
+    ("query", "tree"),
+    [
+        ("kela", Term("word", "kela", 0)),
+        ("a b", And((Term("word", "a", 0), Term("word", "b", 2)))),
+        ("a OR b c", Or((Term("word", "a", 0),
+                         And((Term("word", "b", 5), Term("word", "c", 7)))))),
+        ("NOT a b", And((Not(Term("word", "a", 4)), Term("word", "b", 6)))),
+        ("a JA (b TAI c)", And((Term("word", "a", 0),
+                                Or((Term("word", "b", 6), Term("word", "c", 12)))))),
+        ('"oman  työn" koordin*', And((Term("phrase", "oman työn", 0),
+                                       Term("prefix", "koordin", 13)))),
+        ("kela, tai", And((Term("word", "kela", 0), Term("word", "tai", 6)))),  # lower case: words
+    ],
+)
+def test_parse_query(query: str, tree: object) -> None:
+    assert parse_query(query) == tree
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "what"),
+    [
+        ("(kela", 0, "'(' is never closed"),
+        ("kela (thl OR eu", 5, "'(' is never closed"),
+        ("kela)", 4, "')' has no matching '('"),
+        ('kela "on mukana', 5, "quotation mark"),
+        ("kela AND", 5, "AND has nothing after it"),
+        ("OR kela", 0, "OR has nothing before it"),
+        ("NOT", 0, "NOT has nothing after it"),
+        ("kela AND OR thl", 5, "AND has nothing after it"),
+        ("kela ()", 5, "'()' are empty"),
+        ('kela ""', 5, "is empty"),
+        ("kel*a", 3, "'*' may only end a word"),
+        ("kela *", 5, "no letters"),
+    ],
+)
+def test_bad_queries_name_the_query_and_position(
+    shared: tymqual.Project, query: str, position: int, what: str
+) -> None:
+    with pytest.raises(TymqualError, match=re.escape(what)) as caught:
+        search(shared, query)
+    message = str(caught.value)
+    assert repr(query) in message
+    assert f"at position {position} " in message
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "what"),
+    [
+        ({"query": ""}, "is empty"),
+        ({"query": "   "}, "is empty"),
+        ({"query": "NOT kela"}, "every term is under NOT"),
+        ({"query": "kela", "compounds": "all"}, "compounds='all'"),
+        ({"query": "kela", "context": -1}, "context=-1"),
+    ],
+)
+def test_bad_arguments(shared: tymqual.Project, kwargs: dict[str, object], what: str) -> None:
+    with pytest.raises(TymqualError, match=what):
+        search(shared, **kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- frequencies
+def test_word_frequencies_by_source(shared: tymqual.Project) -> None:
+    freq = word_frequencies(shared)
+    assert list(freq.columns) == FREQUENCY_COLUMNS
+    h1 = freq[freq["group"] == "H1"].set_index("lemma")
+    assert h1.loc["johtoryhmä", "count"] == 2
+    assert h1.loc["johtoryhmä", "forms"] == "johtoryhmä"
+    assert h1.index[0] == "johtoryhmä"  # the most frequent first
+    assert not {"on", "olla", "ja", "entä"} & set(freq["lemma"])
+    assert list(dict.fromkeys(freq["group"])) == ["H1", "H2"]
+    everything = word_frequencies(shared, stopwords=False)
+    olla = everything[(everything["group"] == "H1") & (everything["lemma"] == "olla")]
+    assert olla[["count", "forms"]].values.tolist() == [[3, "on"]]
+    assert freq["count"].dtype == "int64"
+
+
+def test_word_frequencies_by_case_code_and_top(small: tymqual.Project) -> None:
+    small.code("H1", "johtoryhma", quote="Johtoryhmä tukee hyvin.")
+    small.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin. Kela on mukana.")
+    small.code("H2", "johtaminen", quote="Kela on mukana.")
+    by_code = word_frequencies(small, by="code")
+    assert list(dict.fromkeys(by_code["group"])) == ["johtaminen", "johtaminen/johtoryhma"]
+    counts = by_code.set_index(["group", "lemma"])["count"]
+    assert counts[("johtaminen", "kela")] == 2
+    assert counts[("johtaminen/johtoryhma", "tukea")] == 1
+    assert ("johtaminen/johtoryhma", "kela") not in counts.index
+    top = word_frequencies(small, by="case", top=1)
+    assert top[["group", "lemma", "count"]].values.tolist() == [
+        ["H1", "johtoryhmä", 2], ["H2", "mallisopimus", 2]]
+    assert word_frequencies(small, role="interviewer")["lemma"].tolist().count("johtoryhmä") == 1
+
+
+def test_word_frequencies_agree_with_search_on_the_demo(demo: tymqual.Project) -> None:
+    freq = word_frequencies(demo)
+    for source_id in ("H1", "H4"):
+        mine = freq[freq["group"] == source_id].set_index("lemma")["count"]
+        for word in ("kela", "johtoryhmä", "verkostojohtaja"):
+            hits = search(demo, word, compounds="off")
+            assert mine[word] == (hits["source_id"] == source_id).sum(), (source_id, word)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "what"), [({"by": "speaker"}, "by='speaker'"), ({"top": 0}, "top=0")]
+)
+def test_word_frequencies_refuse_bad_arguments(
+    shared: tymqual.Project, kwargs: dict[str, object], what: str
+) -> None:
+    with pytest.raises(TymqualError, match=what):
+        word_frequencies(shared, **kwargs)  # type: ignore[arg-type]

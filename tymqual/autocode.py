@@ -1,0 +1,289 @@
+"""Keyword autocoding: codebook keywords propose codings that a person then accepts or rejects.
+
+For the thesis author starting to code: each code's ``keywords`` in ``codes/codebook.yaml``
+are matched by Finnish base form (:mod:`tymqual.morphology`), and every sentence (or turn)
+that mentions one becomes a *suggested* coding in the ledger, coder ``autocode``. Nothing is
+accepted automatically: :func:`accept` and :func:`reject` record the person's decision, and
+suggestions never enter tables, which count accepted codings only.
+
+Re-running is safe: a passage that already has the same code in any status (accepted,
+suggested or rejected) is not proposed again, so a rejected suggestion stays rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from tymqual.codebook import Code
+from tymqual.errors import CodingError, TymqualError
+from tymqual.morphology import Analyser, Compounds, check_compounds
+from tymqual.search import SourceIndex, TextIndex, text_index
+
+if TYPE_CHECKING:
+    from tymqual.project import Project
+
+__all__ = ["AUTOCODE_COLUMNS", "PROPOSAL_COLUMNS", "KeywordAutocoder", "accept", "autocode",
+           "reject"]
+
+#: Columns of :func:`autocode`.
+AUTOCODE_COLUMNS = ["coding_id", "source_id", "start", "end", "code_path", "matched", "text"]
+#: Columns of :meth:`KeywordAutocoder.predict`.
+PROPOSAL_COLUMNS = ["source_id", "start", "end", "code", "code_path", "matched", "text"]
+
+
+def _codes(project: Project, codes: str | Sequence[str] | None) -> list[Code]:
+    """The codes to propose, in codebook order: all, or the named ones and their subcodes."""
+    if codes is None:
+        chosen = list(project.codebook)
+    else:
+        refs = [codes] if isinstance(codes, str) else list(codes)
+        keys = {c.key for ref in refs for c in project.codebook.descendants(ref)}
+        chosen = [c for c in project.codebook if c.key in keys]
+    with_keywords = [c for c in chosen if any(k.strip() for k in c.keywords)]
+    if not with_keywords:
+        which = "the codebook's codes" if codes is None else f"codes={codes!r}"
+        raise TymqualError(
+            f"autocode(): none of {which} has keywords, so there is nothing to look for; add "
+            "keywords: [...] to codes in codes/codebook.yaml (base forms, e.g. johtoryhmä)."
+        )
+    return with_keywords
+
+
+def _keyword_masks(index: TextIndex, keyword: str, compounds: Compounds) -> list[np.ndarray]:
+    """One mask over the index's word forms per word of ``keyword`` (``koordin*``: prefix)."""
+    masks = []
+    for word in keyword.split():
+        if word.endswith("*") and word.rstrip("*"):
+            masks.append(index.prefix_mask(word.rstrip("*")))
+        else:
+            masks.append(index.word_mask(word, compounds))
+    return masks
+
+
+def _keyword_hits(source: SourceIndex, masks: list[np.ndarray]) -> list[tuple[int, int]]:
+    """Token spans ``(first, last + 1)`` where the keyword's words follow one another."""
+    n = len(masks)
+    tokens = len(source.token_form)
+    if n == 0 or tokens < n:
+        return []
+    ok = masks[0][source.token_form[: tokens - n + 1]].copy()
+    for i in range(1, n):
+        ok &= masks[i][source.token_form[i : tokens - n + 1 + i]]
+        ok &= source.token_unit[i : tokens - n + 1 + i] == source.token_unit[: tokens - n + 1]
+    return [(int(t), int(t) + n) for t in np.flatnonzero(ok)]
+
+
+def _units(
+    source: SourceIndex, unit: str, roles: set[str] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the passages to propose, in text order."""
+    keep = [roles is None or r in roles for r in source.unit_role]
+    if unit == "turn":
+        spans = [(int(s), int(e)) for s, e, k in zip(source.unit_start, source.unit_end, keep,
+                                                        strict=True) if k and e > s]
+    else:
+        spans = [(s, e) for u, s, e in source.sentences() if keep[u]]
+    return (np.array([s for s, _ in spans], dtype=np.int64),
+            np.array([e for _, e in spans], dtype=np.int64))
+
+
+def _propose(
+    source: SourceIndex,
+    code: Code,
+    keyword_masks: list[list[np.ndarray]],
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> list[tuple[str, int, int, Code, str]]:
+    """``(source_id, start, end, code, matched)`` per unit in which a keyword of ``code`` occurs."""
+    matched: dict[int, dict[tuple[int, int], str]] = {}
+    for masks in keyword_masks:
+        for first, last in _keyword_hits(source, masks):
+            s, e = int(source.token_start[first]), int(source.token_end[last - 1])
+            u = int(np.searchsorted(starts, s, side="right")) - 1
+            if u >= 0 and e <= ends[u]:
+                matched.setdefault(u, {})[(s, e)] = source.text[s:e]
+    return [
+        (source.source_id, int(starts[u]), int(ends[u]), code,
+         "; ".join(dict.fromkeys(words[k] for k in sorted(words))))
+        for u, words in sorted(matched.items())
+    ]
+
+
+class KeywordAutocoder:
+    """Finds the passages a codebook's keywords point to, without saving anything.
+
+    Follows scikit-learn's conventions: the settings are stored untouched by ``__init__``,
+    :meth:`fit` reads the keywords from a project's codebook into ``keywords_`` (code path →
+    keywords) and returns the autocoder, and :meth:`predict` returns the proposals for a
+    project as a DataFrame. :func:`autocode` is this plus saving the new proposals as
+    suggestions; use the class directly to preview them.
+
+    ``unit``, ``codes``, ``compounds``, ``role`` and ``analyser`` are described in
+    :func:`autocode`.
+
+    >>> KeywordAutocoder(role="interviewee").fit(p).predict(p)   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        unit: Literal["sentence", "turn"] = "sentence",
+        codes: str | Sequence[str] | None = None,
+        compounds: Compounds = "off",
+        role: str | Sequence[str] | None = None,
+        analyser: str | Analyser | None = None,
+    ) -> None:
+        self.unit = unit
+        self.codes = codes
+        self.compounds = compounds
+        self.role = role
+        self.analyser = analyser
+
+    def __repr__(self) -> str:
+        return (f"KeywordAutocoder(unit={self.unit!r}, codes={self.codes!r}, "
+                f"compounds={self.compounds!r}, role={self.role!r})")
+
+    def fit(self, project: Project) -> KeywordAutocoder:
+        """Check the settings and read the keywords of the chosen codes; returns ``self``."""
+        if self.unit not in ("sentence", "turn"):
+            raise TymqualError(f"autocode(): unit={self.unit!r}; choose 'sentence' or 'turn'.")
+        check_compounds(self.compounds)
+        self.codes_ = _codes(project, self.codes)
+        self.keywords_ = {
+            code.path: tuple(k.strip() for k in code.keywords if k.strip())
+            for code in self.codes_
+        }
+        return self
+
+    def predict(self, project: Project) -> pd.DataFrame:
+        """One row per passage and code: ``source_id, start, end, code`` (key), ``code_path,
+        matched, text``, in text order (codebook order within one passage)."""
+        if not hasattr(self, "keywords_"):
+            raise TymqualError("KeywordAutocoder.predict(): call fit(project) first.")
+        role = self.role
+        roles = None if role is None else {role} if isinstance(role, str) else set(role)
+        index = text_index(project, self.analyser)
+        masks = {
+            code.key: [_keyword_masks(index, k, self.compounds)
+                       for k in self.keywords_[code.path]]
+            for code in self.codes_
+        }
+        rank = {code.key: i for i, code in enumerate(self.codes_)}
+        order = {sid: i for i, sid in enumerate(project.source_ids)}
+        rows = []
+        for source in sorted(index.sources.values(), key=lambda s: order[s.source_id]):
+            starts, ends = _units(source, self.unit, roles)
+            found = [p for code in self.codes_
+                     for p in _propose(source, code, masks[code.key], starts, ends)]
+            for sid, s, e, code, matched in sorted(found, key=lambda p: (p[1], p[2],
+                                                                          rank[p[3].key])):
+                rows.append((sid, s, e, code.key, code.path, matched, source.text[s:e]))
+        frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
+        return frame.astype({"start": "int64", "end": "int64"})
+
+
+def autocode(
+    project: Project,
+    *,
+    unit: Literal["sentence", "turn"] = "sentence",
+    codes: str | Sequence[str] | None = None,
+    compounds: Compounds = "off",
+    coder: str = "autocode",
+    role: str | Sequence[str] | None = None,
+    analyser: str | Analyser | None = None,
+) -> pd.DataFrame:
+    """Propose codings from the codebook's keywords and save them as suggestions.
+
+    Every ``unit`` of speech (``"sentence"``: sentences within speaker turns; ``"turn"``:
+    whole turns; a source without speaker labels counts by paragraph) in which a keyword of a
+    code occurs, matched by base form, is proposed for that code: one suggested coding per
+    unit and code, coder ``coder``. A keyword of several words (``oman työn ohessa``) must
+    occur as consecutive words, each by base form; ``koordin*`` is a prefix. All turns are
+    read, the interviewer's too; ``role="interviewee"`` reads only the interviewees', as most
+    codebooks ask. ``codes`` limits the proposals to those codes and their subcodes;
+    ``compounds`` is as in :func:`tymqual.search.search` (default ``"off"``: *johtaja* does
+    not propose *verkostojohtaja*, which has its own keyword when it matters).
+
+    A proposal whose source, start, end and code already appear in the ledger, in any
+    status, is skipped: re-running adds only what is new and never brings back a rejected
+    suggestion. Returns the new suggestions: ``coding_id, source_id, start, end, code_path,
+    matched`` (the words that matched, ``; ``-joined, in text order), ``text``, in text
+    order (sources as loaded, then start; codebook order within one passage).
+    :class:`KeywordAutocoder` gives the same proposals without saving them.
+
+    >>> new = autocode(p, role="interviewee")                        # doctest: +SKIP
+    >>> accept(p, new[new["code_path"] == "verkostojohtaminen/johtoryhman_tuki"])  # doctest: +SKIP
+    """
+    if not isinstance(coder, str) or not coder.strip():
+        raise TymqualError(f"autocode(): coder={coder!r}; give a non-empty name.")
+    autocoder = KeywordAutocoder(unit=unit, codes=codes, compounds=compounds, role=role,
+                                 analyser=analyser)
+    proposals = autocoder.fit(project).predict(project)
+    # The ledger checks for an existing span and code under its lock, so two kernels
+    # autocoding at once cannot both add the same suggestion.
+    ids = project.ledger.add_missing(
+        {"source_id": sid, "start": int(s), "end": int(e), "code": key, "coder": coder,
+         "status": "suggested", "text": text}
+        for sid, s, e, key, text in proposals[["source_id", "start", "end", "code", "text"]]
+        .itertuples(index=False)
+    )
+    new = proposals.assign(coding_id=pd.Series(ids, index=proposals.index, dtype=object))
+    new = new[new["coding_id"].notna()].reset_index(drop=True)
+    return new[AUTOCODE_COLUMNS]
+
+
+# ---------------------------------------------------------------------------- decisions
+def _ids(coding_ids: str | Iterable[str] | pd.DataFrame) -> list[str]:
+    if isinstance(coding_ids, pd.DataFrame):
+        if "coding_id" not in coding_ids.columns:
+            raise CodingError("A DataFrame of codings needs a coding_id column (as autocode() "
+                              "returns); nothing was changed.")
+        coding_ids = coding_ids["coding_id"]
+    ids = [coding_ids] if isinstance(coding_ids, str) else [str(i) for i in coding_ids]
+    return list(dict.fromkeys(ids))
+
+
+def _decide(
+    project: Project, coding_ids: str | Iterable[str] | pd.DataFrame, status: str, verb: str
+) -> int:
+    ids = _ids(coding_ids)
+    if not ids:
+        return 0
+    with project.ledger.transaction() as edit:
+        frame = edit.frame
+        current = dict(zip(frame["coding_id"], frame["status"], strict=True))
+        refused = [
+            f"{cid!r} ({'not in the ledger' if cid not in current else current[cid]})"
+            for cid in ids
+            if current.get(cid) != "suggested"
+        ]
+        if refused:
+            raise CodingError(
+                f"{verb}(): only suggested codings can be {verb}ed, and "
+                f"{', '.join(refused)} {'is' if len(refused) == 1 else 'are'} not; "
+                f"nothing was changed. List suggestions with "
+                "project.segments(status='suggested')."
+            )
+        frame.loc[frame["coding_id"].isin(ids), "status"] = status
+    return len(ids)
+
+
+def accept(project: Project, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
+    """Accept suggested codings (ids, or a frame with ``coding_id`` such as autocode's).
+
+    Returns how many were accepted. Refuses, changing nothing, when any id is not a
+    suggestion in the ledger (already accepted, rejected, or unknown), naming each one.
+    """
+    return _decide(project, coding_ids, "accepted", "accept")
+
+
+def reject(project: Project, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
+    """Reject suggested codings; they stay in the ledger so that autocode never re-proposes them.
+
+    Returns how many were rejected; refuses like :func:`accept`.
+    """
+    return _decide(project, coding_ids, "rejected", "reject")

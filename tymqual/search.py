@@ -1,0 +1,707 @@
+"""Keyword-in-context search and word frequencies over what was said, by Finnish base form.
+
+For the thesis author exploring material before and while coding: ``search(p, "johtoryhmä")``
+finds *johtoryhmässä*, *johtoryhmille* and the spoken *johtoryhmäs*; ``word_frequencies(p)``
+counts base forms, not surface forms. Words are matched through
+:mod:`tymqual.morphology` (Voikko when installed).
+
+**Query language** (:func:`parse_query`):
+
+- ``johtoryhmä`` a word, matched by base form (see ``compounds``);
+- ``"oman työn ohessa"`` an exact phrase: case-insensitive, any white space between words;
+- ``koordin*`` a prefix, of the surface form or of a base form;
+- ``AND``, ``OR``, ``NOT`` (also ``JA``, ``TAI``, ``EI``; upper case only) and parentheses.
+  Words side by side mean ``AND``; ``NOT`` binds tightest, then ``AND``, then ``OR``.
+
+The expression is evaluated per *speaker turn* (for a source without speaker labels, per
+paragraph): ``kela johtoryhmä`` finds turns that mention both. The rows returned are the
+occurrences of the query's positive terms (those not under ``NOT``) in those turns.
+
+Searching reads every source once per analyser and keeps the tokens and their analyses in
+memory with the project object (keyed by each source's SHA-256), so later searches on an
+interview study take milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from tymqual.corpus import Turn
+from tymqual.errors import TymqualError
+from tymqual.morphology import (
+    Analyser,
+    Compounds,
+    WordAnalysis,
+    check_compounds,
+    get_analyser,
+    sentences,
+)
+from tymqual.morphology import stopwords as stopword_list
+from tymqual.text import sha256_text, word_spans
+
+if TYPE_CHECKING:
+    from tymqual.project import Project
+
+__all__ = [
+    "FREQUENCY_COLUMNS",
+    "SEARCH_COLUMNS",
+    "And",
+    "Not",
+    "Or",
+    "SourceIndex",
+    "Term",
+    "TextIndex",
+    "parse_query",
+    "search",
+    "text_index",
+    "word_frequencies",
+]
+
+#: Columns of :func:`search`.
+SEARCH_COLUMNS = [
+    "source_id", "case_id", "speaker", "turn", "start", "end", "left", "match", "right", "codes",
+]  # fmt: skip
+#: Columns of :func:`word_frequencies`.
+FREQUENCY_COLUMNS = ["group", "lemma", "count", "forms"]
+
+_OPERATORS = {"AND": "AND", "JA": "AND", "OR": "OR", "TAI": "OR", "NOT": "NOT", "EI": "NOT"}
+_QUERY_TOKEN = re.compile(r'\s+|[()]|"[^"]*"?|[^\s()"]+')
+_STRIP = "«»“”„‘’.,;!?…"
+_MAX_FORMS = 5
+
+
+# ---------------------------------------------------------------------------- the query
+@dataclass(frozen=True)
+class Term:
+    """One query term: ``kind`` is ``word``, ``phrase`` or ``prefix``; ``position`` in the query."""
+
+    kind: Literal["word", "phrase", "prefix"]
+    text: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Not:
+    """``NOT operand``."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And:
+    """All operands."""
+
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    """Any operand."""
+
+    operands: tuple[Node, ...]
+
+
+Node = Term | Not | And | Or
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "(", ")", "AND", "OR", "NOT", "term"
+    text: str
+    position: int
+
+
+def _query_error(query: str, position: int, what: str) -> TymqualError:
+    return TymqualError(
+        f"search query {query!r}: {what} at position {position} (counting from 0):\n"
+        f"    {query}\n    {' ' * position}^\n"
+        'Write words, "exact phrases" and prefix* joined by AND, OR, NOT and parentheses.'
+    )
+
+
+def _tokens(query: str) -> list[_Token]:
+    found: list[_Token] = []
+    for match in _QUERY_TOKEN.finditer(query):
+        text, at = match.group(), match.start()
+        if text.isspace():
+            continue
+        if text in "()":
+            found.append(_Token(text, text, at))
+        elif text.startswith('"'):
+            if len(text) < 2 or not text.endswith('"'):
+                raise _query_error(query, at, 'a quotation mark " is never closed')
+            if not text[1:-1].split():
+                raise _query_error(query, at, 'the phrase "" is empty')
+            found.append(_Token("term", text, at))
+        elif text in _OPERATORS:
+            found.append(_Token(_OPERATORS[text], text, at))
+        else:
+            found.append(_Token("term", text, at))
+    return found
+
+
+def _term(query: str, token: _Token) -> Term:
+    text = token.text
+    if text.startswith('"'):
+        return Term("phrase", " ".join(text[1:-1].split()), token.position)
+    word = text.strip(_STRIP)
+    prefix = word.endswith("*")
+    word = word.rstrip("*")
+    if "*" in word:
+        raise _query_error(query, token.position + text.index("*"),
+                           "'*' may only end a word (koordin*)")
+    if not any(ch.isalnum() for ch in word):
+        raise _query_error(query, token.position, f"{text!r} has no letters to look for")
+    return Term("prefix" if prefix else "word", word, token.position)
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)*; and := not (AND? not)*; not := NOT not | atom."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = _tokens(query)
+        self.at = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def error(self, position: int, what: str) -> TymqualError:
+        return _query_error(self.query, position, what)
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise TymqualError(
+                f'search query {self.query!r} is empty; give a word, a "phrase" or a prefix*.'
+            )
+        node = self.parse_or()
+        extra = self.peek()
+        if extra is not None:  # only a ")" can stop parse_or early
+            raise self.error(extra.position, "')' has no matching '('")
+        return node
+
+    def _operand_follows(self, operator: _Token) -> None:
+        nxt = self.peek()
+        if nxt is None or nxt.kind in (")", "AND", "OR"):
+            raise self.error(operator.position, f"{operator.text} has nothing after it")
+
+    def parse_or(self) -> Node:
+        operands = [self.parse_and()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            self._operand_follows(token)
+            operands.append(self.parse_and())
+        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+    def parse_and(self) -> Node:
+        operands = [self.parse_not()]
+        while (token := self.peek()) is not None and token.kind not in (")", "OR"):
+            if token.kind == "AND":
+                self.take()
+                self._operand_follows(token)
+            operands.append(self.parse_not())
+        return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def parse_not(self) -> Node:
+        token = self.peek()
+        if token is not None and token.kind == "NOT":
+            self.take()
+            self._operand_follows(token)
+            return Not(self.parse_not())
+        return self.parse_atom()
+
+    def parse_atom(self) -> Node:
+        token = self.peek()
+        if token is None:  # pragma: no cover - callers check that an operand follows
+            raise self.error(len(self.query), "a word is missing")
+        if token.kind in ("AND", "OR"):
+            raise self.error(token.position, f"{token.text} has nothing before it")
+        if token.kind == ")":
+            raise self.error(token.position, "')' has no matching '('")
+        self.take()
+        if token.kind == "term":
+            return _term(self.query, token)
+        # "("
+        inner = self.peek()
+        if inner is not None and inner.kind == ")":
+            raise self.error(token.position, "the parentheses '()' are empty")
+        if inner is None:
+            raise self.error(token.position, "'(' is never closed")
+        node = self.parse_or()
+        close = self.peek()
+        if close is None:
+            raise self.error(token.position, "'(' is never closed")
+        self.take()
+        return node
+
+
+def parse_query(query: str) -> Node:
+    """Parse a search query into a tree of :class:`Term`, :class:`Not`, :class:`And`, :class:`Or`.
+
+    Raises :class:`TymqualError` naming the query and the position of an unbalanced
+    parenthesis or quotation mark, a dangling operator or an empty query.
+
+    >>> parse_query('kela NOT "THL:n ohje"')
+    And(operands=(Term(kind='word', text='kela', position=0), Not(operand=Term(kind='phrase', text='THL:n ohje', position=9))))
+    """  # noqa: E501 - a doctest line cannot wrap
+    if not isinstance(query, str):
+        raise TymqualError(f"search(): the query must be text, got {type(query).__name__}.")
+    return _Parser(query).parse()
+
+
+def _positive_terms(node: Node, negated: bool = False) -> Iterator[tuple[Term, bool]]:
+    if isinstance(node, Term):
+        yield node, negated
+    elif isinstance(node, Not):
+        yield from _positive_terms(node.operand, not negated)
+    else:
+        for operand in node.operands:
+            yield from _positive_terms(operand, negated)
+
+
+def _holds(node: Node, present: set[Term]) -> bool:
+    if isinstance(node, Term):
+        return node in present
+    if isinstance(node, Not):
+        return not _holds(node.operand, present)
+    if isinstance(node, And):
+        return all(_holds(op, present) for op in node.operands)
+    return any(_holds(op, present) for op in node.operands)
+
+
+# ---------------------------------------------------------------------------- the index
+@dataclass
+class SourceIndex:
+    """The tokens of one source's speech and the units (turns or paragraphs) they lie in.
+
+    Units are the source's speaker turns; a source with no speaker labels (a document) has
+    one unit per paragraph, with ``turn`` and ``speaker`` missing. ``token_form`` indexes
+    :attr:`TextIndex.forms`.
+    """
+
+    source_id: str
+    text: str
+    unit_start: np.ndarray
+    unit_end: np.ndarray
+    unit_turn: list[int | None]
+    unit_speaker: list[str | None]
+    unit_role: list[str | None]
+    token_start: np.ndarray
+    token_end: np.ndarray
+    token_unit: np.ndarray
+    token_form: np.ndarray
+    _sentences: list[tuple[int, int, int]] | None = field(default=None, repr=False)
+
+    def sentences(self) -> list[tuple[int, int, int]]:
+        """``(unit, start, end)`` of every sentence, by :func:`tymqual.morphology.sentences`."""
+        if self._sentences is None:
+            self._sentences = [
+                (u, a, b)
+                for u, (s, e) in enumerate(zip(self.unit_start, self.unit_end, strict=True))
+                for a, b in sentences(self.text[s:e], start=int(s))
+            ]
+        return self._sentences
+
+
+@dataclass
+class TextIndex:
+    """Every distinct word form of a project with its analysis, and each source's tokens.
+
+    Built by :func:`text_index` and kept with the project; a source is re-read only when its
+    text changes (its SHA-256 differs).
+    """
+
+    analyser: Analyser
+    forms: list[str] = field(default_factory=list)
+    analyses: list[WordAnalysis] = field(default_factory=list)
+    form_ids: dict[str, int] = field(default_factory=dict)
+    sources: dict[tuple[str, str], SourceIndex] = field(default_factory=dict)
+
+    def form_id(self, form: str) -> int:
+        """The id of ``form`` in :attr:`forms`, analysing it when new."""
+        found = self.form_ids.get(form)
+        if found is None:
+            found = self.form_ids[form] = len(self.forms)
+            self.forms.append(form)
+            self.analyses.append(self.analyser.analyse(form))
+        return found
+
+    def word_mask(self, term: str, compounds: Compounds) -> np.ndarray:
+        """Which forms are occurrences of the word ``term`` (a bool per form)."""
+        lemmas = self.analyser.term_lemmas(term)
+        match = self.analyser.match_analysis
+        return np.fromiter(
+            (match(a, lemmas, compounds) for a in self.analyses),
+            dtype=bool, count=len(self.analyses),
+        )
+
+    def prefix_mask(self, prefix: str) -> np.ndarray:
+        """Which forms begin with ``prefix``, or have a base form that does."""
+        prefix = prefix.lower()
+        return np.fromiter(
+            (
+                f.lower().startswith(prefix) or any(m.startswith(prefix) for m in a.lemmas)
+                for f, a in zip(self.forms, self.analyses, strict=True)
+            ),
+            dtype=bool, count=len(self.forms),
+        )
+
+
+_INDEXES: weakref.WeakKeyDictionary[Project, dict[str, TextIndex]] = weakref.WeakKeyDictionary()
+
+
+def _resolve_analyser(analyser: str | Analyser | None) -> Analyser:
+    if isinstance(analyser, Analyser):
+        return analyser
+    return get_analyser(analyser)
+
+
+def text_index(project: Project, analyser: str | Analyser | None = None) -> TextIndex:
+    """The project's token index for ``analyser`` (default: :func:`get_analyser`), updated.
+
+    Sources added or edited since the last call are tokenised and analysed now; the rest
+    come from memory.
+    """
+    chosen = _resolve_analyser(analyser)
+    per_analyser = _INDEXES.setdefault(project, {})
+    index = per_analyser.get(chosen.name)
+    if index is None or index.analyser is not chosen:
+        index = per_analyser[chosen.name] = TextIndex(chosen)
+    current = set()
+    for source_id in project.source_ids:
+        doc = project.document(source_id)
+        key = (source_id, sha256_text(doc.text))
+        current.add(key)
+        if key not in index.sources:
+            index.sources[key] = _index_source(index, source_id, doc.text, doc.turns)
+    for stale in set(index.sources) - current:
+        del index.sources[stale]
+    return index
+
+
+_PARAGRAPH = re.compile(r"\S(?:.*\S)?(?:[ \t]*\n[ \t]*\S(?:.*\S)?)*")
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of the blank-line separated paragraphs of a text without speaker turns."""
+    return [m.span() for m in _PARAGRAPH.finditer(text)]
+
+
+def _index_source(
+    index: TextIndex, source_id: str, text: str, turns: Sequence[Turn]
+) -> SourceIndex:
+    units: list[tuple[int, int, int | None, str | None, str | None]]
+    if turns:
+        units = [(t.start, t.end, t.turn, t.speaker, t.role) for t in turns]
+    else:
+        units = [(s, e, None, None, None) for s, e in _paragraphs(text)]
+    starts, ends, token_unit, forms = [], [], [], []
+    for u, (s, e, *_rest) in enumerate(units):
+        for a, b in word_spans(text[s:e]):
+            starts.append(s + a)
+            ends.append(s + b)
+            token_unit.append(u)
+            forms.append(index.form_id(text[s + a : s + b]))
+    return SourceIndex(
+        source_id=source_id,
+        text=text,
+        unit_start=np.array([u[0] for u in units], dtype=np.int64),
+        unit_end=np.array([u[1] for u in units], dtype=np.int64),
+        unit_turn=[u[2] for u in units],
+        unit_speaker=[u[3] for u in units],
+        unit_role=[u[4] for u in units],
+        token_start=np.array(starts, dtype=np.int64),
+        token_end=np.array(ends, dtype=np.int64),
+        token_unit=np.array(token_unit, dtype=np.int64),
+        token_form=np.array(forms, dtype=np.int64),
+    )
+
+
+def _sources(
+    project: Project, index: TextIndex, case: str | Sequence[str] | None
+) -> list[SourceIndex]:
+    wanted = None if case is None else {case} if isinstance(case, str) else set(case)
+    if wanted is not None:
+        unknown = sorted(wanted - set(project.cases["case_id"]))
+        if unknown:
+            raise TymqualError(
+                f"case={case!r}: no case {', '.join(map(repr, unknown))} in codes/cases.csv; "
+                f"cases are {', '.join(project.cases['case_id']) or '(none)'}."
+            )
+    chosen = []
+    for (source_id, _), source in index.sources.items():
+        if wanted is None or project.case_of(source_id) in wanted:
+            chosen.append(source)
+    order = {sid: i for i, sid in enumerate(project.source_ids)}
+    return sorted(chosen, key=lambda s: order[s.source_id])
+
+
+def _unit_mask(source: SourceIndex, role: str | Sequence[str] | None) -> np.ndarray:
+    if role is None:
+        return np.ones(len(source.unit_start), dtype=bool)
+    roles = {role} if isinstance(role, str) else set(role)
+    return np.array([r in roles for r in source.unit_role], dtype=bool)
+
+
+# ---------------------------------------------------------------------------- coded passages
+def _accepted(project: Project) -> pd.DataFrame:
+    """Accepted codings still anchored in their source, with ``code_path``."""
+    codings = project.codings
+    codings = codings[codings["status"] == "accepted"]
+    if not project.unanchored.empty:
+        codings = codings[~codings["coding_id"].isin(project.unanchored["coding_id"])]
+    paths = {c.key: c.path for c in project.codebook}
+    codings = codings.assign(code_path=[paths.get(k, k) for k in codings["code"]])
+    return codings.reset_index(drop=True)
+
+
+def _code_keys(project: Project, codes: str | Sequence[str]) -> list[str]:
+    refs = [codes] if isinstance(codes, str) else list(codes)
+    keys: list[str] = []
+    for ref in refs:
+        keys.extend(c.key for c in project.codebook.descendants(ref))
+    return list(dict.fromkeys(keys))
+
+
+# ---------------------------------------------------------------------------- search
+def _term_hits(source: SourceIndex, term: Term, mask: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(unit, start, end)`` of each occurrence of ``term`` in ``source``.
+
+    ``mask`` says which word forms are occurrences (words and prefixes); a phrase is looked
+    for in the text instead and must lie within one unit.
+    """
+    if term.kind != "phrase":
+        hit = np.flatnonzero(mask[source.token_form])
+        return [
+            (int(source.token_unit[i]), int(source.token_start[i]), int(source.token_end[i]))
+            for i in hit
+        ]
+    hits = []
+    for match in _phrase_pattern(term.text).finditer(source.text):
+        u = int(np.searchsorted(source.unit_start, match.start(), side="right")) - 1
+        if u >= 0 and match.end() <= source.unit_end[u]:
+            hits.append((u, match.start(), match.end()))
+    return hits
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def search(
+    project: Project,
+    query: str,
+    *,
+    compounds: Compounds = "head",
+    case: str | Sequence[str] | None = None,
+    codes: str | Sequence[str] | None = None,
+    role: str | Sequence[str] | None = None,
+    context: int = 40,
+    analyser: str | Analyser | None = None,
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence of the query's terms, one row each.
+
+    ``query`` is described in the module docstring (``"kela johtoryhmä"``, ``'"oman työn
+    ohessa"'``, ``"verkosto* AND NOT kela"``). ``compounds``: ``"head"`` (default) lets
+    *johtaja* find *verkostojohtajalle*; ``"off"`` matches whole words only; ``"any"`` any
+    compound part. ``case`` keeps the given cases' sources; ``codes`` (paths, keys or names,
+    with their subcodes) keeps occurrences inside passages coded with them (accepted codings);
+    ``role`` keeps turns of that role (``"interviewee"``); ``context`` is how many characters
+    of the same turn to show either side.
+
+    Columns: ``source_id, case_id, speaker, turn`` (nullable; missing for a paragraph of a
+    document without speakers), ``start, end`` (offsets of the occurrence), ``left, match,
+    right`` (line breaks in the context shown as spaces), ``codes`` (``; ``-joined paths of
+    the accepted codings overlapping the occurrence). Rows follow the sources' order, then
+    ``start``.
+
+    >>> search(p, "johtoryhmä NOT kela", role="interviewee")   # doctest: +SKIP
+    """
+    check_compounds(compounds)
+    if isinstance(context, bool) or not isinstance(context, int) or context < 0:
+        raise TymqualError(f"search(): context={context!r}; give a whole number ≥ 0 of "
+                           "characters to show either side.")
+    tree = parse_query(query)
+    terms = list(dict.fromkeys(_positive_terms(tree)))
+    positive = [t for t, negated in terms if not negated]
+    if not positive:
+        raise TymqualError(
+            f"search query {query!r}: every term is under NOT, so there is nothing to show; "
+            "add a term to look for (kela NOT thl)."
+        )
+    index = text_index(project, analyser)
+    no_forms = np.zeros(len(index.forms), dtype=bool)
+    masks: dict[Term, np.ndarray] = {}
+    for term, _ in terms:
+        if term.kind == "word":
+            masks[term] = index.word_mask(term.text, compounds)
+        elif term.kind == "prefix":
+            masks[term] = index.prefix_mask(term.text)
+        else:
+            masks[term] = no_forms
+    accepted = _accepted(project)
+    keep = None
+    if codes is not None:
+        keys = set(_code_keys(project, codes))
+        keep = accepted[accepted["code"].isin(keys)]
+    rows: list[dict[str, object]] = []
+    for source in _sources(project, index, case):
+        rows.extend(_search_source(project, source, tree, masks, positive, accepted, keep,
+                                   _unit_mask(source, role), context))
+    frame = pd.DataFrame(rows, columns=SEARCH_COLUMNS)
+    return frame.astype({"turn": "Int64", "start": "int64", "end": "int64"})
+
+
+def _search_source(
+    project: Project,
+    source: SourceIndex,
+    tree: Node,
+    masks: dict[Term, np.ndarray],
+    positive: list[Term],
+    accepted: pd.DataFrame,
+    keep: pd.DataFrame | None,
+    units_allowed: np.ndarray,
+    context: int,
+) -> list[dict[str, object]]:
+    hits = {term: _term_hits(source, term, mask) for term, mask in masks.items()}
+    present: dict[int, set[Term]] = defaultdict(set)
+    for term, found in hits.items():
+        for u, _, _ in found:
+            present[u].add(term)
+    spans: dict[tuple[int, int], int] = {}
+    for term in positive:
+        for u, s, e in hits[term]:
+            if units_allowed[u] and _holds(tree, present[u]):
+                spans.setdefault((s, e), u)
+    if keep is not None:
+        mine = keep[keep["source_id"] == source.source_id]
+        allowed = list(zip(mine["start"], mine["end"], strict=True))
+        spans = {k: u for k, u in spans.items() if any(k[0] < ce and k[1] > cs
+                                                      for cs, ce in allowed)}
+    coded = accepted[accepted["source_id"] == source.source_id]
+    coded_spans = list(zip(coded["start"], coded["end"], coded["code_path"], strict=True))
+    order = {c.path: i for i, c in enumerate(project.codebook)}
+    case_id = project.case_of(source.source_id)
+    text = source.text
+    rows: list[dict[str, object]] = []
+    for (s, e), u in sorted(spans.items()):
+        lo, hi = int(source.unit_start[u]), int(source.unit_end[u])
+        paths = sorted({p for cs, ce, p in coded_spans if s < ce and e > cs},
+                       key=lambda p: (order.get(p, len(order)), p))
+        rows.append({
+            "source_id": source.source_id,
+            "case_id": case_id,
+            "speaker": source.unit_speaker[u],
+            "turn": source.unit_turn[u],
+            "start": s,
+            "end": e,
+            "left": text[max(lo, s - context) : s].replace("\n", " "),
+            "match": text[s:e],
+            "right": text[e : min(hi, e + context)].replace("\n", " "),
+            "codes": "; ".join(paths),
+        })
+    return rows
+
+
+# ---------------------------------------------------------------------------- frequencies
+def word_frequencies(
+    project: Project,
+    *,
+    by: Literal["source", "case", "code"] = "source",
+    stopwords: bool = True,
+    top: int | None = None,
+    role: str | Sequence[str] | None = None,
+    analyser: str | Analyser | None = None,
+) -> pd.DataFrame:
+    """How often each base form is said, per source, case or code.
+
+    Counts word tokens of speaker turns (of ``role`` only, when given) by their first base
+    form (Voikko's most likely reading). ``by="case"`` pools a case's sources and leaves out
+    sources that belong to no case; ``by="code"`` counts the words inside accepted passages
+    of each code (a word inside two passages of one code counts once). With ``stopwords``
+    the function words of :func:`tymqual.morphology.stopwords` and tokens without letters
+    are left out. ``top`` keeps each group's most frequent base forms.
+
+    Columns: ``group`` (source id, case id or code path), ``lemma``, ``count``, ``forms``
+    (the most frequent surface forms, lower-case, ``; ``-joined, at most five). Rows follow
+    the groups' order (sources, cases, codebook), then count (descending) and base form.
+    """
+    if by not in ("source", "case", "code"):
+        raise TymqualError(f"word_frequencies(): by={by!r}; choose 'source', 'case' or 'code'.")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise TymqualError(f"word_frequencies(): top={top!r}; give a whole number ≥ 1 or None.")
+    index = text_index(project, analyser)
+    stop = stopword_list() if stopwords else frozenset()
+    counted = _counted_forms(index, stop)
+    groups: dict[str, Counter[int]] = defaultdict(Counter)
+    order: list[str] = []
+    for source, tokens in _grouped_tokens(project, index, by, role):
+        if source not in groups:
+            order.append(source)
+        groups[source].update(int(f) for f in tokens if counted[f])
+    rows = []
+    for group in order:
+        by_lemma: dict[str, Counter[str]] = defaultdict(Counter)
+        for form, n in groups[group].items():
+            by_lemma[index.analyses[form].lemmas[0]][index.forms[form].lower()] += n
+        ranked = sorted(by_lemma.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+        for lemma, forms in ranked[:top] if top else ranked:
+            shown = sorted(forms.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_FORMS]
+            rows.append((group, lemma, sum(forms.values()), "; ".join(f for f, _ in shown)))
+    frame = pd.DataFrame(rows, columns=FREQUENCY_COLUMNS)
+    return frame.astype({"count": "int64"})
+
+
+def _counted_forms(index: TextIndex, stop: frozenset[str]) -> np.ndarray:
+    return np.fromiter(
+        (
+            any(ch.isalpha() for ch in form)
+            and not (stop and (form.lower() in stop or analysis.lemmas[0] in stop))
+            for form, analysis in zip(index.forms, index.analyses, strict=True)
+        ),
+        dtype=bool, count=len(index.forms),
+    )
+
+
+def _grouped_tokens(
+    project: Project, index: TextIndex, by: str, role: str | Sequence[str] | None
+) -> Iterator[tuple[str, np.ndarray]]:
+    """``(group, form ids of its tokens)`` in group order; a group may come more than once."""
+    chosen = _sources(project, index, None)
+    if by == "source":
+        for source in chosen:
+            yield source.source_id, source.token_form[_unit_mask(source, role)[source.token_unit]]
+    elif by == "case":
+        for case_id in project.cases["case_id"]:
+            for source in chosen:
+                if project.case_of(source.source_id) == case_id:
+                    mask = _unit_mask(source, role)[source.token_unit]
+                    yield str(case_id), source.token_form[mask]
+    else:
+        accepted = _accepted(project)
+        by_id = {s.source_id: s for s in chosen}
+        for code in project.codebook:
+            mine = accepted[accepted["code"] == code.key]
+            for source_id, passages in mine.groupby("source_id", sort=False):
+                coded = by_id.get(str(source_id))
+                if coded is None:
+                    continue
+                inside = np.zeros(len(coded.token_start), dtype=bool)
+                for s, e in zip(passages["start"], passages["end"], strict=True):
+                    inside |= (coded.token_start >= s) & (coded.token_end <= e)
+                inside &= _unit_mask(coded, role)[coded.token_unit]
+                yield code.path, coded.token_form[inside]
