@@ -186,7 +186,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "lasketaan koodin esiintymisestä virkkeissä; ”(total)” yhdistää kaikki koodit.",
         "Coders {a} and {b}. The unit is a sentence within a turn; each coder either coded "
         "it with the code or not. Cohen's kappa and Krippendorff's alpha (nominal) are "
-        "computed on the code's presence per sentence; \"(total)\" pools all codes.",
+        'computed on the code\'s presence per sentence; "(total)" pools all codes.',
     ),
     "note_rollup": (
         "Yläkoodin luvuissa ovat mukana sen alakoodeilla koodatut kohdat. "
@@ -216,9 +216,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "note_many_surveys": (
         "Kyselyn taulukot ja kuviot puuttuvat: projektissa on {n} kyselyä ({names}); valitse "
-        "raporttiin yksi valinnalla survey=\"nimi\".",
+        'raporttiin yksi valinnalla survey="nimi".',
         "The survey tables and figures are missing: the project has {n} surveys ({names}); "
-        "choose one for the report with survey=\"name\".",
+        'choose one for the report with survey="name".',
     ),
     "note_survey_failed": (
         "Kyselyn taulukot ja kuviot puuttuvat: kyselyä ei voitu lukea ({error})",
@@ -233,8 +233,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sec_data": ("Aineiston kuvaus", "Description of the data"),
     "sec_results": ("Tulokset", "Results"),
     "sec_survey": ("Kysely", "Survey"),
-    "sec_integration": ("Laadullisen ja määrällisen aineiston yhdistäminen",
-                        "Integrating the qualitative and quantitative data"),
+    "sec_integration": (
+        "Laadullisen ja määrällisen aineiston yhdistäminen",
+        "Integrating the qualitative and quantitative data",
+    ),
     "sec_quotes": ("Lainaukset teemoittain", "Quotes by theme"),
     "sec_codebook": ("Koodikirja", "Codebook"),
     "sec_methods": ("Menetelmät", "Methods"),
@@ -454,8 +456,9 @@ def _data_time(project: Project) -> dt.datetime | None:
     return pd.Timestamp(newest).to_pydatetime().replace(microsecond=0)
 
 
-def _pick_survey(project: Project, survey: str | Survey | None, lang: Lang
-                 ) -> tuple[Survey | None, str]:
+def _pick_survey(
+    project: Project, survey: str | Survey | None, lang: Lang
+) -> tuple[Survey | None, str]:
     """(the survey to report or None, a note saying why there is none)."""
     if survey is None:
         return None, _t("note_survey_skipped", lang)
@@ -481,13 +484,17 @@ def _pick_survey(project: Project, survey: str | Survey | None, lang: Lang
 Step = tuple[str | None, Callable[[], None]]
 
 
-def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
-                 ) -> list[Step]:
+def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool) -> list[Step]:
     p, lang = report.project, report.lang
     min_cell = p.config.min_cell_size
 
-    def add(key: str, make: Callable[[], pd.DataFrame], *, section: str = "sec_results",
-            notes: Sequence[str] = ()) -> Step:
+    def add(
+        key: str,
+        make: Callable[[], pd.DataFrame],
+        *,
+        section: str = "sec_results",
+        notes: Sequence[str] = (),
+    ) -> Step:
         def run() -> None:
             frame = make()
             extra = frame.attrs.get("note")
@@ -498,16 +505,24 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
                 report.freq = frame
             if key == "quotes":
                 report.quotes = frame
-            report.tables.append(_Table(key, _t(key, lang), _t(f"sheet_{key}", lang), frame,
-                                        all_notes, section))
+            report.tables.append(
+                _Table(key, _t(key, lang), _t(f"sheet_{key}", lang), frame, all_notes, section)
+            )
+
         return _t(f"sheet_{key}", lang), run
 
     steps: list[Step] = [
-        add("data_description",
+        add(
+            "data_description",
             lambda: tables.data_description(p, words_per_page=WORDS_PER_PAGE, lang=lang),
-            section="sec_data", notes=[_t("note_pages", lang, wpp=WORDS_PER_PAGE)]),
-        add("code_frequencies", lambda: tables.code_frequencies(p, rollup=True, lang=lang),
-            notes=[_t("note_rollup", lang)]),
+            section="sec_data",
+            notes=[_t("note_pages", lang, wpp=WORDS_PER_PAGE)],
+        ),
+        add(
+            "code_frequencies",
+            lambda: tables.code_frequencies(p, rollup=True, lang=lang),
+            notes=[_t("note_rollup", lang)],
+        ),
     ]
     attribute = _grouping_attribute(p.cases)
     if attribute is not None:
@@ -518,22 +533,33 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
     ]
     pair = _coder_pair(p)
     if pair is not None:
-        steps.append(add("agreement", lambda: agreement.project_agreement(p, pair),
-                         notes=[_t("note_agreement", lang, a=pair[0], b=pair[1])]))
+        steps.append(
+            add(
+                "agreement",
+                lambda: agreement.project_agreement(p, pair),
+                notes=[_t("note_agreement", lang, a=pair[0], b=pair[1])],
+            )
+        )
     steps += [
         add("analysis_table", lambda: tables.analysis_table(p)),
     ]
     if survey is not None:
         steps += [
-            add("likert_table", lambda: tables.likert_table(survey, lang=lang),
-                section="sec_survey"),
-            add("joint_display", lambda: tables.joint_display(p, survey, lang=lang),
-                section="sec_integration"),
+            add(
+                "likert_table", lambda: tables.likert_table(survey, lang=lang), section="sec_survey"
+            ),
+            add(
+                "joint_display",
+                lambda: tables.joint_display(p, survey, lang=lang),
+                section="sec_integration",
+            ),
         ]
     steps += [
-        add("case_summary",
+        add(
+            "case_summary",
             lambda: _theme_names(p, tables.case_summary(p, survey=survey, lang=lang)),
-            section="sec_integration"),
+            section="sec_integration",
+        ),
         add("quotes", lambda: tables.quotes(p, per_code=3), section="sec_quotes"),
     ]
     return steps
@@ -557,7 +583,8 @@ def _breakdown_step(
     def run() -> None:
         try:
             frame = tables.code_frequencies(
-                p, by=attribute, rollup=True, allow_small_cells=allow_small_cells, lang=lang)
+                p, by=attribute, rollup=True, allow_small_cells=allow_small_cells, lang=lang
+            )
         except DisclosureError:
             note = _t("note_refused", lang, min=min_cell, attr=shown)
             report.tables.append(_Table("by_attribute", caption, sheet, None, [note]))
@@ -580,8 +607,9 @@ def _grouping_attribute(cases: pd.DataFrame) -> str | None:
     """The case attribute to break codes down by: ``region`` if there is one, else the first
     attribute that groups cases (not an id, label, date or number) and has two values or more.
     """
-    candidates = [c for c in cases.columns
-                  if str(c) not in _NOT_GROUPING and not _DATE_LIKE.search(str(c))]
+    candidates = [
+        c for c in cases.columns if str(c) not in _NOT_GROUPING and not _DATE_LIKE.search(str(c))
+    ]
     for column in sorted(candidates, key=lambda c: c != "region"):
         values = cases[column].astype(str).str.strip()
         values = values[values != ""]
@@ -596,12 +624,10 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
     makers: list[tuple[str, str, Callable[[], Figure]]] = [
         ("theme_frequency", "sec_results", lambda: figures.theme_frequency(p, lang=lang)),
         ("code_case_heatmap", "sec_results", lambda: figures.code_case_heatmap(p, lang=lang)),
-        ("cooccurrence_heatmap", "sec_results",
-         lambda: figures.cooccurrence_heatmap(p, lang=lang)),
+        ("cooccurrence_heatmap", "sec_results", lambda: figures.cooccurrence_heatmap(p, lang=lang)),
     ]
     if survey is not None:
-        makers.append(("likert_bars", "sec_survey",
-                       lambda: figures.likert_bars(survey, lang=lang)))
+        makers.append(("likert_bars", "sec_survey", lambda: figures.likert_bars(survey, lang=lang)))
     makers.append(("code_tree", "sec_codebook", lambda: figures.code_tree(p.codebook, lang=lang)))
 
     def step(position: int, key: str, section: str, make: Callable[[], Figure]) -> Step:
@@ -615,6 +641,7 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
             paths = figures.save_figure(fig, folder / stem)
             svg = next(path for path in paths if path.suffix == ".svg").read_bytes()
             report.figures.append(_Fig(key, _t(f"fig_{key}", lang), section, svg, paths))
+
         return f"{_t('figure_stem', lang)}{position}", run
 
     return [step(i, key, section, make) for i, (key, section, make) in enumerate(makers, 1)]
@@ -622,8 +649,14 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
 
 def _number_items(report: _Report) -> Callable[[], None]:
     """Number tables and figures in the order the HTML shows them (quotes last)."""
-    order = ["sec_data", "sec_results", "sec_survey", "sec_integration", "sec_quotes",
-             "sec_codebook"]
+    order = [
+        "sec_data",
+        "sec_results",
+        "sec_survey",
+        "sec_integration",
+        "sec_quotes",
+        "sec_codebook",
+    ]
 
     def run() -> None:
         report.tables.sort(key=lambda t: order.index(t.section))
@@ -653,8 +686,11 @@ def _is_missing(value: object) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    return (isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-            and math.isfinite(float(value)))
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool | np.bool_)
+        and math.isfinite(float(value))
+    )
 
 
 def _as_text(value: object) -> str:
@@ -810,14 +846,18 @@ def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> N
         if table.frame is None:
             _put(ws, row, 1, f"{label('table', lang)} ({_t('not_shown', lang)})")
             _put(ws, row, 2, table.caption)
-            _put(ws, row, 3, " ".join(table.notes)).alignment = Alignment(wrap_text=True,
-                                                                          vertical="top")
+            _put(ws, row, 3, " ".join(table.notes)).alignment = Alignment(
+                wrap_text=True, vertical="top"
+            )
             continue
         _put(ws, row, 1, f"{label('table', lang)} {table.number}.")
         _put(ws, row, 2, table.caption)
         link = _put(ws, row, 3, sheets[table.number])
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheets[table.number]}'!A1",
-                                   display=sheets[table.number])
+        link.hyperlink = Hyperlink(
+            ref=link.coordinate,
+            location=f"'{sheets[table.number]}'!A1",
+            display=sheets[table.number],
+        )
         link.font = Font(color="0563C1", underline="single")
     row += 1
     for fig in report.figures:
@@ -832,7 +872,8 @@ def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> N
             _put(ws, row, 1, f"{label('note', lang)} {note}").font = Font(italic=True)
     row += 2
     _put(ws, row, 1, f"{_t('made_with', lang)} {tymqual.__version__}").font = Font(
-        italic=True, color="666666")
+        italic=True, color="666666"
+    )
     for letter, width in (("A", 24), ("B", 70), ("C", 40)):
         ws.column_dimensions[letter].width = width
     for cells in ws.iter_rows(min_row=1, max_row=row, min_col=2, max_col=2):
@@ -860,7 +901,9 @@ def _normalise_zip(data: bytes, when: dt.datetime) -> bytes:
             if entry.filename == "docProps/core.xml":
                 content = re.sub(
                     rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
-                    lambda m: m.group(1) + stamp + m.group(3), content)
+                    lambda m: m.group(1) + stamp + m.group(3),
+                    content,
+                )
             info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
@@ -877,11 +920,18 @@ def _code_counts(report: _Report) -> dict[str, tuple[object, object]]:
     freq = report.freq
     if freq is None or freq.empty:
         return {}
-    cases = freq["cases_n_of_N"] if "cases_n_of_N" in freq else [
-        fmt_fraction(k, n, lang=report.lang)
-        for k, n in zip(freq["cases"], freq["cases_total"], strict=True)]
-    return {str(path): (segments, shown) for path, segments, shown
-            in zip(freq["code_path"], freq["segments"], cases, strict=True)}
+    cases = (
+        freq["cases_n_of_N"]
+        if "cases_n_of_N" in freq
+        else [
+            fmt_fraction(k, n, lang=report.lang)
+            for k, n in zip(freq["cases"], freq["cases_total"], strict=True)
+        ]
+    )
+    return {
+        str(path): (segments, shown)
+        for path, segments, shown in zip(freq["code_path"], freq["segments"], cases, strict=True)
+    }
 
 
 def _example(report: _Report, code: Code) -> str:
@@ -930,8 +980,9 @@ def _write_docx(report: _Report, path: Path) -> None:
     if book.description:
         doc.add_paragraph(_clean(book.description))
     when = fmt_date(report.data_time, lang=lang) if report.data_time else "\u2013"
-    doc.add_paragraph(f"{_t('project', lang)}: {_clean(p.config.name)}. "
-                      f"{_t('data_date', lang)}: {when}.")
+    doc.add_paragraph(
+        f"{_t('project', lang)}: {_clean(p.config.name)}. {_t('data_date', lang)}: {when}."
+    )
     intro = doc.add_paragraph(_t("codebook_intro", lang))
     intro.runs[0].italic = True
     for code in book:
@@ -1054,12 +1105,14 @@ def _write_html(report: _Report, path: Path) -> None:
         f"<h1>{_e(p.config.name)}</h1>",
     ]
     when = fmt_date(report.data_time, lang=lang) if report.data_time else "\u2013"
-    parts.append(f'<p class="meta">{_e(_t("data_date", lang))}: {_e(when)} '
-                 f"({_e(_t('data_date_note', lang))})</p>")
+    parts.append(
+        f'<p class="meta">{_e(_t("data_date", lang))}: {_e(when)} '
+        f"({_e(_t('data_date_note', lang))})</p>"
+    )
     if p.config.description:
         parts.append(f"<p>{_e(p.config.description)}</p>")
     sections = _html_sections(report)
-    parts.append(f'<nav><b>{_e(_t("toc", lang))}</b><ol>')
+    parts.append(f"<nav><b>{_e(_t('toc', lang))}</b><ol>")
     parts += [f'<li><a href="#{key}">{_e(_t(key, lang))}</a></li>' for key, _ in sections]
     parts.append("</ol></nav>")
     for key, body in sections:
@@ -1097,8 +1150,12 @@ def _html_section_items(report: _Report, section: str) -> list[str]:
         for fig in report.figures:
             if fig.section == section and _figure_follows(fig.key, table.key):
                 body.append(_html_figure(fig, report.lang))
-    placed = {fig.key for table in report.tables for fig in report.figures
-              if _figure_follows(fig.key, table.key)}
+    placed = {
+        fig.key
+        for table in report.tables
+        for fig in report.figures
+        if _figure_follows(fig.key, table.key)
+    }
     for fig in report.figures:
         if fig.section == section and fig.key not in placed:
             body.append(_html_figure(fig, report.lang))
@@ -1129,15 +1186,15 @@ def _html_frame(frame: pd.DataFrame, book: Codebook) -> tuple[pd.DataFrame, list
     """
     out = frame.reset_index(drop=True)
     depths = [0] * len(out)
-    if "code_path" in out.columns and ({"code_name", "theme", "main_category"}
-                                       & set(out.columns)):
+    if "code_path" in out.columns and ({"code_name", "theme", "main_category"} & set(out.columns)):
         if "code_name" in out.columns:
             depths = [str(path).count("/") for path in out["code_path"]]
         out = out.drop(columns="code_path")
     for column in ("code_a", "code_b"):
         if column in out.columns:
-            out[column] = [book.resolve(v).name if isinstance(v, str) and v in book else v
-                           for v in out[column]]
+            out[column] = [
+                book.resolve(v).name if isinstance(v, str) and v in book else v for v in out[column]
+            ]
     return out.drop(columns=[c for c in _HTML_HIDDEN if c in out.columns]), depths
 
 
@@ -1145,19 +1202,24 @@ def _html_table(table: _Table, report: _Report) -> str:
     assert table.frame is not None
     lang = report.lang
     shown_frame, depths = _html_frame(table.frame, report.project.codebook)
-    name_col = list(shown_frame.columns).index("code_name") if (
-        "code_name" in shown_frame.columns) else -1
+    name_col = (
+        list(shown_frame.columns).index("code_name") if ("code_name" in shown_frame.columns) else -1
+    )
     frame = _relabelled(shown_frame, lang)
     columns = [list(frame.iloc[:, j]) for j in range(frame.shape[1])]
     places = [_decimals(pd.Series(values, dtype=object)) for values in columns]
-    shown = [[_display(v, d, lang) for v in values] for values, d in zip(columns, places,
-                                                                           strict=True)]
+    shown = [
+        [_display(v, d, lang) for v in values] for values, d in zip(columns, places, strict=True)
+    ]
     # A table wider than the text column fills it, so long texts wrap instead of overflowing.
-    chars = sum(min(max(map(_longest_line, [*cells, str(head)])), 40) + 3
-                for cells, head in zip(shown, frame.columns, strict=True))
+    chars = sum(
+        min(max(map(_longest_line, [*cells, str(head)])), 40) + 3
+        for cells, head in zip(shown, frame.columns, strict=True)
+    )
     full = chars > 95
-    classes = " ".join(["t", *(["full"] if full else []),
-                        *(["dense"] if frame.shape[1] > 8 else [])])
+    classes = " ".join(
+        ["t", *(["full"] if full else []), *(["dense"] if frame.shape[1] > 8 else [])]
+    )
     head = "".join(f'<th scope="col">{_e(c)}</th>' for c in frame.columns)
     total = label("total", lang)
     rows = []
@@ -1170,22 +1232,26 @@ def _html_table(table: _Table, report: _Report) -> str:
             cells.append(f"<td{attr}>{_e(shown[j][i]).replace(chr(10), '<br>')}</td>")
         row_attr = ' class="total"' if columns and columns[0][i] == total else ""
         rows.append(f"<tr{row_attr}>{''.join(cells)}</tr>")
-    caption = (f"<caption><b>{_e(label('table', lang))} {table.number}.</b> "
-               f"{_e(table.caption)}</caption>")
-    notes = "".join(f'<p class="note">{_e(label("note", lang))} {_e(n)}</p>'
-                    for n in table.notes)
+    caption = (
+        f"<caption><b>{_e(label('table', lang))} {table.number}.</b> {_e(table.caption)}</caption>"
+    )
+    notes = "".join(f'<p class="note">{_e(label("note", lang))} {_e(n)}</p>' for n in table.notes)
     wrap = "table-wrap wide" if full else "table-wrap"
-    return (f'<div class="{wrap}" id="table-{table.number}"><table class="{classes}">'
-            f"{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"</div>{notes}")
+    return (
+        f'<div class="{wrap}" id="table-{table.number}"><table class="{classes}">'
+        f"{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"</div>{notes}"
+    )
 
 
 def _html_figure(fig: _Fig, lang: Lang) -> str:
     data = base64.b64encode(fig.svg).decode("ascii")
     caption = f"{label('figure', lang)} {fig.number}. {fig.caption}"
-    return (f'<figure id="figure-{fig.number}"><img src="data:image/svg+xml;base64,{data}" '
-            f'alt="{_e(caption)}"><figcaption><b>{_e(label("figure", lang))} {fig.number}.</b> '
-            f"{_e(fig.caption)}</figcaption></figure>")
+    return (
+        f'<figure id="figure-{fig.number}"><img src="data:image/svg+xml;base64,{data}" '
+        f'alt="{_e(caption)}"><figcaption><b>{_e(label("figure", lang))} {fig.number}.</b> '
+        f"{_e(fig.caption)}</figcaption></figure>"
+    )
 
 
 def _data_summary(report: _Report) -> str:
@@ -1195,12 +1261,19 @@ def _data_summary(report: _Report) -> str:
     which = 0 if lang == "fi" else 1
     kind_text = ", ".join(
         f"{fmt_number(int(n), lang=lang)} {_KIND_WORDS.get(str(k), (str(k), str(k)))[which]}"
-        for k, n in sorted(kinds.items(), key=lambda kv: str(kv[0])))
-    return _t("data_summary", lang, sources=fmt_number(s["sources"], lang=lang),
-              kinds=kind_text or "\u2013", words=fmt_number(s["words"], lang=lang),
-              turns=fmt_number(s["turns"], lang=lang), cases=fmt_number(s["cases"], lang=lang),
-              codes=fmt_number(s["codes"], lang=lang),
-              codings=fmt_number(s["codings"], lang=lang))
+        for k, n in sorted(kinds.items(), key=lambda kv: str(kv[0]))
+    )
+    return _t(
+        "data_summary",
+        lang,
+        sources=fmt_number(s["sources"], lang=lang),
+        kinds=kind_text or "\u2013",
+        words=fmt_number(s["words"], lang=lang),
+        turns=fmt_number(s["turns"], lang=lang),
+        cases=fmt_number(s["cases"], lang=lang),
+        codes=fmt_number(s["codes"], lang=lang),
+        codings=fmt_number(s["codings"], lang=lang),
+    )
 
 
 def _html_quotes(report: _Report) -> list[str]:
@@ -1241,15 +1314,24 @@ def _html_codebook(report: _Report) -> list[str]:
     for code in book:
         level = min(code.depth + 3, 6)
         swatch = f'<span class="swatch" style="background:{_e(code.color)}"></span>'
-        body.append(f"<h{level}>{swatch}{_e(code.name)} "
-                    f'<span class="code-path">{_e(code.path)}</span></h{level}>')
-        items = "".join(f"<dt>{_e(name)}</dt><dd>{_e(text) if str(text).strip() else '–'}</dd>"
-                        for name, text in _guidance(report, code))
+        body.append(
+            f"<h{level}>{swatch}{_e(code.name)} "
+            f'<span class="code-path">{_e(code.path)}</span></h{level}>'
+        )
+        items = "".join(
+            f"<dt>{_e(name)}</dt><dd>{_e(text) if str(text).strip() else '–'}</dd>"
+            for name, text in _guidance(report, code)
+        )
         body.append(f'<dl class="code">{items}</dl>')
     return body
 
 
 def _html_methods(report: _Report) -> list[str]:
-    text = _t("methods", report.lang, min=report.project.config.min_cell_size,
-              wpp=WORDS_PER_PAGE, version=tymqual.__version__)
+    text = _t(
+        "methods",
+        report.lang,
+        min=report.project.config.min_cell_size,
+        wpp=WORDS_PER_PAGE,
+        version=tymqual.__version__,
+    )
     return [f"<p>{_e(para)}</p>" for para in text.split("|")]
