@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := chromium libvoikko1 voikko-fi
+APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean
@@ -19,7 +19,8 @@ install: $(BIN)/python
 install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[test]"
 
-# Debian's Chromium renders the HTML report in the browser tests and Voikko analyses Finnish
+# Debian's Chromium renders the HTML report in the browser tests, LibreOffice proves exported
+# cells stay inert text, and Voikko analyses Finnish
 # words; where apt is absent the browser tests skip and search falls back to simplemma
 
 system-deps:

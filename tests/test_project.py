@@ -356,3 +356,23 @@ def test_cli_search_finds_inflected_forms_and_names_bad_queries(
     assert "(johtaminen/johtoryhma)" in out and "3 hit(s)" in out  # "Entä johtoryhmä?" too
     assert main(["search", "johtoryhmä AND (", "--project", str(p.root)]) == 2
     assert "is never closed at position" in capsys.readouterr().err
+
+
+def test_cli_pseudonymize_and_check_leaks(
+    make_project: MakeProject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = make_project({"transcripts/H3.txt": "V: Matti Virtanen soitti Virtaselle eilen.\n"})
+    p.code("H3", "neuvottelut", quote="Matti Virtanen soitti Virtaselle eilen.")
+    (p.root / "codes" / "private").mkdir(exist_ok=True)
+    key = "original,label,kind\nMatti Virtanen,[Henkilö 1],person\nVirtanen,[Henkilö 1],person\n"
+    (p.root / "codes" / "private" / "key.csv").write_text(key, encoding="utf-8")
+    export = tmp_path / "vienti"
+    export.mkdir()
+    (export / "lainaukset.csv").write_text("lainaus\nVirtaselle soitettiin\n", encoding="utf-8")
+    assert main(["check-leaks", str(export), "--project", str(p.root)]) == 1
+    assert "lainaukset.csv" in capsys.readouterr().err
+    out = tmp_path / "pseudo"
+    assert main(["pseudonymize", str(out), "--project", str(p.root)]) == 0
+    text = tymqual.open_project(out).text("H3")
+    assert "Virta" not in text and "[Henkilö 1]" in text
+    assert main(["check-leaks", str(out), "--key", str(p.root / "codes/private/key.csv")]) == 0

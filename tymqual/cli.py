@@ -116,6 +116,26 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pseudonymize(args: argparse.Namespace) -> int:
+    report = open_project(args.project).pseudonymize(args.out)
+    print(report)
+    return 0
+
+
+def _cmd_check_leaks(args: argparse.Namespace) -> int:
+    from tymqual.privacy import check_leaks, key_path, read_key
+
+    key = read_key(args.key if args.key else key_path(open_project(args.project)))
+    leaks = check_leaks(args.dir, key)
+    for row in leaks.itertuples(index=False):
+        print(f"{row.file}, {row.location}: {row.found!r}", file=sys.stderr)
+    if not leaks.empty:
+        print(f"tymqual: error: {len(leaks)} leak(s) found in {args.dir}", file=sys.stderr)
+        return 1
+    print(f"no leaks found in {args.dir}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
@@ -139,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compounds", choices=("off", "head", "any"), default="head")
     p.add_argument("--context", type=int, default=40, help="characters shown either side")
     p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("pseudonymize", help="a pseudonymised copy of the project (new folder)")
+    p.add_argument("out", help="the new project folder to write")
+    p.add_argument("--project", default=".", help="the project to copy (default: here)")
+    p.set_defaults(func=_cmd_pseudonymize)
+
+    p = sub.add_parser("check-leaks", help="scan reports and exports for any string in the key")
+    p.add_argument("dir", help="a folder (or file) of reports and exports")
+    p.add_argument("--project", default=".", help="whose codes/private/key.csv to use")
+    p.add_argument("--key", default=None, help="a key file instead of the project's")
+    p.set_defaults(func=_cmd_check_leaks)
 
     p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
     p.add_argument("project", nargs="?", default=".")

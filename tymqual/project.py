@@ -693,6 +693,12 @@ class Project:
 
         return reject(self, coding_ids)
 
+    def pseudonymize(self, out: str | Path, **kwargs: Any) -> Any:
+        """A pseudonymised copy as a new project; see :func:`tymqual.privacy.pseudonymize`."""
+        from tymqual.privacy import pseudonymize
+
+        return pseudonymize(self, out, **kwargs)
+
     def agreement(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement

@@ -1,0 +1,1763 @@
+"""Pseudonymisation and leak checks, for interview material about people who can be named.
+
+For the thesis author who must share transcripts, codings and reports with a supervisor or an
+archive without the names of officials, places and identifiers in them. The workflow:
+
+1. :func:`suggest_key_candidates` lists what *looks* identifying (capitalised words inside a
+   sentence, speaker labels that are names, Finnish regions and municipalities from
+   ``tymqual/data/places_fi.txt``, e-mail addresses, phone numbers, personal identity codes);
+   :func:`draft_key` numbers them into labels. Nothing is replaced until the analyst has
+   checked the list and saved it with :func:`write_key` as ``codes/private/key.csv``
+   (columns ``original, label, kind``; git-ignored by ``tymqual init``).
+2. :func:`pseudonymize` writes a *new* project folder: every source as UTF-8 ``.txt`` with the
+   replacements made, the codebook, cases, surveys and the codings moved so that each still
+   covers its passage. The original project is only read.
+3. :func:`check_leaks` / :func:`assert_no_leaks` scan a folder of reports and exports (xlsx,
+   docx, html, csv, svg, qdpx, ...) for every original and its inflected forms.
+
+How originals are found (one matcher for replacing and for checking, so a pseudonymised
+project never fails its own leak check):
+
+* Matching is case-insensitive and word-bounded: a word is a run of letters and digits, so
+  ``Virtanen_haastattelu.txt`` and ``Joensuu-sopimus`` contain a match and ``Virtasenkatu``
+  does not (names inside unhyphenated compounds are not found).
+* The last word of an original may be inflected. With the Finnish analyser of
+  :mod:`tymqual.morphology` (Voikko when installed), a word matches when one of its base forms
+  is the original (*Helsingissä* → *Helsinki*, *Uudenmaan* → *Uusimaa*). Independently, a
+  suffix rule accepts the original, or one of its stems, followed by a Finnish case ending,
+  possessive suffix or clitic, or a demonym (*joensuulaiset*): stems are the word itself,
+  ``-nen`` → ``-se-``/``-s-`` (*Virtasen*, *Virtasta*), ``-i`` → ``-e-`` (*Rovaniemellä*),
+  ``-e`` → ``-ee-`` (*Tampereella*), and the weak grade of the last consonant (kk→k, pp→p,
+  tt→t, nk→ng, nt→nn, mp→mm, lt→ll, rt→rr, ht→hd, k→∅, t→d, p→v: *Matin*, *Turussa*,
+  *Lappeenrannassa*). Other consonant gradation and irregular stems (*Uusimaa* →
+  *Uudenmaan*) need the analyser. Earlier words of a multi-word original must appear as
+  written, separated by white space or a hyphen (*Matti Virtasen*, *Pohjois-Karjalassa*).
+* Originals with a digit or ``@`` are identifiers, matched as written; a phone number also
+  in its other spellings (``+358 40 123 4567`` = ``040-1234567``).
+
+Replacement text: the whole word becomes the label; with ``keep_endings=True`` (default) the
+case ending follows after a colon, as Finnish writes endings after abbreviations and numbers:
+*Virtasen* → ``[Henkilö 1]:n``, *Joensuussa* → ``[Kunta 2]:ssa``.
+
+Formula safety for exports: :func:`excel_safe`, :func:`write_safe_csv` and
+:func:`safe_xlsx_cell` (see their docstrings for the method and why).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import csv
+import functools
+import html
+import io
+import os
+import re
+import shutil
+import tempfile
+import warnings
+import zipfile
+import zlib
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import docx
+import pandas as pd
+import yaml
+from docx.oxml.ns import qn
+from docx.table import Table
+from lxml import etree
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from tymqual.codings import CODING_COLUMNS, reanchor
+from tymqual.corpus import SpeakerConfig, parse_turns
+from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.project import CONFIG_FILE, SOURCE_FOLDERS, SURVEY_SUFFIXES, Project, open_project
+from tymqual.storage import (
+    atomic_write_bytes,
+    atomic_write_text,
+    read_csv_strings,
+    replacing,
+    write_csv,
+)
+from tymqual.text import snippet
+
+__all__ = [
+    "CANDIDATE_COLUMNS",
+    "KEY_COLUMNS",
+    "KEY_FILE",
+    "KINDS",
+    "LEAK_COLUMNS",
+    "LeakError",
+    "PrivacyError",
+    "PseudonymizeReport",
+    "assert_no_leaks",
+    "check_leaks",
+    "draft_key",
+    "excel_safe",
+    "key_path",
+    "read_key",
+    "pseudonymize",
+    "safe_xlsx_cell",
+    "suggest_key_candidates",
+    "write_key",
+    "write_safe_csv",
+]
+
+KEY_FILE = Path("codes") / "private" / "key.csv"
+KEY_COLUMNS: tuple[str, ...] = ("original", "label", "kind")
+KINDS: tuple[str, ...] = ("person", "place", "organisation", "other")
+CANDIDATE_COLUMNS: tuple[str, ...] = ("candidate", "kind_guess", "count", "examples", "reason")
+LEAK_COLUMNS: tuple[str, ...] = ("file", "location", "found")
+REPLACEMENT_COLUMNS: tuple[str, ...] = ("file", "source_id", "kind", "label", "count")
+UNMAPPED_COLUMNS: tuple[str, ...] = ("coding_id", "source_id", "start", "end", "reason")
+
+_KIND_ALIASES = {"henkilö": "person", "paikka": "place", "organisaatio": "organisation",
+                 "organization": "organisation", "muu": "other"}
+_MAX_SHOWN = 10
+_MIN_ORIGINAL = 2
+
+
+class PrivacyError(TymqualError):
+    """A key is invalid, or pseudonymisation cannot be done as asked."""
+
+
+class LeakError(PrivacyError):
+    """An original from the key (a name, place or identifier) is still in a file."""
+
+
+class _Lemmatiser(Protocol):
+    def lemmas(self, word: str) -> Sequence[str]: ...
+
+
+def _analyser() -> _Lemmatiser | None:
+    """The project's Finnish analyser, or None: the suffix rules then work alone."""
+    try:
+        from tymqual.morphology import get_analyser
+    except ImportError:
+        return None
+    try:
+        return get_analyser()
+    except TymqualError:
+        return None
+
+
+# ============================================================================ the key file
+def key_path(project_or_path: Project | str | os.PathLike[str]) -> Path:
+    """Where the key lives: ``codes/private/key.csv`` of a project or project folder, or a file."""
+    if isinstance(project_or_path, Project):
+        return project_or_path.root / KEY_FILE
+    path = Path(project_or_path)
+    return path / KEY_FILE if path.is_dir() else path
+
+
+def read_key(project_or_path: Project | str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and check the pseudonymisation key (``original, label, kind``; extra columns kept).
+
+    ``kind`` is one of person, place, organisation, other (Finnish henkilö, paikka,
+    organisaatio, muu are accepted). Raises :class:`PrivacyError` naming the file, row and
+    column of every problem: a missing column, an empty cell, an unknown kind, an original
+    listed twice (ignoring case) or a label that itself contains an original.
+    """
+    path = key_path(project_or_path)
+    if not path.is_file():
+        raise PrivacyError(
+            f"{path}: no key file. Make one with draft_key(suggest_key_candidates(project)), "
+            "check it, and save it with write_key(key, project)."
+        )
+    try:
+        raw = read_csv_strings(path)
+    except pd.errors.EmptyDataError:
+        raw = pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise PrivacyError(f"{path}: cannot be read as CSV ({exc}); save it again as CSV "
+                           "UTF-8 from Excel.") from exc
+    return _checked_key(raw, str(path), lambda i: f"row {i + 2}")
+
+
+def write_key(key: pd.DataFrame, project_or_path: Project | str | os.PathLike[str]) -> Path:
+    """Check ``key`` and write it atomically as an Excel-friendly CSV; returns the path.
+
+    Warns when the project's ``.gitignore`` does not keep ``codes/private/`` out of git.
+    """
+    path = key_path(project_or_path)
+    table = _checked_key(key, "write_key()", _frame_row(key))
+    write_csv(table, path)
+    if isinstance(project_or_path, Project) or Path(project_or_path).is_dir():
+        root = path.parents[2]
+        ignore = root / ".gitignore"
+        lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+        if not any(line.strip().rstrip("/") == "codes/private" for line in lines):
+            warnings.warn(
+                f"{ignore} does not list codes/private/, so git may commit the key {path}; "
+                "add the line codes/private/ to it.",
+                TymqualWarning,
+                stacklevel=2,
+            )
+    return path
+
+
+def _frame_row(frame: object) -> Callable[[int], str]:
+    index = frame.index if isinstance(frame, pd.DataFrame) else None
+    return lambda i: f"row {i + 1} (index {index[i]!r})" if index is not None else f"row {i + 1}"
+
+
+def _checked_key(frame: object, where: str, row_name: Callable[[int], str]) -> pd.DataFrame:
+    """The key with stripped cells and canonical kinds, or a PrivacyError listing problems."""
+    if not isinstance(frame, pd.DataFrame):
+        raise PrivacyError(f"{where}: the key must be a DataFrame with columns "
+                           f"{', '.join(KEY_COLUMNS)}, not {type(frame).__name__}.")
+    table = frame.copy()
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in KEY_COLUMNS if c not in table.columns]
+    if missing:
+        raise _refuse(where, [f"row 1 (the header): column {c!r} is missing" for c in missing],
+                      f"The key's columns are {', '.join(KEY_COLUMNS)}.")
+    table = table.reset_index(drop=True)
+    for col in table.columns:
+        table[col] = pd.Series(["" if pd.isna(v) else str(v).strip() for v in table[col]],
+                               index=table.index, dtype=str)
+    table["kind"] = pd.Series([_KIND_ALIASES.get(k.lower(), k.lower()) for k in table["kind"]],
+                              index=table.index, dtype=str)
+    problems: list[str] = []
+    for i, (original, label, kind) in enumerate(
+            table[list(KEY_COLUMNS)].itertuples(index=False)):
+        if len(original) < _MIN_ORIGINAL:
+            problems.append(f"{row_name(i)}, column 'original': {original!r} is "
+                            + ("empty" if not original else "too short to replace safely"))
+        if not label:
+            problems.append(f"{row_name(i)}, column 'label': empty; give a label such as "
+                            "[Henkilö 1]")
+        elif "\n" in label:
+            problems.append(f"{row_name(i)}, column 'label': a label must be on one line")
+        if kind not in KINDS:
+            problems.append(f"{row_name(i)}, column 'kind': {kind!r} is not one of "
+                            f"{', '.join(KINDS)}")
+    folded = [original.casefold() for original in table["original"]]
+    for value, times in Counter(folded).items():
+        if value and times > 1:
+            rows = " and ".join(row_name(i) for i, f in enumerate(folded) if f == value)
+            problems.append(f"column 'original': {value!r} is on {rows}; list each original "
+                            "once")
+    if not problems:
+        problems = _revealing_labels(table, row_name)
+    if problems:
+        raise _refuse(where, problems,
+                      "Correct the key (it opens in Excel) and try again; nothing was changed.")
+    return table
+
+
+def _revealing_labels(table: pd.DataFrame, row_name: Callable[[int], str]) -> list[str]:
+    matcher = _Matcher(table, None)
+    problems = []
+    for i, label in enumerate(table["label"]):
+        for hit in matcher.find(label):
+            problems.append(
+                f"{row_name(i)}, column 'label': {label!r} contains "
+                f"{label[hit.start:hit.end]!r}, the original on {row_name(hit.entry)}; a label "
+                "must not reveal what it replaces")
+    return problems
+
+
+def _refuse(where: str, problems: list[str], remedy: str) -> PrivacyError:
+    shown = "; ".join(problems[:_MAX_SHOWN])
+    if len(problems) > _MAX_SHOWN:
+        shown += f"; and {len(problems) - _MAX_SHOWN} more problem(s)"
+    return PrivacyError(f"{where}: {shown}. {remedy}")
+
+
+def _resolve_key(key: object, project: Project | None) -> pd.DataFrame:
+    if key is None:
+        if project is None:
+            raise PrivacyError("No key given; pass key= a DataFrame, a key file or a project.")
+        return read_key(project)
+    if isinstance(key, pd.DataFrame):
+        return _checked_key(key, "the key (a DataFrame)", _frame_row(key))
+    if isinstance(key, Project | str | os.PathLike):
+        return read_key(key)
+    raise PrivacyError(f"key must be a DataFrame, a key file path or a Project, "
+                       f"not {type(key).__name__}.")
+
+
+# ============================================================================ the matcher
+_TOKEN = re.compile(r"[^\W_]+")
+_DASHES = "\u2010\u2011\u2012\u2013\u2014-"  # hyphen last: literal in [...]
+_LOOSE_SEP = re.compile(rf"[\s{_DASHES}]{{1,3}}")
+_VOWELS = "aeiouyäöå"
+_CASES = ("n|a|ä|ta|tä|tta|ttä|na|nä|ksi|ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ne|t|en|den|"
+          "tten|ten|jen|ja|jä|[aeiouyäöå]n|h[aeiouyäö]n|seen|siin|s|l|st|lt|"
+          # with the third-person possessive written as a long vowel + n (Joensuussaan)
+          "ssaan|ssään|staan|stään|llaan|llään|ltaan|ltään|lleen|kseen|naan|nään|taan|tään")
+_ENDING = re.compile(
+    r"(?:lai(?:nen|se|s)|läi(?:nen|se|s))?"  # demonyms: joensuulainen, joensuulaisille
+    rf"i?(?:{_CASES})?"  # i: plural or linking vowel; s, l, st, lt: spoken clipped endings
+    r"(?:ni|si|nsa|nsä|mme|nne)?"  # possessive suffixes
+    r"(?:kin|kaan|kään|han|hän|pa|pä|ko|kö)?"  # clitics
+)
+# Endings an analyser-only match shows after the label; longest first.
+_SHOWN_ENDINGS = tuple(sorted(
+    ("ssa ssä sta stä lla llä lta ltä lle ksi na nä ta tä n a ä t seen hin hen han hän hon hun "
+     "hyn hön").split(), key=len, reverse=True))
+_GRADE = re.compile(rf"^(.*?)(kk|pp|tt|nk|nt|mp|lt|rt|ht|[ktp])([{_VOWELS}])$")
+_WEAK = {"kk": "k", "pp": "p", "tt": "t", "nk": "ng", "nt": "nn", "mp": "mm", "lt": "ll",
+         "rt": "rr", "ht": "hd", "k": "", "t": "d", "p": "v"}
+_PHONE_SEP = r"[\s\-./()]*"
+
+
+def _stems(word: str) -> frozenset[str]:
+    """Lower-case stems an inflected form of ``word`` may start with (see module docstring)."""
+    stems = {word}
+    if len(word) > 4 and word.endswith("nen"):
+        stems |= {word[:-3] + "se", word[:-3] + "s"}
+    elif word.endswith("e"):
+        stems.add(word + "e")
+    elif len(word) > 3 and word.endswith("i"):
+        stems.add(word[:-1] + "e")
+    for stem in list(stems):
+        match = _GRADE.match(stem)
+        if match is None or len(stem) < 4:
+            continue
+        head, strong, vowel = match.groups()
+        # A lone k/t/p weakens after a vowel or h, l, r only (Turku, Seinäjoki; not Kotka).
+        if len(strong) == 1 and head[-1:] not in set(_VOWELS + "hlr"):
+            continue
+        stems.add(head + _WEAK[strong] + vowel)
+    return frozenset(stems)
+
+
+def _shown_ending(ending: str) -> str:
+    """The ending as shown after a label: a linking or plural ``i`` is dropped."""
+    if len(ending) > 1 and ending[0] in "iI" and _ENDING.fullmatch(ending[1:].lower()):
+        return ending[1:]
+    return ending
+
+
+def _is_identifier(original: str) -> bool:
+    return "@" in original or any(ch.isdigit() for ch in original)
+
+
+def _identifier_pattern(original: str) -> re.Pattern[str]:
+    """E-mail and other identifiers as written; a phone number in any common spelling."""
+    digits = re.sub(r"\D", "", original)
+    if re.fullmatch(r"[\d\s()+./-]+", original) and len(digits) >= 6 and not _HETU.search(
+            original):
+        national = None
+        if re.match(r"\s*(?:\+|00)\s*358", original):
+            national = digits[5:] if digits.startswith("00") else digits[3:]
+            national = national.removeprefix("0")
+        elif digits.startswith("0"):
+            national = digits[1:]
+        if national:
+            body = _PHONE_SEP.join(national)
+            prefix = rf"(?:(?:\+|00)\s*358{_PHONE_SEP}(?:\(0\){_PHONE_SEP})?|0)"
+            return re.compile(rf"(?<![\d+]){prefix}{_PHONE_SEP}{body}(?!\d)")
+        return re.compile(rf"(?<![\d+]){_PHONE_SEP.join(digits)}(?!\d)")
+    literal = r"\s+".join(re.escape(part) for part in original.split())
+    return re.compile(rf"(?<![^\W_]|[.@+-]){literal}(?![^\W_@]|[.-][^\W_])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    original: str
+    label: str
+    kind: str
+    words: tuple[str, ...]  # lower-case words of a name; empty for an identifier
+    seps: tuple[str, ...]  # what separates the words in the original
+    pattern: re.Pattern[str] | None  # identifiers only
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    entry: int  # row of the key
+    ending: str  # the inflectional ending as written, "" for none
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int
+    end: int
+    new_start: int
+    new_end: int
+    kind: str
+    label: str
+
+
+def _separator_ok(original: str, found: str) -> bool:
+    if original and all(ch.isspace() or ch in _DASHES for ch in original):
+        return bool(_LOOSE_SEP.fullmatch(found))
+    return found.lower() == original.lower()
+
+
+class _Matcher:
+    """Finds the key's originals, inflected, in any text (see the module docstring)."""
+
+    def __init__(self, key: pd.DataFrame, analyser: _Lemmatiser | None) -> None:
+        self.entries: list[_Entry] = []
+        self._analyser = analyser
+        self._stems: dict[str, list[int]] = {}
+        self._lemmas: dict[str, list[int]] = {}
+        self._first: dict[str, list[int]] = {}
+        self._prefixes: set[str] = set()
+        self._forms: dict[str, dict[int, int]] = {}
+        for i, (original, label, kind) in enumerate(
+                key[list(KEY_COLUMNS)].itertuples(index=False)):
+            self.entries.append(self._entry(i, str(original), str(label), str(kind)))
+
+    def _entry(self, i: int, original: str, label: str, kind: str) -> _Entry:
+        tokens = list(_TOKEN.finditer(original))
+        if _is_identifier(original) or not tokens:
+            return _Entry(original, label, kind, (), (), _identifier_pattern(original))
+        words = tuple(t.group().lower() for t in tokens)
+        seps = tuple(original[a.end():b.start()] for a, b in zip(tokens, tokens[1:], strict=False))
+        last = words[-1]
+        for stem in _stems(last):
+            self._stems.setdefault(stem, []).append(i)
+        self._lemmas.setdefault(last, []).append(i)
+        self._prefixes.add(last[:2])
+        if len(words) > 1:
+            self._first.setdefault(words[0], []).append(i)
+        return _Entry(original, label, kind, words, seps, None)
+
+    def forms(self, token: str) -> dict[int, int]:
+        """Entries whose last word ``token`` is a form of, with where its ending starts."""
+        cached = self._forms.get(token)
+        if cached is not None:
+            return cached
+        low = token.lower()
+        if len(low) != len(token):  # a rare letter whose lower case is longer
+            low = token
+        found: dict[int, int] = {}
+        for cut in range(len(low), 0, -1):
+            ids = self._stems.get(low[:cut])
+            if ids and _ENDING.fullmatch(low[cut:]):
+                for i in ids:
+                    found.setdefault(i, cut)
+        # Inflection changes the end of a name, never its first two letters: skip the rest.
+        if self._analyser is not None and low[:2] in self._prefixes:
+            for lemma in self._analyser.lemmas(token):
+                for i in self._lemmas.get(lemma.lower(), ()):
+                    found.setdefault(i, len(low) - _ending_length(low))
+        self._forms[token] = found
+        return found
+
+    def find(self, text: str) -> list[_Hit]:
+        """Every occurrence, leftmost-longest, none overlapping, in text order."""
+        hits: list[_Hit] = []
+        for i, entry in enumerate(self.entries):
+            if entry.pattern is not None:
+                hits.extend(_Hit(m.start(), m.end(), i, "") for m in entry.pattern.finditer(text))
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        for t, (start, end, token) in enumerate(tokens):
+            for i, cut in self.forms(token).items():
+                if len(self.entries[i].words) == 1:
+                    hits.append(_Hit(start, end, i, token[cut:]))
+            for i in self._first.get(token.lower(), ()):
+                hit = self._multi(text, tokens, t, i)
+                if hit is not None:
+                    hits.append(hit)
+        hits.sort(key=lambda h: (h.start, h.start - h.end, h.entry))
+        chosen: list[_Hit] = []
+        for hit in hits:
+            if not chosen or hit.start >= chosen[-1].end:
+                chosen.append(hit)
+        return chosen
+
+    def _multi(self, text: str, tokens: list[tuple[int, int, str]], t: int, i: int) -> _Hit | None:
+        entry = self.entries[i]
+        k = len(entry.words)
+        if t + k > len(tokens):
+            return None
+        cut = 0
+        for j in range(1, k):
+            start, _, token = tokens[t + j]
+            if not _separator_ok(entry.seps[j - 1], text[tokens[t + j - 1][1]:start]):
+                return None
+            if j < k - 1:
+                if token.lower() != entry.words[j]:
+                    return None
+            else:
+                found = self.forms(token).get(i)
+                if found is None:
+                    return None
+                cut = found
+        last = tokens[t + k - 1]
+        return _Hit(tokens[t][0], last[1], i, last[2][cut:])
+
+    def replace(self, text: str, *, keep_endings: bool) -> tuple[str, list[_Edit]]:
+        """``text`` with every hit replaced by its label, and the edits made."""
+        pieces: list[str] = []
+        edits: list[_Edit] = []
+        at = shift = 0
+        for hit in self.find(text):
+            entry = self.entries[hit.entry]
+            ending = _shown_ending(hit.ending) if keep_endings else ""
+            new = entry.label + (":" + ending if ending else "")
+            pieces += [text[at:hit.start], new]
+            new_start = hit.start + shift
+            edits.append(_Edit(hit.start, hit.end, new_start, new_start + len(new), entry.kind,
+                               entry.label))
+            shift += len(new) - (hit.end - hit.start)
+            at = hit.end
+        pieces.append(text[at:])
+        return "".join(pieces), edits
+
+
+def _ending_length(word: str) -> int:
+    for ending in _SHOWN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return len(ending)
+    return 0
+
+
+class _OffsetMap:
+    """Old offsets to new ones after replacements: each shifts later text by len(new) − len(old).
+
+    A position strictly inside a replaced span goes to the start of its label (for a start)
+    or to the end of it (for an end), so a passage that began or ended mid-name covers the
+    whole label.
+    """
+
+    def __init__(self, edits: Sequence[_Edit]) -> None:
+        self._edits = list(edits)
+        self._ends = [e.end for e in self._edits]
+        self._shift = [0]
+        for e in self._edits:
+            self._shift.append(self._shift[-1] + (e.new_end - e.new_start) - (e.end - e.start))
+
+    def _map(self, pos: int, *, is_start: bool) -> int:
+        i = bisect_right(self._ends, pos)
+        if i < len(self._edits) and self._edits[i].start < pos:
+            edit = self._edits[i]
+            return edit.new_start if is_start else edit.new_end
+        return pos + self._shift[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self._map(start, is_start=True), self._map(end, is_start=False)
+
+
+# ============================================================================ suggestions
+_WORD = re.compile(rf"[^\W\d_]+(?:[{_DASHES}][^\W\d_]+)*")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)358[ -]?(?:\(0\)[ -]?)?|0)[1-9]\d{0,2}(?:[ -]?\d){5,8}(?!\w)")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_DATE_LIKE = re.compile(r"\d{1,2}[.-]\d{1,2}[.-]\d{2,4}")
+_HETU = re.compile(r"(?<![\w+-])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![^\W_])")
+_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+_SENTENCE_END = "\n.!?…:"
+_OPENERS = set(" \t\"'“”‘’«»([{*_" + _DASHES)
+_ORGANISATION = re.compile(
+    r"(?i)(?:\b(?:oy|oyj|ry|ky|tmi|ab)\b|(?:yhdistys|säätiö|yhtymä|keskus|liitto|opisto|"
+    r"koulu|yliopisto|sairaala|seurakunta|osuuskunta|ammattikorkeakoulu)$)")
+# Capitalised words that are institutions or ordinary words, never people: lower-case bases.
+ALLOWED_WORDS: frozenset[str] = frozenset({
+    "kela", "thl", "te-palvelut", "te-toimisto", "te-keskus", "ely-keskus", "tem", "stm",
+    "okm", "avi", "valvira", "kuntaliitto", "eduskunta", "valtioneuvosto", "suomi", "suomen",
+    "eu", "eurooppa", "euroopan", "pohjoismaat", "teams", "zoom", "excel", "word", "outlook",
+    "kanta", "omakanta", "työmarkkinatori", "sote", "tym", "haastattelija", "haastateltava",
+    "vastaaja", "jumala", "herra", "rouva", "neiti", "tohtori", "ok", "okei",
+})
+_ROLE_WORDS = frozenset({
+    "haastattelija", "haastateltava", "vastaaja", "palvelupäällikkö", "moderaattori",
+    "fasilitaattori", "tulkki", "puhuja", "osallistuja", "kommentoija", "interviewer",
+    "interviewee", "respondent", "speaker", "moderator", "participant", "unknown",
+    "tuntematon", "kaikki", "useampi", "muu",
+})
+_REGION_TYPES = ("maakunta", "hyvinvointialue")
+_PLACE_REASONS = {"maakunta": "region (maakunta)",
+                  "hyvinvointialue": "wellbeing services county (hyvinvointialue)",
+                  "kunta": "municipality (kunta)"}
+
+
+@functools.cache
+def places() -> dict[str, tuple[str, ...]]:
+    """The bundled place names (``tymqual/data/places_fi.txt``): name → its sections."""
+    text = resources.files("tymqual").joinpath("data", "places_fi.txt").read_text("utf-8")
+    found: dict[str, tuple[str, ...]] = {}
+    section = ""
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif line:
+            found[line] = (*found.get(line, ()), section)
+    return found
+
+
+def hetu_valid(code: str) -> bool:
+    """Whether ``code`` is a Finnish personal identity code with a valid check character.
+
+    DDMMYY, century sign (``+``, ``-``, ``U``–``Y``, ``A``–``F``), individual number NNN and
+    the check character: ``int(DDMMYYNNN) mod 31`` indexed into ``0123456789ABCDEFHJKLMNPRSTUVWXY``
+    (Digital and Population Data Services Agency, *Henkilötunnus*).
+    """
+    match = _HETU.fullmatch(code)
+    if match is None:
+        return False
+    day, month, _, _, number, check = match.groups()
+    if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12 and int(number) >= 2):
+        return False
+    return _HETU_CHECK[int(day + month + match.group(3) + number) % 31] == check
+
+
+@dataclass
+class _Candidate:
+    text: str
+    kind: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def suggest_key_candidates(project: Project, *, key: object = None) -> pd.DataFrame:
+    """What in the project's sources looks identifying, for the analyst to confirm.
+
+    Nothing is replaced: the list is a starting point for the key (:func:`draft_key`,
+    :func:`write_key`). Found are capitalised words inside a sentence (not at its start, not
+    acronyms, not in :data:`ALLOWED_WORDS`), runs of such words (``Matti Virtanen``), speaker
+    labels that look like names rather than roles, places of ``tymqual/data/places_fi.txt``,
+    e-mail addresses, Finnish phone numbers and personal identity codes with a valid check
+    character (:func:`hetu_valid`). Inflected forms are counted under their base form. With
+    ``key`` (a key, its file or a project), candidates the key already covers are left out.
+
+    Columns: ``candidate`` (base form), ``kind_guess`` (person, place, organisation, other),
+    ``count`` (occurrences in all sources, inflected forms included, not counting those
+    inside a longer candidate), ``examples`` (up to three, ``source: …context…``),
+    ``reason``. Rows are ordered by kind, then by count.
+    """
+    texts = {sid: project.text(sid) for sid in project.source_ids}
+    analyser = _analyser()
+    found: dict[str, _Candidate] = {}
+
+    def add(text: str, kind: str, reason: str) -> None:
+        entry = found.setdefault(text.casefold(), _Candidate(text, kind))
+        if reason not in entry.reasons:
+            entry.reasons.append(reason)
+        if entry.kind != "place" and kind == "place":
+            entry.kind = "place"
+
+    for text in texts.values():
+        _identifier_candidates(text, add)
+    _place_candidates(texts, add)
+    _speaker_candidates(project, add)
+    _capitalised_candidates(texts, analyser, add)
+    frame = _counted(found, texts, analyser)
+    if key is not None and not frame.empty:
+        known = _Matcher(_resolve_key(key, None), analyser)
+        covered = [any(h.start == 0 and h.end == len(c) for h in known.find(c))
+                   for c in frame["candidate"]]
+        frame = frame[~pd.Series(covered, index=frame.index)].reset_index(drop=True)
+    return frame
+
+
+def _identifier_candidates(text: str, add: Callable[[str, str, str], None]) -> None:
+    taken: list[tuple[int, int]] = []
+    for match in _HETU.finditer(text):
+        if hetu_valid(match.group()):
+            add(match.group(), "other", "personal identity code (hetu) with a valid check "
+                "character")
+            taken.append(match.span())
+    for match in _EMAIL.finditer(text):
+        add(match.group(), "other", "e-mail address")
+    for match in _PHONE.finditer(text):
+        overlaps = any(a < match.end() and match.start() < b for a, b in taken)
+        if not overlaps and not _DATE_LIKE.fullmatch(match.group()):
+            add(match.group(), "other", "phone number (Finnish format)")
+
+
+def _place_candidates(texts: dict[str, str], add: Callable[[str, str, str], None]) -> None:
+    listed = places()
+    key = pd.DataFrame({"original": list(listed), "label": "x", "kind": "place"})
+    matcher = _Matcher(key, _analyser())
+    for text in texts.values():
+        for hit in matcher.find(text):
+            name = matcher.entries[hit.entry].original
+            reason = " and ".join(_PLACE_REASONS.get(s, s) for s in listed[name])
+            add(name, "place", f"{reason} in the bundled place list")
+
+
+def _speaker_candidates(project: Project, add: Callable[[str, str, str], None]) -> None:
+    config = project.config.speakers
+    configured = {label.casefold() for label in (*config.interviewer, *config.interviewee)}
+    turns = project.turns()
+    kinds = {sid: project.document(sid).kind for sid in project.source_ids}
+    speakers = turns.loc[turns["source_id"].map(kinds) != "survey_answer", "speaker"]
+    for speaker in dict.fromkeys(str(s) for s in speakers):
+        bare = speaker.rstrip("0123456789 ").casefold()
+        if (speaker.casefold() in configured or bare in _ROLE_WORDS or bare in ALLOWED_WORDS
+                or not re.search(r"[^\W\d_][^\W\d_A-ZÅÄÖ]", speaker)):
+            continue
+        add(speaker, "person", "speaker label that looks like a name")
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether only openers, white space and bracketed notes (``[naurahtaa]``) stand between
+    ``start`` and the start of the text, a line or a sentence."""
+    i = start - 1
+    while i >= 0:
+        if text[i] in _OPENERS:
+            i -= 1
+        elif text[i] in ")]":
+            opening = text.rfind("(" if text[i] == ")" else "[", 0, i)
+            if opening < 0 or "\n" in text[opening:i]:
+                return False
+            i = opening - 1
+        else:
+            break
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _capitalised(word: str) -> bool:
+    acronym = word[:2].isupper()  # THL, TE-palvelut, TYPPIin
+    return word[0].isupper() and any(ch.islower() for ch in word) and not acronym
+
+
+def _capitalised_candidates(texts: dict[str, str], analyser: _Lemmatiser | None,
+                            add: Callable[[str, str, str], None]) -> None:
+    # Words the material also writes in lower case, and function words, are ordinary words.
+    # (E-mail addresses and links are left out: matti.virtanen@... does not make "Matti" common.)
+    common = _stopwords() | {m.group() for text in texts.values()
+                             for m in _WORD.finditer(_URL.sub(" ", _EMAIL.sub(" ", text)))
+                             if m.group().islower()}
+    words: list[tuple[str, int, str]] = []  # source, start, word: capitalised and not allowed
+    for sid, text in texts.items():
+        for match in _WORD.finditer(text):
+            word = match.group()
+            if (_capitalised(word) and word.lower() not in common
+                    and not _allowed(word, analyser)):
+                words.append((sid, match.start(), word))
+    seen = {w.lower() for _, _, w in words}
+    listed = {p.lower() for p in places()}
+    # A run's first word may be capitalised only because it starts the sentence; it belongs
+    # to the name only if it is also capitalised inside a sentence somewhere.
+    named = {w.lower() for sid, start, w in words if not _at_sentence_start(texts[sid], start)}
+    i = 0
+    while i < len(words):
+        run = [words[i]]
+        while i + len(run) < len(words) and len(run) < 4:
+            sid, start, word = words[i + len(run)]
+            prev_sid, prev_start, prev = run[-1]
+            if sid != prev_sid or texts[sid][prev_start + len(prev):start] != " ":
+                break
+            run.append(words[i + len(run)])
+        i += len(run)
+        inside = [not _at_sentence_start(texts[sid], start) for sid, start, _ in run]
+        if not inside[0] and len(run) > 1 and run[0][2].lower() not in named:
+            run, inside = run[1:], inside[1:]  # "Eilen Matti Virtanen ...": drop "Eilen"
+        names = [w for _, _, w in run]
+        bases = [_base_form(w, analyser, seen) for w in names]
+        is_place = [b.lower() in listed for b in bases]
+        if len(run) > 1 and any(inside) and not any(is_place):
+            add(" ".join([*names[:-1], bases[-1]]), "person",
+                "capitalised words inside a sentence, as in a name")
+            continue
+        for base, mid, place in zip(bases, inside, is_place, strict=True):
+            if mid and not place:
+                add(base, _kind_guess(base), "capitalised word inside a sentence")
+
+
+def _stopwords() -> frozenset[str]:
+    try:
+        from tymqual.morphology import stopwords
+    except ImportError:
+        return frozenset()
+    return stopwords()
+
+
+def _allowed(word: str, analyser: _Lemmatiser | None) -> bool:
+    low = word.lower()
+    if low in ALLOWED_WORDS or any(low.startswith(a) and _ENDING.fullmatch(low[len(a):])
+                                   for a in ALLOWED_WORDS):
+        return True
+    return analyser is not None and any(lemma.lower() in ALLOWED_WORDS
+                                        for lemma in analyser.lemmas(word))
+
+
+def _kind_guess(base: str) -> str:
+    return "organisation" if _ORGANISATION.search(base) else "person"
+
+
+def _base_form(word: str, analyser: _Lemmatiser | None, seen: set[str]) -> str:
+    """The nominative a capitalised word is a form of, capitalised like ``word``."""
+    low = word.lower()
+    base = low
+    lemmas = [lemma.lower() for lemma in analyser.lemmas(word)] if analyser else []
+    if lemmas and lemmas != [low]:
+        base = lemmas[0]
+    else:
+        # Unknown to the analyser: a seen shorter word this is a form of, or a -nen name.
+        for other in sorted(seen, key=len):
+            if other != low and low.startswith(other[:2]) and any(
+                    low.startswith(s) and _ENDING.fullmatch(low[len(s):])
+                    for s in _stems(other)):
+                base = other
+                break
+        else:
+            nen = re.fullmatch(rf"(.*[{_VOWELS}])(?:se|s)(.*)", low)
+            if nen and len(nen.group(1)) >= 3 and nen.group(2) and _ENDING.fullmatch(
+                    nen.group(2)):
+                base = nen.group(1) + "nen"
+    return _capitalised_like(base, word)
+
+
+def _capitalised_like(base: str, word: str) -> str:
+    parts = re.split(f"([{_DASHES}])", base)
+    shape = re.split(f"[{_DASHES}]", word)
+    out = []
+    for n, part in enumerate(parts):
+        index = n // 2
+        upper = index < len(shape) and shape[index][:1].isupper()
+        out.append(part[:1].upper() + part[1:] if upper and n % 2 == 0 else part)
+    return "".join(out)
+
+
+def _counted(found: dict[str, _Candidate], texts: dict[str, str],
+             analyser: _Lemmatiser | None) -> pd.DataFrame:
+    items = list(found.values())
+    if not items:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else str)
+                             for c in CANDIDATE_COLUMNS})
+    key = pd.DataFrame({"original": [c.text for c in items], "label": "x", "kind": "other"})
+    matcher = _Matcher(key, analyser)
+    counts: Counter[int] = Counter()
+    examples: dict[int, list[str]] = {}
+    for sid, text in texts.items():
+        for hit in matcher.find(text):
+            counts[hit.entry] += 1
+            shown = examples.setdefault(hit.entry, [])
+            if len(shown) < 3:
+                shown.append(f"{sid}: {snippet(text, hit.start, hit.end, 30)}")
+    frame = pd.DataFrame({
+        "candidate": [c.text for c in items],
+        "kind_guess": [c.kind for c in items],
+        "count": [counts[i] for i in range(len(items))],
+        "examples": [" | ".join(examples.get(i, [])) for i in range(len(items))],
+        "reason": ["; ".join(c.reasons) for c in items],
+    })
+    frame["_order"] = frame["kind_guess"].map({k: n for n, k in enumerate(KINDS)})
+    frame = frame.sort_values(["_order", "count", "candidate"], ascending=[True, False, True],
+                              kind="stable")
+    return frame.drop(columns="_order").astype({"count": "int64"}).reset_index(drop=True)
+
+
+def draft_key(candidates: pd.DataFrame) -> pd.DataFrame:
+    """A first key from (checked) candidates: numbered Finnish labels by kind.
+
+    person ``[Henkilö 1]``; a region of the place list ``[Alue A]``, a municipality
+    ``[Kunta 1]``, another place ``[Paikka 1]``; organisation ``[Organisaatio 1]``; other:
+    ``[Sähköposti 1]``, ``[Puhelinnumero 1]``, ``[Henkilötunnus 1]`` or ``[Tunniste 1]``.
+    A person's full name and its last word (the surname) share one label, and the surname
+    is added when it was not a candidate itself. Edit the labels freely before saving.
+    """
+    missing = [c for c in ("candidate", "kind_guess") if c not in candidates.columns]
+    if missing:
+        raise PrivacyError(f"draft_key(): the candidates lack column(s) {', '.join(missing)}; "
+                           "pass the frame suggest_key_candidates() returns.")
+    counters: Counter[str] = Counter()
+    rows: dict[str, tuple[str, str, str]] = {}
+    surnames: dict[str, str] = {}
+    order = sorted(range(len(candidates)),
+                   key=lambda i: -len(str(candidates["candidate"].iat[i]).split()))
+    for i in order:
+        text = str(candidates["candidate"].iat[i]).strip()
+        kind = str(candidates["kind_guess"].iat[i])
+        if not text or text.casefold() in rows:
+            continue
+        label = surnames.get(text.casefold()) or _next_label(text, kind, counters)
+        rows[text.casefold()] = (text, label, kind)
+        words = text.split()
+        if kind == "person" and len(words) > 1:
+            surnames.setdefault(words[-1].casefold(), label)
+    for surname, label in surnames.items():
+        if surname not in rows:
+            original = next(t for t, lab, _ in rows.values() if lab == label).split()[-1]
+            rows[surname] = (original, label, "person")
+    ordered = sorted(rows.values(), key=lambda r: (KINDS.index(r[2]) if r[2] in KINDS else 9,
+                                                   _label_number(r[1]), r[0]))
+    return pd.DataFrame(ordered, columns=list(KEY_COLUMNS))
+
+
+def _label_number(label: str) -> tuple[str, int, str]:
+    match = re.fullmatch(r"\[(\D+?) ?(\d*)\]", label)
+    if match is None:
+        return (label, 0, "")
+    return (match.group(1), int(match.group(2) or 0), label)
+
+
+def _next_label(text: str, kind: str, counters: Counter[str]) -> str:
+    if kind == "place":
+        sections = places().get(text, ())
+        if any(s in _REGION_TYPES for s in sections) and "kunta" not in sections:
+            counters["Alue"] += 1
+            return f"[Alue {_letters(counters['Alue'])}]"
+        word = "Kunta" if "kunta" in sections else "Paikka"
+    elif kind == "other":
+        word = ("Henkilötunnus" if hetu_valid(text) else "Sähköposti" if "@" in text
+                else "Puhelinnumero" if _PHONE.fullmatch(text) else "Tunniste")
+    else:
+        word = {"person": "Henkilö", "organisation": "Organisaatio"}.get(kind, "Tunniste")
+    counters[word] += 1
+    return f"[{word} {counters[word]}]"
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+# ============================================================================ pseudonymising
+@dataclass(frozen=True)
+class PseudonymizeReport:
+    """What :func:`pseudonymize` did.
+
+    ``replacements``: ``file, source_id, kind, label, count`` (``source_id`` is NA for
+    files that are not sources: codebook, cases, surveys, codings memos); ``codings``:
+    codings written; ``mapped``: of them, those on their passage in the new project;
+    ``unmapped``: ``coding_id, source_id, start, end, reason`` (offsets in the original);
+    ``files``: ``path, action`` (``copied`` unchanged or ``pseudonymised``); ``not_copied``:
+    ``path, reason``; ``notes``: warnings from opening the new project.
+    """
+
+    out: Path
+    replacements: pd.DataFrame
+    codings: int
+    mapped: int
+    unmapped: pd.DataFrame
+    files: pd.DataFrame
+    not_copied: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    @property
+    def per_kind(self) -> pd.DataFrame:
+        """Replacements per kind: ``kind, count``."""
+        grouped = self.replacements.groupby("kind", sort=True)["count"].sum()
+        return grouped.reindex(list(KINDS), fill_value=0).rename_axis("kind").reset_index()
+
+    @property
+    def per_source(self) -> pd.DataFrame:
+        """Replacements per source and kind: ``source_id, kind, count``."""
+        rows = self.replacements.dropna(subset=["source_id"])
+        return rows.groupby(["source_id", "kind"], sort=True)["count"].sum().reset_index()
+
+    def __repr__(self) -> str:
+        total = int(self.replacements["count"].sum()) if not self.replacements.empty else 0
+        return (f"<PseudonymizeReport {self.out}: {total} replacements, {self.mapped} of "
+                f"{self.codings} codings mapped, {len(self.unmapped)} unmapped, "
+                f"{len(self.not_copied)} path(s) not copied>")
+
+
+class _Build:
+    """The state of one pseudonymisation run, writing into a temporary folder."""
+
+    def __init__(self, project: Project, root: Path, matcher: _Matcher,
+                 keep_endings: bool) -> None:
+        self.project = project
+        self.root = root
+        self.matcher = matcher
+        self.keep_endings = keep_endings
+        self.counts: Counter[tuple[str, str | None, str, str]] = Counter()
+        self.files: list[tuple[str, str]] = []
+        self.not_copied: list[tuple[str, str]] = []
+        self.texts: dict[str, str] = {}
+        self.maps: dict[str, _OffsetMap] = {}
+
+    def apply(self, text: str, file: str, source_id: str | None = None
+              ) -> tuple[str, list[_Edit]]:
+        new, edits = self.matcher.replace(text, keep_endings=self.keep_endings)
+        for edit in edits:
+            self.counts[(file, source_id, edit.kind, edit.label)] += 1
+        return new, edits
+
+    def replace(self, text: str, file: str) -> str:
+        return self.apply(text, file)[0]
+
+    def has_hits(self, text: str) -> bool:
+        return bool(self.matcher.find(text))
+
+    def copy(self, rel: str) -> None:
+        atomic_write_bytes(self.root / rel, (self.project.root / rel).read_bytes())
+        self.files.append((rel, "copied"))
+
+    def wrote(self, rel: str) -> None:
+        self.files.append((rel, "pseudonymised"))
+
+
+def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object = None,
+                 keep_endings: bool = True) -> PseudonymizeReport:
+    """Write a pseudonymised copy of ``project`` as a new project folder ``out``.
+
+    ``key``: a key DataFrame, a key file, or None for the project's ``codes/private/key.csv``
+    (an empty key copies without replacing). ``out`` must not exist or be empty, and must not
+    be the project or lie inside its source, survey or codes folders; the original is only
+    read. Written, with the key applied (see the module docstring for matching):
+
+    * every interview and document as ``<source_id>.txt`` (UTF-8, the normalised text), so
+      the source ids stay; turns are parsed again from the speaker labels (VTT timestamps are
+      not kept), and pseudonymised labels of named speakers are added to ``tymqual.yaml``;
+    * ``tymqual.yaml``, ``codes/codebook.yaml`` (every text but code keys), ``codes/cases.csv``
+      (every column but ``case_id``, ``sources`` and ``respondent_id``) and the other YAML,
+      CSV, text and Markdown files of ``codes/`` except ``codes/private/``;
+    * surveys byte for byte when no original occurs in them, else a pseudonymised copy in the
+      same format (.xlsx: cell values, comments and sheet names, formulas as their values;
+      .csv; .sav: values, variable and value labels), so they are read as before;
+    * ``codes/codings.csv`` with each coding moved onto its passage: offsets map through the
+      replacements (each shifts later offsets by len(label) − len(original)), ``text`` is the
+      new passage, ``memo``, ``reduced`` and ``coder`` are pseudonymised. Codings whose
+      passage is no longer in the original (or whose source is not loaded) keep their
+      offsets, with ``text`` pseudonymised, and are listed in ``unmapped``.
+
+    Notebooks and other files are not copied (``not_copied``). The folder is built beside
+    ``out`` and renamed into place only after :func:`check_leaks` finds nothing in it;
+    otherwise it is removed and :class:`LeakError` says where each original remained.
+    """
+    if not isinstance(project, Project):
+        raise PrivacyError(f"pseudonymize(): expected a Project from tymqual.open_project(), "
+                           f"got {type(project).__name__}.")
+    table = _resolve_key(key, project)
+    target = _checked_target(project, Path(out))
+    matcher = _Matcher(table, _analyser())
+    build_root = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                       dir=target.parent))
+    try:
+        _share_mode(build_root)
+        build = _Build(project, build_root, matcher, keep_endings)
+        _write_sources(build)
+        _write_surveys(build)
+        _write_codes(build)
+        _write_config(build)
+        atomic_write_text(build_root / ".gitignore", "codes/private/\ncodes/.codings.csv.lock\n")
+        written, unmapped = _write_codings(build)
+        unmapped, notes = _verify(build, unmapped)
+        _not_copied_top(build)
+        leaks = check_leaks(build_root, table)
+        if not leaks.empty:
+            raise LeakError(_leak_message(f"pseudonymize(): the copy of {project.root}", leaks)
+                            + f" Nothing was written to {target}; add the missing forms to "
+                            "the key, or rename what cannot be replaced (file names, ids).")
+        if target.exists():
+            target.rmdir()
+        os.replace(build_root, target)
+    except BaseException:
+        shutil.rmtree(build_root, ignore_errors=True)
+        raise
+    return PseudonymizeReport(
+        out=target,
+        replacements=pd.DataFrame(
+            [(*k, n) for k, n in sorted(build.counts.items(), key=lambda kv: str(kv[0]))],
+            columns=list(REPLACEMENT_COLUMNS)).astype({"count": "int64"}),
+        codings=written,
+        mapped=written - len(unmapped),
+        unmapped=pd.DataFrame(unmapped, columns=list(UNMAPPED_COLUMNS)),
+        files=pd.DataFrame(build.files, columns=["path", "action"]),
+        not_copied=pd.DataFrame(build.not_copied, columns=["path", "reason"]),
+        notes=tuple(notes),
+    )
+
+
+def _checked_target(project: Project, out: Path) -> Path:
+    target = out.expanduser().resolve()
+    root = project.root
+    if target == root or target in root.parents:
+        raise PrivacyError(f"pseudonymize(): out={str(out)!r} is the project folder or holds "
+                           "it; choose a new folder outside it.")
+    for folder in (*SOURCE_FOLDERS, "surveys", "codes"):
+        base = root / folder
+        if target == base or base in target.parents:
+            raise PrivacyError(f"pseudonymize(): out={str(out)!r} is inside the project's "
+                               f"{folder}/ folder, where it would be read as project data; "
+                               "choose a folder outside it.")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise PrivacyError(f"pseudonymize(): {target} already exists and is not an empty "
+                           "folder; nothing is ever overwritten. Choose a new folder.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _share_mode(folder: Path) -> None:
+    # mkdtemp makes a 0700 folder; the finished project gets the usual mode for new folders.
+    if os.name == "posix":
+        umask = os.umask(0)
+        os.umask(umask)
+        folder.chmod(0o777 & ~umask)
+
+
+def _write_sources(build: _Build) -> None:
+    folders = {kind: folder for folder, kind in SOURCE_FOLDERS.items()}
+    for sid in build.project.source_ids:
+        doc = build.project.document(sid)
+        if doc.kind == "survey_answer":
+            # Written by the survey step; only the predicted text and offset map are needed.
+            new, edits = build.matcher.replace(doc.text, keep_endings=build.keep_endings)
+        else:
+            rel = f"{folders[doc.kind]}/{sid}.txt"
+            new, edits = build.apply(doc.text, rel, sid)
+            atomic_write_text(build.root / rel, new)
+            build.files.append((rel, "pseudonymised" if edits else "copied"))
+        build.texts[sid] = new
+        build.maps[sid] = _OffsetMap(edits)
+    for path, error in build.project.skipped.itertuples(index=False):
+        if not str(path).startswith("surveys/"):
+            build.not_copied.append((str(path), f"not loaded by the project: {error}"))
+
+
+def _write_surveys(build: _Build) -> None:
+    base = build.project.root / "surveys"
+    if not base.is_dir():
+        return
+    skipped = set(build.project.skipped["path"])
+    for path in sorted(base.iterdir()):
+        rel = path.relative_to(build.project.root).as_posix()
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() not in SURVEY_SUFFIXES or rel in skipped:
+            build.not_copied.append((rel, "not a survey export the project reads"))
+            continue
+        hits = _scan_path(path, rel, build.matcher, _Scan())
+        if not hits:
+            build.copy(rel)
+            continue
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            _pseudonymise_csv(build, path, rel)
+        elif suffix == ".sav":
+            _pseudonymise_sav(build, path, rel)
+        else:
+            _pseudonymise_xlsx(build, path, rel)
+        build.wrote(rel)
+
+
+def _pseudonymise_csv(build: _Build, path: Path, rel: str) -> None:
+    text = _decode_bytes(path.read_bytes())
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerows([[build.replace(cell, rel) for cell in row] for row in rows])
+    atomic_write_bytes(build.root / rel, buffer.getvalue().encode("utf-8-sig"))
+
+
+def _pseudonymise_xlsx(build: _Build, path: Path, rel: str) -> None:
+    workbook = load_workbook(path, data_only=True)
+    for n, sheet in enumerate(workbook.worksheets, start=1):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    new = build.replace(cell.value, rel)
+                    if new != cell.value:
+                        safe_xlsx_cell(cell, new)
+                if cell.comment is not None and build.has_hits(cell.comment.text):
+                    cell.comment.text = build.replace(cell.comment.text, rel)
+        if build.has_hits(sheet.title):
+            build.replace(sheet.title, rel)
+            sheet.title = f"Taulukko{n}"  # labels hold [ ], which a sheet name may not
+    props = workbook.properties
+    for name in ("title", "subject", "creator", "keywords", "description", "lastModifiedBy",
+                 "category"):
+        value = getattr(props, name)
+        if isinstance(value, str):
+            setattr(props, name, build.replace(value, rel))
+    with replacing(build.root / rel) as tmp:
+        workbook.save(tmp)
+
+
+def _pseudonymise_sav(build: _Build, path: Path, rel: str) -> None:
+    import pyreadstat  # only needed for SPSS files
+
+    frame, meta = pyreadstat.read_sav(str(path))
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = [build.replace(v, rel) if isinstance(v, str) else v for v in frame[col]]
+    labels = [build.replace(label, rel) if isinstance(label, str) else label
+              for label in meta.column_labels]
+    value_labels = {
+        name: {value: build.replace(str(label), rel) for value, label in mapping.items()}
+        for name, mapping in meta.variable_value_labels.items()
+    }
+    target = build.root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    measures: dict[str, str] = {name: str(measure)
+                                for name, measure in meta.variable_measure.items()
+                                if measure in ("nominal", "ordinal", "scale")}
+    pyreadstat.write_sav(frame, str(target), column_labels=labels,
+                         variable_value_labels=value_labels, variable_measure=measures)
+
+
+def _replace_strings(value: Any, replace: Callable[[str], str], skip: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        return replace(value)
+    if isinstance(value, list):
+        return [_replace_strings(v, replace, skip) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in skip else _replace_strings(v, replace, skip)
+                for k, v in value.items()}
+    return value
+
+
+def _write_yaml(build: _Build, rel: str, skip: frozenset[str] = frozenset()) -> None:
+    source = build.project.root / rel
+    text = source.read_text(encoding="utf-8-sig")
+    if not build.has_hits(text):
+        build.copy(rel)
+        return
+    data = yaml.safe_load(text)
+    new = _replace_strings(data, lambda s: build.replace(s, rel), skip)
+    atomic_write_text(build.root / rel, yaml.safe_dump(new, allow_unicode=True, sort_keys=False,
+                                                       width=100))
+    build.wrote(rel)
+
+
+def _write_table(build: _Build, rel: str, keep: frozenset[str] = frozenset()) -> None:
+    source = build.project.root / rel
+    if not build.has_hits(_decode_bytes(source.read_bytes())):
+        build.copy(rel)
+        return
+    table = read_csv_strings(source)
+    for col in table.columns:
+        if col not in keep:
+            table[col] = [build.replace(str(v), rel) for v in table[col]]
+    write_csv(table, build.root / rel)
+    build.wrote(rel)
+
+
+_ID_COLUMNS = frozenset({"case_id", "sources", "respondent_id"})
+
+
+def _write_codes(build: _Build) -> None:
+    codes = build.project.root / "codes"
+    if not codes.is_dir():
+        return
+    for path in sorted(codes.iterdir()):
+        rel = path.relative_to(build.project.root).as_posix()
+        suffix = path.suffix.lower()
+        if path.name.startswith(".") or path.name == "codings.csv":
+            continue
+        if path.is_dir():
+            if path.name != "private":
+                build.not_copied.append((rel + "/", "folders in codes/ are not copied"))
+            continue
+        if path.name == "codebook.yaml":
+            _write_yaml(build, rel, frozenset({"key"}))
+        elif suffix in (".yaml", ".yml"):
+            _write_yaml(build, rel)
+        elif path.name == "cases.csv":
+            _write_table(build, rel, _ID_COLUMNS)
+        elif suffix == ".csv":
+            _write_table(build, rel, frozenset({"case_id", "code", "coding_id", "source_id"}))
+        elif suffix in (".txt", ".md"):
+            text = _decode_bytes(path.read_bytes())
+            atomic_write_text(build.root / rel, build.replace(text, rel))
+            build.wrote(rel)
+        else:
+            build.not_copied.append((rel, f"{suffix or 'extensionless'} files in codes/ are "
+                                          "not copied"))
+
+
+def _write_config(build: _Build) -> None:
+    """``tymqual.yaml`` with the key applied, plus labels that named speakers now have."""
+    source = build.project.root / CONFIG_FILE
+    data = yaml.safe_load(source.read_text(encoding="utf-8-sig")) if source.exists() else {}
+    data = data if isinstance(data, dict) else {}
+    speakers = build.project.config.speakers
+
+    def apply(labels: Iterable[str]) -> list[str]:
+        return list(dict.fromkeys(build.replace(label, CONFIG_FILE) for label in labels))
+
+    before = sum(build.counts.values())
+    lists = {"interviewer": apply(speakers.interviewer),
+             "interviewee": apply(speakers.interviewee)}
+    added = False
+    for sid in build.project.source_ids:
+        doc = build.project.document(sid)
+        if doc.kind == "survey_answer":
+            continue
+        for turn in doc.turns:
+            label, _ = build.matcher.replace(turn.speaker, keep_endings=False)
+            config = SpeakerConfig(tuple(lists["interviewer"]), tuple(lists["interviewee"]),
+                                   speakers.initials)
+            parsed = parse_turns(f"{label}: x", config)
+            if turn.role and not (parsed and parsed[0].speaker == label) and ":" not in label:
+                lists[turn.role].append(label)
+                added = True
+    changed = sum(build.counts.values()) > before or added
+    if not changed and not build.has_hits(yaml.safe_dump(data, allow_unicode=True)):
+        if source.exists():
+            build.copy(CONFIG_FILE)
+        return
+    data = _replace_strings(data, lambda s: build.replace(s, CONFIG_FILE), frozenset({"speakers"}))
+    if changed:
+        data["speakers"] = {**lists, "initials": speakers.initials}
+    atomic_write_text(build.root / CONFIG_FILE,
+                      yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    build.wrote(CONFIG_FILE)
+
+
+def _write_codings(build: _Build) -> tuple[int, list[tuple[str, str, int, int, str]]]:
+    """Write the ledger with mapped spans; returns how many codings and the unmapped ones."""
+    rel = "codes/codings.csv"
+    if not (build.project.root / rel).exists():
+        return 0, []
+    ledger = build.project.codings
+    texts = {sid: build.project.text(sid) for sid in build.project.source_ids}
+    found = {str(cid): (str(outcome), start, end, str(detail)) for cid, start, end, outcome, detail
+             in reanchor(ledger, texts)[["coding_id", "start", "end", "outcome", "detail"]]
+             .itertuples(index=False)}
+    unmapped: list[tuple[str, str, int, int, str]] = []
+    rows = []
+    for record in ledger.to_dict("records"):
+        cid, sid = str(record["coding_id"]), str(record["source_id"])
+        start, end = int(record["start"]), int(record["end"])
+        for col in ("memo", "reduced", "coder"):
+            record[col] = build.replace(str(record[col]), rel)
+        outcome, moved_start, moved_end, detail = found.get(cid, ("", start, end, ""))
+        if sid not in build.maps or outcome == "lost":
+            why = (f"its source {sid!r} is not loaded in the project" if sid not in build.maps
+                   else build.matcher.replace(detail, keep_endings=build.keep_endings)[0])
+            unmapped.append((cid, sid, start, end, why))
+            record["text"] = build.replace(str(record["text"]), rel)
+        else:
+            if outcome == "moved":
+                start, end = int(moved_start), int(moved_end)
+            new_start, new_end = build.maps[sid].span(start, end)
+            record.update(start=new_start, end=new_end,
+                          text=build.texts[sid][new_start:new_end])
+        rows.append(record)
+    frame = pd.DataFrame(rows, columns=list(CODING_COLUMNS)).astype({"start": "int64",
+                                                                      "end": "int64"})
+    write_csv(frame, build.root / rel)
+    build.wrote(rel)
+    return len(frame), unmapped
+
+
+def _verify(build: _Build, unmapped: list[tuple[str, str, int, int, str]]
+            ) -> tuple[list[tuple[str, str, int, int, str]], list[str]]:
+    """Open the new project (re-anchoring there); codings still off their passage are unmapped."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        new = open_project(build.root)
+    with contextlib.suppress(FileNotFoundError):
+        (build.root / "codes" / ".codings.csv.lock").unlink()
+    notes = [str(w.message) for w in caught]
+    missing = sorted(set(build.texts) - set(new.source_ids))
+    if missing:
+        notes.append(f"source(s) {', '.join(missing)} did not load in the new project.")
+    done = {row[0] for row in unmapped}
+    ledger = build.project.codings
+    old = {str(c): (int(s), int(e)) for c, s, e in
+           ledger[["coding_id", "start", "end"]].itertuples(index=False)}
+    lost = new.unanchored
+    for cid, sid in (lost[["coding_id", "source_id"]].itertuples(index=False)
+                     if not lost.empty else ()):
+        if cid not in done and cid in old:
+            unmapped.append((str(cid), str(sid), *old[cid],
+                             "the pseudonymised passage is not in the new source"))
+    return unmapped, notes
+
+
+def _not_copied_top(build: _Build) -> None:
+    handled = {CONFIG_FILE, ".gitignore", "codes", "surveys", *SOURCE_FOLDERS}
+    for path in sorted(build.project.root.iterdir()):
+        if path.name.startswith(".") or path.name in handled:
+            continue
+        reason = ("notebooks keep outputs with quotes; run them again on the pseudonymised "
+                  "project" if path.name == "notebooks" else "not part of the project's data")
+        build.not_copied.append((path.name + ("/" if path.is_dir() else ""), reason))
+
+
+# ============================================================================ leak check
+_TEXT_SUFFIXES = frozenset({
+    ".txt", ".md", ".html", ".htm", ".xhtml", ".svg", ".json", ".yaml", ".yml", ".ipynb",
+    ".tsv", ".tex", ".rtf", ".log", ".vtt", ".srt", ".bib", ".r", ".rmd", ".qmd", ".py",
+})
+_XML_SUFFIXES = frozenset({".xml", ".qde", ".rels"})
+_ZIP_SUFFIXES = frozenset({".zip", ".qdpx", ".odt", ".ods", ".odp", ".pptx", ".epub"})
+_OPAQUE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
+                              ".webp", ".ico", ".pdf"})
+_XLSX_COVERED = re.compile(r"xl/(?:sharedStrings|workbook|styles)\.xml|xl/worksheets/[^/]+\.xml"
+                           r"|xl/comments[^/]*\.xml|xl/theme/.*|docProps/core\.xml")
+_DOCX_COVERED = re.compile(r"word/(?:document|header\d*|footer\d*|styles|fontTable|"
+                           r"settings|webSettings|numbering)\.xml|word/theme/.*|"
+                           r"docProps/core\.xml")
+_DATA_URI = re.compile(r"data:(image/svg\+xml|text/[\w.+-]+);base64,([A-Za-z0-9+/=]+)")
+_ANY_DATA_URI = re.compile(r"data:[\w.+/-]+;base64,[A-Za-z0-9+/=]+")
+_ESCAPES = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\U([0-9a-fA-F]{8})")
+_MAX_ENTRY = 200 * 1024 * 1024
+_MAX_DEPTH = 4
+_DAMAGED: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError,
+    NotImplementedError, InvalidFileException, etree.LxmlError,
+)
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
+                              recover=False)
+
+Units = Iterator[tuple[str, str]]
+
+
+@dataclass
+class _Scan:
+    """Files whose text could not be read, for one warning at the end."""
+
+    unreadable: list[str] = field(default_factory=list)
+
+
+def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
+    """Every place in ``folder`` (or one file) where an original of ``key`` still appears.
+
+    ``key``: a key DataFrame, a key file or a project. Read are file and folder names;
+    .xlsx (every cell, comment, header and footer of every sheet, sheet names, document
+    properties, and other parts such as charts and pivot caches); .docx (paragraphs, tables,
+    headers and footers of every section, text boxes, properties, comments and footnotes);
+    .html, .svg (with figures embedded as base64 SVG), .txt, .md, .json, .ipynb, .yaml,
+    .csv and other text; .qdpx, .zip and OpenDocument files entry by entry, recursively
+    (.qde XML, ``sources/*.txt``, documents inside); .sav (values, variable and value labels).
+    Escapes (``&auml;``, ``\\u00e4``) are decoded before matching. Images and PDFs cannot be
+    read: a :class:`TymqualWarning` lists them (images beside an .svg of the same name, as
+    figures are saved, are left out of it).
+
+    Columns: ``file`` (posix, relative to ``folder``), ``location`` (``sheet 'Lainaukset',
+    cell C7``, ``paragraph 12``, ``line 3``, ``entry 'project.qde', line 40``, ``file
+    name``), ``found`` (the text as it appears there).
+    """
+    base = Path(folder)
+    if not base.exists():
+        raise PrivacyError(f"check_leaks(): {base} does not exist; give a folder or a file.")
+    matcher = _Matcher(_resolve_key(key, None), _analyser())
+    scan = _Scan()
+    rows: list[tuple[str, str, str]] = []
+    if base.is_file():
+        rows += _scan_path(base, base.name, matcher, scan)
+    else:
+        for path in sorted(base.rglob("*")):
+            rel = path.relative_to(base).as_posix()
+            if path.is_dir():
+                rows += [(rel + "/", "folder name", f) for f in _found(matcher, path.name)]
+            elif path.is_file():
+                rows += _scan_path(path, rel, matcher, scan)
+    if scan.unreadable:
+        shown = ", ".join(scan.unreadable[:_MAX_SHOWN])
+        more = len(scan.unreadable) - _MAX_SHOWN
+        warnings.warn(
+            f"check_leaks(): the text of {len(scan.unreadable)} file(s) could not be read and "
+            f"was not checked: {shown}{f' and {more} more' if more > 0 else ''}. Check them "
+            "by eye, or export figures as SVG and documents as text.",
+            TymqualWarning, stacklevel=2)
+    return pd.DataFrame(rows, columns=list(LEAK_COLUMNS))
+
+
+def assert_no_leaks(folder: str | os.PathLike[str], key: object) -> None:
+    """Raise :class:`LeakError` naming file and place of every leak :func:`check_leaks` finds."""
+    leaks = check_leaks(folder, key)
+    if not leaks.empty:
+        raise LeakError(_leak_message(str(folder), leaks)
+                        + " Remove them, or pseudonymise the material, before sharing.")
+
+
+def _leak_message(where: str, leaks: pd.DataFrame) -> str:
+    lines = [f"{file}, {location}: {found!r}"
+             for file, location, found in leaks.head(20).itertuples(index=False)]
+    more = f"\n  … and {len(leaks) - 20} more" if len(leaks) > 20 else ""
+    return (f"{where}: {len(leaks)} occurrence(s) of originals from the key:\n  "
+            + "\n  ".join(lines) + more + "\n")
+
+
+def _found(matcher: _Matcher, text: str) -> list[str]:
+    return [text[h.start:h.end] for h in matcher.find(text)]
+
+
+def _scan_path(path: Path, rel: str, matcher: _Matcher, scan: _Scan) -> list[tuple[str, str, str]]:
+    rows = [(rel, "file name", f) for f in _found(matcher, path.name)]
+    suffix = path.suffix.lower()
+    if suffix in _OPAQUE_SUFFIXES:
+        if not (suffix != ".pdf" and path.with_suffix(".svg").exists()):
+            scan.unreadable.append(rel)
+        return rows
+    if suffix in (".sav", ".zsav"):
+        units: Units = _sav_units(path, rel, scan)
+    else:
+        units = _units(path.name, path.read_bytes(), rel, scan, 0)
+    for location, text in units:
+        rows += [(rel, location, f) for f in _found(matcher, text)]
+    return rows
+
+
+def _units(name: str, data: bytes, where: str, scan: _Scan, depth: int) -> Units:
+    """``(location, text)`` of every piece of text in a file's bytes, by its suffix."""
+    suffix = Path(name).suffix.lower()
+    readers: dict[frozenset[str], Callable[[], Units]] = {
+        frozenset({".xlsx", ".xlsm"}): lambda: _xlsx_units(data),
+        frozenset({".docx", ".docm"}): lambda: _docx_units(data),
+        _ZIP_SUFFIXES: lambda: _zip_units(data, where, scan, depth),
+        frozenset({".csv"}): lambda: _csv_units(data),
+        _XML_SUFFIXES: lambda: _xml_units(data),
+    }
+    for suffixes, reader in readers.items():
+        if suffix in suffixes:
+            try:
+                # Materialised here so that a damaged file fails now, not half-way.
+                yield from list(reader())
+                return
+            except _DAMAGED as exc:
+                scan.unreadable.append(f"{where} (as {suffix}: {type(exc).__name__}; its raw "
+                                       "text was checked)")
+            break
+    if suffix in _OPAQUE_SUFFIXES:
+        scan.unreadable.append(where)
+        return
+    yield from _text_units(data)
+
+
+def _decode_bytes(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _unescaped(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        code = int(next(g for g in match.groups() if g), 16)
+        return chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else match.group()
+    return _ESCAPES.sub(one, html.unescape(text))
+
+
+def _text_units(data: bytes) -> Units:
+    for n, line in enumerate(_decode_bytes(data).splitlines(), start=1):
+        for match in _DATA_URI.finditer(line):
+            with contextlib.suppress(binascii.Error, ValueError):
+                inner = base64.b64decode(match.group(2), validate=True)
+                kind = "SVG image" if "svg" in match.group(1) else "text"
+                for location, text in _text_units(inner):
+                    yield f"line {n}, embedded {kind}, {location}", text
+        yield f"line {n}", _unescaped(_ANY_DATA_URI.sub(" ", line))
+
+
+def _csv_units(data: bytes) -> Units:
+    text = _decode_bytes(data)
+    delimiter = max(",;\t", key=text.split("\n", 1)[0].count)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        yield from _text_units(data)
+        return
+    header = rows[0] if rows else []
+    for r, row in enumerate(rows, start=1):
+        for c, cell in enumerate(row):
+            name = f" ({header[c]!r})" if r > 1 and c < len(header) and header[c] else ""
+            yield f"row {r}, column {get_column_letter(c + 1)}{name}", _unescaped(cell)
+
+
+def _xml_units(data: bytes) -> Units:
+    """Text, attribute values and comments; a paragraph (``p`` in any namespace) as one unit,
+    since Word and LibreOffice split a word over several runs."""
+    root = etree.fromstring(data, _XML_PARSER)
+    yield from _xml_walk(root)
+
+
+def _xml_walk(element: Any) -> Units:
+    where = f"line {element.sourceline}" if element.sourceline else "XML"
+    if not isinstance(element.tag, str):  # a comment or processing instruction
+        yield where, str(element.text or "")
+        return
+    for value in element.attrib.values():
+        yield where, str(value)
+    if etree.QName(element).localname == "p":
+        yield where, "".join(element.itertext())
+        return
+    if element.text:
+        yield where, element.text
+    for child in element:
+        yield from _xml_walk(child)
+        if child.tail:
+            yield where, child.tail
+
+
+def _xlsx_units(data: bytes) -> Units:
+    workbook = load_workbook(io.BytesIO(data), data_only=False)
+    for sheet in workbook.worksheets:
+        place = f"sheet {sheet.title!r}"
+        yield f"sheet name {sheet.title!r}", sheet.title
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = getattr(cell.value, "text", cell.value)  # array formulas
+                if isinstance(value, str):
+                    yield f"{place}, cell {cell.coordinate}", value
+                if cell.comment is not None:
+                    yield f"{place}, comment on cell {cell.coordinate}", cell.comment.text
+        for part in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
+                     "firstFooter"):
+            item = getattr(sheet, part)
+            for side in ("left", "center", "right"):
+                text = getattr(getattr(item, side), "text", None)
+                if text:
+                    yield f"{place}, {part}", text
+    for sheet in workbook.chartsheets:
+        yield f"sheet name {sheet.title!r}", sheet.title
+    yield from _properties(workbook.properties, ("title", "subject", "creator", "keywords",
+                                                 "description", "lastModifiedBy", "category"))
+    yield from _other_parts(data, _XLSX_COVERED)
+
+
+def _properties(props: Any, names: Sequence[str]) -> Units:
+    for name in names:
+        value = getattr(props, name, None)
+        if isinstance(value, str) and value:
+            yield f"document properties ({name})", value
+
+
+def _other_parts(data: bytes, covered: re.Pattern[str]) -> Units:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")) and not covered.fullmatch(name):
+                for location, text in _xml_units(archive.read(name)):
+                    yield f"part {name!r}, {location}", text
+
+
+def _docx_units(data: bytes) -> Units:
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = tables = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            tables += 1
+            yield from _table_units(block, f"table {tables}")
+        else:
+            paragraphs += 1
+            yield f"paragraph {paragraphs}", block.text
+    for s, section in enumerate(document.sections, start=1):
+        for attr in ("header", "first_page_header", "even_page_header", "footer",
+                     "first_page_footer", "even_page_footer"):
+            part = getattr(section, attr)
+            if part.is_linked_to_previous:
+                continue
+            name = f"section {s} {attr.replace('_', ' ')}"
+            for p, paragraph in enumerate(part.paragraphs, start=1):
+                yield f"{name}, paragraph {p}", paragraph.text
+            for t, table in enumerate(part.tables, start=1):
+                yield from _table_units(table, f"{name}, table {t}")
+    for n, box in enumerate(document.element.body.iter(qn("w:txbxContent")), start=1):
+        yield f"text box {n}", "".join(box.itertext())
+    yield from _properties(document.core_properties,
+                           ("title", "subject", "author", "keywords", "comments",
+                            "last_modified_by", "category"))
+    yield from _other_parts(data, _DOCX_COVERED)
+
+
+def _table_units(table: Table, where: str) -> Units:
+    for r, row in enumerate(table.rows, start=1):
+        for c, cell in enumerate(row.cells, start=1):
+            yield f"{where}, row {r}, cell {c}", cell.text
+            for t, inner in enumerate(cell.tables, start=1):
+                yield from _table_units(inner, f"{where}, row {r}, cell {c}, table {t}")
+
+
+def _zip_units(data: bytes, where: str, scan: _Scan, depth: int) -> Units:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            entry = f"entry {info.filename!r}"
+            yield f"{entry} (its name)", info.filename
+            if info.file_size > _MAX_ENTRY or depth >= _MAX_DEPTH:
+                scan.unreadable.append(f"{where}, {entry} (too large or nested too deep)")
+                continue
+            inner = archive.read(info)
+            for location, text in _units(info.filename, inner, f"{where}, {entry}", scan,
+                                         depth + 1):
+                yield f"{entry}, {location}", text
+
+
+def _sav_units(path: Path, rel: str, scan: _Scan) -> Units:
+    import pyreadstat  # only needed for SPSS files
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path))
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
+        scan.unreadable.append(f"{rel} (as .sav: {exc}; its raw text was checked)")
+        yield from _text_units(path.read_bytes())
+        return
+    for name, label in zip(meta.column_names, meta.column_labels, strict=False):
+        yield f"variable {name!r} (its name)", name
+        if label:
+            yield f"variable {name!r}, label", label
+        for value, text in meta.variable_value_labels.get(name, {}).items():
+            yield f"variable {name!r}, value label of {value!r}", str(text)
+    for name in frame.columns:
+        for case, value in enumerate(frame[name], start=1):
+            if isinstance(value, str) and value:
+                yield f"variable {name!r}, case {case}", value
+
+
+# ============================================================================ formula safety
+_FORMULA_START = tuple("=+-@\t\r\n＝＋－＠")
+_NEUTRAL = "\u200b"  # ZERO WIDTH SPACE
+
+
+def excel_safe(text: str) -> str:
+    """``text`` as a CSV cell that Excel and LibreOffice show as text, never run as a formula.
+
+    A cell whose first character starts a formula (``= + - @``, tab, CR, LF, or their
+    full-width forms; OWASP, *CSV Injection*) gets an invisible ZERO WIDTH SPACE (U+200B)
+    in front; any other text is returned unchanged, and so is text already neutralised.
+
+    Why not OWASP's leading apostrophe: it is a text marker only where a cell is typed in;
+    LibreOffice Calc (7.4) opens a CSV cell ``'=SUM(1)`` as the text ``'=SUM(1)``, apostrophe
+    shown, so the reader sees a changed text. A zero-width space is not a formula trigger,
+    so both programs take the cell as text (``tests/test_privacy.py`` checks LibreOffice,
+    which by default computes a plain ``=HYPERLINK(...)`` cell of a CSV), and it has no
+    width, so what the reader sees is exactly the original. The cost: the cell's value is
+    one invisible character longer, so a program reading the CSV back should strip a
+    leading U+200B. In .xlsx no prefix is needed: see :func:`safe_xlsx_cell`.
+    """
+    if text.startswith(_FORMULA_START):
+        return _NEUTRAL + text
+    return text
+
+
+def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write ``df`` like :func:`tymqual.storage.write_csv` (UTF-8 with BOM, atomic), with
+    every text cell and column name passed through :func:`excel_safe`.
+
+    Numbers stay numbers (a negative number is not a formula); only text is changed.
+    """
+    safe = df.copy()
+    safe.columns = [excel_safe(c) if isinstance(c, str) else c for c in safe.columns]
+    for n in range(safe.shape[1]):
+        column = safe.iloc[:, n]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            safe.isetitem(n, [excel_safe(v) if isinstance(v, str) else v for v in column])
+    write_csv(safe, path)
+
+
+def safe_xlsx_cell(cell: Any, value: object) -> Any:
+    """Put ``value`` into an openpyxl ``cell`` so that text is stored as text; returns the cell.
+
+    openpyxl stores a string beginning with ``=`` as a formula (and ``#N/A`` as an error);
+    here every string is stored as a string (``data_type`` ``"s"``), so Excel and LibreOffice
+    show exactly the text and compute nothing. Formula-like text also gets the cell's
+    ``quotePrefix`` style, Excel's own mark for "typed with a leading apostrophe", so that
+    editing the cell keeps it text; the apostrophe is not part of the value and not shown in
+    the cell. Characters XML cannot hold (control characters other than tab and line
+    breaks) become U+FFFD. Other values are assigned as they are.
+    """
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
