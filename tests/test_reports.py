@@ -549,3 +549,29 @@ def test_two_coders_get_an_agreement_sheet_with_the_library_figures(
 
 def test_one_coder_gets_no_agreement_sheet(demo_report: ReportFiles) -> None:
     assert not any("Yhtäpitävyys" in name for name in load_workbook(demo_report.xlsx).sheetnames)
+
+
+def test_report_with_a_key_refuses_to_leak_and_keeps_the_earlier_report(
+    make_project: Callable[..., tymqual.Project], tmp_path: Path
+) -> None:
+    from tymqual.privacy import LeakError, pseudonymize
+
+    p = make_project({"transcripts/H3.txt": "V: Matti Virtanen johtaa Joensuussa verkostoa.\n"})
+    p.code("H3", "johtaminen", quote="Matti Virtanen johtaa Joensuussa verkostoa.")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "raportti.html").write_text("aiempi raportti", encoding="utf-8")
+    key = "original,label,kind\nMatti Virtanen,[Henkilö 1],person\nJoensuu,[Kunta 1],place\n"
+    (p.root / "codes" / "private").mkdir(exist_ok=True)
+    (p.root / "codes" / "private" / "key.csv").write_text(key, encoding="utf-8")
+    with pytest.raises(LeakError, match=r"raportti\.xlsx.*Matti Virtanen"):
+        build_report(tymqual.open_project(p.root), out, progress=False)
+    assert [f.name for f in out.iterdir()] == ["raportti.html"]
+    assert (out / "raportti.html").read_text(encoding="utf-8") == "aiempi raportti"
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["out", "proj"]  # no staging left
+    safe = tmp_path / "pseudo"
+    pseudonymize(tymqual.open_project(p.root), safe)
+    (safe / "codes" / "private").mkdir(parents=True, exist_ok=True)
+    (safe / "codes" / "private" / "key.csv").write_text(key, encoding="utf-8")
+    files = build_report(tymqual.open_project(safe), out, progress=False)
+    assert "[Henkilö 1]" in files.html.read_text(encoding="utf-8")

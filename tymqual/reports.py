@@ -37,10 +37,13 @@ import html
 import io
 import math
 import numbers
+import os
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +61,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tqdm.auto import tqdm
 
 import tymqual
-from tymqual import agreement, figures, tables
+from tymqual import agreement, figures, privacy, tables
 from tymqual.codebook import Code, Codebook
 from tymqual.errors import DisclosureError, TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_date, fmt_fraction, fmt_number
@@ -324,6 +327,21 @@ class ReportFiles:
         """Every file written, in a stable order."""
         return (self.xlsx, self.html, self.docx, *self.figures)
 
+    def moved(self, old: Path, new: Path) -> ReportFiles:
+        """The same files, once moved from folder ``old`` to ``new``."""
+
+        def at(path: Path) -> Path:
+            return new / path.relative_to(old)
+
+        return replace(
+            self,
+            folder=new,
+            xlsx=at(self.xlsx),
+            html=at(self.html),
+            docx=at(self.docx),
+            figures=tuple(at(p) for p in self.figures),
+        )
+
 
 @dataclass
 class _Table:
@@ -386,7 +404,38 @@ def build_report(
     >>> build_report(tymqual.open_project("."), "out")  # doctest: +SKIP
     """
     lang = check_lang(lang, "build_report")
-    folder = _check_out(project, out)
+    target = _check_out(project, out)
+    # Built in a staging folder beside ``out`` and moved in only once complete, and once the
+    # leak check (run when the project has a pseudonymisation key) has found nothing: a
+    # report that leaks a name is never left where someone could send it on.
+    target.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        files = _build(project, folder, lang, survey, progress, allow_small_cells)
+        if privacy.key_path(project).exists():
+            privacy.assert_no_leaks(folder, privacy.read_key(project))
+        _move_into(folder, target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return files.moved(folder, target)
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            dest = target / path.relative_to(staging)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest)
+
+
+def _build(
+    project: Project,
+    folder: Path,
+    lang: Lang,
+    survey: str | Survey | None,
+    progress: bool,
+    allow_small_cells: bool,
+) -> ReportFiles:
     names = {k: _t(k, lang) for k in ("xlsx", "html", "docx", "figures_dir")}
     report = _Report(project, lang, _data_time(project))
     chosen, survey_note = _pick_survey(project, survey, lang)
