@@ -99,7 +99,7 @@ def test_add_read_round_trip_is_exact_and_byte_stable(ledger: Ledger, value: str
     )
     before = ledger.path.read_bytes()
     assert before.startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\n")
-    storage.write_csv(ledger.read(), ledger.path)
+    storage.write_safe_csv(ledger.read(), ledger.path)  # as the ledger writes
     assert ledger.path.read_bytes() == before
     [extra] = ledger.add([ROW])
     ledger.remove([extra])
@@ -685,3 +685,15 @@ def test_two_processes_proposing_the_same_spans_add_each_once(tmp_path: Path) ->
         w.join(60)
         assert w.exitcode == 0
     assert sorted(Ledger(path).read()["start"]) == list(range(25))
+
+
+@pytest.mark.parametrize(
+    "value", ['=HYPERLINK("http://example.invalid","x")', "- no niin", "@kela"]
+)
+def test_formula_like_passages_are_inert_on_disk_and_exact_in_memory(
+    ledger: Ledger, value: str
+) -> None:
+    [cid] = ledger.add([{**ROW, "text": value, "memo": value}])
+    assert ledger.read().set_index("coding_id").loc[cid, "text"] == value
+    cells = ledger.path.read_text(encoding="utf-8-sig").splitlines()[1]
+    assert "\u200b" + value.split(",")[0].replace('"', '""') in cells

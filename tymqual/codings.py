@@ -3,7 +3,7 @@
 The ledger is a plain CSV so that it opens in Excel (UTF-8 with BOM) and diffs in git (rows
 stay in the order they were added). Because it is the one file that cannot be regenerated,
 every change follows the same path: take the file lock, read the file again, apply the change,
-validate the whole result and write it atomically (:func:`tymqual.storage.write_csv`). Two
+validate the whole result and write it atomically (:func:`tymqual.storage.write_safe_csv`). Two
 notebook kernels coding at once therefore both keep their work, and a crash mid-save leaves
 the previous file. Reading needs no lock: a reader sees either the old or the new file.
 
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.errors import CodingError
-from tymqual.storage import read_csv_strings, write_csv
+from tymqual.storage import excel_unsafe, read_csv_strings, write_safe_csv
 from tymqual.text import find_quote
 
 CODING_COLUMNS: tuple[str, ...] = (
@@ -168,6 +168,10 @@ def _read_file(path: Path) -> pd.DataFrame:
         raise CodingError(
             f"{path} cannot be read as CSV ({exc}); restore it from git or a backup."
         ) from exc
+    # The ledger is written formula-safe (a passage may start with "=" or "-"); every cell
+    # is a string here, so undoing it is exact.
+    raw.columns = [excel_unsafe(str(c)) for c in raw.columns]
+    raw = raw.map(excel_unsafe)
     return _from_file(raw, path)
 
 
@@ -358,7 +362,7 @@ class Ledger:
             yield edit
             after = _conform(edit.frame, f"{self.path}: the new ledger")
             if not after.equals(before):
-                write_csv(after, self.path)
+                write_safe_csv(after, self.path)
 
     def add(self, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Append codings; returns their ids in the order given.

@@ -40,7 +40,8 @@ case ending follows after a colon, as Finnish writes endings after abbreviations
 *Virtasen* → ``[Henkilö 1]:n``, *Joensuussa* → ``[Kunta 2]:ssa``.
 
 Formula safety for exports: :func:`excel_safe`, :func:`write_safe_csv` and
-:func:`safe_xlsx_cell` (see their docstrings for the method and why).
+:func:`safe_xlsx_cell`, re-exported from :mod:`tymqual.storage`, where they live so the
+ledger and the report use the same method (see their docstrings for it and why).
 """
 
 from __future__ import annotations
@@ -74,7 +75,6 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from lxml import etree
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -85,9 +85,12 @@ from tymqual.project import CONFIG_FILE, SOURCE_FOLDERS, SURVEY_SUFFIXES, Projec
 from tymqual.storage import (
     atomic_write_bytes,
     atomic_write_text,
+    excel_safe,
     read_csv_strings,
     replacing,
+    safe_xlsx_cell,
     write_csv,
+    write_safe_csv,
 )
 from tymqual.text import snippet
 
@@ -1698,66 +1701,3 @@ def _sav_units(path: Path, rel: str, scan: _Scan) -> Units:
         for case, value in enumerate(frame[name], start=1):
             if isinstance(value, str) and value:
                 yield f"variable {name!r}, case {case}", value
-
-
-# ============================================================================ formula safety
-_FORMULA_START = tuple("=+-@\t\r\n＝＋－＠")
-_NEUTRAL = "\u200b"  # ZERO WIDTH SPACE
-
-
-def excel_safe(text: str) -> str:
-    """``text`` as a CSV cell that Excel and LibreOffice show as text, never run as a formula.
-
-    A cell whose first character starts a formula (``= + - @``, tab, CR, LF, or their
-    full-width forms; OWASP, *CSV Injection*) gets an invisible ZERO WIDTH SPACE (U+200B)
-    in front; any other text is returned unchanged, and so is text already neutralised.
-
-    Why not OWASP's leading apostrophe: it is a text marker only where a cell is typed in;
-    LibreOffice Calc (7.4) opens a CSV cell ``'=SUM(1)`` as the text ``'=SUM(1)``, apostrophe
-    shown, so the reader sees a changed text. A zero-width space is not a formula trigger,
-    so both programs take the cell as text (``tests/test_privacy.py`` checks LibreOffice,
-    which by default computes a plain ``=HYPERLINK(...)`` cell of a CSV), and it has no
-    width, so what the reader sees is exactly the original. The cost: the cell's value is
-    one invisible character longer, so a program reading the CSV back should strip a
-    leading U+200B. In .xlsx no prefix is needed: see :func:`safe_xlsx_cell`.
-    """
-    if text.startswith(_FORMULA_START):
-        return _NEUTRAL + text
-    return text
-
-
-def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write ``df`` like :func:`tymqual.storage.write_csv` (UTF-8 with BOM, atomic), with
-    every text cell and column name passed through :func:`excel_safe`.
-
-    Numbers stay numbers (a negative number is not a formula); only text is changed.
-    """
-    safe = df.copy()
-    safe.columns = [excel_safe(c) if isinstance(c, str) else c for c in safe.columns]
-    for n in range(safe.shape[1]):
-        column = safe.iloc[:, n]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            safe.isetitem(n, [excel_safe(v) if isinstance(v, str) else v for v in column])
-    write_csv(safe, path)
-
-
-def safe_xlsx_cell(cell: Any, value: object) -> Any:
-    """Put ``value`` into an openpyxl ``cell`` so that text is stored as text; returns the cell.
-
-    openpyxl stores a string beginning with ``=`` as a formula (and ``#N/A`` as an error);
-    here every string is stored as a string (``data_type`` ``"s"``), so Excel and LibreOffice
-    show exactly the text and compute nothing. Formula-like text also gets the cell's
-    ``quotePrefix`` style, Excel's own mark for "typed with a leading apostrophe", so that
-    editing the cell keeps it text; the apostrophe is not part of the value and not shown in
-    the cell. Characters XML cannot hold (control characters other than tab and line
-    breaks) become U+FFFD. Other values are assigned as they are.
-    """
-    if not isinstance(value, str):
-        cell.value = value
-        return cell
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(_FORMULA_START):
-        cell.quotePrefix = True
-    return cell

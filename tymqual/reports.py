@@ -66,7 +66,7 @@ from tymqual.codebook import Code, Codebook
 from tymqual.errors import DisclosureError, TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_date, fmt_fraction, fmt_number
 from tymqual.labels import LABELS, label, relabel
-from tymqual.storage import atomic_write_bytes, atomic_write_text
+from tymqual.storage import atomic_write_bytes, atomic_write_text, safe_xlsx_cell
 from tymqual.surveys import Survey
 
 if TYPE_CHECKING:
@@ -831,10 +831,7 @@ def _put(ws: Worksheet, row: int, col: int, value: object, *, places: int = 0) -
     if isinstance(value, bool | np.bool_):
         cell.value = bool(value)
         return cell
-    cell.value = _as_text(value)
-    # openpyxl reads "=..." as a formula and "#N/A" as an error; data is always text.
-    cell.data_type = "s"
-    return cell
+    return safe_xlsx_cell(cell, _as_text(value))
 
 
 def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -95,6 +97,72 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# Formula safety (OWASP "CSV injection"): a cell that starts like a formula is shown by
+# Excel and LibreOffice as text, never run, while the text a reader sees stays the same.
+FORMULA_START = tuple("=+-@\t\r\n＝＋－＠")
+_NEUTRAL = "\u200b"  # ZERO WIDTH SPACE
+
+
+def excel_safe(text: str) -> str:
+    """``text`` as a CSV cell that Excel and LibreOffice show as text, never run as a formula.
+
+    A cell whose first character starts a formula (``= + - @``, tab, CR, LF, or their
+    full-width forms) gets an invisible ZERO WIDTH SPACE (U+200B) in front; other text is
+    returned unchanged, and so is text already neutralised. Why not OWASP's leading
+    apostrophe: LibreOffice Calc opens a CSV cell ``'=SUM(1)`` with the apostrophe shown, so
+    the reader would see a changed text; a zero-width space triggers nothing and shows
+    nothing. :func:`excel_unsafe` undoes it when the file is read back.
+    """
+    if text.startswith(FORMULA_START):
+        return _NEUTRAL + text
+    return text
+
+
+def excel_unsafe(text: str) -> str:
+    """Undo :func:`excel_safe`: drop the one U+200B it puts before a formula-like start."""
+    if text.startswith(_NEUTRAL) and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """:func:`write_csv` with every text cell and column name passed through :func:`excel_safe`.
+
+    Numbers stay numbers (a negative number is not a formula); only text is changed.
+    """
+    safe = df.copy()
+    safe.columns = [excel_safe(c) if isinstance(c, str) else c for c in safe.columns]
+    for n in range(safe.shape[1]):
+        column = safe.iloc[:, n]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            safe.isetitem(n, [excel_safe(v) if isinstance(v, str) else v for v in column])
+    write_csv(safe, path)
+
+
+def safe_xlsx_cell(cell: Any, value: object) -> Any:
+    """Put ``value`` into an openpyxl ``cell`` so that text is stored as text; returns the cell.
+
+    openpyxl stores a string beginning with ``=`` as a formula (and ``#N/A`` as an error);
+    here every string is stored as a string (``data_type`` ``"s"``), so Excel and LibreOffice
+    show exactly the text and compute nothing. Formula-like text also gets the cell's
+    ``quotePrefix`` style, Excel's own mark for "typed with a leading apostrophe", so that
+    editing the cell keeps it text. Characters XML cannot hold (control characters other
+    than tab and line breaks) become U+FFFD. Other values are assigned as they are.
+    """
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    text = _XML_ILLEGAL.sub("\ufffd", value)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def read_csv_strings(path: str | os.PathLike[str]) -> pd.DataFrame:
