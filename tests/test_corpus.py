@@ -80,7 +80,7 @@ def vtt(*blocks: str) -> str:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".odt", ".vtt"})
+    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
 
 
 @pytest.mark.parametrize(
@@ -641,7 +641,7 @@ def _bytes(data: bytes) -> Callable[[Path], None]:
             ),
             "1 of 2 cues could not be read",
         ),
-        ("raportti.pdf", _bytes(b"%PDF-1.4"), "cannot read '.pdf' files"),
+        ("raportti.pdf", _bytes(b"%PDF-1.4"), "is not a readable .pdf document"),
         ("vanha.doc", _bytes(b"\xd0\xcf\x11\xe0"), "cannot read '.doc' files"),
         ("README", _bytes(b"H: hei"), "cannot read files without an extension"),
     ],
@@ -669,7 +669,7 @@ def test_unreadable_sources(
 def test_unsupported_suffix_lists_the_supported_ones(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         load_source(tmp_path / "kysely.xlsx")
-    assert "supported formats are .docx, .md, .odt, .txt, .vtt" in str(info.value)
+    assert "supported formats are .docx, .md, .odt, .pdf, .txt, .vtt" in str(info.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Sources and speaker turns: one transcript or document file in, normalised text and turns out.
 
-A loader per format (.txt, .md, .docx, .odt, .vtt) turns a file into tymqual's normalised text
-(:func:`tymqual.text.normalize_text`); :func:`parse_turns` finds the speaker turns in it, so a
+A loader per format (.txt, .md, .docx, .odt, .vtt, .pdf) turns a file into tymqual's normalised
+text (:func:`tymqual.text.normalize_text`); :func:`parse_turns` finds the speaker turns in it, so a
 coding can be tied to who said it. Offsets follow ARCHITECTURE.md: code points, end-exclusive,
 and a turn covers the speech, not its ``H:`` label. Anything unreadable raises
 :class:`~tymqual.errors.SourceError` naming the file and the remedy; the project layer turns
@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from xml.sax import SAXParseException
 
 import docx
+import pypdf
 import webvtt
 from docx.table import Table
 from lxml import etree
@@ -40,7 +41,7 @@ from webvtt.errors import MalformedFileError
 from tymqual.errors import ProjectError, SourceError, TymqualError, TymqualWarning
 from tymqual.text import normalize_text
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
 KINDS: tuple[str, ...] = ("interview", "document", "survey_answer")
 MAX_SOURCE_ID = 100
 
@@ -260,7 +261,7 @@ def _suffix(path: Path) -> str:
         raise SourceError(
             f"{path}: tymqual cannot read {what}; the supported formats are "
             f"{', '.join(sorted(SUPPORTED_SUFFIXES))}. Save the file in one of them "
-            "(e.g. .doc as .docx, .pdf as .txt)."
+            "(e.g. .doc as .docx, .rtf as .txt)."
         )
     return suffix
 
@@ -636,10 +637,57 @@ def _load_vtt(path: Path) -> _Loaded:
     return _Loaded("\n".join(lines), raw_turns, meta)
 
 
+# --- .pdf ---------------------------------------------------------------------------------
+
+# What pypdf raises on a damaged, truncated or foreign file, found by corrupting real PDFs:
+# its own error family, plus the lower-level errors of a broken stream or object table.
+_PDF_DAMAGED = (
+    pypdf.errors.PyPdfError,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    NotImplementedError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+)
+
+
+def _load_pdf(path: Path) -> _Loaded:
+    """PDF with a text layer: the text of each page in order, pages separated by a blank line.
+
+    A scanned PDF (pages that are images) has no text to read and must go through OCR first.
+    """
+    data = _read_bytes(path)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        # An owner password alone (printing allowed, editing not) opens with an empty one.
+        locked = reader.is_encrypted and not reader.decrypt("")
+        pages = [] if locked else [page.extract_text() or "" for page in reader.pages]
+    except _PDF_DAMAGED as exc:
+        raise _damaged(path, "a PDF reader", exc) from exc
+    if locked:
+        raise SourceError(
+            f"{path}: is password-protected; open it with the password and save or print it "
+            "again as a PDF without one."
+        )
+    text = normalize_text("\n\n".join(page.strip("\n") for page in pages))
+    if not text.strip():
+        raise SourceError(
+            f"{path}: has no text layer on any of its {len(pages)} page(s) (a scanned "
+            "document's pages are images), so it needs OCR (text recognition) first; run it "
+            "through OCR, e.g. `ocrmypdf`, or save the text as .txt or .docx."
+        )
+    return _Loaded(text, None, {"format": "pdf", "pages": len(pages)})
+
+
 _LOADERS: dict[str, Callable[[Path], _Loaded]] = {
     ".txt": _load_plain,
     ".md": _load_plain,
     ".docx": _load_docx,
     ".odt": _load_odt,
     ".vtt": _load_vtt,
+    ".pdf": _load_pdf,
 }
