@@ -699,6 +699,18 @@ class Project:
 
         return pseudonymize(self, out, **kwargs)
 
+    def sections(self, frame: str = "kuntaliitto-2024", **kwargs: Any) -> pd.DataFrame:
+        """Sections of each document by a frame; see :func:`tymqual.documents.sections`."""
+        from tymqual.documents import sections
+
+        return sections(self, frame, **kwargs)
+
+    def coder(self, source_id: str, **kwargs: Any) -> Any:
+        """The point-and-click coding widget for JupyterLab; see :mod:`tymqual.widget`."""
+        from tymqual.widget import CodingWidget
+
+        return CodingWidget(self, source_id, **kwargs)
+
     def agreement(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement

@@ -1,0 +1,486 @@
+"""The coding widget: front-end messages through ipywidgets' own dispatch, then a real browser.
+
+The Python tests hand the widget the message a browser would send (``Widget._handle_msg`` with
+an anywidget custom message), so the whole path from the comm message to the ledger row runs.
+The browser test starts JupyterLab on a copy of the demo project, selects a passage in the
+rendered transcript with Chromium and checks the row it adds to ``codes/codings.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tymqual
+
+pytest.importorskip("anywidget", reason="anywidget is not installed (pip install -e '.[test]')")
+
+from tymqual.widget import CodingWidget, _blocks  # noqa: E402
+
+REPO = Path(__file__).parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+# An emoji is one code point but two UTF-16 units: offsets after it tell the two apart.
+EMOJI_H2 = """\
+H: Miten neuvottelut sujuivat? 🙂
+V: Hyvin 👍🏽 kiitos. Neuvottelut venyivät. Henkilöstö vaihtui kesken kaiken.
+H: Entä mallisopimus?
+V: Mallisopimus auttoi. Kela on mukana.
+"""
+
+
+def _utf16_index(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def _send(widget: CodingWidget, content: dict[str, Any]) -> None:
+    """Deliver ``content`` as the front end does: an anywidget custom message on the comm."""
+    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}},
+                        "buffers": []})
+
+
+@pytest.fixture
+def project(make_project: Callable[..., tymqual.Project]) -> tymqual.Project:
+    return make_project({"transcripts/H2.txt": EMOJI_H2})
+
+
+@pytest.fixture
+def replies() -> list[Any]:
+    """What the widget sent back to the front end."""
+    return []
+
+
+@pytest.fixture
+def widget(project: tymqual.Project, replies: list[Any],
+           monkeypatch: pytest.MonkeyPatch) -> CodingWidget:
+    w = CodingWidget(project, "H2", coder="T")
+    monkeypatch.setattr(w, "send", replies.append)  # no front end here: keep the replies
+    return w
+
+
+# ---------------------------------------------------------------------------- python side
+
+
+def test_code_message_saves_code_point_offsets_after_an_emoji(
+    widget: CodingWidget, project: tymqual.Project, replies: list[Any]
+) -> None:
+    text = project.text("H2")
+    passage = "Neuvottelut venyivät."
+    start = text.index(passage)
+    assert _utf16_index(text, start) == start + 3  # 🙂 and 👍 are two units, 🏽 too
+    _send(widget, {"action": "code", "start": start, "end": start + len(passage),
+                   "code": "johtaminen/resurssit", "memo": " muistiin ", "reduced": "Venyi",
+                   "request": 7})
+    row = project.codings.iloc[-1]
+    assert (row["source_id"], row["start"], row["end"]) == ("H2", start, start + len(passage))
+    assert (row["code"], row["coder"], row["memo"], row["reduced"], row["text"]) == (
+        "resurssit", "T", "muistiin", "Venyi", passage)
+    assert widget.status["kind"] == "ok" and "Resurssit" in widget.status["text"]
+    assert replies == [{"request": 7, "ok": True}]
+    shown = [c for c in widget.codings if c["coding_id"] == row["coding_id"]]
+    assert shown and shown[0]["start"] == start and shown[0]["color"] == "#66c2a5"
+
+
+def test_white_space_at_the_ends_of_a_selection_is_left_out(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    text = project.text("H2")
+    start = text.index("Mallisopimus auttoi.")
+    _send(widget, {"action": "code", "start": start - 1, "end": start + 21,
+                   "code": "neuvottelut"})
+    row = project.codings.iloc[-1]
+    assert (row["start"], row["end"], row["text"]) == (start, start + 20, "Mallisopimus auttoi.")
+
+
+def test_uncode_and_recode(widget: CodingWidget, project: tymqual.Project) -> None:
+    cid = project.code("H2", "neuvottelut", quote="Kela on mukana.")
+    widget.refresh()
+    assert cid in {c["coding_id"] for c in widget.codings}
+    _send(widget, {"action": "recode", "coding_id": cid, "code": "johtoryhma"})
+    assert project.codings.set_index("coding_id").loc[cid, "code"] == "johtoryhma"
+    assert [c["name"] for c in widget.codings if c["coding_id"] == cid] == ["Johtoryhmä"]
+    _send(widget, {"action": "uncode", "coding_ids": [cid]})
+    assert cid not in set(project.codings["coding_id"])
+    assert widget.codings == []
+    assert widget.status["text"] == "Poistettu 1 koodaus."
+
+
+@pytest.mark.parametrize(("action", "status"), [("accept", "accepted"), ("reject", "rejected")])
+def test_suggestions_are_accepted_or_rejected(
+    widget: CodingWidget, project: tymqual.Project, action: str, status: str
+) -> None:
+    cid = project.code("H2", "neuvottelut", quote="Kela on mukana.", status="suggested",
+                       coder="autocode")
+    widget.refresh()
+    assert [c["status"] for c in widget.codings] == ["suggested"]
+    _send(widget, {"action": action, "coding_ids": [cid]})
+    row = project.codings.set_index("coding_id").loc[cid]
+    assert (row["status"], row["coder"]) == (status, "autocode")
+    # A rejected suggestion leaves the view; an accepted one stays as a coding.
+    assert [c["status"] for c in widget.codings] == (["accepted"] if action == "accept" else [])
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ({"action": "code", "start": 3, "end": 9, "code": "ei_ole"}, "No code 'ei_ole'"),
+        ({"action": "code", "start": 9, "end": 3, "code": "neuvottelut"}, "does not fit"),
+        ({"action": "code", "start": 0, "end": 10**6, "code": "neuvottelut"}, "does not fit"),
+        ({"action": "code", "start": "3", "end": 9, "code": "neuvottelut"}, "start='3'"),
+        ({"action": "code", "start": 2, "end": 3, "code": "neuvottelut"}, "white space"),
+        ({"action": "uncode", "coding_ids": ["c000"]}, "no coding(s) 'c000'"),
+        ({"action": "uncode", "coding_ids": "c000"}, "list of ids"),
+        ({"action": "recode", "coding_id": "c000", "code": "neuvottelut"}, "no coding(s)"),
+        ({"action": "accept", "coding_ids": ["c000"]}, "only suggested codings"),
+        ({"action": "reject", "coding_ids": []}, "list of ids"),
+        ({"action": "poista_kaikki"}, "unknown action 'poista_kaikki'"),
+        ({}, "unknown action None"),
+    ],
+)
+def test_errors_show_in_the_widget_and_change_nothing(
+    widget: CodingWidget, project: tymqual.Project, replies: list[Any],
+    content: dict[str, Any], says: str,
+) -> None:
+    before = project.codings
+    _send(widget, {**content, "request": 3})
+    assert widget.status["kind"] == "error"
+    assert widget.status["text"].startswith("Ei tallennettu: ")
+    assert says in widget.status["text"]
+    assert replies == [{"request": 3, "ok": False}]
+    assert project.codings.equals(before)
+
+
+def test_each_message_is_a_new_status_even_with_the_same_text(widget: CodingWidget) -> None:
+    _send(widget, {"action": "refresh"})
+    first = widget.status
+    _send(widget, {"action": "refresh"})
+    assert widget.status["text"] == first["text"] and widget.status["seq"] > first["seq"]
+
+
+def test_blocks_are_turns_with_their_offsets_and_the_context_between(
+    make_project: Callable[..., tymqual.Project],
+) -> None:
+    p = make_project()
+    text = p.text("H1")
+    blocks = _blocks(text, p.document("H1").turns)
+    assert blocks[0]["kind"] == "context" and blocks[0]["text"] == "FIKTIIVINEN TESTIAINEISTO"
+    turns = [b for b in blocks if b["kind"] == "turn"]
+    expected = p.turns("H1")
+    assert [b["turn"] for b in turns] == list(expected["turn"])
+    assert [b["speaker"] for b in turns] == list(expected["speaker"])
+    assert [(b["start"], b["end"]) for b in turns] == list(zip(expected["start"], expected["end"],
+                                                             strict=True))
+    assert all(text[b["start"]:b["end"]] == b["text"] for b in blocks)
+    assert "Toinen kappale" in turns[-1]["text"]
+
+
+def test_survey_questions_show_as_context(demo_copy: Path) -> None:
+    p = tymqual.open_project(demo_copy)
+    blocks = _blocks(p.text("kysely_R1"), p.document("kysely_R1").turns)
+    kinds = [b["kind"] for b in blocks]
+    assert kinds[:2] == ["context", "turn"] and kinds.count("turn") == len(p.turns("kysely_R1"))
+    assert blocks[0]["text"].startswith(blocks[1]["speaker"] + ": ")
+
+
+def test_switching_source_and_an_unknown_source(widget: CodingWidget) -> None:
+    widget.source_id = "H1"
+    assert widget.blocks[0]["text"] == "FIKTIIVINEN TESTIAINEISTO"
+    widget.source_id = "H9"
+    assert widget.source_id == "H1" and widget.status["kind"] == "error"
+    assert "no source 'H9'" in widget.status["text"]
+
+
+def test_an_unknown_source_at_the_start_is_refused(project: tymqual.Project) -> None:
+    with pytest.raises(tymqual.TymqualError, match="no source 'H9'.*H1, H2"):
+        CodingWidget(project, "H9")
+
+
+def test_front_end_files_are_loaded(widget: CodingWidget) -> None:
+    # anywidget turns the class's file paths into the files' text on the instance
+    assert "export default { render }" in str(widget._esm)
+    assert ".tq-coder" in str(widget._css)
+
+
+# ---------------------------------------------------------------------------- the browser
+
+DEMO_PARTS = ("transcripts", "surveys", "codes", "tymqual.yaml")
+# The emoji sits in the same turn, before the passage the browser selects.
+EMOJI_AT = ("Joo. Eli mä olen", "Joo 🙂. Eli mä olen")
+PASSAGE = "mä olen eteläisen vakuutuspiirin TYM-palvelupäällikkö Kelassa"
+CODE = "verkostojohtaminen/verkoston_liima"
+SUGGESTED = "vakuutuspiirin TYM-palvelupäällikkö Kelassa. Tässä nimenomaisessa tehtävässä"
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """The demo project copied, so nothing a test codes reaches the committed files."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    for part in DEMO_PARTS:
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, root / part)
+        else:
+            shutil.copy2(REPO / part, root / part)
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _kernel_env(tmp: Path) -> dict[str, str]:
+    """Environment whose only ``python3`` kernel is this interpreter, and no user settings."""
+    spec = tmp / "kernel" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python",
+    }), encoding="utf-8")
+    env = dict(os.environ)
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
+                      ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces")):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+        env[name] = str(tmp / sub)
+    env["JUPYTER_PATH"] = str(tmp / "kernel")
+    # No "official Jupyter news?" prompt over the page.
+    news = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    return env
+
+
+def _notebook(path: Path, source: str) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, path)
+
+
+def _wait_for_server(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    pytest.fail(f"JupyterLab did not answer {url} in {timeout:g} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def jupyterlab(demo_copy: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """JupyterLab serving the demo copy on 127.0.0.1: yields (base URL with token, root)."""
+    lab = Path(sys.executable).parent / "jupyter-lab"
+    if not lab.exists():
+        pytest.skip(f"no JupyterLab at {lab} (pip install jupyterlab)")
+    pytest.importorskip("ipykernel", reason="ipykernel is not installed")
+    port, token = _free_port(), uuid.uuid4().hex
+    log = tmp_path / "jupyterlab.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(lab), "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+             f"--ServerApp.root_dir={demo_copy}", "--LabApp.extension_manager=readonly",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+             *(["--allow-root"] if os.geteuid() == 0 else [])],
+            cwd=demo_copy, env=_kernel_env(tmp_path / "jupyter"), stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for_server(proc, f"{base}/api/status?token={token}", log, timeout=60)
+        yield f"{base}/lab/tree/koodaus.ipynb?token={token}", demo_copy
+    finally:
+        # The server and the kernels it started share the session begun above.
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+SELECT_JS = """([turn, needle]) => {
+  const box = document.querySelector(`.tq-block[data-turn="${turn}"] .tq-text`);
+  const whole = box.textContent;
+  const at = whole.indexOf(needle);
+  if (at < 0) return null;
+  // The turn's text is split into text nodes at every highlight: find the node and offset
+  // of a UTF-16 index, as a user's selection would give them.
+  const point = (index) => {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (index <= node.data.length) return [node, index];
+      index -= node.data.length;
+    }
+    throw new Error("index beyond the text");
+  };
+  const range = document.createRange();
+  range.setStart(...point(at));
+  range.setEnd(...point(at + needle.length));
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+  box.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+  return at;
+}"""
+
+
+def _run_first_cell(page: Any) -> None:
+    """Run the notebook's cell once the kernel is idle; a run sent earlier is lost."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    cell = page.locator(".jp-Notebook .jp-CodeCell").first
+    cell.locator(".cm-content").wait_for(state="visible", timeout=90_000)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
+        state="attached", timeout=90_000)
+    prompt = cell.locator(".jp-InputPrompt")
+    for _ in range(3):
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            page.wait_for_function("(el) => /\\[(\\*|\\d+)\\]/.test(el.textContent)",
+                                   arg=prompt.element_handle(), timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    pytest.fail("JupyterLab did not start running the cell in three tries")
+
+
+def _poll(check: Callable[[], Any], timeout: float = 20) -> Any:
+    """``check()`` once it is truthy, or its last value after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = check()
+    return value
+
+
+def _status(ledger: Path, coding_id: str) -> str | None:
+    rows = [r for r in _new_rows(ledger, set()) if r["coding_id"] == coding_id]
+    return rows[0]["status"] if rows else None
+
+
+def _new_rows(ledger: Path, known: set[str]) -> list[dict[str, str]]:
+    with ledger.open(encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.DictReader(f) if r["coding_id"] not in known]
+
+
+def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    url, root = jupyterlab
+    h2 = root / "transcripts" / "H2.txt"
+    h2.write_text(h2.read_text(encoding="utf-8").replace(*EMOJI_AT), encoding="utf-8")
+    with pytest.warns(tymqual.TymqualWarning, match="moved"):
+        p = tymqual.open_project(root)  # re-anchors the H2 codings now, before the kernel does
+    text = p.text("H2")
+    start = text.index(PASSAGE)
+    turns = p.turns("H2")
+    inside = turns[(turns["start"] <= start) & (start < turns["end"])]
+    turn, turn_start = int(inside["turn"].iloc[0]), int(inside["start"].iloc[0])
+    assert "🙂" in text[turn_start:start]  # the emoji really is before the passage
+    # A suggestion overlapping the passage: the picture shows overlap and suggestion styles.
+    suggested = p.code("H2", "valtakunnallinen_alueellinen/kelan_yhdistava_rooli",
+                       quote=SUGGESTED, status="suggested", coder="autocode")
+    ledger = root / "codes" / "codings.csv"
+    known = {r["coding_id"] for r in _new_rows(ledger, set())}
+    _notebook(root / "koodaus.ipynb",
+              "import tymqual\nfrom tymqual.widget import CodingWidget\n\n"
+              "p = tymqual.open_project('.')\nCodingWidget(p, 'H2', coder='selain')")
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            _run_first_cell(page)
+            widget = page.locator(".tq-coder")
+            widget.locator(f'.tq-block[data-turn="{turn}"] .tq-text').wait_for(timeout=30_000)
+
+            at = page.evaluate(SELECT_JS, [turn, PASSAGE])
+            assert at is not None, "the passage is not in the rendered turn"
+            shown = widget.locator(".tq-selection .tq-offsets").inner_text()
+            assert shown == f"merkit {start}–{start + len(PASSAGE)}"
+
+            widget.locator(".tq-search").fill("liima")
+            widget.locator(f'.tq-code[data-path="{CODE}"]').click()
+            widget.locator(".tq-memo").fill("Selaintesti")
+            widget.locator(".tq-reduced").fill("Haastateltava on TYM-palvelupäällikkö")
+            widget.locator(".tq-code-btn").click()
+            widget.locator(".tq-status.tq-ok").wait_for(timeout=30_000)
+
+            rows = _poll(lambda: _new_rows(ledger, known))
+            assert len(rows) == 1, rows
+            row = rows[0]
+            assert (row["source_id"], int(row["start"]), int(row["end"])) == (
+                "H2", start, start + len(PASSAGE))
+            assert (row["code"], row["coder"], row["memo"], row["text"]) == (
+                "verkoston_liima", "selain", "Selaintesti", PASSAGE)
+            assert row["reduced"] == "Haastateltava on TYM-palvelupäällikkö"
+
+            # The highlight covers exactly the passage, though the suggestion splits it.
+            cid = row["coding_id"]
+            marks = widget.locator(f'.tq-mark[data-ids~="{cid}"]')
+            marks.first.wait_for(timeout=20_000)
+            assert "".join(marks.all_inner_texts()) == PASSAGE
+            both = widget.locator(f'.tq-mark.tq-overlap[data-ids~="{cid}"]'
+                                  f'[data-ids~="{suggested}"]').first
+            both.scroll_into_view_if_needed()
+            both.click()
+            details = widget.locator(".tq-details")
+            details.locator(f'.tq-detail[data-id="{cid}"]').wait_for(timeout=10_000)
+            ARTIFACTS.mkdir(exist_ok=True)
+            widget.screenshot(path=str(ARTIFACTS / "widget.png"), timeout=30_000)
+
+            # Accept the suggestion, then remove the new coding, from the details panel.
+            details.locator(f'.tq-detail[data-id="{suggested}"] .tq-accept').click()
+            assert _poll(lambda: _status(ledger, suggested) == "accepted")
+            both.click()
+            details.locator(f'.tq-detail[data-id="{cid}"] .tq-uncode').click()
+            assert _poll(lambda: _status(ledger, cid) is None)
+            marks.first.wait_for(state="detached", timeout=20_000)
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "widget-failure.png"))
+            print("Browser console:", *console[-40:], sep="\n")
+            raise
+        finally:
+            browser.close()
