@@ -545,6 +545,8 @@ def test_two_coders_get_an_agreement_sheet_with_the_library_figures(
         expected.loc["(total)", "cohen_kappa"], abs=0.005
     )
     assert any("Yhtäpitävyys" in name for name in load_workbook(files.xlsx).sheetnames)
+    # The frequencies say that both coders' work is counted, and how to choose.
+    assert "kaikkien koodaajien (A, B)" in files.html.read_text(encoding="utf-8")
 
 
 def test_one_coder_gets_no_agreement_sheet(demo_report: ReportFiles) -> None:

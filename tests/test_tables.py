@@ -654,3 +654,24 @@ def test_describe_numeric(lang: str, texts: list[str]) -> None:
     assert len(tables.describe_numeric(df, "pages")) == 1
     with pytest.raises(TymqualError, match="'sivut' is not a column of df"):
         tables.describe_numeric(df, "sivut")
+
+
+def test_analysis_coders_keep_a_second_coders_work_out_of_the_frequencies(
+    make_project: Callable[..., tymqual.Project],
+) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="A")
+    p.code("H1", "johtaminen/resurssit", quote="Verkostojohtaja on meillä liima.", coder="B")
+    both = tables.code_frequencies(p).set_index("code_path")
+    assert both.loc["johtaminen/resurssit", "segments"] == 2
+    config = p.root / "tymqual.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "analysis_coders: [A]\n", "utf-8")
+    only_a = tables.code_frequencies(tymqual.open_project(p.root)).set_index("code_path")
+    assert only_a.loc["johtaminen/resurssit", "segments"] == 1
+
+
+def test_analysis_coders_must_be_names(make_project: Callable[..., tymqual.Project]) -> None:
+    from tymqual.errors import ProjectError
+
+    with pytest.raises(ProjectError, match=r"tymqual\.yaml: analysis_coders must be a list"):
+        make_project({"tymqual.yaml": "analysis_coders: [1, 2]\n"})

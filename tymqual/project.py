@@ -49,7 +49,9 @@ SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "docu
 SURVEY_SUFFIXES = frozenset({".xlsx", ".csv", ".sav"})
 SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", "n_turns", "sha256"]
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
-_CONFIG_FIELDS = {"name", "language", "description", "min_cell_size", "speakers", "coder"}
+_CONFIG_FIELDS = {
+    "name", "language", "description", "min_cell_size", "speakers", "coder", "analysis_coders",
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class ProjectConfig:
     description: str = ""
     min_cell_size: int = 3
     coder: str = ""
+    # Whose accepted codings the tables, figures and report count; empty: every coder's.
+    analysis_coders: tuple[str, ...] = ()
     speakers: SpeakerConfig = field(default_factory=SpeakerConfig)
 
     @classmethod
@@ -87,7 +91,16 @@ class ProjectConfig:
             raise ProjectError(
                 f"{path}: min_cell_size must be a whole number ≥ 1, got {min_cell!r}."
             )
+        coders = data.get("analysis_coders") or []
+        if isinstance(coders, str):
+            coders = [coders]
+        if not isinstance(coders, list) or not all(isinstance(c, str) and c for c in coders):
+            raise ProjectError(
+                f"{path}: analysis_coders must be a list of coder names, e.g. [A] or "
+                f"[consensus], got {coders!r}."
+            )
         return cls(
+            analysis_coders=tuple(coders),
             name=str(data.get("name", cls.name)),
             language=str(data.get("language", "fi")),
             description=str(data.get("description", "")),

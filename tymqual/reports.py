@@ -191,6 +191,18 @@ _TEXT: dict[str, tuple[str, str]] = {
         "it with the code or not. Cohen's kappa and Krippendorff's alpha (nominal) are "
         'computed on the code\'s presence per sentence; "(total)" pools all codes.',
     ),
+    "note_coders_chosen": (
+        "Luvuissa ovat mukana koodaajien {coders} koodaukset (tymqual.yaml: analysis_coders).",
+        "The counts include the codings of {coders} (tymqual.yaml: analysis_coders).",
+    ),
+    "note_coders_all": (
+        "Luvuissa ovat mukana kaikkien koodaajien ({coders}) koodaukset, joten eri koodaajien "
+        "samat havainnot voivat näkyä kahdesti; valitse analysoitavat koodaajat "
+        "tymqual.yaml-tiedoston asetuksella analysis_coders (esim. [consensus]).",
+        "The counts include every coder's codings ({coders}), so one finding coded by two "
+        "coders may count twice; choose the coders to analyse with analysis_coders in "
+        "tymqual.yaml (e.g. [consensus]).",
+    ),
     "note_rollup": (
         "Yläkoodin luvuissa ovat mukana sen alakoodeilla koodatut kohdat. "
         "Tapauksia n/N: tapauksia, joiden aineistossa koodi esiintyy, kaikista tapauksista.",
@@ -570,7 +582,7 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add(
             "code_frequencies",
             lambda: tables.code_frequencies(p, rollup=True, lang=lang),
-            notes=[_t("note_rollup", lang)],
+            notes=[_t("note_rollup", lang), *_coders_note(p, lang)],
         ),
     ]
     attribute = _grouping_attribute(p.cases)
@@ -612,6 +624,17 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add("quotes", lambda: tables.quotes(p, per_code=3), section="sec_quotes"),
     ]
     return steps
+
+
+def _coders_note(p: Project, lang: Lang) -> list[str]:
+    """Say whose codings the tables count when more than one person coded."""
+    if p.config.analysis_coders:
+        return [_t("note_coders_chosen", lang, coders=", ".join(p.config.analysis_coders))]
+    pair = _coder_pair(p)
+    if pair is None:
+        return []
+    people = sorted(set(p.codings.loc[p.codings["status"] == "accepted", "coder"]) - {""})
+    return [_t("note_coders_all", lang, coders=", ".join(people))]
 
 
 def _coder_pair(p: Project) -> tuple[str, str] | None:

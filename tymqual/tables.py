@@ -109,8 +109,13 @@ def _case_ids(p: Project) -> list[str]:
 
 
 def _segments(p: Project) -> pd.DataFrame:
-    """Accepted codings on codebook codes, ``case_id`` = source id when there are no cases."""
-    seg = p.segments(status="accepted")
+    """Accepted codings on codebook codes, ``case_id`` = source id when there are no cases.
+
+    Only the coders named in ``tymqual.yaml``'s ``analysis_coders`` count when it is set, so
+    that a second coder's codings merged for an agreement check are not added to the
+    frequencies.
+    """
+    seg = p.segments(status="accepted", coder=list(p.config.analysis_coders) or None)
     seg = seg[seg["code"].isin([c.key for c in p.codebook])]
     if p.cases.empty:
         seg = seg.assign(case_id=seg["source_id"])
