@@ -75,3 +75,15 @@ def test_survey_respondents_link_to_interview_cases(demo: tymqual.Project) -> No
     assert [demo.respondent_case(r) for r in ["R1", "R2", "R3", "R4"]] == ["H1", "H2", "H3", "H4"]
     answers = demo.sources[demo.sources["kind"] == "survey_answer"]
     assert list(answers["case_id"]) == ["H1", "H2", "H3", "H4"]
+
+
+def test_joint_display_and_case_summaries_are_filled_in(demo: tymqual.Project) -> None:
+    from tymqual import tables
+
+    joint = tables.joint_display(demo).set_index("code_path")
+    assert list(joint.index) == [c.key for c in demo.codebook.codes]
+    assert joint["survey_distribution"].str.startswith("Väittämä q").all()
+    assert set(joint["fit"]) <= {"Vahvistaa", "Laajentaa", "Ristiriitainen", "Ei vastinetta"}
+    assert joint["conclusion"].str.len().min() > 40
+    summary = tables.case_summary(demo)
+    assert not summary["verkostojohtaminen"].str.startswith("(").any()  # a summary, not a count

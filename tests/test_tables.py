@@ -505,10 +505,10 @@ def test_joint_display_notes_survive_and_distributions(four: tuple, tmp_path: Pa
     expected = frame([
         ("johtaminen", "Johtaminen", "q1, q3",
          "Väittämä q1: 0 / 1 / 0 / 2 / 1 (EOS 0); Väittämä q3: 0 / 1 / 0 / 0 / 1 (EOS 2)",
-         4, "3/4", "Haastateltava 1, Haastateltava 2, Haastateltava 3", "expands",
+         4, "3/4", "Haastateltava 1, Haastateltava 2, Haastateltava 3", "Laajentaa",
          "Tarkennettu."),
         ("neuvottelut", "Neuvottelut", "", "", None, "3/4",
-         "Haastateltava 1, Haastateltava 2, Haastateltava 4", "silent", ""),
+         "Haastateltava 1, Haastateltava 2, Haastateltava 4", "Ei vastinetta", ""),
     ], ["code_path", "theme", "items", "survey_distribution", "valid_n", "cases_n_of_N",
         "quote_refs", "fit", "conclusion"], valid_n="Int64")
     assert_same(out, expected)

@@ -169,6 +169,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "quote_refs": ("Lainausten tapaukset", "Cases quoted"),
     "case_label": ("Tapaus", "Case"),
     "duration_min": ("Kesto (min)", "Duration (min)"),
+    # Fit of a joint display row (Fetters, Curry & Creswell 2013)
+    "confirms": ("Vahvistaa", "Confirms"),
+    "expands": ("Laajentaa", "Expands"),
+    "discordant": ("Ristiriitainen", "Discordant"),
+    "silent": ("Ei vastinetta", "Silent"),
 }
 
 _LANG_INDEX = {"fi": 0, "en": 1}

@@ -903,7 +903,7 @@ def joint_display(p: Project, survey: Survey | None = None, *, lang: Lang = "fi"
             "valid_n": valid_n,
             "cases_n_of_N": frequencies.loc[theme.path, "cases_n_of_N"],
             "quote_refs": ", ".join(dict.fromkeys(labels)),
-            "fit": note["fit"],
+            "fit": label(note["fit"], lang) if note["fit"] else "",
             "conclusion": note["conclusion"],
         })
     columns = ["code_path", "theme", "items", "survey_distribution", "valid_n", "cases_n_of_N",
