@@ -1264,7 +1264,14 @@ def _html_frame(frame: pd.DataFrame, book: Codebook) -> tuple[pd.DataFrame, list
             out[column] = [
                 book.resolve(v).name if isinstance(v, str) and v in book else v for v in out[column]
             ]
-    return out.drop(columns=[c for c in _HTML_HIDDEN if c in out.columns]), depths
+    # A category level the codebook does not have (the upper category of a two-level tree)
+    # would be a column of blanks on the page; the workbook keeps it for a stable layout.
+    empty_levels = [
+        c for c in ("upper_category", "subcategory")
+        if c in out.columns and not out[c].fillna("").astype(str).str.strip().any()
+    ]
+    hidden = [c for c in (*_HTML_HIDDEN, *empty_levels) if c in out.columns]
+    return out.drop(columns=hidden), depths
 
 
 def _html_table(table: _Table, report: _Report) -> str:
