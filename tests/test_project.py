@@ -376,3 +376,15 @@ def test_cli_pseudonymize_and_check_leaks(
     text = tymqual.open_project(out).text("H3")
     assert "Virta" not in text and "[Henkilö 1]" in text
     assert main(["check-leaks", str(out), "--key", str(p.root / "codes/private/key.csv")]) == 0
+
+
+def test_cli_output_into_a_closed_pipe_is_not_an_error(make_project: MakeProject) -> None:
+    p = make_project()
+    done = subprocess.run(
+        f"{sys.executable} -m tymqual search Kela --project {p.root} | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "BrokenPipeError" not in done.stderr and "Traceback" not in done.stderr

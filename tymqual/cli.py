@@ -8,6 +8,7 @@ nothing here computes anything the library does not also offer to a notebook.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -224,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except TymqualError as exc:
             print(f"tymqual: error: {exc}", file=sys.stderr)
             return 2
+        except BrokenPipeError:
+            # The reader (`| head`) stopped listening; that is not a failure of ours.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
 
 
 def _show_warning(

@@ -724,6 +724,17 @@ class Project:
 
         return CodingWidget(self, source_id, **kwargs)
 
+    def suggest(self, *, write: bool = False, **params: Any) -> pd.DataFrame:
+        """Learned code suggestions for uncoded sentences, from this project's codings.
+
+        Fits a :class:`tymqual.suggest.CodeSuggester` (``params`` are its settings) on the
+        accepted codings and returns its ranked suggestions; ``write=True`` records them as
+        suggestions in the ledger for review.
+        """
+        from tymqual.suggest import CodeSuggester
+
+        return CodeSuggester(**params).fit(self).suggest(self, write=write)
+
     def agreement(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement
