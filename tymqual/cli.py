@@ -124,7 +124,8 @@ def _cmd_pseudonymize(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_leaks(args: argparse.Namespace) -> int:
-    from tymqual.privacy import check_leaks, key_path, read_key
+    from tymqual.leaks import check_leaks
+    from tymqual.privacy import key_path, read_key
 
     key = read_key(args.key if args.key else key_path(open_project(args.project)))
     leaks = check_leaks(args.dir, key)

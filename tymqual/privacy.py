@@ -1,4 +1,4 @@
-"""Pseudonymisation and leak checks, for interview material about people who can be named.
+"""Pseudonymisation keys and pseudonymised copies, for material about people who can be named.
 
 For the thesis author who must share transcripts, codings and reports with a supervisor or an
 archive without the names of officials, places and identifiers in them. The workflow:
@@ -12,11 +12,12 @@ archive without the names of officials, places and identifiers in them. The work
 2. :func:`pseudonymize` writes a *new* project folder: every source as UTF-8 ``.txt`` with the
    replacements made, the codebook, cases, surveys and the codings moved so that each still
    covers its passage. The original project is only read.
-3. :func:`check_leaks` / :func:`assert_no_leaks` scan a folder of reports and exports (xlsx,
-   docx, html, csv, svg, qdpx, ...) for every original and its inflected forms.
+3. :func:`tymqual.leaks.check_leaks` / :func:`tymqual.leaks.assert_no_leaks` scan a folder of
+   reports and exports (xlsx, docx, html, csv, svg, qdpx, ...) for every original and its
+   inflected forms.
 
-How originals are found (one matcher for replacing and for checking, so a pseudonymised
-project never fails its own leak check):
+How originals are found (one matcher, :mod:`tymqual._keymatch`, for replacing and for
+checking, so a pseudonymised project never fails its own leak check):
 
 * Matching is case-insensitive and word-bounded: a word is a run of letters and digits, so
   ``Virtanen_haastattelu.txt`` and ``Joensuu-sopimus`` contain a match and ``Virtasenkatu``
@@ -46,38 +47,38 @@ ledger and the report use the same method (see their docstrings for it and why).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import csv
 import functools
-import html
 import io
 import os
 import re
 import shutil
 import tempfile
 import warnings
-import zipfile
-import zlib
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import docx
 import pandas as pd
 import yaml
-from docx.oxml.ns import qn
-from docx.table import Table
-from lxml import etree
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from tymqual._keymatch import (
+    DASHES,
+    ENDING,
+    HETU,
+    VOWELS,
+    Edit,
+    Lemmatiser,
+    Matcher,
+    finnish_analyser,
+    inflection_stems,
+)
 from tymqual.codings import CODING_COLUMNS, reanchor
 from tymqual.corpus import SpeakerConfig, parse_turns
 from tymqual.errors import TymqualError, TymqualWarning
@@ -99,12 +100,9 @@ __all__ = [
     "KEY_COLUMNS",
     "KEY_FILE",
     "KINDS",
-    "LEAK_COLUMNS",
     "LeakError",
     "PrivacyError",
     "PseudonymizeReport",
-    "assert_no_leaks",
-    "check_leaks",
     "draft_key",
     "excel_safe",
     "key_path",
@@ -120,7 +118,6 @@ KEY_FILE = Path("codes") / "private" / "key.csv"
 KEY_COLUMNS: tuple[str, ...] = ("original", "label", "kind")
 KINDS: tuple[str, ...] = ("person", "place", "organisation", "other")
 CANDIDATE_COLUMNS: tuple[str, ...] = ("candidate", "kind_guess", "count", "examples", "reason")
-LEAK_COLUMNS: tuple[str, ...] = ("file", "location", "found")
 REPLACEMENT_COLUMNS: tuple[str, ...] = ("file", "source_id", "kind", "label", "count")
 UNMAPPED_COLUMNS: tuple[str, ...] = ("coding_id", "source_id", "start", "end", "reason")
 
@@ -136,22 +133,6 @@ class PrivacyError(TymqualError):
 
 class LeakError(PrivacyError):
     """An original from the key (a name, place or identifier) is still in a file."""
-
-
-class _Lemmatiser(Protocol):
-    def lemmas(self, word: str) -> Sequence[str]: ...
-
-
-def _analyser() -> _Lemmatiser | None:
-    """The project's Finnish analyser, or None: the suffix rules then work alone."""
-    try:
-        from tymqual.morphology import get_analyser
-    except ImportError:
-        return None
-    try:
-        return get_analyser()
-    except TymqualError:
-        return None
 
 
 # ============================================================================ the key file
@@ -260,7 +241,7 @@ def _checked_key(frame: object, where: str, row_name: Callable[[int], str]) -> p
 
 
 def _revealing_labels(table: pd.DataFrame, row_name: Callable[[int], str]) -> list[str]:
-    matcher = _Matcher(table, None)
+    matcher = Matcher(table, None)
     problems = []
     for i, label in enumerate(table["label"]):
         for hit in matcher.find(label):
@@ -291,275 +272,16 @@ def _resolve_key(key: object, project: Project | None) -> pd.DataFrame:
                        f"not {type(key).__name__}.")
 
 
-# ============================================================================ the matcher
-_TOKEN = re.compile(r"[^\W_]+")
-_DASHES = "\u2010\u2011\u2012\u2013\u2014-"  # hyphen last: literal in [...]
-_LOOSE_SEP = re.compile(rf"[\s{_DASHES}]{{1,3}}")
-_VOWELS = "aeiouyäöå"
-_CASES = ("n|a|ä|ta|tä|tta|ttä|na|nä|ksi|ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ne|t|en|den|"
-          "tten|ten|jen|ja|jä|[aeiouyäöå]n|h[aeiouyäö]n|seen|siin|s|l|st|lt|"
-          # with the third-person possessive written as a long vowel + n (Joensuussaan)
-          "ssaan|ssään|staan|stään|llaan|llään|ltaan|ltään|lleen|kseen|naan|nään|taan|tään")
-_ENDING = re.compile(
-    r"(?:lai(?:nen|se|s)|läi(?:nen|se|s))?"  # demonyms: joensuulainen, joensuulaisille
-    rf"i?(?:{_CASES})?"  # i: plural or linking vowel; s, l, st, lt: spoken clipped endings
-    r"(?:ni|si|nsa|nsä|mme|nne)?"  # possessive suffixes
-    r"(?:kin|kaan|kään|han|hän|pa|pä|ko|kö)?"  # clitics
-)
-# Endings an analyser-only match shows after the label; longest first.
-_SHOWN_ENDINGS = tuple(sorted(
-    ("ssa ssä sta stä lla llä lta ltä lle ksi na nä ta tä n a ä t seen hin hen han hän hon hun "
-     "hyn hön").split(), key=len, reverse=True))
-_GRADE = re.compile(rf"^(.*?)(kk|pp|tt|nk|nt|mp|lt|rt|ht|[ktp])([{_VOWELS}])$")
-_WEAK = {"kk": "k", "pp": "p", "tt": "t", "nk": "ng", "nt": "nn", "mp": "mm", "lt": "ll",
-         "rt": "rr", "ht": "hd", "k": "", "t": "d", "p": "v"}
-_PHONE_SEP = r"[\s\-./()]*"
-
-
-def _stems(word: str) -> frozenset[str]:
-    """Lower-case stems an inflected form of ``word`` may start with (see module docstring)."""
-    stems = {word}
-    if len(word) > 4 and word.endswith("nen"):
-        stems |= {word[:-3] + "se", word[:-3] + "s"}
-    elif word.endswith("e"):
-        stems.add(word + "e")
-    elif len(word) > 3 and word.endswith("i"):
-        stems.add(word[:-1] + "e")
-    for stem in list(stems):
-        match = _GRADE.match(stem)
-        if match is None or len(stem) < 4:
-            continue
-        head, strong, vowel = match.groups()
-        # A lone k/t/p weakens after a vowel or h, l, r only (Turku, Seinäjoki; not Kotka).
-        if len(strong) == 1 and head[-1:] not in set(_VOWELS + "hlr"):
-            continue
-        stems.add(head + _WEAK[strong] + vowel)
-    return frozenset(stems)
-
-
-def _shown_ending(ending: str) -> str:
-    """The ending as shown after a label: a linking or plural ``i`` is dropped."""
-    if len(ending) > 1 and ending[0] in "iI" and _ENDING.fullmatch(ending[1:].lower()):
-        return ending[1:]
-    return ending
-
-
-def _is_identifier(original: str) -> bool:
-    return "@" in original or any(ch.isdigit() for ch in original)
-
-
-def _identifier_pattern(original: str) -> re.Pattern[str]:
-    """E-mail and other identifiers as written; a phone number in any common spelling."""
-    digits = re.sub(r"\D", "", original)
-    if re.fullmatch(r"[\d\s()+./-]+", original) and len(digits) >= 6 and not _HETU.search(
-            original):
-        national = None
-        if re.match(r"\s*(?:\+|00)\s*358", original):
-            national = digits[5:] if digits.startswith("00") else digits[3:]
-            national = national.removeprefix("0")
-        elif digits.startswith("0"):
-            national = digits[1:]
-        if national:
-            body = _PHONE_SEP.join(national)
-            prefix = rf"(?:(?:\+|00)\s*358{_PHONE_SEP}(?:\(0\){_PHONE_SEP})?|0)"
-            return re.compile(rf"(?<![\d+]){prefix}{_PHONE_SEP}{body}(?!\d)")
-        return re.compile(rf"(?<![\d+]){_PHONE_SEP.join(digits)}(?!\d)")
-    literal = r"\s+".join(re.escape(part) for part in original.split())
-    return re.compile(rf"(?<![^\W_]|[.@+-]){literal}(?![^\W_@]|[.-][^\W_])", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    original: str
-    label: str
-    kind: str
-    words: tuple[str, ...]  # lower-case words of a name; empty for an identifier
-    seps: tuple[str, ...]  # what separates the words in the original
-    pattern: re.Pattern[str] | None  # identifiers only
-
-
-@dataclass(frozen=True)
-class _Hit:
-    start: int
-    end: int
-    entry: int  # row of the key
-    ending: str  # the inflectional ending as written, "" for none
-
-
-@dataclass(frozen=True)
-class _Edit:
-    start: int
-    end: int
-    new_start: int
-    new_end: int
-    kind: str
-    label: str
-
-
-def _separator_ok(original: str, found: str) -> bool:
-    if original and all(ch.isspace() or ch in _DASHES for ch in original):
-        return bool(_LOOSE_SEP.fullmatch(found))
-    return found.lower() == original.lower()
-
-
-class _Matcher:
-    """Finds the key's originals, inflected, in any text (see the module docstring)."""
-
-    def __init__(self, key: pd.DataFrame, analyser: _Lemmatiser | None) -> None:
-        self.entries: list[_Entry] = []
-        self._analyser = analyser
-        self._stems: dict[str, list[int]] = {}
-        self._lemmas: dict[str, list[int]] = {}
-        self._first: dict[str, list[int]] = {}
-        self._prefixes: set[str] = set()
-        self._forms: dict[str, dict[int, int]] = {}
-        for i, (original, label, kind) in enumerate(
-                key[list(KEY_COLUMNS)].itertuples(index=False)):
-            self.entries.append(self._entry(i, str(original), str(label), str(kind)))
-
-    def _entry(self, i: int, original: str, label: str, kind: str) -> _Entry:
-        tokens = list(_TOKEN.finditer(original))
-        if _is_identifier(original) or not tokens:
-            return _Entry(original, label, kind, (), (), _identifier_pattern(original))
-        words = tuple(t.group().lower() for t in tokens)
-        seps = tuple(original[a.end():b.start()] for a, b in zip(tokens, tokens[1:], strict=False))
-        last = words[-1]
-        for stem in _stems(last):
-            self._stems.setdefault(stem, []).append(i)
-        self._lemmas.setdefault(last, []).append(i)
-        self._prefixes.add(last[:2])
-        if len(words) > 1:
-            self._first.setdefault(words[0], []).append(i)
-        return _Entry(original, label, kind, words, seps, None)
-
-    def forms(self, token: str) -> dict[int, int]:
-        """Entries whose last word ``token`` is a form of, with where its ending starts."""
-        cached = self._forms.get(token)
-        if cached is not None:
-            return cached
-        low = token.lower()
-        if len(low) != len(token):  # a rare letter whose lower case is longer
-            low = token
-        found: dict[int, int] = {}
-        for cut in range(len(low), 0, -1):
-            ids = self._stems.get(low[:cut])
-            if ids and _ENDING.fullmatch(low[cut:]):
-                for i in ids:
-                    found.setdefault(i, cut)
-        # Inflection changes the end of a name, never its first two letters: skip the rest.
-        if self._analyser is not None and low[:2] in self._prefixes:
-            for lemma in self._analyser.lemmas(token):
-                for i in self._lemmas.get(lemma.lower(), ()):
-                    found.setdefault(i, len(low) - _ending_length(low))
-        self._forms[token] = found
-        return found
-
-    def find(self, text: str) -> list[_Hit]:
-        """Every occurrence, leftmost-longest, none overlapping, in text order."""
-        hits: list[_Hit] = []
-        for i, entry in enumerate(self.entries):
-            if entry.pattern is not None:
-                hits.extend(_Hit(m.start(), m.end(), i, "") for m in entry.pattern.finditer(text))
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        for t, (start, end, token) in enumerate(tokens):
-            for i, cut in self.forms(token).items():
-                if len(self.entries[i].words) == 1:
-                    hits.append(_Hit(start, end, i, token[cut:]))
-            for i in self._first.get(token.lower(), ()):
-                hit = self._multi(text, tokens, t, i)
-                if hit is not None:
-                    hits.append(hit)
-        hits.sort(key=lambda h: (h.start, h.start - h.end, h.entry))
-        chosen: list[_Hit] = []
-        for hit in hits:
-            if not chosen or hit.start >= chosen[-1].end:
-                chosen.append(hit)
-        return chosen
-
-    def _multi(self, text: str, tokens: list[tuple[int, int, str]], t: int, i: int) -> _Hit | None:
-        entry = self.entries[i]
-        k = len(entry.words)
-        if t + k > len(tokens):
-            return None
-        cut = 0
-        for j in range(1, k):
-            start, _, token = tokens[t + j]
-            if not _separator_ok(entry.seps[j - 1], text[tokens[t + j - 1][1]:start]):
-                return None
-            if j < k - 1:
-                if token.lower() != entry.words[j]:
-                    return None
-            else:
-                found = self.forms(token).get(i)
-                if found is None:
-                    return None
-                cut = found
-        last = tokens[t + k - 1]
-        return _Hit(tokens[t][0], last[1], i, last[2][cut:])
-
-    def replace(self, text: str, *, keep_endings: bool) -> tuple[str, list[_Edit]]:
-        """``text`` with every hit replaced by its label, and the edits made."""
-        pieces: list[str] = []
-        edits: list[_Edit] = []
-        at = shift = 0
-        for hit in self.find(text):
-            entry = self.entries[hit.entry]
-            ending = _shown_ending(hit.ending) if keep_endings else ""
-            new = entry.label + (":" + ending if ending else "")
-            pieces += [text[at:hit.start], new]
-            new_start = hit.start + shift
-            edits.append(_Edit(hit.start, hit.end, new_start, new_start + len(new), entry.kind,
-                               entry.label))
-            shift += len(new) - (hit.end - hit.start)
-            at = hit.end
-        pieces.append(text[at:])
-        return "".join(pieces), edits
-
-
-def _ending_length(word: str) -> int:
-    for ending in _SHOWN_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return len(ending)
-    return 0
-
-
-class _OffsetMap:
-    """Old offsets to new ones after replacements: each shifts later text by len(new) − len(old).
-
-    A position strictly inside a replaced span goes to the start of its label (for a start)
-    or to the end of it (for an end), so a passage that began or ended mid-name covers the
-    whole label.
-    """
-
-    def __init__(self, edits: Sequence[_Edit]) -> None:
-        self._edits = list(edits)
-        self._ends = [e.end for e in self._edits]
-        self._shift = [0]
-        for e in self._edits:
-            self._shift.append(self._shift[-1] + (e.new_end - e.new_start) - (e.end - e.start))
-
-    def _map(self, pos: int, *, is_start: bool) -> int:
-        i = bisect_right(self._ends, pos)
-        if i < len(self._edits) and self._edits[i].start < pos:
-            edit = self._edits[i]
-            return edit.new_start if is_start else edit.new_end
-        return pos + self._shift[i]
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        return self._map(start, is_start=True), self._map(end, is_start=False)
-
-
 # ============================================================================ suggestions
-_WORD = re.compile(rf"[^\W\d_]+(?:[{_DASHES}][^\W\d_]+)*")
+_WORD = re.compile(rf"[^\W\d_]+(?:[{DASHES}][^\W\d_]+)*")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)358[ -]?(?:\(0\)[ -]?)?|0)[1-9]\d{0,2}(?:[ -]?\d){5,8}(?!\w)")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _DATE_LIKE = re.compile(r"\d{1,2}[.-]\d{1,2}[.-]\d{2,4}")
-_HETU = re.compile(r"(?<![\w+-])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![^\W_])")
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _SENTENCE_END = "\n.!?…:"
-_OPENERS = set(" \t\"'“”‘’«»([{*_" + _DASHES)
+_OPENERS = set(" \t\"'“”‘’«»([{*_" + DASHES)
 _ORGANISATION = re.compile(
     r"(?i)(?:\b(?:oy|oyj|ry|ky|tmi|ab)\b|(?:yhdistys|säätiö|yhtymä|keskus|liitto|opisto|"
     r"koulu|yliopisto|sairaala|seurakunta|osuuskunta|ammattikorkeakoulu)$)")
@@ -605,7 +327,7 @@ def hetu_valid(code: str) -> bool:
     the check character: ``int(DDMMYYNNN) mod 31`` indexed into ``0123456789ABCDEFHJKLMNPRSTUVWXY``
     (Digital and Population Data Services Agency, *Henkilötunnus*).
     """
-    match = _HETU.fullmatch(code)
+    match = HETU.fullmatch(code)
     if match is None:
         return False
     day, month, _, _, number, check = match.groups()
@@ -638,7 +360,7 @@ def suggest_key_candidates(project: Project, *, key: object = None) -> pd.DataFr
     ``reason``. Rows are ordered by kind, then by count.
     """
     texts = {sid: project.text(sid) for sid in project.source_ids}
-    analyser = _analyser()
+    analyser = finnish_analyser()
     found: dict[str, _Candidate] = {}
 
     def add(text: str, kind: str, reason: str) -> None:
@@ -655,7 +377,7 @@ def suggest_key_candidates(project: Project, *, key: object = None) -> pd.DataFr
     _capitalised_candidates(texts, analyser, add)
     frame = _counted(found, texts, analyser)
     if key is not None and not frame.empty:
-        known = _Matcher(_resolve_key(key, None), analyser)
+        known = Matcher(_resolve_key(key, None), analyser)
         covered = [any(h.start == 0 and h.end == len(c) for h in known.find(c))
                    for c in frame["candidate"]]
         frame = frame[~pd.Series(covered, index=frame.index)].reset_index(drop=True)
@@ -664,7 +386,7 @@ def suggest_key_candidates(project: Project, *, key: object = None) -> pd.DataFr
 
 def _identifier_candidates(text: str, add: Callable[[str, str, str], None]) -> None:
     taken: list[tuple[int, int]] = []
-    for match in _HETU.finditer(text):
+    for match in HETU.finditer(text):
         if hetu_valid(match.group()):
             add(match.group(), "other", "personal identity code (hetu) with a valid check "
                 "character")
@@ -680,7 +402,7 @@ def _identifier_candidates(text: str, add: Callable[[str, str, str], None]) -> N
 def _place_candidates(texts: dict[str, str], add: Callable[[str, str, str], None]) -> None:
     listed = places()
     key = pd.DataFrame({"original": list(listed), "label": "x", "kind": "place"})
-    matcher = _Matcher(key, _analyser())
+    matcher = Matcher(key, finnish_analyser())
     for text in texts.values():
         for hit in matcher.find(text):
             name = matcher.entries[hit.entry].original
@@ -724,7 +446,7 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper() and any(ch.islower() for ch in word) and not acronym
 
 
-def _capitalised_candidates(texts: dict[str, str], analyser: _Lemmatiser | None,
+def _capitalised_candidates(texts: dict[str, str], analyser: Lemmatiser | None,
                             add: Callable[[str, str, str], None]) -> None:
     # Words the material also writes in lower case, and function words, are ordinary words.
     # (E-mail addresses and links are left out: matti.virtanen@... does not make "Matti" common.)
@@ -776,9 +498,9 @@ def _stopwords() -> frozenset[str]:
     return stopwords()
 
 
-def _allowed(word: str, analyser: _Lemmatiser | None) -> bool:
+def _allowed(word: str, analyser: Lemmatiser | None) -> bool:
     low = word.lower()
-    if low in ALLOWED_WORDS or any(low.startswith(a) and _ENDING.fullmatch(low[len(a):])
+    if low in ALLOWED_WORDS or any(low.startswith(a) and ENDING.fullmatch(low[len(a):])
                                    for a in ALLOWED_WORDS):
         return True
     return analyser is not None and any(lemma.lower() in ALLOWED_WORDS
@@ -789,7 +511,7 @@ def _kind_guess(base: str) -> str:
     return "organisation" if _ORGANISATION.search(base) else "person"
 
 
-def _base_form(word: str, analyser: _Lemmatiser | None, seen: set[str]) -> str:
+def _base_form(word: str, analyser: Lemmatiser | None, seen: set[str]) -> str:
     """The nominative a capitalised word is a form of, capitalised like ``word``."""
     low = word.lower()
     base = low
@@ -800,21 +522,21 @@ def _base_form(word: str, analyser: _Lemmatiser | None, seen: set[str]) -> str:
         # Unknown to the analyser: a seen shorter word this is a form of, or a -nen name.
         for other in sorted(seen, key=len):
             if other != low and low.startswith(other[:2]) and any(
-                    low.startswith(s) and _ENDING.fullmatch(low[len(s):])
-                    for s in _stems(other)):
+                    low.startswith(s) and ENDING.fullmatch(low[len(s):])
+                    for s in inflection_stems(other)):
                 base = other
                 break
         else:
-            nen = re.fullmatch(rf"(.*[{_VOWELS}])(?:se|s)(.*)", low)
-            if nen and len(nen.group(1)) >= 3 and nen.group(2) and _ENDING.fullmatch(
+            nen = re.fullmatch(rf"(.*[{VOWELS}])(?:se|s)(.*)", low)
+            if nen and len(nen.group(1)) >= 3 and nen.group(2) and ENDING.fullmatch(
                     nen.group(2)):
                 base = nen.group(1) + "nen"
     return _capitalised_like(base, word)
 
 
 def _capitalised_like(base: str, word: str) -> str:
-    parts = re.split(f"([{_DASHES}])", base)
-    shape = re.split(f"[{_DASHES}]", word)
+    parts = re.split(f"([{DASHES}])", base)
+    shape = re.split(f"[{DASHES}]", word)
     out = []
     for n, part in enumerate(parts):
         index = n // 2
@@ -824,13 +546,13 @@ def _capitalised_like(base: str, word: str) -> str:
 
 
 def _counted(found: dict[str, _Candidate], texts: dict[str, str],
-             analyser: _Lemmatiser | None) -> pd.DataFrame:
+             analyser: Lemmatiser | None) -> pd.DataFrame:
     items = list(found.values())
     if not items:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else str)
                              for c in CANDIDATE_COLUMNS})
     key = pd.DataFrame({"original": [c.text for c in items], "label": "x", "kind": "other"})
-    matcher = _Matcher(key, analyser)
+    matcher = Matcher(key, analyser)
     counts: Counter[int] = Counter()
     examples: dict[int, list[str]] = {}
     for sid, text in texts.items():
@@ -961,10 +683,36 @@ class PseudonymizeReport:
                 f"{len(self.not_copied)} path(s) not copied>")
 
 
+class _OffsetMap:
+    """Old offsets to new ones after replacements: each shifts later text by len(new) − len(old).
+
+    A position strictly inside a replaced span goes to the start of its label (for a start)
+    or to the end of it (for an end), so a passage that began or ended mid-name covers the
+    whole label.
+    """
+
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        self._edits = list(edits)
+        self._ends = [e.end for e in self._edits]
+        self._shift = [0]
+        for e in self._edits:
+            self._shift.append(self._shift[-1] + (e.new_end - e.new_start) - (e.end - e.start))
+
+    def _map(self, pos: int, *, is_start: bool) -> int:
+        i = bisect_right(self._ends, pos)
+        if i < len(self._edits) and self._edits[i].start < pos:
+            edit = self._edits[i]
+            return edit.new_start if is_start else edit.new_end
+        return pos + self._shift[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self._map(start, is_start=True), self._map(end, is_start=False)
+
+
 class _Build:
     """The state of one pseudonymisation run, writing into a temporary folder."""
 
-    def __init__(self, project: Project, root: Path, matcher: _Matcher,
+    def __init__(self, project: Project, root: Path, matcher: Matcher,
                  keep_endings: bool) -> None:
         self.project = project
         self.root = root
@@ -977,7 +725,7 @@ class _Build:
         self.maps: dict[str, _OffsetMap] = {}
 
     def apply(self, text: str, file: str, source_id: str | None = None
-              ) -> tuple[str, list[_Edit]]:
+              ) -> tuple[str, list[Edit]]:
         new, edits = self.matcher.replace(text, keep_endings=self.keep_endings)
         for edit in edits:
             self.counts[(file, source_id, edit.kind, edit.label)] += 1
@@ -1022,15 +770,19 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
       offsets, with ``text`` pseudonymised, and are listed in ``unmapped``.
 
     Notebooks and other files are not copied (``not_copied``). The folder is built beside
-    ``out`` and renamed into place only after :func:`check_leaks` finds nothing in it;
-    otherwise it is removed and :class:`LeakError` says where each original remained.
+    ``out`` and renamed into place only after :func:`tymqual.leaks.check_leaks` finds nothing
+    in it; otherwise it is removed and :class:`LeakError` says where each original remained.
     """
     if not isinstance(project, Project):
         raise PrivacyError(f"pseudonymize(): expected a Project from tymqual.open_project(), "
                            f"got {type(project).__name__}.")
+    # Imported here, not at the top: tymqual.leaks imports this module (the key, its errors),
+    # so a top-level import would be circular.
+    from tymqual.leaks import _leak_message, check_leaks
+
     table = _resolve_key(key, project)
     target = _checked_target(project, Path(out))
-    matcher = _Matcher(table, _analyser())
+    matcher = Matcher(table, finnish_analyser())
     build_root = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
                                        dir=target.parent))
     try:
@@ -1116,6 +868,10 @@ def _write_sources(build: _Build) -> None:
 
 
 def _write_surveys(build: _Build) -> None:
+    # The leak check's readers tell whether a survey holds an original; imported here for
+    # the reason given in pseudonymize.
+    from tymqual.leaks import _Scan, _scan_path
+
     base = build.project.root / "surveys"
     if not base.is_dir():
         return
@@ -1139,6 +895,16 @@ def _write_surveys(build: _Build) -> None:
         else:
             _pseudonymise_xlsx(build, path, rel)
         build.wrote(rel)
+
+
+def _decode_bytes(data: bytes) -> str:
+    """A file's text: UTF-16 when it starts with a UTF-16 BOM, else UTF-8, else cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _pseudonymise_csv(build: _Build, path: Path, rel: str) -> None:
@@ -1377,327 +1143,3 @@ def _not_copied_top(build: _Build) -> None:
         reason = ("notebooks keep outputs with quotes; run them again on the pseudonymised "
                   "project" if path.name == "notebooks" else "not part of the project's data")
         build.not_copied.append((path.name + ("/" if path.is_dir() else ""), reason))
-
-
-# ============================================================================ leak check
-_TEXT_SUFFIXES = frozenset({
-    ".txt", ".md", ".html", ".htm", ".xhtml", ".svg", ".json", ".yaml", ".yml", ".ipynb",
-    ".tsv", ".tex", ".rtf", ".log", ".vtt", ".srt", ".bib", ".r", ".rmd", ".qmd", ".py",
-})
-_XML_SUFFIXES = frozenset({".xml", ".qde", ".rels"})
-_ZIP_SUFFIXES = frozenset({".zip", ".qdpx", ".odt", ".ods", ".odp", ".pptx", ".epub"})
-_OPAQUE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
-                              ".webp", ".ico", ".pdf"})
-_XLSX_COVERED = re.compile(r"xl/(?:sharedStrings|workbook|styles)\.xml|xl/worksheets/[^/]+\.xml"
-                           r"|xl/comments[^/]*\.xml|xl/theme/.*|docProps/core\.xml")
-_DOCX_COVERED = re.compile(r"word/(?:document|header\d*|footer\d*|styles|fontTable|"
-                           r"settings|webSettings|numbering)\.xml|word/theme/.*|"
-                           r"docProps/core\.xml")
-_DATA_URI = re.compile(r"data:(image/svg\+xml|text/[\w.+-]+);base64,([A-Za-z0-9+/=]+)")
-_ANY_DATA_URI = re.compile(r"data:[\w.+/-]+;base64,[A-Za-z0-9+/=]+")
-_ESCAPES = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\U([0-9a-fA-F]{8})")
-_MAX_ENTRY = 200 * 1024 * 1024
-_MAX_DEPTH = 4
-_DAMAGED: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError,
-    NotImplementedError, InvalidFileException, etree.LxmlError,
-)
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
-                              recover=False)
-
-Units = Iterator[tuple[str, str]]
-
-
-@dataclass
-class _Scan:
-    """Files whose text could not be read, for one warning at the end."""
-
-    unreadable: list[str] = field(default_factory=list)
-
-
-def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
-    """Every place in ``folder`` (or one file) where an original of ``key`` still appears.
-
-    ``key``: a key DataFrame, a key file or a project. Read are file and folder names;
-    .xlsx (every cell, comment, header and footer of every sheet, sheet names, document
-    properties, and other parts such as charts and pivot caches); .docx (paragraphs, tables,
-    headers and footers of every section, text boxes, properties, comments and footnotes);
-    .html, .svg (with figures embedded as base64 SVG), .txt, .md, .json, .ipynb, .yaml,
-    .csv and other text; .qdpx, .zip and OpenDocument files entry by entry, recursively
-    (.qde XML, ``sources/*.txt``, documents inside); .sav (values, variable and value labels).
-    Escapes (``&auml;``, ``\\u00e4``) are decoded before matching. Images and PDFs cannot be
-    read: a :class:`TymqualWarning` lists them (images beside an .svg of the same name, as
-    figures are saved, are left out of it).
-
-    Columns: ``file`` (posix, relative to ``folder``), ``location`` (``sheet 'Lainaukset',
-    cell C7``, ``paragraph 12``, ``line 3``, ``entry 'project.qde', line 40``, ``file
-    name``), ``found`` (the text as it appears there).
-    """
-    base = Path(folder)
-    if not base.exists():
-        raise PrivacyError(f"check_leaks(): {base} does not exist; give a folder or a file.")
-    matcher = _Matcher(_resolve_key(key, None), _analyser())
-    scan = _Scan()
-    rows: list[tuple[str, str, str]] = []
-    if base.is_file():
-        rows += _scan_path(base, base.name, matcher, scan)
-    else:
-        for path in sorted(base.rglob("*")):
-            rel = path.relative_to(base).as_posix()
-            if path.is_dir():
-                rows += [(rel + "/", "folder name", f) for f in _found(matcher, path.name)]
-            elif path.is_file():
-                rows += _scan_path(path, rel, matcher, scan)
-    if scan.unreadable:
-        shown = ", ".join(scan.unreadable[:_MAX_SHOWN])
-        more = len(scan.unreadable) - _MAX_SHOWN
-        warnings.warn(
-            f"check_leaks(): the text of {len(scan.unreadable)} file(s) could not be read and "
-            f"was not checked: {shown}{f' and {more} more' if more > 0 else ''}. Check them "
-            "by eye, or export figures as SVG and documents as text.",
-            TymqualWarning, stacklevel=2)
-    return pd.DataFrame(rows, columns=list(LEAK_COLUMNS))
-
-
-def assert_no_leaks(folder: str | os.PathLike[str], key: object) -> None:
-    """Raise :class:`LeakError` naming file and place of every leak :func:`check_leaks` finds."""
-    leaks = check_leaks(folder, key)
-    if not leaks.empty:
-        raise LeakError(_leak_message(str(folder), leaks)
-                        + " Remove them, or pseudonymise the material, before sharing.")
-
-
-def _leak_message(where: str, leaks: pd.DataFrame) -> str:
-    lines = [f"{file}, {location}: {found!r}"
-             for file, location, found in leaks.head(20).itertuples(index=False)]
-    more = f"\n  … and {len(leaks) - 20} more" if len(leaks) > 20 else ""
-    return (f"{where}: {len(leaks)} occurrence(s) of originals from the key:\n  "
-            + "\n  ".join(lines) + more + "\n")
-
-
-def _found(matcher: _Matcher, text: str) -> list[str]:
-    return [text[h.start:h.end] for h in matcher.find(text)]
-
-
-def _scan_path(path: Path, rel: str, matcher: _Matcher, scan: _Scan) -> list[tuple[str, str, str]]:
-    rows = [(rel, "file name", f) for f in _found(matcher, path.name)]
-    suffix = path.suffix.lower()
-    if suffix in _OPAQUE_SUFFIXES:
-        if not (suffix != ".pdf" and path.with_suffix(".svg").exists()):
-            scan.unreadable.append(rel)
-        return rows
-    if suffix in (".sav", ".zsav"):
-        units: Units = _sav_units(path, rel, scan)
-    else:
-        units = _units(path.name, path.read_bytes(), rel, scan, 0)
-    for location, text in units:
-        rows += [(rel, location, f) for f in _found(matcher, text)]
-    return rows
-
-
-def _units(name: str, data: bytes, where: str, scan: _Scan, depth: int) -> Units:
-    """``(location, text)`` of every piece of text in a file's bytes, by its suffix."""
-    suffix = Path(name).suffix.lower()
-    readers: dict[frozenset[str], Callable[[], Units]] = {
-        frozenset({".xlsx", ".xlsm"}): lambda: _xlsx_units(data),
-        frozenset({".docx", ".docm"}): lambda: _docx_units(data),
-        _ZIP_SUFFIXES: lambda: _zip_units(data, where, scan, depth),
-        frozenset({".csv"}): lambda: _csv_units(data),
-        _XML_SUFFIXES: lambda: _xml_units(data),
-    }
-    for suffixes, reader in readers.items():
-        if suffix in suffixes:
-            try:
-                # Materialised here so that a damaged file fails now, not half-way.
-                yield from list(reader())
-                return
-            except _DAMAGED as exc:
-                scan.unreadable.append(f"{where} (as {suffix}: {type(exc).__name__}; its raw "
-                                       "text was checked)")
-            break
-    if suffix in _OPAQUE_SUFFIXES:
-        scan.unreadable.append(where)
-        return
-    yield from _text_units(data)
-
-
-def _decode_bytes(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _unescaped(text: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        code = int(next(g for g in match.groups() if g), 16)
-        return chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else match.group()
-    return _ESCAPES.sub(one, html.unescape(text))
-
-
-def _text_units(data: bytes) -> Units:
-    for n, line in enumerate(_decode_bytes(data).splitlines(), start=1):
-        for match in _DATA_URI.finditer(line):
-            with contextlib.suppress(binascii.Error, ValueError):
-                inner = base64.b64decode(match.group(2), validate=True)
-                kind = "SVG image" if "svg" in match.group(1) else "text"
-                for location, text in _text_units(inner):
-                    yield f"line {n}, embedded {kind}, {location}", text
-        yield f"line {n}", _unescaped(_ANY_DATA_URI.sub(" ", line))
-
-
-def _csv_units(data: bytes) -> Units:
-    text = _decode_bytes(data)
-    delimiter = max(",;\t", key=text.split("\n", 1)[0].count)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        yield from _text_units(data)
-        return
-    header = rows[0] if rows else []
-    for r, row in enumerate(rows, start=1):
-        for c, cell in enumerate(row):
-            name = f" ({header[c]!r})" if r > 1 and c < len(header) and header[c] else ""
-            yield f"row {r}, column {get_column_letter(c + 1)}{name}", _unescaped(cell)
-
-
-def _xml_units(data: bytes) -> Units:
-    """Text, attribute values and comments; a paragraph (``p`` in any namespace) as one unit,
-    since Word and LibreOffice split a word over several runs."""
-    root = etree.fromstring(data, _XML_PARSER)
-    yield from _xml_walk(root)
-
-
-def _xml_walk(element: Any) -> Units:
-    where = f"line {element.sourceline}" if element.sourceline else "XML"
-    if not isinstance(element.tag, str):  # a comment or processing instruction
-        yield where, str(element.text or "")
-        return
-    for value in element.attrib.values():
-        yield where, str(value)
-    if etree.QName(element).localname == "p":
-        yield where, "".join(element.itertext())
-        return
-    if element.text:
-        yield where, element.text
-    for child in element:
-        yield from _xml_walk(child)
-        if child.tail:
-            yield where, child.tail
-
-
-def _xlsx_units(data: bytes) -> Units:
-    workbook = load_workbook(io.BytesIO(data), data_only=False)
-    for sheet in workbook.worksheets:
-        place = f"sheet {sheet.title!r}"
-        yield f"sheet name {sheet.title!r}", sheet.title
-        for row in sheet.iter_rows():
-            for cell in row:
-                value = getattr(cell.value, "text", cell.value)  # array formulas
-                if isinstance(value, str):
-                    yield f"{place}, cell {cell.coordinate}", value
-                if cell.comment is not None:
-                    yield f"{place}, comment on cell {cell.coordinate}", cell.comment.text
-        for part in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
-                     "firstFooter"):
-            item = getattr(sheet, part)
-            for side in ("left", "center", "right"):
-                text = getattr(getattr(item, side), "text", None)
-                if text:
-                    yield f"{place}, {part}", text
-    for sheet in workbook.chartsheets:
-        yield f"sheet name {sheet.title!r}", sheet.title
-    yield from _properties(workbook.properties, ("title", "subject", "creator", "keywords",
-                                                 "description", "lastModifiedBy", "category"))
-    yield from _other_parts(data, _XLSX_COVERED)
-
-
-def _properties(props: Any, names: Sequence[str]) -> Units:
-    for name in names:
-        value = getattr(props, name, None)
-        if isinstance(value, str) and value:
-            yield f"document properties ({name})", value
-
-
-def _other_parts(data: bytes, covered: re.Pattern[str]) -> Units:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.endswith((".xml", ".rels")) and not covered.fullmatch(name):
-                for location, text in _xml_units(archive.read(name)):
-                    yield f"part {name!r}, {location}", text
-
-
-def _docx_units(data: bytes) -> Units:
-    document = docx.Document(io.BytesIO(data))
-    paragraphs = tables = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            tables += 1
-            yield from _table_units(block, f"table {tables}")
-        else:
-            paragraphs += 1
-            yield f"paragraph {paragraphs}", block.text
-    for s, section in enumerate(document.sections, start=1):
-        for attr in ("header", "first_page_header", "even_page_header", "footer",
-                     "first_page_footer", "even_page_footer"):
-            part = getattr(section, attr)
-            if part.is_linked_to_previous:
-                continue
-            name = f"section {s} {attr.replace('_', ' ')}"
-            for p, paragraph in enumerate(part.paragraphs, start=1):
-                yield f"{name}, paragraph {p}", paragraph.text
-            for t, table in enumerate(part.tables, start=1):
-                yield from _table_units(table, f"{name}, table {t}")
-    for n, box in enumerate(document.element.body.iter(qn("w:txbxContent")), start=1):
-        yield f"text box {n}", "".join(box.itertext())
-    yield from _properties(document.core_properties,
-                           ("title", "subject", "author", "keywords", "comments",
-                            "last_modified_by", "category"))
-    yield from _other_parts(data, _DOCX_COVERED)
-
-
-def _table_units(table: Table, where: str) -> Units:
-    for r, row in enumerate(table.rows, start=1):
-        for c, cell in enumerate(row.cells, start=1):
-            yield f"{where}, row {r}, cell {c}", cell.text
-            for t, inner in enumerate(cell.tables, start=1):
-                yield from _table_units(inner, f"{where}, row {r}, cell {c}, table {t}")
-
-
-def _zip_units(data: bytes, where: str, scan: _Scan, depth: int) -> Units:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if info.is_dir():
-                continue
-            entry = f"entry {info.filename!r}"
-            yield f"{entry} (its name)", info.filename
-            if info.file_size > _MAX_ENTRY or depth >= _MAX_DEPTH:
-                scan.unreadable.append(f"{where}, {entry} (too large or nested too deep)")
-                continue
-            inner = archive.read(info)
-            for location, text in _units(info.filename, inner, f"{where}, {entry}", scan,
-                                         depth + 1):
-                yield f"{entry}, {location}", text
-
-
-def _sav_units(path: Path, rel: str, scan: _Scan) -> Units:
-    import pyreadstat  # only needed for SPSS files
-
-    try:
-        frame, meta = pyreadstat.read_sav(str(path))
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
-        scan.unreadable.append(f"{rel} (as .sav: {exc}; its raw text was checked)")
-        yield from _text_units(path.read_bytes())
-        return
-    for name, label in zip(meta.column_names, meta.column_labels, strict=False):
-        yield f"variable {name!r} (its name)", name
-        if label:
-            yield f"variable {name!r}, label", label
-        for value, text in meta.variable_value_labels.get(name, {}).items():
-            yield f"variable {name!r}, value label of {value!r}", str(text)
-    for name in frame.columns:
-        for case, value in enumerate(frame[name], start=1):
-            if isinstance(value, str) and value:
-                yield f"variable {name!r}, case {case}", value

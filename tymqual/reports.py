@@ -61,7 +61,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tqdm.auto import tqdm
 
 import tymqual
-from tymqual import agreement, figures, privacy, tables
+from tymqual import agreement, figures, leaks, privacy, tables
 from tymqual.codebook import Code, Codebook
 from tymqual.errors import DisclosureError, TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_date, fmt_fraction, fmt_number
@@ -425,7 +425,7 @@ def build_report(
     try:
         files = _build(project, folder, lang, survey, progress, allow_small_cells)
         if privacy.key_path(project).exists():
-            privacy.assert_no_leaks(folder, privacy.read_key(project))
+            leaks.assert_no_leaks(folder, privacy.read_key(project))
         _move_into(folder, target)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
