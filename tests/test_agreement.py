@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import re
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
@@ -58,6 +59,7 @@ from hypothesis import strategies as st
 import tymqual
 from tymqual import agreement
 from tymqual.agreement import (
+    ABBREVIATIONS,
     AgreementError,
     cohen_kappa,
     cohen_kappa_table,
@@ -878,3 +880,66 @@ def test_merge_refuses_a_wrong_folder_or_coder(
     root = copy if where == "copy" else tmp_path / where
     with pytest.raises(error, match=message):
         merge_codings(p, root, coder=coder)
+
+
+# ---------------------------------------------------------------------------- sentence cuts
+# The rule of sentence_spans as first written, a match at a time: the reference the one-pass
+# _CANDIDATE version must agree with on any text.
+_REF_TERMINATOR = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_REF_WORD_BEFORE = re.compile(r"(\w+)$")
+_REF_OPENERS = "\"'”’«([–—-"
+
+
+def _reference_ends(text: str, match: re.Match[str], lo: int, hi: int) -> bool:
+    j = match.end()
+    while j < hi and (text[j].isspace() or text[j] in _REF_OPENERS):
+        j += 1
+    if j >= hi or not (text[j].isupper() or text[j].isdigit()):
+        return False
+    if match.group() != ".":
+        return True
+    word = _REF_WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
+    if word is None:
+        return True
+    token = word.group(1)
+    return not ((len(token) == 1 and token.isupper()) or token.casefold() in ABBREVIATIONS)
+
+
+def _reference_cuts(text: str, lo: int, hi: int) -> list[int]:
+    return [m.end() for m in _REF_TERMINATOR.finditer(text, lo, hi)
+            if _reference_ends(text, m, lo, hi)]
+
+
+_WORDS = st.sampled_from(["", "a", "Kela", "esim", "Esim", "mm", "klo", "n", "K", "H", "3",
+                          "10", "²", "_", "ä", "Ö", "x" * 45, "X" * 41])
+_MARKS = st.sampled_from(["", ".", ".", "..", "!", "?", "…", "?!", '."', ".”", ".)", "]",
+                          ".’", "»", "-", ":"])
+_GAPS = st.sampled_from(["", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", ' "', " «", " (",
+                         " [", " – ", " —", "-", "'"])
+_PIECES = st.tuples(_WORDS, _MARKS, _GAPS).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PIECES, max_size=25), st.integers(0, 5), st.integers(0, 5))
+def test_sentence_cuts_agree_with_the_rule_applied_match_by_match(
+        pieces: list[str], cut_lo: int, cut_hi: int) -> None:
+    text = "".join(pieces)
+    lo, hi = min(cut_lo, len(text)), max(min(cut_lo, len(text)), len(text) - cut_hi)
+    assert agreement._cuts(text, lo, hi) == _reference_cuts(text, lo, hi)
+
+
+@pytest.mark.parametrize("text", [
+    "K. Kela tuli.", "Esim. Kela. Mm. Se. Klo 9. Hän", 'Se loppui." "Uusi alkoi.',
+    "Loppu?! 3 asiaa.", "A.b. Cc", "x" * 45 + ". Seuraava", "Hän sanoi: ”Ei.” – Niin.",
+])
+def test_sentence_cuts_agree_on_chosen_texts(text: str) -> None:
+    assert agreement._cuts(text, 0, len(text)) == _reference_cuts(text, 0, len(text))
+
+
+def test_sentence_cuts_agree_on_the_demo_interviews() -> None:
+    demo = tymqual.open_project(Path(__file__).resolve().parent.parent, cache=False)
+    for sid in demo.source_ids:
+        text = demo.text(sid)
+        for turn in demo.document(sid).turns:
+            assert (agreement._cuts(text, turn.start, turn.end)
+                    == _reference_cuts(text, turn.start, turn.end)), (sid, turn.turn)

@@ -27,6 +27,7 @@ import math
 import numbers
 import re
 import warnings
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -230,10 +231,9 @@ def _coincidence_matrix(counts: np.ndarray) -> np.ndarray:
     counts = counts[counts.sum(axis=1) >= 2].astype(np.float64)
     if counts.size == 0:
         return np.zeros((counts.shape[1], counts.shape[1]))
-    m = counts.sum(axis=1)
-    pairs = counts[:, :, None] * counts[:, None, :]
-    pairs -= counts[:, :, None] * np.eye(counts.shape[1])[None, :, :]
-    return np.asarray((pairs / (m - 1)[:, None, None]).sum(axis=0))
+    # The sum over units as one product: Σ_u w_uc n_uk − [c = k] Σ_u w_uc, w = n / (m − 1).
+    weighted = counts / (counts.sum(axis=1) - 1)[:, None]
+    return np.asarray(weighted.T @ counts - np.diag(weighted.sum(axis=0)))
 
 
 def _expected_coincidences(n_v: np.ndarray) -> np.ndarray:
@@ -269,13 +269,17 @@ def _alpha(rel: _Reliability, level: str) -> tuple[float, str | None]:
     if pairable_units == 1:
         return math.nan, ("only one unit has values from two or more coders; alpha needs at "
                           "least two such units to estimate the disagreement expected by chance")
-    o = _coincidence_matrix(rel.counts)
+    return _alpha_of(_coincidence_matrix(rel.counts), rel.values, level)
+
+
+def _alpha_of(o: np.ndarray, values: list[Any], level: str) -> tuple[float, str | None]:
+    """Alpha from the coincidence matrix ``o`` of at least two pairable units."""
     n_v = o.sum(axis=0)
-    used = [v for v, n in zip(rel.values, n_v, strict=True) if n > 0]
+    used = [v for v, n in zip(values, n_v, strict=True) if n > 0]
     if len(used) < 2:
         return math.nan, (f"every pairable value is {used[0]!r}; with one category only there "
                           "is no variation to agree on, so agreement cannot be told from chance")
-    delta2 = _delta_squared(rel.values, n_v, level)
+    delta2 = _delta_squared(values, n_v, level)
     observed = float((o * delta2).sum())
     expected = float((_expected_coincidences(n_v) * delta2).sum())
     return 1.0 - observed / expected, None
@@ -563,27 +567,37 @@ def percent_agreement(a: Labels | ReliabilityData, b: Labels | None = None) -> f
 
 
 # ==================================================================== units of a project
-_TERMINATOR = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+# One match per sentence-end candidate (see sentence_spans for the rule): the terminator with
+# closing quotes or brackets, followed by white space, then the white space and opening quotes
+# or dashes after it, so that the character the match stops at is the one that must be upper
+# case or a digit.
+_CANDIDATE = re.compile(r"(?P<end>[.!?…]+[\"'”’»)\]]*)(?=\s)[\s\"'”’«(\[–—-]*")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_WORD_BEFORE = re.compile(r"(\w+)$")
-_OPENERS = "\"'”’«([–—-"
 
 
-def _ends_sentence(text: str, match: re.Match[str], lo: int, hi: int) -> bool:
-    j = match.end()
-    while j < hi and (text[j].isspace() or text[j] in _OPENERS):
-        j += 1
-    if j >= hi or not (text[j].isupper() or text[j].isdigit()):
-        return False
-    if match.group() != ".":
-        return True
-    # Only the last word matters; the window keeps long turns linear to scan.
-    word = _WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
-    if word is None:
-        return True
-    token = word.group(1)
-    initial = len(token) == 1 and token.isupper()
-    return not (initial or token.casefold() in ABBREVIATIONS)
+def _cuts(text: str, lo: int, hi: int) -> list[int]:
+    """Where sentences end in ``text[lo:hi]`` by terminators (blank lines aside)."""
+    cuts = []
+    for m in _CANDIDATE.finditer(text, lo, hi):
+        after = m.end()
+        if after >= hi or not (text[after].isupper() or text[after].isdigit()):
+            continue
+        if m.group("end") == "." and _initial_or_abbreviation(text, max(lo, m.start() - 40),
+                                                              m.start()):
+            continue
+        cuts.append(m.end("end"))
+    return cuts
+
+
+def _initial_or_abbreviation(text: str, lo: int, at: int) -> bool:
+    """Whether the word that ends at ``at`` (its part from ``lo`` on) is a single capital or
+    in :data:`ABBREVIATIONS`; word characters are those of ``\\w``."""
+    i = at
+    while i > lo and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    word = text[i:at]
+    return (len(word) == 1 and word.isupper()) or (bool(word)
+                                                   and word.casefold() in ABBREVIATIONS)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -602,8 +616,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     ['Esim. Kela oli mukana.', 'Se alkoi klo 9. ja kesti n. 2 h.', 'Hyvä!']
     """
     hi = len(text) if end is None else end
-    cuts = [m.end() for m in _TERMINATOR.finditer(text, start, hi)
-            if _ends_sentence(text, m, start, hi)]
+    cuts = _cuts(text, start, hi)
     cuts += [m.start() for m in _BLANK_LINE.finditer(text, start, hi)]
     bounds = [start, *sorted(set(cuts)), hi]
     spans = []
@@ -617,20 +630,38 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
-def _units(project: Project, unit: str, sources: list[str]) -> pd.DataFrame:
-    """``source_id, unit_start, unit_end``: the turns or the sentences of the sources."""
-    rows: list[tuple[str, int, int]] = []
-    for sid in sources:
+# Units of each source, per project: a Project's texts never change, and a large study's
+# sentences take seconds to find, so they are found once per source and kind of unit.
+_UNITS: weakref.WeakKeyDictionary[Project, dict[tuple[str, str], list[tuple[int, int]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _source_units(project: Project, unit: str, sid: str) -> list[tuple[int, int]]:
+    known = _UNITS.setdefault(project, {})
+    found = known.get((unit, sid))
+    if found is None:
         text = project.text(sid)
+        found = []
         for t in project.document(sid).turns:
             if t.start >= t.end:
                 continue
             if unit == "turn":
-                rows.append((sid, t.start, t.end))
+                found.append((t.start, t.end))
             else:
-                rows.extend((sid, s, e) for s, e in sentence_spans(text, t.start, t.end))
-    frame = pd.DataFrame(rows, columns=["source_id", "unit_start", "unit_end"])
-    return frame.astype({"unit_start": "int64", "unit_end": "int64"})
+                found.extend(sentence_spans(text, t.start, t.end))
+        known[(unit, sid)] = found
+    return found
+
+
+def _units(project: Project, unit: str, sources: list[str]) -> pd.DataFrame:
+    """``source_id, unit_start, unit_end``: the turns or the sentences of the sources."""
+    per_source = [_source_units(project, unit, sid) for sid in sources]
+    spans = np.array([span for found in per_source for span in found], dtype=np.int64)
+    spans = spans.reshape(-1, 2)
+    sids = np.repeat(np.array(sources, dtype=object), [len(found) for found in per_source])
+    return pd.DataFrame({"source_id": pd.Series(sids, dtype=str), "unit_start": spans[:, 0],
+                         "unit_end": spans[:, 1]})
 
 
 @dataclass(frozen=True)
@@ -670,8 +701,9 @@ def _comparison(project: Project, coders: Sequence[str], codes: Sequence[str] | 
     seg = project.segments(status="accepted", coder=list(pair))
     if sources is None:
         by_coder = [set(seg.loc[seg["coder"] == c, "source_id"]) for c in pair]
-        chosen = [s for s in project.source_ids if s in by_coder[0] & by_coder[1]]
-        single = [s for s in project.source_ids if s in by_coder[0] ^ by_coder[1]]
+        both, one = by_coder[0] & by_coder[1], by_coder[0] ^ by_coder[1]
+        chosen = [s for s in project.source_ids if s in both]
+        single = [s for s in project.source_ids if s in one]
         if not chosen:
             raise AgreementError(
                 f"no source has accepted codings by both {pair[0]!r} and {pair[1]!r}; pass "
@@ -704,25 +736,50 @@ def _comparison(project: Project, coders: Sequence[str], codes: Sequence[str] | 
     return _Comparison(pair, seg, chosen, [(k, paths.get(k, k)) for k in keys])
 
 
-def _presence(units: pd.DataFrame, cmp: _Comparison) -> tuple[dict[tuple[str, str],
-                                                                     np.ndarray], list[str]]:
-    """Per (coder, code key): which units the coder coded with the code; and codings outside."""
-    bounds: dict[str, tuple[int, int]] = {}
-    sids = units["source_id"].to_numpy()
-    for i, sid in enumerate(sids):
-        lo = bounds.get(sid, (i, i))[0]
-        bounds[sid] = (lo, i + 1)
-    starts, ends = units["unit_start"].to_numpy(), units["unit_end"].to_numpy()
-    hits = {(c, k): np.zeros(len(units), dtype=bool) for c in cmp.coders for k, _ in cmp.codes}
-    outside: list[str] = []
-    for cid, sid, coder, key, s, e in cmp.seg[
-            ["coding_id", "source_id", "coder", "code", "start", "end"]].itertuples(index=False):
-        lo, hi = bounds.get(sid, (0, 0))
-        overlaps = (starts[lo:hi] < e) & (ends[lo:hi] > s)
-        if not overlaps.any():
-            outside.append(str(cid))
-        hits[(coder, key)][lo:hi] |= overlaps
+def _presence(units: pd.DataFrame, cmp: _Comparison, lengths: dict[str, int]
+              ) -> tuple[dict[tuple[str, str], np.ndarray], list[str]]:
+    """Per (coder, code key): which units the coder coded with the code; and codings outside.
+
+    ``lengths`` gives the length of each source's text. The sources are laid end to end on
+    one axis, so that the units a coding overlaps (a run, as a source's units neither overlap
+    nor go back) are found for every coding at once.
+    """
+    base: dict[str, int] = {}
+    at = 0
+    for sid, length in lengths.items():
+        base[sid] = at
+        at += length + 1
+    codes, names = pd.factorize(units["source_id"])
+    offset = np.array([base[name] for name in names], dtype=np.int64)[codes]
+    starts = units["unit_start"].to_numpy(dtype=np.int64) + offset
+    ends = units["unit_end"].to_numpy(dtype=np.int64) + offset
+    seg = cmp.seg
+    # A coding of a source not compared overlaps nothing; -1 keeps it off every unit.
+    shift = np.array([base.get(sid, -1) for sid in seg["source_id"].tolist()], dtype=np.int64)
+    known = shift >= 0
+    s = np.where(known, seg["start"].to_numpy(dtype=np.int64) + shift, -1)
+    e = np.where(known, seg["end"].to_numpy(dtype=np.int64) + shift, -1)
+    first = np.searchsorted(ends, s, side="right")
+    last = np.where(known, np.searchsorted(starts, e, side="left"), first)
+    last = np.maximum(last, first)
+    outside = [str(cid) for cid, none in zip(seg["coding_id"].tolist(), (last == first).tolist(),
+                                             strict=True) if none]
+    rows: dict[tuple[str, str], list[int]] = {}
+    for i, pair in enumerate(zip(seg["coder"].tolist(), seg["code"].tolist(), strict=True)):
+        rows.setdefault(pair, []).append(i)
+    hits: dict[tuple[str, str], np.ndarray] = {}
+    for coder in cmp.coders:
+        for key, _ in cmp.codes:
+            mine = np.array(rows.get((coder, key), []), dtype=np.int64)
+            change = np.zeros(len(units) + 1, dtype=np.int64)
+            np.add.at(change, first[mine], 1)
+            np.add.at(change, last[mine], -1)
+            hits[(coder, key)] = np.cumsum(change)[:-1] > 0
     return hits, outside
+
+
+def _lengths(project: Project, sources: list[str]) -> dict[str, int]:
+    return {sid: len(project.text(sid)) for sid in sources}
 
 
 def _binary_row(path: str, a: np.ndarray, b: np.ndarray) -> tuple[dict[str, Any], str | None]:
@@ -736,8 +793,17 @@ def _binary_row(path: str, a: np.ndarray, b: np.ndarray) -> tuple[dict[str, Any]
         "percent_agreement": (both + neither) / units if units else math.nan,
     }
     kappa, why = _kappa(np.array([[both, only_a], [only_b, neither]], dtype=np.float64), None)
-    counts = np.column_stack([2 - a.astype(int) - b.astype(int), a.astype(int) + b.astype(int)])
-    alpha, why_alpha = _alpha(_Reliability([0, 1], counts), "nominal")
+    if units >= 2:
+        # Every unit has both coders' values, so the coincidences are the 2 x 2 table's:
+        # o_00 = 2·neither, o_11 = 2·both, o_01 = o_10 = only_a + only_b (what
+        # _coincidence_matrix sums unit by unit, to the same floating-point values).
+        split = float(only_a + only_b)
+        o = np.array([[2.0 * neither, split], [split, 2.0 * both]])
+        alpha, why_alpha = _alpha_of(o, [0, 1], "nominal")
+    else:
+        counts = np.column_stack([2 - a.astype(int) - b.astype(int),
+                                  a.astype(int) + b.astype(int)])
+        alpha, why_alpha = _alpha(_Reliability([0, 1], counts), "nominal")
     row["cohen_kappa"], row["krippendorff_alpha"] = kappa, alpha
     if why is None and why_alpha is not None:
         why = why_alpha
@@ -876,7 +942,7 @@ def project_agreement(
     if unit == "overlap":
         return _typed_table(_overlap_table(cmp, float(min_overlap)), cmp, unit)
     units = _units(project, unit, cmp.sources)
-    hits, outside = _presence(units, cmp)
+    hits, outside = _presence(units, cmp, _lengths(project, cmp.sources))
     if outside:
         warnings.warn(
             f"{len(outside)} coding(s) cover no {unit} (they lie before the first speaker "
@@ -936,7 +1002,7 @@ def disagreements(
             rows += [(*segs[1][j], rank, path, second, first) for j in only_second]
     else:
         units = _units(project, unit, cmp.sources)
-        hits, _ = _presence(units, cmp)
+        hits, _ = _presence(units, cmp, _lengths(project, cmp.sources))
         sids, starts, ends = (units[c].to_numpy() for c in units.columns)
         for rank, (key, path) in enumerate(cmp.codes):
             a, b = hits[(first, key)], hits[(second, key)]
