@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
 import re
 import threading
@@ -55,6 +56,7 @@ _DEFAULTS = {"coder": "", "status": "accepted", "created": "", "memo": "", "redu
 _NOT_EMPTY = ("coding_id", "source_id", "code")
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?\d{1,18}\s*")
 _MAX_SHOWN = 10
+_NEUTRAL = "\u200b"  # what storage.excel_safe puts before a formula-like cell
 
 RowName = Callable[[int], str]
 
@@ -169,10 +171,21 @@ def _read_file(path: Path) -> pd.DataFrame:
             f"{path} cannot be read as CSV ({exc}); restore it from git or a backup."
         ) from exc
     # The ledger is written formula-safe (a passage may start with "=" or "-"); every cell
-    # is a string here, so undoing it is exact.
+    # is a string here, so undoing it is exact. Only cells that start with the mark change.
     raw.columns = [excel_unsafe(str(c)) for c in raw.columns]
-    raw = raw.map(excel_unsafe)
+    for column in raw.columns:
+        marked = raw[column].str.startswith(_NEUTRAL)
+        if marked.any():
+            raw[column] = raw[column].where(~marked, raw.loc[marked, column].map(excel_unsafe))
     return _from_file(raw, path)
+
+
+def _digest(path: Path) -> bytes | None:
+    """SHA-256 of the file's bytes, or None when it cannot be read (then nothing is kept)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return None
 
 
 def _conform(frame: object, where: str) -> pd.DataFrame:
@@ -196,7 +209,12 @@ def _conform(frame: object, where: str) -> pd.DataFrame:
         if not pd.api.types.is_integer_dtype(series.dtype) or series.isna().any():
             problems.append(f"column {col!r} must hold whole numbers, got dtype {series.dtype}")
     for col in _STRINGS:
-        bad = _where(~frame[col].map(lambda v: isinstance(v, str)).astype(bool))
+        column = frame[col]
+        if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(
+                column.dtype):
+            bad = _where(column.isna())  # a string column holds text or a missing value
+        else:
+            bad = _where(~column.map(lambda v: isinstance(v, str)).astype(bool))
         problems += [f"{row_name(i)}, column {col!r}: {frame[col].iat[i]!r} is not text"
                      for i in bad]
     if problems:
@@ -223,9 +241,68 @@ def _check_value(col: str, value: object) -> str | None:
 
 def _new_rows(rows: list[Mapping[str, Any]], taken: set[str]) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
+    created = _now()
+    columns = _valid_columns(rows, created)
+    if columns is None:  # something is wrong: find it row by row, to name each problem
+        records = _checked_records(rows, created)
+        columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
+    ids = columns["coding_id"]
+    given = [i for i in ids if i]
+    clashes = sorted(set(given) & taken)
+    if clashes:
+        raise CodingError(f"Ledger.add(): coding id(s) {', '.join(map(repr, clashes))} are "
+                          "already in the ledger; leave coding_id out to get new ones. "
+                          "Nothing was added.")
+    used = taken | set(given)
+    for n in range(len(ids)):
+        while not ids[n]:
+            candidate = new_coding_id()
+            if candidate not in used:
+                ids[n] = candidate
+                used.add(candidate)
+    frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
+    frame = frame.astype({c: "int64" for c in _OFFSETS})
+    problems = _value_problems(frame, lambda i: f"row {i + 1} given to add()")
+    if problems:
+        raise _refuse("Ledger.add()", problems, "Nothing was added.")
+    return _typed(frame)
+
+
+def _valid_columns(rows: list[Mapping[str, Any]], created: str) -> dict[str, list[Any]] | None:
+    """The rows as completed columns, checked column by column; None if any row has a
+    problem (:func:`_checked_records` then says which)."""
+    if not all(isinstance(row, Mapping) for row in rows):
+        return None
+    keys: set[Any] = set().union(*rows)
+    if not keys <= set(CODING_COLUMNS):
+        return None
+    defaults = {**_DEFAULTS, "created": created}
+    columns: dict[str, list[Any]] = {}
+    for col in CODING_COLUMNS:
+        values = [row.get(col) for row in rows]
+        if any(v is None for v in values):
+            if col in _REQUIRED[1:]:
+                return None
+            fill = defaults.get(col, "")
+            values = [fill if v is None else v for v in values]
+        kinds = set(map(type, values))
+        if col in _OFFSETS:
+            whole = all(issubclass(k, int | np.integer) and not issubclass(k, bool)
+                        for k in kinds)
+            if not whole:
+                return None
+        elif not all(issubclass(k, str) for k in kinds):
+            return None
+        if col == "status" and not set(values) <= set(STATUSES):
+            return None
+        columns[col] = values
+    return columns
+
+
+def _checked_records(rows: list[Mapping[str, Any]], created: str) -> list[dict[str, Any]]:
+    """The rows completed with defaults, checked one by one; raises naming every problem."""
     problems: list[str] = []
     records = []
-    created = _now()
     defaults = {**_DEFAULTS, "created": created}
     for n, row in enumerate(rows, start=1):
         name = f"row {n} given to add()"
@@ -244,25 +321,7 @@ def _new_rows(rows: list[Mapping[str, Any]], taken: set[str]) -> pd.DataFrame:
         records.append(record)
     if problems:
         raise _refuse("Ledger.add()", problems, "Nothing was added.")
-    given = [r["coding_id"] for r in records if r["coding_id"]]
-    clashes = sorted(set(given) & taken)
-    if clashes:
-        raise CodingError(f"Ledger.add(): coding id(s) {', '.join(map(repr, clashes))} are "
-                          "already in the ledger; leave coding_id out to get new ones. "
-                          "Nothing was added.")
-    used = taken | set(given)
-    for record in records:
-        while not record["coding_id"]:
-            candidate = new_coding_id()
-            if candidate not in used:
-                record["coding_id"] = candidate
-                used.add(candidate)
-    frame = pd.DataFrame.from_records(records, columns=list(CODING_COLUMNS))
-    frame = frame.astype({c: "int64" for c in _OFFSETS})
-    problems = _value_problems(frame, lambda i: f"row {i + 1} given to add()")
-    if problems:
-        raise _refuse("Ledger.add()", problems, "Nothing was added.")
-    return _typed(frame)
+    return records
 
 
 def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
@@ -305,13 +364,24 @@ class Ledger:
         self.timeout = timeout
         self._lock = filelock.FileLock(self.lock_path, timeout=timeout)
         self._local = threading.local()
+        # The last ledger parsed and the SHA-256 of the bytes it was parsed from: reading an
+        # unchanged file again costs a hash, not a parse (tables read the ledger often).
+        self._parsed: tuple[bytes, pd.DataFrame] | None = None
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
 
     def read(self) -> pd.DataFrame:
         """The ledger as it is on disk now, validated; a missing file is an empty ledger."""
-        return _read_file(self.path)
+        before = _digest(self.path)
+        parsed = self._parsed
+        if before is not None and parsed is not None and parsed[0] == before:
+            return parsed[1].copy()
+        frame = _read_file(self.path)
+        # Kept only if the file did not change while it was parsed.
+        if before is not None and _digest(self.path) == before:
+            self._parsed = (before, frame.copy())
+        return frame
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -357,7 +427,7 @@ class Ledger:
         ...     edit.frame = edit.frame[edit.frame["coder"] != "test"]
         """
         with self._locked():
-            before = _read_file(self.path)
+            before = self.read()
             edit = LedgerEdit(before.copy())
             yield edit
             after = _conform(edit.frame, f"{self.path}: the new ledger")
