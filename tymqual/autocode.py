@@ -13,6 +13,7 @@ suggested or rejected) is not proposed again, so a rejected suggestion stays rej
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -91,21 +92,47 @@ def _units(
             np.array([e for _, e in spans], dtype=np.int64))
 
 
+@dataclass(frozen=True)
+class _CodeMasks:
+    """A code's keywords as masks over the word forms: one-word keywords joined into one."""
+
+    one_word: np.ndarray | None
+    phrases: list[list[np.ndarray]]
+
+    @classmethod
+    def of(cls, keyword_masks: list[list[np.ndarray]]) -> _CodeMasks:
+        single = [masks[0] for masks in keyword_masks if len(masks) == 1]
+        joined = np.logical_or.reduce(single) if single else None
+        return cls(joined, [masks for masks in keyword_masks if len(masks) > 1])
+
+
 def _propose(
     source: SourceIndex,
     code: Code,
-    keyword_masks: list[list[np.ndarray]],
+    masks: _CodeMasks,
     starts: np.ndarray,
     ends: np.ndarray,
 ) -> list[tuple[str, int, int, Code, str]]:
     """``(source_id, start, end, code, matched)`` per unit in which a keyword of ``code`` occurs."""
+    firsts, lasts = [], []
+    if masks.one_word is not None:
+        hit = np.flatnonzero(masks.one_word[source.token_form])
+        firsts.append(hit)
+        lasts.append(hit + 1)
+    for phrase in masks.phrases:
+        spans = np.array(_keyword_hits(source, phrase), dtype=np.int64).reshape(-1, 2)
+        firsts.append(spans[:, 0])
+        lasts.append(spans[:, 1])
+    if not firsts:
+        return []
+    first, last = np.concatenate(firsts), np.concatenate(lasts)
+    s, e = source.token_start[first], source.token_end[last - 1]
+    u = np.searchsorted(starts, s, side="right") - 1
+    inside = (u >= 0) & (e <= ends[np.maximum(u, 0)]) if len(starts) else u >= 0
     matched: dict[int, dict[tuple[int, int], str]] = {}
-    for masks in keyword_masks:
-        for first, last in _keyword_hits(source, masks):
-            s, e = int(source.token_start[first]), int(source.token_end[last - 1])
-            u = int(np.searchsorted(starts, s, side="right")) - 1
-            if u >= 0 and e <= ends[u]:
-                matched.setdefault(u, {})[(s, e)] = source.text[s:e]
+    for unit, a, b in zip(u[inside].tolist(), s[inside].tolist(), e[inside].tolist(),
+                          strict=True):
+        matched.setdefault(unit, {})[(a, b)] = source.text[a:b]
     return [
         (source.source_id, int(starts[u]), int(ends[u]), code,
          "; ".join(dict.fromkeys(words[k] for k in sorted(words))))
@@ -168,8 +195,8 @@ class KeywordAutocoder:
         roles = None if role is None else {role} if isinstance(role, str) else set(role)
         index = text_index(project, self.analyser)
         masks = {
-            code.key: [_keyword_masks(index, k, self.compounds)
-                       for k in self.keywords_[code.path]]
+            code.key: _CodeMasks.of([_keyword_masks(index, k, self.compounds)
+                                     for k in self.keywords_[code.path]])
             for code in self.codes_
         }
         rank = {code.key: i for i, code in enumerate(self.codes_)}

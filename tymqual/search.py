@@ -24,6 +24,8 @@ interview study take milliseconds.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import weakref
 from collections import Counter, defaultdict
@@ -45,7 +47,7 @@ from tymqual.morphology import (
     sentences,
 )
 from tymqual.morphology import stopwords as stopword_list
-from tymqual.text import sha256_text, word_spans
+from tymqual.text import sha256_text, word_spans, words
 
 if TYPE_CHECKING:
     from tymqual.project import Project
@@ -329,6 +331,7 @@ class TextIndex:
     analyses: list[WordAnalysis] = field(default_factory=list)
     form_ids: dict[str, int] = field(default_factory=dict)
     sources: dict[tuple[str, str], SourceIndex] = field(default_factory=dict)
+    digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def form_id(self, form: str) -> int:
         """The id of ``form`` in :attr:`forms`, analysing it when new."""
@@ -383,7 +386,11 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     current = set()
     for source_id in project.source_ids:
         doc = project.document(source_id)
-        key = (source_id, sha256_text(doc.text))
+        # The index holds the text it hashed, so the same string object needs no new hash.
+        known = index.digests.get(source_id)
+        if known is None or known[0] is not doc.text:
+            known = index.digests[source_id] = (doc.text, sha256_text(doc.text))
+        key = (source_id, known[1])
         current.add(key)
         if key not in index.sources:
             index.sources[key] = _index_source(index, source_id, doc.text, doc.turns)
@@ -408,26 +415,110 @@ def _index_source(
         units = [(t.start, t.end, t.turn, t.speaker, t.role) for t in turns]
     else:
         units = [(s, e, None, None, None) for s, e in _paragraphs(text)]
+    unit_start = np.array([u[0] for u in units], dtype=np.int64)
+    unit_end = np.array([u[1] for u in units], dtype=np.int64)
+    tokens = _tokens_in_units(index, text, unit_start, unit_end)
+    if tokens is None:
+        tokens = _tokens_unit_by_unit(index, text, unit_start, unit_end)
+    starts, ends, token_unit, forms = tokens
+    return SourceIndex(
+        source_id=source_id,
+        text=text,
+        unit_start=unit_start,
+        unit_end=unit_end,
+        unit_turn=[u[2] for u in units],
+        unit_speaker=[u[3] for u in units],
+        unit_role=[u[4] for u in units],
+        token_start=starts,
+        token_end=ends,
+        token_unit=token_unit,
+        token_form=forms,
+    )
+
+
+_Tokens = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@functools.cache
+def _char_classes() -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane: 1 if ``\\w`` matches it (as in
+    :mod:`re`), 2 for the joiners ``- : ’ ' ´`` of the word pattern, else 0."""
+    classes = np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)], dtype=np.uint8)
+    classes[[ord(c) for c in "-:’'´"]] = 2
+    return classes
+
+
+def _words_with_bounds(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The words of :func:`tymqual.text.word_spans` with their starts and ends.
+
+    A word is a run of word characters joined through single ``- : ’ ' ´`` between word
+    characters (``sote-alue``, ``THL:n``), which is what the word pattern matches; found
+    with NumPy and ``str.split`` rather than a match object per word. Text with characters
+    beyond the Basic Multilingual Plane is read with the pattern itself, and so is text
+    where the two ways would not agree on the number of words.
+    """
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if points.size and int(points.max()) < 0x10000:
+        classes = _char_classes()[points]
+        word = classes == 1
+        before = np.concatenate(([False], word[:-1]))
+        after = np.concatenate((word[1:], [False]))
+        inside = word | ((classes == 2) & before & after)
+        edges = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        spaced = np.where(inside, points, np.uint32(0x20)).astype("<u4").tobytes()
+        found = spaced.decode("utf-32-le").split()
+        if len(found) == len(starts):
+            return found, starts.astype(np.int64), ends.astype(np.int64)
+    where = np.array(word_spans(text), dtype=np.int64).reshape(-1, 2)
+    return words(text), where[:, 0], where[:, 1]
+
+
+def _tokens_unit_by_unit(
+    index: TextIndex, text: str, unit_start: np.ndarray, unit_end: np.ndarray
+) -> _Tokens:
+    """``(start, end, unit, form)`` of the words of each unit, the unit's text read alone."""
     starts, ends, token_unit, forms = [], [], [], []
-    for u, (s, e, *_rest) in enumerate(units):
+    for u, (s, e) in enumerate(zip(unit_start.tolist(), unit_end.tolist(), strict=True)):
         for a, b in word_spans(text[s:e]):
             starts.append(s + a)
             ends.append(s + b)
             token_unit.append(u)
             forms.append(index.form_id(text[s + a : s + b]))
-    return SourceIndex(
-        source_id=source_id,
-        text=text,
-        unit_start=np.array([u[0] for u in units], dtype=np.int64),
-        unit_end=np.array([u[1] for u in units], dtype=np.int64),
-        unit_turn=[u[2] for u in units],
-        unit_speaker=[u[3] for u in units],
-        unit_role=[u[4] for u in units],
-        token_start=np.array(starts, dtype=np.int64),
-        token_end=np.array(ends, dtype=np.int64),
-        token_unit=np.array(token_unit, dtype=np.int64),
-        token_form=np.array(forms, dtype=np.int64),
-    )
+    return (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+            np.array(token_unit, dtype=np.int64), np.array(forms, dtype=np.int64))
+
+
+def _tokens_in_units(
+    index: TextIndex, text: str, unit_start: np.ndarray, unit_end: np.ndarray
+) -> _Tokens | None:
+    """What :func:`_tokens_unit_by_unit` gives, from one pass over the whole text.
+
+    The words of the whole text that lie inside a unit are the words of that unit read alone
+    unless a word runs across a unit's edge; then this returns None and the caller reads the
+    units one by one. Form ids are given in text order, as reading unit by unit gives them.
+    """
+    found, starts, ends = _words_with_bounds(text)
+    if not found or not len(unit_start):
+        return _tokens_unit_by_unit(index, text, unit_start, unit_end)
+    unit = np.searchsorted(unit_start, starts, side="right") - 1
+    has_unit = unit >= 0
+    own_end = np.where(has_unit, unit_end[np.maximum(unit, 0)], -1)
+    inside = has_unit & (ends <= own_end)
+    nxt = np.minimum(unit + 1, len(unit_start) - 1)
+    crosses_end = has_unit & (starts < own_end) & (ends > own_end)
+    crosses_next = (unit + 1 < len(unit_start)) & (starts < unit_start[nxt]) & (
+        ends > unit_start[nxt])
+    if crosses_end.any() or crosses_next.any():
+        return None
+    kept = np.flatnonzero(inside)
+    known = np.fromiter(map(index.form_ids.get, found, itertools.repeat(-1)), dtype=np.int64,
+                        count=len(found))
+    ids = known[kept]
+    # Forms not seen before get their ids (and analyses) in text order.
+    for j in np.flatnonzero(ids < 0).tolist():
+        ids[j] = index.form_id(found[int(kept[j])])
+    return starts[kept], ends[kept], unit[kept].astype(np.int64), ids
 
 
 def _sources(
@@ -554,16 +645,27 @@ def search(
         else:
             masks[term] = no_forms
     accepted = _accepted(project)
+    coded = _spans_by_source(accepted)
     keep = None
     if codes is not None:
         keys = set(_code_keys(project, codes))
-        keep = accepted[accepted["code"].isin(keys)]
-    rows: list[dict[str, object]] = []
+        keep = _spans_by_source(accepted[accepted["code"].isin(keys)])
+    order = {c.path: i for i, c in enumerate(project.codebook)}
+    rows: list[tuple[object, ...]] = []
     for source in _sources(project, index, case):
-        rows.extend(_search_source(project, source, tree, masks, positive, accepted, keep,
-                                   _unit_mask(source, role), context))
+        rows.extend(_search_source(project, source, tree, masks, positive, coded, keep,
+                                   _unit_mask(source, role), context, order))
     frame = pd.DataFrame(rows, columns=SEARCH_COLUMNS)
     return frame.astype({"turn": "Int64", "start": "int64", "end": "int64"})
+
+
+def _spans_by_source(codings: pd.DataFrame) -> dict[str, list[tuple[int, int, str]]]:
+    """``start, end, code_path`` of the codings, per source, in ledger order."""
+    spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    columns = (codings[c].tolist() for c in ("source_id", "start", "end", "code_path"))
+    for sid, start, end, path in zip(*columns, strict=True):
+        spans[sid].append((int(start), int(end), path))
+    return spans
 
 
 def _search_source(
@@ -572,49 +674,81 @@ def _search_source(
     tree: Node,
     masks: dict[Term, np.ndarray],
     positive: list[Term],
-    accepted: pd.DataFrame,
-    keep: pd.DataFrame | None,
+    coded: dict[str, list[tuple[int, int, str]]],
+    keep: dict[str, list[tuple[int, int, str]]] | None,
     units_allowed: np.ndarray,
     context: int,
-) -> list[dict[str, object]]:
+    order: dict[str, int],
+) -> list[tuple[object, ...]]:
     hits = {term: _term_hits(source, term, mask) for term, mask in masks.items()}
     present: dict[int, set[Term]] = defaultdict(set)
     for term, found in hits.items():
         for u, _, _ in found:
             present[u].add(term)
+    holds: dict[int, bool] = {}  # the query's value in each unit, worked out once
     spans: dict[tuple[int, int], int] = {}
     for term in positive:
         for u, s, e in hits[term]:
-            if units_allowed[u] and _holds(tree, present[u]):
+            if not units_allowed[u]:
+                continue
+            if u not in holds:
+                holds[u] = _holds(tree, present[u])
+            if holds[u]:
                 spans.setdefault((s, e), u)
     if keep is not None:
-        mine = keep[keep["source_id"] == source.source_id]
-        allowed = list(zip(mine["start"], mine["end"], strict=True))
+        allowed = keep.get(source.source_id, [])
         spans = {k: u for k, u in spans.items() if any(k[0] < ce and k[1] > cs
-                                                      for cs, ce in allowed)}
-    coded = accepted[accepted["source_id"] == source.source_id]
-    coded_spans = list(zip(coded["start"], coded["end"], coded["code_path"], strict=True))
-    order = {c.path: i for i, c in enumerate(project.codebook)}
+                                                      for cs, ce, _ in allowed)}
+    found_spans = sorted(spans.items())
+    codes = _overlapping_codes(found_spans, coded.get(source.source_id, []), order)
     case_id = project.case_of(source.source_id)
     text = source.text
-    rows: list[dict[str, object]] = []
-    for (s, e), u in sorted(spans.items()):
+    rows: list[tuple[object, ...]] = []
+    for ((s, e), u), paths in zip(found_spans, codes, strict=True):
         lo, hi = int(source.unit_start[u]), int(source.unit_end[u])
-        paths = sorted({p for cs, ce, p in coded_spans if s < ce and e > cs},
-                       key=lambda p: (order.get(p, len(order)), p))
-        rows.append({
-            "source_id": source.source_id,
-            "case_id": case_id,
-            "speaker": source.unit_speaker[u],
-            "turn": source.unit_turn[u],
-            "start": s,
-            "end": e,
-            "left": text[max(lo, s - context) : s].replace("\n", " "),
-            "match": text[s:e],
-            "right": text[e : min(hi, e + context)].replace("\n", " "),
-            "codes": "; ".join(paths),
-        })
+        rows.append((
+            source.source_id,
+            case_id,
+            source.unit_speaker[u],
+            source.unit_turn[u],
+            s,
+            e,
+            text[max(lo, s - context) : s].replace("\n", " "),
+            text[s:e],
+            text[e : min(hi, e + context)].replace("\n", " "),
+            paths,
+        ))
     return rows
+
+
+_CHUNK = 4096  # occurrences compared with a source's codings at once, to bound memory
+
+
+def _overlapping_codes(
+    found: list[tuple[tuple[int, int], int]],
+    coded: list[tuple[int, int, str]],
+    order: dict[str, int],
+) -> list[str]:
+    """Per occurrence, the ``; ``-joined paths of the codings it overlaps, codebook order."""
+    if not coded:
+        return [""] * len(found)
+    coded_start = np.array([c[0] for c in coded], dtype=np.int64)
+    coded_end = np.array([c[1] for c in coded], dtype=np.int64)
+    out: list[str] = []
+    for at in range(0, len(found), _CHUNK):
+        chunk = found[at : at + _CHUNK]
+        s = np.array([k[0] for k, _ in chunk], dtype=np.int64)
+        e = np.array([k[1] for k, _ in chunk], dtype=np.int64)
+        overlap: np.ndarray = (s[:, None] < coded_end[None, :]) & (
+            e[:, None] > coded_start[None, :])
+        any_hit = np.any(overlap, axis=1).tolist()
+        for n, hit in enumerate(any_hit):
+            if not hit:
+                out.append("")
+                continue
+            paths = {coded[k][2] for k in np.flatnonzero(overlap[n]).tolist()}
+            out.append("; ".join(sorted(paths, key=lambda p: (order.get(p, len(order)), p))))
+    return out
 
 
 # ---------------------------------------------------------------------------- frequencies
