@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote
 
 import defusedxml.ElementTree as SafeET
@@ -313,6 +313,13 @@ def export_qdpx(
     notes: list[tuple[str, str, str, str, str]] = []
     if project.source_ids:
         sources = _sub(root, "Sources")
+        # Each source's codings grouped by span, in one pass: the frame is sorted by source,
+        # start and end, so a span's codings are consecutive and in their export order.
+        by_span: dict[str, dict[tuple[int, int], list[dict[str, str]]]] = {}
+        for record in codings.to_dict("records"):
+            row = {str(k): str(v) for k, v in record.items()}
+            span = (int(record["start"]), int(record["end"]))
+            by_span.setdefault(row["source_id"], {}).setdefault(span, []).append(row)
         for source_id in project.source_ids:
             text = project.text(source_id)
             guid = _guid("source", source_id)
@@ -324,12 +331,8 @@ def export_qdpx(
                 name=source_id,
                 plainTextPath=f"internal://{guid}.txt",
             )
-            mine = codings[codings["source_id"] == source_id]
-            for key, group in mine.groupby(["start", "end"], sort=True):
-                start, end = cast(tuple[int, int], key)
-                _selection_element(
-                    element, source_id, int(start), int(end), group, text, notes, labels
-                )
+            for (start, end), group in sorted(by_span.get(source_id, {}).items()):
+                _selection_element(element, source_id, start, end, group, text, notes, labels)
     if notes:
         _notes_element(root, notes)
     if project.config.description:
@@ -444,12 +447,12 @@ def _selection_element(
     source_id: str,
     start: int,
     end: int,
-    group: pd.DataFrame,
+    group: list[dict[str, str]],
     text: str,
     notes: list[tuple[str, str, str, str, str]],
     labels: Mapping[str, str],
 ) -> None:
-    coder, created = str(group["coder"].iloc[0]), str(group["created"].iloc[0])
+    coder, created = group[0]["coder"], group[0]["created"]
     selection = _sub(
         parent,
         "PlainTextSelection",
@@ -460,8 +463,7 @@ def _selection_element(
         creatingUser=_guid("user", coder) if coder else None,
         creationDateTime=_when(created),
     )
-    for record in group.to_dict("records"):
-        row = {str(k): str(v) for k, v in record.items()}
+    for row in group:
         coding = _sub(
             selection,
             "Coding",

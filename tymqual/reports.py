@@ -22,7 +22,10 @@ same function. Into the folder ``out`` it writes, with Finnish names (English wi
 
 A table that breaks results down by a case attribute is refused by disclosure control when a
 group has fewer cases than ``min_cell_size`` (:class:`~tymqual.errors.DisclosureError`); the
-report then leaves it out and says why, unless ``allow_small_cells=True``.
+report then leaves it out and says why, unless ``allow_small_cells=True``. A project of more than
+:data:`CASE_FIGURE_LIMIT` cases gets its themes drawn in total rather than case by case and no
+code × case heat map (the code × case table has the numbers), and the report says so: a figure
+of a thousand cases could not be read.
 
 The same project gives byte-identical files on every run: nothing records when the report was
 made. The workbook's and the document's dates are the date of the data (the newest ``created``
@@ -75,6 +78,9 @@ if TYPE_CHECKING:
 __all__ = ["ReportFiles", "build_report"]
 
 WORDS_PER_PAGE = 500
+CASE_FIGURE_LIMIT = 40
+"""Most cases a figure is drawn case by case for; beyond it the themes are drawn in total and
+the code × case heat map is left to its table (a thousand cases would not be readable)."""
 # Folders of a project that hold material the analyst made or collected; a report never
 # writes there.
 SOURCE_FOLDERS = ("transcripts", "documents", "codes", "surveys")
@@ -171,11 +177,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Responses to the survey statements (counts)",
     ),
     "fig_code_tree": ("Koodikirjan rakenne", "Structure of the codebook"),
+    "fig_theme_totals": ("Koodatut kohdat teemoittain", "Coded segments by theme"),
     "stem_theme_frequency": ("teemat_tapauksittain", "themes_by_case"),
     "stem_code_case_heatmap": ("koodit_tapauksittain", "codes_by_case"),
     "stem_cooccurrence_heatmap": ("yhteisesiintyminen", "co_occurrence"),
     "stem_likert_bars": ("kysely", "survey"),
     "stem_code_tree": ("koodipuu", "code_tree"),
+    "stem_theme_totals": ("teemat", "themes"),
     "figure_stem": ("kuvio", "figure"),
     # Notes
     "note_empty": ("Taulukossa ei ole rivejä.", "The table has no rows."),
@@ -238,6 +246,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "note_survey_failed": (
         "Kyselyn taulukot ja kuviot puuttuvat: kyselyä ei voitu lukea ({error})",
         "The survey tables and figures are missing: the survey could not be read ({error})",
+    ),
+    "note_many_cases": (
+        "Aineistossa on {n} tapausta. Tapauskohtaiset kuviot piirretään enintään {limit} "
+        "tapauksesta, koska niin monen tapauksen palkit ja lämpökartta eivät olisi luettavissa: "
+        "teemat näytetään kuviossa yhteensä, ja koodien jakauma tapauksittain on taulukossa "
+        "koodit × tapaukset.",
+        "The data has {n} cases. Figures by case are drawn for at most {limit} cases, as bars "
+        "and a heat map of more cases could not be read: the themes are shown in total, and "
+        "the codes by case are in the code × case table.",
     ),
     "note_survey_skipped": (
         "Kyselyn taulukot ja kuviot jätettiin pois (survey=None).",
@@ -693,26 +710,39 @@ def _grouping_attribute(cases: pd.DataFrame) -> str | None:
 
 def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[Step]:
     p, lang = report.project, report.lang
+    n_cases = len(p.cases) or len(p.source_ids)  # without cases.csv rows, a source is a case
+    by_case = n_cases <= CASE_FIGURE_LIMIT
     makers: list[tuple[str, str, Callable[[], Figure]]] = [
-        ("theme_frequency", "sec_results", lambda: figures.theme_frequency(p, lang=lang)),
-        ("code_case_heatmap", "sec_results", lambda: figures.code_case_heatmap(p, lang=lang)),
-        ("cooccurrence_heatmap", "sec_results", lambda: figures.cooccurrence_heatmap(p, lang=lang)),
+        ("theme_frequency", "sec_results",
+         lambda: figures.theme_frequency(p, by="case" if by_case else None, lang=lang)),
     ]
+    if by_case:
+        makers.append(
+            ("code_case_heatmap", "sec_results", lambda: figures.code_case_heatmap(p, lang=lang))
+        )
+    else:
+        note = _t("note_many_cases", lang, n=n_cases, limit=CASE_FIGURE_LIMIT)
+        report.notes.setdefault("sec_results", []).append(note)
+    makers.append(
+        ("cooccurrence_heatmap", "sec_results", lambda: figures.cooccurrence_heatmap(p, lang=lang))
+    )
     if survey is not None:
         makers.append(("likert_bars", "sec_survey", lambda: figures.likert_bars(survey, lang=lang)))
     makers.append(("code_tree", "sec_codebook", lambda: figures.code_tree(p.codebook, lang=lang)))
 
     def step(position: int, key: str, section: str, make: Callable[[], Figure]) -> Step:
+        text = key if by_case or key != "theme_frequency" else "theme_totals"
+
         def run() -> None:
             fig = make()
             # A thesis figure carries its name in the numbered caption below it, so the
             # title drawn inside the figure (left-aligned on every figure) would repeat it.
             for ax in fig.axes:
                 ax.set_title("", loc="left")
-            stem = f"{_t('figure_stem', lang)}{position}_{_t(f'stem_{key}', lang)}"
+            stem = f"{_t('figure_stem', lang)}{position}_{_t(f'stem_{text}', lang)}"
             paths = figures.save_figure(fig, folder / stem)
             svg = next(path for path in paths if path.suffix == ".svg").read_bytes()
-            report.figures.append(_Fig(key, _t(f"fig_{key}", lang), section, svg, paths))
+            report.figures.append(_Fig(key, _t(f"fig_{text}", lang), section, svg, paths))
 
         return f"{_t('figure_stem', lang)}{position}", run
 
@@ -1009,8 +1039,14 @@ def _example(report: _Report, code: Code) -> str:
         text = " ".join(str(code.example).split())
         return text if text.startswith(_QUOTE_MARKS) else f"\u201d{text}\u201d"
     if code.path not in report.examples:
-        picked = tables.quotes(report.project, code.path, per_code=1)
-        report.examples[code.path] = "" if picked.empty else _quote_text(picked.iloc[0])
+        # Every code without an example of its own at once: one pass over the codings.
+        book = report.project.codebook
+        wanted = [c.path for c in book if not str(c.example).strip()]
+        picked = tables.quotes(report.project, wanted, per_code=1)
+        found = {str(row["code_path"]): _quote_text(row)
+                 for _, row in picked.drop_duplicates("code_path").iterrows()}
+        for path in wanted:
+            report.examples[path] = found.get(path, "")
     return report.examples[code.path]
 
 

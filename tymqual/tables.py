@@ -36,7 +36,7 @@ The examples use the demo project at the repository root: ``p = tymqual.open_pro
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -391,14 +391,27 @@ def _passage_pairs(units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
 
 def _turn_units(p: Project, units: pd.DataFrame) -> pd.DataFrame:
     """``node, source_id, turn`` for every speaker turn a passage overlaps, distinct."""
-    turns = p.turns()
-    if units.empty or turns.empty:
-        return pd.DataFrame(columns=["node", "source_id", "turn"])
     # Lay the sources end to end on one axis, so one searchsorted finds every passage's turns.
-    lengths = pd.Series({sid: len(p.text(sid)) + 1 for sid in p.source_ids})
-    base = lengths.cumsum() - lengths
-    t_start = (turns["start"] + turns["source_id"].map(base)).to_numpy()
-    t_end = (turns["end"] + turns["source_id"].map(base)).to_numpy()
+    base: dict[str, int] = {}
+    sids: list[str] = []
+    numbers: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for sid in p.source_ids:
+        doc = p.document(sid)
+        base[sid] = at
+        for t in doc.turns:
+            sids.append(sid)
+            numbers.append(t.turn)
+            starts.append(at + t.start)
+            ends.append(at + t.end)
+        at += len(doc.text) + 1
+    if units.empty or not sids:
+        return pd.DataFrame(columns=["node", "source_id", "turn"])
+    turns = pd.DataFrame({"source_id": pd.Series(sids, dtype=str),
+                          "turn": np.array(numbers, dtype=np.int64)})
+    t_start, t_end = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
     ordered = np.argsort(t_start, kind="stable")
     turns, t_start, t_end = turns.iloc[ordered], t_start[ordered], t_end[ordered]
     offset = units["source_id"].map(base).to_numpy()
@@ -1080,12 +1093,17 @@ def data_description(
         )
     src = p.sources
     src = src[src["kind"] == "interview"].reset_index(drop=True)
-    cases = p.cases.set_index("case_id")
+    table = p.cases
+    attributes = [str(c) for c in table.columns if c != "case_id"]
+    cases: dict[str, dict[str, Any]] = {
+        str(row[0]): dict(zip(attributes, row[1:], strict=True))
+        for row in table[["case_id", *attributes]].itertuples(index=False)
+    }
     interviews_per_case = src["case_id"].value_counts()
     rows = []
     for sid, case_id, n_words in zip(src["source_id"], src["case_id"], src["n_words"],
                                      strict=True):
-        case = _case_row(cases, case_id)
+        case = cases.get(case_id) if isinstance(case_id, str) else None
         seconds = p.document(sid).meta.get("duration_seconds")
         if isinstance(seconds, int | float) and not math.isnan(seconds):
             minutes: Any = int(_half_up(Decimal(repr(float(seconds))) / 60, 0))
@@ -1121,14 +1139,7 @@ def data_description(
                 "interview_mode"]]
 
 
-def _case_row(cases: pd.DataFrame, case_id: object) -> pd.Series | None:
-    """The ``cases.csv`` row of ``case_id`` (indexed by case_id), or None."""
-    if not isinstance(case_id, str) or case_id not in cases.index:
-        return None
-    return cases.loc[[case_id]].iloc[0]
-
-
-def _date_cell(p: Project, case: pd.Series | None, case_id: object, lang: Lang) -> str:
+def _date_cell(p: Project, case: Mapping[str, Any] | None, case_id: object, lang: Lang) -> str:
     if case is None or "interview_date" not in case or not str(case["interview_date"]).strip():
         return MISSING
     try:
@@ -1140,7 +1151,7 @@ def _date_cell(p: Project, case: pd.Series | None, case_id: object, lang: Lang) 
         ) from None
 
 
-def _mode(case: pd.Series | None, lang: Lang) -> str:
+def _mode(case: Mapping[str, Any] | None, lang: Lang) -> str:
     if case is None or "interview_mode" not in case:
         return ""
     value = str(case["interview_mode"]).strip()
