@@ -697,3 +697,34 @@ def test_formula_like_passages_are_inert_on_disk_and_exact_in_memory(
     assert ledger.read().set_index("coding_id").loc[cid, "text"] == value
     cells = ledger.path.read_text(encoding="utf-8-sig").splitlines()[1]
     assert "\u200b" + value.split(",")[0].replace('"', '""') in cells
+
+
+# ---------------------------------------------------------------------------- parse reuse
+def test_reading_again_sees_an_edit_made_outside_the_ledger(ledger: Ledger) -> None:
+    # The ledger keeps its last parse while the file's bytes are unchanged; an edit in Excel
+    # or by another process (here: same length, one letter changed) must still be seen.
+    write_raw(ledger, HEADER + "\n" + GOOD + "\n")
+    assert ledger.read()["code"].tolist() == ["johtaminen"]
+    write_raw(ledger, HEADER + "\n" + GOOD.replace("johtaminen", "johtaminem") + "\n")
+    assert ledger.read()["code"].tolist() == ["johtaminem"]
+    other = Ledger(ledger.path)  # a second handle writes; the first one reads it
+    other.remove(["c1"])
+    assert ledger.read().empty
+
+
+def test_changing_a_frame_read_does_not_change_the_next_read(ledger: Ledger) -> None:
+    write_raw(ledger, HEADER + "\n" + GOOD + "\n")
+    first = ledger.read()
+    first.loc[0, "code"] = "muutettu"
+    del first["memo"]
+    again = ledger.read()
+    assert again["code"].tolist() == ["johtaminen"]
+    assert list(again.columns) == list(CODING_COLUMNS)
+
+
+def test_a_file_made_invalid_after_a_good_read_is_refused(ledger: Ledger) -> None:
+    write_raw(ledger, HEADER + "\n" + GOOD + "\n")
+    ledger.read()
+    write_raw(ledger, HEADER + "\n" + GOOD.replace(",0,5,", ",9,5,") + "\n")
+    with pytest.raises(CodingError, match="row 2"):
+        ledger.read()
