@@ -577,3 +577,23 @@ def test_report_with_a_key_refuses_to_leak_and_keeps_the_earlier_report(
     (safe / "codes" / "private" / "key.csv").write_text(key, encoding="utf-8")
     files = build_report(tymqual.open_project(safe), out, progress=False)
     assert "[Henkilö 1]" in files.html.read_text(encoding="utf-8")
+
+
+def test_many_cases_get_themes_in_total_and_a_note(
+    small: tymqual.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A figure of a thousand cases cannot be read; past the limit the report draws the themes
+    # in total, leaves the code x case heat map to its table and says so. The limit is lowered
+    # so that the two-case project crosses it.
+    from tymqual import reports
+
+    monkeypatch.setattr(reports, "CASE_FIGURE_LIMIT", 1)
+    files = build_report(small, tmp_path / "out", progress=False)
+    stems = sorted(p.stem for p in (files.folder / "kuviot").glob("*.png"))
+    assert any(s.endswith("_teemat") for s in stems), stems
+    assert not any("teemat_tapauksittain" in s or "koodit_tapauksittain" in s for s in stems)
+    assert len(stems) == 4  # themes in total, co-occurrence, Likert bars, code tree
+    page = files.html.read_text(encoding="utf-8")
+    assert "Aineistossa on 2 tapausta" in page and "Koodatut kohdat teemoittain" in page
+    # The numbers by case are still in the workbook.
+    assert any("tapaukset" in str(name).casefold() for name in _sheets_by_caption(files.xlsx))
