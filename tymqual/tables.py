@@ -613,24 +613,29 @@ def quotes(
             f"quotes(): argument per_code must be a whole number ≥ 1, not {per_code!r}."
         )
     targets = _quote_targets(p, code)
+    columns = ["code_path", "code_name", "case_id", "coding_id", "quote"]
     seg = _in_reading_order(p, _segments(p))
     seg = seg.drop_duplicates(["code", *_SPAN])
-    cases = _position(_case_ids(p))
-    frames = []
-    for target in targets:
-        keys = [c.key for c in p.codebook.descendants(target)]
-        chosen = seg[seg["code"].isin(keys)].drop_duplicates(_SPAN)
-        chosen = chosen.assign(
-            _round=chosen.groupby(chosen["case_id"].fillna(chosen["source_id"]), sort=False)
-            .cumcount(),
-            _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
-        )
-        chosen = chosen.sort_values(["_round", "_case"], kind="stable").head(per_code)
-        frames.append(chosen.assign(code_path=target.path, code_name=target.name))
-    columns = ["code_path", "code_name", "case_id", "coding_id", "quote"]
-    if not frames:
+    # Each passage paired with every target whose subtree holds its code, so that one pass
+    # of pandas operations picks the quotes of all targets (not one pass per code).
+    pairs = [(t, c.key) for t, target in enumerate(targets)
+             for c in p.codebook.descendants(target)]
+    if not pairs or seg.empty:
         return pd.DataFrame(columns=columns)
-    out = pd.concat(frames, ignore_index=True)
+    by_code = pd.DataFrame(pairs, columns=["_target", "code"])
+    chosen = seg.reset_index(drop=True).reset_index(names="_order").merge(by_code, on="code")
+    chosen = chosen.sort_values(["_target", "_order"], kind="stable")
+    chosen = chosen.drop_duplicates(["_target", *_SPAN])
+    cases = _position(_case_ids(p))
+    owner = chosen["case_id"].fillna(chosen["source_id"])
+    chosen = chosen.assign(
+        _round=chosen.groupby([chosen["_target"], owner], sort=False).cumcount(),
+        _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
+    )
+    chosen = chosen.sort_values(["_target", "_round", "_case"], kind="stable")
+    out = chosen.groupby("_target", sort=True).head(per_code).reset_index(drop=True)
+    out["code_path"] = [targets[t].path for t in out["_target"].tolist()]
+    out["code_name"] = [targets[t].name for t in out["_target"].tolist()]
     out["quote"] = [
         p.format_quote(sid, start, end, max_chars=max_chars)
         for sid, start, end in zip(out["source_id"], out["start"], out["end"], strict=True)
