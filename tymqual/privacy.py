@@ -792,7 +792,8 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         _write_surveys(build)
         _write_codes(build)
         _write_config(build)
-        atomic_write_text(build_root / ".gitignore", "codes/private/\ncodes/.codings.csv.lock\n")
+        atomic_write_text(build_root / ".gitignore",
+                          "codes/private/\ncodes/.codings.csv.lock\n.tymqual-cache/\n")
         written, unmapped = _write_codings(build)
         unmapped, notes = _verify(build, unmapped)
         _not_copied_top(build)
@@ -1115,7 +1116,7 @@ def _verify(build: _Build, unmapped: list[tuple[str, str, int, int, str]]
     """Open the new project (re-anchoring there); codings still off their passage are unmapped."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        new = open_project(build.root)
+        new = open_project(build.root, cache=False)
     with contextlib.suppress(FileNotFoundError):
         (build.root / "codes" / ".codings.csv.lock").unlink()
     notes = [str(w.message) for w in caught]

@@ -11,7 +11,6 @@ depends on the analysis layer at import time.
 from __future__ import annotations
 
 import html
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from tqdm.auto import tqdm
 
+from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook
 from tymqual.codings import Ledger, reanchor
-from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn, load_source
+from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn
 from tymqual.errors import (
     CodingError,
     ProjectError,
@@ -34,15 +35,8 @@ from tymqual.errors import (
     TymqualWarning,
 )
 from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
-from tymqual.surveys import Survey, read_survey
-from tymqual.text import (
-    check_span,
-    count_words,
-    find_quote,
-    normalize_text,
-    sha256_text,
-    snippet,
-)
+from tymqual.surveys import Survey
+from tymqual.text import check_span, find_quote, normalize_text, snippet
 
 CONFIG_FILE = "tymqual.yaml"
 SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "document"}
@@ -117,9 +111,21 @@ class Project:
     ``root`` (the folder), ``config`` (:class:`ProjectConfig`), ``skipped`` (sources that
     could not be loaded, with the reason), ``unanchored`` (codings whose passage is no longer
     found in an edited source).
+
+    Parsed sources are kept in ``.tymqual-cache/`` (see :mod:`tymqual.cache`), so that a large
+    project opens faster the next time; ``cache=False`` parses every file and writes nothing
+    there. ``progress`` shows a progress bar while the sources are read, once that takes
+    more than a second (``None``: when the project has a hundred files or more).
     """
 
-    def __init__(self, root: str | Path = ".", *, save_reanchored: bool = True) -> None:
+    def __init__(
+        self,
+        root: str | Path = ".",
+        *,
+        save_reanchored: bool = True,
+        cache: bool = True,
+        progress: bool | None = None,
+    ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise ProjectError(f"{root}: no such project folder; `tymqual init {root}` makes one.")
@@ -127,6 +133,13 @@ class Project:
         self.codes_dir = self.root / "codes"
         self.ledger = Ledger(self.codes_dir / "codings.csv")
         self._docs: dict[str, SourceDoc] = {}
+        self._cache = SourceCache(self.root, enabled=cache)
+        self._progress = progress
+        # Derived once from the loaded sources and cases, which a Project never changes.
+        self._stats: dict[str, SourceStats] = {}
+        self._case_map: _CaseLookup | None = None
+        self._case_map_of: pd.DataFrame | None = None
+        self._turn_axis: _TurnAxis | None = None
         self.skipped = pd.DataFrame(columns=["path", "error"])
         self._codebook = self._read_codebook()
         self._cases = self._read_cases()
@@ -187,7 +200,9 @@ class Project:
         by_stem: dict[str, list[Path]] = {}
         for path, _ in paths:
             by_stem.setdefault(path.stem, []).append(path)
-        for path, kind in paths:
+        show = self._progress if self._progress is not None else len(paths) >= 100
+        desc = "Luetaan lähteitä" if self.config.language == "fi" else "Reading sources"
+        for path, kind in tqdm(paths, desc=desc, unit=" files", delay=1.0, disable=not show):
             rel = path.relative_to(self.root).as_posix()
             twins = [t.relative_to(self.root).as_posix() for t in by_stem[path.stem] if t != path]
             if twins:
@@ -203,12 +218,15 @@ class Project:
                 skipped.append({"path": rel, "error": f"unsupported file type {path.suffix!r}"})
             else:
                 try:
-                    doc = load_source(path, kind=kind, speakers=self.config.speakers)
+                    doc, stats = self._cache.source(path, kind=kind, speakers=self.config.speakers)
                 except SourceError as exc:
                     skipped.append({"path": rel, "error": str(exc)})
                     continue
                 self._docs[doc.source_id] = doc
+                if stats is not None:
+                    self._stats[doc.source_id] = stats
         skipped.extend(self._load_surveys())
+        self._cache.prune()
         self.skipped = pd.DataFrame(skipped, columns=["path", "error"])
         if skipped:
             listing = "; ".join(f"{s['path']}: {s['error']}" for s in skipped)
@@ -226,7 +244,7 @@ class Project:
                 continue
             rel = path.relative_to(self.root).as_posix()
             try:
-                survey = read_survey(path)
+                survey = self._cache.survey(path)
             except SurveyError as exc:
                 skipped.append({"path": rel, "error": str(exc)})
                 continue
@@ -304,10 +322,7 @@ class Project:
 
     def respondent_case(self, respondent_id: str) -> str | None:
         """The case a survey respondent is, from ``cases.csv``'s ``respondent_id`` column."""
-        if "respondent_id" not in self._cases.columns:
-            return None
-        match = self._cases.loc[self._cases["respondent_id"].str.strip() == respondent_id]
-        return str(match["case_id"].iloc[0]) if not match.empty else None
+        return self._case_lookup().respondents.get(respondent_id)
 
     def case_of(self, source_id: str) -> str | None:
         """The case a source belongs to.
@@ -316,46 +331,53 @@ class Project:
         with followed by ``_`` or ``-`` (``H1_osa2`` → ``H1``), or that lists it in a
         ``sources`` column (``;``-separated) of ``cases.csv``.
         """
-        ids = list(self._cases["case_id"])
-        if source_id in ids:
-            return source_id
-        doc = self._docs.get(source_id)
-        if doc is not None and doc.kind == "survey_answer":
-            return self.respondent_case(str(doc.meta["respondent_id"]))
-        if "sources" in self._cases.columns:
-            for cid, listed in zip(ids, self._cases["sources"], strict=True):
-                if source_id in [s.strip() for s in str(listed).split(";")]:
-                    return str(cid)
-        prefixed = [c for c in ids if re.match(re.escape(c) + r"[_\-]", source_id)]
-        return max(prefixed, key=len) if prefixed else None
+        lookup = self._case_lookup()
+        if source_id in lookup.found:
+            return lookup.found[source_id]
+        if source_id in lookup.ids:
+            case: str | None = source_id
+        elif (doc := self._docs.get(source_id)) is not None and doc.kind == "survey_answer":
+            case = self.respondent_case(str(doc.meta["respondent_id"]))
+        elif source_id in lookup.listed:
+            case = lookup.listed[source_id]
+        else:
+            # The longest case id followed by "_" or "-" at the start of the source id.
+            cuts = [i for i in range(len(source_id) - 1, 0, -1) if source_id[i] in "_-"]
+            case = next((source_id[:i] for i in cuts if source_id[:i] in lookup.ids), None)
+        lookup.found[source_id] = case
+        return case
+
+    def _case_lookup(self) -> _CaseLookup:
+        """Case ids, respondents and listed sources of ``cases.csv`` as dicts, built once."""
+        if self._case_map is None or self._case_map_of is not self._cases:
+            self._case_map_of = self._cases
+            self._case_map = _CaseLookup.of(self._cases)
+        return self._case_map
 
     def case_label(self, case_id: str | None, source_id: str | None = None) -> str:
         """The label a reader sees for a case: ``label`` from ``cases.csv``, else the id."""
         if case_id is None:
             return source_id or ""
-        row = self._cases[self._cases["case_id"] == case_id]
-        if "label" in row.columns and not row.empty and str(row["label"].iloc[0]).strip():
-            return str(row["label"].iloc[0]).strip()
-        return case_id
+        return self._case_lookup().labels.get(case_id, case_id)
 
     @property
     def sources(self) -> pd.DataFrame:
         """One row per loaded source (schema in ARCHITECTURE.md)."""
         rows = []
+        shown: dict[Path, str] = {}  # the open answers of a survey share its path
         for sid, doc in self._docs.items():
-            rows.append(
-                {
-                    "source_id": sid,
-                    "kind": doc.kind,
-                    "path": doc.path.relative_to(self.root).as_posix()
+            if doc.path not in shown:
+                shown[doc.path] = (
+                    doc.path.relative_to(self.root).as_posix()
                     if doc.path.is_relative_to(self.root)
-                    else doc.path.as_posix(),
-                    "case_id": self.case_of(sid),
-                    "n_chars": len(doc.text),
-                    "n_words": count_words(doc.text),
-                    "n_turns": len(doc.turns),
-                    "sha256": sha256_text(doc.text),
-                }
+                    else doc.path.as_posix()
+                )
+            stats = self._stats.get(sid)
+            if stats is None:
+                stats = self._stats[sid] = stats_of(doc.text)
+            rows.append(
+                (sid, doc.kind, shown[doc.path], self.case_of(sid), len(doc.text),
+                 stats.n_words, len(doc.turns), stats.sha256)
             )
         frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
         return frame.astype({"n_chars": "int64", "n_words": "int64", "n_turns": "int64"})
@@ -591,14 +613,15 @@ class Project:
         seg = seg.copy()
         # object dtype even when empty, so the merge with cases' string ids never sees float64
         seg["case_id"] = pd.Series(
-            [self.case_of(s) for s in seg["source_id"]], index=seg.index, dtype=object
+            [self.case_of(s) for s in seg["source_id"].tolist()], index=seg.index, dtype=object
         )
         if case is not None:
             seg = seg[seg["case_id"].isin([case] if isinstance(case, str) else list(case))]
         # A key missing from the codebook (hand-edited ledger) shows as itself, not an error.
         by_key = {c.key: c for c in self._codebook}
-        seg["code_path"] = [by_key[k].path if k in by_key else k for k in seg["code"]]
-        seg["code_name"] = [by_key[k].name if k in by_key else k for k in seg["code"]]
+        keys = seg["code"].tolist()
+        seg["code_path"] = [by_key[k].path if k in by_key else k for k in keys]
+        seg["code_name"] = [by_key[k].name if k in by_key else k for k in keys]
         seg["speaker"], seg["turn"] = self._turn_of(seg)
         columns = [
             "coding_id",
@@ -625,24 +648,40 @@ class Project:
         return merged.reset_index(drop=True).astype({"turn": "Int64"})
 
     def _turn_of(self, seg: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+        axis = self._turns_axis()
+        sids = seg["source_id"].to_numpy(dtype=object)
+        begins = seg["start"].to_numpy(dtype=np.int64)
+        base = np.array([axis.base[s] for s in sids], dtype=np.int64)
+        first = np.array([axis.first[s] for s in sids], dtype=np.int64)
+        count = np.array([len(self._docs[s].turns) for s in sids], dtype=np.int64)
+        # The last turn starting at or before the passage, counted within its source.
+        i = np.searchsorted(axis.starts, base + begins, side="right") - 1 - first
+        i = np.where(i < 0, -1, i)
+        nxt = i + 1
         speakers: list[Any] = []
         numbers: list[Any] = []
-        starts = {sid: np.array([t.start for t in d.turns]) for sid, d in self._docs.items()}
-        for sid, begin in zip(seg["source_id"], seg["start"], strict=True):
-            doc = self._docs[sid]
-            # The last turn starting at or before the passage; a passage that begins on a
-            # speaker label ("H: ...") belongs to the turn that label opens.
-            i = int(np.searchsorted(starts[sid], begin, side="right")) - 1
-            nxt = i + 1
-            if nxt < len(doc.turns) and "\n" not in doc.text[begin : doc.turns[nxt].start]:
-                i = nxt
-            if i < 0:
+        for row, (sid, begin) in enumerate(zip(sids, begins.tolist(), strict=True)):
+            at = int(i[row])
+            # A passage that begins on a speaker label ("H: ...") belongs to the turn that
+            # label opens.
+            if nxt[row] < count[row]:
+                after = int(axis.starts[first[row] + nxt[row]] - base[row])
+                if self._docs[sid].text.find("\n", begin, after) < 0:
+                    at = int(nxt[row])
+            if at < 0:
                 speakers.append(None)
                 numbers.append(pd.NA)
             else:
-                speakers.append(doc.turns[i].speaker)
-                numbers.append(doc.turns[i].turn)
+                turn = self._docs[sid].turns[at]
+                speakers.append(turn.speaker)
+                numbers.append(turn.turn)
         return speakers, numbers
+
+    def _turns_axis(self) -> _TurnAxis:
+        """Every source's turn starts on one axis (sources end to end), built once."""
+        if self._turn_axis is None:
+            self._turn_axis = _TurnAxis.of(self._docs)
+        return self._turn_axis
 
     def quote(self, coding_id: str, *, max_chars: int | None = None) -> str:
         """A passage formatted for the thesis: Finnish quotation marks and the case label.
@@ -843,21 +882,74 @@ class SourceView:
         )
 
 
+@dataclass(frozen=True)
+class _CaseLookup:
+    """``cases.csv`` as dicts for :meth:`Project.case_of`; ``found`` remembers answers."""
+
+    ids: frozenset[str]
+    respondents: dict[str, str]
+    listed: dict[str, str]
+    labels: dict[str, str]  # the non-empty labels, stripped
+    found: dict[str, str | None]
+
+    @classmethod
+    def of(cls, cases: pd.DataFrame) -> _CaseLookup:
+        ids = [str(c) for c in cases["case_id"]]
+        respondents: dict[str, str] = {}
+        if "respondent_id" in cases.columns:
+            for cid, rid in zip(ids, cases["respondent_id"].str.strip(), strict=True):
+                respondents.setdefault(rid, cid)  # the first case with the id, as cases.csv
+        listed: dict[str, str] = {}
+        if "sources" in cases.columns:
+            for cid, names in zip(ids, cases["sources"], strict=True):
+                for name in str(names).split(";"):
+                    listed.setdefault(name.strip(), cid)
+        labels: dict[str, str] = {}
+        if "label" in cases.columns:
+            for cid, label in zip(ids, cases["label"], strict=True):
+                if str(label).strip():
+                    labels.setdefault(cid, str(label).strip())
+        return cls(frozenset(ids), respondents, listed, labels, {})
+
+
+@dataclass(frozen=True)
+class _TurnAxis:
+    """Turn starts of all sources laid end to end: a source's offset ``o`` is ``base + o``."""
+
+    starts: np.ndarray
+    base: dict[str, int]
+    first: dict[str, int]
+
+    @classmethod
+    def of(cls, docs: dict[str, SourceDoc]) -> _TurnAxis:
+        base: dict[str, int] = {}
+        first: dict[str, int] = {}
+        starts: list[int] = []
+        at = 0
+        for sid, doc in docs.items():
+            base[sid], first[sid] = at, len(starts)
+            starts.extend(at + t.start for t in doc.turns)
+            at += len(doc.text) + 1
+        return cls(np.array(starts, dtype=np.int64), base, first)
+
+
 def _answer_sources(stem: str, survey: Survey) -> list[SourceDoc]:
     """One codable source per respondent: each open question, then its answer as a turn."""
     answers = survey.open_answers()
+    by_respondent: dict[Any, list[tuple[Any, Any, Any]]] = {}
+    columns = (answers[c].tolist() for c in ("respondent_id", "item_id", "question", "text"))
+    for respondent, item_id, question, answer in zip(*columns, strict=True):
+        by_respondent.setdefault(respondent, []).append((item_id, question, answer))
     docs = []
-    for respondent, rows in answers.groupby("respondent_id", sort=False):
+    for respondent, rows in by_respondent.items():
         parts: list[str] = []
         turns: list[Turn] = []
         pos = 0
-        for number, row in enumerate(rows.itertuples(index=False), start=1):
-            header = f"{row.item_id}: {row.question}\n"
-            body = normalize_text(str(row.text))
+        for number, (item_id, question, answer) in enumerate(rows, start=1):
+            header = f"{item_id}: {question}\n"
+            body = normalize_text(str(answer))
             start = pos + len(header)
-            turns.append(
-                Turn(number, str(row.item_id), "interviewee", start, start + len(body), None)
-            )
+            turns.append(Turn(number, str(item_id), "interviewee", start, start + len(body), None))
             parts.append(header + body + "\n\n")
             pos += len(parts[-1])
         docs.append(
@@ -877,9 +969,18 @@ def _answer_sources(stem: str, survey: Survey) -> list[SourceDoc]:
     return docs
 
 
-def open_project(path: str | Path = ".", *, save_reanchored: bool = True) -> Project:
-    """Open the tymqual project in ``path`` (a folder; see ARCHITECTURE.md for its layout)."""
-    return Project(path, save_reanchored=save_reanchored)
+def open_project(
+    path: str | Path = ".",
+    *,
+    save_reanchored: bool = True,
+    cache: bool = True,
+    progress: bool | None = None,
+) -> Project:
+    """Open the tymqual project in ``path`` (a folder; see ARCHITECTURE.md for its layout).
+
+    ``cache`` and ``progress`` are described in :class:`Project`.
+    """
+    return Project(path, save_reanchored=save_reanchored, cache=cache, progress=progress)
 
 
 STARTER_CODEBOOK = """\
@@ -939,7 +1040,7 @@ def init_project(path: str | Path, *, name: str | None = None) -> Project:
         )
     ignore = root / ".gitignore"
     lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
-    wanted = ["codes/private/", "codes/.codings.csv.lock"]
+    wanted = ["codes/private/", "codes/.codings.csv.lock", f"{CACHE_DIR}/"]
     if any(w not in lines for w in wanted):
         atomic_write_text(ignore, "\n".join(lines + [w for w in wanted if w not in lines]) + "\n")
     return open_project(root)

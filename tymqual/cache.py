@@ -1,0 +1,453 @@
+"""A cache of parsed sources and surveys, so that a large project opens in seconds the next time.
+
+Opening a project parses every file: a .docx or a Teams .vtt of an hour's interview takes tens
+of milliseconds, a survey export of 20,000 respondents more than a second, and a follow-up study
+has a thousand interviews. :class:`SourceCache` keeps what each file parsed into (the
+normalised text, the speaker turns, the format details, the word count and SHA-256 of the text;
+for a survey its three frames) in ``.tymqual-cache/`` in the project folder, one JSON file per
+file, and reads it back on the next open.
+
+**Never stale.** A cache file is named by a SHA-256 over the file's raw bytes, its suffix, the
+speaker settings, the kind of entry and a fingerprint of the code that parses: the source of
+``corpus.py``, ``surveys.py``, ``text.py`` and this module, and the versions of Python, Unicode
+and the libraries that read the formats. Editing a transcript, changing ``speakers:`` in
+``tymqual.yaml`` or upgrading tymqual or a reader library therefore gives another name, and the
+file is parsed again. The bytes are read once and checked again after parsing, so a file saved
+while it was being parsed is not cached under the wrong name.
+
+**Safe to delete.** Deleting the folder only costs the next open its time. A cache file that
+cannot be read, is not valid JSON, does not have the expected shape, or whose text no longer
+has its recorded SHA-256 is ignored and the file is parsed again (and the entry rewritten). A
+project whose folder cannot be written simply opens without a cache. Entries that the last open
+did not use are removed, so the folder holds one entry per file.
+
+The warnings a loader gives (tracked changes in a .docx, say) are stored with the entry and
+given again on every open, so a cached source warns exactly as a parsed one; as they name the
+file, an entry with warnings serves only the path it was made for. An entry is only written
+when reading it back gives exactly what parsing gave.
+
+The folder holds the same text as ``transcripts/``: it is as sensitive as the sources, is
+git-ignored (``.tymqual-cache/``) and is never part of an export or a pseudonymised copy.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from tymqual import corpus, surveys, text
+from tymqual.corpus import KINDS, SourceDoc, SpeakerConfig, Turn, load_source, validate_source_id
+from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.surveys import Survey, read_survey
+from tymqual.text import count_words, sha256_text
+
+CACHE_DIR = ".tymqual-cache"
+"""The cache folder's name inside a project folder."""
+FORMAT = 1
+"""Version of the entry layout; part of every key."""
+_README = (
+    "tymqual keeps parsed sources here so that the project opens faster; it is safe to delete\n"
+    "this folder at any time. It holds the text of the sources: keep it where they are kept,\n"
+    "and out of version control and exports.\n"
+)
+_LIBRARIES = ("python-docx", "odfpy", "webvtt-py", "pypdf", "lxml", "pandas", "numpy", "pyarrow",
+              "openpyxl", "pyreadstat")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class SourceStats(NamedTuple):
+    """What ``Project.sources`` shows of a text besides its length."""
+
+    n_words: int
+    sha256: str
+
+
+def stats_of(text_: str) -> SourceStats:
+    """Word count and SHA-256 of a normalised text."""
+    return SourceStats(count_words(text_), sha256_text(text_))
+
+
+@functools.cache
+def fingerprint() -> str:
+    """A digest of everything that decides what parsing gives, apart from the file itself."""
+    digest = hashlib.sha256(f"tymqual-cache {FORMAT}".encode())
+    for module in (corpus, surveys, text, sys.modules[__name__]):
+        source = getattr(module, "__file__", None)
+        digest.update(Path(source).read_bytes() if source else module.__name__.encode())
+    versions = [sys.version, unicodedata.unidata_version]
+    for name in _LIBRARIES:
+        try:
+            versions.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name}=absent")
+    digest.update("\n".join(versions).encode())
+    return digest.hexdigest()
+
+
+class SourceCache:
+    """Parsed sources of one project folder, read from and written to ``root/.tymqual-cache``.
+
+    ``enabled=False`` parses every file and neither reads nor writes the folder.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], *, enabled: bool = True) -> None:
+        self.folder = Path(root) / CACHE_DIR
+        self.enabled = enabled
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def __repr__(self) -> str:
+        state = "" if self.enabled else ", disabled"
+        return f"SourceCache({str(self.folder)!r}{state})"
+
+    # ------------------------------------------------------------------ sources
+    def source(
+        self, path: Path, *, kind: str, speakers: SpeakerConfig
+    ) -> tuple[SourceDoc, SourceStats | None]:
+        """The loaded source of ``path`` (as :func:`tymqual.corpus.load_source` gives it) and
+        its stats when the cache had or made them; raises what ``load_source`` raises."""
+        if not self.enabled or kind not in KINDS:
+            return load_source(path, kind=kind, speakers=speakers), None
+        source_id = validate_source_id(path.stem, path)
+        raw = _read(path)
+        if raw is None:  # missing, unreadable or empty: let the loader say why
+            return load_source(path, kind=kind, speakers=speakers), None
+        key = _key("source", path.suffix.lower(), repr(speakers), raw)
+        entry = self._entry(key, path)
+        if entry is not None:
+            decoded = _decode_source(entry, source_id, path, kind)
+            if decoded is not None:
+                self.hits += 1
+                _replay(entry["warnings"])
+                return decoded
+        self.misses += 1
+        with _recorded() as caught:
+            doc = load_source(path, kind=kind, speakers=speakers)
+        stats = stats_of(doc.text)
+        entry = _encode_source(doc, stats, caught)
+        if entry is not None and _read(path) == raw and _decode_source(
+                entry, source_id, path, kind) == (doc, stats):
+            self._write(key, entry)
+        _replay(caught)
+        return doc, stats
+
+    # ------------------------------------------------------------------ surveys
+    def survey(self, path: Path) -> Survey:
+        """The survey export ``path`` as :func:`tymqual.surveys.read_survey` reads it."""
+        raw = _read(path) if self.enabled else None
+        if raw is None:
+            return read_survey(path)
+        key = _key("survey", path.suffix.lower(), "", raw)
+        entry = self._entry(key, path)
+        if entry is not None:
+            decoded = _decode_survey(entry, path)
+            if decoded is not None:
+                self.hits += 1
+                _replay(entry["warnings"])
+                return decoded
+        self.misses += 1
+        with _recorded() as caught:
+            survey = read_survey(path)
+        entry = _encode_survey(survey, path, caught)
+        if entry is not None and _read(path) == raw:
+            back = _decode_survey(entry, path)
+            if back is not None and _same_survey(back, survey):
+                self._write(key, entry)
+        _replay(caught)
+        return survey
+
+    # ------------------------------------------------------------------ the folder
+    def _entry(self, key: str, path: Path) -> dict[str, Any] | None:
+        self.used.add(key)
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_bytes())
+        except (OSError, ValueError):  # absent, unreadable, not UTF-8 or not JSON: parse
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        if not _warnings_ok(data.get("warnings")):
+            return None
+        # A warning names the file it was given for: another file with the same bytes, or the
+        # project moved to another folder, must not repeat the old path.
+        if data["warnings"] and data.get("path") != str(path):
+            return None
+        return data
+
+    def _write(self, key: str, entry: dict[str, Any]) -> None:
+        payload = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            self.folder.mkdir(exist_ok=True)
+            readme = self.folder / "README.txt"
+            if not readme.exists():
+                readme.write_text(_README, encoding="utf-8")
+            # Written beside the entry and renamed over it, so a reader never sees half a file;
+            # no fsync: a torn entry after a crash is only a cache miss.
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(payload)
+                os.replace(tmp, self.folder / f"{key}.json")
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return  # a read-only project folder opens without a cache
+
+    def prune(self) -> int:
+        """Remove the entries this cache did not use (old versions of edited files); returns
+        how many. Only ``*.json`` entries and stale temporary files are touched."""
+        if not self.enabled or not self.folder.is_dir():
+            return 0
+        removed = 0
+        with contextlib.suppress(OSError):
+            for path in self.folder.iterdir():
+                unused = path.suffix == ".json" and path.stem not in self.used
+                if unused or (path.name.startswith(".") and path.suffix == ".tmp"):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed += 1
+        return removed
+
+
+# ---------------------------------------------------------------------------- keys and bytes
+def _read(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data or None
+
+
+def _key(kind: str, suffix: str, settings: str, raw: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (fingerprint(), kind, suffix, settings):
+        digest.update(part.encode("utf-8") + b"\x00")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------- warnings
+@contextlib.contextmanager
+def _recorded() -> Iterator[list[list[str]]]:
+    """Collect the warnings a loader gives as ``[category, message]``, to store and replay."""
+    caught: list[list[str]] = []
+    with warnings.catch_warnings(record=True) as found:
+        warnings.simplefilter("always")
+        yield caught
+    for item in found:
+        caught.append([item.category.__name__, str(item.message)])
+
+
+def _category(name: str) -> type[Warning] | None:
+    if name == TymqualWarning.__name__:
+        return TymqualWarning
+    found = getattr(builtins, name, None)
+    return found if isinstance(found, type) and issubclass(found, Warning) else None
+
+
+def _warnings_ok(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(w, list) and len(w) == 2 and all(isinstance(x, str) for x in w)
+        and _category(w[0]) is not None for w in value)
+
+
+def _replay(caught: list[list[str]]) -> None:
+    for name, message in caught:
+        warnings.warn(message, _category(name) or UserWarning, stacklevel=4)
+
+
+# ---------------------------------------------------------------------------- source entries
+def _encode_source(doc: SourceDoc, stats: SourceStats, caught: list[list[str]]
+                   ) -> dict[str, Any] | None:
+    meta = dict(doc.meta)
+    if not all(isinstance(k, str) and isinstance(v, _SCALARS) for k, v in meta.items()):
+        return None
+    if not _warnings_ok(caught):
+        return None
+    return {
+        "format": FORMAT,
+        "text": doc.text,
+        "turns": {name: [getattr(t, name) for t in doc.turns] for name in _TURN_FIELDS},
+        "meta": meta,
+        "path": str(doc.path),
+        "warnings": caught,
+        "n_words": stats.n_words,
+        "sha256": stats.sha256,
+    }
+
+
+_TURN_FIELDS = ("turn", "speaker", "role", "start", "end", "time")
+
+
+def _turns(columns: object, length: int) -> tuple[Turn, ...] | None:
+    """The turns stored column by column, or None when they do not have the right types or
+    do not lie within a text of ``length`` characters."""
+    if not isinstance(columns, dict) or set(columns) != set(_TURN_FIELDS):
+        return None
+    number, speaker, role, start, end, time = (columns[name] for name in _TURN_FIELDS)
+    if not all(isinstance(c, list) and len(c) == len(number) for c in
+               (number, speaker, role, start, end, time)):
+        return None
+    if not (set(map(type, number)) | set(map(type, start)) | set(map(type, end)) <= {int}
+            and set(map(type, speaker)) <= {str}
+            and set(map(type, role)) | set(map(type, time)) <= {str, type(None)}):
+        return None
+    if number and not (min(start) >= 0 and max(end) <= length
+                       and all(a <= b for a, b in zip(start, end, strict=True))):
+        return None
+    return tuple(map(Turn, number, speaker, role, start, end, time))
+
+
+def _decode_source(entry: Mapping[str, Any], source_id: str, path: Path, kind: str
+                   ) -> tuple[SourceDoc, SourceStats] | None:
+    body, rows, meta = entry.get("text"), entry.get("turns"), entry.get("meta")
+    n_words, digest = entry.get("n_words"), entry.get("sha256")
+    if not (isinstance(body, str) and isinstance(meta, dict)
+            and isinstance(n_words, int) and isinstance(digest, str)):
+        return None
+    if not all(isinstance(v, _SCALARS) for v in meta.values()):
+        return None
+    turns = _turns(rows, len(body))
+    if turns is None:
+        return None
+    if sha256_text(body) != digest:  # a damaged entry that is still valid JSON
+        return None
+    doc = SourceDoc(source_id=source_id, path=path, kind=kind, text=body,
+                    turns=turns,
+                    meta=MappingProxyType(dict(meta)))
+    return doc, SourceStats(n_words, digest)
+
+
+# ---------------------------------------------------------------------------- survey entries
+def _encode_value(value: object) -> object:
+    """A cell of an object column as JSON; tuples are tagged so they come back as tuples."""
+    if isinstance(value, tuple):
+        return {"tuple": [_encode_value(v) for v in value]}
+    if isinstance(value, _SCALARS):
+        return value
+    raise _Unsupported(type(value).__name__)
+
+
+def _decode_value(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(_decode_value(v) for v in value["tuple"])
+    return value
+
+
+class _Unsupported(TymqualError):
+    """A frame holds something the cache does not store; the file is then parsed every time."""
+
+
+def _encode_column(series: pd.Series) -> dict[str, Any]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return {"kind": "category", "ordered": bool(dtype.ordered),
+                "categories": _encode_column(pd.Series(dtype.categories)),
+                "codes": series.cat.codes.astype(int).tolist()}
+    if pd.api.types.is_bool_dtype(dtype) and str(dtype) == "boolean":
+        return {"kind": "boolean", "values": [None if v is pd.NA else bool(v) for v in series]}
+    if str(dtype) == "float64":
+        return {"kind": "float64", "values": [None if np.isnan(v) else float(v)
+                                              for v in series.to_numpy()]}
+    if str(dtype) == "int64":
+        return {"kind": "int64", "values": series.astype(int).tolist()}
+    is_object = pd.api.types.is_object_dtype(dtype)
+    if pd.api.types.is_string_dtype(dtype) and not is_object:
+        return {"kind": "string", "dtype": str(dtype),
+                "values": [None if v is None or (isinstance(v, float) and np.isnan(v))
+                           or v is pd.NA else str(v) for v in series]}
+    if is_object:
+        return {"kind": "object", "values": [_encode_value(v) for v in series]}
+    raise _Unsupported(str(dtype))
+
+
+def _decode_column(data: Mapping[str, Any]) -> pd.Series:
+    kind = data["kind"]
+    if kind == "category":
+        categories = pd.Index(_decode_column(data["categories"]))
+        return pd.Series(pd.Categorical.from_codes(data["codes"], categories=categories,
+                                                   ordered=data["ordered"]))
+    if kind == "boolean":
+        return pd.Series(data["values"], dtype="boolean")
+    if kind == "float64":
+        return pd.Series([np.nan if v is None else v for v in data["values"]], dtype="float64")
+    if kind == "int64":
+        return pd.Series(data["values"], dtype="int64")
+    if kind == "string":
+        return pd.Series(data["values"], dtype=data["dtype"])
+    if kind == "object":
+        cells = np.empty(len(data["values"]), dtype=object)
+        cells[:] = [_decode_value(v) for v in data["values"]]
+        return pd.Series(cells, dtype=object)
+    raise _Unsupported(str(kind))
+
+
+def _encode_frame(frame: pd.DataFrame) -> dict[str, Any]:
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        raise _Unsupported("index")
+    if not all(isinstance(c, str) for c in frame.columns):
+        raise _Unsupported("column names")
+    return {"columns": list(frame.columns),
+            "data": [_encode_column(frame[c]) for c in frame.columns], "rows": len(frame)}
+
+
+def _decode_frame(data: Mapping[str, Any]) -> pd.DataFrame:
+    columns = {name: _decode_column(column)
+               for name, column in zip(data["columns"], data["data"], strict=True)}
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(data["rows"]))
+    return frame if columns else pd.DataFrame(index=pd.RangeIndex(data["rows"]))
+
+
+def _encode_survey(survey: Survey, path: Path, caught: list[list[str]]) -> dict[str, Any] | None:
+    if survey.path != path or not _warnings_ok(caught):
+        return None
+    try:
+        frames = {name: _encode_frame(getattr(survey, name))
+                  for name in ("responses", "items", "dont_know")}
+    except _Unsupported:
+        return None
+    return {"format": FORMAT, "source_format": survey.source_format, "path": str(path),
+            "warnings": caught, **frames}
+
+
+def _decode_survey(entry: Mapping[str, Any], path: Path) -> Survey | None:
+    try:
+        frames = {name: _decode_frame(entry[name])
+                  for name in ("responses", "items", "dont_know")}
+        source_format = entry["source_format"]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
+        return None  # not what this module writes: parse the file instead
+    if not isinstance(source_format, str):
+        return None
+    return Survey(path=path, source_format=source_format, **frames)
+
+
+def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return (list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
+            and a.index.equals(b.index) and a.equals(b))
+
+
+def _same_survey(a: Survey, b: Survey) -> bool:
+    return a.source_format == b.source_format and all(
+        _same_frame(getattr(a, n), getattr(b, n)) for n in ("responses", "items", "dont_know"))
+
+
+__all__ = ["CACHE_DIR", "SourceCache", "SourceStats", "fingerprint", "stats_of"]
