@@ -173,10 +173,12 @@ def _read_file(path: Path) -> pd.DataFrame:
     # The ledger is written formula-safe (a passage may start with "=" or "-"); every cell
     # is a string here, so undoing it is exact. Only cells that start with the mark change.
     raw.columns = [excel_unsafe(str(c)) for c in raw.columns]
-    for column in raw.columns:
-        marked = raw[column].str.startswith(_NEUTRAL)
-        if marked.any():
-            raw[column] = raw[column].where(~marked, raw.loc[marked, column].map(excel_unsafe))
+    if _NEUTRAL.encode("utf-8") in path.read_bytes():  # most ledgers have no marked cell
+        for column in raw.columns:
+            marked = raw[column].str.startswith(_NEUTRAL)
+            if marked.any():
+                raw[column] = raw[column].where(~marked,
+                                                raw.loc[marked, column].map(excel_unsafe))
     return _from_file(raw, path)
 
 
@@ -649,10 +651,12 @@ def reanchor(codings: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
     if missing:
         raise CodingError(f"reanchor(): the codings lack column(s) {', '.join(missing)}.")
     report = []
-    for cid, sid, start, end, stored in codings[
-            ["coding_id", "source_id", "start", "end", "text"]].itertuples(index=False):
+    columns = (codings[c].tolist() for c in ("coding_id", "source_id", "start", "end", "text"))
+    for cid, sid, start, end, stored in zip(*columns, strict=True):
         start, end = int(start), int(end)
         text = texts.get(sid)
+        if text is not None and end <= len(text) and text[start:end] == stored:
+            continue  # unchanged: the common case, decided without a call
         if text is None:
             outcome, new_start, new_end, detail = "lost", start, end, "source missing"
         else:
