@@ -487,8 +487,8 @@ def test_failed_save_leaves_the_last_good_file(
         real = os.fdopen
 
         class HalfFile:
-            def __init__(self, fd: int, mode: str) -> None:
-                self.fh = real(fd, mode)
+            def __init__(self, fd: int, **open_args: Any) -> None:
+                self.fh = real(fd, **open_args)
 
             def __enter__(self) -> HalfFile:
                 return self
@@ -496,7 +496,7 @@ def test_failed_save_leaves_the_last_good_file(
             def __exit__(self, *exc: object) -> None:
                 self.fh.close()
 
-            def write(self, data: bytes) -> None:
+            def write(self, data: bytes | str) -> None:
                 self.fh.write(data[: len(data) // 2])
                 fail()
 
@@ -728,3 +728,41 @@ def test_a_file_made_invalid_after_a_good_read_is_refused(ledger: Ledger) -> Non
     write_raw(ledger, HEADER + "\n" + GOOD.replace(",0,5,", ",9,5,") + "\n")
     with pytest.raises(CodingError, match="row 2"):
         ledger.read()
+
+
+# ---------------------------------------------------------------------------- frames as rows
+def _without_ids_and_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["coding_id", "created"])
+
+
+def test_a_frame_of_rows_adds_what_the_same_mappings_add(tmp_path: Path) -> None:
+    rows = [{"source_id": "H1", "start": i, "end": i + 3, "code": "k", "text": f"=x{i}",
+             "status": "suggested"} for i in range(5)]
+    by_dicts, by_frame = Ledger(tmp_path / "a.csv"), Ledger(tmp_path / "b.csv")
+    by_dicts.add_missing(rows[:2])
+    by_frame.add_missing(pd.DataFrame(rows[:2]))
+    ids = by_frame.add_missing(pd.DataFrame(rows, index=range(10, 15)))  # index is ignored
+    assert ids[:2] == [None, None] and all(ids[2:])
+    by_dicts.add_missing(rows)
+    pd.testing.assert_frame_equal(_without_ids_and_dates(by_dicts.read()),
+                                  _without_ids_and_dates(by_frame.read()))
+    assert Ledger(tmp_path / "c.csv").add(pd.DataFrame(rows[:1])) != []
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("start", "3", r"row 2 given to add\(\).*'start'"),
+    ("code", None, r"row 2 given to add\(\).*'code'"),
+    ("colour", "red", "colour"),
+])
+def test_a_bad_frame_is_refused_naming_the_row_and_nothing_is_added(
+        tmp_path: Path, column: str, value: object, message: str) -> None:
+    ledger = Ledger(tmp_path / "codings.csv")
+    ledger.add([ROW])
+    before = ledger.path.read_bytes()
+    rows = pd.DataFrame([ROW, ROW, ROW]).assign(start=[0, 1, 2])
+    rows[column] = rows.get(column, pd.Series([""] * 3)).astype(object)
+    rows.loc[1, column] = value
+    for add in (ledger.add, ledger.add_missing):
+        with pytest.raises(CodingError, match=message):
+            add(rows)
+        assert ledger.path.read_bytes() == before

@@ -14,20 +14,22 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+@contextlib.contextmanager
+def _atomic_handle(path: str | os.PathLike[str], **open_args: Any) -> Iterator[IO[Any]]:
+    """A handle on a temporary file beside ``path``; when the block ends without an error
+    the file is flushed, fsynced and renamed over ``path``, else removed."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         _keep_mode(fd, target)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, **open_args) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -38,6 +40,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     _fsync_dir(target.parent)
 
 
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    with _atomic_handle(path, mode="wb") as fh:
+        fh.write(data)
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
     """Write ``text`` atomically with ``\\n`` line ends."""
     atomic_write_bytes(path, text.encode(encoding))
@@ -45,8 +53,9 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write ``df`` as an Excel-friendly CSV (UTF-8 with BOM, comma, ``\\n``), atomically."""
-    data = df.to_csv(index=False, lineterminator="\n")
-    atomic_write_bytes(path, data.encode("utf-8-sig"))
+    # Streamed into the file: a large ledger is never held as one string and its bytes.
+    with _atomic_handle(path, mode="w", encoding="utf-8-sig", newline="") as fh:
+        df.to_csv(fh, index=False, lineterminator="\n")
 
 
 @contextlib.contextmanager
@@ -136,7 +145,12 @@ def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     safe.columns = [excel_safe(c) if isinstance(c, str) else c for c in safe.columns]
     for n in range(safe.shape[1]):
         column = safe.iloc[:, n]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            # A string column: only the cells that start like a formula change.
+            risky = column.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                safe.isetitem(n, column.where(~risky, _NEUTRAL + column).array)
+        elif column.dtype == object:
             safe.isetitem(n, [excel_safe(v) if isinstance(v, str) else v for v in column])
     write_csv(safe, path)
 
