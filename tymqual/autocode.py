@@ -252,11 +252,10 @@ def autocode(
     proposals = autocoder.fit(project).predict(project)
     # The ledger checks for an existing span and code under its lock, so two kernels
     # autocoding at once cannot both add the same suggestion.
+    # As one frame rather than a dict per proposal: a large study has hundreds of thousands.
     ids = project.ledger.add_missing(
-        {"source_id": sid, "start": int(s), "end": int(e), "code": key, "coder": coder,
-         "status": "suggested", "text": text}
-        for sid, s, e, key, text in proposals[["source_id", "start", "end", "code", "text"]]
-        .itertuples(index=False)
+        proposals[["source_id", "start", "end", "code", "text"]].assign(
+            coder=coder, status="suggested")
     )
     new = proposals.assign(coding_id=pd.Series(ids, index=proposals.index, dtype=object))
     new = new[new["coding_id"].notna()].reset_index(drop=True)

@@ -241,12 +241,35 @@ def _check_value(col: str, value: object) -> str | None:
     return None
 
 
-def _new_rows(rows: list[Mapping[str, Any]], taken: set[str]) -> pd.DataFrame:
+Rows = Iterable[Mapping[str, Any]] | pd.DataFrame
+"""Codings given to :meth:`Ledger.add`: mappings, or a frame with one column per field (a
+large batch, such as autocoding's, is cheaper as a frame: no dict per row)."""
+
+
+def _given_columns(rows: list[Mapping[str, Any]] | pd.DataFrame
+                   ) -> tuple[dict[Any, list[Any]], int] | None:
+    """The rows as ``{column: values}`` (None for a field a row lacks) and their number;
+    None when a row is not a mapping."""
+    if isinstance(rows, pd.DataFrame):
+        return {c: rows[c].tolist() for c in rows.columns}, len(rows)
+    if not all(isinstance(row, Mapping) for row in rows):
+        return None
+    keys: dict[Any, None] = dict.fromkeys(k for row in rows for k in row)
+    return {k: [row.get(k) for row in rows] for k in keys}, len(rows)
+
+
+def _records(rows: list[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, Any]]:
+    if isinstance(rows, pd.DataFrame):
+        return [{str(k): v for k, v in row.items()} for row in rows.to_dict("records")]
+    return rows
+
+
+def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: set[str]) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
     created = _now()
     columns = _valid_columns(rows, created)
     if columns is None:  # something is wrong: find it row by row, to name each problem
-        records = _checked_records(rows, created)
+        records = _checked_records(_records(rows), created)
         columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
     ids = columns["coding_id"]
     given = [i for i in ids if i]
@@ -270,18 +293,20 @@ def _new_rows(rows: list[Mapping[str, Any]], taken: set[str]) -> pd.DataFrame:
     return _typed(frame)
 
 
-def _valid_columns(rows: list[Mapping[str, Any]], created: str) -> dict[str, list[Any]] | None:
+def _valid_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str
+                   ) -> dict[str, list[Any]] | None:
     """The rows as completed columns, checked column by column; None if any row has a
     problem (:func:`_checked_records` then says which)."""
-    if not all(isinstance(row, Mapping) for row in rows):
+    found = _given_columns(rows)
+    if found is None:
         return None
-    keys: set[Any] = set().union(*rows)
-    if not keys <= set(CODING_COLUMNS):
+    given, n_rows = found
+    if not set(given) <= set(CODING_COLUMNS):
         return None
     defaults = {**_DEFAULTS, "created": created}
     columns: dict[str, list[Any]] = {}
     for col in CODING_COLUMNS:
-        values = [row.get(col) for row in rows]
+        values = given.get(col, [None] * n_rows)
         if any(v is None for v in values):
             if col in _REQUIRED[1:]:
                 return None
@@ -436,47 +461,58 @@ class Ledger:
             if not after.equals(before):
                 write_safe_csv(after, self.path)
 
-    def add(self, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    def add(self, rows: Rows) -> list[str]:
         """Append codings; returns their ids in the order given.
 
         Each row needs ``source_id``, ``start``, ``end`` and ``code``; ``coding_id`` and
         ``created`` are filled in, ``status`` defaults to ``accepted``, other text to ``""``.
+        ``rows`` may also be a DataFrame with those columns.
         """
-        rows = list(rows)
-        if not rows:
+        rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
+        if not len(rows):
             return []
         with self.transaction() as edit:
             new = _new_rows(rows, taken=set(edit.frame["coding_id"]))
             edit.frame = _concat(edit.frame, new)
         return list(new["coding_id"])
 
-    def add_missing(self, rows: Iterable[Mapping[str, Any]]) -> list[str | None]:
+    def add_missing(self, rows: Rows) -> list[str | None]:
         """Append only the codings whose source, span and code are not in the ledger yet.
 
         For machine proposals (autocoding, learned suggestions): a row that matches an
         existing coding in any status, a rejected one included, is skipped, so re-running
         never duplicates a suggestion nor brings back one the analyst rejected. The check
         and the append happen under one lock. Returns, per row given, its new id or None.
+        ``rows`` may be a DataFrame, as for :meth:`add`.
         """
-        rows = list(rows)
-        if not rows:
+        rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
+        if not len(rows):
             return []
+        created = _now()
+        columns = _valid_columns(rows, created)
+        if columns is None:  # row by row: raises, naming every problem
+            records = _checked_records(_records(rows), created)
+            columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
+        keys = zip(columns["source_id"], columns["start"], columns["end"], columns["code"],
+                   strict=True)
         with self.transaction() as edit:
             frame = edit.frame
-            taken = set(zip(frame["source_id"], frame["start"].astype(int),
-                            frame["end"].astype(int), frame["code"], strict=True))
+            taken = set(zip(frame["source_id"].tolist(), frame["start"].tolist(),
+                            frame["end"].tolist(), frame["code"].tolist(), strict=True))
             kept: list[int] = []
-            for i, row in enumerate(rows):
-                key = (row["source_id"], int(row["start"]), int(row["end"]), row["code"])
+            for i, (sid, start, end, code) in enumerate(keys):
+                key = (sid, int(start), int(end), code)
                 if key not in taken:
                     kept.append(i)
                     taken.add(key)
+            del taken
             if not kept:
                 return [None] * len(rows)
-            new = _new_rows([rows[i] for i in kept], taken=set(frame["coding_id"]))
+            chosen = pd.DataFrame({c: [values[i] for i in kept] for c, values in columns.items()})
+            new = _new_rows(chosen, taken=set(frame["coding_id"]))
             edit.frame = _concat(frame, new)
         ids: list[str | None] = [None] * len(rows)
-        for i, coding_id in zip(kept, new["coding_id"], strict=True):
+        for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):
             ids[i] = str(coding_id)
         return ids
 
