@@ -1,13 +1,16 @@
 # Two commands set everything up on a fresh Debian machine with only Python:
 #   make demo   install, then build the mixed-methods report of the demo project into out/
 #   make test   install with test extras, then lint, type check and the whole test suite
+# and the benchmarks of tymqual at scale (benchmarks/run.py; results in benchmarks/results/):
+#   make bench        4, 100 and 1,000 synthetic interviews (minutes: ~8 million words at 1,000)
+#   make bench-small  4 interviews only, the size the test suite (and so CI) runs
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test system-deps lint typecheck clean
+.PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,13 +40,19 @@ demo: install
 	$(BIN)/tymqual report . --out out
 
 lint: install-test
-	$(BIN)/ruff check tymqual tests
+	$(BIN)/ruff check tymqual tests benchmarks
 
 typecheck: install-test
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/run.py --sizes 4 100 1000
+
+bench-small: install
+	$(BIN)/python benchmarks/run.py --sizes 4
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
