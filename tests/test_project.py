@@ -388,3 +388,35 @@ def test_cli_output_into_a_closed_pipe_is_not_an_error(make_project: MakeProject
         check=False,
     )
     assert "BrokenPipeError" not in done.stderr and "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------------------- reused segments
+def test_segments_follow_every_change_although_they_are_reused(
+        make_project: MakeProject) -> None:
+    # segments() keeps recent frames while the ledger bytes, codebook and arguments are the
+    # same; each kind of change must still show at once.
+    p = make_project()
+    p.code("H1", "resurssit", quote="Hänellä on resurssit kunnossa.")
+    first = p.segments("johtaminen")
+    assert first["code_path"].tolist() == ["johtaminen/resurssit"]
+    for _ in range(2):  # a frame computed, then one reused: both are the caller's copies
+        mine = p.segments("johtaminen")
+        mine.loc[0, "code_path"] = "muutettu"
+    assert p.segments("johtaminen")["code_path"].tolist() == ["johtaminen/resurssit"]
+
+    p.code("H1", "johtoryhma", quote="Johtoryhmä tukee hyvin.")  # through the project
+    assert len(p.segments("johtaminen")) == 2
+
+    other = tymqual.open_project(p.root)  # another kernel removes one
+    other.ledger.remove([other.codings["coding_id"].iloc[0]])
+    assert p.segments("johtaminen")["code"].tolist() == ["johtoryhma"]
+
+    p.rename_code("johtoryhma", "Johtoryhmän tuki")  # the codebook changes
+    assert p.segments("johtaminen")["code_name"].tolist() == ["Johtoryhmän tuki"]
+    p.move_code("johtoryhma", "neuvottelut")
+    assert p.segments("johtaminen").empty
+    assert p.segments("neuvottelut")["code_path"].tolist() == ["neuvottelut/johtoryhma"]
+
+    # Different arguments are different frames.
+    assert p.segments(status="accepted", coder=["nobody"]).empty
+    assert len(p.segments(status=["accepted", "suggested"])) == 1

@@ -400,15 +400,22 @@ class Ledger:
 
     def read(self) -> pd.DataFrame:
         """The ledger as it is on disk now, validated; a missing file is an empty ledger."""
+        return self.read_versioned()[1]
+
+    def read_versioned(self) -> tuple[bytes | None, pd.DataFrame]:
+        """:meth:`read` and the SHA-256 of the bytes it was parsed from: a caller that derives
+        something from the ledger can keep it while the digest stays the same. The digest is
+        None when the file is missing or changed while it was read (keep nothing then)."""
         before = _digest(self.path)
         parsed = self._parsed
         if before is not None and parsed is not None and parsed[0] == before:
-            return parsed[1].copy()
+            return before, parsed[1].copy()
         frame = _read_file(self.path)
         # Kept only if the file did not change while it was parsed.
         if before is not None and _digest(self.path) == before:
             self._parsed = (before, frame.copy())
-        return frame
+            return before, frame
+        return None, frame
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

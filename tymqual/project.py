@@ -140,6 +140,9 @@ class Project:
         self._case_map: _CaseLookup | None = None
         self._case_map_of: pd.DataFrame | None = None
         self._turn_axis: _TurnAxis | None = None
+        # Recent results of segments(), keyed by the ledger's digest and everything else
+        # they depend on; see segments().
+        self._segments_memo: dict[tuple[Any, ...], pd.DataFrame] = {}
         self.skipped = pd.DataFrame(columns=["path", "error"])
         self._codebook = self._read_codebook()
         self._cases = self._read_cases()
@@ -597,7 +600,41 @@ class Project:
         too. ``case``, ``coder`` and ``status`` filter (a value or a list; ``None``: all).
         Codings whose passage was lost in an edited source are left out (see ``unanchored``).
         """
-        seg = self.codings
+        digest, seg = self.ledger.read_versioned()
+        # The same ledger bytes, codebook and arguments give the same frame: tables and the
+        # report ask for it many times. Texts, turns and cases do not change in a Project.
+        memo_key = (
+            digest,
+            tuple((c.key, c.path, c.name) for c in self._codebook),
+            id(self._cases),
+            code,
+            descendants,
+            *(v if v is None or isinstance(v, str) else tuple(v) for v in (case, coder, status)),
+        )
+        try:
+            hash(memo_key)
+        except TypeError:  # an unusual argument (a Code object, say): compute, keep nothing
+            digest = None
+        if digest is not None and memo_key in self._segments_memo:
+            return self._segments_memo[memo_key].copy()
+        found = self._segments(seg, code, descendants=descendants, case=case, coder=coder,
+                               status=status)
+        if digest is not None:
+            if len(self._segments_memo) >= 16:
+                self._segments_memo.pop(next(iter(self._segments_memo)))
+            self._segments_memo[memo_key] = found.copy()
+        return found
+
+    def _segments(
+        self,
+        seg: pd.DataFrame,
+        code: str | None,
+        *,
+        descendants: bool,
+        case: str | Sequence[str] | None,
+        coder: str | Sequence[str] | None,
+        status: str | Sequence[str] | None,
+    ) -> pd.DataFrame:
         if not self.unanchored.empty:
             seg = seg[~seg["coding_id"].isin(self.unanchored["coding_id"])]
         seg = seg[seg["source_id"].isin(list(self._docs))]
