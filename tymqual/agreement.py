@@ -40,6 +40,7 @@ import pandas as pd
 
 from tymqual.codings import CODING_COLUMNS, Ledger, new_coding_id, reanchor
 from tymqual.errors import CodingError, ProjectError, TymqualError, TymqualWarning
+from tymqual.progress import progress
 from tymqual.text import check_span
 
 if TYPE_CHECKING:
@@ -656,7 +657,8 @@ def _source_units(project: Project, unit: str, sid: str) -> list[tuple[int, int]
 
 def _units(project: Project, unit: str, sources: list[str]) -> pd.DataFrame:
     """``source_id, unit_start, unit_end``: the turns or the sentences of the sources."""
-    per_source = [_source_units(project, unit, sid) for sid in sources]
+    per_source = [_source_units(project, unit, sid) for sid in progress(
+        sources, ("Jaetaan yksiköihin", "Finding units"), lang=project.config.language)]
     spans = np.array([span for found in per_source for span in found], dtype=np.int64)
     spans = spans.reshape(-1, 2)
     sids = np.repeat(np.array(sources, dtype=object), [len(found) for found in per_source])

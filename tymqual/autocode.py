@@ -22,6 +22,7 @@ import pandas as pd
 from tymqual.codebook import Code
 from tymqual.errors import CodingError, TymqualError
 from tymqual.morphology import Analyser, Compounds, check_compounds
+from tymqual.progress import progress
 from tymqual.search import SourceIndex, TextIndex, text_index
 
 if TYPE_CHECKING:
@@ -202,7 +203,9 @@ class KeywordAutocoder:
         rank = {code.key: i for i, code in enumerate(self.codes_)}
         order = {sid: i for i, sid in enumerate(project.source_ids)}
         rows = []
-        for source in sorted(index.sources.values(), key=lambda s: order[s.source_id]):
+        ordered = sorted(index.sources.values(), key=lambda s: order[s.source_id])
+        for source in progress(ordered, ("Koodataan avainsanoilla", "Autocoding"),
+                               lang=project.config.language):
             starts, ends = _units(source, self.unit, roles)
             found = [p for code in self.codes_
                      for p in _propose(source, code, masks[code.key], starts, ends)]

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from tqdm.auto import tqdm
 
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook
@@ -36,6 +35,7 @@ from tymqual.errors import (
     TymqualError,
     TymqualWarning,
 )
+from tymqual.progress import progress
 from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
 from tymqual.surveys import Survey
 from tymqual.text import check_span, find_quote, normalize_text, snippet
@@ -116,8 +116,8 @@ class Project:
 
     Parsed sources are kept in ``.tymqual-cache/`` (see :mod:`tymqual.cache`), so that a large
     project opens faster the next time; ``cache=False`` parses every file and writes nothing
-    there. ``progress`` shows a progress bar while the sources are read, once that takes
-    more than a second (``None``: when the project has a hundred files or more).
+    there. ``progress=None`` shows a progress bar while the sources are read once that has
+    taken a second; ``False`` never shows one.
     """
 
     def __init__(
@@ -206,9 +206,8 @@ class Project:
         by_stem: dict[str, list[Path]] = {}
         for path, _ in paths:
             by_stem.setdefault(path.stem, []).append(path)
-        show = self._progress if self._progress is not None else len(paths) >= 100
-        desc = "Luetaan lähteitä" if self.config.language == "fi" else "Reading sources"
-        for path, kind in tqdm(paths, desc=desc, unit=" files", delay=1.0, disable=not show):
+        for path, kind in progress(paths, ("Luetaan lähteitä", "Reading sources"),
+                                   lang=self.config.language, show=self._progress):
             rel = path.relative_to(self.root).as_posix()
             twins = [t.relative_to(self.root).as_posix() for t in by_stem[path.stem] if t != path]
             if twins:

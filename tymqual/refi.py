@@ -69,6 +69,7 @@ from tymqual.codebook import Code, Codebook
 from tymqual.codings import STATUSES, Ledger
 from tymqual.corpus import MAX_SOURCE_ID, validate_source_id
 from tymqual.errors import ProjectError, TymqualError, TymqualWarning
+from tymqual.progress import progress
 from tymqual.project import Project, init_project
 from tymqual.storage import atomic_write_bytes, atomic_write_text, replacing, write_csv
 from tymqual.text import normalize_text
@@ -320,7 +321,8 @@ def export_qdpx(
             row = {str(k): str(v) for k, v in record.items()}
             span = (int(record["start"]), int(record["end"]))
             by_span.setdefault(row["source_id"], {}).setdefault(span, []).append(row)
-        for source_id in project.source_ids:
+        for source_id in progress(project.source_ids, ("Viedään lähteitä", "Exporting sources"),
+                                  lang=project.config.language):
             text = project.text(source_id)
             guid = _guid("source", source_id)
             entries[f"sources/{guid}.txt"] = text.encode("utf-8")

@@ -47,6 +47,7 @@ from tymqual.morphology import (
     sentences,
 )
 from tymqual.morphology import stopwords as stopword_list
+from tymqual.progress import progress
 from tymqual.text import sha256_text, word_spans, words
 
 if TYPE_CHECKING:
@@ -384,7 +385,8 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     if index is None or index.analyser is not chosen:
         index = per_analyser[chosen.name] = TextIndex(chosen)
     current = set()
-    for source_id in project.source_ids:
+    for source_id in progress(project.source_ids, ("Analysoidaan sanoja", "Analysing words"),
+                              lang=project.config.language):
         doc = project.document(source_id)
         # The index holds the text it hashed, so the same string object needs no new hash.
         known = index.digests.get(source_id)
