@@ -416,11 +416,16 @@ def test_excel_safe_neutralises_only_formula_starts(text: str, safe: str) -> Non
 
 def test_write_safe_csv_keeps_numbers_and_neutralises_text(tmp_path: Path) -> None:
     frame = pd.DataFrame({"lainaus": [FORMULA, "Kela on mukana"], "luku": [-5, 3]})
+    frame["=sarake"] = pd.array([FORMULA, "b"], dtype="str")  # a string column, too
+    before = frame.copy()
     write_safe_csv(frame, tmp_path / "lainaukset.csv")
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is left as it was
     data = (tmp_path / "lainaukset.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows == [["lainaus", "luku"], ["\u200b" + FORMULA, "-5"], ["Kela on mukana", "3"]]
+    assert rows == [["lainaus", "luku", "\u200b=sarake"],
+                    ["\u200b" + FORMULA, "-5", "\u200b" + FORMULA],
+                    ["Kela on mukana", "3", "b"]]
 
 
 def test_safe_xlsx_cell_stores_text_as_text(tmp_path: Path) -> None:

@@ -141,7 +141,7 @@ def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
     Numbers stay numbers (a negative number is not a formula); only text is changed.
     """
-    safe = df.copy()
+    safe = df.copy(deep=False)  # columns are replaced, never changed in place (copy-on-write)
     safe.columns = [excel_safe(c) if isinstance(c, str) else c for c in safe.columns]
     for n in range(safe.shape[1]):
         column = safe.iloc[:, n]
