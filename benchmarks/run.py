@@ -545,8 +545,9 @@ def _plot(frame: pd.DataFrame, path: Path) -> None:
         ax.set_title(title)
         ax.grid(axis="x", alpha=0.3)
     axes[1].axvline(1, color="black", linewidth=0.8)
-    axes[0].legend(loc="lower right")
-    fig.tight_layout()
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(sizes), frameon=False)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))  # room for the legend under the bars
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
