@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.errors import CodingError
-from tymqual.storage import excel_unsafe, read_csv_strings, write_safe_csv
+from tymqual.storage import excel_unsafe, parse_csv_strings, write_safe_csv
 from tymqual.text import find_quote
 
 CODING_COLUMNS: tuple[str, ...] = (
@@ -159,11 +159,20 @@ def _from_file(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     return _typed(frame)
 
 
-def _read_file(path: Path) -> pd.DataFrame:
-    if not path.exists():
+def _read_bytes(path: Path) -> bytes | None:
+    """The ledger file's bytes, or None when there is no file (an empty ledger)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _parse(path: Path, data: bytes | None) -> pd.DataFrame:
+    """The ledger in ``data`` (the bytes of ``path``), validated."""
+    if data is None:
         return empty_codings()
     try:
-        raw = read_csv_strings(path)
+        raw = parse_csv_strings(data)
     except pd.errors.EmptyDataError:
         return empty_codings()  # a zero-byte file holds no codings to lose
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -173,21 +182,13 @@ def _read_file(path: Path) -> pd.DataFrame:
     # The ledger is written formula-safe (a passage may start with "=" or "-"); every cell
     # is a string here, so undoing it is exact. Only cells that start with the mark change.
     raw.columns = [excel_unsafe(str(c)) for c in raw.columns]
-    if _NEUTRAL.encode("utf-8") in path.read_bytes():  # most ledgers have no marked cell
+    if _NEUTRAL.encode("utf-8") in data:  # most ledgers have no marked cell
         for column in raw.columns:
             marked = raw[column].str.startswith(_NEUTRAL)
             if marked.any():
                 raw[column] = raw[column].where(~marked,
                                                 raw.loc[marked, column].map(excel_unsafe))
     return _from_file(raw, path)
-
-
-def _digest(path: Path) -> bytes | None:
-    """SHA-256 of the file's bytes, or None when it cannot be read (then nothing is kept)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError:
-        return None
 
 
 def _conform(frame: object, where: str) -> pd.DataFrame:
@@ -266,11 +267,22 @@ def _records(rows: list[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, 
 
 def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: set[str]) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
-    created = _now()
+    return _frame_of(_completed_columns(rows, _now()), taken)
+
+
+def _completed_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str
+                       ) -> dict[str, list[Any]]:
+    """Every ledger column of the rows, defaults filled in; raises naming each problem."""
     columns = _valid_columns(rows, created)
     if columns is None:  # something is wrong: find it row by row, to name each problem
         records = _checked_records(_records(rows), created)
         columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
+    return columns
+
+
+def _frame_of(columns: dict[str, list[Any]], taken: set[str]) -> pd.DataFrame:
+    """The completed columns as ledger rows, with fresh ids where none was given (``taken``:
+    the ids already in the ledger)."""
     ids = columns["coding_id"]
     given = [i for i in ids if i]
     clashes = sorted(set(given) & taken)
@@ -405,17 +417,18 @@ class Ledger:
     def read_versioned(self) -> tuple[bytes | None, pd.DataFrame]:
         """:meth:`read` and the SHA-256 of the bytes it was parsed from: a caller that derives
         something from the ledger can keep it while the digest stays the same. The digest is
-        None when the file is missing or changed while it was read (keep nothing then)."""
-        before = _digest(self.path)
+        None when there is no file."""
+        data = _read_bytes(self.path)
+        if data is None:
+            return None, empty_codings()
+        # The bytes hashed are the bytes parsed, so the digest always names this frame.
+        digest = hashlib.sha256(data).digest()
         parsed = self._parsed
-        if before is not None and parsed is not None and parsed[0] == before:
-            return before, parsed[1].copy()
-        frame = _read_file(self.path)
-        # Kept only if the file did not change while it was parsed.
-        if before is not None and _digest(self.path) == before:
-            self._parsed = (before, frame.copy())
-            return before, frame
-        return None, frame
+        if parsed is not None and parsed[0] == digest:
+            return digest, parsed[1].copy()
+        frame = _parse(self.path, data)
+        self._parsed = (digest, frame.copy())
+        return digest, frame
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -495,11 +508,7 @@ class Ledger:
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
-        created = _now()
-        columns = _valid_columns(rows, created)
-        if columns is None:  # row by row: raises, naming every problem
-            records = _checked_records(_records(rows), created)
-            columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
+        columns = _completed_columns(rows, _now())
         keys = zip(columns["source_id"], columns["start"], columns["end"], columns["code"],
                    strict=True)
         with self.transaction() as edit:
@@ -515,8 +524,8 @@ class Ledger:
             del taken
             if not kept:
                 return [None] * len(rows)
-            chosen = pd.DataFrame({c: [values[i] for i in kept] for c, values in columns.items()})
-            new = _new_rows(chosen, taken=set(frame["coding_id"]))
+            chosen = {c: [values[i] for i in kept] for c, values in columns.items()}
+            new = _frame_of(chosen, taken=set(frame["coding_id"]))
             edit.frame = _concat(frame, new)
         ids: list[str | None] = [None] * len(rows)
         for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):

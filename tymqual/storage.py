@@ -187,7 +187,11 @@ def read_csv_strings(path: str | os.PathLike[str]) -> pd.DataFrame:
     writes ``;``. Empty cells are ``""``, never NaN, so "NA" in a memo stays "NA".
     Raises ``UnicodeDecodeError`` only if neither encoding fits (cp1252 rarely fails).
     """
-    raw = Path(path).read_bytes()
+    return parse_csv_strings(Path(path).read_bytes())
+
+
+def parse_csv_strings(raw: bytes) -> pd.DataFrame:
+    """:func:`read_csv_strings` of a file's bytes already read (to hash them, say)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
