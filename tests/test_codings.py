@@ -26,7 +26,7 @@ from tymqual.codings import (
     new_coding_id,
     reanchor,
 )
-from tymqual.errors import CodingError
+from tymqual.errors import CodingError, StorageError
 
 ROW: dict[str, Any] = {"source_id": "H1", "start": 0, "end": 5, "code": "johtaminen"}
 HEADER = ",".join(CODING_COLUMNS)
@@ -45,9 +45,10 @@ def write_raw(ledger: Ledger, text: str, encoding: str = "utf-8-sig") -> bytes:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Files in ``folder`` other than the ledger and its lock file."""
+    """Files in ``folder`` other than the ledger, its lock file and its history."""
     return sorted(
-        p.name for p in folder.iterdir() if p.name not in {"codings.csv", ".codings.csv.lock"}
+        p.name for p in folder.iterdir()
+        if p.name not in {"codings.csv", ".codings.csv.lock", "codings.history.jsonl"}
     )
 
 
@@ -503,12 +504,19 @@ def test_failed_save_leaves_the_last_good_file(
         monkeypatch.setattr(storage.os, "fdopen", HalfFile)
     else:
         monkeypatch.setattr(storage.os, broken, fail)
-    with pytest.raises(OSError, match=f"simulated {broken}"):
+    history = ledger.history
+    assert history is not None
+    changes = history.path.read_bytes()
+    with pytest.raises(StorageError, match=f"codings.csv could not be written: simulated {broken}"
+                       ".*previous ledger is kept unchanged"):
         ledger.add([ROW])
     monkeypatch.undo()
     assert ledger.path.read_bytes() == before
+    # The change the ledger did not take is not in its history either.
+    assert history.path.read_bytes() == changes
     assert leftovers(ledger.path.parent) == []
     assert len(ledger.add([ROW])) == 1
+    assert [c.action for c in history.live()] == ["code", "code"]
 
 
 KILLED_WRITER = """

@@ -1062,7 +1062,7 @@ def resolve(
     check_span(text, start, end, where=f"resolve {source_id!r}")
     key = project.codebook.resolve(code).key
     status = "accepted" if decision == "code" else "rejected"
-    with project.ledger.transaction() as edit:
+    with project.ledger.transaction(action="resolve", who=CONSENSUS) as edit:
         frame = edit.frame
         same = ((frame["coder"] == CONSENSUS) & (frame["source_id"] == source_id)
                 & (frame["code"] == key) & (frame["start"] == start) & (frame["end"] == end))
@@ -1153,7 +1153,7 @@ def merge_codings(project: Project, other_root: str | Path, *, coder: str | None
     42
     """
     theirs, lost = _anchored(project, _their_codings(other_root, coder))
-    with project.ledger.transaction() as edit:
+    with project.ledger.transaction(action="merge", note=f"from {other_root}") as edit:
         new, problems = _merge_problems(project, edit.frame, theirs, lost)
         if problems:
             shown = "; ".join(problems[:_MAX_LISTED])

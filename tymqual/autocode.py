@@ -258,7 +258,7 @@ def autocode(
     # As one frame rather than a dict per proposal: a large study has hundreds of thousands.
     ids = project.ledger.add_missing(
         proposals[["source_id", "start", "end", "code", "text"]].assign(
-            coder=coder, status="suggested")
+            coder=coder, status="suggested"), action="autocode", who=coder,
     )
     new = proposals.assign(coding_id=pd.Series(ids, index=proposals.index, dtype=object))
     new = new[new["coding_id"].notna()].reset_index(drop=True)
@@ -282,7 +282,7 @@ def _decide(
     ids = _ids(coding_ids)
     if not ids:
         return 0
-    with project.ledger.transaction() as edit:
+    with project.ledger.transaction(action=verb) as edit:
         frame = edit.frame
         current = dict(zip(frame["coding_id"], frame["status"], strict=True))
         refused = [

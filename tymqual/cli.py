@@ -102,6 +102,32 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_log(args: argparse.Namespace) -> int:
+    changes = open_project(args.project).history(by="change")
+    shown = changes.tail(args.n) if args.n else changes
+    for row in shown.to_dict("records"):
+        mark = "  (undone)" if row["undone"] else ""
+        who = f" {row['who']}" if row["who"] else ""
+        note = f" — {row['note']}" if row["note"] else ""
+        print(f"{row['change']:>5}  {row['time']}{who}  {row['action']}, {row['rows']} row(s)"
+              f"{note}{mark}")
+    print(f"{len(changes)} change(s) in the history")
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    project = open_project(args.project)
+    print(project.redo() if args.redo else project.undo())
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    at: int | str = int(args.at) if args.at.isdigit() else args.at
+    changed = open_project(args.project).restore(at)
+    print(f"{changed} coding(s) restored to how they were at {args.at}")
+    return 0
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -184,6 +210,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("other", help="the copy of the project the other coder worked in")
     p.add_argument("project", nargs="?", default=".")
     p.set_defaults(func=_cmd_merge)
+
+    p = sub.add_parser("log", help="the history of changes to the codings, oldest first")
+    p.add_argument("project", nargs="?", default=".")
+    p.add_argument("-n", type=int, default=0, help="only the last N changes")
+    p.set_defaults(func=_cmd_log)
+
+    for name, redo, text in (("undo", False, "take back the last change to the codings"),
+                             ("redo", True, "make again the change the last undo took back")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("project", nargs="?", default=".")
+        p.set_defaults(func=_cmd_undo, redo=redo)
+
+    p = sub.add_parser("restore", help="the codings as they were after a change (see log)")
+    p.add_argument("at", help="a change number from `tymqual log`, or a time (UTC)")
+    p.add_argument("--project", default=".", help="the project folder (default: here)")
+    p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("export", help="REFI-QDA exchange: the codebook (qdc) or project (qdpx)")
     p.add_argument("format", choices=("qdc", "qdpx"))

@@ -16,12 +16,14 @@ normalised text, ``code`` is a code *key*, ``text`` the passage at coding time, 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import glob
 import hashlib
 import os
 import re
 import threading
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,8 +34,30 @@ import filelock
 import numpy as np
 import pandas as pd
 
-from tymqual.errors import CodingError
-from tymqual.storage import excel_unsafe, parse_csv_strings, write_safe_csv
+from tymqual.errors import CodingError, StorageError, TymqualWarning
+from tymqual.history import (
+    OUTSIDE,
+    REDO,
+    RESTORE,
+    START,
+    UNDO,
+    VOID,
+    Commit,
+    History,
+    add_context,
+    describe,
+    diff_rows,
+    ensure_undoable,
+    inverse_rows,
+)
+from tymqual.history import now as history_now
+from tymqual.storage import (
+    describe_os_error,
+    excel_unsafe,
+    file_digest,
+    parse_csv_strings,
+    write_safe_csv,
+)
 from tymqual.text import find_quote
 
 CODING_COLUMNS: tuple[str, ...] = (
@@ -389,15 +413,33 @@ class LedgerEdit:
     frame: pd.DataFrame
 
 
+def _history_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.history.jsonl")
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return ""
+
+
 class Ledger:
     """The codings ledger file, changed only under its lock and only by atomic writes.
 
     ``path`` is the CSV (normally ``codes/codings.csv``); the lock file is
     ``.<name>.lock`` beside it. ``timeout`` is how many seconds a change waits for another
-    process holding the lock before it gives up with a :class:`CodingError`.
+    process holding the lock before it gives up with a :class:`CodingError`. Every change is
+    recorded in the history ``<stem>.history.jsonl`` beside the ledger
+    (:mod:`tymqual.history`) unless ``history=False``.
+
+    ``texts`` (set by the project) gives the source texts, so that the history keeps the
+    text around each coded passage; ``who`` names the person changing the ledger when a
+    change does not say (default: the operating-system user).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = LOCK_TIMEOUT,
+                 history: bool = True) -> None:
         self.path = Path(path)
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
         self.timeout = timeout
@@ -406,6 +448,13 @@ class Ledger:
         # The last ledger parsed and the SHA-256 of the bytes it was parsed from: reading an
         # unchanged file again costs a hash, not a parse (tables read the ledger often).
         self._parsed: tuple[bytes, pd.DataFrame] | None = None
+        self.history: History | None = History(_history_path(self.path)) if history else None
+        self.texts: Callable[[], Mapping[str, str]] | None = None
+        self.who: str | None = None
+        # Spans re-anchoring found after a source edit; applied to what is read, and saved as
+        # a change of its own with the next change (opening a project never writes).
+        self._pending: pd.DataFrame | None = None
+        self.save_pending = True
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -418,6 +467,12 @@ class Ledger:
         """:meth:`read` and the SHA-256 of the bytes it was parsed from: a caller that derives
         something from the ledger can keep it while the digest stays the same. The digest is
         None when there is no file."""
+        digest, frame = self._read_disk()
+        if self._pending is not None and digest is not None:
+            frame = _with_moves(frame, self._pending)
+        return digest, frame
+
+    def _read_disk(self) -> tuple[bytes | None, pd.DataFrame]:
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
@@ -429,6 +484,23 @@ class Ledger:
         frame = _parse(self.path, data)
         self._parsed = (digest, frame.copy())
         return digest, frame
+
+    # ------------------------------------------------------------------ pending moves
+    def set_pending(self, moves: pd.DataFrame | None) -> None:
+        """Hold re-anchored spans in memory: ``coding_id, source_id, start, end`` (the new
+        place) and ``old_source_id, old_start, old_end`` (where the ledger has it). Reads
+        show the new place; the next change saves it, unless ``save_pending`` is false."""
+        if moves is None or moves.empty:
+            self._pending = None
+            return
+        self._pending = moves.loc[:, list(_MOVE_COLUMNS)].reset_index(drop=True)
+
+    @property
+    def pending(self) -> pd.DataFrame:
+        """The re-anchored spans not yet saved (see :meth:`set_pending`)."""
+        if self._pending is None:
+            return pd.DataFrame(columns=list(_MOVE_COLUMNS))
+        return self._pending.copy()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -447,6 +519,11 @@ class Ledger:
                 f"codings) and did not let go within {self.timeout:g} s. Let it finish and "
                 "try again; nothing was changed."
             ) from exc
+        except OSError as exc:
+            raise StorageError(
+                f"{self.path} could not be changed: its lock file {self.lock_path} cannot be "
+                f"made ({describe_os_error(exc)}); nothing was changed."
+            ) from exc
         self._local.busy = True
         try:
             self._remove_stale_temporaries()
@@ -464,24 +541,196 @@ class Ledger:
                 leftover.unlink()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[LedgerEdit]:
+    def transaction(self, *, action: str = "edit", who: str | None = None,
+                    note: str = "") -> Iterator[LedgerEdit]:
         """Hold the lock, yield the current ledger, write the edited frame atomically.
 
         Nothing is written if the block raises or the frame fails validation; every other
-        change made to the file meanwhile waits for the lock, so none is lost.
+        change made to the file meanwhile waits for the lock, so none is lost. The change is
+        recorded in the history as ``action`` by ``who`` (see :mod:`tymqual.history`).
 
-        >>> with ledger.transaction() as edit:                      # doctest: +SKIP
+        >>> with ledger.transaction(action="cleanup") as edit:      # doctest: +SKIP
         ...     edit.frame = edit.frame[edit.frame["coder"] != "test"]
         """
         with self._locked():
-            before = self.read()
+            digest, before = self._begin()
             edit = LedgerEdit(before.copy())
             yield edit
             after = _conform(edit.frame, f"{self.path}: the new ledger")
             if not after.equals(before):
-                write_safe_csv(after, self.path)
+                self._write(before, after, digest, action=action, who=who, note=note)
 
-    def add(self, rows: Rows) -> list[str]:
+    def _begin(self) -> tuple[bytes | None, pd.DataFrame]:
+        """Under the lock: the ledger on disk, its history brought up to date, and the
+        pending re-anchored spans saved as a change of their own."""
+        digest, before = self._read_disk()
+        if self.history is not None:
+            self._reconcile(digest, before)
+        if self._pending is not None and self.save_pending:
+            moved = _with_moves(before, self._pending)
+            self._pending = None
+            if not moved.equals(before):
+                digest = self._write(before, moved, digest, action="reanchor", who="tymqual",
+                                     note="passages followed edited source text")
+                before = moved
+        return digest, before
+
+    def _reconcile(self, digest: bytes | None, current: pd.DataFrame) -> None:
+        """Make the history end at the ledger on disk: a baseline for a ledger with no
+        history, a void commit for a change whose ledger write never happened, an outside
+        edit for changes made by Excel, an editor or git."""
+        assert self.history is not None
+        history = self.history
+        last = history.last_commit()
+        hexdigest = digest.hex() if digest is not None else None
+        if last is None:
+            if current.empty:
+                return
+            rows = diff_rows(empty_codings(), current, CODING_COLUMNS)
+            self._record(rows, action=START, who="tymqual", before=None, after=hexdigest,
+                         note="the codings as the history found them")
+            return
+        if last.ledger_after == hexdigest:
+            return
+        if last.ledger_before == hexdigest and last.action != VOID:
+            history.append([], {"change": last.change + 1, "time": history_now(),
+                                "who": "tymqual", "action": VOID, "voids": last.change,
+                                "note": "the ledger write of this change never happened",
+                                "rows": 0, "ledger_before": hexdigest,
+                                "ledger_after": hexdigest})
+            return
+        known = frame_of_state(history.state())
+        rows = diff_rows(known, current, CODING_COLUMNS)
+        n = len({r["coding_id"] for r in rows})
+        note = (f"{self.path.name} was changed outside tymqual (Excel, an editor or git): "
+                f"{n} coding(s) differ from the last recorded change")
+        self._record(rows, action=OUTSIDE, who="outside tymqual", before=last.ledger_after,
+                     after=hexdigest, note=note)
+        if rows:
+            warnings.warn(f"{self.path}: {note}; recorded in {history.path.name}, so "
+                          "p.undo() can take it back.", TymqualWarning, stacklevel=5)
+
+    def _record(self, rows: list[dict[str, Any]], *, action: str, who: str | None,
+                before: str | None, after: str | None, note: str = "",
+                undoes: int | None = None, redoes: int | None = None) -> int:
+        assert self.history is not None
+        last = self.history.last_commit()
+        change = self.history.next_change(last)
+        commit = {"change": change, "time": history_now(),
+                  "who": who if who is not None else (self.who or _who()),
+                  "action": action, "note": note, "rows": len(rows),
+                  "ledger_before": before, "ledger_after": after}
+        if undoes is not None:
+            commit["undoes"] = undoes
+        if redoes is not None:
+            commit["redoes"] = redoes
+        if self.texts is not None and action != "set":
+            add_context(rows, self.texts())
+        return self.history.append([{**r, "change": change} for r in rows], commit)
+
+    def _write(self, before: pd.DataFrame, after: pd.DataFrame, digest: bytes | None, *,
+               action: str, who: str | None, note: str,
+               rows: list[dict[str, Any]] | None = None, undoes: int | None = None,
+               redoes: int | None = None) -> bytes:
+        """Write ``after`` atomically, its history first; returns the new file's digest."""
+        history = self.history
+        written: dict[str, Any] = {}
+
+        def record(tmp: Path) -> None:
+            new_digest = file_digest(tmp)
+            written["digest"] = new_digest
+            if history is None:
+                return
+            changes = rows if rows is not None else diff_rows(before, after, CODING_COLUMNS)
+            written["size"] = self._record(
+                changes, action=action, who=who, note=note, undoes=undoes, redoes=redoes,
+                before=digest.hex() if digest is not None else None, after=new_digest.hex())
+
+        try:
+            write_safe_csv(after, self.path, before_replace=record)
+        except OSError as exc:
+            self._take_back(written)
+            raise StorageError(
+                f"{self.path} could not be written: {describe_os_error(exc)}; the previous "
+                "ledger is kept unchanged and nothing was saved."
+            ) from exc
+        except BaseException:
+            self._take_back(written)
+            raise
+        new_digest = written["digest"]
+        self._parsed = (new_digest, after.copy())
+        return new_digest
+
+    def _take_back(self, written: Mapping[str, Any]) -> None:
+        if self.history is not None and "size" in written:
+            self.history.truncate(int(written["size"]))
+
+    # ------------------------------------------------------------------ undo and redo
+    def undo(self, *, who: str | None = None) -> Commit:
+        """Take back the last change not yet undone; returns that change (its commit).
+
+        Raises :class:`CodingError` when there is nothing to undo or the ledger no longer
+        shows what that change did."""
+        return self._step(back=True, who=who)
+
+    def redo(self, *, who: str | None = None) -> Commit:
+        """Make again the change the last :meth:`undo` took back; returns it."""
+        return self._step(back=False, who=who)
+
+    def _step(self, *, back: bool, who: str | None) -> Commit:
+        history = self.require_history("undo" if back else "redo")
+        with self._locked():
+            digest, before = self._begin()
+            done, undone = history.stacks()
+            stack = done if back else undone
+            if not stack:
+                raise CodingError(
+                    f"{history.path}: nothing to {'undo' if back else 'redo'}"
+                    + ("" if back else " (redo follows an undo, before any other change)")
+                    + "; see p.history().")
+            target = next(c for c in history.live() if c.change == stack[-1])
+            current: dict[str, dict[str, Any]] = {
+                str(r["coding_id"]): {str(k): v for k, v in r.items()}
+                for r in before.to_dict("records")}
+            if back:
+                ensure_undoable(target, current)
+                rows = inverse_rows(target.rows)
+            else:
+                ensure_undoable(
+                    Commit(target.change, "", "", target.action, "", None, None,
+                           rows=inverse_rows(target.rows)), current)
+                rows = [dict(r) for r in target.rows]
+            after = _apply_rows(before, rows)
+            self._write(before, after, digest, action=UNDO if back else REDO, who=who,
+                        note=describe(target), rows=rows,
+                        undoes=target.change if back else None,
+                        redoes=None if back else target.change)
+            return target
+
+    def restore(self, at: int | str | datetime, *, who: str | None = None) -> int:
+        """Set the ledger to what it was after change ``at`` (a change number, or a time:
+        the last change at or before it); recorded as one change, which :meth:`undo` takes
+        back. Returns the number of codings that changed."""
+        history = self.require_history("restore")
+        with self._locked():
+            digest, before = self._begin()
+            change = _change_at(history, at)
+            target = frame_of_state(history.state(upto=change))
+            rows = diff_rows(before, target, CODING_COLUMNS)
+            if rows:
+                self._write(before, target, digest, action=RESTORE, who=who,
+                            note=f"the codings as they were after change {change}", rows=rows)
+            return len({r["coding_id"] for r in rows})
+
+    def require_history(self, what: str) -> History:
+        """The ledger's history, or a :class:`CodingError` saying there is none to ``what``."""
+        if self.history is None:
+            raise CodingError(f"{self.path}: this ledger keeps no history (history=False), so "
+                              f"there is nothing to {what}.")
+        return self.history
+
+    def add(self, rows: Rows, *, action: str = "code", who: str | None = None,
+            note: str = "") -> list[str]:
         """Append codings; returns their ids in the order given.
 
         Each row needs ``source_id``, ``start``, ``end`` and ``code``; ``coding_id`` and
@@ -491,12 +740,13 @@ class Ledger:
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
-        with self.transaction() as edit:
+        with self.transaction(action=action, who=who, note=note) as edit:
             new = _new_rows(rows, taken=set(edit.frame["coding_id"]))
             edit.frame = _concat(edit.frame, new)
         return list(new["coding_id"])
 
-    def add_missing(self, rows: Rows) -> list[str | None]:
+    def add_missing(self, rows: Rows, *, action: str = "suggest", who: str | None = None,
+                    note: str = "") -> list[str | None]:
         """Append only the codings whose source, span and code are not in the ledger yet.
 
         For machine proposals (autocoding, learned suggestions): a row that matches an
@@ -511,7 +761,7 @@ class Ledger:
         columns = _completed_columns(rows, _now())
         keys = zip(columns["source_id"], columns["start"], columns["end"], columns["code"],
                    strict=True)
-        with self.transaction() as edit:
+        with self.transaction(action=action, who=who, note=note) as edit:
             frame = edit.frame
             taken = set(zip(frame["source_id"].tolist(), frame["start"].tolist(),
                             frame["end"].tolist(), frame["code"].tolist(), strict=True))
@@ -538,17 +788,21 @@ class Ledger:
             raise CodingError(f"{self.path} has no coding(s) {', '.join(map(repr, unknown))}; "
                               f"nothing was {action}.")
 
-    def remove(self, coding_ids: Iterable[str]) -> int:
-        """Remove codings by id; returns how many. An unknown id removes nothing and raises."""
+    def remove(self, coding_ids: Iterable[str], *, action: str = "uncode",
+               who: str | None = None, note: str = "") -> int:
+        """Remove codings by id; returns how many. An unknown id removes nothing and raises.
+
+        The history keeps each removed coding whole (a tombstone): undo puts it back."""
         ids = _id_list(coding_ids)
         if not ids:
             return 0
-        with self.transaction() as edit:
+        with self.transaction(action=action, who=who, note=note) as edit:
             self._unknown(edit.frame, ids, "removed")
             edit.frame = edit.frame[~edit.frame["coding_id"].isin(ids)]
         return len(ids)
 
-    def update(self, coding_ids: Iterable[str], **changes: Any) -> int:
+    def update(self, coding_ids: Iterable[str], *, action: str = "edit",
+               who: str | None = None, note: str = "", **changes: Any) -> int:
         """Set columns of the given codings, e.g. ``status="rejected"`` or ``memo=...``.
 
         Returns how many codings changed. ``coding_id`` cannot be changed; an unknown id or
@@ -567,7 +821,7 @@ class Ledger:
         if problems:
             raise _refuse("Ledger.update()", problems, "Nothing was changed.")
         ids = _id_list(coding_ids)
-        with self.transaction() as edit:
+        with self.transaction(action=action, who=who, note=note) as edit:
             frame = edit.frame
             self._unknown(frame, ids, "changed")
             hit = frame["coding_id"].isin(ids)
@@ -576,7 +830,8 @@ class Ledger:
                 frame.loc[hit, col] = value
             return int((frame.loc[hit, list(changes)] != old).any(axis=1).sum())
 
-    def recode(self, mapping: Mapping[str, str]) -> int:
+    def recode(self, mapping: Mapping[str, str], *, action: str = "recode",
+               who: str | None = None, note: str = "") -> int:
         """Replace code keys (``{old: new}``, all at once, not chained); returns rows changed."""
         bad = [f"{k!r} -> {v!r}" for k, v in mapping.items()
                if not (isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip())]
@@ -585,13 +840,14 @@ class Ledger:
                               f"got {', '.join(bad)}. Nothing was changed.")
         if not mapping:
             return 0
-        with self.transaction() as edit:
+        with self.transaction(action=action, who=who, note=note) as edit:
             old = edit.frame["code"]
             new = old.map(lambda key: mapping.get(key, key))
             edit.frame["code"] = new
             return int((new != old).sum())
 
-    def replace_spans(self, moves: pd.DataFrame) -> int:
+    def replace_spans(self, moves: pd.DataFrame, *, action: str = "reanchor",
+                      who: str | None = None, note: str = "") -> int:
         """Set ``start``/``end`` from ``moves`` (``coding_id, start, end``), as re-anchoring found.
 
         Returns how many codings changed. Ids no longer in the ledger (removed by another
@@ -600,7 +856,7 @@ class Ledger:
         moves = _checked_moves(moves)
         if moves.empty:
             return 0
-        with self.transaction() as edit:
+        with self.transaction(action=action, who=who, note=note) as edit:
             frame = edit.frame
             hit = frame["coding_id"].isin(moves.index)
             ids = frame.loc[hit, "coding_id"]
@@ -608,6 +864,107 @@ class Ledger:
             for col in _OFFSETS:
                 frame.loc[hit, col] = ids.map(moves[col]).to_numpy(dtype="int64")
             return int((frame.loc[hit, ["start", "end"]] != old).any(axis=1).sum())
+
+
+_MOVE_COLUMNS = ("coding_id", "source_id", "start", "end", "old_source_id", "old_start",
+                 "old_end")
+
+
+def _with_moves(frame: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the re-anchored spans of ``moves`` applied where the ledger still has
+    the coding where re-anchoring found it (another process may have moved it since)."""
+    index = pd.Index(frame["coding_id"])
+    at = index.get_indexer(moves["coding_id"])
+    found = at >= 0
+    if not found.any():
+        return frame
+    moves = moves.loc[found]
+    at = at[found]
+    same = ((frame["source_id"].to_numpy()[at] == moves["old_source_id"].to_numpy())
+            & (frame["start"].to_numpy()[at] == moves["old_start"].to_numpy())
+            & (frame["end"].to_numpy()[at] == moves["old_end"].to_numpy()))
+    if not same.any():
+        return frame
+    frame = frame.copy()
+    rows = at[same]
+    for col in ("source_id", "start", "end"):
+        values = frame[col].to_numpy().copy()
+        values[rows] = moves[col].to_numpy()[same]
+        frame[col] = pd.Series(values, index=frame.index).astype(frame[col].dtype)
+    return frame
+
+
+def frame_of_state(state: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """A ledger frame from ``{coding_id: row}`` as :meth:`History.state` gives it."""
+    if not state:
+        return empty_codings()
+    columns = {c: [row.get(c, _DEFAULTS.get(c, "")) for row in state.values()]
+               for c in CODING_COLUMNS}
+    columns["coding_id"] = list(state)
+    frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
+    return _typed(frame.astype({c: "int64" for c in _OFFSETS}))
+
+
+def _apply_rows(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``frame`` with history row lines applied: removals, cell changes, then additions put
+    back at their old position (``at``) where they carry one."""
+    removed = {str(r["coding_id"]) for r in rows if r["op"] == "remove"}
+    if removed:
+        frame = frame[~frame["coding_id"].isin(removed)].reset_index(drop=True)
+    else:
+        frame = frame.copy()
+    index = pd.Index(frame["coding_id"])
+    for r in rows:
+        if r["op"] != "set":
+            continue
+        i = int(index.get_indexer([str(r["coding_id"])])[0])
+        if i >= 0:
+            frame.at[frame.index[i], str(r["column"])] = r.get("after")
+    added = [r for r in rows if r["op"] == "add"]
+    if not added:
+        return _typed(frame)
+    new = frame_of_state({str(r["coding_id"]): r for r in added})
+    n, k = len(frame), len(new)
+    slots = np.full(n + k, -1, dtype=np.int64)
+    last: list[int] = []
+    # Removed rows go back to the positions they had, in increasing order, which restores
+    # the old order exactly; rows without a position (or a clashing one) go to the end.
+    positioned = [(int(r["at"]), j) for j, r in enumerate(added) if isinstance(r.get("at"), int)]
+    for at, j in sorted(positioned):
+        if at < n + k and slots[at] < 0:
+            slots[at] = n + j
+        else:
+            last.append(n + j)
+    last += [n + j for j, r in enumerate(added) if not isinstance(r.get("at"), int)]
+    slots[slots < 0] = list(range(n)) + last
+    combined = pd.concat([frame, new], ignore_index=True) if n else new
+    return _typed(combined.iloc[slots])
+
+
+def _change_at(history: History, at: int | str | datetime) -> int:
+    """The change number ``at`` names: a number, or the last change at or before a time."""
+    live = history.live()
+    if isinstance(at, bool):
+        raise CodingError(f"restore(at={at!r}): give a change number or a time.")
+    if isinstance(at, int | np.integer):
+        if not any(c.change == int(at) for c in live):
+            numbers = [c.change for c in live]
+            span = f"{numbers[0]}–{numbers[-1]}" if numbers else "none yet"
+            raise CodingError(f"restore(at={at}): {history.path} has no change {at} (changes: "
+                              f"{span}; see p.history()). Nothing was changed.")
+        return int(at)
+    try:
+        moment = pd.Timestamp(at)
+    except (ValueError, TypeError) as exc:
+        raise CodingError(f"restore(at={at!r}): not a change number or a time such as "
+                          "'2026-12-07T09:20:00Z'. Nothing was changed.") from exc
+    if moment.tzinfo is None:
+        moment = moment.tz_localize("UTC")
+    earlier = [c.change for c in live if pd.Timestamp(c.time) <= moment]
+    if not earlier:
+        raise CodingError(f"restore(at={at!r}): the history in {history.path} starts later "
+                          "than that. Nothing was changed.")
+    return earlier[-1]
 
 
 def _checked_moves(moves: pd.DataFrame) -> pd.DataFrame:
@@ -725,6 +1082,7 @@ def reanchor(codings: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
 
 __all__ = [
     "CODING_COLUMNS",
+    "frame_of_state",
     "REANCHOR_COLUMNS",
     "STATUSES",
     "Ledger",

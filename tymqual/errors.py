@@ -38,3 +38,7 @@ class DisclosureError(TymqualError):
 
 class TymqualWarning(UserWarning):
     """Something was skipped or repaired; the message says what and where."""
+
+
+class StorageError(TymqualError):
+    """A file could not be written (a full disk, a read-only folder); the old file is kept."""

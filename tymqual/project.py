@@ -16,8 +16,9 @@ import html
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from tymqual.errors import (
     TymqualError,
     TymqualWarning,
 )
+from tymqual.history import describe as describe_change
 from tymqual.progress import progress
 from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
 from tymqual.surveys import Survey
@@ -151,6 +153,9 @@ class Project:
         self._surveys: dict[str, Survey] = {}
         with _collector_paused():
             self._load_sources()
+            self.ledger.texts = self._texts
+            self.ledger.who = self.config.coder or None
+            self.ledger.save_pending = save_reanchored
             self.unanchored = pd.DataFrame()
             self._reanchor(save=save_reanchored)
 
@@ -267,25 +272,39 @@ class Project:
                 self._docs[doc.source_id] = doc
         return skipped
 
+    def _texts(self) -> dict[str, str]:
+        return {sid: doc.text for sid, doc in self._docs.items()}
+
     def _reanchor(self, *, save: bool) -> None:
+        # Opening never writes (a viewing command on a read-only folder or a full disk must
+        # work): the spans found here are shown at once and saved with the next change.
         codings = self.ledger.read()
         if codings.empty:
             return
-        texts = {sid: doc.text for sid, doc in self._docs.items()}
-        report = reanchor(codings, texts)
+        report = reanchor(codings, self._texts())
         if report.empty:
             return
         moved = report[report["outcome"] == "moved"]
-        lost = report[report["outcome"] == "lost"]
+        lost = report[report["outcome"] != "moved"]
         self.unanchored = lost.reset_index(drop=True)
-        if save and not moved.empty:
-            self.ledger.replace_spans(moved[["coding_id", "start", "end"]])
+        if not moved.empty:
+            new_sid = (moved["new_source_id"] if "new_source_id" in moved.columns
+                       else moved["source_id"])
+            self.ledger.set_pending(pd.DataFrame({
+                "coding_id": moved["coding_id"].to_numpy(),
+                "source_id": new_sid.to_numpy(),
+                "start": moved["start"].astype("int64").to_numpy(),
+                "end": moved["end"].astype("int64").to_numpy(),
+                "old_source_id": moved["source_id"].to_numpy(),
+                "old_start": moved["old_start"].astype("int64").to_numpy(),
+                "old_end": moved["old_end"].astype("int64").to_numpy(),
+            }))
         parts = []
         if not moved.empty:
             parts.append(
                 f"{len(moved)} coding(s) moved to follow edited text in "
                 f"{', '.join(sorted(moved['source_id'].unique()))}"
-                + ("" if save else " (in memory only)")
+                + (" (saved with the next change)" if save else " (in memory only)")
             )
         if not lost.empty:
             parts.append(
@@ -500,7 +519,7 @@ class Project:
             }
             for s, e in spans
         ]
-        return self.ledger.add(rows)
+        return self.ledger.add(rows, action="code", who=coder)
 
     def _spans(
         self,
@@ -555,9 +574,44 @@ class Project:
         return [(start, end)]
 
     def uncode(self, coding_id: str | Iterable[str]) -> int:
-        """Remove codings from the ledger; returns how many were removed."""
+        """Remove codings from the ledger; returns how many were removed.
+
+        The history keeps each removed coding whole: :meth:`undo` puts it back."""
         ids = [coding_id] if isinstance(coding_id, str) else list(coding_id)
         return self.ledger.remove(ids)
+
+    # ------------------------------------------------------------------ history
+    def history(self, *, by: Literal["row", "change"] = "row") -> pd.DataFrame:
+        """Every recorded change to the codings, oldest first.
+
+        ``by="row"``: one row per coding and changed cell (:data:`tymqual.history.
+        HISTORY_COLUMNS`: ``change, time, who, action, note, op, coding_id, source_id, code,
+        column, before, after, undone``); ``by="change"``: one row per change
+        (``change, time, who, action, note, rows, undone, undoes, redoes``). A change that
+        :meth:`undo` took back stays in the history, marked ``undone``.
+        """
+        history = self.ledger.require_history("show")
+        if by == "change":
+            return history.changes_frame()
+        if by != "row":
+            raise CodingError(f"history(by={by!r}): use 'row' or 'change'.")
+        return history.to_frame()
+
+    def undo(self) -> str:
+        """Take back the last change to the codings (any: a coding, a removal, a memo, an
+        autocoding batch, a merge, an outside edit); returns what was undone, in words.
+        Repeat to go further back; :meth:`redo` makes it again."""
+        return "undid " + describe_change(self.ledger.undo())
+
+    def redo(self) -> str:
+        """Make again the change the last :meth:`undo` took back; returns it in words."""
+        return "redid " + describe_change(self.ledger.redo())
+
+    def restore(self, at: int | str | datetime) -> int:
+        """Put the codings back as they were after change ``at`` (its number in
+        :meth:`history`, or a time such as ``"2026-12-01T12:00"``, UTC); returns how many
+        codings changed. Recorded as one change, so :meth:`undo` takes it back."""
+        return self.ledger.restore(at)
 
     # ------------------------------------------------------------------ codebook edits
     def _save_codebook(self) -> None:

@@ -1578,7 +1578,8 @@ def _write_project(plan: _Plan, into: Path) -> ImportReport:
     if plan.cases is not None:
         write_csv(plan.cases, root / "codes" / "cases.csv")
     if plan.rows:
-        Ledger(root / "codes" / "codings.csv").add(plan.rows)
+        Ledger(root / "codes" / "codings.csv").add(
+            plan.rows, action="import", note=f"REFI-QDA project {plan.name}")
     found = sorted(set(plan.offsets.values()))
     convention = found[0] if len(found) == 1 else f"mixed: {', '.join(found)}" if found else "none"
     return ImportReport(

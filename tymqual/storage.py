@@ -8,11 +8,13 @@ Excel are written as UTF-8 with a byte-order mark, which Excel needs to show ä 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,9 +22,15 @@ import pandas as pd
 
 
 @contextlib.contextmanager
-def _atomic_handle(path: str | os.PathLike[str], **open_args: Any) -> Iterator[IO[Any]]:
+def _atomic_handle(path: str | os.PathLike[str], *,
+                   before_replace: Callable[[Path], None] | None = None,
+                   **open_args: Any) -> Iterator[IO[Any]]:
     """A handle on a temporary file beside ``path``; when the block ends without an error
-    the file is flushed, fsynced and renamed over ``path``, else removed."""
+    the file is flushed, fsynced and renamed over ``path``, else removed.
+
+    ``before_replace(tmp)`` runs once the new file is on disk and before it replaces the old
+    one: the ledger records its history there, so that a change is never in the ledger
+    without being in the history first. If it raises, nothing is replaced."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -32,6 +40,8 @@ def _atomic_handle(path: str | os.PathLike[str], **open_args: Any) -> Iterator[I
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace(Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -51,11 +61,36 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
     atomic_write_bytes(path, text.encode(encoding))
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write ``df`` as an Excel-friendly CSV (UTF-8 with BOM, comma, ``\\n``), atomically."""
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *,
+              before_replace: Callable[[Path], None] | None = None) -> None:
+    """Write ``df`` as an Excel-friendly CSV (UTF-8 with BOM, comma, ``\\n``), atomically.
+
+    ``before_replace`` as for the atomic write: called with the finished temporary file."""
     # Streamed into the file: a large ledger is never held as one string and its bytes.
-    with _atomic_handle(path, mode="w", encoding="utf-8-sig", newline="") as fh:
+    with _atomic_handle(path, before_replace=before_replace, mode="w", encoding="utf-8-sig",
+                        newline="") as fh:
         df.to_csv(fh, index=False, lineterminator="\n")
+
+
+def file_digest(path: str | os.PathLike[str]) -> bytes:
+    """The SHA-256 of a file's bytes, read in blocks."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").digest()
+
+
+_OS_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the folder is on a read-only file system",
+    errno.EACCES: "there is no permission to write there",
+    errno.EPERM: "there is no permission to write there",
+    errno.EIO: "the disk reported an input/output error",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An operating-system error in plain words, for a one-sentence message."""
+    return _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 @contextlib.contextmanager
@@ -136,7 +171,8 @@ def excel_unsafe(text: str) -> str:
     return text
 
 
-def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str], *,
+                   before_replace: Callable[[Path], None] | None = None) -> None:
     """:func:`write_csv` with every text cell and column name passed through :func:`excel_safe`.
 
     Numbers stay numbers (a negative number is not a formula); only text is changed.
@@ -152,7 +188,7 @@ def write_safe_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
                 safe.isetitem(n, column.where(~risky, _NEUTRAL + column).array)
         elif column.dtype == object:
             safe.isetitem(n, [excel_safe(v) if isinstance(v, str) else v for v in column])
-    write_csv(safe, path)
+    write_csv(safe, path, before_replace=before_replace)
 
 
 def safe_xlsx_cell(cell: Any, value: object) -> Any:

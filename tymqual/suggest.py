@@ -695,10 +695,10 @@ def _save(project: Project, frame: pd.DataFrame, coder: str) -> list[str]:
     # The ledger checks for an existing span and code under its lock, so two kernels
     # suggesting at once cannot both add the same suggestion.
     ids = project.ledger.add_missing(
-        {"source_id": sid, "start": int(s), "end": int(e), "code": key, "coder": coder,
-         "status": "suggested", "text": text}
-        for (sid, s, e, key), text in zip(spans, frame["text"], strict=True)
-    )
+        [{"source_id": sid, "start": int(s), "end": int(e), "code": key, "coder": coder,
+          "status": "suggested", "text": text}
+         for (sid, s, e, key), text in zip(spans, frame["text"], strict=True)],
+        action="suggest", who=coder)
     if all(i is not None for i in ids):
         return [str(i) for i in ids]
     ledger = project.codings

@@ -265,7 +265,7 @@ class CodingWidget(anywidget.AnyWidget):
     def _recode(self, content: Mapping[str, Any]) -> str:
         coding_id = _text_field(content, "coding_id")
         code = self._project.codebook.resolve(_text_field(content, "code"))
-        self._project.ledger.update([coding_id], code=code.key)
+        self._project.ledger.update([coding_id], action="recode", code=code.key)
         return f"Koodi vaihdettu: {code.name}."
 
     def _accept(self, content: Mapping[str, Any]) -> str:
