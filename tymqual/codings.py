@@ -614,8 +614,7 @@ class Ledger:
                 before: str | None, after: str | None, note: str = "",
                 undoes: int | None = None, redoes: int | None = None) -> int:
         assert self.history is not None
-        last = self.history.last_commit()
-        change = self.history.next_change(last)
+        change = self.history.next_change()
         commit = {"change": change, "time": history_now(),
                   "who": who if who is not None else (self.who or _who()),
                   "action": action, "note": note, "rows": len(rows),

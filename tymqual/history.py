@@ -127,7 +127,10 @@ class History:
         except FileNotFoundError:
             return _Log([], [], 0)
         commits: list[Commit] = []
-        pending: dict[int, list[dict[str, Any]]] = {}
+        # Row lines belong to the commit line right after them; rows left before another
+        # commit (or at the end) are from an append that a kill cut short.
+        block: list[dict[str, Any]] = []
+        orphans = 0
         damaged: list[int] = []
         for number, line in enumerate(data.split(b"\n"), start=1):
             if not line.strip():
@@ -138,9 +141,13 @@ class History:
                 op = record["op"]
             except (ValueError, KeyError, TypeError):
                 damaged.append(number)
+                orphans += len(block)
+                block = []
                 continue
             if op == "commit":
-                rows = pending.pop(change, [])
+                rows = [r for r in block if r["change"] == change]
+                orphans += len(block) - len(rows)
+                block = []
                 commits.append(Commit(
                     change=change, time=str(record.get("time", "")),
                     who=str(record.get("who", "")), action=str(record.get("action", "")),
@@ -150,10 +157,13 @@ class History:
                     undoes=record.get("undoes"), redoes=record.get("redoes"),
                     voids=record.get("voids"), rows=rows))
             elif op in ROW_OPS:
-                pending.setdefault(change, []).append(record)
+                if block and block[-1]["change"] != change:
+                    orphans += len(block)
+                    block = []
+                block.append(record)
             else:
                 damaged.append(number)
-        orphans = sum(map(len, pending.values()))
+        orphans += len(block)
         self._warn_damage(damaged, orphans)
         return _Log(commits, damaged, orphans)
 
@@ -184,31 +194,37 @@ class History:
 
     def last_commit(self) -> Commit | None:
         """The last commit line, read from the end of the file without reading it all."""
+        return self._tail()[0]
+
+    def _tail(self) -> tuple[Commit | None, int]:
+        """The last commit, and the highest change number on any line after it (row lines
+        of an interrupted append), read backwards from the end of the file."""
+        highest = 0
         try:
             with open(self.path, "rb") as fh:
                 fh.seek(0, os.SEEK_END)
-                size = fh.tell()
-                block = 1 << 16
+                at = fh.tell()
                 tail = b""
-                at = size
                 while at > 0:
-                    step = min(block, at)
+                    step = min(1 << 16, at)
                     at -= step
                     fh.seek(at)
-                    tail = fh.read(step) + tail
-                    lines = tail.split(b"\n")
-                    # lines[0] may be cut unless we reached the start of the file
-                    for line in reversed(lines if at == 0 else lines[1:]):
+                    lines = (fh.read(step) + tail).split(b"\n")
+                    # The first piece may be cut, unless the start of the file was reached.
+                    tail = lines[0] if at > 0 else b""
+                    for line in reversed(lines[1:] if at > 0 else lines):
                         commit = _commit_of(line)
                         if commit is not None:
-                            return commit
-                    tail = lines[0] if at > 0 else b""
-                    if size - at > (64 << 20):
-                        break  # a commit line is short; beyond this, read it all instead
+                            return commit, highest
+                        highest = max(highest, _change_of(line))
         except FileNotFoundError:
-            return None
-        commits = self.commits()
-        return commits[-1] if commits else None
+            pass
+        return None, highest
+
+    def next_change(self) -> int:
+        """The number the next change gets: above every number in the file's tail."""
+        last, highest = self._tail()
+        return max(0 if last is None else last.change, highest) + 1
 
     def live(self) -> list[Commit]:
         """The commits that took effect (void ones and the changes they void left out)."""
@@ -231,9 +247,6 @@ class History:
         return _stacks(self.live())
 
     # ------------------------------------------------------------------ writing
-    def next_change(self, last: Commit | None) -> int:
-        return 1 if last is None else last.change + 1
-
     def append(self, rows: Sequence[Mapping[str, Any]], commit: Mapping[str, Any]) -> int:
         """Append the row lines and the commit line of one change, fsynced; returns the
         file's size before (so that :meth:`truncate` can take the change back)."""
@@ -323,6 +336,14 @@ def _commit_of(line: bytes) -> Commit | None:
                   note=str(record.get("note", "")), ledger_before=record.get("ledger_before"),
                   ledger_after=record.get("ledger_after"), undoes=record.get("undoes"),
                   redoes=record.get("redoes"), voids=record.get("voids"))
+
+
+def _change_of(line: bytes) -> int:
+    try:
+        record = json.loads(line)
+        return int(record["change"]) if isinstance(record, dict) else 0
+    except (ValueError, KeyError, TypeError):
+        return 0
 
 
 def _ends_with_newline(path: Path, size: int) -> bool:

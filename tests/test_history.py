@@ -1,0 +1,410 @@
+"""The ledger's history: every change recorded, undo, redo, restore, and what kills leave."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tymqual
+from tymqual import storage
+from tymqual.cli import main
+from tymqual.codings import CODING_COLUMNS, Ledger, frame_of_state
+from tymqual.errors import CodingError, StorageError, TymqualWarning
+from tymqual.history import History
+
+ROW = {"source_id": "H1", "start": 0, "end": 5, "code": "johtaminen", "text": "alku."}
+
+
+def rows_of(frame: pd.DataFrame) -> set[tuple[object, ...]]:
+    return set(frame.loc[:, list(CODING_COLUMNS)].itertuples(index=False, name=None))
+
+
+def replayed(ledger: Ledger) -> pd.DataFrame:
+    assert ledger.history is not None
+    return frame_of_state(ledger.history.state())
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger(tmp_path / "codes" / "codings.csv")
+
+
+# ---------------------------------------------------------------------------- recording
+def test_every_change_is_recorded_with_who_when_and_values(ledger: Ledger) -> None:
+    [a, b] = ledger.add([ROW, {**ROW, "start": 6, "end": 9}], who="A")
+    ledger.update([a], memo="tärkeä", who="B")
+    ledger.remove([b], who="A")
+    history = ledger.history
+    assert history is not None
+    commits = history.live()
+    assert [(c.action, c.who) for c in commits] == [("code", "A"), ("edit", "B"),
+                                                    ("uncode", "A")]
+    assert all(c.time.endswith("Z") and len(c.time) == 20 for c in commits)
+    memo = [r for r in commits[1].rows if r["op"] == "set"]
+    assert memo == [{"change": 2, "op": "set", "coding_id": a, "source_id": "H1",
+                     "code": "johtaminen", "column": "memo", "before": "", "after": "tärkeä"}]
+    # A removal leaves a tombstone: the whole coding as it was, and where it stood.
+    [tomb] = commits[2].rows
+    assert tomb["op"] == "remove" and tomb["coding_id"] == b and tomb["at"] == 1
+    assert tomb["start"] == 6 and tomb["text"] == "alku."
+    assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+
+
+def test_the_file_is_json_lines_that_pandas_reads(ledger: Ledger) -> None:
+    ledger.add([{**ROW, "memo": "rivi\ntoinen \"lainaus\" ja ääkköset"}])
+    assert ledger.history is not None
+    lines = ledger.history.path.read_text(encoding="utf-8").splitlines()
+    assert all(isinstance(json.loads(line), dict) for line in lines)
+    frame = pd.read_json(ledger.history.path, lines=True)
+    assert list(frame["op"]) == ["add", "commit"]
+    assert frame.loc[0, "memo"] == "rivi\ntoinen \"lainaus\" ja ääkköset"
+
+
+def test_a_ledger_without_history_gets_a_baseline_first(ledger: Ledger) -> None:
+    plain = Ledger(ledger.path, history=False)
+    plain.add([ROW, {**ROW, "start": 1}])
+    assert ledger.history is not None and not ledger.history.exists()
+    ledger.add([{**ROW, "start": 2}])
+    commits = ledger.history.live()
+    assert [c.action for c in commits] == ["start", "code"]
+    assert len(commits[0].rows) == 2
+    assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+    # The baseline is the history's floor: undo stops above it.
+    ledger.undo()
+    with pytest.raises(CodingError, match="nothing to undo"):
+        ledger.undo()
+    assert len(ledger.read()) == 2
+
+
+# ---------------------------------------------------------------------------- undo, redo
+def test_undo_of_a_removal_puts_the_coding_back_where_it_was(ledger: Ledger) -> None:
+    ids = ledger.add([{**ROW, "start": i, "end": i + 3} for i in range(5)])
+    before = ledger.path.read_bytes()
+    ledger.remove([ids[1], ids[3]])
+    ledger.undo()
+    assert ledger.path.read_bytes() == before
+    ledger.redo()
+    assert list(ledger.read()["coding_id"]) == [ids[0], ids[2], ids[4]]
+    ledger.undo()
+    assert ledger.path.read_bytes() == before
+
+
+def test_undo_walks_back_and_redo_forward_until_a_new_change(ledger: Ledger) -> None:
+    states = [ledger.path.read_bytes() if ledger.path.exists() else b""]
+    [a] = ledger.add([ROW])
+    states.append(ledger.path.read_bytes())
+    ledger.update([a], memo="yksi")
+    states.append(ledger.path.read_bytes())
+    ledger.update([a], status="rejected", reduced="pelkistys")
+    states.append(ledger.path.read_bytes())
+    for expected in reversed(states[1:-1]):
+        ledger.undo()
+        assert ledger.path.read_bytes() == expected
+    ledger.undo()
+    assert ledger.read().empty
+    ledger.redo()
+    ledger.redo()
+    assert ledger.path.read_bytes() == states[2]
+    ledger.add([{**ROW, "start": 1}])  # a new change ends the redo chain
+    with pytest.raises(CodingError, match="nothing to redo"):
+        ledger.redo()
+
+
+def test_undo_refuses_when_the_ledger_no_longer_shows_the_change(ledger: Ledger) -> None:
+    [a] = ledger.add([ROW])
+    assert ledger.history is not None
+    last = ledger.history.live()[-1]
+    # Someone else removed it since, and the history was told by the change itself.
+    plain = Ledger(ledger.path, history=False)
+    plain.remove([a])
+    # The removal outside the history is recorded first, as an outside edit, and undone
+    # first: the author sees it in words.
+    with pytest.warns(TymqualWarning, match="changed outside tymqual.*1 coding"):
+        undone = ledger.undo()
+    assert undone.action == "outside_edit" and list(ledger.read()["coding_id"]) == [a]
+    assert ledger.undo().change == last.change
+    assert ledger.read().empty
+
+
+KEYWORD_BOOK = """\
+name: Testikoodikirja
+codes:
+  - name: Johtaminen
+    key: johtaminen
+    keywords: [kela, johtoryhmä]
+  - name: Neuvottelut
+    key: neuvottelut
+    keywords: [neuvottelu]
+"""
+
+
+def test_an_autocoding_batch_is_one_change_and_one_undo(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    p = make_project({"codes/codebook.yaml": KEYWORD_BOOK})
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    before = p.ledger.path.read_bytes()
+    ledger_history = p.ledger.history
+    assert ledger_history is not None
+    proposals = p.autocode()
+    assert len(proposals) >= 2
+    assert ledger_history.live()[-1].action == "autocode"
+    assert "undid change" in p.undo()
+    assert p.ledger.path.read_bytes() == before
+
+
+def test_project_facades_history_undo_redo_restore(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    p = make_project()
+    first = p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    after_first = p.ledger.path.read_bytes()
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    p.uncode(first)
+    frame = p.history()
+    assert list(frame.columns) == list(tymqual.history.HISTORY_COLUMNS)
+    removed = frame[frame["op"] == "remove"]
+    assert list(removed["coding_id"]) == [first]
+    assert removed.iloc[0]["before"]["text"] == "Verkostojohtaja on meillä liima."
+    changes = p.history(by="change")
+    assert list(changes["action"]) == ["code", "code", "uncode"]
+    assert p.restore(at=1) == 2
+    assert p.ledger.path.read_bytes() == after_first
+    assert p.undo().startswith("undid change 4")
+    assert len(p.codings) == 1
+    assert p.redo().startswith("redid change 4")
+    with pytest.raises(CodingError, match="has no change 99"):
+        p.restore(at=99)
+
+
+def test_restore_by_time_takes_the_last_change_before_it(ledger: Ledger) -> None:
+    ledger.add([ROW])
+    assert ledger.history is not None
+    first_time = ledger.history.live()[-1].time
+    with pytest.raises(CodingError, match="starts later"):
+        ledger.restore("2000-01-01T00:00:00Z")
+    time.sleep(1.1)
+    ledger.add([{**ROW, "start": 1}])
+    assert ledger.restore(first_time) == 1
+    assert len(ledger.read()) == 1
+
+
+# ---------------------------------------------------------------------------- outside edits
+def test_an_outside_edit_is_recorded_before_the_next_change(ledger: Ledger) -> None:
+    [a, b] = ledger.add([ROW, {**ROW, "start": 1}])
+    frame = ledger.read()
+    frame.loc[frame["coding_id"] == a, "memo"] = "muokattu Excelissä"
+    frame = frame[frame["coding_id"] != b]
+    storage.write_safe_csv(frame, ledger.path)
+    with pytest.warns(TymqualWarning, match=r"codings.csv was changed outside tymqual.*2 "):
+        ledger.add([{**ROW, "start": 2}])
+    assert ledger.history is not None
+    outside = ledger.history.live()[-2]
+    assert outside.action == "outside_edit" and outside.who == "outside tymqual"
+    ops = sorted((r["op"], r.get("column")) for r in outside.rows)
+    assert ops == [("remove", None), ("set", "memo")]
+    assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+
+
+# ---------------------------------------------------------------------------- faults
+def test_a_history_that_cannot_be_written_leaves_the_ledger_unchanged(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger.add([ROW])
+    before = ledger.path.read_bytes()
+    assert ledger.history is not None
+    logged = ledger.history.path.read_bytes()
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".jsonl"):
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(StorageError, match=r"codings.history.jsonl could not be written: the "
+                       r"disk is full; nothing was changed"):
+        ledger.add([{**ROW, "start": 1}])
+    monkeypatch.undo()
+    assert ledger.path.read_bytes() == before
+    assert ledger.history.path.read_bytes() == logged
+    assert [p.name for p in ledger.path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_torn_append_is_skipped_and_said(ledger: Ledger) -> None:
+    ledger.add([ROW])
+    assert ledger.history is not None
+    path = ledger.history.path
+    # A kill mid-append: a row line of change 2 and half of its commit line.
+    with open(path, "ab") as fh:
+        fh.write(b'{"change":2,"op":"add","coding_id":"cx","source_id":"H1","start":1,'
+                 b'"end":2,"code":"k"}\n{"change":2,"op":"comm')
+    with pytest.warns(TymqualWarning, match=r"codings.history.jsonl: skipped 1 line.*line 4.*"
+                      r"1 row line"):
+        state = ledger.history.state()
+    assert list(state) == list(ledger.read()["coding_id"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        ledger.add([{**ROW, "start": 3}])
+        commits = ledger.history.live()
+    assert [c.change for c in commits] == [1, 3]  # never the number of the torn change
+    assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+    assert path.read_bytes().count(b"\n") == 6  # the torn line ends and the next starts fresh
+
+
+KILLED_BEFORE_RENAME = """
+import sys, time
+from tymqual import storage
+from tymqual.codings import Ledger
+
+real = storage.os.replace
+def stall(src, dst):
+    if str(dst).endswith("codings.csv"):
+        open(sys.argv[2], "w").close()
+        time.sleep(60)
+    real(src, dst)
+
+storage.os.replace = stall
+Ledger(sys.argv[1]).add([{"source_id": "H1", "start": 0, "end": 5, "code": "uusi"}])
+"""
+
+
+def test_a_kill_between_history_and_ledger_is_voided(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.add([ROW])
+    before = ledger.path.read_bytes()
+    marker = tmp_path / "stalled"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    child = subprocess.Popen([sys.executable, "-c", KILLED_BEFORE_RENAME, str(ledger.path),
+                              str(marker)], env=env)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the writer never reached the rename"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert ledger.path.read_bytes() == before
+    assert ledger.history is not None
+    assert ledger.history.live()[-1].action == "code"  # recorded, not yet known to be void
+    ledger.add([{**ROW, "start": 2}])
+    actions = [c.action for c in ledger.history.commits()]
+    assert actions == ["code", "code", "void", "code"]
+    assert [c.action for c in ledger.history.live()] == ["code", "code"]
+    assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+    assert not any(r["code"] == "uusi" for r in ledger.history.state().values())
+
+
+# ---------------------------------------------------------------------------- opening
+def test_opening_after_a_transcript_edit_writes_nothing_until_the_next_change(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    p = make_project()
+    cid = p.code("H2", "neuvottelut", quote="Mallisopimus auttoi.", coder="A")
+    old_start = int(p.codings.iloc[0]["start"])
+    path = p.root / "transcripts" / "H2.txt"
+    path.write_text("H: Alkuun lisätty kysymys?\n" + path.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    ledger_bytes = p.ledger.path.read_bytes()
+    assert p.ledger.history is not None
+    logged = p.ledger.history.path.read_bytes()
+    with pytest.warns(TymqualWarning, match="moved .*saved with the next change"):
+        q = tymqual.open_project(p.root)
+    assert p.ledger.path.read_bytes() == ledger_bytes
+    assert q.ledger.history is not None and q.ledger.history.path.read_bytes() == logged
+    seg = q.segments()
+    assert q.text("H2")[seg.iloc[0]["start"]:seg.iloc[0]["end"]] == "Mallisopimus auttoi."
+    assert seg.iloc[0]["start"] == old_start + len("H: Alkuun lisätty kysymys?\n")
+    q.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin.", coder="A")
+    actions = [c.action for c in q.ledger.history.live()]
+    assert actions == ["code", "reanchor", "code"]
+    saved = q.codings.set_index("coding_id")
+    assert saved.at[cid, "start"] == old_start + len("H: Alkuun lisätty kysymys?\n")
+
+
+# ---------------------------------------------------------------------------- the rule
+OPS = st.lists(st.sampled_from(["add", "remove", "memo", "undo", "redo", "outside",
+                                "restore"]), min_size=1, max_size=14)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS, seed=st.integers(0, 10_000))
+def test_replaying_the_history_always_gives_the_ledger(tmp_path_factory: pytest.TempPathFactory,
+                                                       ops: list[str], seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    folder = tmp_path_factory.mktemp("h")
+    ledger = Ledger(folder / "codings.csv")
+    history = ledger.history
+    assert history is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        for op in ops:
+            ids = list(ledger.read()["coding_id"])
+            try:
+                if op == "add" or not ids and op in ("remove", "memo", "outside"):
+                    ledger.add([{**ROW, "start": rng.randrange(50), "end": 60,
+                                 "memo": rng.choice(["", "=1+1", "ä\nö"])}])
+                elif op == "remove":
+                    ledger.remove(rng.sample(ids, rng.randint(1, len(ids))))
+                elif op == "memo":
+                    ledger.update([rng.choice(ids)], memo=f"m{rng.randrange(9)}")
+                elif op == "undo":
+                    ledger.undo()
+                elif op == "redo":
+                    ledger.redo()
+                elif op == "outside":
+                    frame = ledger.read()
+                    frame.loc[0, "reduced"] = "käsin"
+                    storage.write_safe_csv(frame, ledger.path)
+                    ledger.add([{**ROW, "start": 55, "end": 58}])
+                else:
+                    live = history.live()
+                    if live:
+                        ledger.restore(rng.choice(live).change)
+            except CodingError as exc:
+                assert "nothing to" in str(exc)
+            assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+            if ledger.path.exists():
+                last = history.last_commit()
+                if last is not None and op != "outside":
+                    digest = storage.file_digest(ledger.path).hex()
+                    assert last.ledger_after == digest
+
+
+# ---------------------------------------------------------------------------- command line
+def test_cli_log_undo_redo_restore(make_project: Callable[..., tymqual.Project],
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    p = make_project()
+    cid = p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    p.uncode(cid)
+    root = str(p.root)
+    assert main(["log", root]) == 0
+    out = capsys.readouterr().out
+    assert "1  " in out and "A  code, 1 row(s)" in out and "uncode, 1 row(s)" in out
+    assert out.rstrip().endswith("2 change(s) in the history")
+    assert main(["undo", root]) == 0
+    assert "undid change 2" in capsys.readouterr().out
+    assert len(tymqual.open_project(root).codings) == 1
+    assert main(["redo", root]) == 0
+    assert tymqual.open_project(root).codings.empty
+    assert main(["restore", "1", "--project", root]) == 0
+    assert "1 coding(s) restored" in capsys.readouterr().out
+    assert main(["log", root, "-n", "1"]) == 0
+    assert "restore" in capsys.readouterr().out
+    assert main(["redo", root]) == 2
+    assert "nothing to redo" in capsys.readouterr().err
+
+
+def test_history_class_reads_nothing_when_there_is_no_file(tmp_path: Path) -> None:
+    history = History(tmp_path / "none.history.jsonl")
+    assert history.live() == [] and history.last_commit() is None
+    assert history.to_frame().empty and history.changes_frame().empty
