@@ -4,13 +4,15 @@
 # and the benchmarks of tymqual at scale (benchmarks/run.py; results in benchmarks/results/):
 #   make bench        4, 100 and 1,000 synthetic interviews (minutes: ~8 million words at 1,000)
 #   make bench-small  4 interviews only, the size the test suite (and so CI) runs
+#   make bench-history  the cost of the codings history (p.code, autocoding, undo)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small
+.PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
+	bench-history
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +55,10 @@ bench: install
 
 bench-small: install
 	$(BIN)/python benchmarks/run.py --sizes 4
+
+# what the codings history adds to p.code() (thesis size) and to autocoding 1,000 interviews
+bench-history: install
+	$(BIN)/python benchmarks/history.py --sizes 4 1000
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
