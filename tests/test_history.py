@@ -408,3 +408,27 @@ def test_history_class_reads_nothing_when_there_is_no_file(tmp_path: Path) -> No
     history = History(tmp_path / "none.history.jsonl")
     assert history.live() == [] and history.last_commit() is None
     assert history.to_frame().empty and history.changes_frame().empty
+
+
+def test_edit_coding_records_memo_reduced_and_recode(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    p = make_project()
+    cid = p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    assert p.edit_coding(cid, memo="liima = yhteen pitävä", coder="B") == 1
+    assert p.edit_coding(cid, reduced="Johtaja liimana") == 1
+    assert p.edit_coding(cid, code="Resurssit") == 1
+    assert p.edit_coding(cid, memo="liima = yhteen pitävä") == 0
+    changes = p.history(by="change")
+    assert list(changes["action"]) == ["code", "memo", "reduced", "recode"]
+    assert changes.iloc[1]["who"] == "B"
+    rows = p.history()
+    recode = rows[rows["action"] == "recode"].iloc[0]
+    assert (recode["column"], recode["before"], recode["after"]) == ("code", "johtaminen",
+                                                                    "resurssit")
+    p.undo()
+    p.undo()
+    coding = p.codings.set_index("coding_id").loc[cid]
+    assert (coding["code"], coding["reduced"], coding["memo"]) == (
+        "johtaminen", "", "liima = yhteen pitävä")
+    with pytest.raises(CodingError, match="give memo=, reduced= or code="):
+        p.edit_coding(cid)

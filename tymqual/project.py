@@ -580,6 +580,31 @@ class Project:
         ids = [coding_id] if isinstance(coding_id, str) else list(coding_id)
         return self.ledger.remove(ids)
 
+    def edit_coding(
+        self,
+        coding_id: str,
+        *,
+        memo: str | None = None,
+        reduced: str | None = None,
+        code: str | Code | None = None,
+        coder: str | None = None,
+    ) -> int:
+        """Change a coding's memo, reduced expression (*pelkistys*) or code; returns 1 if
+        anything changed, else 0. Recorded in the history (``memo``, ``reduced`` or
+        ``recode``), so :meth:`undo` takes it back. ``coder`` names who edits (default: the
+        project's coder)."""
+        changes: dict[str, str] = {}
+        if memo is not None:
+            changes["memo"] = memo
+        if reduced is not None:
+            changes["reduced"] = reduced
+        if code is not None:
+            changes["code"] = self._codebook.resolve(code).key
+        if not changes:
+            raise CodingError(f"edit_coding({coding_id!r}): give memo=, reduced= or code=.")
+        action = "recode" if "code" in changes else "memo" if "memo" in changes else "reduced"
+        return self.ledger.update([coding_id], action=action, who=coder, **changes)
+
     # ------------------------------------------------------------------ history
     def history(self, *, by: Literal["row", "change"] = "row") -> pd.DataFrame:
         """Every recorded change to the codings, oldest first.
