@@ -646,3 +646,112 @@ def test_repr_html_escapes_and_shows_swatches(book: Codebook) -> None:
     assert "<script>" not in page
     assert page.count("background:#") == len(book)
     assert "verkostojohtaminen/resursointi" in page
+
+
+# -- renamed_from: old keys whose codings follow a code ------------------------------------
+
+RENAMED = """\
+name: K
+codes:
+  - name: Johtaminen
+    key: johtaminen
+    renamed_from: johto
+    children:
+      - name: Resurssit
+        key: resurssit_uusi
+        renamed_from: [resurssit, resursointi]
+  - name: Neuvottelut
+    key: neuvottelut
+"""
+
+
+def test_renamed_from_one_key_or_a_list_and_resolve_key(tmp_path: Path) -> None:
+    book = load(tmp_path, RENAMED)
+    assert book.resolve("johtaminen").renamed_from == ("johto",)
+    assert book.resolve("resurssit_uusi").renamed_from == ("resurssit", "resursointi")
+    for old, new in [("johto", "johtaminen"), ("resurssit", "resurssit_uusi"),
+                     ("resursointi", "resurssit_uusi"), ("neuvottelut", "neuvottelut")]:
+        code = book.resolve_key(old)
+        assert code is not None and code.key == new
+        assert book.key_map()[old] is code
+    assert book.resolve_key("poistettu") is None
+    assert book.resolve_key("johtaminen/resurssit_uusi") is None  # the ledger holds keys
+    # A notebook written before the rename still finds the code by its old key.
+    assert book.resolve("resurssit").path == "johtaminen/resurssit_uusi"
+
+
+def test_renamed_from_round_trips_and_is_written_only_when_given(tmp_path: Path) -> None:
+    book = load(tmp_path, RENAMED)
+    book.to_yaml(tmp_path / "again.yaml")
+    text = (tmp_path / "again.yaml").read_text(encoding="utf-8")
+    assert "renamed_from: [resurssit, resursointi]" in text
+    assert text.count("renamed_from") == 2  # not on Neuvottelut
+    assert Codebook.from_yaml(tmp_path / "again.yaml") == book
+
+
+RENAME_BAD = {
+    "claimed twice": (
+        "name: K\ncodes:\n  - name: A\n    renamed_from: vanha\n  - name: B\n"
+        "    renamed_from: [x, vanha]\n", 6, ["'vanha'", "code 'A' (line 4)", "only one"],
+    ),
+    "old key is live later": (
+        "name: K\ncodes:\n  - name: A\n    renamed_from: b\n  - name: B\n    key: b\n",
+        4, ["'b'", "key of code 'B' (line 6)"],
+    ),
+    "old key is live earlier": (
+        "name: K\ncodes:\n  - name: B\n    key: b\n  - name: A\n    renamed_from: [b]\n",
+        6, ["'b'", "key of code 'B' (line 4)"],
+    ),
+    "own key": ("name: K\ncodes:\n  - name: A\n    key: a\n    renamed_from: a\n", 5,
+                ["own key"]),
+    "slash in old key": ("name: K\ncodes:\n  - name: A\n    renamed_from: x/y\n", 4, ["'/'"]),
+    "a mapping": ("name: K\ncodes:\n  - name: A\n    renamed_from:\n      - {a: 1}\n", 5,
+                  ["renamed_from must be"]),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "fragments"), RENAME_BAD.values(), ids=RENAME_BAD.keys())
+def test_renamed_from_errors_name_the_line(
+    tmp_path: Path, text: str, line: int, fragments: list[str]
+) -> None:
+    with pytest.raises(CodebookError) as info:
+        load(tmp_path, text)
+    message = str(info.value)
+    assert f"codebook.yaml, line {line}:" in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_rekey_records_the_old_key_and_going_back_undoes_it(book: Codebook) -> None:
+    code = book.rekey("resursointi", "resurssit")
+    assert (code.key, code.renamed_from) == ("resurssit", ("resursointi",))
+    assert book.resolve_key("resursointi") is code
+    book.rekey("resurssit", "rahoitus")
+    assert code.renamed_from == ("resursointi", "resurssit")
+    book.rekey("rahoitus", "resursointi")
+    assert (code.key, code.renamed_from) == ("resursointi", ("resurssit", "rahoitus"))
+
+
+@pytest.mark.parametrize("taken", ["sopimusneuvottelut", "vanha"])
+def test_rekey_and_add_refuse_a_key_in_use(book: Codebook, taken: str) -> None:
+    book.resolve("verkostojohtaminen").renamed_from = ("vanha",)
+    before = book.to_dict()
+    with pytest.raises(CodebookError, match=f"'{taken}' is already used"):
+        book.rekey("resursointi", taken)
+    with pytest.raises(CodebookError, match=f"'{taken}' is already used"):
+        book.add("Uusi", key=taken)
+    assert book.to_dict() == before
+
+
+def test_merge_recodes_the_old_keys_too(book: Codebook) -> None:
+    book.rekey("resursointi", "resurssit")
+    assert book.merge("resurssit", "verkostojohtaminen") == {
+        "resurssit": "verkostojohtaminen", "resursointi": "verkostojohtaminen",
+    }
+
+
+def test_a_tree_built_in_code_is_checked_for_renames() -> None:
+    with pytest.raises(CodebookError, match="only one code"):
+        Codebook("K", codes=[Code("a", "A", renamed_from=("x",)), Code("b", "B", renamed_from="x")])
+    with pytest.raises(CodebookError, match="key of code|the key"):
+        Codebook("K", codes=[Code("a", "A", renamed_from=("b",)), Code("b", "B")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,24 @@ def test_bad_arguments_name_the_argument(
 ) -> None:
     with pytest.raises(TymqualError, match=f"argument {argument}"):
         call(make_project())
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("fi", "Ei koodikirjassa: johtoryhma"),
+                                             ("en", "Not in codebook: johtoryhma")])
+def test_codings_under_a_deleted_code_get_a_grey_bar_of_their_own(
+    coded: tymqual.Project, tmp_path: Path, lang: str, shown: str
+) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(coded.root, root, ignore=shutil.ignore_patterns(".tymqual-cache"))
+    book = root / "codes" / "codebook.yaml"
+    book.write_text(book.read_text(encoding="utf-8").replace(
+        "      - name: Johtoryhmä\n        key: johtoryhma\n", ""), encoding="utf-8")
+    p = tymqual.open_project(root)
+    with pytest.warns(tymqual.TymqualWarning, match="'johtoryhma'"):
+        ax = figures.theme_frequency(p, by=None, lang=lang).axes[0]  # type: ignore[arg-type]
+    # Johtoryhmä's one passage lay inside no other Johtaminen passage, so the theme loses it.
+    assert ticklabels(ax) == ["Johtaminen", "Neuvottelut", shown]
+    assert widths(ax) == [3, 3, 1]
+    assert colors(ax)[-1] == "#7f7f7f"
+    heat = figures.code_case_heatmap(p, lang=lang)  # type: ignore[arg-type]
+    assert any(shown in label for label in ticklabels(heat.axes[0]))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -597,3 +599,53 @@ def test_many_cases_get_themes_in_total_and_a_note(
     assert "Aineistossa on 2 tapausta" in page and "Koodatut kohdat teemoittain" in page
     # The numbers by case are still in the workbook.
     assert any("tapaukset" in str(name).casefold() for name in _sheets_by_caption(files.xlsx))
+
+
+# ------------------------------------------------------------- codebook edited by hand
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("declared", [False, True], ids=["renamed by hand", "with renamed_from"])
+def test_report_keeps_codings_whose_key_was_renamed_by_hand(
+    small: tymqual.Project, tmp_path: Path, lang: str, declared: bool
+) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(small.root, root, ignore=shutil.ignore_patterns(".tymqual-cache"))
+    book = root / "codes" / "codebook.yaml"
+    new = "key: rahat" + ("\n        renamed_from: resurssit" if declared else "")
+    book.write_text(book.read_text(encoding="utf-8").replace("key: resurssit", new),
+                    encoding="utf-8")
+    accepted = [r for r in _read_csv(root / "codes" / "codings.csv") if r["status"] == "accepted"]
+    spans = {(r["source_id"], r["start"], r["end"]) for r in accepted if r["code"] == "resurssit"}
+    assert spans
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        files = build_report(tymqual.open_project(root), tmp_path / "out", lang=lang,
+                             survey=None, progress=False)
+    told_codebook = {str(w.message) for w in told if "codebook.yaml" in str(w.message)}
+    fi = lang == "fi"
+    marker = "ei koodikirjassa" if fi else "not in codebook"
+    caption = "Koodatut kohdat ja tapaukset" if fi else "Coded segments and cases"
+    path_col, n_col = ("Koodin polku", "Koodattuja kohtia") if fi else ("Code path",
+                                                                        "Coded segments")
+    [sheet] = [ws for cap, ws in _sheets_by_caption(files.xlsx).items() if caption in cap]
+    got = {r[path_col]: r[n_col] for r in _table(sheet)}
+    sheet_text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    wb = load_workbook(files.xlsx)
+    contents = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row
+                        if c.value)
+    page = files.html.read_text(encoding="utf-8")
+    if declared:
+        assert got["johtaminen/rahat"] == len(spans)
+        assert not [p for p in got if marker in str(p)]
+        assert "codes/codebook.yaml" not in contents and not told_codebook
+        return
+    assert got[f"resurssit ({marker})"] == len(spans)
+    assert got["johtaminen/rahat"] == 0
+    n_codings = sum(r["code"] == "resurssit" for r in accepted)
+    for text in (sheet_text, contents, page):
+        assert "codes/codebook.yaml" in text and f"resurssit ({n_codings})" in text
+        assert "renamed_from" in text
+    assert f"{'Ei koodikirjassa' if fi else 'Not in codebook'}: resurssit" in page
+    assert len(told_codebook) == 1
+    assert f"{n_codings} coding(s)" in next(iter(told_codebook))

@@ -21,6 +21,7 @@ and H4 (Teams .vtt), a cases.csv with four cases in two regions, and two more pa
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -675,3 +676,98 @@ def test_analysis_coders_must_be_names(make_project: Callable[..., tymqual.Proje
 
     with pytest.raises(ProjectError, match=r"tymqual\.yaml: analysis_coders must be a list"):
         make_project({"tymqual.yaml": "analysis_coders: [1, 2]\n"})
+
+
+# --- codebook edited by hand: no coding leaves the tables --------------------------------------
+
+_RESURSSIT = "        key: resurssit\n"
+_JOHTORYHMA = "      - name: Johtoryhmä\n        key: johtoryhma\n"
+_JOHTAMINEN = "    key: johtaminen\n"
+# name → (replacements in codebook.yaml, ledger key → the code path its codings should show;
+# a key missing from the mapping keeps its own path, None marks a key no code has)
+HAND_EDITS: dict[str, tuple[list[tuple[str, str]], dict[str, str | None]]] = {
+    "key renamed": ([(_RESURSSIT, "        key: rahat\n")], {"resurssit": None}),
+    "key renamed with renamed_from": (
+        [(_RESURSSIT, "        key: rahat\n        renamed_from: resurssit\n")],
+        {"resurssit": "johtaminen/rahat"},
+    ),
+    "code deleted": ([(_JOHTORYHMA, "")], {"johtoryhma": None}),
+    "code deleted, folded into its parent by renamed_from": (
+        [(_JOHTORYHMA, ""), (_JOHTAMINEN, _JOHTAMINEN + "    renamed_from: [johtoryhma]\n")],
+        {"johtoryhma": "johtaminen"},
+    ),
+    "two codes deleted": ([(_JOHTORYHMA, ""), (_RESURSSIT, "        key: rahat\n")],
+                          {"johtoryhma": None, "resurssit": None}),
+}
+_PATHS = {"johtaminen": "johtaminen", "resurssit": "johtaminen/resurssit",
+          "johtoryhma": "johtaminen/johtoryhma", "neuvottelut": "neuvottelut"}
+
+
+def _edit_codebook(p: tymqual.Project, edits: list[tuple[str, str]]) -> tymqual.Project:
+    path = p.root / "codes" / "codebook.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return tymqual.open_project(p.root)
+
+
+def _expected_paths(p: tymqual.Project, follow: dict[str, str | None]) -> pd.DataFrame:
+    """Accepted codings from the CSV itself, each with the path a reader should see."""
+    ledger = pd.read_csv(p.root / "codes" / "codings.csv", dtype=str, keep_default_na=False)
+    ledger = ledger[ledger["status"] == "accepted"]
+    wanted = {**_PATHS, **follow}
+    ledger["path"] = [wanted[k] if wanted[k] is not None else f"{k} (ei koodikirjassa)"
+                      for k in ledger["code"]]
+    return ledger.astype({"start": "int64", "end": "int64"})
+
+
+@pytest.mark.parametrize("edit", HAND_EDITS, ids=list(HAND_EDITS))
+def test_hand_edited_codebook_keeps_every_coding_in_every_table(four: tuple, edit: str) -> None:
+    edits, follow = HAND_EDITS[edit]
+    p = _edit_codebook(four[0], edits)
+    expected = _expected_paths(p, follow)
+    orphans = {k: int((expected["code"] == k).sum()) for k, v in follow.items() if v is None}
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        seg = p.segments()
+        freq = tables.code_frequencies(p, rollup=False)
+        tables.code_frequencies(p, rollup=False)  # the same state is told once
+    shown = dict(zip(seg["coding_id"], seg["code_path"], strict=True))
+    assert shown == dict(zip(expected["coding_id"], expected["path"], strict=True))
+    # Passages per path, counted from the CSV: each distinct span once per path.
+    spans = expected.drop_duplicates(["path", "source_id", "start", "end"])
+    per_path = spans.groupby("path").size()
+    counted = freq.set_index("code_path")["segments"]
+    assert counted[counted > 0].sort_index().to_dict() == per_path.sort_index().to_dict()
+    matrix = tables.code_case_matrix(p, counts=True, rollup=False).set_index("code_path")
+    assert matrix[["H1", "H2", "H3", "H4"]].sum(axis=1)[per_path.index].to_dict() == \
+        per_path.to_dict()
+    by_region = tables.code_attribute_matrix(p, "region", counts=True, rollup=False,
+                                             allow_small_cells=True)
+    assert by_region.set_index("code_path").sum(axis=1, numeric_only=True)[
+        per_path.index].to_dict() == per_path.to_dict()
+    analysis = tables.analysis_table(p)
+    assert sorted(analysis["coding_id"]) == sorted(expected["coding_id"])
+    for key, n in orphans.items():
+        marker = f"{key} (ei koodikirjassa)"
+        row = freq[freq["code_path"] == marker]
+        assert (row["code_name"].tolist(), row["depth"].tolist()) == ([f"Ei koodikirjassa: {key}"],
+                                                                     [0])
+        assert (analysis["main_category"] == f"Ei koodikirjassa: {key}").sum() == n
+        assert marker in tables.co_occurrence(p, wide=True).index
+    messages = [str(w.message) for w in told if "codebook.yaml" in str(w.message)]
+    assert len(messages) == (1 if orphans else 0)
+    if orphans:
+        assert f"{sum(orphans.values())} coding(s)" in messages[0]
+        assert all(repr(key) in messages[0] for key in orphans)
+        assert "renamed_from" in messages[0]
+
+
+def test_orphaned_rows_follow_the_table_language(four: tuple) -> None:
+    p = _edit_codebook(four[0], HAND_EDITS["code deleted"][0])
+    with pytest.warns(tymqual.TymqualWarning):
+        english = tables.code_frequencies(p, lang="en")
+    assert "Not in codebook: johtoryhma" in english["code_name"].tolist()
+    assert "johtoryhma (not in codebook)" in english["code_path"].tolist()

@@ -32,9 +32,33 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(f"  skipped sources: {s['skipped']}")
     if s["unanchored"]:
         print(f"  codings whose passage was not found after an edit: {s['unanchored']}")
-    width = max((len(p) for p in s["per_code"]), default=0)
-    for path, n in s["per_code"].items():
+    orphaned = s["orphaned"]
+    if orphaned:
+        keys = ", ".join(f"{key} ({n})" for key, n in orphaned.items())
+        print(f"  codings under keys not in codes/codebook.yaml: {sum(orphaned.values())} "
+              f"({keys}); `tymqual check` says how to fix it")
+    rows = {**s["per_code"], **{f"{key} (not in codebook)": n for key, n in orphaned.items()}}
+    width = max((len(p) for p in rows), default=0)
+    for path, n in rows.items():
         print(f"  {path:<{width}}  {n:>4}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from tymqual.integrity import check
+
+    found = check(args.project)
+    for row in found.to_dict("records"):
+        stream = sys.stdout if row["severity"] == "info" else sys.stderr
+        where = f" [{row['where']}]" if row["where"] else ""
+        print(f"{row['severity']}: {row['problem']} ({row['file'] or 'project'}): "
+              f"{row['detail']}{where}", file=stream)
+        print(f"  fix: {row['fix']}", file=stream)
+    problems = int((found["severity"] == "problem").sum())
+    if problems:
+        print(f"tymqual: {problems} problem(s) found in {args.project}", file=sys.stderr)
+        return 1
+    print(f"no problems found in {args.project}")
     return 0
 
 
@@ -177,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, text in (
         ("status", _cmd_status, "counts of sources, words and codings per code"),
         ("codes", _cmd_codes, "the codebook as a tree"),
+        ("check", _cmd_check, "every integrity problem of the project, each with its fix"),
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("project", nargs="?", default=".")

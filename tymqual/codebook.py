@@ -31,13 +31,31 @@ from tymqual.errors import CodebookError
 from tymqual.storage import atomic_write_text
 from tymqual.text import normalize_text
 
-__all__ = ["Code", "Codebook", "FRAME_COLUMNS"]
+__all__ = ["Code", "Codebook", "FRAME_COLUMNS", "orphan_name", "orphan_path"]
 
 #: Columns of :meth:`Codebook.to_frame`, in order.
 FRAME_COLUMNS = (
     "key", "path", "name", "parent", "depth", "definition", "use_when", "do_not_use_when",
     "example", "color", "keywords",
 )  # fmt: skip
+
+# How a reader sees a ledger key that no code has (an orphaned coding), Finnish and English.
+# The space in the path can never occur in a real path, so the row never passes for a code.
+_NOT_IN_CODEBOOK = {"fi": "ei koodikirjassa", "en": "not in codebook"}
+
+
+def orphan_path(key: str, lang: str = "fi") -> str:
+    """The ``code_path`` shown for codings under a key no code has: ``vanha (ei koodikirjassa)``.
+
+    Segments, tables and figures show orphaned codings under this marker, never drop them.
+    """
+    return f"{key} ({_NOT_IN_CODEBOOK.get(lang, _NOT_IN_CODEBOOK['fi'])})"
+
+
+def orphan_name(key: str, lang: str = "fi") -> str:
+    """The ``code_name`` shown for an orphaned key: ``Ei koodikirjassa: vanha``."""
+    return f"{_NOT_IN_CODEBOOK.get(lang, _NOT_IN_CODEBOOK['fi']).capitalize()}: {key}"
+
 
 # matplotlib's "tab10", so default colours match the figures' own category colours.
 _PALETTE = (
@@ -46,7 +64,7 @@ _PALETTE = (
 )  # fmt: skip
 _GUIDANCE = ("definition", "use_when", "do_not_use_when", "example")
 _EDITABLE = (*_GUIDANCE, "color", "keywords")
-_CODE_FIELDS = ("name", "key", *_EDITABLE, "children")
+_CODE_FIELDS = ("name", "key", *_EDITABLE, "renamed_from", "children")
 _BOOK_FIELDS = ("name", "version", "language", "description", "codes")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _NOT_KEY_CHARS = re.compile(r"[^\w-]+")
@@ -65,11 +83,16 @@ class Code:
     example: str = ""
     color: str = ""
     keywords: tuple[str, ...] = ()
+    #: Keys this code had before; codings stored under them in the ledger count as this code.
+    renamed_from: tuple[str, ...] = ()
     children: list[Code] = field(default_factory=list)
     parent: Code | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.keywords = tuple(self.keywords)
+        self.renamed_from = (
+            (self.renamed_from,) if isinstance(self.renamed_from, str) else tuple(self.renamed_from)
+        )
 
     @property
     def path(self) -> str:
@@ -155,7 +178,9 @@ class Codebook:
         top = _expect_mapping(data, where, "the codebook")
         _check_fields(top, _BOOK_FIELDS, where, "the codebook")
         name = _text(top, "name", where)
-        codes = _parse_codes(top.get("codes"), top, where.child("codes", top), {})
+        seen = _Keys()
+        codes = _parse_codes(top.get("codes"), top, where.child("codes", top), seen)
+        seen.check_claims(where.source)
         return cls(
             name,
             version=_text(top, "version", where),
@@ -261,6 +286,28 @@ class Codebook:
             f"No code {ref!r} in the codebook (looked for a path, key or name).{self._suggest(ref)}"
         )
 
+    def key_map(self) -> dict[str, Code]:
+        """Every key the ledger may hold for a code: its key and its ``renamed_from`` keys.
+
+        Build it once and look ledger keys up in it when mapping many rows; a key missing
+        from it is an *orphaned* key, whose codings belong to no code of this codebook.
+        """
+        found: dict[str, Code] = {}
+        for code in self:
+            for old in code.renamed_from:
+                found.setdefault(old, code)
+        for code in self:
+            found[code.key] = code
+        return found
+
+    def resolve_key(self, key: str) -> Code | None:
+        """The code a key stored in the ledger belongs to, following ``renamed_from``.
+
+        None when no code has the key, now or before (the coding is orphaned). Unlike
+        :meth:`resolve`, this never matches a path or a name: the ledger stores keys.
+        """
+        return self.key_map().get(key)
+
     def _lookup(self, ref: str) -> list[Code]:
         wanted = unicodedata.normalize("NFC", ref).strip().strip("/")
         if not wanted:
@@ -271,6 +318,10 @@ class Codebook:
         exact = [c for c in self if c.key == last and ("/" not in wanted or c.path == wanted)]
         if exact:
             return exact
+        # A notebook written before a key changed still finds the code by its old key.
+        renamed = [c for c in self if "/" not in wanted and wanted in c.renamed_from]
+        if renamed:
+            return renamed
         folded = wanted.casefold()
         return [
             code
@@ -319,7 +370,7 @@ class Codebook:
         mapping: dict[str, Any] = {"name": name, **fields}
         if key is not None:
             mapping["key"] = key
-        code = _parse_code(mapping, where, {})
+        code = _parse_code(mapping, where, _Keys())
         owner = None if parent is None else self.resolve(parent)
         self._refuse_taken_key(code.key, where.source)
         self._attach(code, owner)
@@ -332,6 +383,28 @@ class Codebook:
         code = self.resolve(ref)
         where = _Where(f"Codebook.rename({code.path!r})", "", None, ())
         code.name = _name({"name": new_name}, where)
+        return code
+
+    def rekey(self, ref: str | Code, new_key: str) -> Code:
+        """Give a code a new key and remember the old one in ``renamed_from``.
+
+        Codings stored under the old key follow the code everywhere without the ledger being
+        rewritten. Going back to an earlier key takes it out of ``renamed_from`` again.
+        """
+        code = self.resolve(ref)
+        where = f"Codebook.rekey({code.path!r}, {new_key!r})"
+        new_key = _check_key(unicodedata.normalize("NFC", str(new_key)).strip(), where)
+        if new_key == code.key:
+            return code
+        owner = self.key_map().get(new_key)
+        if owner is not None and owner is not code:
+            raise CodebookError(
+                f"{where}: the key {new_key!r} is already used by {owner.path!r} (as its key "
+                "or an old key in renamed_from); choose another key."
+            )
+        old = code.key
+        code.renamed_from = tuple(k for k in (*code.renamed_from, old) if k != new_key)
+        code.key = new_key
         return code
 
     def move(self, ref: str | Code, new_parent: str | Code | None) -> Code:
@@ -365,7 +438,7 @@ class Codebook:
         code.children = []
         target.keywords = tuple(dict.fromkeys(target.keywords + code.keywords))
         self._detach(code)
-        return {code.key: target.key}
+        return {old: target.key for old in (code.key, *code.renamed_from)}
 
     def remove(self, ref: str | Code) -> Code:
         """Remove a code that has no children and return it."""
@@ -389,7 +462,7 @@ class Codebook:
         code.parent = None
 
     def _refuse_taken_key(self, key: str, source: str) -> None:
-        taken = [code for code in self if code.key == key]
+        taken = [code for code in self if key in (code.key, *code.renamed_from)]
         if taken:
             raise CodebookError(
                 f"{source}: the key {key!r} is already used by {taken[0].path!r}; keys are "
@@ -421,6 +494,24 @@ class Codebook:
             seen[code.key] = code
             if code.color:
                 code.color = _check_color(code.color, where)
+        claims: dict[str, Code] = {}
+        for code in self:
+            for old in code.renamed_from:
+                _check_key(old, f"Codebook: code {code.name!r}, renamed_from")
+                owner = seen.get(old) or claims.get(old)
+                if owner is not None and owner is not code:
+                    raise CodebookError(
+                        f"Codebook: code {code.name!r} gives renamed_from {old!r}, which is "
+                        f"also {'the key' if old in seen else 'an old key'} of code "
+                        f"{owner.name!r}; the codings stored under {old!r} can follow only "
+                        "one code."
+                    )
+                if owner is code and old == code.key:
+                    raise CodebookError(
+                        f"Codebook: code {code.name!r} gives its own key {old!r} as "
+                        "renamed_from; list only keys it had before."
+                    )
+                claims[old] = code
 
     # -- display -------------------------------------------------------------------------
 
@@ -604,8 +695,40 @@ def _name(mapping: Mapping[Any, Any], where: _Where) -> str:
     return name
 
 
+@dataclass
+class _Keys:
+    """Keys met so far while reading a codebook: live keys and ``renamed_from`` claims.
+
+    Each maps a key to the code's name and its place (``line 12``) for error messages.
+    """
+
+    live: dict[str, tuple[str, str]] = field(default_factory=dict)
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def claim(self, old: str, name: str, place: str, where: str) -> None:
+        if old in self.claims:
+            other_name, other_at = self.claims[old]
+            raise CodebookError(
+                f"{where}: renamed_from {old!r} is also given by code {other_name!r} "
+                f"({other_at}); the codings stored under {old!r} "
+                "can follow only one code, so keep it on one of them."
+            )
+        self.claims[old] = (name, place)
+
+    def check_claims(self, source: str) -> None:
+        """Refuse an old key that is also a live key: its codings would have two codes."""
+        for old, (name, place) in self.claims.items():
+            if old in self.live:
+                live_name, live_at = self.live[old]
+                raise CodebookError(
+                    f"{source}, {place}: code {name!r} gives renamed_from {old!r}, but "
+                    f"{old!r} is the key of code {live_name!r} ({live_at}); remove {old!r} "
+                    "from renamed_from, or give that code another key."
+                )
+
+
 def _parse_codes(
-    items: object, owner: Mapping[Any, Any], where: _Where, seen: dict[str, tuple[str, str]]
+    items: object, owner: Mapping[Any, Any], where: _Where, seen: _Keys
 ) -> list[Code]:
     if items is None:
         return []
@@ -622,7 +745,7 @@ def _parse_codes(
     return codes
 
 
-def _parse_code(item: object, where: _Where, seen: dict[str, tuple[str, str]]) -> Code:
+def _parse_code(item: object, where: _Where, seen: _Keys) -> Code:
     mapping = _expect_mapping(item, where, "a code")
     _check_fields(mapping, _CODE_FIELDS, where, "the code")
     name = _name(mapping, where)
@@ -631,14 +754,14 @@ def _parse_code(item: object, where: _Where, seen: dict[str, tuple[str, str]]) -
         key = _check_key(_text(mapping, "key", where), code_where)
     else:
         key = _derive_key(name, code_where)
-    if key in seen:
-        other_name, other_at = seen[key]
+    if key in seen.live:
+        other_name, other_at = seen.live[key]
         raise CodebookError(
             f"{code_where}: the key {key!r} is already used by code {other_name!r} "
             f"({other_at}); keys must be unique in the whole codebook, so give one of them "
             "another key."
         )
-    seen[key] = (name, where.place(_field_line(mapping, "key")))
+    seen.live[key] = (name, where.place(_field_line(mapping, "key")))
     code = Code(
         key=key,
         name=name,
@@ -648,11 +771,47 @@ def _parse_code(item: object, where: _Where, seen: dict[str, tuple[str, str]]) -
         example=_text(mapping, "example", where),
         color=_color_field(mapping, where, name),
         keywords=_keywords(mapping, where),
+        renamed_from=_renamed_from(mapping, where, name, key, seen),
     )
     code.children = _parse_codes(
         mapping.get("children"), mapping, where.child("children", mapping), seen
     )
     return code
+
+
+def _renamed_from(
+    mapping: Mapping[Any, Any], where: _Where, name: str, key: str, seen: _Keys
+) -> tuple[str, ...]:
+    """The old keys a code lists under ``renamed_from`` (one key or a list), each checked."""
+    value = mapping.get("renamed_from")
+    line = _field_line(mapping, "renamed_from")
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else [value]
+    raws = value.raw if isinstance(value, _Seq) else [
+        mapping.raw.get("renamed_from") if isinstance(mapping, _Map) else None
+    ]
+    old_keys: list[str] = []
+    for index, item in enumerate(items):
+        item_line = value.item_lines[index] if isinstance(value, _Seq) else line
+        at = f"{where.at(item_line)}: code {name!r}"
+        old = _scalar_text(item, raws[index] if index < len(raws) else None)
+        if old is None:
+            raise CodebookError(
+                f"{at}: renamed_from must be an old key or a list of old keys, such as "
+                f"[vanha_avain], not {item!r}."
+            )
+        old = _check_key(old, f"{at}, renamed_from")
+        if old == key:
+            raise CodebookError(
+                f"{at}: renamed_from {old!r} is the code's own key; list only keys it had "
+                "before."
+            )
+        if old in old_keys:
+            continue
+        seen.claim(old, name, where.place(item_line), at)
+        old_keys.append(old)
+    return tuple(old_keys)
 
 
 def _derive_key(name: str, where: str) -> str:
@@ -759,6 +918,8 @@ def _code_dict(code: Code, flow_keywords: bool) -> dict[str, Any]:
     out.update({name: getattr(code, name) for name in _GUIDANCE})
     out["color"] = code.color
     out["keywords"] = (_FlowList if flow_keywords else list)(code.keywords)
+    if code.renamed_from:
+        out["renamed_from"] = (_FlowList if flow_keywords else list)(code.renamed_from)
     if code.children:
         out["children"] = [_code_dict(child, flow_keywords) for child in code.children]
     return out

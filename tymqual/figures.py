@@ -11,6 +11,8 @@ front end ignores that, ``display(fig)`` or ``save_figure`` works.
 Text is Finnish by default and English with ``lang="en"``; counts shown as text go through
 :mod:`tymqual.formatting`. Code colours come from the codebook (``Code.color``). A figure with no
 data draws an empty axis with a centred note ("Ei koodauksia" / "No codings") instead of failing.
+Codings under a key no code has (renamed or deleted by hand in the codebook) are drawn as the
+tables show them: a grey row or bar of their own, "Ei koodikirjassa: <key>", at the top level.
 
 :func:`save_figure` writes ``stem.png`` (300 dpi) and ``stem.svg`` atomically, with fixed
 metadata and a fixed SVG id salt, so the same figure gives the same bytes on every run.
@@ -148,7 +150,7 @@ def theme_frequency(
             f"(0 = top-level themes), not {level!r}."
         )
     with _style():
-        rows, groups = _frequency_rows(p, by, level, allow_small_cells)
+        rows, groups = _frequency_rows(p, by, level, allow_small_cells, lang)
         title = _word("theme_frequency" if level == 0 else "code_frequency", lang)
         if by is None:
             ylabel = label("theme" if level == 0 else "code", lang)
@@ -167,7 +169,7 @@ def code_case_heatmap(p: Project, *, counts: bool = True, lang: Lang = "fi") -> 
     """
     lang = check_lang(lang, "code_case_heatmap")
     with _style():
-        matrix = tables.code_case_matrix(p, counts=counts, rollup=True)
+        matrix = tables.code_case_matrix(p, counts=counts, rollup=True, lang=lang)
         cases = _case_columns(matrix)
         values = _numeric(matrix[cases]) if cases else np.zeros((len(matrix), 0))
         title = _word("code_case_counts" if counts else "code_case", lang)
@@ -416,18 +418,19 @@ def _text_width_pt(fig: Figure, texts: Sequence[str], size: float,
 
 
 def _frequency_rows(
-    p: Project, by: str | None, level: int, allow_small_cells: bool
+    p: Project, by: str | None, level: int, allow_small_cells: bool, lang: Lang
 ) -> tuple[list[tuple[str, str, list[int]]], list[str]]:
     """(code path, name, counts per group) of the codes at ``level``, and the group labels."""
     if by == "case":
-        matrix = tables.code_case_matrix(p, counts=True, rollup=True)
+        matrix = tables.code_case_matrix(p, counts=True, rollup=True, lang=lang)
         matrix = matrix[_depths(matrix["code_path"]) == level]
         cases = _case_columns(matrix)
         rows = [(str(path), str(name), [int(n) for n in counts])
                 for path, name, counts in zip(matrix["code_path"], matrix["code_name"],
                                               matrix[cases].to_numpy(), strict=True)]
         return rows, [p.case_label(case) for case in cases]
-    freq = tables.code_frequencies(p, by=by, rollup=True, allow_small_cells=allow_small_cells)
+    freq = tables.code_frequencies(p, by=by, rollup=True, allow_small_cells=allow_small_cells,
+                                   lang=lang)
     freq = freq[freq["depth"] == level]
     if by is None:
         rows = [(str(path), str(name), [int(n)]) for path, name, n in

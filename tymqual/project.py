@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
-from tymqual.codebook import Code, Codebook
+from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
 from tymqual.codings import Ledger, reanchor
 from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn
 from tymqual.errors import (
@@ -147,6 +147,7 @@ class Project:
         # Recent results of segments(), keyed by the ledger's digest and everything else
         # they depend on; see segments().
         self._segments_memo: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self._orphans_told: set[str] = set()  # orphan warnings given, each said once
         self.skipped = pd.DataFrame(columns=["path", "error"])
         self._codebook = self._read_codebook()
         self._cases = self._read_cases()
@@ -654,6 +655,40 @@ class Project:
         self._save_codebook()
         return moved
 
+    def rekey_code(self, code: str | Code, new_key: str) -> Code:
+        """Give a code a new key and save the codebook; its codings follow without a rewrite.
+
+        The old key goes into the code's ``renamed_from`` in ``codes/codebook.yaml``, so the
+        codings stored under it count as the code everywhere. Use this instead of editing the
+        key by hand.
+        """
+        rekeyed = self._codebook.rekey(code, new_key)
+        self._save_codebook()
+        return rekeyed
+
+    def orphaned_codings(self) -> pd.DataFrame:
+        """Ledger rows whose ``code`` key no code has, now or as ``renamed_from`` (any status).
+
+        Such codings were made under a key later renamed or deleted in ``codebook.yaml`` by
+        hand. They stay in the ledger; segments, tables and the report show them as not in
+        the codebook (:func:`tymqual.codebook.orphan_path`), and ``tymqual check`` lists them.
+        """
+        codings = self.codings
+        known = list(self._codebook.key_map())
+        return codings[~codings["code"].isin(known)].reset_index(drop=True)
+
+    def _tell_orphans(self, found: pd.DataFrame) -> None:
+        """Warn once per project and ledger state when a result holds orphaned codings."""
+        if found.empty or found["code"].isin([c.key for c in self._codebook]).all():
+            return
+        counts = self.orphaned_codings()["code"].value_counts(sort=False)
+        message = orphan_warning(
+            self.codes_dir / "codebook.yaml", {str(k): int(n) for k, n in counts.items()}
+        )
+        if message not in self._orphans_told:
+            self._orphans_told.add(message)
+            warnings.warn(message, TymqualWarning, stacklevel=4)
+
     def merge_codes(self, code: str, into: str) -> int:
         """Merge ``code`` into ``into``: its codings are recoded, then the codebook is saved.
 
@@ -680,13 +715,20 @@ class Project:
         ``code`` is a path, key or name; with ``descendants`` its subcodes' passages come
         too. ``case``, ``coder`` and ``status`` filter (a value or a list; ``None``: all).
         Codings whose passage was lost in an edited source are left out (see ``unanchored``).
+
+        ``code`` is the code's current key: a coding stored under one of its ``renamed_from``
+        keys shows as the code. A coding under a key no code has (renamed or deleted by hand
+        in ``codebook.yaml``) keeps its key in ``code`` and shows ``code_path``
+        ``"<key> (ei koodikirjassa)"`` and ``code_name`` ``"Ei koodikirjassa: <key>"``
+        (English when the project's language is ``en``), with a :class:`TymqualWarning`
+        naming the keys and the fix.
         """
         digest, seg = self.ledger.read_versioned()
         # The same ledger bytes, codebook and arguments give the same frame: tables and the
         # report ask for it many times. Texts, turns and cases do not change in a Project.
         memo_key = (
             digest,
-            tuple((c.key, c.path, c.name) for c in self._codebook),
+            tuple((c.key, c.path, c.name, c.renamed_from) for c in self._codebook),
             id(self._cases),
             code,
             descendants,
@@ -697,13 +739,15 @@ class Project:
         except TypeError:  # an unusual argument (a Code object, say): compute, keep nothing
             digest = None
         if digest is not None and memo_key in self._segments_memo:
-            return self._segments_memo[memo_key].copy()
-        found = self._segments(seg, code, descendants=descendants, case=case, coder=coder,
-                               status=status)
-        if digest is not None:
-            if len(self._segments_memo) >= 16:
-                self._segments_memo.pop(next(iter(self._segments_memo)))
-            self._segments_memo[memo_key] = found.copy()
+            found = self._segments_memo[memo_key].copy()
+        else:
+            found = self._segments(seg, code, descendants=descendants, case=case, coder=coder,
+                                   status=status)
+            if digest is not None:
+                if len(self._segments_memo) >= 16:
+                    self._segments_memo.pop(next(iter(self._segments_memo)))
+                self._segments_memo[memo_key] = found.copy()
+        self._tell_orphans(found)
         return found
 
     def _segments(
@@ -719,6 +763,10 @@ class Project:
         if not self.unanchored.empty:
             seg = seg[~seg["coding_id"].isin(self.unanchored["coding_id"])]
         seg = seg[seg["source_id"].isin(list(self._docs))]
+        key_map = self._codebook.key_map()
+        if any(old != c.key for old, c in key_map.items()):
+            current = {old: c.key for old, c in key_map.items()}
+            seg = seg.assign(code=seg["code"].map(current).fillna(seg["code"]))
         if code is not None:
             target = self._codebook.resolve(code)
             keys = [
@@ -735,11 +783,17 @@ class Project:
         )
         if case is not None:
             seg = seg[seg["case_id"].isin([case] if isinstance(case, str) else list(case))]
-        # A key missing from the codebook (hand-edited ledger) shows as itself, not an error.
-        by_key = {c.key: c for c in self._codebook}
-        keys = seg["code"].tolist()
-        seg["code_path"] = [by_key[k].path if k in by_key else k for k in keys]
-        seg["code_name"] = [by_key[k].name if k in by_key else k for k in keys]
+        # A key no code has stays visible under a marker, never dropped (see the docstring).
+        lang = "en" if self.config.language == "en" else "fi"
+        orphans = set(seg["code"]) - {c.key for c in self._codebook}
+        paths = {c.key: c.path for c in self._codebook} | {
+            k: orphan_path(k, lang) for k in orphans
+        }
+        names = {c.key: c.name for c in self._codebook} | {
+            k: orphan_name(k, lang) for k in orphans
+        }
+        seg["code_path"] = seg["code"].map(paths)
+        seg["code_name"] = seg["code"].map(names)
         seg["speaker"], seg["turn"] = self._turn_of(seg)
         columns = [
             "coding_id",
@@ -921,7 +975,10 @@ class Project:
         """Counts for ``tymqual status``: sources, words, turns, cases, codes, codings."""
         src = self.sources
         codings = self.codings
-        per_code = codings[codings["status"] == "accepted"]["code"].value_counts()
+        key_map = self._codebook.key_map()
+        current = codings["code"].map({old: c.key for old, c in key_map.items()})
+        per_code = current[codings["status"] == "accepted"].value_counts()
+        orphaned = codings.loc[current.isna(), "code"].value_counts(sort=False)
         return {
             "project": self.config.name,
             "root": str(self.root),
@@ -935,6 +992,8 @@ class Project:
             "skipped": len(self.skipped),
             "unanchored": len(self.unanchored),
             "per_code": {c.path: int(per_code.get(c.key, 0)) for c in self._codebook},
+            # ledger keys no code has, with their codings (any status): see orphaned_codings()
+            "orphaned": {str(k): int(n) for k, n in orphaned.items()},
         }
 
     def show(self, source_id: str) -> SourceView:
@@ -1101,6 +1160,19 @@ def _answer_sources(stem: str, survey: Survey) -> list[SourceDoc]:
     return docs
 
 
+def orphan_warning(codebook_path: str | Path, counts: dict[str, int]) -> str:
+    """One sentence naming the orphaned keys, their codings and the two ways to fix them."""
+    total = sum(counts.values())
+    listed = ", ".join(f"{key!r} ({n})" for key, n in counts.items())
+    first = next(iter(counts), "old_key")
+    return (
+        f"{codebook_path}: {total} coding(s) in codes/codings.csv are stored under key(s) no "
+        f"code has ({listed}), so they show as not in the codebook; restore the key in "
+        f"codes/codebook.yaml, or add renamed_from: [{first}] to the code it became "
+        "(project.rekey_code(code, new_key) records a new key this way)."
+    )
+
+
 def open_project(
     path: str | Path = ".",
     *,
@@ -1178,4 +1250,7 @@ def init_project(path: str | Path, *, name: str | None = None) -> Project:
     return open_project(root)
 
 
-__all__ = ["Project", "ProjectConfig", "SourceView", "TymqualError", "init_project", "open_project"]
+__all__ = [
+    "Project", "ProjectConfig", "SourceView", "TymqualError", "init_project", "open_project",
+    "orphan_warning",
+]

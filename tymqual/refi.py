@@ -348,6 +348,9 @@ def _exported_codings(
     project: Project, status: str | Sequence[str] | None, target: Path
 ) -> pd.DataFrame:
     codings = project.codings
+    # A coding stored under a code's old key (renamed_from) is exported as that code.
+    current = {old: code.key for old, code in project.codebook.key_map().items()}
+    codings = codings.assign(code=codings["code"].map(current).fillna(codings["code"]))
     if status is not None:
         wanted = [status] if isinstance(status, str) else list(status)
         unknown = [s for s in wanted if s not in STATUSES]

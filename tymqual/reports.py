@@ -217,6 +217,16 @@ _TEXT: dict[str, tuple[str, str]] = {
         "A parent code's counts include the passages coded with its subcodes. "
         "Cases n/N: cases whose material has the code, of all cases.",
     ),
+    "note_orphaned": (
+        "Huom. {n} hyväksyttyä koodausta on tallennettu avaimilla, joita koodikirjassa "
+        "(codes/codebook.yaml) ei ole: {keys}. Ne näkyvät taulukoissa omina riveinään "
+        "merkinnällä ”{marker}” eivätkä sisälly yhteenkään teemaan. Palauta avain "
+        "koodikirjaan tai merkitse uuden avaimen koodiin renamed_from: [vanha_avain].",
+        "Note: {n} accepted codings are stored under keys that the codebook "
+        "(codes/codebook.yaml) does not have: {keys}. The tables show them in rows of their "
+        "own marked “{marker}”, outside every theme. Restore the key in the codebook, "
+        "or add renamed_from: [old_key] to the code that has the new key.",
+    ),
     "note_refused": (
         "Taulukkoa ei näytetä: ryhmässä alle {min} tapausta (ryhmittely: {attr}). Näin "
         "pienen ryhmän luvuista voisi tunnistaa yksittäisen haastateltavan. Pienin "
@@ -467,6 +477,9 @@ def _build(
 ) -> ReportFiles:
     names = {k: _t(k, lang) for k in ("xlsx", "html", "docx", "figures_dir")}
     report = _Report(project, lang, _data_time(project))
+    orphaned = _orphaned_note(project, lang)
+    if orphaned:
+        report.notes.setdefault("sec_results", []).append(orphaned)
     chosen, survey_note = _pick_survey(project, survey, lang)
     if survey_note:
         report.notes.setdefault("sec_survey", []).append(survey_note)
@@ -599,7 +612,8 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add(
             "code_frequencies",
             lambda: tables.code_frequencies(p, rollup=True, lang=lang),
-            notes=[_t("note_rollup", lang), *_coders_note(p, lang)],
+            notes=[_t("note_rollup", lang), *_coders_note(p, lang),
+                   *filter(None, [_orphaned_note(p, lang)])],
         ),
     ]
     attribute = _grouping_attribute(p.cases)
@@ -641,6 +655,19 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add("quotes", lambda: tables.quotes(p, per_code=3), section="sec_quotes"),
     ]
     return steps
+
+
+def _orphaned_note(p: Project, lang: Lang) -> str:
+    """The reader's note on accepted codings whose key the codebook lacks, or ""."""
+    orphaned = p.orphaned_codings()
+    counts = orphaned.loc[orphaned["status"] == "accepted", "code"].value_counts(sort=False)
+    if counts.empty:
+        return ""
+    counts = counts.sort_index()
+    keys = ", ".join(f"{key} ({fmt_number(int(n), lang=lang)})" for key, n in counts.items())
+    marker = "ei koodikirjassa" if lang == "fi" else "not in codebook"
+    return _t("note_orphaned", lang, n=fmt_number(int(counts.sum()), lang=lang), keys=keys,
+              marker=marker)
 
 
 def _coders_note(p: Project, lang: Lang) -> list[str]:

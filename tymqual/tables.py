@@ -8,8 +8,18 @@ survey strings) are formatted through :mod:`tymqual.formatting` in ``lang`` (``"
 default, ``"en"``).
 
 Conventions shared by the code tables
-    * Only *accepted* codings count, from ``project.segments(status="accepted")``; codings on a
-      key the codebook no longer has are left out.
+    * Only *accepted* codings count, from ``project.segments(status="accepted")``. A coding
+      stored under a code's old key (``renamed_from`` in the codebook) counts as the code.
+    * **Orphaned codings** (stored under a key no code has, because the key was renamed or
+      the code deleted by hand in ``codes/codebook.yaml``) are never dropped: the frequency
+      table, the case and attribute matrices and co-occurrence give each such key a row of
+      its own after the codebook's codes, ``code_path`` ``"<key> (ei koodikirjassa)"`` and
+      ``code_name`` ``"Ei koodikirjassa: <key>"`` (:func:`tymqual.codebook.orphan_path`),
+      at depth 0 and never rolled up into a theme; the analysis table names the marker as
+      the main category. :func:`quotes`, :func:`joint_display` and :func:`case_summary` pick
+      by the codebook's themes, so they cannot place them; the
+      :class:`~tymqual.errors.TymqualWarning` from ``segments`` and the report's note name
+      every such key with its count and the fix.
     * A **passage** is a distinct ``(source_id, start, end)`` span: a span coded twice with one
       code (say by two coders) counts once.
     * **Rollup** (``rollup=True``): a code counts its own passages and those of every code
@@ -44,7 +54,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tymqual.codebook import Code, Codebook
+from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
 from tymqual.errors import DisclosureError, TymqualError
 from tymqual.formatting import (
     MISSING,
@@ -93,11 +103,24 @@ _DONT_KNOW_SHORT = {"fi": "EOS", "en": "DK"}
 # --- shared building blocks ------------------------------------------------------------------
 
 
-def _code_frame(codebook: Codebook) -> pd.DataFrame:
-    """Every code in codebook order: ``code`` (key), ``code_path``, ``code_name``, ``depth``."""
+def _code_frame(codebook: Codebook, orphans: Sequence[str] = (), lang: Lang = "fi"
+                ) -> pd.DataFrame:
+    """Every code in codebook order, then the orphaned keys: ``code`` (key), ``code_path``,
+    ``code_name``, ``depth``."""
     rows = [(c.key, c.path, c.name, c.depth) for c in codebook]
+    rows += [(k, orphan_path(k, lang), orphan_name(k, lang), 0) for k in orphans]
     frame = pd.DataFrame(rows, columns=["code", "code_path", "code_name", "depth"])
     return frame.astype({"depth": "int64"})
+
+
+def _orphans(seg: pd.DataFrame, codebook: Codebook) -> list[str]:
+    """Keys of ``seg`` that no code has (renamed or deleted by hand), sorted."""
+    return sorted(set(seg["code"]) - {c.key for c in codebook})
+
+
+def _project_lang(p: Project) -> Lang:
+    """The reader language of tables that take no ``lang``: the project's, else Finnish."""
+    return "en" if p.config.language == "en" else "fi"
 
 
 def _case_ids(p: Project) -> list[str]:
@@ -109,39 +132,45 @@ def _case_ids(p: Project) -> list[str]:
 
 
 def _segments(p: Project) -> pd.DataFrame:
-    """Accepted codings on codebook codes, ``case_id`` = source id when there are no cases.
+    """Accepted codings, ``case_id`` = source id when there are no cases.
+
+    Orphaned codings are kept (module notes); :func:`_orphans` names their keys.
 
     Only the coders named in ``tymqual.yaml``'s ``analysis_coders`` count when it is set, so
     that a second coder's codings merged for an agreement check are not added to the
     frequencies.
     """
     seg = p.segments(status="accepted", coder=list(p.config.analysis_coders) or None)
-    seg = seg[seg["code"].isin([c.key for c in p.codebook])]
     if p.cases.empty:
         seg = seg.assign(case_id=seg["source_id"])
     return seg.reset_index(drop=True)
 
 
 def _passages(p: Project) -> pd.DataFrame:
-    """Accepted codings on codebook codes: coding_id, source_id, case_id, code, start, end."""
+    """Accepted codings: coding_id, source_id, case_id, code, start, end."""
     seg = _segments(p)
     columns = ["coding_id", "source_id", "case_id", "code", "start", "end"]
     return seg[columns].astype({"start": "int64", "end": "int64"}).reset_index(drop=True)
 
 
-def _subtree_pairs(codebook: Codebook, rollup: bool) -> pd.DataFrame:
-    """``node`` → ``code`` pairs: every code a node counts (itself, plus descendants if rollup)."""
+def _subtree_pairs(codebook: Codebook, rollup: bool, orphans: Sequence[str] = ()
+                   ) -> pd.DataFrame:
+    """``node`` → ``code`` pairs: every code a node counts (itself, plus descendants if rollup).
+
+    An orphaned key is a node of its own that counts only itself.
+    """
     rows = [
         (node.key, code.key)
         for node in codebook
         for code in (codebook.descendants(node) if rollup else [node])
     ]
+    rows += [(key, key) for key in orphans]
     return pd.DataFrame(rows, columns=["node", "code"])
 
 
 def _node_passages(seg: pd.DataFrame, codebook: Codebook, rollup: bool) -> pd.DataFrame:
     """One row per distinct passage (span) of each node, rolled up when asked."""
-    nodes = seg.merge(_subtree_pairs(codebook, rollup), on="code")
+    nodes = seg.merge(_subtree_pairs(codebook, rollup, _orphans(seg, codebook)), on="code")
     return nodes.drop_duplicates(["node", *_SPAN]).reset_index(drop=True)
 
 
@@ -234,7 +263,8 @@ def code_frequencies(
     """How often each code was used: passages, cases and coded words, per code (× group).
 
     The frequency table of a results chapter ("Teema mainittiin 3/4 haastattelussa"). Every
-    code of the codebook has a row, in codebook order, codes never used included.
+    code of the codebook has a row, in codebook order, codes never used included, then one
+    row per orphaned key (module notes).
 
     Columns: ``code_path``, ``code_name``, ``depth``, (``group`` with ``by``), ``segments``
     (distinct coded passages), ``cases`` (cases with at least one), ``cases_total`` (all cases,
@@ -254,8 +284,9 @@ def code_frequencies(
     1  verkostojohtaminen/resursoitu_johtaja         6          4/4
     """
     lang = check_lang(lang, "code_frequencies")
-    codes = _code_frame(p.codebook)
-    units = _node_passages(_passages(p), p.codebook, rollup)
+    passages = _passages(p)
+    codes = _code_frame(p.codebook, _orphans(passages, p.codebook), lang)
+    units = _node_passages(passages, p.codebook, rollup)
     keys = ["node"]
     if by is None:
         grid = codes.assign(cases_total=len(_case_ids(p)))
@@ -277,15 +308,15 @@ def code_frequencies(
     return out[columns]
 
 
-def _case_counts(p: Project, rollup: bool, counts: bool) -> pd.DataFrame:
-    """code × case: passages (``counts``) or presence 1/0, index code keys, columns case ids."""
+def _case_counts(p: Project, rollup: bool, counts: bool, keys: list[str]) -> pd.DataFrame:
+    """code × case: passages (``counts``) or presence 1/0, index ``keys``, columns case ids."""
     case_ids = _case_ids(p)
     units = _node_passages(_passages(p), p.codebook, rollup)
     units = units[units["case_id"].isin(case_ids)]
     per = units.groupby(["node", "case_id"]).size()
-    full = pd.MultiIndex.from_product([[c.key for c in p.codebook], case_ids])
+    full = pd.MultiIndex.from_product([keys, case_ids])
     table = per.reindex(full, fill_value=0).astype("int64").unstack()
-    table = table.reindex(index=[c.key for c in p.codebook], columns=case_ids, fill_value=0)
+    table = table.reindex(index=keys, columns=case_ids, fill_value=0)
     return table if counts else (table > 0).astype("int64")
 
 
@@ -303,8 +334,8 @@ def code_case_matrix(
     >>> code_case_matrix(p)  # doctest: +SKIP
     """
     lang = check_lang(lang, "code_case_matrix")
-    table = _case_counts(p, rollup, counts)
-    codes = _code_frame(p.codebook)
+    codes = _code_frame(p.codebook, _orphans(_passages(p), p.codebook), lang)
+    table = _case_counts(p, rollup, counts, list(codes["code"]))
     out = pd.concat([codes[["code_path", "code_name"]], table.reset_index(drop=True)], axis=1)
     out["n_of_N"] = _fractions((table > 0).sum(axis=1), [table.shape[1]] * len(table), lang)
     return out
@@ -330,16 +361,17 @@ def code_attribute_matrix(
     >>> code_attribute_matrix(p, "region", allow_small_cells=True)  # doctest: +SKIP
     """
     groups = _attribute_groups(p, attribute, "code_attribute_matrix", allow_small_cells)
-    units = _node_passages(_passages(p), p.codebook, rollup).merge(groups, on="case_id")
+    passages = _passages(p)
+    codes = _code_frame(p.codebook, _orphans(passages, p.codebook), _project_lang(p))
+    units = _node_passages(passages, p.codebook, rollup).merge(groups, on="case_id")
     per = units.groupby(["node", "group"]).agg(
         n=("start", "size") if counts else ("case_id", "nunique")
     )["n"]
-    keys = [c.key for c in p.codebook]
+    keys = list(codes["code"])
     names = list(dict.fromkeys(groups["group"]))
     full = pd.MultiIndex.from_product([keys, names])
     table = per.reindex(full, fill_value=0).astype("int64").unstack()
     table = table.reindex(index=keys, columns=names, fill_value=0)
-    codes = _code_frame(p.codebook)
     return pd.concat([codes[["code_path", "code_name"]], table.reset_index(drop=True)], axis=1)
 
 
@@ -477,9 +509,10 @@ def co_occurrence(
         raise TymqualError(
             f"co_occurrence(): argument unit must be 'passage' or 'turn', not {unit!r}."
         )
-    codes = _code_frame(p.codebook)
+    passages = _passages(p)
+    codes = _code_frame(p.codebook, _orphans(passages, p.codebook), _project_lang(p))
     order = _position(list(codes["code"]))
-    units = _node_passages(_passages(p), p.codebook, rollup)
+    units = _node_passages(passages, p.codebook, rollup)
     if unit == "passage":
         pairs = _passage_pairs(units, order)
         own = units.groupby("node").size()
@@ -537,6 +570,7 @@ def _in_reading_order(p: Project, seg: pd.DataFrame) -> pd.DataFrame:
     cases = _position(_case_ids(p))
     sources = _position(p.source_ids)
     codes = _position([c.key for c in p.codebook])
+    codes.update({k: len(codes) + i for i, k in enumerate(_orphans(seg, p.codebook))})
     keyed = seg.assign(
         _case=seg["case_id"].map(lambda c: cases.get(c, len(cases))),
         _source=seg["source_id"].map(sources),
@@ -575,6 +609,11 @@ def analysis_table(p: Project) -> pd.DataFrame:
     ]
     out = seg.assign(original_expression=original, reduced_expression=seg["reduced"].fillna(""))
     out = out.merge(_hierarchy(p.codebook), on="code", how="left")
+    # An orphaned coding has no place in the tree; its marker stands in as the main category.
+    orphaned = out["main_category"].isna()
+    if orphaned.any():
+        out.loc[orphaned, "main_category"] = out.loc[orphaned, "code_name"]
+        out.loc[orphaned, ["subcategory", "upper_category"]] = ""
     columns = ["case_id", "original_expression", "reduced_expression", "subcategory",
                "upper_category", "main_category", "coding_id", "code_path"]  # fmt: skip
     return out[columns].reset_index(drop=True)
@@ -1009,7 +1048,7 @@ def case_summary(p: Project, *, survey: Survey | None = None, lang: Lang = "fi")
     """
     lang = check_lang(lang, "case_summary")
     case_ids = _case_ids(p)
-    counts = _case_counts(p, rollup=True, counts=True)
+    counts = _case_counts(p, rollup=True, counts=True, keys=[c.key for c in p.codebook])
     summaries = _read_summaries(p)
     summaries = summaries.assign(code=summaries["code"].map(lambda r: _theme_key_or_self(p, r)))
     themes = [theme.key for theme in _themes(p)]
