@@ -17,6 +17,7 @@ script prints one line per measurement and the ratio, and exits 0; it asserts no
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -25,6 +26,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+os.environ.setdefault("TQDM_DISABLE", "1")  # progress bars would drown the figures
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
