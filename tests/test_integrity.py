@@ -262,3 +262,23 @@ def test_status_names_the_orphaned_codings(
     out = capsys.readouterr().out
     assert where in out and "codes/codebook.yaml" in out
     assert f"{RENAMED} (not in codebook)" in out
+
+
+def test_a_torn_history_and_an_outside_edit_are_found(demo_copy: Path) -> None:
+    p = tymqual.open_project(demo_copy)
+    cid = p.code("H2", "sopimusneuvottelut", start=0, end=9, coder="A")
+    assert check(demo_copy).empty  # recorded changes, ledger in step with its history
+    history = demo_copy / "codes" / "codings.history.jsonl"
+    with history.open("ab") as fh:
+        fh.write(b'{"change":9,"op":"remove","coding_id":"' + cid.encode() + b'"}\n{"chan')
+    rows = _rows(demo_copy)
+    rows[0]["memo"] = "muokattu Excelissä"
+    _write_rows(demo_copy, rows)
+    found = check(demo_copy).set_index("problem")
+    assert set(found.index) == {"history_damaged", "ledger_changed_outside"}
+    damaged = found.loc["history_damaged"]
+    lines = len(history.read_bytes().split(b"\n"))
+    assert damaged["count"] == 2 and f"line {lines}" in damaged["where"]
+    assert damaged["severity"] == "problem"
+    outside = found.loc["ledger_changed_outside"]
+    assert outside["severity"] == "info" and "after change 2" in outside["where"]

@@ -37,7 +37,9 @@ import pandas as pd
 from tymqual.codebook import Codebook
 from tymqual.codings import Ledger
 from tymqual.errors import TymqualError
+from tymqual.history import History
 from tymqual.project import Project, open_project
+from tymqual.storage import file_digest
 
 __all__ = [
     "COLUMNS",
@@ -47,6 +49,8 @@ __all__ = [
     "check",
     "codebook_readable",
     "empty_coder",
+    "history_damaged",
+    "ledger_changed_outside",
     "ledger_readable",
     "orphaned_codes",
     "renamed_keys",
@@ -173,8 +177,55 @@ def codebook_readable(root: Path) -> list[Finding]:
     return []
 
 
+HISTORY = "codes/codings.history.jsonl"
+
+
+def history_damaged(root: Path) -> list[Finding]:
+    """Lines of the history that are not records, or row lines of an interrupted append."""
+    history = History(root / HISTORY)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        damaged, orphans = history.damage()
+    if not damaged and not orphans:
+        return []
+    parts = []
+    if damaged:
+        parts.append(f"{len(damaged)} line(s) are not history records")
+    if orphans:
+        parts.append(f"{orphans} row line(s) belong to a change whose commit line was never "
+                     "written (a kill mid-save; the ledger did not take that change)")
+    return [Finding(
+        "history_damaged", HISTORY, len(damaged) + orphans,
+        _listed(f"line {n}" for n in damaged), "; ".join(parts) + ". Undo, restore and "
+        "merge skip them and read the rest.",
+        "Nothing to do if the ledger is right; if a git merge left <<<<<<< lines in the "
+        "history, keep both sides' lines and delete the marker lines.",
+    )]
+
+
+def ledger_changed_outside(root: Path) -> list[Finding]:
+    """The ledger differs from the last change its history recorded (Excel, an editor, git)."""
+    path = root / LEDGER
+    history = History(root / HISTORY)
+    last = history.last_commit()
+    if last is None or not path.exists():
+        return []
+    digest = file_digest(path).hex()
+    if digest in (last.ledger_after, last.ledger_before):
+        return []
+    return [Finding(
+        "ledger_changed_outside", LEDGER, 1, f"after change {last.change}",
+        f"{LEDGER} was changed outside tymqual (Excel, an editor or git) after change "
+        f"{last.change} of its history.",
+        "Nothing is lost: the next change records the difference as an outside edit, which "
+        "p.undo() can take back; see p.history() afterwards.",
+        severity="info",
+    )]
+
+
 #: Probes of single files, run on the project folder before it is opened.
-FILE_PROBES: list[FileProbe] = [ledger_readable, codebook_readable]
+FILE_PROBES: list[FileProbe] = [ledger_readable, codebook_readable, history_damaged,
+                                ledger_changed_outside]
 
 
 # ---------------------------------------------------------------------------- project probes
