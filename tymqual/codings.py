@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.errors import CodingError
-from tymqual.storage import excel_unsafe, parse_csv_strings, write_safe_csv
+from tymqual.storage import excel_unsafe, parse_csv_strings, write_failure, write_safe_csv
 from tymqual.text import find_quote
 
 CODING_COLUMNS: tuple[str, ...] = (
@@ -437,8 +437,8 @@ class Ledger:
                 f"{self.path}: a change was started inside Ledger.transaction(); change the "
                 "transaction's frame instead, or it would overwrite this change."
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(timeout=self.timeout, poll_interval=_LOCK_POLL)
         except filelock.Timeout as exc:
             raise CodingError(
@@ -447,6 +447,10 @@ class Ledger:
                 f"codings) and did not let go within {self.timeout:g} s. Let it finish and "
                 "try again; nothing was changed."
             ) from exc
+        except OSError as exc:  # the lock file cannot be made: the folder is not writable
+            kept = f"the previous {self.path.name} is unchanged" if self.path.exists() else (
+                "nothing was written")
+            raise write_failure(exc, self.path, kept) from exc
         self._local.busy = True
         try:
             self._remove_stale_temporaries()

@@ -35,6 +35,7 @@ in the codings ledger), and their zip entries carry a fixed timestamp.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import html
 import io
@@ -66,10 +67,16 @@ from tqdm.auto import tqdm
 import tymqual
 from tymqual import agreement, figures, leaks, privacy, tables
 from tymqual.codebook import Code, Codebook
-from tymqual.errors import DisclosureError, TymqualError
+from tymqual.errors import DisclosureError, StorageError, TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_date, fmt_fraction, fmt_number
 from tymqual.labels import LABELS, label, relabel
-from tymqual.storage import atomic_write_bytes, atomic_write_text, safe_xlsx_cell
+from tymqual.storage import (
+    atomic_write_bytes,
+    atomic_write_text,
+    describe_os_error,
+    safe_xlsx_cell,
+    write_failure,
+)
 from tymqual.surveys import Survey
 
 if TYPE_CHECKING:
@@ -437,10 +444,24 @@ def build_report(
     # Built in a staging folder beside ``out`` and moved in only once complete, and once the
     # leak check (run when the project has a pseudonymisation key) has found nothing: a
     # report that leaks a name is never left where someone could send it on.
-    target.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        files = _build(project, folder, lang, survey, progress, allow_small_cells)
+        target.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as exc:
+        raise write_failure(exc, target, "nothing was written") from exc
+    try:
+        try:
+            files = _build(project, folder, lang, survey, progress, allow_small_cells)
+        except StorageError as exc:
+            cause, remedy = describe_os_error(exc)
+            at = Path(exc.path or folder)
+            with contextlib.suppress(ValueError):
+                at = at.relative_to(folder)
+            raise StorageError(
+                f"The report was not written to {target} because {cause} (at {at}); the "
+                f"files already in {target} are unchanged ({remedy}).",
+                path=target, reason=cause, cause=exc,
+            ) from exc
         if privacy.key_path(project).exists():
             leaks.assert_no_leaks(folder, privacy.read_key(project))
         _move_into(folder, target)
@@ -450,11 +471,26 @@ def build_report(
 
 
 def _move_into(staging: Path, target: Path) -> None:
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            dest = target / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, dest)
+    # Renames within one folder need no room for the data, so this rarely fails; when it
+    # does, the reader hears which files are new and which are still the old ones.
+    names = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+    done: list[str] = []
+    try:
+        for rel in names:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        for rel in names:
+            os.replace(staging / rel, target / rel)
+            done.append(str(rel))
+    except OSError as exc:
+        cause, remedy = describe_os_error(exc)
+        if not done:
+            raise write_failure(exc, target, "the files already there are unchanged") from exc
+        left = [str(rel) for rel in names[len(done):]]
+        raise StorageError(
+            f"The report in {target} is incomplete because {cause}; new: {', '.join(done)}; "
+            f"not written (any earlier version unchanged): {', '.join(left)} ({remedy}).",
+            path=target, reason=cause, cause=exc,
+        ) from exc
 
 
 def _build(
