@@ -31,6 +31,7 @@ from tymqual.errors import (
     CodingError,
     ProjectError,
     SourceError,
+    StorageError,
     SurveyError,
     TymqualError,
     TymqualWarning,
@@ -561,7 +562,12 @@ class Project:
 
     # ------------------------------------------------------------------ codebook edits
     def _save_codebook(self) -> None:
-        self._codebook.to_yaml(self.codes_dir / "codebook.yaml")
+        try:
+            self._codebook.to_yaml(self.codes_dir / "codebook.yaml")
+        except StorageError:
+            # The file stayed as it was (a full disk, say): so does the codebook in memory.
+            self._codebook = self._read_codebook()
+            raise
 
     def rename_code(self, code: str, new_name: str) -> Code:
         """Rename a code (its key, and so every coding, stays) and save the codebook."""
@@ -582,7 +588,11 @@ class Project:
         point at ``into``, which the old codebook still has, so nothing dangles.
         """
         mapping = self._codebook.merge(code, into)
-        changed = self.ledger.recode(mapping)
+        try:
+            changed = self.ledger.recode(mapping)
+        except StorageError:
+            self._codebook = self._read_codebook()
+            raise
         self._save_codebook()
         return changed
 

@@ -35,8 +35,8 @@ in the codings ledger), and their zip entries carry a fixed timestamp.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
+import errno
 import html
 import io
 import math
@@ -441,27 +441,15 @@ def build_report(
     """
     lang = check_lang(lang, "build_report")
     target = _check_out(project, out)
-    # Built in a staging folder beside ``out`` and moved in only once complete, and once the
-    # leak check (run when the project has a pseudonymisation key) has found nothing: a
-    # report that leaks a name is never left where someone could send it on.
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    except OSError as exc:
-        raise write_failure(exc, target, "nothing was written") from exc
+    # Built in a staging folder and moved in only once complete, and once the leak check (run
+    # when the project has a pseudonymisation key) has found nothing: a report that leaks a
+    # name is never left where someone could send it on.
+    folder = _staging(target)
     try:
         try:
             files = _build(project, folder, lang, survey, progress, allow_small_cells)
         except StorageError as exc:
-            cause, remedy = describe_os_error(exc)
-            at = Path(exc.path or folder)
-            with contextlib.suppress(ValueError):
-                at = at.relative_to(folder)
-            raise StorageError(
-                f"The report was not written to {target} because {cause} (at {at}); the "
-                f"files already in {target} are unchanged ({remedy}).",
-                path=target, reason=cause, cause=exc,
-            ) from exc
+            raise _not_built(exc, folder, target) from exc
         if privacy.key_path(project).exists():
             leaks.assert_no_leaks(folder, privacy.read_key(project))
         _move_into(folder, target)
@@ -470,21 +458,52 @@ def build_report(
     return files.moved(folder, target)
 
 
+def _staging(target: Path) -> Path:
+    # Beside ``out``, so that a build cut short leaves nothing inside it; inside ``out`` only
+    # when its parent cannot be written (``out`` a mount point in a read-only folder).
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        except OSError:
+            return Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+    except OSError as exc:
+        raise write_failure(exc, target, "nothing was written") from exc
+
+
+def _not_built(exc: OSError, staging: Path, target: Path) -> StorageError:
+    cause, remedy = describe_os_error(exc)
+    where = ""
+    if isinstance(exc, StorageError) and exc.path and Path(exc.path).is_relative_to(staging):
+        where = f" (at {Path(exc.path).relative_to(staging)})"
+    return StorageError(
+        f"The report was not written to {target} because {cause}{where}; the files already "
+        f"in {target} are unchanged ({remedy}).",
+        path=target, reason=cause, cause=exc,
+    )
+
+
 def _move_into(staging: Path, target: Path) -> None:
-    # Renames within one folder need no room for the data, so this rarely fails; when it
-    # does, the reader hears which files are new and which are still the old ones.
+    # Renames need no room for the data, so this rarely fails; when it does, the reader hears
+    # which files are new and which are still the old ones.
     names = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
     done: list[str] = []
     try:
         for rel in names:
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
         for rel in names:
-            os.replace(staging / rel, target / rel)
+            try:
+                os.replace(staging / rel, target / rel)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                # ``out`` is a file system of its own (a mount point): copied, still atomically.
+                atomic_write_bytes(target / rel, (staging / rel).read_bytes())
             done.append(str(rel))
     except OSError as exc:
         cause, remedy = describe_os_error(exc)
         if not done:
-            raise write_failure(exc, target, "the files already there are unchanged") from exc
+            raise _not_built(exc, staging, target) from exc
         left = [str(rel) for rel in names[len(done):]]
         raise StorageError(
             f"The report in {target} is incomplete because {cause}; new: {', '.join(done)}; "
