@@ -93,8 +93,12 @@ def _atomic_handle(path: str | os.PathLike[str], **open_args: Any) -> Iterator[I
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            _keep_mode(fd, target)
+        except BaseException:
+            os.close(fd)
+            raise
         with os.fdopen(fd, **open_args) as fh:
-            _keep_mode(fh.fileno(), target)
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
