@@ -507,8 +507,8 @@ def test_failed_save_leaves_the_last_good_file(
     history = ledger.history
     assert history is not None
     changes = history.path.read_bytes()
-    with pytest.raises(StorageError, match=f"codings.csv could not be written: simulated {broken}"
-                       ".*previous ledger is kept unchanged"):
+    with pytest.raises(StorageError, match=f"codings.csv could not be saved because simulated "
+                       f"{broken} failure; the previous codings.csv is unchanged"):
         ledger.add([ROW])
     monkeypatch.undo()
     assert ledger.path.read_bytes() == before

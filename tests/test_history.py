@@ -231,8 +231,8 @@ def test_a_history_that_cannot_be_written_leaves_the_ledger_unchanged(
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", full)
-    with pytest.raises(StorageError, match=r"codings.history.jsonl could not be written: the "
-                       r"disk is full; nothing was changed"):
+    with pytest.raises(StorageError, match=r"codings.history.jsonl could not be saved because "
+                       r"the disk is full; nothing was changed"):
         ledger.add([{**ROW, "start": 1}])
     monkeypatch.undo()
     assert ledger.path.read_bytes() == before

@@ -54,6 +54,7 @@ import pandas as pd
 from tymqual import corpus, surveys, text
 from tymqual.corpus import KINDS, SourceDoc, SpeakerConfig, Turn, load_source, validate_source_id
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.storage import atomic_write_text
 from tymqual.surveys import Survey, read_survey
 from tymqual.text import count_words, sha256_text
 
@@ -196,7 +197,7 @@ class SourceCache:
             self.folder.mkdir(exist_ok=True)
             readme = self.folder / "README.txt"
             if not readme.exists():
-                readme.write_text(_README, encoding="utf-8")
+                atomic_write_text(readme, _README)  # never left empty by a full disk
             # Written beside the entry and renamed over it, so a reader never sees half a file;
             # no fsync: a torn entry after a crash is only a cache miss.
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.folder)
@@ -209,7 +210,7 @@ class SourceCache:
                     os.unlink(tmp)
                 raise
         except OSError:
-            return  # a read-only project folder opens without a cache
+            return  # a read-only or full project folder opens without a cache (StorageError too)
 
     def prune(self) -> int:
         """Remove the entries this cache did not use (old versions of edited files); returns

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from tymqual.errors import TymqualError
 from tymqual.project import init_project, open_project
+from tymqual.storage import describe_os_error
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -297,6 +298,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The reader (`| head`) stopped listening; that is not a failure of ours.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+        except OSError as exc:
+            # A file the library did not expect to fail on: still one sentence, no traceback.
+            cause, remedy = describe_os_error(exc, writing=False)
+            name = exc.filename if exc.filename is not None else "a file"
+            print(f"tymqual: error: {name} could not be read or written because {cause} "
+                  f"({remedy}).", file=sys.stderr)
+            return 2
 
 
 def _show_warning(

@@ -34,7 +34,7 @@ import filelock
 import numpy as np
 import pandas as pd
 
-from tymqual.errors import CodingError, StorageError, TymqualWarning
+from tymqual.errors import CodingError, TymqualWarning
 from tymqual.history import (
     OUTSIDE,
     REDO,
@@ -52,10 +52,10 @@ from tymqual.history import (
 )
 from tymqual.history import now as history_now
 from tymqual.storage import (
-    describe_os_error,
     excel_unsafe,
     file_digest,
     parse_csv_strings,
+    write_failure,
     write_safe_csv,
 )
 from tymqual.text import find_quote
@@ -509,8 +509,8 @@ class Ledger:
                 f"{self.path}: a change was started inside Ledger.transaction(); change the "
                 "transaction's frame instead, or it would overwrite this change."
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(timeout=self.timeout, poll_interval=_LOCK_POLL)
         except filelock.Timeout as exc:
             raise CodingError(
@@ -519,11 +519,10 @@ class Ledger:
                 f"codings) and did not let go within {self.timeout:g} s. Let it finish and "
                 "try again; nothing was changed."
             ) from exc
-        except OSError as exc:
-            raise StorageError(
-                f"{self.path} could not be changed: its lock file {self.lock_path} cannot be "
-                f"made ({describe_os_error(exc)}); nothing was changed."
-            ) from exc
+        except OSError as exc:  # the lock file cannot be made: the folder is not writable
+            kept = f"the previous {self.path.name} is unchanged" if self.path.exists() else (
+                "nothing was written")
+            raise write_failure(exc, self.path, kept) from exc
         self._local.busy = True
         try:
             self._remove_stale_temporaries()
@@ -646,13 +645,8 @@ class Ledger:
                 before=digest.hex() if digest is not None else None, after=new_digest.hex())
 
         try:
+            # A failed write raises a StorageError naming the file and saying it is unchanged.
             write_safe_csv(after, self.path, before_replace=record)
-        except OSError as exc:
-            self._take_back(written)
-            raise StorageError(
-                f"{self.path} could not be written: {describe_os_error(exc)}; the previous "
-                "ledger is kept unchanged and nothing was saved."
-            ) from exc
         except BaseException:
             self._take_back(written)
             raise

@@ -7,6 +7,8 @@ where there is one, the remedy. All errors derive from :class:`TymqualError`, it
 
 from __future__ import annotations
 
+import os
+
 
 class TymqualError(ValueError):
     """Base class of every error tymqual raises on bad input."""
@@ -36,9 +38,33 @@ class DisclosureError(TymqualError):
     """A reader-facing table would show a cell small enough to identify a person."""
 
 
+class StorageError(TymqualError, OSError):
+    """A file could not be written (full disk, read-only folder, no permission, disk error).
+
+    The message names the file, the cause in plain words and what was kept; the original
+    ``OSError`` is ``__cause__``, and ``errno``, ``strerror`` and ``filename`` are copied from
+    it, so an ``except OSError`` written for the plain error still catches this one.
+    ``path`` is the file meant, ``reason`` the cause in words (``"the disk is full"``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        reason: str = "",
+        cause: OSError | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+        if cause is not None:
+            self.errno, self.strerror, self.filename = cause.errno, cause.strerror, cause.filename
+
+    def __str__(self) -> str:
+        # OSError would print "[Errno 28] ...: file" once errno is set; the sentence is the point.
+        return str(self.args[0]) if self.args else ""
+
+
 class TymqualWarning(UserWarning):
     """Something was skipped or repaired; the message says what and where."""
-
-
-class StorageError(TymqualError):
-    """A file could not be written (a full disk, a read-only folder); the old file is kept."""

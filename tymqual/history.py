@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.errors import CodingError, StorageError, TymqualWarning
+from tymqual.storage import write_failure
 
 ROW_OPS = ("add", "remove", "set")
 START, OUTSIDE, VOID, UNDO, REDO, RESTORE = (
@@ -362,9 +363,7 @@ def _write_all(fd: int, payload: bytes) -> None:
 
 
 def _storage_error(path: Path, exc: OSError, kept: str) -> StorageError:
-    from tymqual.storage import describe_os_error
-
-    return StorageError(f"{path} could not be written: {describe_os_error(exc)}; {kept}.")
+    return write_failure(exc, path, kept)
 
 
 def _stacks(commits: Iterable[Commit]) -> tuple[list[int], list[int]]:

@@ -81,16 +81,18 @@ from tymqual._keymatch import (
 )
 from tymqual.codings import CODING_COLUMNS, reanchor
 from tymqual.corpus import SpeakerConfig, parse_turns
-from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.errors import StorageError, TymqualError, TymqualWarning
 from tymqual.project import CONFIG_FILE, SOURCE_FOLDERS, SURVEY_SUFFIXES, Project, open_project
 from tymqual.storage import (
     atomic_write_bytes,
     atomic_write_text,
+    describe_os_error,
     excel_safe,
     read_csv_strings,
     replacing,
     safe_xlsx_cell,
     write_csv,
+    write_failure,
     write_safe_csv,
 )
 from tymqual.text import snippet
@@ -783,8 +785,11 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
     table = _resolve_key(key, project)
     target = _checked_target(project, Path(out))
     matcher = Matcher(table, finnish_analyser())
-    build_root = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
-                                       dir=target.parent))
+    try:
+        build_root = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                           dir=target.parent))
+    except OSError as exc:
+        raise write_failure(exc, target, "nothing was written") from exc
     try:
         _share_mode(build_root)
         build = _Build(project, build_root, matcher, keep_endings)
@@ -805,6 +810,9 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         if target.exists():
             target.rmdir()
         os.replace(build_root, target)
+    except OSError as exc:
+        shutil.rmtree(build_root, ignore_errors=True)
+        raise _copy_failed(exc, build_root, target) from exc
     except BaseException:
         shutil.rmtree(build_root, ignore_errors=True)
         raise
@@ -819,6 +827,21 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         files=pd.DataFrame(build.files, columns=["path", "action"]),
         not_copied=pd.DataFrame(build.not_copied, columns=["path", "reason"]),
         notes=tuple(notes),
+    )
+
+
+def _copy_failed(exc: OSError, build_root: Path, target: Path) -> StorageError:
+    # The file at fault may be one in the half-built copy, which is gone by now: name it as
+    # it would have been named inside ``target``.
+    cause, remedy = describe_os_error(exc, writing=isinstance(exc, StorageError))
+    named = exc.path if isinstance(exc, StorageError) else exc.filename
+    at = Path(os.fsdecode(named)) if isinstance(named, (str, bytes, os.PathLike)) else target
+    with contextlib.suppress(ValueError):
+        at = target / at.relative_to(build_root)
+    return StorageError(
+        f"pseudonymize(): the copy was not made because {cause} (at {at}); nothing was "
+        f"written to {target} ({remedy}).",
+        path=target, reason=cause, cause=exc,
     )
 
 
@@ -837,7 +860,10 @@ def _checked_target(project: Project, out: Path) -> Path:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise PrivacyError(f"pseudonymize(): {target} already exists and is not an empty "
                            "folder; nothing is ever overwritten. Choose a new folder.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(exc, target, "nothing was written") from exc
     return target
 
 
@@ -956,13 +982,12 @@ def _pseudonymise_sav(build: _Build, path: Path, rel: str) -> None:
         name: {value: build.replace(str(label), rel) for value, label in mapping.items()}
         for name, mapping in meta.variable_value_labels.items()
     }
-    target = build.root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
     measures: dict[str, str] = {name: str(measure)
                                 for name, measure in meta.variable_measure.items()
                                 if measure in ("nominal", "ordinal", "scale")}
-    pyreadstat.write_sav(frame, str(target), column_labels=labels,
-                         variable_value_labels=value_labels, variable_measure=measures)
+    with replacing(build.root / rel) as tmp:
+        pyreadstat.write_sav(frame, str(tmp), column_labels=labels,
+                             variable_value_labels=value_labels, variable_measure=measures)
 
 
 def _replace_strings(value: Any, replace: Callable[[str], str], skip: frozenset[str]) -> Any:

@@ -32,13 +32,14 @@ from tymqual.errors import (
     CodingError,
     ProjectError,
     SourceError,
+    StorageError,
     SurveyError,
     TymqualError,
     TymqualWarning,
 )
 from tymqual.history import describe as describe_change
 from tymqual.progress import progress
-from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
+from tymqual.storage import atomic_write_text, read_csv_strings, write_csv, write_failure
 from tymqual.surveys import Survey
 from tymqual.text import check_span, find_quote, normalize_text, snippet
 
@@ -641,7 +642,12 @@ class Project:
 
     # ------------------------------------------------------------------ codebook edits
     def _save_codebook(self) -> None:
-        self._codebook.to_yaml(self.codes_dir / "codebook.yaml")
+        try:
+            self._codebook.to_yaml(self.codes_dir / "codebook.yaml")
+        except StorageError:
+            # The file stayed as it was (a full disk, say): so does the codebook in memory.
+            self._codebook = self._read_codebook()
+            raise
 
     def rename_code(self, code: str, new_name: str) -> Code:
         """Rename a code (its key, and so every coding, stays) and save the codebook."""
@@ -696,7 +702,11 @@ class Project:
         point at ``into``, which the old codebook still has, so nothing dangles.
         """
         mapping = self._codebook.merge(code, into)
-        changed = self.ledger.recode(mapping)
+        try:
+            changed = self.ledger.recode(mapping)
+        except StorageError:
+            self._codebook = self._read_codebook()
+            raise
         self._save_codebook()
         return changed
 
@@ -1217,8 +1227,25 @@ def init_project(path: str | Path, *, name: str | None = None) -> Project:
     if (root / CONFIG_FILE).exists() or (root / "codes" / "codings.csv").exists():
         raise ProjectError(f"{root} already holds a tymqual project; nothing was changed.")
     for folder in ("transcripts", "documents", "surveys", "codes", "codes/private", "notebooks"):
-        (root / folder).mkdir(parents=True, exist_ok=True)
+        try:
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise write_failure(exc, root / folder, "no project was made") from exc
     title = name or root.resolve().name
+    if not (root / "codes" / "codebook.yaml").exists():
+        atomic_write_text(root / "codes" / "codebook.yaml", STARTER_CODEBOOK)
+    if not (root / "codes" / "cases.csv").exists():
+        write_csv(
+            pd.DataFrame(columns=["case_id", "label", "interview_date"]),
+            root / "codes" / "cases.csv",
+        )
+    ignore = root / ".gitignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    wanted = ["codes/private/", "codes/.codings.csv.lock", f"{CACHE_DIR}/"]
+    if any(w not in lines for w in wanted):
+        atomic_write_text(ignore, "\n".join(lines + [w for w in wanted if w not in lines]) + "\n")
+    # Written last: a folder where an earlier write failed (a full disk) is not yet a project,
+    # so init_project can simply be run again there.
     atomic_write_text(
         root / CONFIG_FILE,
         yaml.safe_dump(
@@ -1235,18 +1262,6 @@ def init_project(path: str | Path, *, name: str | None = None) -> Project:
             sort_keys=False,
         ),
     )
-    if not (root / "codes" / "codebook.yaml").exists():
-        atomic_write_text(root / "codes" / "codebook.yaml", STARTER_CODEBOOK)
-    if not (root / "codes" / "cases.csv").exists():
-        write_csv(
-            pd.DataFrame(columns=["case_id", "label", "interview_date"]),
-            root / "codes" / "cases.csv",
-        )
-    ignore = root / ".gitignore"
-    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
-    wanted = ["codes/private/", "codes/.codings.csv.lock", f"{CACHE_DIR}/"]
-    if any(w not in lines for w in wanted):
-        atomic_write_text(ignore, "\n".join(lines + [w for w in wanted if w not in lines]) + "\n")
     return open_project(root)
 
 

@@ -68,10 +68,16 @@ from defusedxml import DefusedXmlException
 from tymqual.codebook import Code, Codebook
 from tymqual.codings import STATUSES, Ledger
 from tymqual.corpus import MAX_SOURCE_ID, validate_source_id
-from tymqual.errors import ProjectError, TymqualError, TymqualWarning
+from tymqual.errors import ProjectError, StorageError, TymqualError, TymqualWarning
 from tymqual.progress import progress
 from tymqual.project import Project, init_project
-from tymqual.storage import atomic_write_bytes, atomic_write_text, replacing, write_csv
+from tymqual.storage import (
+    atomic_write_bytes,
+    atomic_write_text,
+    describe_os_error,
+    replacing,
+    write_csv,
+)
 from tymqual.text import normalize_text
 
 __all__ = [
@@ -1557,7 +1563,15 @@ def import_qdpx(
         folder = str(PurePosixPath(entry.filename.replace("\\", "/")).parent)
         base = "" if folder == "." else folder.lower() + "/"
         plan = _ProjectReader(source, archive, root, base).read()
-    report = _write_project(plan, target)
+    try:
+        report = _write_project(plan, target)
+    except StorageError as exc:
+        cause, remedy = describe_os_error(exc)
+        raise StorageError(
+            f"import_qdpx(): {target} is incomplete because {cause} (at {exc.path}); remove "
+            f"that folder and import again ({remedy}).",
+            path=target, reason=cause, cause=exc,
+        ) from exc
     if report.warnings:
         warnings.warn(
             f"{source}: imported into {target} with {len(report.warnings)} note(s); see the "

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import html
 import io
 import math
@@ -66,10 +67,16 @@ from tqdm.auto import tqdm
 import tymqual
 from tymqual import agreement, figures, leaks, privacy, tables
 from tymqual.codebook import Code, Codebook
-from tymqual.errors import DisclosureError, TymqualError
+from tymqual.errors import DisclosureError, StorageError, TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_date, fmt_fraction, fmt_number
 from tymqual.labels import LABELS, label, relabel
-from tymqual.storage import atomic_write_bytes, atomic_write_text, safe_xlsx_cell
+from tymqual.storage import (
+    atomic_write_bytes,
+    atomic_write_text,
+    describe_os_error,
+    safe_xlsx_cell,
+    write_failure,
+)
 from tymqual.surveys import Survey
 
 if TYPE_CHECKING:
@@ -444,13 +451,15 @@ def build_report(
     """
     lang = check_lang(lang, "build_report")
     target = _check_out(project, out)
-    # Built in a staging folder beside ``out`` and moved in only once complete, and once the
-    # leak check (run when the project has a pseudonymisation key) has found nothing: a
-    # report that leaks a name is never left where someone could send it on.
-    target.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    # Built in a staging folder and moved in only once complete, and once the leak check (run
+    # when the project has a pseudonymisation key) has found nothing: a report that leaks a
+    # name is never left where someone could send it on.
+    folder = _staging(target)
     try:
-        files = _build(project, folder, lang, survey, progress, allow_small_cells)
+        try:
+            files = _build(project, folder, lang, survey, progress, allow_small_cells)
+        except StorageError as exc:
+            raise _not_built(exc, folder, target) from exc
         if privacy.key_path(project).exists():
             leaks.assert_no_leaks(folder, privacy.read_key(project))
         _move_into(folder, target)
@@ -459,12 +468,58 @@ def build_report(
     return files.moved(folder, target)
 
 
+def _staging(target: Path) -> Path:
+    # Beside ``out``, so that a build cut short leaves nothing inside it; inside ``out`` only
+    # when its parent cannot be written (``out`` a mount point in a read-only folder).
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        except OSError:
+            return Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+    except OSError as exc:
+        raise write_failure(exc, target, "nothing was written") from exc
+
+
+def _not_built(exc: OSError, staging: Path, target: Path) -> StorageError:
+    cause, remedy = describe_os_error(exc)
+    where = ""
+    if isinstance(exc, StorageError) and exc.path and Path(exc.path).is_relative_to(staging):
+        where = f" (at {Path(exc.path).relative_to(staging)})"
+    return StorageError(
+        f"The report was not written to {target} because {cause}{where}; the files already "
+        f"in {target} are unchanged ({remedy}).",
+        path=target, reason=cause, cause=exc,
+    )
+
+
 def _move_into(staging: Path, target: Path) -> None:
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            dest = target / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, dest)
+    # Renames need no room for the data, so this rarely fails; when it does, the reader hears
+    # which files are new and which are still the old ones.
+    names = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+    done: list[str] = []
+    try:
+        for rel in names:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        for rel in names:
+            try:
+                os.replace(staging / rel, target / rel)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                # ``out`` is a file system of its own (a mount point): copied, still atomically.
+                atomic_write_bytes(target / rel, (staging / rel).read_bytes())
+            done.append(str(rel))
+    except OSError as exc:
+        cause, remedy = describe_os_error(exc)
+        if not done:
+            raise _not_built(exc, staging, target) from exc
+        left = [str(rel) for rel in names[len(done):]]
+        raise StorageError(
+            f"The report in {target} is incomplete because {cause}; new: {', '.join(done)}; "
+            f"not written (any earlier version unchanged): {', '.join(left)} ({remedy}).",
+            path=target, reason=cause, cause=exc,
+        ) from exc
 
 
 def _build(

@@ -20,22 +20,91 @@ from typing import IO, Any
 
 import pandas as pd
 
+from tymqual.errors import StorageError
+
+# The cause of a failed write in words a reader knows, and what they can do about it.
+_CAUSES: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("the disk is full", "free some space and try again"),
+    errno.EROFS: ("the folder is read-only", "make it writable or choose another folder"),
+    errno.EACCES: ("there is no permission to write there",
+                   "ask for write access or choose another folder"),
+    errno.EIO: ("the disk reported a read/write error", "check the disk and try again"),
+    errno.EFBIG: ("the file is too large for this disk", "choose another disk"),
+    errno.ENAMETOOLONG: ("the file name is too long", "choose a shorter name or folder"),
+}
+_CAUSES[errno.EPERM] = _CAUSES[errno.EACCES]
+if hasattr(errno, "EDQUOT"):  # not defined on Windows
+    _CAUSES[errno.EDQUOT] = ("the disk quota is used up", "free some space and try again")
+
+
+def describe_os_error(exc: OSError, *, writing: bool = True) -> tuple[str, str]:
+    """``(cause, remedy)`` of a failed write in plain words, e.g. ``("the disk is full", "free
+    some space and try again")``; an unlisted error gives the system's own text.
+    ``writing=False`` words a refused permission for a file that may have been read."""
+    if isinstance(exc, StorageError) and isinstance(exc.__cause__, OSError):
+        return describe_os_error(exc.__cause__, writing=writing)
+    if not writing and exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission was denied", "ask for access to it"
+    if exc.errno in _CAUSES:
+        return _CAUSES[exc.errno]
+    cause = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+    return cause[:1].lower() + cause[1:], "try again"
+
+
+def write_failure(exc: OSError, path: str | os.PathLike[str], kept: str) -> StorageError:
+    """The :class:`StorageError` for ``exc`` met while writing ``path``: one sentence naming
+    the file, the cause and ``kept`` (what is still as it was). Raise it ``from exc``."""
+    cause, remedy = describe_os_error(exc)
+    return StorageError(
+        f"{path} could not be saved because {cause}; {kept} ({remedy}).",
+        path=path,
+        reason=cause,
+        cause=exc,
+    )
+
+
+def _give_up(exc: BaseException, target: Path, existed: bool, tmp: str) -> None:
+    # The temporary file goes; an OSError about this write becomes one sentence. A failure to
+    # remove the temporary file must not hide the error that made it stay.
+    if tmp:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    if isinstance(exc, OSError) and not isinstance(exc, StorageError) and _concerns(exc, target):
+        kept = f"the previous {target.name} is unchanged" if existed else "nothing was written"
+        raise write_failure(exc, target, kept) from exc
+
+
+def _concerns(exc: OSError, target: Path) -> bool:
+    # An error naming some other file (one a writer read from, say) is not this write's.
+    named = exc.filename
+    if not isinstance(named, (str, bytes, os.PathLike)):
+        return True
+    where = Path(os.fsdecode(named))
+    return where == target or where.parent == target.parent or where in target.parents
+
 
 @contextlib.contextmanager
 def _atomic_handle(path: str | os.PathLike[str], *,
                    before_replace: Callable[[Path], None] | None = None,
                    **open_args: Any) -> Iterator[IO[Any]]:
     """A handle on a temporary file beside ``path``; when the block ends without an error
-    the file is flushed, fsynced and renamed over ``path``, else removed.
+    the file is flushed, fsynced and renamed over ``path``, else removed. An ``OSError``
+    becomes a :class:`StorageError` naming ``path``.
 
     ``before_replace(tmp)`` runs once the new file is on disk and before it replaces the old
     one: the ledger records its history there, so that a change is never in the ledger
     without being in the history first. If it raises, nothing is replaced."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    existed = target.exists()
+    tmp = ""
     try:
-        _keep_mode(fd, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            _keep_mode(fd, target)
+        except BaseException:
+            os.close(fd)
+            raise
         with os.fdopen(fd, **open_args) as fh:
             yield fh
             fh.flush()
@@ -43,11 +112,10 @@ def _atomic_handle(path: str | os.PathLike[str], *,
         if before_replace is not None:
             before_replace(Path(tmp))
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except BaseException as exc:
+        _give_up(exc, target, existed, tmp)
         raise
-    _fsync_dir(target.parent)
+    _synced_dir(target)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -78,19 +146,6 @@ def file_digest(path: str | os.PathLike[str]) -> bytes:
         return hashlib.file_digest(fh, "sha256").digest()
 
 
-_OS_ERRORS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EROFS: "the folder is on a read-only file system",
-    errno.EACCES: "there is no permission to write there",
-    errno.EPERM: "there is no permission to write there",
-    errno.EIO: "the disk reported an input/output error",
-}
-
-
-def describe_os_error(exc: OSError) -> str:
-    """An operating-system error in plain words, for a one-sentence message."""
-    return _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 @contextlib.contextmanager
@@ -100,22 +155,25 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
     For libraries that insist on writing a file themselves (openpyxl, python-docx).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    existed = target.exists()
+    tmp = ""
     try:
-        _keep_mode(fd, target)
-    finally:
-        os.close(fd)
-    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+        )
+        try:
+            _keep_mode(fd, target)
+        finally:
+            os.close(fd)
         yield Path(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except BaseException as exc:
+        _give_up(exc, target, existed, tmp)
         raise
-    _fsync_dir(target.parent)
+    _synced_dir(target)
 
 
 def _keep_mode(fd: int, target: Path) -> None:
@@ -132,15 +190,20 @@ def _keep_mode(fd: int, target: Path) -> None:
     os.fchmod(fd, mode)
 
 
-def _fsync_dir(folder: Path) -> None:
+def _synced_dir(target: Path) -> None:
     # The rename is durable only once the directory entry is on disk; Windows has no dir fds.
     if os.name != "posix":
         return
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise write_failure(
+            exc, target, "the new version is in place but may not survive a power cut"
+        ) from exc
 
 
 # Formula safety (OWASP "CSV injection"): a cell that starts like a formula is shown by
