@@ -48,9 +48,13 @@ _OFFSETS = ("start", "end")
 # source_id first: a passage is looked up by it.
 _TEXT_COLUMNS = (_SOURCE, "code", "coder", "status", "memo", "reduced", _TEXT)
 _PLAIN_INT = re.compile(r"\s*[+-]?\d{1,18}\s*")
-# A group mark is white space (Finnish: NBSP or narrow NBSP) or an apostrophe; '.' and ','
-# are read only as decimal marks followed by zeros, since "2,047" is 2.047 in Finnish.
-_RETYPED_INT = re.compile(r"\s*([+-]?)(\d{1,3}(?:[ \u00a0\u202f']\d{3})+|\d{1,18})(?:[.,]0+)?\s*")
+# A group mark is white space (Finnish: NBSP or narrow NBSP) or an apostrophe; ',' or '.'
+# only when the other one follows as the decimal mark ("2,047.0", "2.047,0"): alone,
+# "2,047" is 2.047 in Finnish and so no whole number.
+_RETYPED_INT = re.compile(
+    r"\s*([+-]?)(?:(\d{1,3}(?:[ \u00a0\u202f']\d{3})+|\d{1,18})(?:[.,]0+)?"
+    r"|(\d{1,3}(?:,\d{3})+)\.0+|(\d{1,3}(?:\.\d{3})+),0+)\s*"
+)
 _ISO_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _TIME = r"(?:[T ]\s*|\s+)(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?"
 _ISO_ANY = re.compile(
@@ -224,7 +228,7 @@ def _repair_numbers(frame: pd.DataFrame, column: str, notes: _Notes) -> None:
     values = frame[column].tolist()
     for i in _where(~frame[column].str.fullmatch(_PLAIN_INT)):
         if m := _RETYPED_INT.fullmatch(values[i]):
-            whole = m[1] + re.sub(r"\D", "", m[2])
+            whole = m[1] + re.sub(r"\D", "", m[2] or m[3] or m[4])
             notes.add(i, column, "number", values[i], whole, "a whole number re-typed by a locale")
             values[i] = whole
     frame[column] = values
