@@ -225,8 +225,11 @@ def _repair_ids(frame: pd.DataFrame, fmt: CsvFormat, reference: pd.DataFrame | N
 
 
 def _repair_numbers(frame: pd.DataFrame, column: str, notes: _Notes) -> None:
+    odd = _where(~frame[column].str.fullmatch(_PLAIN_INT))
+    if not odd:
+        return
     values = frame[column].tolist()
-    for i in _where(~frame[column].str.fullmatch(_PLAIN_INT)):
+    for i in odd:
         if m := _RETYPED_INT.fullmatch(values[i]):
             whole = m[1] + re.sub(r"\D", "", m[2] or m[3] or m[4])
             notes.add(i, column, "number", values[i], whole, "a whole number re-typed by a locale")
