@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from tymqual.codings import (
     new_coding_id,
     reanchor,
 )
-from tymqual.errors import CodingError, StorageError
+from tymqual.errors import CodingError, StorageError, TymqualWarning
 
 ROW: dict[str, Any] = {"source_id": "H1", "start": 0, "end": 5, "code": "johtaminen"}
 HEADER = ",".join(CODING_COLUMNS)
@@ -774,3 +775,25 @@ def test_a_bad_frame_is_refused_naming_the_row_and_nothing_is_added(
         with pytest.raises(CodingError, match=message):
             add(rows)
         assert ledger.path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("encoding", "sep"), [("utf-16", "\t"), ("cp1252", ";"), ("utf-8", "\t")])
+def test_a_foreign_save_with_reordered_columns_is_read_and_told_once(
+    ledger: Ledger, encoding: str, sep: str
+) -> None:
+    ids = ledger.add([{**ROW, "memo": "hyvä"}, {**ROW, "start": 6, "end": 9, "code": "työ"}])
+    before = ledger.read()
+    columns = list(reversed(CODING_COLUMNS))
+    ledger.path.write_bytes(before[columns].to_csv(sep=sep, index=False, lineterminator="\r\n")
+                            .encode(encoding))
+    again = Ledger(ledger.path)
+    with pytest.warns(TymqualWarning) as caught:
+        frame = again.read()
+    pd.testing.assert_frame_equal(frame, before)
+    [message] = [str(w.message) for w in caught]
+    assert message.startswith(f"{ledger.path} was re-saved by another program")
+    assert "nothing lost" in message
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same content again: said once
+        again.read()
+    assert again.read_notes.empty and ids == frame["coding_id"].tolist()

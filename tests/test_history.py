@@ -432,3 +432,35 @@ def test_edit_coding_records_memo_reduced_and_recode(
         "johtaminen", "", "liima = yhteen pitävä")
     with pytest.raises(CodingError, match="give memo=, reduced= or code="):
         p.edit_coding(cid)
+
+
+def test_an_excel_save_is_repaired_and_only_its_real_edit_recorded(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    p = make_project()
+    first = p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A",
+                   memo="−5 % ja ✓")  # characters Windows-1252 does not have
+    second = p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A",
+                    reduced="=tärkeä")  # written with the invisible formula mark
+    frame = p.codings
+    frame.loc[frame["coding_id"] == second, "memo"] = "lisätty Excelissä"
+    # What Finnish Excel writes: ';', Windows-1252 with '?' for what it lacks, CRLF.
+    text = frame.to_csv(index=False, sep=";", lineterminator="\r\n")
+    text = text.replace("=tärkeä", "\u200b=tärkeä")
+    p.ledger.path.write_bytes(text.encode("cp1252", errors="replace"))
+    with pytest.warns(TymqualWarning, match=r"codings.csv was re-saved by another program "
+                      r"\(';'-separated, Windows-1252\)"):
+        q = tymqual.open_project(p.root)
+    coding = q.codings.set_index("coding_id")
+    assert coding.at[first, "memo"] == "−5 % ja ✓"
+    assert coding.at[second, "reduced"] == "=tärkeä"
+    assert coding.at[second, "memo"] == "lisätty Excelissä"
+    with pytest.warns(TymqualWarning, match="changed outside tymqual.*1 coding"):
+        q.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin.", coder="A")
+    assert q.ledger.path.read_bytes().startswith(b"\xef\xbb\xbfcoding_id,")
+    outside = q.ledger.history.live()[-2] if q.ledger.history else None
+    assert outside is not None and outside.action == "outside_edit"
+    assert [(r["op"], r["column"], r["after"]) for r in outside.rows] == [
+        ("set", "memo", "lisätty Excelissä")]
+    q.undo()
+    q.undo()
+    assert q.codings.set_index("coding_id").at[second, "memo"] == ""

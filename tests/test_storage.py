@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tymqual import storage
+import tymqual
+from tymqual import storage, tables
+from tymqual.errors import TymqualError
 
 
 def test_failed_write_leaves_the_old_file_and_no_temporary(
@@ -65,3 +68,85 @@ def test_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     fresh = tmp_path / "uusi.csv"
     storage.atomic_write_text(fresh, "x")
     assert fresh.stat().st_mode & 0o044 == 0o044  # group and others may read, as with open()
+
+
+# ---------------------------------------------------------------------------- any program's CSV
+_TABLE = {"case_id": ["H1", "H2"], "alue": ["itäinen; pohjoinen", "a,b \"c\"\nd"]}
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "utf-16", "cp1252"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_read_csv_table_reads_any_excel_or_libreoffice_save(
+    sep: str, encoding: str, newline: str
+) -> None:
+    text = pd.DataFrame(_TABLE).to_csv(sep=sep, index=False, lineterminator=newline)
+    frame, found = storage.read_csv_table(text.encode(encoding), where="cases.csv")
+    assert frame.to_dict("list") == _TABLE
+    assert (found.separator, found.encoding) == (sep, encoding)
+    assert found.line_end == newline
+
+
+def test_separator_inside_quotes_or_a_one_column_header_misleads_nothing() -> None:
+    frame = storage.parse_csv_strings(b'case_id\n"H1;x,y"\nH2\n')
+    assert frame.to_dict("list") == {"case_id": ["H1;x,y", "H2"]}
+    # Excel quotes only what holds its own separator: commas stand bare in a ';' file.
+    frame = storage.parse_csv_strings(b"a;b\n1,5;x, y, z\n2,5;w\n")
+    assert frame.to_dict("list") == {"a": ["1,5", "2,5"], "b": ["x, y, z", "w"]}
+    frame = storage.parse_csv_strings(b"sep=;\na;b\n1;2\n")
+    assert frame.to_dict("list") == {"a": ["1"], "b": ["2"]}
+
+
+def test_bytes_cp1252_leaves_undefined_decode_without_error() -> None:
+    text, encoding = storage.decode_bytes(b"a\x81\x8d\x8f\x90\x9d\xe4\x80", "x.csv")
+    assert encoding == "cp1252" and text == "a\x81\x8d\x8f\x90\x9dä€"
+    with pytest.raises(TymqualError, match="x.csv: starts with a UTF-16"):
+        storage.decode_bytes(b"\xff\xfea\x00b", "x.csv")
+
+
+def test_conflict_markers_are_an_unfinished_merge() -> None:
+    text = "a,b\n<<<<<<< HEAD\n1,2\n=======\n1,3\n>>>>>>> feature\n"
+    with pytest.raises(TymqualError) as caught:
+        storage.parse_csv_strings(text.encode(), where="codes/cases.csv")
+    message = str(caught.value)
+    for part in ("codes/cases.csv has an unfinished git merge", "line(s) 2, 4, 6",
+                 "git checkout --ours codes/cases.csv", "git add codes/cases.csv"):
+        assert part in message
+    # A memo line of '=' signs alone is text.
+    storage.refuse_merge_conflict('a\n"x\n=======\ny"\n', "f")
+
+
+_CONFLICTS = {
+    "codes/codings.csv": "coding_id,source_id,start,end,code\n<<<<<<< HEAD\nc1,H1,0,3,johtaminen\n"
+                         "=======\nc2,H1,0,4,johtaminen\n>>>>>>> toinen\n",
+    "codes/cases.csv": "case_id,label\n<<<<<<< HEAD\nH1,a\n=======\nH1,b\n>>>>>>> toinen\n",
+    "codes/case_summaries.csv": "case_id,code,summary\n<<<<<<< HEAD\nH1,johtaminen,a\n=======\n"
+                                "H1,johtaminen,b\n>>>>>>> toinen\n",
+    "codes/codebook.yaml": "name: x\ncodes:\n<<<<<<< HEAD\n  - name: A\n=======\n  - name: B\n"
+                           ">>>>>>> toinen\n",
+    "tymqual.yaml": "name: x\n<<<<<<< HEAD\nmin_cell_size: 3\n=======\nmin_cell_size: 5\n"
+                    ">>>>>>> toinen\n",
+    "codes/joint_display.yaml": "<<<<<<< HEAD\n- theme: johtaminen\n=======\n- theme: neuvottelut\n"
+                                ">>>>>>> toinen\n",
+}
+
+
+@pytest.mark.parametrize("rel", list(_CONFLICTS))
+def test_every_project_file_refuses_conflict_markers(
+    make_project: Callable[..., tymqual.Project], rel: str
+) -> None:
+    p = make_project()
+    (p.root / rel).write_text(_CONFLICTS[rel], encoding="utf-8")
+    with pytest.raises(TymqualError) as caught:
+        p = make_project()
+        if rel.endswith("case_summaries.csv"):
+            tables.case_summary(p)
+        elif rel.endswith("joint_display.yaml"):
+            tables.save_joint_display_notes(p, "johtaminen", fit="expands")
+        else:
+            p.ledger.read()
+    message = str(caught.value)
+    first = {"codes/codebook.yaml": 3, "codes/joint_display.yaml": 1}.get(rel, 2)
+    assert f"{p.root / rel} has an unfinished git merge" in message
+    assert f"line(s) {first}, {first + 2}, {first + 4}" in message
+    assert "git checkout --ours" in message and f"git add {p.root / rel}" in message

@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 
 from tymqual.errors import CodebookError
-from tymqual.storage import atomic_write_text
+from tymqual.storage import atomic_write_text, refuse_merge_conflict
 from tymqual.text import normalize_text
 
 __all__ = ["Code", "Codebook", "FRAME_COLUMNS", "orphan_name", "orphan_path"]
@@ -158,6 +158,7 @@ class Codebook:
             raise CodebookError(
                 f"{where}: byte {exc.start} is not UTF-8; save the file as UTF-8."
             ) from None
+        refuse_merge_conflict(source, where, error=CodebookError)
         try:
             data = yaml.load(source, Loader=_LineLoader)
         except yaml.MarkedYAMLError as exc:

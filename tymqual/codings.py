@@ -51,10 +51,11 @@ from tymqual.history import (
     inverse_rows,
 )
 from tymqual.history import now as history_now
+from tymqual.roundtrip import empty_notes, repair_ledger, summary
 from tymqual.storage import (
     excel_unsafe,
     file_digest,
-    parse_csv_strings,
+    read_csv_table,
     write_failure,
     write_safe_csv,
 )
@@ -191,28 +192,37 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _parse(path: Path, data: bytes | None) -> pd.DataFrame:
-    """The ledger in ``data`` (the bytes of ``path``), validated."""
+Texts = Callable[[], Mapping[str, str]]
+Reference = Callable[[], pd.DataFrame | None]
+
+
+def _parse(path: Path, data: bytes | None, *, texts: Texts | None = None,
+           reference: Reference | None = None) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """The ledger in ``data`` (the bytes of ``path``), repaired if another program saved it
+    (:mod:`tymqual.roundtrip`) and validated; the repair notes; the sentence telling the
+    user about them, or None."""
     if data is None:
-        return empty_codings()
+        return empty_codings(), empty_notes(), None
     try:
-        raw = parse_csv_strings(data)
+        raw, found = read_csv_table(data, where=str(path), error=CodingError)
     except pd.errors.EmptyDataError:
-        return empty_codings()  # a zero-byte file holds no codings to lose
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        return empty_codings(), empty_notes(), None  # a zero-byte file holds no codings
+    except pd.errors.ParserError as exc:
         raise CodingError(
             f"{path} cannot be read as CSV ({exc}); restore it from git or a backup."
         ) from exc
     # The ledger is written formula-safe (a passage may start with "=" or "-"); every cell
     # is a string here, so undoing it is exact. Only cells that start with the mark change.
     raw.columns = [excel_unsafe(str(c)) for c in raw.columns]
-    if _NEUTRAL.encode("utf-8") in data:  # most ledgers have no marked cell
+    # Most ledgers have no marked cell; the byte test only works for UTF-8.
+    if not found.encoding.startswith("utf-8") or _NEUTRAL.encode("utf-8") in data:
         for column in raw.columns:
             marked = raw[column].str.startswith(_NEUTRAL)
             if marked.any():
                 raw[column] = raw[column].where(~marked,
                                                 raw.loc[marked, column].map(excel_unsafe))
-    return _from_file(raw, path)
+    raw, notes = repair_ledger(raw, found, where=str(path), texts=texts, reference=reference)
+    return _from_file(raw, path), notes, summary(notes, found, str(path))
 
 
 def _conform(frame: object, where: str) -> pd.DataFrame:
@@ -436,6 +446,14 @@ class Ledger:
     ``texts`` (set by the project) gives the source texts, so that the history keeps the
     text around each coded passage; ``who`` names the person changing the ledger when a
     change does not say (default: the operating-system user).
+
+    A file that Excel or LibreOffice saved again is repaired as it is read
+    (:mod:`tymqual.roundtrip`), told once per file content as a :class:`TymqualWarning`,
+    and written back in tymqual's format by the next change. Two optional attributes help
+    the repair, each set by whoever owns the data: ``texts`` (returns the source texts by
+    id; the project sets it) and ``reference`` (returns the last known version of the
+    ledger; without it, the version this object last read). ``read_notes`` holds what the
+    last read repaired (:data:`tymqual.roundtrip.NOTE_COLUMNS`), empty when nothing was.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = LOCK_TIMEOUT,
@@ -449,12 +467,16 @@ class Ledger:
         # unchanged file again costs a hash, not a parse (tables read the ledger often).
         self._parsed: tuple[bytes, pd.DataFrame] | None = None
         self.history: History | None = History(_history_path(self.path)) if history else None
-        self.texts: Callable[[], Mapping[str, str]] | None = None
         self.who: str | None = None
         # Spans re-anchoring found after a source edit; applied to what is read, and saved as
         # a change of its own with the next change (opening a project never writes).
         self._pending: pd.DataFrame | None = None
         self.save_pending = True
+        self.texts: Texts | None = None
+        # A foreign save is repaired against the codings as the history last recorded them.
+        self.reference: Reference | None = self._recorded if history else None
+        self.read_notes: pd.DataFrame = empty_notes()
+        self._told: set[bytes] = set()  # digests of the contents already warned about
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -481,9 +503,26 @@ class Ledger:
         parsed = self._parsed
         if parsed is not None and parsed[0] == digest:
             return digest, parsed[1].copy()
-        frame = _parse(self.path, data)
+        last_read = None if parsed is None else parsed[1]
+
+        def reference() -> pd.DataFrame | None:
+            given = self.reference() if self.reference is not None else None
+            return last_read if given is None else given
+
+        frame, notes, message = _parse(self.path, data, texts=self.texts, reference=reference)
+        self.read_notes = notes
         self._parsed = (digest, frame.copy())
+        if message is not None and digest not in self._told:
+            self._told.add(digest)
+            warnings.warn(message, TymqualWarning, stacklevel=3)
         return digest, frame
+
+    def _recorded(self) -> pd.DataFrame | None:
+        """The codings as the history last recorded them, or None without a history."""
+        if self.history is None or not self.history.exists():
+            return None
+        state = self.history.state()
+        return frame_of_state(state) if state else None
 
     # ------------------------------------------------------------------ pending moves
     def set_pending(self, moves: pd.DataFrame | None) -> None:
@@ -602,7 +641,9 @@ class Ledger:
         rows = diff_rows(known, current, CODING_COLUMNS)
         n = len({r["coding_id"] for r in rows})
         note = (f"{self.path.name} was changed outside tymqual (Excel, an editor or git): "
-                f"{n} coding(s) differ from the last recorded change")
+                f"{n} coding(s) differ from the last recorded change" if rows else
+                f"{self.path.name} was saved again outside tymqual (Excel, an editor or git) "
+                "with no coding changed")
         self._record(rows, action=OUTSIDE, who="outside tymqual", before=last.ledger_after,
                      after=hexdigest, note=note)
         if rows:

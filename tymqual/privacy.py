@@ -161,7 +161,7 @@ def read_key(project_or_path: Project | str | os.PathLike[str]) -> pd.DataFrame:
             "check it, and save it with write_key(key, project)."
         )
     try:
-        raw = read_csv_strings(path)
+        raw = read_csv_strings(path, error=PrivacyError)
     except pd.errors.EmptyDataError:
         raw = pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

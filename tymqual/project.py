@@ -39,7 +39,13 @@ from tymqual.errors import (
 )
 from tymqual.history import describe as describe_change
 from tymqual.progress import progress
-from tymqual.storage import atomic_write_text, read_csv_strings, write_csv, write_failure
+from tymqual.storage import (
+    atomic_write_text,
+    read_csv_strings,
+    refuse_merge_conflict,
+    write_csv,
+    write_failure,
+)
 from tymqual.surveys import Survey
 from tymqual.text import check_span, find_quote, normalize_text, snippet
 
@@ -72,7 +78,9 @@ class ProjectConfig:
         if not path.exists():
             return cls()
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+            text = path.read_text(encoding="utf-8-sig")
+            refuse_merge_conflict(text, str(path), error=ProjectError)
+            data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             raise ProjectError(f"{path}: not valid YAML ({exc}).") from exc
         if not isinstance(data, dict):
@@ -137,6 +145,7 @@ class Project:
         self.config = ProjectConfig.read(self.root / CONFIG_FILE)
         self.codes_dir = self.root / "codes"
         self.ledger = Ledger(self.codes_dir / "codings.csv")
+        self.ledger.texts = lambda: {sid: doc.text for sid, doc in self._docs.items()}
         self._docs: dict[str, SourceDoc] = {}
         self._cache = SourceCache(self.root, enabled=cache)
         self._progress = progress
@@ -173,8 +182,8 @@ class Project:
         if not path.exists():
             return pd.DataFrame({"case_id": pd.Series(dtype=str)})
         try:
-            cases = read_csv_strings(path)
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            cases = read_csv_strings(path, error=ProjectError)
+        except pd.errors.ParserError as exc:
             raise ProjectError(f"{path}: cannot be read as CSV ({exc}).") from exc
         if "case_id" not in cases.columns:
             raise ProjectError(

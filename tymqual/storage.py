@@ -7,20 +7,24 @@ Excel are written as UTF-8 with a byte-order mark, which Excel needs to show ä 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
 import errno
 import hashlib
 import io
+import itertools
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
-from tymqual.errors import StorageError
+from tymqual.errors import StorageError, TymqualError
 
 # The cause of a failed write in words a reader knows, and what they can do about it.
 _CAUSES: dict[int, tuple[str, str]] = {
@@ -278,27 +282,184 @@ def safe_xlsx_cell(cell: Any, value: object) -> Any:
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def read_csv_strings(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV that a person may have re-saved in Excel, every cell as a string.
+# ---------------------------------------------------------------------------- decoding
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+ENCODING_NAMES = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "utf-16": "UTF-16",
+                  "utf-32": "UTF-32", "cp1252": "Windows-1252"}
 
-    Accepts UTF-8 with or without BOM and falls back to cp1252 (Excel's "CSV" on a Finnish
-    Windows); the delimiter is sniffed from the header line, since Excel in a Finnish locale
-    writes ``;``. Empty cells are ``""``, never NaN, so "NA" in a memo stays "NA".
-    Raises ``UnicodeDecodeError`` only if neither encoding fits (cp1252 rarely fails).
+
+def _cp1252_table() -> dict[int, str]:
+    """latin-1 -> cp1252 for the bytes 0x80–0x9F that cp1252 defines (€ ” – ...)."""
+    table = {}
+    for byte in range(0x80, 0xA0):
+        with contextlib.suppress(UnicodeDecodeError):
+            table[byte] = bytes([byte]).decode("cp1252")
+    return table
+
+
+_CP1252 = _cp1252_table()
+
+
+def decode_bytes(data: bytes, where: str, *, error: type[TymqualError] = TymqualError
+                 ) -> tuple[str, str]:
+    """A text file's bytes as text, and the codec used: the one rule every reader follows.
+
+    A byte-order mark decides (UTF-8, UTF-16 or UTF-32: Excel's "Unicode text" is UTF-16LE
+    with a mark); else UTF-8; else Windows-1252, which is what Excel on a Finnish Windows
+    writes. The five bytes cp1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) are read as
+    latin-1, so no such file fails. Raises ``error`` (a :class:`TymqualError`) naming
+    ``where`` only for a file whose mark lies or that holds NUL bytes without one.
     """
-    return parse_csv_strings(Path(path).read_bytes())
-
-
-def parse_csv_strings(raw: bytes) -> pd.DataFrame:
-    """:func:`read_csv_strings` of a file's bytes already read (to hash them, say)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise error(
+                    f"{where}: starts with a {encoding.upper()} byte-order mark but is not "
+                    f"valid {encoding.upper()} ({exc.reason} at byte {exc.start}); open it in "
+                    "an editor and save it again as UTF-8."
+                ) from None
+    if b"\x00" in data:
+        raise error(
+            f"{where}: contains NUL bytes, so it is not text, or is UTF-16 without a "
+            "byte-order mark; open it in an editor and save it as UTF-8 text."
+        )
     try:
-        text = raw.decode("utf-8-sig")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    header = text.split("\n", 1)[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
+        return data.decode("latin-1").translate(_CP1252), "cp1252"
+
+
+# ---------------------------------------------------------------------------- git merges
+_MARKER = re.compile(r"(<{7}|={7}|\|{7}|>{7})(?:[ \t].*)?\r?")
+
+
+def refuse_merge_conflict(text: str, where: str, *,
+                          error: type[TymqualError] = TymqualError) -> None:
+    """Raise ``error`` if ``text`` holds git conflict markers: an unfinished merge.
+
+    A project file that two people changed on two branches comes back from ``git merge``
+    with both versions between ``<<<<<<<``, ``=======`` and ``>>>>>>>`` lines. Read as data,
+    such a file gives a baffling error (or, worse, rows of junk), so every reader of a project
+    file calls this first; the message names the file, the marker lines and how to finish.
+    """
+    if "<<<<<<<" not in text or ">>>>>>>" not in text:
+        return
+    found = [(n, line[0]) for n, line in enumerate(text.split("\n"), start=1)
+             if _MARKER.fullmatch(line)]
+    kinds = {kind for _, kind in found}
+    if "<" not in kinds or ">" not in kinds:
+        return  # a lone "=======" line in a memo is text, not a merge
+    lines = [n for n, _ in found]
+    shown = ", ".join(map(str, lines[:12])) + (", …" if len(lines) > 12 else "")
+    raise error(
+        f"{where} has an unfinished git merge: conflict markers (<<<<<<<, =======, >>>>>>>) on "
+        f"line(s) {shown}. Finish the merge before tymqual reads it: either edit the file, keep "
+        "the lines of both sides that belong (for a CSV, the rows of both) and delete the "
+        f"marker lines, or take one side whole with `git checkout --ours {where}` (or "
+        f"`--theirs`); then mark it resolved with `git add {where}`. Nothing was read."
+    )
+
+
+# ---------------------------------------------------------------------------- reading CSV
+CSV_SEPARATORS = (",", ";", "\t")
+_SNIFF_RECORDS = 200
+_SEP_LINE = re.compile(r"sep=(.)\r?\n")
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV file was written: its codec, field separator and line end.
+
+    ``encoding`` is a Python codec name (``utf-8-sig`` when the file has a UTF-8 mark);
+    tymqual itself writes ``utf-8-sig``, ``,`` and ``\\n``.
+    """
+
+    encoding: str
+    separator: str
+    line_end: str
+
+    @property
+    def canonical(self) -> bool:
+        """True for the format tymqual writes (a CRLF line end alone does not count: git on
+        Windows may check files out so)."""
+        return self.encoding == "utf-8-sig" and self.separator == ","
+
+    @property
+    def lossy(self) -> bool:
+        """True when the codec cannot hold every character (Excel wrote ``?`` for the rest)."""
+        return self.encoding == "cp1252"
+
+    def describe(self) -> str:
+        """For messages: ``"';'-separated, Windows-1252"``."""
+        sep = "tab" if self.separator == "\t" else repr(self.separator)
+        return f"{sep}-separated, {ENCODING_NAMES.get(self.encoding, self.encoding)}"
+
+
+def sniff_separator(text: str) -> str:
+    """The field separator of CSV ``text``: ``,``, ``;`` or tab.
+
+    Each candidate splits the first records (quotes respected, as Excel and LibreOffice
+    write them); the one under which the most records have the header's number of fields
+    wins, then the one giving more fields. A header of one column gives ``,``.
+    """
+    best, best_score = ",", (0.0, 1)
+    for sep in CSV_SEPARATORS:
+        reader = csv.reader(io.StringIO(text), delimiter=sep, quotechar='"', strict=False)
+        widths = [len(r) for r in itertools.islice(reader, _SNIFF_RECORDS) if any(r)]
+        if not widths or widths[0] < 2:
+            continue
+        score = (sum(w == widths[0] for w in widths) / len(widths), widths[0])
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def read_csv_table(raw: bytes, *, where: str = "CSV data",
+                   error: type[TymqualError] = TymqualError) -> tuple[pd.DataFrame, CsvFormat]:
+    """A CSV that a person may have re-saved in Excel or LibreOffice, every cell a string,
+    and the format it was found in (so a caller can tell the user).
+
+    Decoded by :func:`decode_bytes`; the separator is sniffed (:func:`sniff_separator`) or
+    taken from Excel's ``sep=;`` first line; CRLF or LF; columns keep their names whatever
+    their order. Empty cells are ``""``, never NaN, so "NA" in a memo stays "NA". Conflict
+    markers raise ``error`` (:func:`refuse_merge_conflict`), as does a file that is not text.
+    pandas' ``EmptyDataError`` (no header) and ``ParserError`` pass through.
+    """
+    text, encoding = decode_bytes(raw, where, error=error)
+    refuse_merge_conflict(text, where, error=error)
+    declared = _SEP_LINE.match(text)
+    if declared:
+        text = text[declared.end():]
+    sep = declared.group(1) if declared else sniff_separator(text)
+    head = text[:text.find("\n") + 1]
+    line_end = "\r\n" if head.endswith("\r\n") else "\n"
     frame = pd.read_csv(
         io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
     )
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return frame, CsvFormat(encoding, sep, line_end)
+
+
+def parse_csv_strings(raw: bytes, *, where: str = "CSV data",
+                      error: type[TymqualError] = TymqualError) -> pd.DataFrame:
+    """:func:`read_csv_strings` of a file's bytes already read (to hash them, say)."""
+    return read_csv_table(raw, where=where, error=error)[0]
+
+
+def read_csv_strings(path: str | os.PathLike[str], *,
+                     error: type[TymqualError] = TymqualError) -> pd.DataFrame:
+    """Read a project CSV file (cases, case summaries, the key), every cell a string.
+
+    Accepts what Excel and LibreOffice write in any locale (see :func:`read_csv_table`);
+    errors (conflict markers, not text) are ``error`` naming the file.
+    """
+    return read_csv_table(Path(path).read_bytes(), where=str(path), error=error)[0]

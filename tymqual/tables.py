@@ -68,7 +68,12 @@ from tymqual.formatting import (
 )
 from tymqual.labels import label
 from tymqual.project import Project
-from tymqual.storage import atomic_write_text, read_csv_strings, write_csv
+from tymqual.storage import (
+    atomic_write_text,
+    read_csv_strings,
+    refuse_merge_conflict,
+    write_csv,
+)
 from tymqual.surveys import Survey
 from tymqual.text import count_words
 
@@ -833,7 +838,9 @@ def _read_notes(p: Project) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        refuse_merge_conflict(text, str(path))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise TymqualError(f"{path}: not valid YAML ({exc}); fix or delete the file.") from exc
     if data is None:
@@ -976,7 +983,10 @@ def _read_summaries(p: Project) -> pd.DataFrame:
     columns = ["case_id", "code", "summary"]
     if not path.exists():
         return pd.DataFrame(columns=columns)
-    frame = read_csv_strings(path)
+    try:
+        frame = read_csv_strings(path)
+    except pd.errors.ParserError as exc:
+        raise TymqualError(f"{path}: cannot be read as CSV ({exc}).") from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise TymqualError(
