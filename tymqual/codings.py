@@ -45,10 +45,12 @@ from tymqual.history import (
     Commit,
     History,
     add_context,
+    appended,
     describe,
     diff_rows,
     ensure_undoable,
     inverse_rows,
+    with_context,
 )
 from tymqual.history import now as history_now
 from tymqual.roundtrip import empty_notes, repair_ledger, summary
@@ -652,20 +654,25 @@ class Ledger:
 
     def _record(self, rows: list[dict[str, Any]], *, action: str, who: str | None,
                 before: str | None, after: str | None, note: str = "",
-                undoes: int | None = None, redoes: int | None = None) -> int:
+                undoes: int | None = None, redoes: int | None = None,
+                added: pd.DataFrame | None = None) -> int:
         assert self.history is not None
         change = self.history.next_change()
+        count = len(rows) + (0 if added is None else len(added))
         commit = {"change": change, "time": history_now(),
                   "who": who if who is not None else (self.who or _who()),
-                  "action": action, "note": note, "rows": len(rows),
+                  "action": action, "note": note, "rows": count,
                   "ledger_before": before, "ledger_after": after}
         if undoes is not None:
             commit["undoes"] = undoes
         if redoes is not None:
             commit["redoes"] = redoes
-        if self.texts is not None and action != "set":
-            add_context(rows, self.texts())
-        return self.history.append([{**r, "change": change} for r in rows], commit)
+        if self.texts is not None:
+            texts = self.texts()
+            add_context(rows, texts)
+            if added is not None:
+                added = with_context(added, texts)
+        return self.history.append([{**r, "change": change} for r in rows], commit, added)
 
     def _write(self, before: pd.DataFrame, after: pd.DataFrame, digest: bytes | None, *,
                action: str, who: str | None, note: str,
@@ -680,10 +687,13 @@ class Ledger:
             written["digest"] = new_digest
             if history is None:
                 return
-            changes = rows if rows is not None else diff_rows(before, after, CODING_COLUMNS)
+            added = appended(before, after) if rows is None else None
+            changes = (rows if rows is not None else [] if added is not None
+                       else diff_rows(before, after, CODING_COLUMNS))
             written["size"] = self._record(
                 changes, action=action, who=who, note=note, undoes=undoes, redoes=redoes,
-                before=digest.hex() if digest is not None else None, after=new_digest.hex())
+                before=digest.hex() if digest is not None else None, after=new_digest.hex(),
+                added=added)
 
         try:
             # A failed write raises a StorageError naming the file and saying it is unchanged.

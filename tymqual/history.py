@@ -248,10 +248,20 @@ class History:
         return _stacks(self.live())
 
     # ------------------------------------------------------------------ writing
-    def append(self, rows: Sequence[Mapping[str, Any]], commit: Mapping[str, Any]) -> int:
+    def append(self, rows: Sequence[Mapping[str, Any]], commit: Mapping[str, Any],
+               added: pd.DataFrame | None = None) -> int:
         """Append the row lines and the commit line of one change in one write; returns the
-        file's size before (so that :meth:`truncate` can take the change back)."""
+        file's size before (so that :meth:`truncate` can take the change back).
+
+        ``added`` holds codings the change appended, as ledger columns (and context): a large
+        batch, such as autocoding's, is written by pandas' JSON writer instead of a Python
+        step per row."""
         lines = [_dumps(r) for r in rows]
+        if added is not None and len(added):
+            frame = added.assign(change=int(commit["change"]), op="add")
+            frame = frame[["change", "op", *[c for c in added.columns]]]
+            lines.append(frame.to_json(orient="records", lines=True, force_ascii=False)
+                         .rstrip("\n"))
         lines.append(_dumps({**commit, "op": "commit"}))
         payload = ("\n".join(lines) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -423,6 +433,37 @@ def inverse_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def appended(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame | None:
+    """The rows ``after`` adds at the end of ``before`` when that is all that changed (the
+    common case: coding, autocoding, suggesting), else None."""
+    n = len(before)
+    if len(after) > n and after.iloc[:n].reset_index(drop=True).equals(
+            before.reset_index(drop=True)):
+        return after.iloc[n:].reset_index(drop=True)
+    return None
+
+
+def with_context(added: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
+    """``added`` with the text around each passage (``left``, ``right``) and its source's
+    length (``source_chars``), as :func:`add_context` gives single rows."""
+    lefts: list[str | None] = []
+    rights: list[str | None] = []
+    sizes: list[int | None] = []
+    for sid, start, end in zip(added["source_id"].tolist(), added["start"].tolist(),
+                               added["end"].tolist(), strict=True):
+        text = texts.get(sid)
+        if text is None or end > len(text):
+            lefts.append(None)
+            rights.append(None)
+            sizes.append(None)
+            continue
+        lefts.append(text[max(0, start - CONTEXT_CHARS):start])
+        rights.append(text[end:end + CONTEXT_CHARS])
+        sizes.append(len(text))
+    return added.assign(left=lefts, right=rights,
+                        source_chars=pd.array(sizes, dtype="Int64"))
+
+
 def diff_rows(before: pd.DataFrame, after: pd.DataFrame,
               columns: Sequence[str]) -> list[dict[str, Any]]:
     """The row lines that turn ledger ``before`` into ``after`` (both with ``columns``).
@@ -432,10 +473,9 @@ def diff_rows(before: pd.DataFrame, after: pd.DataFrame,
     (``at``) so that undoing one puts the coding back where it was.
     """
     rows: list[dict[str, Any]] = []
-    n = len(before)
-    if len(after) > n and after.iloc[:n].reset_index(drop=True).equals(
-            before.reset_index(drop=True)):
-        return _added_rows(after.iloc[n:], columns)  # the common case: codings appended
+    tail = appended(before, after)
+    if tail is not None:
+        return _added_rows(tail, columns)  # the common case: codings appended
     b_ids = before["coding_id"]
     a_ids = after["coding_id"]
     in_after = b_ids.isin(a_ids).to_numpy()
@@ -557,6 +597,8 @@ __all__ = [
     "Commit",
     "History",
     "add_context",
+    "appended",
+    "with_context",
     "apply_rows",
     "context_frame",
     "describe",
