@@ -460,7 +460,8 @@ def with_context(added: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
         lefts.append(text[max(0, start - CONTEXT_CHARS):start])
         rights.append(text[end:end + CONTEXT_CHARS])
         sizes.append(len(text))
-    return added.assign(left=lefts, right=rights,
+    return added.assign(left=pd.Series(lefts, index=added.index, dtype=object),
+                        right=pd.Series(rights, index=added.index, dtype=object),
                         source_chars=pd.array(sizes, dtype="Int64"))
 
 
