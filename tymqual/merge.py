@@ -544,18 +544,10 @@ def _reconcile_fields(report: MergeReport, frame: pd.DataFrame, shared: pd.DataF
                       ev: _Evidence, *, as_coder: str | None, prefer: str | None
                       ) -> tuple[pd.DataFrame, list[str]]:
     """Compare the codings in both ledgers field by field; take, keep or refuse each field."""
-    mine = frame.set_index("coding_id")
-    differing: list[tuple[str, str, Any, Any]] = []
-    for row in shared.to_dict("records"):
-        cid = str(row["coding_id"])
-        here = mine.loc[cid]
-        for col in _FIELDS:
-            ours_value, theirs_value = _plain(here[col]), _plain(row[col])
-            if ours_value == theirs_value:
-                continue
-            if col == "coder" and (cid in ev.merged_in or ours_value == as_coder):
-                continue  # relabelled by an as_coder merge: the label here is the choice
-            differing.append((cid, col, ours_value, theirs_value))
+    differing = _differing(frame, shared)
+    differing = [(cid, col, o, t) for cid, col, o, t in differing
+                 # relabelled by an as_coder merge: the label here is the author's choice
+                 if not (col == "coder" and (cid in ev.merged_in or o == as_coder))]
     if not differing:
         return frame, []
     wanted = {(cid, col) for cid, col, _, _ in differing}
@@ -582,6 +574,19 @@ def _reconcile_fields(report: MergeReport, frame: pd.DataFrame, shared: pd.DataF
     report.conflicts = _frame(records, CONFLICT_COLUMNS)
     report.updated = len({r[0] for r in records if r[7] == "theirs"})
     return frame, problems
+
+
+def _differing(frame: pd.DataFrame, shared: pd.DataFrame) -> list[tuple[str, str, Any, Any]]:
+    """``(coding_id, field, ours, theirs)`` for every field that differs, compared a column at
+    a time (a merge of a large project compares every coding in both)."""
+    theirs = shared.set_index("coding_id")
+    mine = frame.set_index("coding_id").reindex(theirs.index)
+    found = []
+    for col in _FIELDS:
+        differ = (mine[col] != theirs[col]).to_numpy()
+        for cid in theirs.index[differ].tolist():
+            found.append((str(cid), col, _plain(mine.at[cid, col]), _plain(theirs.at[cid, col])))
+    return found
 
 
 def _which_side(ours: Any, theirs: Any, our_past: set[Any], their_past: set[Any]) -> str:
