@@ -66,14 +66,13 @@ from tymqual.agreement import (
     disagreements,
     fleiss_kappa,
     krippendorff_alpha,
-    merge_codings,
     percent_agreement,
     project_agreement,
     resolve,
     scott_pi,
     sentence_spans,
 )
-from tymqual.errors import CodebookError, CodingError, ProjectError, TymqualError, TymqualWarning
+from tymqual.errors import CodebookError, CodingError, TymqualError, TymqualWarning
 
 MakeProject = Callable[..., tymqual.Project]
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reliability-reference"
@@ -777,109 +776,6 @@ def test_resolve_refuses_bad_arguments(double: tymqual.Project, kwargs: dict[str
     with pytest.raises(error, match=message):
         resolve(double, "H1", **args)
     assert len(double.codings) == n
-
-
-# ============================================================ merging a second coder's copy
-@pytest.fixture
-def copied(make_project: MakeProject, tmp_path: Path) -> tuple[tymqual.Project, Path, list[str]]:
-    """A project coded by A, a copy of its folder in which B coded three passages."""
-    p = make_project()
-    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
-    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
-    copy = tmp_path / "kopio"
-    shutil.copytree(p.root, copy)
-    q = tymqual.open_project(copy)
-    ids = [
-        q.code("H1", "johtaminen", turns=[2], coder="B"),
-        q.code("H1", "neuvottelut", quote="Kela on mukana.", coder="B", memo="B:n muistio"),
-        q.code("H2", "resurssit", quote="Henkilöstö vaihtui kesken kaiken.", coder="B"),
-    ]
-    return p, copy, ids
-
-
-def test_merge_brings_the_second_coders_codings_and_is_idempotent(
-        copied: tuple[tymqual.Project, Path, list[str]]) -> None:
-    p, copy, ids = copied
-    theirs = tymqual.open_project(copy).codings.set_index("coding_id")
-    assert merge_codings(p, copy, coder="B") == 3
-    ours = p.codings.set_index("coding_id")
-    pd.testing.assert_frame_equal(ours.loc[ids], theirs.loc[ids])
-    assert merge_codings(p, copy, coder="B") == 0
-    assert merge_codings(p, copy) == 0  # A's rows are identical in both ledgers
-    assert len(p.codings) == 5
-    table = project_agreement(p)
-    assert table.set_index("code_path").loc["johtaminen", "both"] == 1
-
-
-def test_merge_refuses_an_id_changed_in_both_and_merges_nothing(
-        copied: tuple[tymqual.Project, Path, list[str]]) -> None:
-    p, copy, _ = copied
-    q = tymqual.open_project(copy)
-    a_id = str(p.codings["coding_id"].iloc[0])
-    q.ledger.update([a_id], memo="B muutti tätä")
-    before = p.codings
-    with pytest.raises(CodingError, match=f"coding '{a_id}' differs in memo.*nothing was merged"):
-        merge_codings(p, copy)
-    pd.testing.assert_frame_equal(p.codings, before)
-    assert merge_codings(p, copy, coder="B") == 3  # B's own rows are still mergeable
-
-
-def test_merge_re_anchors_codings_to_an_edited_source(
-        copied: tuple[tymqual.Project, Path, list[str]]) -> None:
-    p, copy, ids = copied
-    prefix = "Litteroitu 3.11.2025.\n"
-    (p.root / "transcripts" / "H1.txt").write_text(prefix + H1, encoding="utf-8")
-    with pytest.warns(TymqualWarning, match="moved"):
-        p = tymqual.open_project(p.root)
-    assert merge_codings(p, copy, coder="B") == 3
-    ours = p.codings.set_index("coding_id")
-    theirs = tymqual.open_project(copy).codings.set_index("coding_id")
-    for cid in ids:
-        row = ours.loc[cid]
-        assert p.text(row["source_id"])[row["start"]:row["end"]] == row["text"]
-        shift = len(prefix) if row["source_id"] == "H1" else 0
-        assert row["start"] == theirs.loc[cid, "start"] + shift
-
-
-def test_merge_refuses_passages_not_in_this_projects_text(
-        copied: tuple[tymqual.Project, Path, list[str]]) -> None:
-    p, copy, _ = copied
-    edited = H1.replace("Kela on mukana.", "Kela on vahvasti mukana.")
-    (copy / "transcripts" / "H1.txt").write_text(edited, encoding="utf-8")
-    with pytest.warns(TymqualWarning):
-        q = tymqual.open_project(copy)
-    lost = q.code("H1", "johtoryhma", quote="Kela on vahvasti mukana.", coder="B")
-    before = p.codings
-    with pytest.raises(CodingError, match=f"coding '{lost}' in H1: The coded passage "
-                                          "'Kela on vahvasti mukana.' is no longer"):
-        merge_codings(p, copy, coder="B")
-    pd.testing.assert_frame_equal(p.codings, before)
-
-
-def test_merge_refuses_codes_missing_from_this_codebook(
-        copied: tuple[tymqual.Project, Path, list[str]]) -> None:
-    p, copy, _ = copied
-    extra = CODEBOOK + "  - name: Uusi teema\n    key: uusi_teema\n"
-    (copy / "codes" / "codebook.yaml").write_text(extra, encoding="utf-8")
-    tymqual.open_project(copy).code("H2", "uusi_teema", quote="Mallisopimus auttoi.", coder="B")
-    with pytest.raises(CodingError, match="'uusi_teema' of 1 coding.*not in this project's"):
-        merge_codings(p, copy, coder="B")
-
-
-@pytest.mark.parametrize(
-    ("where", "coder", "error", "message"),
-    [
-        ("missing", None, ProjectError, "codings.csv does not exist.*copied project folder"),
-        ("copy", "Z", CodingError, "no codings by coder 'Z'; coders there: 'A', 'B'"),
-    ],
-)
-def test_merge_refuses_a_wrong_folder_or_coder(
-        copied: tuple[tymqual.Project, Path, list[str]], tmp_path: Path, where: str,
-        coder: str | None, error: type, message: str) -> None:
-    p, copy, _ = copied
-    root = copy if where == "copy" else tmp_path / where
-    with pytest.raises(error, match=message):
-        merge_codings(p, root, coder=coder)
 
 
 # ---------------------------------------------------------------------------- sentence cuts

@@ -334,9 +334,9 @@ def test_cli_merge_and_agreement_of_two_coders(
     b = tymqual.open_project(copy)
     b.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="B")
     assert main(["merge", str(copy), str(p.root)]) == 0
-    assert "1 coding(s) merged" in capsys.readouterr().out
+    assert "1 coding(s) added" in capsys.readouterr().out
     assert main(["merge", str(copy), str(p.root)]) == 0  # idempotent
-    assert "0 coding(s) merged" in capsys.readouterr().out
+    assert "0 coding(s) added" in capsys.readouterr().out
     assert sorted(tymqual.open_project(p.root).codings["coder"]) == ["A", "A", "B"]
     assert main(["agreement", str(p.root), "--coders", "A", "B", "--unit", "turn"]) == 0
     out = capsys.readouterr().out

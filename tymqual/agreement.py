@@ -12,8 +12,9 @@ reliability, and for the consensus meeting that follows. Two layers:
   :class:`AgreementError` naming the argument and the remedy.
 * **On a coded project**: :func:`project_agreement` (one row per code),
   :func:`disagreements` (the list for the consensus meeting), :func:`resolve` (record the
-  agreed decision as coder ``"consensus"``) and :func:`merge_codings` (bring a second coder's
-  codings back from a copy of the project folder).
+  agreed decision as coder ``"consensus"``). Bringing a second coder's codings back from a
+  copy of the project folder is :func:`tymqual.merge.merge_codings` (still importable from
+  here, for notebooks written before it moved).
 
 Units on a project are speaker turns, sentences within turns (:func:`sentence_spans`) or, the
 MAXQDA way, the coded segments themselves. Only ``accepted`` codings count, and a code counts
@@ -32,14 +33,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from tymqual.codings import CODING_COLUMNS, Ledger, new_coding_id, reanchor
-from tymqual.errors import CodingError, ProjectError, TymqualError, TymqualWarning
+from tymqual.codings import CODING_COLUMNS, new_coding_id
+from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
 from tymqual.text import check_span
 
@@ -1022,7 +1023,7 @@ def disagreements(
     return frame.astype({"unit_start": "int64", "unit_end": "int64"})
 
 
-# ==================================================================== consensus and merging
+# ==================================================================== consensus
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -1080,94 +1081,6 @@ def resolve(
         new = pd.DataFrame([row], columns=list(CODING_COLUMNS)).astype(frame.dtypes.to_dict())
         edit.frame = pd.concat([frame, new], ignore_index=True) if len(frame) else new
     return coding_id
-
-
-def _their_codings(other_root: str | Path, coder: str | None) -> pd.DataFrame:
-    path = Path(other_root) / "codes" / "codings.csv"
-    if not path.exists():
-        raise ProjectError(
-            f"{path} does not exist; other_root must be the copied project folder in which the "
-            "other coder worked (the one holding codes/codings.csv)."
-        )
-    theirs = Ledger(path).read()
-    if coder is not None:
-        coders = sorted(set(theirs["coder"]))
-        theirs = theirs[theirs["coder"] == coder]
-        if theirs.empty:
-            raise CodingError(
-                f"{path} has no codings by coder {coder!r}; coders there: "
-                f"{', '.join(map(repr, coders)) or 'none'}. Nothing was merged."
-            )
-    return theirs.reset_index(drop=True)
-
-
-def _anchored(project: Project, theirs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Their codings re-anchored to this project's texts, and the report of lost ones."""
-    texts = {sid: project.text(sid) for sid in project.source_ids}
-    report = reanchor(theirs, texts)
-    moved = report[report["outcome"] == "moved"].set_index("coding_id")
-    theirs = theirs.copy()
-    hit = theirs["coding_id"].isin(moved.index)
-    for col in ("start", "end"):
-        theirs.loc[hit, col] = theirs.loc[hit, "coding_id"].map(moved[col]).astype("int64")
-    return theirs, report[report["outcome"] == "lost"]
-
-
-def _merge_problems(project: Project, ours: pd.DataFrame, theirs: pd.DataFrame,
-                    lost: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """The rows to add, and every reason the merge must be refused."""
-    mine = {str(r["coding_id"]): r for r in ours.to_dict("records")}
-    problems = []
-    for row in theirs.to_dict("records"):
-        kept = mine.get(str(row["coding_id"]))
-        differ = [c for c in CODING_COLUMNS[1:] if kept is not None and kept[c] != row[c]]
-        if differ:
-            problems.append(f"coding {row['coding_id']!r} differs in {', '.join(differ)}")
-    new = theirs[~theirs["coding_id"].isin(list(mine))]
-    for cid, sid, detail in lost[lost["coding_id"].isin(new["coding_id"])][
-            ["coding_id", "source_id", "detail"]].itertuples(index=False):
-        problems.append(f"coding {cid!r} in {sid}: {detail}")
-    known = {c.key for c in project.codebook}
-    for key, group in new[~new["code"].isin(known)].groupby("code", sort=True):
-        problems.append(f"code key {key!r} of {len(group)} coding(s) is not in this project's "
-                        "codebook")
-    return new, problems
-
-
-def merge_codings(project: Project, other_root: str | Path, *, coder: str | None = None) -> int:
-    """Bring codings made in a copy of the project back into this project's ledger.
-
-    For double coding: the second coder works in a copy of the project folder; this adds
-    their codings here. Codings are matched by ``coding_id``: ids not in this ledger are
-    appended, rows identical to ours are skipped, so merging again adds nothing. ``coder``
-    limits the merge to one coder's codings (recommended: a coding removed here after the copy
-    was made would otherwise come back). Codings whose passage has moved in this project's
-    text (a source edited since the copy) are re-anchored with
-    :func:`tymqual.codings.reanchor`. The merge is refused, with nothing written, when an id
-    is in both ledgers with different content, when a coding's passage is not found in this
-    project's source (or the source is missing), or when a code key is not in this codebook;
-    the error lists each case. Atomic: one ledger transaction. Returns the number of rows
-    added.
-
-    >>> merge_codings(p, "../projekti-koodaaja-B", coder="B")  # doctest: +SKIP
-    42
-    """
-    theirs, lost = _anchored(project, _their_codings(other_root, coder))
-    with project.ledger.transaction(action="merge", note=f"from {other_root}") as edit:
-        new, problems = _merge_problems(project, edit.frame, theirs, lost)
-        if problems:
-            shown = "; ".join(problems[:_MAX_LISTED])
-            more = len(problems) - _MAX_LISTED
-            raise CodingError(
-                f"cannot merge the codings of {Path(other_root)}: {shown}"
-                + (f"; and {more} more" if more > 0 else "")
-                + ". Correct one of the ledgers (or the source texts or codebook) and merge "
-                "again; nothing was merged."
-            )
-        if not new.empty:
-            edit.frame = pd.concat([edit.frame, new], ignore_index=True) if len(
-                edit.frame) else new
-    return len(new)
 
 
 __all__ = [

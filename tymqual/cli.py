@@ -120,10 +120,10 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
-    from tymqual.agreement import merge_codings
+    from tymqual.merge import merge_codings
 
-    added = merge_codings(open_project(args.project), args.other)
-    print(f"{added} coding(s) merged from {args.other}")
+    print(merge_codings(open_project(args.project), args.other, coder=args.coder,
+                        as_coder=args.as_coder, prefer=args.prefer))
     return 0
 
 
@@ -235,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("merge", help="bring a second coder's codings back from a project copy")
     p.add_argument("other", help="the copy of the project the other coder worked in")
     p.add_argument("project", nargs="?", default=".")
+    p.add_argument("--coder", default=None, help="only the copy's codings by this coder")
+    p.add_argument("--as-coder", default=None, metavar="NAME",
+                   help="record the copy's new codings under this coder name (when the second "
+                        "coder kept the default name)")
+    p.add_argument("--prefer", choices=("ours", "theirs"), default=None,
+                   help="for a field changed on both sides: keep this project's value or take "
+                        "the copy's; 'theirs' also removes here what the copy removed")
     p.set_defaults(func=_cmd_merge)
 
     p = sub.add_parser("log", help="the history of changes to the codings, oldest first")
