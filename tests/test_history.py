@@ -464,3 +464,21 @@ def test_an_excel_save_is_repaired_and_only_its_real_edit_recorded(
     q.undo()
     q.undo()
     assert q.codings.set_index("coding_id").at[second, "memo"] == ""
+
+
+def test_context_is_kept_for_single_and_batch_additions(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    p = make_project({"codes/codebook.yaml": KEYWORD_BOOK})
+    cid = p.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin.", coder="A")
+    p.autocode()
+    assert p.ledger.history is not None
+    context = tymqual.history.context_frame(p.ledger.history).set_index("coding_id")
+    codings = p.codings.set_index("coding_id")
+    assert set(context.index) == set(codings.index)
+    for coding_id, row in codings.iterrows():
+        text = p.text(row["source_id"])
+        left, right = context.at[coding_id, "left"], context.at[coding_id, "right"]
+        assert text[:row["start"]].endswith(left) and text[row["end"]:].startswith(right)
+        assert context.at[coding_id, "source_chars"] == len(text)
+    assert context.at[cid, "right"].startswith("\nKela on mukana.") or context.at[
+        cid, "right"].startswith(" Kela on mukana.")

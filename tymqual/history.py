@@ -542,7 +542,7 @@ def context_frame(history: History) -> pd.DataFrame:
     found: dict[str, tuple[str, str, int]] = {}
     for commit in history.live():
         for r in commit.rows:
-            if r["op"] == "add" and "left" in r:
+            if r["op"] == "add" and r.get("left") is not None and r.get("source_chars"):
                 found[str(r["coding_id"])] = (str(r["left"]), str(r.get("right", "")),
                                               int(r.get("source_chars", 0)))
     frame = pd.DataFrame.from_records(
