@@ -466,19 +466,21 @@ def test_an_excel_save_is_repaired_and_only_its_real_edit_recorded(
     assert q.codings.set_index("coding_id").at[second, "memo"] == ""
 
 
-def test_context_is_kept_for_single_and_batch_additions(
+def test_context_is_kept_for_a_person_s_codings_not_for_machine_batches(
         make_project: Callable[..., tymqual.Project]) -> None:
     p = make_project({"codes/codebook.yaml": KEYWORD_BOOK})
     cid = p.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin.", coder="A")
-    p.autocode()
+    batch = p.code_many("H2", "neuvottelut", turns=[1, 2, 3], coder="A")
+    suggested = p.autocode()
     assert p.ledger.history is not None
     context = tymqual.history.context_frame(p.ledger.history).set_index("coding_id")
+    assert set(context.index) == {cid, *batch}
+    assert not set(context.index) & set(suggested["coding_id"])
     codings = p.codings.set_index("coding_id")
-    assert set(context.index) == set(codings.index)
-    for coding_id, row in codings.iterrows():
+    for coding_id in context.index:
+        row = codings.loc[coding_id]
         text = p.text(row["source_id"])
         left, right = context.at[coding_id, "left"], context.at[coding_id, "right"]
         assert text[:row["start"]].endswith(left) and text[row["end"]:].startswith(right)
         assert context.at[coding_id, "source_chars"] == len(text)
-    assert context.at[cid, "right"].startswith("\nKela on mukana.") or context.at[
-        cid, "right"].startswith(" Kela on mukana.")
+        assert len(left) == min(row["start"], tymqual.history.CONTEXT_CHARS)

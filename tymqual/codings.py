@@ -425,6 +425,9 @@ class LedgerEdit:
     frame: pd.DataFrame
 
 
+_NO_CONTEXT = ("autocode", "suggest")
+
+
 def _history_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.history.jsonl")
 
@@ -667,7 +670,10 @@ class Ledger:
             commit["undoes"] = undoes
         if redoes is not None:
             commit["redoes"] = redoes
-        if self.texts is not None:
+        # Machine proposals come in batches of up to hundreds of thousands; their context
+        # would cost more than the rest of the history, and a suggestion whose passage is
+        # ambiguous after an edit is listed, not guessed, without it.
+        if self.texts is not None and action not in _NO_CONTEXT:
             texts = self.texts()
             add_context(rows, texts)
             if added is not None:

@@ -448,21 +448,21 @@ def with_context(added: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
     length (``source_chars``), as :func:`add_context` gives single rows."""
     lefts: list[str | None] = []
     rights: list[str | None] = []
-    sizes: list[int | None] = []
+    sizes: list[int] = []  # 0: the source was not at hand
     for sid, start, end in zip(added["source_id"].tolist(), added["start"].tolist(),
                                added["end"].tolist(), strict=True):
         text = texts.get(sid)
         if text is None or end > len(text):
             lefts.append(None)
             rights.append(None)
-            sizes.append(None)
+            sizes.append(0)
             continue
         lefts.append(text[max(0, start - CONTEXT_CHARS):start])
         rights.append(text[end:end + CONTEXT_CHARS])
         sizes.append(len(text))
     return added.assign(left=pd.Series(lefts, index=added.index, dtype=object),
                         right=pd.Series(rights, index=added.index, dtype=object),
-                        source_chars=pd.array(sizes, dtype="Int64"))
+                        source_chars=np.array(sizes, dtype=np.int64))
 
 
 def diff_rows(before: pd.DataFrame, after: pd.DataFrame,
