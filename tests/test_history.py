@@ -484,3 +484,14 @@ def test_context_is_kept_for_a_person_s_codings_not_for_machine_batches(
         assert text[:row["start"]].endswith(left) and text[row["end"]:].startswith(right)
         assert context.at[coding_id, "source_chars"] == len(text)
         assert len(left) == min(row["start"], tymqual.history.CONTEXT_CHARS)
+
+
+def test_status_names_the_last_change(make_project: Callable[..., tymqual.Project],
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    p = make_project()
+    assert main(["status", str(p.root)]) == 0
+    assert "last change" not in capsys.readouterr().out
+    p.code("H1", "johtaminen", quote="Johtoryhmä tukee hyvin.", coder="A")
+    assert main(["status", str(p.root)]) == 0
+    out = capsys.readouterr().out
+    assert "  last change 1 (" in out and ", A): code, 1 row(s); `tymqual log`" in out

@@ -33,6 +33,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(f"  skipped sources: {s['skipped']}")
     if s["unanchored"]:
         print(f"  codings whose passage was not found after an edit: {s['unanchored']}")
+    if s["last_change"]:
+        print(f"  last {s['last_change']}; `tymqual log` lists every change")
     orphaned = s["orphaned"]
     if orphaned:
         keys = ", ".join(f"{key} ({n})" for key, n in orphaned.items())

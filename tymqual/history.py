@@ -88,6 +88,7 @@ class Commit:
     redoes: int | None = None
     voids: int | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    n_rows: int | None = None  # as the commit line says; rows may not have been read
 
 
 @dataclass
@@ -156,7 +157,7 @@ class History:
                     ledger_before=record.get("ledger_before"),
                     ledger_after=record.get("ledger_after"),
                     undoes=record.get("undoes"), redoes=record.get("redoes"),
-                    voids=record.get("voids"), rows=rows))
+                    voids=record.get("voids"), rows=rows, n_rows=record.get("rows")))
             elif op in ROW_OPS:
                 if block and block[-1]["change"] != change:
                     orphans += len(block)
@@ -348,7 +349,8 @@ def _commit_of(line: bytes) -> Commit | None:
                   who=str(record.get("who", "")), action=str(record.get("action", "")),
                   note=str(record.get("note", "")), ledger_before=record.get("ledger_before"),
                   ledger_after=record.get("ledger_after"), undoes=record.get("undoes"),
-                  redoes=record.get("redoes"), voids=record.get("voids"))
+                  redoes=record.get("redoes"), voids=record.get("voids"),
+                  n_rows=record.get("rows"))
 
 
 def _change_of(line: bytes) -> int:
@@ -564,6 +566,8 @@ def describe(commit: Commit) -> str:
     if counts.get("set"):
         cells = {str(r["coding_id"]) for r in commit.rows if r["op"] == "set"}
         parts.append(f"{len(cells)} changed")
+    if not commit.rows and commit.n_rows:  # read from the commit line alone
+        parts.append(f"{commit.n_rows} row(s)")
     what = ", ".join(parts) or "no coding changed"
     who = f", {commit.who}" if commit.who else ""
     note = f" — {commit.note}" if commit.note else ""

@@ -1013,7 +1013,14 @@ class Project:
             "per_code": {c.path: int(per_code.get(c.key, 0)) for c in self._codebook},
             # ledger keys no code has, with their codings (any status): see orphaned_codings()
             "orphaned": {str(k): int(n) for k, n in orphaned.items()},
+            "last_change": self._last_change(),
         }
+
+    def _last_change(self) -> str | None:
+        """The history's last change in words, or None when there is no history yet."""
+        history = self.ledger.history
+        last = history.last_commit() if history is not None else None
+        return None if last is None else describe_change(last)
 
     def show(self, source_id: str) -> SourceView:
         """A transcript with its coded passages highlighted in code colours (for Jupyter)."""
