@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.codings import CODING_COLUMNS, new_coding_id
-from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.errors import AgreementError, TymqualWarning
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
 from tymqual.text import check_span
@@ -75,10 +75,6 @@ ABBREVIATIONS: frozenset[str] = frozenset({
 """Words (lower case, without the period) after which a period does not end a sentence."""
 
 _MAX_LISTED = 10
-
-
-class AgreementError(TymqualError):
-    """The data or arguments of an agreement statistic or comparison cannot be used."""
 
 
 # ==================================================================== shared input handling

@@ -66,5 +66,21 @@ class StorageError(TymqualError, OSError):
         return str(self.args[0]) if self.args else ""
 
 
+class AgreementError(TymqualError):
+    """The data or arguments of an agreement statistic or comparison cannot be used."""
+
+
+class PrivacyError(TymqualError):
+    """A key is invalid, or pseudonymisation cannot be done as asked."""
+
+
+class LeakError(PrivacyError):
+    """An original from the key (a name, place or identifier) is still in a file."""
+
+
+class RefiError(TymqualError):
+    """A REFI-QDA file cannot be read, is unsafe to read, or cannot be written."""
+
+
 class TymqualWarning(UserWarning):
     """Something was skipped or repaired; the message says what and where."""

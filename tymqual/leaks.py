@@ -41,8 +41,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tymqual._keymatch import Matcher, finnish_analyser
-from tymqual.errors import TymqualWarning
-from tymqual.privacy import _MAX_SHOWN, LeakError, PrivacyError, _decode_bytes, _resolve_key
+from tymqual.errors import LeakError, PrivacyError, TymqualWarning
+from tymqual.privacy import _MAX_SHOWN, _decode_bytes, _resolve_key
 
 __all__ = ["LEAK_COLUMNS", "LeakError", "assert_no_leaks", "check_leaks"]
 

@@ -81,7 +81,7 @@ from tymqual._keymatch import (
 )
 from tymqual.codings import CODING_COLUMNS, reanchor
 from tymqual.corpus import SpeakerConfig, parse_turns
-from tymqual.errors import StorageError, TymqualError, TymqualWarning
+from tymqual.errors import LeakError, PrivacyError, StorageError, TymqualWarning
 from tymqual.project import CONFIG_FILE, SOURCE_FOLDERS, SURVEY_SUFFIXES, Project, open_project
 from tymqual.storage import (
     atomic_write_bytes,
@@ -127,14 +127,6 @@ _KIND_ALIASES = {"henkilö": "person", "paikka": "place", "organisaatio": "organ
                  "organization": "organisation", "muu": "other"}
 _MAX_SHOWN = 10
 _MIN_ORIGINAL = 2
-
-
-class PrivacyError(TymqualError):
-    """A key is invalid, or pseudonymisation cannot be done as asked."""
-
-
-class LeakError(PrivacyError):
-    """An original from the key (a name, place or identifier) is still in a file."""
 
 
 # ============================================================================ the key file

@@ -68,7 +68,7 @@ from defusedxml import DefusedXmlException
 from tymqual.codebook import Code, Codebook
 from tymqual.codings import STATUSES, Ledger
 from tymqual.corpus import MAX_SOURCE_ID, validate_source_id
-from tymqual.errors import ProjectError, StorageError, TymqualError, TymqualWarning
+from tymqual.errors import ProjectError, RefiError, StorageError, TymqualWarning
 from tymqual.progress import progress
 from tymqual.project import Project, init_project
 from tymqual.storage import (
@@ -169,10 +169,6 @@ _CONVENTIONS: tuple[tuple[str, bool, bool], ...] = (
     ("code_points_lf", False, False),
     ("utf16_lf", True, False),
 )
-
-
-class RefiError(TymqualError):
-    """A REFI-QDA file cannot be read, is unsafe to read, or cannot be written."""
 
 
 # ============================================================================ export
