@@ -495,3 +495,31 @@ def test_status_names_the_last_change(make_project: Callable[..., tymqual.Projec
     assert main(["status", str(p.root)]) == 0
     out = capsys.readouterr().out
     assert "  last change 1 (" in out and ", A): code, 1 row(s); `tymqual log`" in out
+
+
+def test_undo_after_a_transcript_edit_takes_back_the_author_s_change(
+        make_project: Callable[..., tymqual.Project],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    p = make_project()
+    p.code("H2", "neuvottelut", quote="Mallisopimus auttoi.", coder="A")
+    later = p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    path = p.root / "transcripts" / "H2.txt"
+    path.write_text("H: Lisätty alkuun?\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        # Each command opens the project afresh and finds the moved passages again.
+        assert main(["undo", str(p.root)]) == 0
+        assert "undid change 2" in capsys.readouterr().out
+        q = tymqual.open_project(p.root)
+    assert later not in set(q.codings["coding_id"])
+    seg = q.segments()
+    assert [q.text("H2")[s:e] for s, e in zip(seg["start"], seg["end"], strict=True)] == [
+        "Mallisopimus auttoi."]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        assert main(["undo", str(p.root)]) == 0
+        assert main(["undo", str(p.root)]) == 2  # the reanchor change is not undone
+    assert "nothing to undo" in capsys.readouterr().err
+    assert q.ledger.history is not None
+    assert [c.action for c in q.ledger.history.live()] == [
+        "code", "code", "reanchor", "undo", "undo"]

@@ -53,10 +53,12 @@ from tymqual.errors import CodingError, StorageError, TymqualWarning
 from tymqual.storage import write_failure
 
 ROW_OPS = ("add", "remove", "set")
-START, OUTSIDE, VOID, UNDO, REDO, RESTORE = (
-    "start", "outside_edit", "void", "undo", "redo", "restore")
-# Changes that undo() never takes back: the baseline is the ledger as the history found it.
-_NOT_UNDOABLE = (START, VOID)
+START, OUTSIDE, VOID, UNDO, REDO, RESTORE, REANCHOR = (
+    "start", "outside_edit", "void", "undo", "redo", "restore", "reanchor")
+# Changes that undo() never takes back: the baseline is the ledger as the history found it,
+# and re-anchoring only follows a transcript edit (taking it back would put passages where the
+# text no longer has them; the next opening would only find them again).
+_NOT_UNDOABLE = (START, VOID, REANCHOR)
 CONTEXT_CHARS = 60
 
 HISTORY_COLUMNS: tuple[str, ...] = (
