@@ -392,7 +392,7 @@ def _stacks(commits: Iterable[Commit]) -> tuple[list[int], list[int]]:
             if undone and undone[-1] == c.redoes:
                 undone.pop()
             done.append(c.redoes)
-        elif c.action not in _NOT_UNDOABLE:
+        elif c.action not in _NOT_UNDOABLE and c.rows:  # a change of no coding: nothing to undo
             done.append(c.change)
             undone.clear()
     return done, undone
