@@ -45,6 +45,7 @@ from tymqual.history import (
     Commit,
     History,
     add_context,
+    added_rows,
     appended,
     describe,
     diff_rows,
@@ -426,6 +427,7 @@ class LedgerEdit:
 
 
 _NO_CONTEXT = ("autocode", "suggest")
+_FEW = 200  # appended codings written line by line; more go through pandas' JSON writer
 
 
 def _history_path(path: Path) -> Path:
@@ -660,6 +662,9 @@ class Ledger:
                 undoes: int | None = None, redoes: int | None = None,
                 added: pd.DataFrame | None = None) -> int:
         assert self.history is not None
+        if added is not None and len(added) <= _FEW:  # pandas' writer costs more for a few
+            rows = rows + added_rows(added, CODING_COLUMNS)
+            added = None
         change = self.history.next_change()
         count = len(rows) + (0 if added is None else len(added))
         commit = {"change": change, "time": history_now(),

@@ -480,7 +480,7 @@ def diff_rows(before: pd.DataFrame, after: pd.DataFrame,
     rows: list[dict[str, Any]] = []
     tail = appended(before, after)
     if tail is not None:
-        return _added_rows(tail, columns)  # the common case: codings appended
+        return added_rows(tail, columns)  # the common case: codings appended
     b_ids = before["coding_id"]
     a_ids = after["coding_id"]
     in_after = b_ids.isin(a_ids).to_numpy()
@@ -501,11 +501,13 @@ def diff_rows(before: pd.DataFrame, after: pd.DataFrame,
                              _plain(common_b.at[cid, "source_id"]), "code":
                              _plain(common_b.at[cid, "code"]), "column": col,
                              "before": _plain(old.at[cid]), "after": _plain(new.at[cid])})
-    rows += _added_rows(after.loc[~in_before], columns)
+    rows += added_rows(after.loc[~in_before], columns)
     return rows
 
 
-def _added_rows(added: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+def added_rows(added: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """``add`` row lines for the rows of ``added`` (a few; a batch goes to :meth:`History.
+    append` as a frame)."""
     values = {c: [_plain(v) for v in added[c].tolist()] for c in columns}
     return [{"op": "add", **{c: values[c][i] for c in columns}} for i in range(len(added))]
 
@@ -604,6 +606,7 @@ __all__ = [
     "Commit",
     "History",
     "add_context",
+    "added_rows",
     "appended",
     "with_context",
     "apply_rows",
