@@ -1102,7 +1102,8 @@ def _their_codings(other_root: str | Path, coder: str | None) -> pd.DataFrame:
 
 
 def _anchored(project: Project, theirs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Their codings re-anchored to this project's texts, and the report of lost ones."""
+    """Their codings re-anchored to this project's texts, and the report of lost and
+    ambiguous ones."""
     texts = {sid: project.text(sid) for sid in project.source_ids}
     report = reanchor(theirs, texts)
     moved = report[report["outcome"] == "moved"].set_index("coding_id")
@@ -1110,7 +1111,9 @@ def _anchored(project: Project, theirs: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     hit = theirs["coding_id"].isin(moved.index)
     for col in ("start", "end"):
         theirs.loc[hit, col] = theirs.loc[hit, "coding_id"].map(moved[col]).astype("int64")
-    return theirs, report[report["outcome"] == "lost"]
+    theirs.loc[hit, "source_id"] = theirs.loc[hit, "coding_id"].map(moved["new_source_id"])
+    # A passage that fits several places is refused like a lost one: merging it would guess.
+    return theirs, report[report["outcome"].isin(["lost", "ambiguous"])]
 
 
 def _merge_problems(project: Project, ours: pd.DataFrame, theirs: pd.DataFrame,

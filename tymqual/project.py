@@ -106,13 +106,51 @@ class ProjectConfig:
         )
 
 
+def _coding_list(rows: pd.DataFrame, by: str = "source_id", shown: int = 5) -> str:
+    """Per source (or ``by``): the count and the first coding ids, e.g. ``H2 (7: c1, …)``."""
+    parts = []
+    for key, group in rows.groupby(by, sort=True):
+        ids = group["coding_id"].tolist()
+        listed = ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more"
+                                             if len(ids) > shown else "")
+        parts.append(f"{key} ({len(ids)}: {listed})")
+    return "; ".join(parts)
+
+
+def _reanchor_message(report: pd.DataFrame, *, save: bool) -> str:
+    """One sentence per outcome of re-anchoring, naming the sources and the codings."""
+    renamed = report["new_source_id"] != report["source_id"]
+    moved = report[(report["outcome"] == "moved") & ~renamed]
+    followed = report[(report["outcome"] == "moved") & renamed]
+    ambiguous = report[report["outcome"] == "ambiguous"]
+    lost = report[report["outcome"] == "lost"]
+    kept = "" if save else " (in memory only)"
+    sentences = []
+    if not moved.empty:
+        sentences.append(f"{len(moved)} coding(s) moved to follow edited text{kept}: "
+                         f"{_coding_list(moved)}.")
+    if not followed.empty:
+        pairs = followed.assign(rename=followed["source_id"] + " → " + followed["new_source_id"])
+        sentences.append(f"{len(followed)} coding(s) followed a renamed transcript{kept}: "
+                         f"{_coding_list(pairs, by='rename')}.")
+    if not ambiguous.empty:
+        sentences.append(f"{len(ambiguous)} coding(s) fit more than one place equally and stay "
+                         "where they were, out of tables until you choose (see "
+                         f"project.unanchored): {_coding_list(ambiguous)}.")
+    if not lost.empty:
+        sentences.append(f"{len(lost)} coding(s) no longer found in their source and kept in "
+                         f"the ledger untouched (see project.unanchored): {_coding_list(lost)}.")
+    return " ".join(sentences)
+
+
 class Project:
     """A tymqual project folder opened for analysis and coding.
 
     Use :func:`open_project` rather than the constructor. Attributes:
     ``root`` (the folder), ``config`` (:class:`ProjectConfig`), ``skipped`` (sources that
     could not be loaded, with the reason), ``unanchored`` (codings whose passage is no longer
-    found in an edited source).
+    found in an edited source, or fits more than one place: the re-anchoring report's lost
+    and ambiguous rows).
 
     Parsed sources are kept in ``.tymqual-cache/`` (see :mod:`tymqual.cache`), so that a large
     project opens faster the next time; ``cache=False`` parses every file and writes nothing
@@ -275,24 +313,19 @@ class Project:
         report = reanchor(codings, texts)
         if report.empty:
             return
-        moved = report[report["outcome"] == "moved"]
-        lost = report[report["outcome"] == "lost"]
+        lost = report[report["outcome"].isin(["lost", "ambiguous"])]
         self.unanchored = lost.reset_index(drop=True)
-        if save and not moved.empty:
-            self.ledger.replace_spans(moved[["coding_id", "start", "end"]])
-        parts = []
-        if not moved.empty:
-            parts.append(
-                f"{len(moved)} coding(s) moved to follow edited text in "
-                f"{', '.join(sorted(moved['source_id'].unique()))}"
-                + ("" if save else " (in memory only)")
-            )
-        if not lost.empty:
-            parts.append(
-                f"{len(lost)} coding(s) no longer found in their source and kept "
-                "in the ledger untouched; see project.unanchored"
-            )
-        warnings.warn("; ".join(parts) + ".", TymqualWarning, stacklevel=3)
+        # A renamed transcript's codings change source even where their place is unsure.
+        renamed = report["new_source_id"] != report["source_id"]
+        follow = report[(report["outcome"] == "moved") | renamed]
+        if save and not follow.empty:
+            self.ledger.replace_spans(pd.DataFrame({
+                "coding_id": follow["coding_id"],
+                "start": follow["start"].fillna(follow["old_start"]).astype("int64"),
+                "end": follow["end"].fillna(follow["old_end"]).astype("int64"),
+                "source_id": follow["new_source_id"],
+            }))
+        warnings.warn(_reanchor_message(report, save=save), TymqualWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ data
     @property
