@@ -821,30 +821,35 @@ def _keeps_distance(span: Span, p: _Passage, text: str, before: _Anchor,
     return False
 
 
-def _context_fit(p: _Passage, span: Span, text: str) -> tuple[int, bool]:
-    """Characters of the stored surroundings that agree right next to ``span``, and whether
-    one side (a stored side not empty) agrees in full: an edit touched at most the other."""
-    fit, intact = 0, False
-    for stored, found in (
-        (p.left[::-1], text[max(0, span[0] - len(p.left)) : span[0]][::-1]),
-        (p.right, text[span[1] : span[1] + len(p.right)]),
+def _context_fit(p: _Passage, span: Span, text: str) -> tuple[int, bool, bool]:
+    """Characters of the stored surroundings that agree right next to ``span``; whether one
+    side (a stored side not empty) agrees in full, so an edit touched at most the other; and
+    whether every stored side agrees in at least DECISIVE_CONTEXT characters (or in full)."""
+    fit, intact, both = 0, False, True
+    for stored, found, at_edge in (
+        (p.left[::-1], text[max(0, span[0] - len(p.left)) : span[0]][::-1], span[0] == 0),
+        (p.right, text[span[1] : span[1] + len(p.right)], span[1] == len(text)),
     ):
         if stored:
             agree = len(os.path.commonprefix([stored, found]))
             fit += agree
             intact = intact or agree == len(stored)
-    return fit, intact
+            both = both and agree >= min(DECISIVE_CONTEXT, len(stored))
+        else:  # the passage was at the source's edge: so must this occurrence be
+            both = both and at_edge
+    return fit, intact, both
 
 
 def _context_choice(p: _Passage, candidates: list[Span], text: str) -> tuple[Span, str] | None:
     """The occurrence the stored surroundings single out: the only one with a side intact,
-    agreeing in DECISIVE_CONTEXT characters more than any other. Two with an intact side
-    each (an edit beside one, a verbatim repeat around the other) say nothing."""
+    the other agreeing too, and DECISIVE_CONTEXT characters more agreeing than at any other.
+    Two with an intact side each (an edit beside one, a verbatim repeat around the other)
+    say nothing."""
     if not (p.left or p.right):
         return None
     fits = sorted(((*_context_fit(p, c, text), c) for c in candidates), reverse=True)
-    (best, intact, span), (second, _, _) = fits[0], fits[1]
-    if not intact or sum(f[1] for f in fits) > 1 or best - second < DECISIVE_CONTEXT:
+    (best, intact, both, span), second = fits[0], fits[1][0]
+    if not (intact and both) or sum(f[1] for f in fits) > 1 or best - second < DECISIVE_CONTEXT:
         return None
     return span, (f"has {best} of {len(p.left) + len(p.right)} characters of its stored "
                   f"surroundings next to it, the others at most {second}")
@@ -1037,11 +1042,11 @@ def reanchor(codings: pd.DataFrame, texts: Mapping[str, str],
       (insertions and deletions never reorder the text that survives them);
     - it alone keeps the coding's exact distance to the anchor before or after it (an edit
       on one side only);
-    - with ``context``: its stored surroundings agree right next to it in at least
-      ``DECISIVE_CONTEXT`` more characters than next to any other occurrence;
-    - when none of those speaks and ``source_chars`` is known: it alone lies within
-      ``RELATIVE_NEAR`` of the coding's old relative position, every other beyond
-      ``RELATIVE_FAR``.
+    - with ``context``: it is the only occurrence with one side of its stored surroundings
+      agreeing in full, the other side agrees too, and in all at least ``DECISIVE_CONTEXT``
+      more characters agree than next to any other occurrence.
+
+    The relative position in the source only orders the candidates listed for the author.
 
     Evidence pointing to different places, or none, makes the coding ``ambiguous``: it stays
     where it was and ``detail`` lists the candidate starts. A source no longer loaded is
