@@ -252,6 +252,33 @@ def test_a_coding_still_in_place_costs_no_search_and_reports_nothing() -> None:
                     ).empty
 
 
+@pytest.mark.parametrize("more_neighbours", [False, True])
+def test_a_passage_found_once_but_out_of_order_is_listed_not_moved(
+    more_neighbours: bool,
+) -> None:
+    old = ("V: Verkostojohtaja kokoaa osapuolet. Kela on mukana. Mallisopimus auttoi alussa. "
+           "Palkka jaetaan osapuolten kesken. Rahoitus loppui.")
+    quotes = ["Verkostojohtaja kokoaa osapuolet.", "Kela on mukana.", "Mallisopimus auttoi",
+              "Palkka jaetaan", "Rahoitus loppui."][: 5 if more_neighbours else 3]
+    spans = {f"c{i}": (old.index(q), old.index(q) + len(q)) for i, q in enumerate(quotes)}
+    # The coded "Kela on mukana." deleted; the same words said again further on.
+    new = old.replace("Kela on mukana. ", "").replace("Rahoitus", "Kela on mukana. Rahoitus")
+    report = reanchor(codings_of(old, spans), {"H1": new}).set_index("coding_id")
+    assert report.loc["c1", "outcome"] == "ambiguous"
+    assert "found once, at start" in report.loc["c1", "detail"]
+    assert "out of order with the codings around it" in report.loc["c1", "detail"]
+    # With one neighbour on each side nothing tells which of two is out of place; with more,
+    # those in order are moved where they are.
+    others = report.drop(index="c1")
+    if more_neighbours:
+        assert others["outcome"].eq("moved").all()
+        for cid in others.index:
+            assert new[others.loc[cid, "start"]:others.loc[cid, "end"]] == old[
+                spans[cid][0]:spans[cid][1]]
+    else:
+        assert others["outcome"].tolist() == ["ambiguous"]
+
+
 def test_context_with_missing_columns_is_refused() -> None:
     text = "Kela on mukana."
     with pytest.raises(CodingError, match="context lacks column.*source_chars"):

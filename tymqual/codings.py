@@ -16,9 +16,11 @@ normalised text, ``code`` is a code *key*, ``text`` the passage at coding time, 
 from __future__ import annotations
 
 import bisect
+import collections
 import contextlib
 import glob
 import hashlib
+import itertools
 import os
 import re
 import threading
@@ -747,14 +749,19 @@ def _place_in_source(passages: list[_Passage], text: str) -> list[tuple[_Passage
     """Where each coding of one edited source is now. Codings found exactly once are the
     anchors: the text around them moved by their shift, which tells where the others went."""
     occurrences = {p.coding_id: _occurrences(text, p.stored) for p in passages if p.stored}
-    anchors = sorted((_Anchor(p.start, occurrences[p.coding_id][0][0], p.coding_id)
-                      for p in passages if len(occurrences.get(p.coding_id, ())) == 1),
-                     key=lambda a: (a.old, a.new))
+    found_once = sorted((_Anchor(p.start, occurrences[p.coding_id][0][0], p.coding_id)
+                         for p in passages if len(occurrences.get(p.coding_id, ())) == 1),
+                        key=lambda a: (a.old, a.new))
+    anchors = _trusted(found_once)
+    doubted = {a.coding_id for a in found_once} - {a.coding_id for a in anchors}
     starts = [a.old for a in anchors]
     placed = []
     for p in passages:
         if not p.stored:
             placed.append((p, _unchecked(p, text)))
+            continue
+        if p.coding_id in doubted:
+            placed.append((p, _out_of_order(p, occurrences[p.coding_id][0])))
             continue
         exact = occurrences[p.coding_id]
         candidates = exact or find_quote(text, p.stored)
@@ -767,6 +774,45 @@ def _place_in_source(passages: list[_Passage], text: str) -> list[tuple[_Passage
         before, after = _neighbours(anchors, starts, p, len(text))
         placed.append((p, _choose(p, candidates, bool(exact), text, before, after)))
     return placed
+
+
+def _trusted(found_once: list[_Anchor]) -> list[_Anchor]:
+    """The codings found once that every longest run in text order keeps: an insertion or
+    deletion never reorders what survives it, so one out of order is a moved paragraph or a
+    copy left after the coded passage went, and where two runs tie neither is trusted."""
+    news = [a.new for a in found_once]
+    if all(a <= b for a, b in itertools.pairwise(news)):
+        return found_once  # the common case
+    ending = _run_lengths(news)
+    starting = _run_lengths([-n for n in reversed(news)])[::-1]
+    longest = max(ending)
+    on_a_run = [e + s - 1 == longest for e, s in zip(ending, starting, strict=True)]
+    per_length = collections.Counter(e for e, on in zip(ending, on_a_run, strict=True) if on)
+    return [a for a, e, on in zip(found_once, ending, on_a_run, strict=True)
+            if on and per_length[e] == 1]
+
+
+def _run_lengths(values: list[int]) -> list[int]:
+    """For each value, the longest non-decreasing run (subsequence) ending with it."""
+    tails: list[int] = []
+    lengths = []
+    for value in values:
+        k = bisect.bisect_right(tails, value)
+        if k == len(tails):
+            tails.append(value)
+        else:
+            tails[k] = value
+        lengths.append(k + 1)
+    return lengths
+
+
+def _out_of_order(p: _Passage, span: Span) -> _Placement:
+    return _Placement(
+        "ambiguous", p.start, p.end,
+        f"The coded passage {_short(p.stored)!r} is found once, at start {span[0]}, but out "
+        "of order with the codings around it: a paragraph moved, or this is another "
+        f"occurrence and the coded one was deleted. The coding stays at {p.start}–{p.end}, "
+        "out of tables until you choose.")
 
 
 def _unchecked(p: _Passage, text: str) -> _Placement:
@@ -784,7 +830,10 @@ def _neighbours(anchors: list[_Anchor], starts: list[int], p: _Passage, n_chars:
     """The nearest anchors starting at or before the coding and after it (the source's start
     and, when its old length is known, its end stand in where there is none)."""
     i = bisect.bisect_right(starts, p.start)
-    before = anchors[i - 1] if i else _Anchor(0, 0, None)
+    k = i - 1
+    while k >= 0 and anchors[k].coding_id == p.coding_id:  # a coding found once is one too
+        k -= 1
+    before = anchors[k] if k >= 0 else _Anchor(0, 0, None)
     if i < len(anchors):
         return before, anchors[i]
     if p.source_chars is not None and p.source_chars >= p.end:
@@ -861,18 +910,17 @@ def _choose(p: _Passage, candidates: list[Span], exact: bool, text: str, before:
 
     Each kind of evidence may single out one occurrence: the only one in order between the
     neighbours; the only one keeping its exact distance to a neighbour; the only one whose
-    surroundings agree in at least DECISIVE_CONTEXT more characters than any other's. The
+    stored surroundings agree on both sides, one in full (:func:`_context_choice`). The
     coding moves when they single out the same occurrence and none points elsewhere (nor do
     the surroundings show a side intact elsewhere but not there). The relative position in
     the source never decides: one long insertion moves what follows by any share of it.
     Anything else is ambiguous: the coding stays and the author chooses.
     """
     window = [c for c in candidates if _in_order(c, before, after)]
+    if len(candidates) == 1 and window:
+        return _settled(p, candidates[0], exact, "")
     if len(candidates) == 1:
-        note = "" if window else (
-            f" It now lies out of order with {before.name()} and "
-            f"{after.name() if after else 'the codings after it'}: a moved paragraph?")
-        return _settled(p, candidates[0], exact, "", note)
+        return _out_of_order(p, candidates[0])
     votes: dict[Span, list[str]] = {}
     if len(window) == 1:
         votes.setdefault(window[0], []).append(
@@ -890,7 +938,7 @@ def _choose(p: _Passage, candidates: list[Span], exact: bool, text: str, before:
         if (not window or span in window) and _context_allows(p, span, candidates, text):
             reason = (f" It occurs {len(candidates)} times; this one "
                       f"{' and '.join(reasons)}.")
-            return _settled(p, span, exact, reason, "")
+            return _settled(p, span, exact, reason)
     near = before.coding_id is not None or (after is not None and after.coding_id is not None)
     if near:
         expected = _expected(p, before, after)
@@ -916,7 +964,7 @@ def _distance_reason(span: Span, p: _Passage, before: _Anchor, after: _Anchor | 
     return f"keeps its distance to {anchor.name()} ({moved})"
 
 
-def _settled(p: _Passage, span: Span, exact: bool, reason: str, note: str) -> _Placement:
+def _settled(p: _Passage, span: Span, exact: bool, reason: str) -> _Placement:
     if span == (p.start, p.end):
         return _Placement("", p.start, p.end, "")
     shift = span[0] - p.start
@@ -925,7 +973,7 @@ def _settled(p: _Passage, span: Span, exact: bool, reason: str, note: str) -> _P
     how = "Found the passage again" if exact else (
         "Found the passage again only when ignoring case and white space,")
     return _Placement("moved", span[0], span[1],
-                      f"{how} {where} (start {p.start} → {span[0]}).{reason}{note}")
+                      f"{how} {where} (start {p.start} → {span[0]}).{reason}")
 
 
 def _ambiguous(p: _Passage, candidates: list[Span], votes: dict[Span, list[str]],
