@@ -424,7 +424,7 @@ def test_cli_status_after_a_transcript_edit_on_a_read_only_codes_folder(
     # A viewing command writes nothing: it says the codings followed the edit, and keeps that
     # for the next change.
     assert code == 0 and "error" not in err and "Traceback" not in err
-    assert "moved to follow edited text in H1 (saved with the next change)" in err
+    assert "moved to follow edited text (saved with the next change): H1" in err
     assert "codings 2 accepted" in text
     assert _snapshot(p.codes_dir) == before
 

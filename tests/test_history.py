@@ -523,3 +523,40 @@ def test_undo_after_a_transcript_edit_takes_back_the_author_s_change(
     assert q.ledger.history is not None
     assert [c.action for c in q.ledger.history.live()] == [
         "code", "code", "reanchor", "undo", "undo"]
+
+
+REPEATED = """\
+H: Kysymys yksi?
+V: Alku A. Sama lause toistuu. Loppu A.
+H: Kysymys kaksi?
+V: Alku B. Sama lause toistuu. Loppu B.
+"""
+
+
+@pytest.mark.parametrize("history", [True, False], ids=["with history", "without history"])
+def test_the_history_s_context_tells_a_repeated_passage_apart(
+        make_project: Callable[..., tymqual.Project], history: bool) -> None:
+    p = make_project({"transcripts/H3.txt": REPEATED})
+    second = REPEATED.rindex("Sama lause toistuu.")
+    cid = p.code("H3", "johtaminen", start=second, end=second + len("Sama lause toistuu."),
+                 coder="A")
+    edited = ("H: Lisätty alkuun?\nV: Niin.\n" + REPEATED).replace("Loppu A.",
+                                                                     "Loppu A, pidemmin.")
+    (p.root / "transcripts" / "H3.txt").write_text(edited, encoding="utf-8")
+    if not history:
+        assert p.ledger.history is not None
+        p.ledger.history.path.unlink()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        q = tymqual.open_project(p.root)
+    told = " ".join(str(w.message) for w in caught)
+    if history:
+        seg = q.segments().set_index("coding_id")
+        assert seg.at[cid, "start"] == edited.rindex("Sama lause toistuu.")
+        assert "moved to follow edited text" in told and cid in told
+    else:  # two equal fits and nothing to tell them apart: listed, never guessed
+        assert list(q.unanchored["coding_id"]) == [cid]
+        assert list(q.unanchored["outcome"]) == ["ambiguous"]
+        assert "fit more than one place" in told and cid in told
+        assert cid not in set(q.segments()["coding_id"])
+    assert cid in set(q.codings["coding_id"])

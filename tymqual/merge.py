@@ -250,6 +250,8 @@ def _anchored(project: Project, theirs: pd.DataFrame
     hit = theirs["coding_id"].isin(moved.index)
     for col in ("start", "end"):
         theirs.loc[hit, col] = theirs.loc[hit, "coding_id"].map(moved[col]).astype("int64")
+    # A transcript renamed here: the copy's codings follow it to its new source id.
+    theirs.loc[hit, "source_id"] = theirs.loc[hit, "coding_id"].map(moved["new_source_id"])
     return theirs, moved.reset_index(), found[found["outcome"] != "moved"]
 
 

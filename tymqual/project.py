@@ -37,6 +37,7 @@ from tymqual.errors import (
     TymqualError,
     TymqualWarning,
 )
+from tymqual.history import context_frame
 from tymqual.history import describe as describe_change
 from tymqual.progress import progress
 from tymqual.storage import (
@@ -117,13 +118,52 @@ class ProjectConfig:
         )
 
 
+def _coding_list(rows: pd.DataFrame, by: str = "source_id", shown: int = 5) -> str:
+    """Per source (or ``by``): the count and the first coding ids, e.g. ``H2 (7: c1, …)``."""
+    parts = []
+    for key, group in rows.groupby(by, sort=True):
+        ids = group["coding_id"].tolist()
+        listed = ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more"
+                                             if len(ids) > shown else "")
+        parts.append(f"{key} ({len(ids)}: {listed})")
+    return "; ".join(parts)
+
+
+def _reanchor_message(report: pd.DataFrame, *, save: bool) -> str:
+    """One sentence per outcome of re-anchoring, naming the sources and the codings."""
+    renamed = report["new_source_id"] != report["source_id"]
+    moved = report[(report["outcome"] == "moved") & ~renamed]
+    followed = report[(report["outcome"] == "moved") & renamed]
+    ambiguous = report[report["outcome"] == "ambiguous"]
+    lost = report[report["outcome"] == "lost"]
+    # Opening never writes: what re-anchoring found is saved with the next change.
+    kept = " (saved with the next change)" if save else " (in memory only)"
+    sentences = []
+    if not moved.empty:
+        sentences.append(f"{len(moved)} coding(s) moved to follow edited text{kept}: "
+                         f"{_coding_list(moved)}.")
+    if not followed.empty:
+        pairs = followed.assign(rename=followed["source_id"] + " → " + followed["new_source_id"])
+        sentences.append(f"{len(followed)} coding(s) followed a renamed transcript{kept}: "
+                         f"{_coding_list(pairs, by='rename')}.")
+    if not ambiguous.empty:
+        sentences.append(f"{len(ambiguous)} coding(s) fit more than one place equally and stay "
+                         "where they were, out of tables until you choose (see "
+                         f"project.unanchored): {_coding_list(ambiguous)}.")
+    if not lost.empty:
+        sentences.append(f"{len(lost)} coding(s) no longer found in their source and kept in "
+                         f"the ledger untouched (see project.unanchored): {_coding_list(lost)}.")
+    return " ".join(sentences)
+
+
 class Project:
     """A tymqual project folder opened for analysis and coding.
 
     Use :func:`open_project` rather than the constructor. Attributes:
     ``root`` (the folder), ``config`` (:class:`ProjectConfig`), ``skipped`` (sources that
     could not be loaded, with the reason), ``unanchored`` (codings whose passage is no longer
-    found in an edited source).
+    found in an edited source, or fits more than one place: the re-anchoring report's lost
+    and ambiguous rows).
 
     Parsed sources are kept in ``.tymqual-cache/`` (see :mod:`tymqual.cache`), so that a large
     project opens faster the next time; ``cache=False`` parses every file and writes nothing
@@ -292,37 +332,31 @@ class Project:
         codings = self.ledger.read()
         if codings.empty:
             return
-        report = reanchor(codings, self._texts())
+        texts = self._texts()
+        report = reanchor(codings, texts)
         if report.empty:
             return
-        moved = report[report["outcome"] == "moved"]
-        lost = report[report["outcome"] != "moved"]
+        history = self.ledger.history
+        if history is not None and history.exists():
+            # Only after an edit: the text around each passage when it was coded, from the
+            # history, tells repeated passages apart (reading it costs a pass over the file).
+            report = reanchor(codings, texts, context=context_frame(history))
+        lost = report[report["outcome"].isin(["lost", "ambiguous"])]
         self.unanchored = lost.reset_index(drop=True)
-        if not moved.empty:
-            new_sid = (moved["new_source_id"] if "new_source_id" in moved.columns
-                       else moved["source_id"])
+        # A renamed transcript's codings change source even where their place is unsure.
+        renamed = report["new_source_id"] != report["source_id"]
+        follow = report[(report["outcome"] == "moved") | renamed]
+        if not follow.empty:
             self.ledger.set_pending(pd.DataFrame({
-                "coding_id": moved["coding_id"].to_numpy(),
-                "source_id": new_sid.to_numpy(),
-                "start": moved["start"].astype("int64").to_numpy(),
-                "end": moved["end"].astype("int64").to_numpy(),
-                "old_source_id": moved["source_id"].to_numpy(),
-                "old_start": moved["old_start"].astype("int64").to_numpy(),
-                "old_end": moved["old_end"].astype("int64").to_numpy(),
+                "coding_id": follow["coding_id"].to_numpy(),
+                "source_id": follow["new_source_id"].to_numpy(),
+                "start": follow["start"].fillna(follow["old_start"]).astype("int64").to_numpy(),
+                "end": follow["end"].fillna(follow["old_end"]).astype("int64").to_numpy(),
+                "old_source_id": follow["source_id"].to_numpy(),
+                "old_start": follow["old_start"].astype("int64").to_numpy(),
+                "old_end": follow["old_end"].astype("int64").to_numpy(),
             }))
-        parts = []
-        if not moved.empty:
-            parts.append(
-                f"{len(moved)} coding(s) moved to follow edited text in "
-                f"{', '.join(sorted(moved['source_id'].unique()))}"
-                + (" (saved with the next change)" if save else " (in memory only)")
-            )
-        if not lost.empty:
-            parts.append(
-                f"{len(lost)} coding(s) no longer found in their source and kept "
-                "in the ledger untouched; see project.unanchored"
-            )
-        warnings.warn("; ".join(parts) + ".", TymqualWarning, stacklevel=3)
+        warnings.warn(_reanchor_message(report, save=save), TymqualWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ data
     @property
