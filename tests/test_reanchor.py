@@ -404,7 +404,8 @@ def test_renaming_a_transcript_keeps_its_codings(tmp_path: Path, suffix: str) ->
     project, messages = opened(root)
     text = " ".join(messages)
     n = int((before["source_id"] == old).sum())
-    assert f"{n} coding(s) followed a renamed transcript (saved with the next change): {old} → {old}_final ({n}: " in text
+    assert (f"{n} coding(s) followed a renamed transcript (saved with the next change): "
+            f"{old} → {old}_final ({n}: ") in text
     first = before.loc[before["source_id"] == old, "coding_id"].tolist()
     assert all(cid in text for cid in first[:5]) and f"and {n - 5} more" in text
     assert_all_placed(before, tymqual.open_project(root, cache=False), {old: f"{old}_final"})
@@ -461,13 +462,14 @@ def test_codings_and_a_repeated_sentence_in_the_demo(tmp_path: Path) -> None:
     sentence = h2["text"].iat[0]
     path.write_text(f"{sentence}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     _, messages = opened(root)  # every coding follows the added line, unambiguously
-    assert f"{len(h2)} coding(s) moved to follow edited text (saved with the next change): H2 ({len(h2)}: " in messages[0]
+    moved = f"{len(h2)} coding(s) moved to follow edited text (saved with the next change): H2"
+    assert f"{moved} ({len(h2)}: " in messages[0]
     before = tymqual.open_project(root, cache=False).codings
     preface = "Tutkimukseen osallistuminen on vapaaehtoista. " * 50 + "\n"
     path.write_text(preface + path.read_text(encoding="utf-8"), encoding="utf-8")
     _, messages = opened(root)
     text = " ".join(messages)
-    assert f"{len(h2)} coding(s) moved to follow edited text (saved with the next change): H2 ({len(h2)}: " in text
+    assert f"{moved} ({len(h2)}: " in text
     assert "more than one place" not in text and "no longer found" not in text
     after = tymqual.open_project(root, cache=False)
     assert_all_placed(before, after, {})
