@@ -560,3 +560,24 @@ def test_the_history_s_context_tells_a_repeated_passage_apart(
         assert "fit more than one place" in told and cid in told
         assert cid not in set(q.segments()["coding_id"])
     assert cid in set(q.codings["coding_id"])
+
+
+def test_a_large_batch_states_shared_values_once_and_replays_whole(ledger: Ledger) -> None:
+    ledger.add([ROW])
+    batch = pd.DataFrame({"source_id": [f"H{i % 7}" for i in range(500)],
+                          "start": list(range(500)), "end": [i + 4 for i in range(500)],
+                          "code": "johtaminen", "coder": "autocode", "status": "suggested",
+                          "text": [f"lause {i}" for i in range(500)]})
+    ids = ledger.add_missing(batch, action="autocode", who="autocode")
+    assert ledger.history is not None
+    lines = ledger.history.path.read_text(encoding="utf-8").splitlines()
+    commit = json.loads(lines[-1])
+    assert commit["rows"] == 500 and commit["shared"]["coder"] == "autocode"
+    assert commit["shared"]["memo"] == "" and "text" not in commit["shared"]
+    assert "coder" not in json.loads(lines[-2]) and len(lines) == 2 + 500 + 1
+    assert rows_of(replayed(ledger)) == rows_of(ledger.read())
+    added = ledger.history.to_frame().query("change == 2")
+    assert set(added["coding_id"]) == set(ids)
+    assert all(row["coder"] == "autocode" for row in added["after"])
+    ledger.undo()
+    assert len(ledger.read()) == 1

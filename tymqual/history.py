@@ -17,9 +17,11 @@ followed by one ``commit`` line::
     {"change": 7, "op": "commit", "time": "2026-12-07T09:20:08Z", "who": "A",
      "action": "code", "note": "", "rows": 3, "ledger_before": "…", "ledger_after": "…"}
 
-``add`` and ``remove`` lines carry the whole coding (a removal is a *tombstone*); ``set`` lines
-one changed cell. ``left``/``right`` are the text just around an added or moved passage and
-``source_chars`` its source's length then, for re-anchoring after a transcript edit. The
+``add`` and ``remove`` lines carry the whole coding (a removal is a *tombstone*; a large
+batch of additions states the values all its rows share once, in its commit line's
+``shared``); ``set`` lines one changed cell. ``left``/``right`` are the text just around an
+added passage and ``source_chars`` its source's length then, for re-anchoring after a
+transcript edit. The
 ``ledger_before``/``ledger_after`` SHA-256 digests chain the changes to the ledger's bytes:
 
 - A change is appended in one write *before* the new ledger replaces the old one. A
@@ -152,6 +154,9 @@ class History:
                 rows = [r for r in block if r["change"] == change]
                 orphans += len(block) - len(rows)
                 block = []
+                shared = record.get("shared")
+                if isinstance(shared, dict):  # values every added row of a batch has
+                    rows = [{**shared, **r} if r["op"] == "add" else r for r in rows]
                 commits.append(Commit(
                     change=change, time=str(record.get("time", "")),
                     who=str(record.get("who", "")), action=str(record.get("action", "")),
@@ -261,8 +266,15 @@ class History:
         step per row."""
         lines = [_dumps(r) for r in rows]
         if added is not None and len(added):
-            frame = added.assign(change=int(commit["change"]), op="add")
-            frame = frame[["change", "op", *[c for c in added.columns]]]
+            # Columns with one value in the whole batch (coder, status, created, an empty
+            # memo) are said once, in the commit line's "shared", not on every row line.
+            shared = {c: _plain(added[c].iat[0]) for c in _SHAREABLE
+                      if c in added.columns and added[c].nunique(dropna=False) == 1}
+            if shared:
+                commit = {**commit, "shared": shared}
+            frame = added.drop(columns=list(shared)).assign(change=int(commit["change"]),
+                                                            op="add")
+            frame = frame[["change", "op", *[c for c in added.columns if c not in shared]]]
             lines.append(frame.to_json(orient="records", lines=True, force_ascii=False)
                          .rstrip("\n"))
         lines.append(_dumps({**commit, "op": "commit"}))
@@ -333,6 +345,8 @@ class History:
                              "undoes": "Int64", "redoes": "Int64"})
 
 
+# Columns a batch of added codings may state once for all its rows.
+_SHAREABLE = ("code", "coder", "status", "created", "memo", "reduced")
 # The ledger's own columns as the history stores them on add and remove lines.
 _LEDGER_FIELDS = ("coding_id", "source_id", "start", "end", "code", "coder", "status",
                   "created", "memo", "reduced", "text")
