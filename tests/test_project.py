@@ -420,3 +420,33 @@ def test_segments_follow_every_change_although_they_are_reused(
     # Different arguments are different frames.
     assert p.segments(status="accepted", coder=["nobody"]).empty
     assert len(p.segments(status=["accepted", "suggested"])) == 1
+
+
+FACADES = {
+    "export_qdpx": ("tymqual.refi", "export_qdpx"),
+    "search": ("tymqual.search", "search"),
+    "word_frequencies": ("tymqual.search", "word_frequencies"),
+    "autocode": ("tymqual.autocode", "autocode"),
+    "accept": ("tymqual.autocode", "accept"),
+    "reject": ("tymqual.autocode", "reject"),
+    "pseudonymize": ("tymqual.privacy", "pseudonymize"),
+    "sections": ("tymqual.documents", "sections"),
+    "agreement": ("tymqual.agreement", "project_agreement"),
+    "disagreements": ("tymqual.agreement", "disagreements"),
+    "resolve": ("tymqual.agreement", "resolve"),
+    "report": ("tymqual.reports", "build_report"),
+}
+
+
+@pytest.mark.parametrize("name", FACADES)
+def test_facades_spell_out_the_real_signature(name: str) -> None:
+    import importlib
+    import inspect
+
+    module, function = FACADES[name]
+    real = inspect.signature(getattr(importlib.import_module(module), function))
+    facade = inspect.signature(getattr(tymqual.Project, name))
+    wanted = [(p.name, p.kind, p.default) for p in list(real.parameters.values())[1:]]
+    given = [(p.name, p.kind, p.default) for p in list(facade.parameters.values())[1:]]
+    assert given == wanted
+    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in facade.parameters.values())

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from tymqual.codings import CODING_COLUMNS, new_coding_id
+from tymqual.codings import CODING_COLUMNS, DEFAULT_CODERS, new_coding_id
 from tymqual.errors import AgreementError, TymqualWarning
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
@@ -893,7 +893,7 @@ def _typed_table(frame: pd.DataFrame, cmp: _Comparison, unit: str) -> pd.DataFra
 
 def project_agreement(
     project: Project,
-    coders: Sequence[str] = ("A", "B"),
+    coders: Sequence[str] = DEFAULT_CODERS,
     *,
     unit: Unit = "sentence",
     min_overlap: float = 0.9,
@@ -971,7 +971,7 @@ def project_agreement(
 
 def disagreements(
     project: Project,
-    coders: Sequence[str] = ("A", "B"),
+    coders: Sequence[str] = DEFAULT_CODERS,
     *,
     unit: Unit = "sentence",
     min_overlap: float = 0.9,

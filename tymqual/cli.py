@@ -13,6 +13,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
+from tymqual.codings import DEFAULT_CODERS
 from tymqual.errors import TymqualError
 from tymqual.project import init_project, open_project
 from tymqual.storage import describe_os_error
@@ -229,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
     p.add_argument("project", nargs="?", default=".")
-    p.add_argument("--coders", nargs=2, default=["A", "B"], metavar=("A", "B"))
+    p.add_argument("--coders", nargs=2, default=list(DEFAULT_CODERS), metavar=("A", "B"))
     p.add_argument("--unit", choices=("sentence", "turn", "overlap"), default="sentence")
     p.add_argument("--min-overlap", type=float, default=0.9)
     p.set_defaults(func=_cmd_agreement)

@@ -72,6 +72,8 @@ CODING_COLUMNS: tuple[str, ...] = (
     "reduced", "text",
 )
 STATUSES: tuple[str, ...] = ("accepted", "suggested", "rejected")
+DEFAULT_CODERS: tuple[str, str] = ("A", "B")
+"""The two coders compared when none are named (agreement, disagreements, the CLI)."""
 REANCHOR_COLUMNS: tuple[str, ...] = (
     "coding_id", "source_id", "old_start", "old_end", "start", "end", "outcome", "detail",
     "new_source_id",
@@ -1573,6 +1575,7 @@ def _report(placed: list[tuple[_Passage, _Placement, str]], sids: list[str]) -> 
 
 __all__ = [
     "CODING_COLUMNS",
+    "DEFAULT_CODERS",
     "CONTEXT_COLUMNS",
     "frame_of_state",
     "REANCHOR_COLUMNS",

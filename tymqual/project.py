@@ -14,11 +14,11 @@ import contextlib
 import gc
 import html
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ import yaml
 
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
-from tymqual.codings import Ledger, reanchor
+from tymqual.codings import DEFAULT_CODERS, Ledger, reanchor
 from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn
 from tymqual.errors import (
     CodingError,
@@ -49,6 +49,15 @@ from tymqual.storage import (
 )
 from tymqual.surveys import Survey
 from tymqual.text import check_span, find_quote, normalize_text, snippet
+
+if TYPE_CHECKING:  # the façades' types, from the modules above; imported only for checking
+    from tymqual.agreement import Decision, Unit
+    from tymqual.documents import Frame
+    from tymqual.formatting import Lang
+    from tymqual.morphology import Analyser, Compounds
+    from tymqual.privacy import PseudonymizeReport
+    from tymqual.reports import ReportFiles
+    from tymqual.widget import CodingWidget
 
 CONFIG_FILE = "tymqual.yaml"
 SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "document"}
@@ -934,94 +943,177 @@ class Project:
     # ------------------------------------------------------------------ façades
     # Thin doors to the analysis and interop layers, imported on use so this module never
     # depends on them at import time (see ARCHITECTURE.md).
-    def export_qdpx(self, path: str | Path, **kwargs: Any) -> Path:
+    def export_qdpx(
+        self,
+        path: str | Path,
+        *,
+        coder_names: Mapping[str, str] | None = None,
+        status: str | Sequence[str] | None = "accepted",
+    ) -> Path:
         """Export the project as REFI-QDA (.qdpx); see :func:`tymqual.refi.export_qdpx`."""
         from tymqual.refi import export_qdpx
 
-        return export_qdpx(self, path, **kwargs)
+        return export_qdpx(self, path, coder_names=coder_names, status=status)
 
-    def search(self, query: str, **kwargs: Any) -> pd.DataFrame:
+    def search(
+        self,
+        query: str,
+        *,
+        compounds: Compounds = "head",
+        case: str | Sequence[str] | None = None,
+        codes: str | Sequence[str] | None = None,
+        role: str | Sequence[str] | None = None,
+        context: int = 40,
+        analyser: str | Analyser | None = None,
+    ) -> pd.DataFrame:
         """Finnish-aware keyword in context; see :func:`tymqual.search.search`."""
         from tymqual.search import search
 
-        return search(self, query, **kwargs)
+        return search(self, query, compounds=compounds, case=case, codes=codes, role=role,
+                      context=context, analyser=analyser)
 
-    def word_frequencies(self, **kwargs: Any) -> pd.DataFrame:
+    def word_frequencies(
+        self,
+        *,
+        by: Literal["source", "case", "code"] = "source",
+        stopwords: bool = True,
+        top: int | None = None,
+        role: str | Sequence[str] | None = None,
+        analyser: str | Analyser | None = None,
+    ) -> pd.DataFrame:
         """Word counts by base form; see :func:`tymqual.search.word_frequencies`."""
         from tymqual.search import word_frequencies
 
-        return word_frequencies(self, **kwargs)
+        return word_frequencies(self, by=by, stopwords=stopwords, top=top, role=role,
+                                analyser=analyser)
 
-    def autocode(self, **kwargs: Any) -> pd.DataFrame:
-        """Propose codings from the codebook's keywords; see :func:`tymqual.autocode.autocode`."""
+    def autocode(
+        self,
+        *,
+        unit: Literal["sentence", "turn"] = "sentence",
+        codes: str | Sequence[str] | None = None,
+        compounds: Compounds = "off",
+        coder: str = "autocode",
+        role: str | Sequence[str] | None = None,
+        analyser: str | Analyser | None = None,
+    ) -> pd.DataFrame:
+        """Propose codings from the codebook's keywords; see :func:`tymqual.autocode.autocode`.
+
+        The whole batch is one change in the history: :meth:`undo` takes it back."""
         from tymqual.autocode import autocode
 
-        return autocode(self, **kwargs)
+        return autocode(self, unit=unit, codes=codes, compounds=compounds, coder=coder,
+                        role=role, analyser=analyser)
 
-    def accept(self, coding_ids: Any) -> int:
+    def accept(self, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
         """Accept suggested codings (ids or the frame autocode returned)."""
         from tymqual.autocode import accept
 
         return accept(self, coding_ids)
 
-    def reject(self, coding_ids: Any) -> int:
+    def reject(self, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
         """Reject suggested codings; a rejected suggestion is never proposed again."""
         from tymqual.autocode import reject
 
         return reject(self, coding_ids)
 
-    def pseudonymize(self, out: str | Path, **kwargs: Any) -> Any:
+    def pseudonymize(
+        self, out: str | Path, *, key: object = None, keep_endings: bool = True
+    ) -> PseudonymizeReport:
         """A pseudonymised copy as a new project; see :func:`tymqual.privacy.pseudonymize`."""
         from tymqual.privacy import pseudonymize
 
-        return pseudonymize(self, out, **kwargs)
+        return pseudonymize(self, out, key=key, keep_endings=keep_endings)
 
-    def sections(self, frame: str = "kuntaliitto-2024", **kwargs: Any) -> pd.DataFrame:
+    def sections(
+        self,
+        frame: str | Path | Frame = "kuntaliitto-2024",
+        *,
+        sources: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
         """Sections of each document by a frame; see :func:`tymqual.documents.sections`."""
         from tymqual.documents import sections
 
-        return sections(self, frame, **kwargs)
+        return sections(self, frame, sources=sources)
 
-    def coder(self, source_id: str, **kwargs: Any) -> Any:
+    def coder(self, source_id: str, *, coder: str | None = None) -> CodingWidget:
         """The point-and-click coding widget for JupyterLab; see :mod:`tymqual.widget`."""
         from tymqual.widget import CodingWidget
 
-        return CodingWidget(self, source_id, **kwargs)
+        return CodingWidget(self, source_id, coder=coder)
 
     def suggest(self, *, write: bool = False, **params: Any) -> pd.DataFrame:
         """Learned code suggestions for uncoded sentences, from this project's codings.
 
-        Fits a :class:`tymqual.suggest.CodeSuggester` (``params`` are its settings) on the
-        accepted codings and returns its ranked suggestions; ``write=True`` records them as
-        suggestions in the ledger for review.
+        Fits a :class:`tymqual.suggest.CodeSuggester` (``params`` are its settings, passed
+        to its constructor as scikit-learn estimators take them) on the accepted codings and
+        returns its ranked suggestions; ``write=True`` records them as suggestions in the
+        ledger for review.
         """
         from tymqual.suggest import CodeSuggester
 
         return CodeSuggester(**params).fit(self).suggest(self, write=write)
 
-    def agreement(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
+    def agreement(
+        self,
+        coders: Sequence[str] = DEFAULT_CODERS,
+        *,
+        unit: Unit = "sentence",
+        min_overlap: float = 0.9,
+        codes: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement
 
-        return project_agreement(self, coders, **kwargs)
+        return project_agreement(self, coders, unit=unit, min_overlap=min_overlap,
+                                 codes=codes, sources=sources)
 
-    def disagreements(self, coders: Sequence[str] = ("A", "B"), **kwargs: Any) -> pd.DataFrame:
+    def disagreements(
+        self,
+        coders: Sequence[str] = DEFAULT_CODERS,
+        *,
+        unit: Unit = "sentence",
+        min_overlap: float = 0.9,
+        codes: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
         """Every unit where the coders differ; see :func:`tymqual.agreement.disagreements`."""
         from tymqual.agreement import disagreements
 
-        return disagreements(self, coders, **kwargs)
+        return disagreements(self, coders, unit=unit, min_overlap=min_overlap, codes=codes,
+                             sources=sources)
 
-    def resolve(self, source_id: str, code: str, **kwargs: Any) -> str:
+    def resolve(
+        self,
+        source_id: str,
+        code: str,
+        *,
+        start: int,
+        end: int,
+        decision: Decision,
+        memo: str = "",
+    ) -> str:
         """Record a consensus decision (coder ``consensus``); see ``tymqual.agreement.resolve``."""
         from tymqual.agreement import resolve
 
-        return resolve(self, source_id, code, **kwargs)
+        return resolve(self, source_id, code, start=start, end=end, decision=decision,
+                       memo=memo)
 
-    def report(self, out: str | Path, **kwargs: Any) -> Any:
+    def report(
+        self,
+        out: str | Path,
+        *,
+        lang: Lang = "fi",
+        survey: str | Survey | None = "auto",
+        progress: bool = True,
+        allow_small_cells: bool = False,
+    ) -> ReportFiles:
         """Write the mixed-methods report; see :func:`tymqual.reports.build_report`."""
         from tymqual.reports import build_report
 
-        return build_report(self, out, **kwargs)
+        return build_report(self, out, lang=lang, survey=survey, progress=progress,
+                            allow_small_cells=allow_small_cells)
 
     # ------------------------------------------------------------------ display
     def summary(self) -> dict[str, Any]:
