@@ -54,6 +54,7 @@ from tymqual.history import (
     diff_rows,
     ensure_undoable,
     inverse_rows,
+    stacks_of,
     with_context,
 )
 from tymqual.history import now as history_now
@@ -742,14 +743,15 @@ class Ledger:
         history = self.require_history("undo" if back else "redo")
         with self._locked():
             digest, before = self._begin()
-            done, undone = history.stacks()
+            live = history.live()  # read once: a history of large batches is long
+            done, undone = stacks_of(live)
             stack = done if back else undone
             if not stack:
                 raise CodingError(
                     f"{history.path}: nothing to {'undo' if back else 'redo'}"
                     + ("" if back else " (redo follows an undo, before any other change)")
                     + "; see p.history().")
-            target = next(c for c in history.live() if c.change == stack[-1])
+            target = next(c for c in live if c.change == stack[-1])
             current: dict[str, dict[str, Any]] = {
                 str(r["coding_id"]): {str(k): v for k, v in r.items()}
                 for r in before.to_dict("records")}

@@ -253,7 +253,7 @@ class History:
 
     def stacks(self) -> tuple[list[int], list[int]]:
         """The changes that :func:`undo` and :func:`redo` would take, as two stacks."""
-        return _stacks(self.live())
+        return stacks_of(self.live())
 
     # ------------------------------------------------------------------ writing
     def append(self, rows: Sequence[Mapping[str, Any]], commit: Mapping[str, Any],
@@ -312,7 +312,7 @@ class History:
     def to_frame(self) -> pd.DataFrame:
         """One row per changed coding and cell (see :data:`HISTORY_COLUMNS`)."""
         live = self.live()
-        done, _ = _stacks(live)
+        done, _ = stacks_of(live)
         undone_set = _undone(live, done)
         records = []
         for c in live:
@@ -336,7 +336,7 @@ class History:
     def changes_frame(self) -> pd.DataFrame:
         """One row per change (see :data:`CHANGE_COLUMNS`)."""
         live = self.live()
-        done, _ = _stacks(live)
+        done, _ = stacks_of(live)
         undone_set = _undone(live, done)
         records = [(c.change, c.time, c.who, c.action, c.note, len(c.rows),
                     c.change in undone_set, c.undoes, c.redoes) for c in live]
@@ -394,7 +394,8 @@ def _storage_error(path: Path, exc: OSError, kept: str) -> StorageError:
     return write_failure(exc, path, kept)
 
 
-def _stacks(commits: Iterable[Commit]) -> tuple[list[int], list[int]]:
+def stacks_of(commits: Iterable[Commit]) -> tuple[list[int], list[int]]:
+    """The undo and redo stacks (change numbers, last on top) of the live ``commits``."""
     done: list[int] = []
     undone: list[int] = []
     for c in commits:
@@ -629,5 +630,6 @@ __all__ = [
     "diff_rows",
     "ensure_undoable",
     "inverse_rows",
+    "stacks_of",
     "now",
 ]
