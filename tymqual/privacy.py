@@ -121,6 +121,7 @@ KEY_COLUMNS: tuple[str, ...] = ("original", "label", "kind")
 KINDS: tuple[str, ...] = ("person", "place", "organisation", "other")
 CANDIDATE_COLUMNS: tuple[str, ...] = ("candidate", "kind_guess", "count", "examples", "reason")
 REPLACEMENT_COLUMNS: tuple[str, ...] = ("file", "source_id", "kind", "label", "count")
+UNCERTAIN_COLUMNS: tuple[str, ...] = ("file", "source_id", "found", "context")
 UNMAPPED_COLUMNS: tuple[str, ...] = ("coding_id", "source_id", "start", "end", "reason")
 
 _KIND_ALIASES = {"henkilö": "person", "paikka": "place", "organisaatio": "organisation",
@@ -646,7 +647,10 @@ class PseudonymizeReport:
     codings written; ``mapped``: of them, those on their passage in the new project;
     ``unmapped``: ``coding_id, source_id, start, end, reason`` (offsets in the original);
     ``files``: ``path, action`` (``copied`` unchanged or ``pseudonymised``); ``not_copied``:
-    ``path, reason``; ``notes``: warnings from opening the new project.
+    ``path, reason``; ``notes``: warnings from opening the new project; ``uncertain``:
+    ``file, source_id, found, context`` for each part of a person's name that is also an
+    ordinary word (*Kivi*, *Laine*) and stands capitalised at the start of a sentence, where
+    it cannot be told from the word: left as written, for the analyst to check.
     """
 
     out: Path
@@ -657,6 +661,8 @@ class PseudonymizeReport:
     files: pd.DataFrame
     not_copied: pd.DataFrame
     notes: tuple[str, ...] = ()
+    uncertain: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(UNCERTAIN_COLUMNS)))
 
     @property
     def per_kind(self) -> pd.DataFrame:
@@ -717,10 +723,13 @@ class _Build:
         self.not_copied: list[tuple[str, str]] = []
         self.texts: dict[str, str] = {}
         self.maps: dict[str, _OffsetMap] = {}
+        self.uncertain: list[tuple[str, str | None, str, str]] = []
 
     def apply(self, text: str, file: str, source_id: str | None = None
               ) -> tuple[str, list[Edit]]:
         new, edits = self.matcher.replace(text, keep_endings=self.keep_endings)
+        self.uncertain += [(file, source_id, text[h.start:h.end], snippet(text, h.start, h.end))
+                           for h in self.matcher.find(text, uncertain=True) if h.uncertain]
         for edit in edits:
             self.counts[(file, source_id, edit.kind, edit.label)] += 1
         return new, edits
@@ -819,6 +828,7 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         files=pd.DataFrame(build.files, columns=["path", "action"]),
         not_copied=pd.DataFrame(build.not_copied, columns=["path", "reason"]),
         notes=tuple(notes),
+        uncertain=pd.DataFrame(build.uncertain, columns=list(UNCERTAIN_COLUMNS)),
     )
 
 
