@@ -159,3 +159,11 @@ def test_pseudonymize_lists_what_it_could_not_decide(make_project: MakeProject,
     assert "Meren laineet löivät" in text
     assert report.uncertain[["source_id", "found"]].values.tolist() == [["H9", "Laine"]]
     assert check_leaks(tmp_path / "pseudo", key).empty
+
+
+@pytest.mark.parametrize("text", ["Sitten annetaan palaute.", "Annettiin lupa.",
+                                  "Nostin kiven.", "Meren laineet."])
+def test_a_word_the_analyser_knows_as_another_word_is_no_name(text: str) -> None:
+    key = pd.DataFrame({"original": ["Anne Kivi", "Tuula Laine"], "label": ["[H1]", "[H2]"],
+                        "kind": ["person", "person"]})
+    assert Matcher(key, finnish_analyser()).find(text, uncertain=True) == []

@@ -167,6 +167,8 @@ class _Unit:
     entry: int
     word: str
     common: bool  # also an ordinary word (kivi, laine): decided by capitalisation
+    stems: frozenset[str]
+    person: bool
 
 
 # Names that are also ordinary words, for when no analyser can tell.
@@ -243,7 +245,8 @@ class Matcher:
             if j != len(words) - 1 and j not in alone:
                 continue
             unit = len(self.units)
-            self.units.append(_Unit(i, word, kind == "person" and _is_common(word, self._analyser)))
+            self.units.append(_Unit(i, word, kind == "person" and _is_common(word, self._analyser),
+                                    inflection_stems(word), kind == "person"))
             if j in alone:
                 self._alone.add(unit)
             if j == len(words) - 1:
@@ -278,8 +281,21 @@ class Matcher:
                     found.setdefault(u, (len(low) - _ending_length(low), len(low)))
         if low[:2] in self._prefixes:
             self._compounds(low, found)
+            found = self._vetoed(token, found)
         self._forms[token] = found
         return found
+
+    def _vetoed(self, token: str, found: dict[int, tuple[int, int]]
+                ) -> dict[int, tuple[int, int]]:
+        """Without a word the analyser knows as some other word: a first name like Anne is
+        the start of *annetaan* (antaa) by the suffix rule alone."""
+        known = getattr(self._analyser, "is_known", None)
+        if not found or self._analyser is None or not callable(known) or not known(token):
+            return found
+        lemmas = [lemma.lower() for lemma in self._analyser.lemmas(token)]
+        return {u: at for u, at in found.items()
+                if not self.units[u].person
+                or any(lemma.startswith(stem) for lemma in lemmas for stem in self.units[u].stems)}
 
     def _compounds(self, low: str, found: dict[int, tuple[int, int]]) -> None:
         """A name as the first part of a compound: Virtasentiimi, Matinkadulla."""

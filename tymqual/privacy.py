@@ -20,9 +20,16 @@ How originals are found (one matcher, :mod:`tymqual._keymatch`, for replacing an
 checking, so a pseudonymised project never fails its own leak check):
 
 * Matching is case-insensitive and word-bounded: a word is a run of letters and digits, so
-  ``Virtanen_haastattelu.txt`` and ``Joensuu-sopimus`` contain a match and ``Virtasenkatu``
-  does not (names inside unhyphenated compounds are not found).
-* The last word of an original may be inflected. With the Finnish analyser of
+  ``Virtanen_haastattelu.txt`` and ``Joensuu-sopimus`` contain a match.
+* Each part of a person's name matches on its own (key ``Matti Virtanen``: *Matti*,
+  *Virtaselle*, *Matin*), as does a one-word original; the parts of a place or an
+  organisation do not (*Pohjois-Karjala* does not make *Karjala* a match). A name as the first
+  part of a compound matches too, with or without a genitive *-n*: *Virtasentiimi*,
+  *Virtasenkadulla*, *Joensuunkatu* (a hyphenated *Virtasen-tiimi* is two words anyway). With
+  the analyser the rest must be a word it knows; without it, the name part (with its *-n*)
+  must be five letters or more and the rest four. The compound becomes ``label:n-tiimi``.
+* The last word of an original, and each part of a person's name, may be inflected. With the
+  Finnish analyser of
   :mod:`tymqual.morphology` (Voikko when installed), a word matches when one of its base forms
   is the original (*Helsingissä* → *Helsinki*, *Uudenmaan* → *Uusimaa*). Independently, a
   suffix rule accepts the original, or one of its stems, followed by a Finnish case ending,
@@ -31,8 +38,15 @@ checking, so a pseudonymised project never fails its own leak check):
   ``-e`` → ``-ee-`` (*Tampereella*), and the weak grade of the last consonant (kk→k, pp→p,
   tt→t, nk→ng, nt→nn, mp→mm, lt→ll, rt→rr, ht→hd, k→∅, t→d, p→v: *Matin*, *Turussa*,
   *Lappeenrannassa*). Other consonant gradation and irregular stems (*Uusimaa* →
-  *Uudenmaan*) need the analyser. Earlier words of a multi-word original must appear as
-  written, separated by white space or a hyphen (*Matti Virtasen*, *Pohjois-Karjalassa*).
+  *Uudenmaan*) need the analyser. For a person's name, a word the analyser knows as another
+  word is no match (*annetaan* is *antaa*, not *Anne*). Earlier words of a multi-word original
+  must appear as written, separated by white space or a hyphen (*Matti Virtasen*,
+  *Pohjois-Karjalassa*).
+* A part of a person's name that is also an ordinary word (*Kivi*, *Laine*, *Onni*, *Mäki*:
+  the analyser's word classes, else a short built-in list) matches only when capitalised:
+  *kiven* is the stone. Capitalised at the start of a sentence or line it cannot be told
+  apart; such words are neither replaced nor reported as leaks, but listed in
+  :attr:`PseudonymizeReport.uncertain` for the analyst to decide.
 * Originals with a digit or ``@`` are identifiers, matched as written; a phone number also
   in its other spellings (``+358 40 123 4567`` = ``040-1234567``).
 
