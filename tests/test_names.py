@@ -6,6 +6,7 @@ All names are made up: common Finnish first names and surnames paired at random.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 import tymqual
 from tymqual._keymatch import Matcher, finnish_analyser
+from tymqual.errors import TymqualWarning
 from tymqual.leaks import check_leaks
 from tymqual.privacy import pseudonymize
 from tymqual.reports import build_report
@@ -153,12 +155,16 @@ def test_pseudonymize_lists_what_it_could_not_decide(make_project: MakeProject,
     project = make_project({"transcripts/H9.txt": "V: Laine soitti. Sitten Laine lähti.\n"
                                                   "V: Meren laineet löivät rantaan.\n"})
     key = pd.DataFrame({"original": ["Kaisa Laine"], "label": ["[H3]"], "kind": ["person"]})
-    report = pseudonymize(project, tmp_path / "pseudo", key=key)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # listed in the report, not warned about twice
+        report = pseudonymize(project, tmp_path / "pseudo", key=key)
     text = tymqual.open_project(tmp_path / "pseudo").text("H9")
     assert "Sitten [H3] lähti." in text and "Laine soitti." in text
     assert "Meren laineet löivät" in text
     assert report.uncertain[["source_id", "found"]].values.tolist() == [["H9", "Laine"]]
-    assert check_leaks(tmp_path / "pseudo", key).empty
+    assert "1 name(s) that are also words" in repr(report)
+    with pytest.warns(TymqualWarning, match=r"transcripts/H9.txt, line 1: 'Laine'"):
+        assert check_leaks(tmp_path / "pseudo", key).empty
 
 
 @pytest.mark.parametrize("text", ["Sitten annetaan palaute.", "Annettiin lupa.",

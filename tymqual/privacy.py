@@ -694,7 +694,9 @@ class PseudonymizeReport:
         total = int(self.replacements["count"].sum()) if not self.replacements.empty else 0
         return (f"<PseudonymizeReport {self.out}: {total} replacements, {self.mapped} of "
                 f"{self.codings} codings mapped, {len(self.unmapped)} unmapped, "
-                f"{len(self.not_copied)} path(s) not copied>")
+                f"{len(self.not_copied)} path(s) not copied"
+                + (f", {len(self.uncertain)} name(s) that are also words left for you to check "
+                   "(.uncertain)" if len(self.uncertain) else "") + ">")
 
 
 class _OffsetMap:
@@ -817,7 +819,11 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         written, unmapped = _write_codings(build)
         unmapped, notes = _verify(build, unmapped)
         _not_copied_top(build)
-        leaks = check_leaks(build_root, table)
+        with warnings.catch_warnings():
+            # The words it could not decide are in the report's ``uncertain``.
+            warnings.filterwarnings("ignore", r"check_leaks\(\): \d+ word\(s\) that are both",
+                                    TymqualWarning)
+            leaks = check_leaks(build_root, table)
         if not leaks.empty:
             raise LeakError(_leak_message(f"pseudonymize(): the copy of {project.root}", leaks)
                             + f" Nothing was written to {target}; add the missing forms to "
