@@ -101,6 +101,7 @@ def test_every_form_of_every_name_is_replaced_and_a_planted_one_is_reported(
     assert left_in(out, every_form) == []
     report = tmp_path / "report"
     build_report(tymqual.open_project(out), report, progress=False)
+    tymqual.open_project(out).export_qdpx(report / "projekti.qdpx")
     assert check_leaks(report, FULL_KEY).empty
     assert left_in(report, every_form) == []
 
@@ -110,6 +111,10 @@ def test_every_form_of_every_name_is_replaced_and_a_planted_one_is_reported(
                        encoding="utf-8")
     found = check_leaks(planted, FULL_KEY)
     assert found["found"].tolist() == [f.split("-")[0] for f in every_form]
+    # And in an export of the original project, every form is found inside the .qdpx.
+    project.export_qdpx(tmp_path / "original.qdpx")
+    inside = set(check_leaks(tmp_path / "original.qdpx", FULL_KEY)["found"])
+    assert inside >= {f.split("-")[0] for f in every_form}
 
 
 @pytest.mark.parametrize("text", ["Puhuin Matin kanssa.", "Puhuin Virtaselle.",
