@@ -178,3 +178,42 @@ def test_a_word_the_analyser_knows_as_another_word_is_no_name(text: str) -> None
     key = pd.DataFrame({"original": ["Anne Kivi", "Tuula Laine"], "label": ["[H1]", "[H2]"],
                         "kind": ["person", "person"]})
     assert Matcher(key, finnish_analyser()).find(text, uncertain=True) == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Kivi: Joo, niin se oli.", ["Kivi"]),  # a speaker label
+    ("Kivi", ["Kivi"]),  # alone, as in a list of speakers or a table cell
+    ("Kivi on kova.", []),
+])
+def test_a_common_word_name_as_a_speaker_label_or_alone_is_a_name(text: str,
+                                                                  found: list[str]) -> None:
+    key = pd.DataFrame({"original": ["Aino Kivi"], "label": ["[H2]"], "kind": ["person"]})
+    matcher = Matcher(key, finnish_analyser())
+    assert [text[h.start:h.end] for h in matcher.find(text)] == found
+
+
+def test_speaker_labels_that_are_common_words_are_pseudonymised(make_project: MakeProject,
+                                                                tmp_path: Path) -> None:
+    project = make_project({"transcripts/H9.txt": "Matti: Kerro lisää.\nKivi: No niin.\n"})
+    key = pd.DataFrame({"original": ["Matti Kivi"], "label": ["[H4]"], "kind": ["person"]})
+    pseudonymize(project, tmp_path / "pseudo", key=key)
+    text = tymqual.open_project(tmp_path / "pseudo").text("H9")
+    assert "Matti" not in text and "Kivi" not in text
+    assert left_in(tmp_path / "pseudo", ["Matti", "Kivi"]) == []
+
+
+@pytest.mark.parametrize(("original", "form"), [
+    ("Hake", "Hakkeen"), ("Kide", "Kiteelle"), ("Tarve", "Tarpeesta"), ("Kalle", "Kallen"),
+    ("Nieminen", "Niemisiltä"), ("Virtanen", "Virtasetkin"), ("Korhonen", "Korhoselleni"),
+])
+def test_strong_grade_plurals_and_suffixes_without_the_analyser(original: str, form: str) -> None:
+    key = pd.DataFrame({"original": [original], "label": ["[X]"], "kind": ["person"]})
+    assert [h.end for h in Matcher(key, None).find(f"Sitten {form} tuli.")] == [7 + len(form)]
+
+
+@pytest.mark.parametrize("text", ["Anteeksi, Annen kanssa.", "Sanoin anteeksi."])
+def test_a_first_name_does_not_take_the_strong_grade(text: str, analyser: str) -> None:
+    key = pd.DataFrame({"original": ["Anne Laine"], "label": ["[X]"], "kind": ["person"]})
+    an = finnish_analyser() if analyser == "analyser" else None
+    assert [text[h.start:h.end] for h in Matcher(key, an).find(text, uncertain=True)] == (
+        ["Annen"] if "Annen" in text else [])

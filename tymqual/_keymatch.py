@@ -75,6 +75,11 @@ _SHOWN_ENDINGS = tuple(sorted(
 _GRADE = re.compile(rf"^(.*?)(kk|pp|tt|nk|nt|mp|lt|rt|ht|[ktp])([{VOWELS}])$")
 _WEAK = {"kk": "k", "pp": "p", "tt": "t", "nk": "ng", "nt": "nn", "mp": "mm", "lt": "ll",
          "rt": "rr", "ht": "hd", "k": "", "t": "d", "p": "v"}
+# An -e word's stem takes the strong grade (Hake: Hakkeen, Kide: Kiteen, Tarve: Tarpeen).
+# Not nn, mm: first names keep them (Anne: Annen), and Anne → antee- would find "anteeksi".
+_E_GRADE = re.compile(rf"^(.*?[{VOWELS}hlr])(ng|ll|rr|hd|d|v|k|p|t)e$")
+_STRONG = {"ng": "nk", "ll": "lt", "rr": "rt", "hd": "ht", "d": "t", "v": "p", "k": "kk",
+           "p": "pp", "t": "tt"}
 _PHONE_SEP = r"[\s\-./()]*"
 
 
@@ -85,6 +90,10 @@ def inflection_stems(word: str) -> frozenset[str]:
         stems |= {word[:-3] + "se", word[:-3] + "s"}
     elif word.endswith("e"):
         stems.add(word + "e")
+        graded = _E_GRADE.match(word)
+        if graded is not None and len(word) >= 4 and (
+                len(graded.group(2)) == 2 or graded.group(1)[-1] in VOWELS + "hlr"):
+            stems.add(graded.group(1) + _STRONG[graded.group(2)] + "ee")
     elif len(word) > 3 and word.endswith("i"):
         stems.add(word[:-1] + "e")
     for stem in list(stems):
@@ -200,6 +209,12 @@ def _sentence_start(text: str, start: int) -> bool:
     while i >= 0 and (text[i] in _OPENING or text[i].isspace()) and text[i] != "\n":
         i -= 1
     return i < 0 or text[i] in ".!?…:\n"
+
+
+def _stands_as_name(text: str, end: int) -> bool:
+    """A word alone in its text (a speaker list, a cell) or a speaker label (``Kivi:``)."""
+    rest = text[end:].lstrip(" \t")
+    return not rest.strip() or rest.startswith(":")
 
 
 def _separator_ok(original: str, found: str) -> bool:
@@ -340,7 +355,7 @@ class Matcher:
                 if self.units[u].common:
                     if not token[:1].isupper():
                         continue
-                    unsure = _sentence_start(text, start)
+                    unsure = _sentence_start(text, start) and not _stands_as_name(text, end)
                 hits.append(Hit(start, end, self.units[u].entry, token[cut:joint], token[joint:],
                                 unsure))
             for i in self._first.get(token.lower(), ()):

@@ -35,7 +35,8 @@ checking, so a pseudonymised project never fails its own leak check):
   suffix rule accepts the original, or one of its stems, followed by a Finnish case ending,
   possessive suffix or clitic, or a demonym (*joensuulaiset*): stems are the word itself,
   ``-nen`` → ``-se-``/``-s-`` (*Virtasen*, *Virtasta*), ``-i`` → ``-e-`` (*Rovaniemellä*),
-  ``-e`` → ``-ee-`` (*Tampereella*), and the weak grade of the last consonant (kk→k, pp→p,
+  ``-e`` → ``-ee-`` (*Tampereella*) and its strong grade (*Hakkeen*, *Kiteelle*; not nn, mm:
+  *Annen*), and the weak grade of the last consonant (kk→k, pp→p,
   tt→t, nk→ng, nt→nn, mp→mm, lt→ll, rt→rr, ht→hd, k→∅, t→d, p→v: *Matin*, *Turussa*,
   *Lappeenrannassa*). Other consonant gradation and irregular stems (*Uusimaa* →
   *Uudenmaan*) need the analyser. For a person's name, a word the analyser knows as another
@@ -44,9 +45,11 @@ checking, so a pseudonymised project never fails its own leak check):
   *Pohjois-Karjalassa*).
 * A part of a person's name that is also an ordinary word (*Kivi*, *Laine*, *Onni*, *Mäki*:
   the analyser's word classes, else a short built-in list) matches only when capitalised:
-  *kiven* is the stone. Capitalised at the start of a sentence or line it cannot be told
-  apart; such words are neither replaced nor reported as leaks, but listed in
-  :attr:`PseudonymizeReport.uncertain` for the analyst to decide.
+  *kiven* is the stone. Alone in its text (a table cell, a speaker list) or as a speaker
+  label (``Kivi:``) it is the name. Capitalised at the start of a sentence or line it cannot
+  be told apart; such words are neither replaced nor counted as leaks, but listed in
+  :attr:`PseudonymizeReport.uncertain` for the analyst to decide, and named in a warning by
+  :func:`tymqual.leaks.check_leaks`.
 * Originals with a digit or ``@`` are identifiers, matched as written; a phone number also
   in its other spellings (``+358 40 123 4567`` = ``040-1234567``).
 
