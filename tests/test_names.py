@@ -217,3 +217,13 @@ def test_a_first_name_does_not_take_the_strong_grade(text: str, analyser: str) -
     an = finnish_analyser() if analyser == "analyser" else None
     assert [text[h.start:h.end] for h in Matcher(key, an).find(text, uncertain=True)] == (
         ["Annen"] if "Annen" in text else [])
+
+
+@pytest.mark.parametrize(("original", "kind", "text"), [
+    ("Kemi", "place", "Se oli kemikaali."), ("Salo", "person", "Istuin salongissa."),
+    ("Timo", "person", "Söin Timotein."),
+])
+def test_a_word_the_analyser_knows_whole_is_no_compound(original: str, kind: str,
+                                                        text: str) -> None:
+    key = pd.DataFrame({"original": [original], "label": ["[X]"], "kind": [kind]})
+    assert Matcher(key, finnish_analyser()).find(text, uncertain=True) == []

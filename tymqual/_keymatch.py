@@ -314,6 +314,11 @@ class Matcher:
 
     def _compounds(self, low: str, found: dict[int, tuple[int, int]]) -> None:
         """A name as the first part of a compound: Virtasentiimi, Matinkadulla."""
+        known = getattr(self._analyser, "is_known", None)
+        parts = getattr(self._analyser, "compound_parts", None)
+        # A word the analyser knows as one word is no compound (Kemi: kemikaali).
+        if callable(known) and callable(parts) and known(low) and len(parts(low)) < 2:
+            return
         for cut in range(len(low) - _MIN_COMPOUND_TAIL, 2, -1):
             ids = [u for u in self._stems.get(low[:cut], ()) if u in self._alone]
             if not ids:
