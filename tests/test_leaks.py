@@ -53,7 +53,8 @@ def analyser_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
      ("Joensuu", "Joensuuhun"), ("Joensuu", "joensuulaiset"), ("Tampere", "Tampereella"),
      ("Rovaniemi", "Rovaniemellä"), ("Helsinki", "Helsingissä"), ("Matti", "Matin"),
      ("Lappeenranta", "Lappeenrannassa"), ("Pohjois-Karjala", "Pohjois-Karjalassa"),
-     ("Matti Virtanen", "Matti Virtasen"), ("040 123 4567", "+358 40 1234567"),
+     ("Matti Virtanen", "Matti Virtasen"), ("Virtanen", "Virtasenkatu"),
+     ("Joensuu", "Joensuunkatu"), ("040 123 4567", "+358 40 1234567"),
      ("040 123 4567", "040-1234567"), ("Matti.Virtanen@Example.invalid",
                                        "matti.virtanen@example.invalid")],
 )
@@ -65,9 +66,8 @@ def test_inflected_and_respelled_forms_are_found(
 
 @pytest.mark.parametrize(
     ("original", "text"),
-    [("Salo", "Salonen"), ("Lahti", "Lahtinen"), ("Virtanen", "Virtasenkatu"),
-     ("Joensuu", "Joensuunkatu"), ("Kotka", "kota"), ("Matti Virtanen", "Matti ja Virtanen"),
-     ("040 123 4567", "040 123 45678")],
+    [("Salo", "Salonen"), ("Lahti", "Lahtinen"), ("Kotka", "kota"),
+     ("Matti Virtanen", "Matti ja Virtanen"), ("040 123 4567", "040 123 45678")],
 )
 def test_other_words_are_not_matches(tmp_path: Path, analyser_mode: str, original: str,
                                      text: str) -> None:

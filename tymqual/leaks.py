@@ -81,6 +81,8 @@ class _Scan:
     """Files whose text could not be read, for one warning at the end."""
 
     unreadable: list[str] = field(default_factory=list)
+    # Names that are also ordinary words, capitalised at a sentence start: not counted.
+    uncertain: list[str] = field(default_factory=list)
 
 
 def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
@@ -113,7 +115,8 @@ def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
         for path in sorted(base.rglob("*")):
             rel = path.relative_to(base).as_posix()
             if path.is_dir():
-                rows += [(rel + "/", "folder name", f) for f in _found(matcher, path.name)]
+                rows += [(rel + "/", "folder name", f)
+                         for f in _found(matcher, path.name, scan, rel + "/, folder name")]
             elif path.is_file():
                 rows += _scan_path(path, rel, matcher, scan)
     if scan.unreadable:
@@ -124,6 +127,14 @@ def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
             f"was not checked: {shown}{f' and {more} more' if more > 0 else ''}. Check them "
             "by eye, or export figures as SVG and documents as text.",
             TymqualWarning, stacklevel=2)
+    if scan.uncertain:
+        shown = "; ".join(scan.uncertain[:_MAX_SHOWN])
+        more = len(scan.uncertain) - _MAX_SHOWN
+        warnings.warn(
+            f"check_leaks(): {len(scan.uncertain)} word(s) that are both a name in the key and "
+            f"an ordinary word open a sentence, where the two cannot be told apart, and were "
+            f"not counted as leaks: {shown}{f'; and {more} more' if more > 0 else ''}. Check "
+            "them by eye.", TymqualWarning, stacklevel=2)
     return pd.DataFrame(rows, columns=list(LEAK_COLUMNS))
 
 
@@ -143,12 +154,14 @@ def _leak_message(where: str, leaks: pd.DataFrame) -> str:
             + "\n  ".join(lines) + more + "\n")
 
 
-def _found(matcher: Matcher, text: str) -> list[str]:
-    return [text[h.start:h.end] for h in matcher.find(text)]
+def _found(matcher: Matcher, text: str, scan: _Scan, where: str) -> list[str]:
+    hits = matcher.find(text, uncertain=True)
+    scan.uncertain += [f"{where}: {text[h.start:h.end]!r}" for h in hits if h.uncertain]
+    return [text[h.start:h.end] for h in hits if not h.uncertain]
 
 
 def _scan_path(path: Path, rel: str, matcher: Matcher, scan: _Scan) -> list[tuple[str, str, str]]:
-    rows = [(rel, "file name", f) for f in _found(matcher, path.name)]
+    rows = [(rel, "file name", f) for f in _found(matcher, path.name, scan, f"{rel}, file name")]
     suffix = path.suffix.lower()
     if suffix in _OPAQUE_SUFFIXES:
         if not (suffix != ".pdf" and path.with_suffix(".svg").exists()):
@@ -159,7 +172,7 @@ def _scan_path(path: Path, rel: str, matcher: Matcher, scan: _Scan) -> list[tupl
     else:
         units = _units(path.name, path.read_bytes(), rel, scan, 0)
     for location, text in units:
-        rows += [(rel, location, f) for f in _found(matcher, text)]
+        rows += [(rel, location, f) for f in _found(matcher, text, scan, f"{rel}, {location}")]
     return rows
 
 

@@ -302,6 +302,12 @@ class VoikkoAnalyser(Analyser):
         ranked.sort(key=lambda item: item[0])
         return [reading for _, reading in ranked]
 
+    def word_classes(self, word: str) -> frozenset[str]:
+        """Voikko's word classes of ``word`` (``nimisana``, ``sukunimi``, ...); empty if unknown."""
+        with self._lock:
+            raw = self._raw(word.strip())
+        return frozenset(str(a.get("CLASS", "")) for a in raw if a.get("CLASS"))
+
     def term_lemmas(self, term: str) -> frozenset[str]:
         """The base forms a query term stands for; a -minen noun stands for itself only.
 

@@ -20,19 +20,36 @@ How originals are found (one matcher, :mod:`tymqual._keymatch`, for replacing an
 checking, so a pseudonymised project never fails its own leak check):
 
 * Matching is case-insensitive and word-bounded: a word is a run of letters and digits, so
-  ``Virtanen_haastattelu.txt`` and ``Joensuu-sopimus`` contain a match and ``Virtasenkatu``
-  does not (names inside unhyphenated compounds are not found).
-* The last word of an original may be inflected. With the Finnish analyser of
+  ``Virtanen_haastattelu.txt`` and ``Joensuu-sopimus`` contain a match.
+* Each part of a person's name matches on its own (key ``Matti Virtanen``: *Matti*,
+  *Virtaselle*, *Matin*), as does a one-word original; the parts of a place or an
+  organisation do not (*Pohjois-Karjala* does not make *Karjala* a match). A name as the first
+  part of a compound matches too, with or without a genitive *-n*: *Virtasentiimi*,
+  *Virtasenkadulla*, *Joensuunkatu* (a hyphenated *Virtasen-tiimi* is two words anyway). With
+  the analyser the rest must be a word it knows; without it, the name part (with its *-n*)
+  must be five letters or more and the rest four. The compound becomes ``label:n-tiimi``.
+* The last word of an original, and each part of a person's name, may be inflected. With the
+  Finnish analyser of
   :mod:`tymqual.morphology` (Voikko when installed), a word matches when one of its base forms
   is the original (*Helsingissä* → *Helsinki*, *Uudenmaan* → *Uusimaa*). Independently, a
   suffix rule accepts the original, or one of its stems, followed by a Finnish case ending,
   possessive suffix or clitic, or a demonym (*joensuulaiset*): stems are the word itself,
   ``-nen`` → ``-se-``/``-s-`` (*Virtasen*, *Virtasta*), ``-i`` → ``-e-`` (*Rovaniemellä*),
-  ``-e`` → ``-ee-`` (*Tampereella*), and the weak grade of the last consonant (kk→k, pp→p,
+  ``-e`` → ``-ee-`` (*Tampereella*) and its strong grade (*Hakkeen*, *Kiteelle*; not nn, mm:
+  *Annen*), and the weak grade of the last consonant (kk→k, pp→p,
   tt→t, nk→ng, nt→nn, mp→mm, lt→ll, rt→rr, ht→hd, k→∅, t→d, p→v: *Matin*, *Turussa*,
   *Lappeenrannassa*). Other consonant gradation and irregular stems (*Uusimaa* →
-  *Uudenmaan*) need the analyser. Earlier words of a multi-word original must appear as
-  written, separated by white space or a hyphen (*Matti Virtasen*, *Pohjois-Karjalassa*).
+  *Uudenmaan*) need the analyser. For a person's name, a word the analyser knows as another
+  word is no match (*annetaan* is *antaa*, not *Anne*). Earlier words of a multi-word original
+  must appear as written, separated by white space or a hyphen (*Matti Virtasen*,
+  *Pohjois-Karjalassa*).
+* A part of a person's name that is also an ordinary word (*Kivi*, *Laine*, *Onni*, *Mäki*:
+  the analyser's word classes, else a short built-in list) matches only when capitalised:
+  *kiven* is the stone. Alone in its text (a table cell, a speaker list) or as a speaker
+  label (``Kivi:``) it is the name. Capitalised at the start of a sentence or line it cannot
+  be told apart; such words are neither replaced nor counted as leaks, but listed in
+  :attr:`PseudonymizeReport.uncertain` for the analyst to decide, and named in a warning by
+  :func:`tymqual.leaks.check_leaks`.
 * Originals with a digit or ``@`` are identifiers, matched as written; a phone number also
   in its other spellings (``+358 40 123 4567`` = ``040-1234567``).
 
@@ -121,6 +138,7 @@ KEY_COLUMNS: tuple[str, ...] = ("original", "label", "kind")
 KINDS: tuple[str, ...] = ("person", "place", "organisation", "other")
 CANDIDATE_COLUMNS: tuple[str, ...] = ("candidate", "kind_guess", "count", "examples", "reason")
 REPLACEMENT_COLUMNS: tuple[str, ...] = ("file", "source_id", "kind", "label", "count")
+UNCERTAIN_COLUMNS: tuple[str, ...] = ("file", "source_id", "found", "context")
 UNMAPPED_COLUMNS: tuple[str, ...] = ("coding_id", "source_id", "start", "end", "reason")
 
 _KIND_ALIASES = {"henkilö": "person", "paikka": "place", "organisaatio": "organisation",
@@ -646,7 +664,10 @@ class PseudonymizeReport:
     codings written; ``mapped``: of them, those on their passage in the new project;
     ``unmapped``: ``coding_id, source_id, start, end, reason`` (offsets in the original);
     ``files``: ``path, action`` (``copied`` unchanged or ``pseudonymised``); ``not_copied``:
-    ``path, reason``; ``notes``: warnings from opening the new project.
+    ``path, reason``; ``notes``: warnings from opening the new project; ``uncertain``:
+    ``file, source_id, found, context`` for each part of a person's name that is also an
+    ordinary word (*Kivi*, *Laine*) and stands capitalised at the start of a sentence, where
+    it cannot be told from the word: left as written, for the analyst to check.
     """
 
     out: Path
@@ -657,6 +678,8 @@ class PseudonymizeReport:
     files: pd.DataFrame
     not_copied: pd.DataFrame
     notes: tuple[str, ...] = ()
+    uncertain: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(UNCERTAIN_COLUMNS)))
 
     @property
     def per_kind(self) -> pd.DataFrame:
@@ -674,7 +697,9 @@ class PseudonymizeReport:
         total = int(self.replacements["count"].sum()) if not self.replacements.empty else 0
         return (f"<PseudonymizeReport {self.out}: {total} replacements, {self.mapped} of "
                 f"{self.codings} codings mapped, {len(self.unmapped)} unmapped, "
-                f"{len(self.not_copied)} path(s) not copied>")
+                f"{len(self.not_copied)} path(s) not copied"
+                + (f", {len(self.uncertain)} name(s) that are also words left for you to check "
+                   "(.uncertain)" if len(self.uncertain) else "") + ">")
 
 
 class _OffsetMap:
@@ -717,10 +742,13 @@ class _Build:
         self.not_copied: list[tuple[str, str]] = []
         self.texts: dict[str, str] = {}
         self.maps: dict[str, _OffsetMap] = {}
+        self.uncertain: list[tuple[str, str | None, str, str]] = []
 
     def apply(self, text: str, file: str, source_id: str | None = None
               ) -> tuple[str, list[Edit]]:
         new, edits = self.matcher.replace(text, keep_endings=self.keep_endings)
+        self.uncertain += [(file, source_id, text[h.start:h.end], snippet(text, h.start, h.end))
+                           for h in self.matcher.find(text, uncertain=True) if h.uncertain]
         for edit in edits:
             self.counts[(file, source_id, edit.kind, edit.label)] += 1
         return new, edits
@@ -794,7 +822,11 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         written, unmapped = _write_codings(build)
         unmapped, notes = _verify(build, unmapped)
         _not_copied_top(build)
-        leaks = check_leaks(build_root, table)
+        with warnings.catch_warnings():
+            # The words it could not decide are in the report's ``uncertain``.
+            warnings.filterwarnings("ignore", r"check_leaks\(\): \d+ word\(s\) that are both",
+                                    TymqualWarning)
+            leaks = check_leaks(build_root, table)
         if not leaks.empty:
             raise LeakError(_leak_message(f"pseudonymize(): the copy of {project.root}", leaks)
                             + f" Nothing was written to {target}; add the missing forms to "
@@ -819,6 +851,7 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
         files=pd.DataFrame(build.files, columns=["path", "action"]),
         not_copied=pd.DataFrame(build.not_copied, columns=["path", "reason"]),
         notes=tuple(notes),
+        uncertain=pd.DataFrame(build.uncertain, columns=list(UNCERTAIN_COLUMNS)),
     )
 
 
