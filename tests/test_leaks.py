@@ -183,10 +183,53 @@ def test_assert_no_leaks_names_file_sheet_and_cell(tmp_path: Path) -> None:
 def test_file_names_are_checked_and_unreadable_files_named(tmp_path: Path) -> None:
     (tmp_path / "Virtanen_muistio.txt").write_text("Ei mitään.\n", encoding="utf-8")
     (tmp_path / "liite.pdf").write_bytes(b"%PDF-1.4 binary")
-    (tmp_path / "kuva.png").write_bytes(b"\x89PNG binary")
+    _png(tmp_path / "kuva.png", {})
     (tmp_path / "kuva.svg").write_text("<svg/>\n", encoding="utf-8")
     with pytest.warns(TymqualWarning, match="liite.pdf") as caught:
         leaks = check_leaks(tmp_path, KEY)
     assert "kuva.png" not in str(caught[0].message)  # its SVG twin was read
     assert list(leaks.itertuples(index=False, name=None)) == [
         ("Virtanen_muistio.txt", "file name", "Virtanen")]
+
+
+def _png(path: Path, chunks: dict[str, str]) -> None:
+    """A real PNG written by matplotlib (Pillow), with the given text chunks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(path, format="png", metadata=chunks)
+    plt.close(fig)
+
+
+def test_png_text_chunks_are_read_and_pixels_said(tmp_path: Path) -> None:
+    _png(tmp_path / "kuvio.png", {"Title": "Haastattelu: Matti Virtanen", "Author": "Virtasen"})
+    with pytest.warns(TymqualWarning, match=r"kuvio.png \(its pixels"):
+        leaks = check_leaks(tmp_path, KEY)
+    found = {(row.location, row.found) for row in leaks.itertuples(index=False)}
+    assert ("text chunk 'Title'", "Matti Virtanen") in found
+    assert ("text chunk 'Author'", "Virtasen") in found
+
+
+def test_pdf_text_and_document_information_are_read(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "liite.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.setAuthor("Matti Virtanen")
+    pdf.drawString(72, 720, "Puheenjohtajana toimi Virtanen.")
+    pdf.showPage()
+    pdf.save()
+    leaks = check_leaks(tmp_path, KEY)
+    found = {(row.location, row.found) for row in leaks.itertuples(index=False)}
+    assert ("page 1", "Virtanen") in found
+    assert ("document information Author", "Matti Virtanen") in found
+    blank = tmp_path / "skannattu.pdf"
+    pdf = canvas.Canvas(str(blank))
+    pdf.rect(72, 72, 100, 100)  # a page with no text layer, as a scanned page is
+    pdf.showPage()
+    pdf.save()
+    with pytest.warns(TymqualWarning, match=r"skannattu.pdf \(a PDF with no text layer"):
+        check_leaks(tmp_path, KEY)

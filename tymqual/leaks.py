@@ -54,8 +54,9 @@ _TEXT_SUFFIXES = frozenset({
 })
 _XML_SUFFIXES = frozenset({".xml", ".qde", ".rels"})
 _ZIP_SUFFIXES = frozenset({".zip", ".qdpx", ".odt", ".ods", ".odp", ".pptx", ".epub"})
-_OPAQUE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
-                              ".webp", ".ico", ".pdf"})
+_OPAQUE_SUFFIXES = frozenset({".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
+                              ".webp", ".ico"})
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _XLSX_COVERED = re.compile(r"xl/(?:sharedStrings|workbook|styles)\.xml|xl/worksheets/[^/]+\.xml"
                            r"|xl/comments[^/]*\.xml|xl/theme/.*|docProps/core\.xml")
 _DOCX_COVERED = re.compile(r"word/(?:document|header\d*|footer\d*|styles|fontTable|"
@@ -164,9 +165,12 @@ def _scan_path(path: Path, rel: str, matcher: Matcher, scan: _Scan) -> list[tupl
     rows = [(rel, "file name", f) for f in _found(matcher, path.name, scan, f"{rel}, file name")]
     suffix = path.suffix.lower()
     if suffix in _OPAQUE_SUFFIXES:
-        if not (suffix != ".pdf" and path.with_suffix(".svg").exists()):
+        if not path.with_suffix(".svg").exists():
             scan.unreadable.append(rel)
         return rows
+    if suffix == ".png" and not path.with_suffix(".svg").exists():
+        # Its text chunks are read below; what its pixels show cannot be.
+        scan.unreadable.append(f"{rel} (its pixels; its text chunks were checked)")
     if suffix in (".sav", ".zsav"):
         units: Units = _sav_units(path, rel, scan)
     else:
@@ -185,6 +189,8 @@ def _units(name: str, data: bytes, where: str, scan: _Scan, depth: int) -> Units
         _ZIP_SUFFIXES: lambda: _zip_units(data, where, scan, depth),
         frozenset({".csv"}): lambda: _csv_units(data),
         _XML_SUFFIXES: lambda: _xml_units(data),
+        frozenset({".png"}): lambda: _png_units(data),
+        frozenset({".pdf"}): lambda: _pdf_units(data, where, scan),
     }
     for suffixes, reader in readers.items():
         if suffix in suffixes:
@@ -218,6 +224,56 @@ def _text_units(data: bytes) -> Units:
                 for location, text in _text_units(inner):
                     yield f"line {n}, embedded {kind}, {location}", text
         yield f"line {n}", _unescaped(_ANY_DATA_URI.sub(" ", line))
+
+
+def _png_units(data: bytes) -> Units:
+    """The text chunks of a PNG (``tEXt``, ``zTXt``, ``iTXt``): titles, authors, comments and
+    the software that wrote it, which may name a person although the pixels do not."""
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ValueError("not a PNG file")
+    at = len(_PNG_SIGNATURE)
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind = data[at + 4:at + 8]
+        body = data[at + 8:at + 8 + length]
+        at += 12 + length
+        if kind == b"IEND":
+            return
+        if kind not in (b"tEXt", b"zTXt", b"iTXt"):
+            continue
+        keyword, _, rest = body.partition(b"\0")
+        if kind == b"tEXt":
+            text = rest.decode("latin-1")
+        elif kind == b"zTXt":
+            text = zlib.decompress(rest[1:]).decode("latin-1")
+        else:  # iTXt: compressed flag, method, language tag, translated keyword, text
+            compressed, rest = rest[:1] == b"\1", rest[2:]
+            _, _, rest = rest.partition(b"\0")
+            _, _, rest = rest.partition(b"\0")
+            text = (zlib.decompress(rest) if compressed else rest).decode("utf-8", "replace")
+        yield f"text chunk {keyword.decode('latin-1')!r}", text
+
+
+def _pdf_units(data: bytes, where: str, scan: _Scan) -> Units:
+    """Each page's text and the document information (title, author, subject, keywords)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        info: dict[Any, Any] = dict(reader.metadata or {})
+        for field_name, value in info.items():
+            yield f"document information {str(field_name).lstrip('/')}", str(value)
+        found_text = False
+        for n, page in enumerate(reader.pages, start=1):
+            text = page.extract_text() or ""
+            found_text = found_text or bool(text.strip())
+            yield f"page {n}", text
+    except PdfReadError as exc:
+        raise ValueError(str(exc)) from exc
+    if not found_text:
+        scan.unreadable.append(f"{where} (a PDF with no text layer: scanned pages cannot be "
+                               "checked)")
 
 
 def _csv_units(data: bytes) -> Units:
