@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import codecs
 import os
+import random
 import warnings
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import tymqual
-from tymqual.errors import TymqualWarning
+from tymqual.corpus import load_source
+from tymqual.errors import RefiError, SourceError, SurveyError, TymqualWarning
 from tymqual.integrity import check
+from tymqual.leaks import check_leaks
+from tymqual.privacy import _decode_bytes as privacy_decode
+from tymqual.refi import _decode as refi_decode
 from tymqual.refi import export_qdpx
+from tymqual.surveys import read_survey
+from tymqual.text import normalize_text
 
 SECRET = "SALAINEN-ULKOPUOLINEN-RIVI root:x:0:0"
 INSIDE = "H: Mitä kuuluu?\nV: Hyvää kuuluu, kiitos kysymästä.\n"
@@ -85,3 +94,83 @@ def test_a_linked_folder_out_of_the_project_is_refused(tmp_path: Path) -> None:
     p, _ = _open(root)
     assert "vieras" not in p.source_ids
     assert "documents/vieras.txt" in set(p.skipped["path"])
+
+
+# ---------------------------------------------------------------------------- one decoder
+NAME = "Äijälä-Öhman Jääskeläinen"
+LINE = f"H: Kuka soitti?\nV: {NAME} soitti eilen, €5 – ”kiitos”.\n"
+
+
+def _encoded(text: str, encoding: str) -> bytes:
+    marks = {
+        "utf-8": b"",
+        "utf-8-sig": codecs.BOM_UTF8,
+        "utf-16-le": codecs.BOM_UTF16_LE,
+        "utf-16-be": codecs.BOM_UTF16_BE,
+        "utf-32-le": codecs.BOM_UTF32_LE,
+        "utf-32-be": codecs.BOM_UTF32_BE,
+    }
+    return marks[encoding] + text.encode(encoding.removesuffix("-sig"))
+
+
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_every_reader_decodes_every_marked_unicode_alike(tmp_path: Path, encoding: str) -> None:
+    data = _encoded(LINE, encoding)
+    path = tmp_path / "haastattelu.txt"
+    path.write_bytes(data)
+    root = tmp_path / "proj"
+    tymqual.init_project(root, name="testi")
+    (root / "transcripts" / "h1.txt").write_bytes(data)
+    p, _ = _open(root)
+    assert NAME in p.text("h1")
+    survey_csv = tmp_path / "kysely.csv"
+    survey_csv.write_bytes(_encoded(f"id,Kuka soitti?\n1,{NAME}\n2,ei kukaan\n", encoding))
+    survey = read_survey(survey_csv)
+    assert NAME in survey.responses.astype(str).to_string()
+    notes: list[str] = []
+    assert NAME in refi_decode(data, "x.qdpx: sources/a.txt", notes)
+    assert notes == []
+    assert NAME in privacy_decode(data)
+    key = pd.DataFrame({"original": [NAME], "label": ["[Henkilö 1]"], "kind": ["person"]})
+    assert list(check_leaks(path, key)["found"]) != []
+
+
+def test_random_bytes_named_txt_are_refused_naming_the_file(tmp_path: Path) -> None:
+    rng = random.Random(15)
+    data = bytes(rng.choice(range(1, 256)) for _ in range(4096))
+    with pytest.raises(SourceError, match=r"roskaa\.txt.*does not look like text"):
+        load_source(_write(tmp_path / "roskaa.txt", data))
+    with pytest.raises(SurveyError, match=r"roskaa\.csv.*does not look like text"):
+        read_survey(_write(tmp_path / "roskaa.csv", data))
+    with pytest.raises(RefiError, match="does not look like text"):
+        refi_decode(data, "x.qdpx: sources/roskaa.txt", [])
+    root = tmp_path / "proj"
+    tymqual.init_project(root, name="testi")
+    _write(root / "transcripts" / "roskaa.txt", data)
+    p, messages = _open(root)
+    assert "roskaa" not in p.source_ids
+    assert any("roskaa.txt" in m and "does not look like text" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LINE * 40,
+        "H: Mitä mieltä olette?\nV: Ehkä. Öljylämmitys, äänet, Åland ja säännöt.\n" * 3,
+        "V: Hyvää päivää.\n",
+        "Sivu 1\fSivu 2\vrivi\ttabulaattori\r\n\x1a",
+    ],
+)
+def test_genuine_cp1252_finnish_text_still_loads(tmp_path: Path, text: str) -> None:
+    path = _write(tmp_path / "h.txt", text.encode("cp1252"))
+    doc = load_source(path)
+    assert doc.meta["encoding"] == ("utf-8" if text.isascii() else "cp1252")
+    assert normalize_text(text).strip("\x1a").strip() in doc.text
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
