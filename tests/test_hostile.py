@@ -5,12 +5,17 @@ from __future__ import annotations
 import codecs
 import os
 import random
+import subprocess
+import sys
 import warnings
 import zipfile
 from pathlib import Path
 
+import docx
 import pandas as pd
 import pytest
+from odf.opendocument import OpenDocumentText
+from odf.text import P
 
 import tymqual
 from tymqual.corpus import load_source
@@ -174,3 +179,99 @@ def test_genuine_cp1252_finnish_text_still_loads(tmp_path: Path, text: str) -> N
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# ---------------------------------------------------------------------------- zip bombs
+_PARAGRAPH = b"<w:p><w:r><w:t>Verkostojohtaja on meill\xc3\xa4 liima.</w:t></w:r></w:p>"
+_ODT_PARAGRAPH = b"<text:p>Verkostojohtaja on meill\xc3\xa4 liima.</text:p>"
+_MEASURE = """
+import resource, sys, time
+from pathlib import Path
+from tymqual.corpus import load_source
+from tymqual.errors import SourceError
+start = time.perf_counter()
+try:
+    load_source(Path(sys.argv[1]))
+    outcome = "loaded"
+except SourceError as exc:
+    outcome = str(exc)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(f"{time.perf_counter() - start}\\t{rss}\\t{outcome}")
+"""
+
+
+def _real_document(tmp_path: Path, suffix: str) -> Path:
+    """A small document written by its usual library, to be blown up part by part."""
+    path = tmp_path / f"pieni{suffix}"
+    if suffix == ".docx":
+        document = docx.Document()
+        document.add_paragraph("H: Miten verkostoa johdetaan?")
+        document.save(str(path))
+    else:
+        odt = OpenDocumentText()
+        odt.text.addElement(P(text="H: Miten verkostoa johdetaan?"))
+        odt.save(str(path))
+    return path
+
+
+def _bomb(tmp_path: Path, suffix: str, unpacked: int) -> Path:
+    """The real document with its body part swollen to ``unpacked`` bytes, written streaming."""
+    small = _real_document(tmp_path, suffix)
+    body, paragraph = (
+        ("word/document.xml", _PARAGRAPH) if suffix == ".docx" else ("content.xml", _ODT_PARAGRAPH)
+    )
+    target = tmp_path / f"pommi{suffix}"
+    chunk = paragraph * (1024**2 // len(paragraph))
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(
+        target, "w", zipfile.ZIP_DEFLATED
+    ) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != body:
+                out.writestr(info, data, compress_type=info.compress_type)
+                continue
+            head, _, tail = data.partition(b"</w:body>" if suffix == ".docx" else b"</office:text>")
+            with out.open(body, "w", force_zip64=True) as stream:
+                stream.write(head.split(b"<w:sectPr")[0] if suffix == ".docx" else head)
+                written = 0
+                while written < unpacked:
+                    stream.write(chunk)
+                    written += len(chunk)
+                stream.write((b"</w:body>" if suffix == ".docx" else b"</office:text>") + tail)
+    return target
+
+
+def _measure(path: Path) -> tuple[float, int, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    seconds, rss, outcome = done.stdout.strip().split("\t", 2)
+    return float(seconds), int(rss), outcome
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt"])
+@pytest.mark.parametrize(
+    ("unpacked", "limit"),
+    [(300 * 1024**2, "more than the limit of 209,715,200"), (120 * 1024**2, "times larger")],
+)
+def test_a_zip_bomb_document_is_refused_quickly_and_small(
+    tmp_path: Path, suffix: str, unpacked: int, limit: str
+) -> None:
+    bomb = _bomb(tmp_path, suffix, unpacked)
+    assert bomb.stat().st_size < 5 * 1024**2
+    seconds, rss, outcome = _measure(bomb)
+    assert bomb.name in outcome and limit in outcome
+    assert seconds < 5
+    assert rss < 300 * 1024**2
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt"])
+def test_a_document_within_the_limits_still_loads(tmp_path: Path, suffix: str) -> None:
+    assert "verkostoa" in load_source(_real_document(tmp_path, suffix)).text
+    # The bomb maker makes real documents: a small one loads, every paragraph in it.
+    text = load_source(_bomb(tmp_path, suffix, 2 * 1024**2)).text
+    assert text.count("Verkostojohtaja on meillä liima.") > 30_000

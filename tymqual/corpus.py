@@ -38,7 +38,7 @@ from odf.opendocument import load as load_odf
 from webvtt.errors import MalformedFileError
 
 from tymqual.errors import ProjectError, SourceError, TymqualError, TymqualWarning
-from tymqual.storage import decode_bytes
+from tymqual.storage import check_zip_sizes, decode_bytes
 from tymqual.text import normalize_text
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
@@ -430,9 +430,20 @@ def _row_line(cells: Sequence[str]) -> str:
     return f"{speaker}: {speech}" if speech else f"{speaker}:"
 
 
+def _check_unpacked(data: bytes, path: Path, app: str) -> None:
+    """Refuse a zip bomb before the document library unpacks and parses every part of it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _DAMAGED as exc:
+        raise _damaged(path, app, exc) from exc
+    with archive:
+        check_zip_sizes(archive, str(path), error=SourceError)
+
+
 def _load_docx(path: Path) -> _Loaded:
     """Word: paragraph texts and table rows in document order, one per line."""
     data = _read_bytes(path)
+    _check_unpacked(data, path, "Word or LibreOffice")
     try:
         document = docx.Document(io.BytesIO(data))
     except _DAMAGED as exc:
@@ -479,6 +490,7 @@ def _load_odt(path: Path) -> _Loaded:
     # odfpy prints an XML part it cannot parse (the whole interview) to stdout and carries on
     # with an empty document: capture it, so nothing leaks and the damage is reported.
     printed = io.StringIO()
+    _check_unpacked(data, path, "LibreOffice Writer")
     try:
         with contextlib.redirect_stdout(printed):
             document = load_odf(io.BytesIO(data))

@@ -72,6 +72,8 @@ from tymqual.errors import ProjectError, RefiError, StorageError, TymqualWarning
 from tymqual.progress import progress
 from tymqual.project import Project, init_project
 from tymqual.storage import (
+    MAX_ENTRY_BYTES,
+    MAX_TOTAL_BYTES,
     atomic_write_bytes,
     atomic_write_text,
     decode_bytes,
@@ -97,10 +99,6 @@ __all__ = [
 NAMESPACE = uuid.UUID("1008e1b6-6cf3-54fd-a066-b222b583edbd")
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
-#: Largest uncompressed zip entry read on import (declared and actual), in bytes.
-MAX_ENTRY_BYTES = 200 * 1024**2
-#: Largest uncompressed total of a zip on import, in bytes.
-MAX_TOTAL_BYTES = 1024**3
 _MAX_ENTRIES = 100_000
 _MAX_DEPTH = 100  # code nesting; real codebooks stop well below 10
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"

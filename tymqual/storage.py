@@ -17,6 +17,7 @@ import itertools
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -379,6 +380,58 @@ def decode_bytes(data: bytes, where: str, *, error: type[TymqualError] = Tymqual
             "format renamed. Open it in an editor and save it as UTF-8 text."
         )
     return text, encoding
+
+
+# ---------------------------------------------------------------------------- zip limits
+#: Largest uncompressed zip entry read (as declared; zipfile stops reading there), in bytes.
+MAX_ENTRY_BYTES = 200 * 1024**2
+#: Largest uncompressed total of a zip, in bytes.
+MAX_TOTAL_BYTES = 1024**3
+#: Largest compression ratio of a zip entry over :data:`_RATIO_FLOOR` bytes: XML and text pack
+#: about 5-30 to 1, a zip bomb hundreds or thousands to 1.
+MAX_COMPRESSION_RATIO = 100
+# Below this an entry may pack as tight as it likes (a table of empty cells does): reading
+# 10 MiB of XML takes about a second.
+_RATIO_FLOOR = 10 * 1024**2
+
+
+def check_zip_sizes(
+    archive: zipfile.ZipFile,
+    where: str,
+    *,
+    error: type[TymqualError] = TymqualError,
+    max_entry: int = MAX_ENTRY_BYTES,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+) -> None:
+    """Refuse, before anything is unpacked, a zip (.docx, .odt, ...) too large once unpacked.
+
+    Raises ``error`` naming ``where``, the entry and the limit when one entry declares more
+    than ``max_entry`` bytes, all together more than ``max_total``, or an entry over 10 MiB
+    packs tighter than ``max_ratio`` to 1. The declared sizes bind: zipfile reads no more than
+    an entry declares and fails the checksum if the data goes on.
+    """
+    total = 0
+    for info in archive.infolist():
+        size = info.file_size
+        if size > max_entry:
+            raise error(
+                f"{where}: the part {info.filename!r} unpacks to {size:,} bytes, more than the "
+                f"limit of {max_entry:,}; it is too large to be a document, or a zip bomb."
+            )
+        packed = max(info.compress_size, 1)
+        if size > _RATIO_FLOOR and size > max_ratio * packed:
+            raise error(
+                f"{where}: the part {info.filename!r} unpacks {size / packed:,.0f}"
+                f" times larger than it is packed, more than the limit of {max_ratio:,.0f}; "
+                "real documents do not pack that tight, so it is refused as a zip bomb."
+            )
+        total += size
+    if total > max_total:
+        raise error(
+            f"{where}: unpacks to {total:,} bytes in all, more than the limit of {max_total:,}; "
+            "it is too large to be a document, or a zip bomb."
+        )
 
 
 # ---------------------------------------------------------------------------- git merges
