@@ -18,7 +18,7 @@ from odf.opendocument import OpenDocumentText
 from odf.text import P
 
 import tymqual
-from tymqual.corpus import load_source
+from tymqual.corpus import MAX_TEXT_BYTES, load_source
 from tymqual.errors import RefiError, SourceError, SurveyError, TymqualWarning
 from tymqual.integrity import check
 from tymqual.leaks import check_leaks
@@ -187,7 +187,7 @@ _ODT_PARAGRAPH = b"<text:p>Verkostojohtaja on meill\xc3\xa4 liima.</text:p>"
 _MEASURE = """
 import resource, sys, time
 from pathlib import Path
-from tymqual.corpus import load_source
+from tymqual.corpus import MAX_TEXT_BYTES, load_source
 from tymqual.errors import SourceError
 start = time.perf_counter()
 try:
@@ -275,3 +275,56 @@ def test_a_document_within_the_limits_still_loads(tmp_path: Path, suffix: str) -
     # The bomb maker makes real documents: a small one loads, every paragraph in it.
     text = load_source(_bomb(tmp_path, suffix, 2 * 1024**2)).text
     assert text.count("Verkostojohtaja on meillä liima.") > 30_000
+
+
+# ---------------------------------------------------------------------------- large text
+_OPEN_PROJECT = """
+import resource, sys, time, warnings
+import tymqual
+start = time.perf_counter()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    p = tymqual.open_project(sys.argv[1])
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+message = " ".join(str(w.message) for w in caught).replace("\\t", " ")
+print(f"{time.perf_counter() - start}\\t{rss}\\t{sorted(p.source_ids)} {message}")
+"""
+
+
+def _open_measured(root: Path) -> tuple[float, int, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _OPEN_PROJECT, str(root)],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    seconds, rss, outcome = done.stdout.strip().split("\t", 2)
+    return float(seconds), int(rss), outcome
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".vtt"])
+def test_a_text_source_over_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, suffix: str
+) -> None:
+    root = tmp_path / "proj"
+    tymqual.init_project(root, name="testi")
+    (root / "transcripts" / "oma.txt").write_text(INSIDE, encoding="utf-8")
+    huge = root / "transcripts" / f"valtava{suffix}"
+    with huge.open("wb") as f:  # sparse: the disk holds almost nothing
+        f.truncate(MAX_TEXT_BYTES + 1)
+    seconds, rss, outcome = _open_measured(root)
+    assert "['oma']" in outcome
+    assert f"valtava{suffix}" in outcome and f"limit of {MAX_TEXT_BYTES:,}" in outcome
+    assert seconds < 5 and rss < 300 * 1024**2
+    with pytest.raises(SourceError, match=f"valtava\\{suffix}.*limit of"):
+        load_source(huge)
+
+
+def test_a_large_text_under_the_limit_loads_in_bounded_memory(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    tymqual.init_project(root, name="testi")
+    turn = "H: Miten verkostoa johdetaan?\nV: Verkostojohtaja on meillä liima.\n".encode()
+    path = root / "transcripts" / "pitka.txt"
+    path.write_bytes(turn * (8 * 1024**2 // len(turn)))
+    seconds, rss, outcome = _open_measured(root)
+    assert outcome.startswith("['pitka']")
+    # An 8 MB file costs tens of MB (the cache reads it twice to hash it), not gigabytes.
+    assert rss < 400 * 1024**2

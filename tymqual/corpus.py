@@ -44,6 +44,10 @@ from tymqual.text import normalize_text
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
 KINDS: tuple[str, ...] = ("interview", "document", "survey_answer")
 MAX_SOURCE_ID = 100
+#: Largest plain-text source (.txt .md .vtt) read, in bytes. A ten-hour interview is under
+#: 1 MB; anything this large is a log, a dump or a mistake, and would take minutes and gigabytes.
+MAX_TEXT_BYTES = 50 * 1024**2
+_PLAIN_SUFFIXES = frozenset({".txt", ".md", ".vtt"})
 
 _ROLES = ("interviewer", "interviewee")
 _SPEAKER_KEYS = ("interviewer", "interviewee", "initials")
@@ -225,6 +229,21 @@ def parse_turns(text: str, speakers: SpeakerConfig | None = None) -> list[Turn]:
     return _with_roles(_label_turns(text, config), config)
 
 
+def check_source_size(path: Path) -> None:
+    """Refuse, before reading it, a plain-text source larger than :data:`MAX_TEXT_BYTES`."""
+    if path.suffix.lower() not in _PLAIN_SUFFIXES:
+        return
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the loader says why it cannot be read
+    if size > MAX_TEXT_BYTES:
+        raise SourceError(
+            f"{path}: is {size:,} bytes, more than the limit of {MAX_TEXT_BYTES:,} for a text "
+            "source; no transcript is that large, so check that it is the right file, or split it."
+        )
+
+
 def load_source(
     path: str | os.PathLike[str],
     *,
@@ -240,6 +259,7 @@ def load_source(
         raise TymqualError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
     path = Path(path)
     loader = _LOADERS[_suffix(path)]
+    check_source_size(path)
     source_id = validate_source_id(path.stem, path)
     config = speakers or SpeakerConfig()
     loaded = loader(path)
