@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -16,6 +17,8 @@ import pandas as pd
 import pytest
 from odf.opendocument import OpenDocumentText
 from odf.text import P
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 import tymqual
 from tymqual.corpus import MAX_TEXT_BYTES, load_source
@@ -336,3 +339,38 @@ def test_a_large_text_under_the_limit_loads_in_bounded_memory(tmp_path: Path) ->
     assert outcome.startswith("['pitka']")
     # An 8 MB file costs tens of MB (the cache reads it twice to hash it), not gigabytes.
     assert rss < 400 * 1024**2
+
+
+def _pdf_bomb(path: Path, unpacked: int) -> Path:
+    """A one-page PDF whose text stream inflates to ``unpacked`` bytes."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    line = b"BT /F1 12 Tf 10 10 Td (Verkostojohtaja on liima) Tj ET\n" * 20_000
+    packer = zlib.compressobj(9)
+    packed = b"".join(packer.compress(line) for _ in range(unpacked // len(line)))
+    stream = StreamObject()
+    stream._data = packed + packer.flush()  # stored as packed: set_data would pack it again
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+    })
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def test_a_pdf_bomb_is_refused_by_pypdf_limits(tmp_path: Path) -> None:
+    # pypdf inflates no stream past pypdf.filters.ZLIB_MAX_OUTPUT_LENGTH (75 MB), so the .pdf
+    # loader needs no zip check of its own; this holds it to that.
+    assert "Verkostojohtaja" in load_source(_pdf_bomb(tmp_path / "pieni.pdf", 2 * 1024**2)).text
+    bomb = _pdf_bomb(tmp_path / "pommi.pdf", 300 * 1024**2)
+    assert bomb.stat().st_size < 5 * 1024**2
+    seconds, rss, outcome = _measure(bomb)
+    assert "pommi.pdf" in outcome and "Limit reached" in outcome
+    assert seconds < 5 and rss < 400 * 1024**2
