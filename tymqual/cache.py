@@ -52,7 +52,15 @@ import numpy as np
 import pandas as pd
 
 from tymqual import corpus, surveys, text
-from tymqual.corpus import KINDS, SourceDoc, SpeakerConfig, Turn, load_source, validate_source_id
+from tymqual.corpus import (
+    KINDS,
+    SourceDoc,
+    SpeakerConfig,
+    Turn,
+    check_source_size,
+    load_source,
+    validate_source_id,
+)
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.storage import atomic_write_text
 from tymqual.surveys import Survey, read_survey
@@ -127,6 +135,7 @@ class SourceCache:
         if not self.enabled or kind not in KINDS:
             return load_source(path, kind=kind, speakers=speakers), None
         source_id = validate_source_id(path.stem, path)
+        check_source_size(path)  # before hashing the file, which reads all of it
         raw = _read(path)
         if raw is None:  # missing, unreadable or empty: let the loader say why
             return load_source(path, kind=kind, speakers=speakers), None

@@ -10,7 +10,6 @@ that into a warning and skips the file.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import functools
 import html
@@ -39,11 +38,16 @@ from odf.opendocument import load as load_odf
 from webvtt.errors import MalformedFileError
 
 from tymqual.errors import ProjectError, SourceError, TymqualError, TymqualWarning
+from tymqual.storage import check_zip_sizes, decode_bytes
 from tymqual.text import normalize_text
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
 KINDS: tuple[str, ...] = ("interview", "document", "survey_answer")
 MAX_SOURCE_ID = 100
+#: Largest plain-text source (.txt .md .vtt) read, in bytes. A ten-hour interview is under
+#: 1 MB; anything this large is a log, a dump or a mistake, and would take minutes and gigabytes.
+MAX_TEXT_BYTES = 50 * 1024**2
+_PLAIN_SUFFIXES = frozenset({".txt", ".md", ".vtt"})
 
 _ROLES = ("interviewer", "interviewee")
 _SPEAKER_KEYS = ("interviewer", "interviewee", "initials")
@@ -225,6 +229,21 @@ def parse_turns(text: str, speakers: SpeakerConfig | None = None) -> list[Turn]:
     return _with_roles(_label_turns(text, config), config)
 
 
+def check_source_size(path: Path) -> None:
+    """Refuse, before reading it, a plain-text source larger than :data:`MAX_TEXT_BYTES`."""
+    if path.suffix.lower() not in _PLAIN_SUFFIXES:
+        return
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the loader says why it cannot be read
+    if size > MAX_TEXT_BYTES:
+        raise SourceError(
+            f"{path}: is {size:,} bytes, more than the limit of {MAX_TEXT_BYTES:,} for a text "
+            "source; no transcript is that large, so check that it is the right file, or split it."
+        )
+
+
 def load_source(
     path: str | os.PathLike[str],
     *,
@@ -240,6 +259,7 @@ def load_source(
         raise TymqualError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
     path = Path(path)
     loader = _LOADERS[_suffix(path)]
+    check_source_size(path)
     source_id = validate_source_id(path.stem, path)
     config = speakers or SpeakerConfig()
     loaded = loader(path)
@@ -363,28 +383,6 @@ def _with_roles(raw: Sequence[_RawTurn], config: SpeakerConfig) -> list[Turn]:
 
 # --- reading bytes and decoding plain text ------------------------------------------------
 
-# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def _cp1252_table() -> dict[int, str]:
-    """latin-1 -> cp1252 for the bytes 0x80–0x9F that cp1252 defines (€ ” – ...)."""
-    table = {}
-    for byte in range(0x80, 0xA0):
-        with contextlib.suppress(UnicodeDecodeError):
-            table[byte] = bytes([byte]).decode("cp1252")
-    return table
-
-
-_CP1252 = _cp1252_table()
-
-
 def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
@@ -399,34 +397,6 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode a text file: BOM'd UTF-8/16/32, else UTF-8, else Windows cp1252.
-
-    Finnish files saved on Windows are often cp1252 (ä ö € ” –). The five bytes cp1252 leaves
-    undefined are read as latin-1, so such a file still loads without turning the others into
-    mojibake. Returns the text and the encoding used.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise SourceError(
-                    f"{path}: starts with a {encoding.upper()} byte-order mark but is not valid "
-                    f"{encoding.upper()} ({exc.reason} at byte {exc.start}); open it in an "
-                    "editor and save it again as UTF-8."
-                ) from exc
-    if b"\x00" in data:
-        raise SourceError(
-            f"{path}: contains NUL bytes, so it is not text, or is UTF-16 without a byte-order "
-            "mark; open it in an editor and save it as UTF-8 text."
-        )
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("latin-1").translate(_CP1252), "cp1252"
-
-
 def _require_text(text: str, path: Path) -> None:
     if not text.strip():
         raise SourceError(
@@ -436,7 +406,7 @@ def _require_text(text: str, path: Path) -> None:
 
 def _load_plain(path: Path) -> _Loaded:
     """.txt and .md: decoded text; markdown is kept as written (``**H:**`` is parsed as a label)."""
-    raw, encoding = _decode(_read_bytes(path), path)
+    raw, encoding = decode_bytes(_read_bytes(path), str(path), error=SourceError)
     text = normalize_text(raw)
     _require_text(text, path)
     return _Loaded(text, None, {"format": path.suffix.lower()[1:], "encoding": encoding})
@@ -480,9 +450,20 @@ def _row_line(cells: Sequence[str]) -> str:
     return f"{speaker}: {speech}" if speech else f"{speaker}:"
 
 
+def _check_unpacked(data: bytes, path: Path, app: str) -> None:
+    """Refuse a zip bomb before the document library unpacks and parses every part of it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _DAMAGED as exc:
+        raise _damaged(path, app, exc) from exc
+    with archive:
+        check_zip_sizes(archive, str(path), error=SourceError)
+
+
 def _load_docx(path: Path) -> _Loaded:
     """Word: paragraph texts and table rows in document order, one per line."""
     data = _read_bytes(path)
+    _check_unpacked(data, path, "Word or LibreOffice")
     try:
         document = docx.Document(io.BytesIO(data))
     except _DAMAGED as exc:
@@ -529,6 +510,7 @@ def _load_odt(path: Path) -> _Loaded:
     # odfpy prints an XML part it cannot parse (the whole interview) to stdout and carries on
     # with an empty document: capture it, so nothing leaks and the damage is reported.
     printed = io.StringIO()
+    _check_unpacked(data, path, "LibreOffice Writer")
     try:
         with contextlib.redirect_stdout(printed):
             document = load_odf(io.BytesIO(data))
@@ -590,7 +572,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 def _load_vtt(path: Path) -> _Loaded:
     """WebVTT (Teams): one ``Name: speech`` line per turn; same-voice cues merge into one turn."""
-    raw, encoding = _decode(_read_bytes(path), path)
+    raw, encoding = decode_bytes(_read_bytes(path), str(path), error=SourceError)
     source = normalize_text(raw)
     try:
         captions = webvtt.WebVTT.from_string(source).captions

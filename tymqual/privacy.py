@@ -103,6 +103,7 @@ from tymqual.project import CONFIG_FILE, SOURCE_FOLDERS, SURVEY_SUFFIXES, Projec
 from tymqual.storage import (
     atomic_write_bytes,
     atomic_write_text,
+    decode_bytes,
     describe_os_error,
     excel_safe,
     read_csv_strings,
@@ -950,13 +951,8 @@ def _write_surveys(build: _Build) -> None:
 
 
 def _decode_bytes(data: bytes) -> str:
-    """A file's text: UTF-16 when it starts with a UTF-16 BOM, else UTF-8, else cp1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """A file's text by the one decoding rule, never refusing: a scan must see every byte."""
+    return decode_bytes(data, "", lenient=True)[0]
 
 
 def _pseudonymise_csv(build: _Build, path: Path, rel: str) -> None:

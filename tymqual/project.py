@@ -260,10 +260,30 @@ class Project:
                 continue
             for path in sorted(base.iterdir()):
                 # Office leaves "~$name.docx" lock files beside an open document.
-                if path.name.startswith((".", "~$")) or not path.is_file():
+                if path.name.startswith((".", "~$")) or path.is_dir():
+                    continue
+                # A dangling link is kept so that loading names it instead of dropping it.
+                if not (path.is_file() or path.is_symlink()):
                     continue
                 found.append((path, kind))
         return found
+
+    def _outside(self, path: Path) -> str | None:
+        """Why ``path`` may not be read as a source, or None when it stays inside the project.
+
+        A symlink (or a linked folder) that leads out of the project would copy whatever it
+        points at (``/etc/passwd``, another study's transcripts) into exports and reports.
+        """
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "a link that leads nowhere (or loops); remove it or copy the file in"
+        if target.is_relative_to(self.root.resolve()):
+            return None
+        return (
+            f"leads outside the project (to {target}); tymqual reads only files inside the "
+            "project folder, so copy the file in if you mean to include it"
+        )
 
     def _load_sources(self) -> None:
         skipped: list[dict[str, str]] = []
@@ -284,6 +304,8 @@ class Project:
                         f"{', '.join(twins)}; rename or remove one of them",
                     }
                 )
+            elif (outside := self._outside(path)) is not None:
+                skipped.append({"path": rel, "error": outside})
             elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 skipped.append({"path": rel, "error": f"unsupported file type {path.suffix!r}"})
             else:
@@ -313,6 +335,9 @@ class Project:
             if path.name.startswith((".", "~$")) or path.suffix.lower() not in SURVEY_SUFFIXES:
                 continue
             rel = path.relative_to(self.root).as_posix()
+            if (outside := self._outside(path)) is not None:
+                skipped.append({"path": rel, "error": outside})
+                continue
             try:
                 survey = self._cache.survey(path)
             except SurveyError as exc:

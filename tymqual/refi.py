@@ -72,8 +72,11 @@ from tymqual.errors import ProjectError, RefiError, StorageError, TymqualWarning
 from tymqual.progress import progress
 from tymqual.project import Project, init_project
 from tymqual.storage import (
+    MAX_ENTRY_BYTES,
+    MAX_TOTAL_BYTES,
     atomic_write_bytes,
     atomic_write_text,
+    decode_bytes,
     describe_os_error,
     replacing,
     write_csv,
@@ -96,10 +99,6 @@ __all__ = [
 NAMESPACE = uuid.UUID("1008e1b6-6cf3-54fd-a066-b222b583edbd")
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
-#: Largest uncompressed zip entry read on import (declared and actual), in bytes.
-MAX_ENTRY_BYTES = 200 * 1024**2
-#: Largest uncompressed total of a zip on import, in bytes.
-MAX_TOTAL_BYTES = 1024**3
 _MAX_ENTRIES = 100_000
 _MAX_DEPTH = 100  # code nesting; real codebooks stop well below 10
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -1467,27 +1466,11 @@ def _unique_names(names: Mapping[str, str], *, reserved: set[str]) -> dict[str, 
 
 
 def _decode(data: bytes, where: str, notes: list[str]) -> str:
-    """A source file's text: BOM'd UTF-8/16/32, else UTF-8, else Windows cp1252 (with a note)."""
-    for bom, encoding in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe\x00\x00", "utf-32"),
-        (b"\x00\x00\xfe\xff", "utf-32"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise RefiError(
-                    f"{where}: starts with a {encoding} byte-order mark but is not "
-                    f"valid {encoding} ({exc.reason} at byte {exc.start})."
-                ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+    """A source file's text by the one decoding rule; a Windows-1252 fallback gets a note."""
+    text, encoding = decode_bytes(data, where, error=RefiError)
+    if encoding == "cp1252":
         notes.append(f"{where} is not UTF-8 and was read as Windows-1252")
-        return data.decode("cp1252", errors="replace")
+    return text
 
 
 def _source_id(ref: _TextRef, taken: set[str]) -> str:

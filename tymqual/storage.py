@@ -17,6 +17,7 @@ import itertools
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -307,35 +308,130 @@ def _cp1252_table() -> dict[int, str]:
 _CP1252 = _cp1252_table()
 
 
-def decode_bytes(data: bytes, where: str, *, error: type[TymqualError] = TymqualError
-                 ) -> tuple[str, str]:
+# Control characters that count against a file: all but tab, line ends, form feed (a page
+# break in exports), vertical tab (Word's manual line break) and DOS's end-of-file mark.
+# C1 controls are left out: cp1252's five undefined bytes become them, and a few are harmless.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+#: Largest share of other control characters a text file may hold; random bytes hold ~12 %.
+MAX_CONTROL_SHARE = 0.01
+#: Largest share of non-ASCII characters in a file read as Windows-1252; Finnish prose holds
+#: ~3 % (ä ö), random bytes ~50 %.
+MAX_CP1252_NON_ASCII_SHARE = 0.4
+_PLAUSIBLE_MIN_CHARS = 64  # below this, one odd character decides too much
+
+
+def _implausible(text: str, encoding: str) -> str | None:
+    """Why ``text`` is not what a text file holds, or None when it is plausible."""
+    controls = len(_CONTROL.findall(text))
+    if controls > max(2, MAX_CONTROL_SHARE * len(text)):
+        return f"{controls} of its {len(text)} characters are control characters"
+    if encoding == "cp1252" and len(text) >= _PLAUSIBLE_MIN_CHARS:
+        foreign = len(text) - len(text.encode("ascii", "ignore"))
+        if foreign > MAX_CP1252_NON_ASCII_SHARE * len(text):
+            return (
+                f"it is not UTF-8, and read as Windows-1252 {foreign} of its {len(text)} "
+                "characters would be accented letters or symbols"
+            )
+    return None
+
+
+def decode_bytes(data: bytes, where: str, *, error: type[TymqualError] = TymqualError,
+                 lenient: bool = False) -> tuple[str, str]:
     """A text file's bytes as text, and the codec used: the one rule every reader follows.
 
     A byte-order mark decides (UTF-8, UTF-16 or UTF-32: Excel's "Unicode text" is UTF-16LE
     with a mark); else UTF-8; else Windows-1252, which is what Excel on a Finnish Windows
     writes. The five bytes cp1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) are read as
     latin-1, so no such file fails. Raises ``error`` (a :class:`TymqualError`) naming
-    ``where`` only for a file whose mark lies or that holds NUL bytes without one.
+    ``where`` for a file whose mark lies, that holds NUL bytes without one, or whose text is
+    implausible (binary data or garbage: see :data:`MAX_CONTROL_SHARE` and
+    :data:`MAX_CP1252_NON_ASCII_SHARE`).
+
+    ``lenient=True`` never raises: a lying mark is decoded with replacement characters and
+    nothing is refused. Scanners that must look at every byte (the leak check) use it, since
+    refusing a file there would hide what it holds.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                text = data.decode(encoding)
             except UnicodeDecodeError as exc:
+                if lenient:
+                    return data.decode(encoding, errors="replace"), encoding
                 raise error(
                     f"{where}: starts with a {encoding.upper()} byte-order mark but is not "
                     f"valid {encoding.upper()} ({exc.reason} at byte {exc.start}); open it in "
                     "an editor and save it again as UTF-8."
                 ) from None
-    if b"\x00" in data:
+            break
+    else:
+        if b"\x00" in data and not lenient:
+            raise error(
+                f"{where}: contains NUL bytes, so it is not text, or is UTF-16 without a "
+                "byte-order mark; open it in an editor and save it as UTF-8 text."
+            )
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1").translate(_CP1252), "cp1252"
+    if not lenient and (why := _implausible(text, encoding)) is not None:
         raise error(
-            f"{where}: contains NUL bytes, so it is not text, or is UTF-16 without a "
-            "byte-order mark; open it in an editor and save it as UTF-8 text."
+            f"{where}: does not look like text ({why}); it may be a binary file or another "
+            "format renamed. Open it in an editor and save it as UTF-8 text."
         )
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("latin-1").translate(_CP1252), "cp1252"
+    return text, encoding
+
+
+# ---------------------------------------------------------------------------- zip limits
+#: Largest uncompressed zip entry read (as declared; zipfile stops reading there), in bytes.
+MAX_ENTRY_BYTES = 200 * 1024**2
+#: Largest uncompressed total of a zip, in bytes.
+MAX_TOTAL_BYTES = 1024**3
+#: Largest compression ratio of a zip entry over :data:`_RATIO_FLOOR` bytes: XML and text pack
+#: about 5-30 to 1, a zip bomb hundreds or thousands to 1.
+MAX_COMPRESSION_RATIO = 100
+# Below this an entry may pack as tight as it likes (a table of empty cells does): reading
+# 10 MiB of XML takes about a second.
+_RATIO_FLOOR = 10 * 1024**2
+
+
+def check_zip_sizes(
+    archive: zipfile.ZipFile,
+    where: str,
+    *,
+    error: type[TymqualError] = TymqualError,
+    max_entry: int = MAX_ENTRY_BYTES,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+) -> None:
+    """Refuse, before anything is unpacked, a zip (.docx, .odt, ...) too large once unpacked.
+
+    Raises ``error`` naming ``where``, the entry and the limit when one entry declares more
+    than ``max_entry`` bytes, all together more than ``max_total``, or an entry over 10 MiB
+    packs tighter than ``max_ratio`` to 1. The declared sizes bind: zipfile reads no more than
+    an entry declares and fails the checksum if the data goes on.
+    """
+    total = 0
+    for info in archive.infolist():
+        size = info.file_size
+        if size > max_entry:
+            raise error(
+                f"{where}: the part {info.filename!r} unpacks to {size:,} bytes, more than the "
+                f"limit of {max_entry:,}; it is too large to be a document, or a zip bomb."
+            )
+        packed = max(info.compress_size, 1)
+        if size > _RATIO_FLOOR and size > max_ratio * packed:
+            raise error(
+                f"{where}: the part {info.filename!r} unpacks {size / packed:,.0f}"
+                f" times larger than it is packed, more than the limit of {max_ratio:,.0f}; "
+                "real documents do not pack that tight, so it is refused as a zip bomb."
+            )
+        total += size
+    if total > max_total:
+        raise error(
+            f"{where}: unpacks to {total:,} bytes in all, more than the limit of {max_total:,}; "
+            "it is too large to be a document, or a zip bomb."
+        )
 
 
 # ---------------------------------------------------------------------------- git merges

@@ -48,7 +48,6 @@ Privacy: columns that identify people are dropped and never reach the :class:`Su
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -70,6 +69,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tymqual.errors import SurveyError
+from tymqual.storage import decode_bytes
 from tymqual.text import normalize_text
 
 Format = Literal["auto", "webropol", "forms", "limesurvey", "qualtrics", "spss", "csv"]
@@ -366,27 +366,12 @@ def _cell_text(value: object) -> str | None:
     return text or None
 
 
-def _decode(data: bytes, path: Path) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SurveyError(
-        f"{path}: the file is neither UTF-8 nor Windows-1252 text; save it again as CSV UTF-8."
-    )
-
-
 def _read_csv_rows(path: Path) -> list[Row]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SurveyError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    text = normalize_text(_decode(data, path))
+    text = normalize_text(decode_bytes(data, str(path), error=SurveyError)[0])
     first_line = text.split("\n", 1)[0]
     # Finnish Excel writes ';' because ',' is the decimal separator; Qualtrics writes ','.
     delimiter = max(",;\t", key=first_line.count)
