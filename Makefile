@@ -5,6 +5,7 @@
 #   make bench        4, 100 and 1,000 synthetic interviews (minutes: ~8 million words at 1,000)
 #   make bench-small  4 interviews only, the size the test suite (and so CI) runs
 #   make bench-history  the cost of the codings history (p.code, autocoding, undo)
+#   make bench-leaks    the leak check's recall on every form of 30 made-up names
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history
+	bench-history bench-leaks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ bench-small: install
 # what the codings history adds to p.code() (thesis size) and to autocoding 1,000 interviews
 bench-history: install
 	$(BIN)/python benchmarks/history.py --sizes 4 1000
+
+# the leak check's recall on 300 planted forms of made-up names, and what pseudonymising leaves
+bench-leaks: install
+	$(BIN)/python benchmarks/leaks.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
