@@ -233,3 +233,12 @@ def test_pdf_text_and_document_information_are_read(tmp_path: Path) -> None:
     pdf.save()
     with pytest.warns(TymqualWarning, match=r"skannattu.pdf \(a PDF with no text layer"):
         check_leaks(tmp_path, KEY)
+
+
+def test_a_csv_is_split_by_the_one_separator_rule(tmp_path: Path) -> None:
+    # More commas than semicolons in the header, inside quotes: a first-line count would
+    # split on ',' and name the wrong column.
+    (tmp_path / "vastaukset.csv").write_text(
+        'id;"Kuka, missä, milloin"\n1;"Virtanen, Kela, 2025"\n', encoding="cp1252")
+    leaks = check_leaks(tmp_path, KEY)
+    assert leaks["location"].tolist() == ["row 2, column B ('Kuka, missä, milloin')"]

@@ -43,6 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tymqual._keymatch import Matcher, finnish_analyser
 from tymqual.errors import LeakError, PrivacyError, TymqualWarning
 from tymqual.privacy import _MAX_SHOWN, _decode_bytes, _resolve_key
+from tymqual.storage import sniff_separator
 
 __all__ = ["LEAK_COLUMNS", "LeakError", "assert_no_leaks", "check_leaks"]
 
@@ -278,7 +279,7 @@ def _pdf_units(data: bytes, where: str, scan: _Scan) -> Units:
 
 def _csv_units(data: bytes) -> Units:
     text = _decode_bytes(data)
-    delimiter = max(",;\t", key=text.split("\n", 1)[0].count)
+    delimiter = sniff_separator(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:

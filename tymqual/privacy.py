@@ -109,6 +109,7 @@ from tymqual.storage import (
     read_csv_strings,
     replacing,
     safe_xlsx_cell,
+    sniff_separator,
     write_csv,
     write_failure,
     write_safe_csv,
@@ -957,8 +958,7 @@ def _decode_bytes(data: bytes) -> str:
 
 def _pseudonymise_csv(build: _Build, path: Path, rel: str) -> None:
     text = _decode_bytes(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
+    delimiter = sniff_separator(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")

@@ -505,15 +505,18 @@ def sniff_separator(text: str) -> str:
 
     Each candidate splits the first records (quotes respected, as Excel and LibreOffice
     write them); the one under which the most records have the header's number of fields
-    wins, then the one giving more fields. A header of one column gives ``,``.
+    wins, then one that leaves no stray quote inside a field (a quoted field split in the
+    middle), then the one giving more fields. A header of one column gives ``,``.
     """
-    best, best_score = ",", (0.0, 1)
+    best, best_score = ",", (0.0, False, 1)
     for sep in CSV_SEPARATORS:
         reader = csv.reader(io.StringIO(text), delimiter=sep, quotechar='"', strict=False)
-        widths = [len(r) for r in itertools.islice(reader, _SNIFF_RECORDS) if any(r)]
+        records = [r for r in itertools.islice(reader, _SNIFF_RECORDS) if any(r)]
+        widths = [len(r) for r in records]
         if not widths or widths[0] < 2:
             continue
-        score = (sum(w == widths[0] for w in widths) / len(widths), widths[0])
+        clean = not any('"' in cell for r in records for cell in r)
+        score = (sum(w == widths[0] for w in widths) / len(widths), clean, widths[0])
         if score > best_score:
             best, best_score = sep, score
     return best

@@ -69,7 +69,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tymqual.errors import SurveyError
-from tymqual.storage import decode_bytes
+from tymqual.storage import decode_bytes, sniff_separator
 from tymqual.text import normalize_text
 
 Format = Literal["auto", "webropol", "forms", "limesurvey", "qualtrics", "spss", "csv"]
@@ -372,9 +372,8 @@ def _read_csv_rows(path: Path) -> list[Row]:
     except OSError as exc:
         raise SurveyError(f"{path}: cannot be read ({exc.strerror}).") from exc
     text = normalize_text(decode_bytes(data, str(path), error=SurveyError)[0])
-    first_line = text.split("\n", 1)[0]
     # Finnish Excel writes ';' because ',' is the decimal separator; Qualtrics writes ','.
-    delimiter = max(",;\t", key=first_line.count)
+    delimiter = sniff_separator(text)
     try:
         return [
             [_cell_text(cell) for cell in record]
