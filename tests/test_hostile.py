@@ -374,3 +374,46 @@ def test_a_pdf_bomb_is_refused_by_pypdf_limits(tmp_path: Path) -> None:
     seconds, rss, outcome = _measure(bomb)
     assert "pommi.pdf" in outcome and "Limit reached" in outcome
     assert seconds < 5 and rss < 400 * 1024**2
+
+
+def _swollen_xlsx(tmp_path: Path, unpacked: int) -> Path:
+    """A real workbook (openpyxl) with one more part of ``unpacked`` zero bytes, streamed."""
+    from openpyxl import Workbook
+
+    small = tmp_path / "pieni.xlsx"
+    book = Workbook()
+    book.active.append(["id", "q1"])
+    book.active.append(["1", "Samaa mieltä"])
+    book.save(small)
+    target = tmp_path / "kysely.xlsx"
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(target, "w",
+                                                            zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info), compress_type=info.compress_type)
+        with out.open("xl/media/tyhja.bin", "w", force_zip64=True) as stream:
+            chunk = bytes(1024**2)
+            for _ in range(unpacked // len(chunk)):
+                stream.write(chunk)
+    return target
+
+
+def test_a_zip_bomb_survey_workbook_is_refused_before_it_unpacks(tmp_path: Path) -> None:
+    from tymqual.errors import SurveyError
+    from tymqual.surveys import read_survey
+
+    bomb = _swollen_xlsx(tmp_path, 120 * 1024**2)
+    assert bomb.stat().st_size < 5 * 1024**2
+    with pytest.raises(SurveyError, match=r"kysely.xlsx: the part 'xl/media/tyhja.bin' unpacks "
+                       r".* times larger than it is packed"):
+        read_survey(bomb)
+
+
+def test_the_leak_check_says_a_zip_bomb_was_not_unpacked(tmp_path: Path) -> None:
+    from tymqual.errors import TymqualWarning
+    from tymqual.leaks import check_leaks
+
+    _swollen_xlsx(tmp_path, 120 * 1024**2)
+    (tmp_path / "pieni.xlsx").unlink()
+    key = pd.DataFrame({"original": ["Matti Virtanen"], "label": ["[H1]"], "kind": ["person"]})
+    with pytest.warns(TymqualWarning, match=r"kysely.xlsx \(as .xlsx: PrivacyError"):
+        assert check_leaks(tmp_path, key).empty

@@ -43,7 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tymqual._keymatch import Matcher, finnish_analyser
 from tymqual.errors import LeakError, PrivacyError, TymqualWarning
 from tymqual.privacy import _MAX_SHOWN, _decode_bytes, _resolve_key
-from tymqual.storage import sniff_separator
+from tymqual.storage import check_zip_sizes, sniff_separator
 
 __all__ = ["LEAK_COLUMNS", "LeakError", "assert_no_leaks", "check_leaks"]
 
@@ -57,6 +57,7 @@ _XML_SUFFIXES = frozenset({".xml", ".qde", ".rels"})
 _ZIP_SUFFIXES = frozenset({".zip", ".qdpx", ".odt", ".ods", ".odp", ".pptx", ".epub"})
 _OPAQUE_SUFFIXES = frozenset({".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
                               ".webp", ".ico"})
+_PACKED = frozenset({".xlsx", ".xlsm", ".docx", ".docm"}) | _ZIP_SUFFIXES
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _XLSX_COVERED = re.compile(r"xl/(?:sharedStrings|workbook|styles)\.xml|xl/worksheets/[^/]+\.xml"
                            r"|xl/comments[^/]*\.xml|xl/theme/.*|docProps/core\.xml")
@@ -196,6 +197,9 @@ def _units(name: str, data: bytes, where: str, scan: _Scan, depth: int) -> Units
     for suffixes, reader in readers.items():
         if suffix in suffixes:
             try:
+                if suffix in _PACKED:  # a zip bomb is refused before it unpacks
+                    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                        check_zip_sizes(archive, where, error=PrivacyError)
                 # Materialised here so that a damaged file fails now, not half-way.
                 yield from list(reader())
                 return

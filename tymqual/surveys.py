@@ -69,7 +69,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tymqual.errors import SurveyError
-from tymqual.storage import decode_bytes, sniff_separator
+from tymqual.storage import check_zip_sizes, decode_bytes, sniff_separator
 from tymqual.text import normalize_text
 
 Format = Literal["auto", "webropol", "forms", "limesurvey", "qualtrics", "spss", "csv"]
@@ -385,6 +385,8 @@ def _read_csv_rows(path: Path) -> list[Row]:
 
 def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[str, list[Row]]:
     try:
+        with zipfile.ZipFile(path) as archive:  # a zip bomb is refused before it unpacks
+            check_zip_sizes(archive, str(path), error=SurveyError)
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
         raise SurveyError(
