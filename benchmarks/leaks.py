@@ -16,7 +16,6 @@ It prints figures and exits 0; it asserts nothing.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 import warnings
@@ -27,22 +26,13 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import tymqual  # noqa: E402
-from benchmarks.names import FORMS, FULL_KEY  # noqa: E402
+from benchmarks.names import FORMS, FULL_KEY, left_in  # noqa: E402
 from tymqual import leaks, privacy  # noqa: E402
 from tymqual.leaks import check_leaks  # noqa: E402
 from tymqual.privacy import pseudonymize  # noqa: E402
 from tymqual.reports import build_report  # noqa: E402
 
 CODEBOOK = "name: Nimet\ncodes:\n  - name: Johtaminen\n    key: johtaminen\n"
-
-
-def _left_in(folder: Path, forms: list[str]) -> list[str]:
-    found = []
-    for path in folder.rglob("*"):
-        if path.is_file() and path.suffix in (".txt", ".csv", ".html", ".yaml", ".md"):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found += [f for f in forms if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
-    return found
 
 
 def measure(work: Path, analyser: bool) -> tuple[int, int, float]:
@@ -63,7 +53,7 @@ def measure(work: Path, analyser: bool) -> tuple[int, int, float]:
     out, report = work / "pseudo", work / "raportti"
     pseudonymize(project, out, key=FULL_KEY)
     build_report(tymqual.open_project(out, progress=False), report, progress=False)
-    left = _left_in(out, forms) + _left_in(report, forms)
+    left = left_in(out, forms) + left_in(report, forms)
     planted = work / "planted.txt"
     planted.write_text("\n".join(f"Kuulin että {form} on tässä." for form in forms),
                        encoding="utf-8")

@@ -9,6 +9,7 @@ name in three forms written out by hand.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -56,4 +57,15 @@ FULL_KEY = pd.DataFrame(
     columns=["original", "label", "kind"])
 
 
-__all__ = ["FIRST_NAMES", "FORMS", "FULL_KEY", "PEOPLE", "SURNAMES", "surname_forms"]
+def left_in(folder: Path, forms: list[str]) -> list[str]:
+    """The forms still written in any text file of ``folder``, found without tymqual's
+    matcher (a plain whole-word search), so a test or benchmark checks the matcher."""
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in (".txt", ".csv", ".html", ".yaml", ".md"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += [f for f in forms if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
+    return found
+
+
+__all__ = ["FIRST_NAMES", "FORMS", "FULL_KEY", "PEOPLE", "SURNAMES", "left_in", "surname_forms"]

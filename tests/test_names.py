@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import tymqual
-from benchmarks.names import FORMS, FULL_KEY
+from benchmarks.names import FORMS, FULL_KEY, left_in
 from tymqual._keymatch import Matcher, finnish_analyser
 from tymqual.errors import TymqualWarning
 from tymqual.leaks import check_leaks
@@ -22,16 +22,6 @@ from tymqual.privacy import pseudonymize
 from tymqual.reports import build_report
 
 MakeProject = Callable[..., tymqual.Project]
-
-def left_in(folder: Path, forms: list[str]) -> list[str]:
-    """The forms still written in any file of ``folder``, found without the matcher."""
-    found = []
-    for path in folder.rglob("*"):
-        if path.is_file() and path.suffix in (".txt", ".csv", ".html", ".yaml", ".md"):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found += [f for f in forms if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
-    return found
-
 
 @pytest.fixture(params=["analyser", "suffix rules only"])
 def analyser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:

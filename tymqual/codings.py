@@ -50,6 +50,7 @@ from tymqual.history import (
     add_context,
     added_rows,
     appended,
+    changed_rows,
     describe,
     diff_rows,
     ensure_undoable,
@@ -707,7 +708,7 @@ class Ledger:
                 return
             added = appended(before, after) if rows is None else None
             changes = (rows if rows is not None else [] if added is not None
-                       else diff_rows(before, after, CODING_COLUMNS))
+                       else changed_rows(before, after, CODING_COLUMNS))
             written["size"] = self._record(
                 changes, action=action, who=who, note=note, undoes=undoes, redoes=redoes,
                 before=digest.hex() if digest is not None else None, after=new_digest.hex(),

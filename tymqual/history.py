@@ -157,14 +157,7 @@ class History:
                 shared = record.get("shared")
                 if isinstance(shared, dict):  # values every added row of a batch has
                     rows = [{**shared, **r} if r["op"] == "add" else r for r in rows]
-                commits.append(Commit(
-                    change=change, time=str(record.get("time", "")),
-                    who=str(record.get("who", "")), action=str(record.get("action", "")),
-                    note=str(record.get("note", "")),
-                    ledger_before=record.get("ledger_before"),
-                    ledger_after=record.get("ledger_after"),
-                    undoes=record.get("undoes"), redoes=record.get("redoes"),
-                    voids=record.get("voids"), rows=rows, n_rows=record.get("rows")))
+                commits.append(_commit_from(record, rows))
             elif op in ROW_OPS:
                 if block and block[-1]["change"] != change:
                     orphans += len(block)
@@ -361,11 +354,16 @@ def _commit_of(line: bytes) -> Commit | None:
         return None
     if not isinstance(record, dict) or record.get("op") != "commit":
         return None
+    return _commit_from(record, [])
+
+
+def _commit_from(record: Mapping[str, Any], rows: list[dict[str, Any]]) -> Commit:
+    """A commit line's fields, with the row lines that belong to it."""
     return Commit(change=int(record["change"]), time=str(record.get("time", "")),
                   who=str(record.get("who", "")), action=str(record.get("action", "")),
                   note=str(record.get("note", "")), ledger_before=record.get("ledger_before"),
                   ledger_after=record.get("ledger_after"), undoes=record.get("undoes"),
-                  redoes=record.get("redoes"), voids=record.get("voids"),
+                  redoes=record.get("redoes"), voids=record.get("voids"), rows=rows,
                   n_rows=record.get("rows"))
 
 
@@ -465,20 +463,12 @@ def appended(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame | None:
 def with_context(added: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
     """``added`` with the text around each passage (``left``, ``right``) and its source's
     length (``source_chars``), as :func:`add_context` gives single rows."""
-    lefts: list[str | None] = []
-    rights: list[str | None] = []
-    sizes: list[int] = []  # 0: the source was not at hand
-    for sid, start, end in zip(added["source_id"].tolist(), added["start"].tolist(),
-                               added["end"].tolist(), strict=True):
-        text = texts.get(sid)
-        if text is None or end > len(text):
-            lefts.append(None)
-            rights.append(None)
-            sizes.append(0)
-            continue
-        lefts.append(text[max(0, start - CONTEXT_CHARS):start])
-        rights.append(text[end:end + CONTEXT_CHARS])
-        sizes.append(len(text))
+    found = [_around(texts, sid, start, end) for sid, start, end in zip(
+        added["source_id"].tolist(), added["start"].tolist(), added["end"].tolist(),
+        strict=True)]
+    lefts = [f[0] if f else None for f in found]
+    rights = [f[1] if f else None for f in found]
+    sizes = [f[2] if f else 0 for f in found]  # 0: the source was not at hand
     return added.assign(left=pd.Series(lefts, index=added.index, dtype=object),
                         right=pd.Series(rights, index=added.index, dtype=object),
                         source_chars=np.array(sizes, dtype=np.int64))
@@ -492,10 +482,16 @@ def diff_rows(before: pd.DataFrame, after: pd.DataFrame,
     with a small change costs a few vectorised comparisons. Removals carry the row's position
     (``at``) so that undoing one puts the coding back where it was.
     """
-    rows: list[dict[str, Any]] = []
     tail = appended(before, after)
     if tail is not None:
         return added_rows(tail, columns)  # the common case: codings appended
+    return changed_rows(before, after, columns)
+
+
+def changed_rows(before: pd.DataFrame, after: pd.DataFrame,
+                 columns: Sequence[str]) -> list[dict[str, Any]]:
+    """:func:`diff_rows` without looking for a plain append first (a caller that has)."""
+    rows: list[dict[str, Any]] = []
     b_ids = before["coding_id"]
     a_ids = after["coding_id"]
     in_after = b_ids.isin(a_ids).to_numpy()
@@ -548,14 +544,19 @@ def add_context(rows: list[dict[str, Any]], texts: Mapping[str, str]) -> None:
 
 def _context_into(r: dict[str, Any], texts: Mapping[str, str], sid: Any, start: Any,
                   end: Any) -> None:
+    found = _around(texts, sid, start, end)
+    if found is not None:
+        r["left"], r["right"], r["source_chars"] = found
+
+
+def _around(texts: Mapping[str, str], sid: Any, start: Any, end: Any
+            ) -> tuple[str, str, int] | None:
+    """The text before and after ``[start, end)`` of source ``sid`` and the source's length,
+    or None when the source is not at hand or the span is not in it."""
     text = texts.get(sid) if isinstance(sid, str) else None
-    if text is None or not isinstance(start, int) or not isinstance(end, int):
-        return
-    if end > len(text):
-        return
-    r["left"] = text[max(0, start - CONTEXT_CHARS):start]
-    r["right"] = text[end:end + CONTEXT_CHARS]
-    r["source_chars"] = len(text)
+    if text is None or not isinstance(start, int) or not isinstance(end, int) or end > len(text):
+        return None
+    return text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS], len(text)
 
 
 def context_frame(history: History) -> pd.DataFrame:
@@ -623,6 +624,7 @@ __all__ = [
     "add_context",
     "added_rows",
     "appended",
+    "changed_rows",
     "with_context",
     "apply_rows",
     "context_frame",
