@@ -25,9 +25,9 @@ from tymqual.corpus import MAX_TEXT_BYTES, load_source
 from tymqual.errors import RefiError, SourceError, SurveyError, TymqualWarning
 from tymqual.integrity import check
 from tymqual.leaks import check_leaks
-from tymqual.privacy import _decode_bytes as privacy_decode
 from tymqual.refi import export_qdpx
 from tymqual.refi.project_import import _decode as refi_decode
+from tymqual.storage import decode_any as privacy_decode
 from tymqual.surveys import read_survey
 from tymqual.text import normalize_text
 

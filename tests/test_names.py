@@ -15,8 +15,8 @@ import pytest
 
 import tymqual
 from benchmarks.names import FORMS, FULL_KEY, left_in
-from tymqual._keymatch import Matcher, finnish_analyser
 from tymqual.errors import TymqualWarning
+from tymqual.keymatch import Matcher, finnish_analyser
 from tymqual.leaks import check_leaks
 from tymqual.privacy import pseudonymize
 from tymqual.reports import build_report
@@ -28,6 +28,7 @@ def analyser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     if request.param != "analyser":
         monkeypatch.setattr("tymqual.leaks.finnish_analyser", lambda: None)
         monkeypatch.setattr("tymqual.privacy.finnish_analyser", lambda: None)
+        monkeypatch.setattr("tymqual.keycandidates.finnish_analyser", lambda: None)
     return str(request.param)
 
 

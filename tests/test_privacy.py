@@ -15,13 +15,13 @@ import pytest
 
 import tymqual
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.keycandidates import hetu_valid
 from tymqual.leaks import check_leaks
 from tymqual.privacy import (
     LeakError,
     PrivacyError,
     draft_key,
     excel_safe,
-    hetu_valid,
     pseudonymize,
     read_key,
     safe_xlsx_cell,

@@ -8,7 +8,7 @@ naming them. The report (:func:`tymqual.reports.build_report`) and
 :func:`tymqual.privacy.pseudonymize` run it before they put anything in place.
 
 Originals are found by the same matcher that :func:`~tymqual.privacy.pseudonymize` replaces
-them with (:mod:`tymqual._keymatch`; the rules are in :mod:`tymqual.privacy`'s docstring), so
+them with (:mod:`tymqual.keymatch`; the rules are in :mod:`tymqual.privacy`'s docstring), so
 a pseudonymised project never fails its own leak check. Most of this module is the readers
 that turn each file format into ``(location, text)`` pieces for the matcher.
 """
@@ -40,10 +40,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from tymqual._keymatch import Matcher, finnish_analyser
 from tymqual.errors import LeakError, PrivacyError, TymqualWarning
-from tymqual.privacy import _MAX_SHOWN, _decode_bytes, _resolve_key
-from tymqual.storage import check_zip_sizes, sniff_separator
+from tymqual.keymatch import Matcher, finnish_analyser
+from tymqual.keys import MAX_SHOWN, resolve_key
+from tymqual.storage import check_zip_sizes, decode_any, sniff_separator
 
 __all__ = ["LEAK_COLUMNS", "LeakError", "assert_no_leaks", "check_leaks"]
 
@@ -80,7 +80,7 @@ Units = Iterator[tuple[str, str]]
 
 
 @dataclass
-class _Scan:
+class Scan:
     """Files whose text could not be read, for one warning at the end."""
 
     unreadable: list[str] = field(default_factory=list)
@@ -109,11 +109,11 @@ def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
     base = Path(folder)
     if not base.exists():
         raise PrivacyError(f"check_leaks(): {base} does not exist; give a folder or a file.")
-    matcher = Matcher(_resolve_key(key, None), finnish_analyser())
-    scan = _Scan()
+    matcher = Matcher(resolve_key(key, None), finnish_analyser())
+    scan = Scan()
     rows: list[tuple[str, str, str]] = []
     if base.is_file():
-        rows += _scan_path(base, base.name, matcher, scan)
+        rows += scan_path(base, base.name, matcher, scan)
     else:
         for path in sorted(base.rglob("*")):
             rel = path.relative_to(base).as_posix()
@@ -121,18 +121,18 @@ def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
                 rows += [(rel + "/", "folder name", f)
                          for f in _found(matcher, path.name, scan, rel + "/, folder name")]
             elif path.is_file():
-                rows += _scan_path(path, rel, matcher, scan)
+                rows += scan_path(path, rel, matcher, scan)
     if scan.unreadable:
-        shown = ", ".join(scan.unreadable[:_MAX_SHOWN])
-        more = len(scan.unreadable) - _MAX_SHOWN
+        shown = ", ".join(scan.unreadable[:MAX_SHOWN])
+        more = len(scan.unreadable) - MAX_SHOWN
         warnings.warn(
             f"check_leaks(): the text of {len(scan.unreadable)} file(s) could not be read and "
             f"was not checked: {shown}{f' and {more} more' if more > 0 else ''}. Check them "
             "by eye, or export figures as SVG and documents as text.",
             TymqualWarning, stacklevel=2)
     if scan.uncertain:
-        shown = "; ".join(scan.uncertain[:_MAX_SHOWN])
-        more = len(scan.uncertain) - _MAX_SHOWN
+        shown = "; ".join(scan.uncertain[:MAX_SHOWN])
+        more = len(scan.uncertain) - MAX_SHOWN
         warnings.warn(
             f"check_leaks(): {len(scan.uncertain)} word(s) that are both a name in the key and "
             f"an ordinary word open a sentence, where the two cannot be told apart, and were "
@@ -145,11 +145,11 @@ def assert_no_leaks(folder: str | os.PathLike[str], key: object) -> None:
     """Raise :class:`LeakError` naming file and place of every leak :func:`check_leaks` finds."""
     leaks = check_leaks(folder, key)
     if not leaks.empty:
-        raise LeakError(_leak_message(str(folder), leaks)
+        raise LeakError(leak_message(str(folder), leaks)
                         + " Remove them, or pseudonymise the material, before sharing.")
 
 
-def _leak_message(where: str, leaks: pd.DataFrame) -> str:
+def leak_message(where: str, leaks: pd.DataFrame) -> str:
     lines = [f"{file}, {location}: {found!r}"
              for file, location, found in leaks.head(20).itertuples(index=False)]
     more = f"\n  … and {len(leaks) - 20} more" if len(leaks) > 20 else ""
@@ -157,13 +157,13 @@ def _leak_message(where: str, leaks: pd.DataFrame) -> str:
             + "\n  ".join(lines) + more + "\n")
 
 
-def _found(matcher: Matcher, text: str, scan: _Scan, where: str) -> list[str]:
+def _found(matcher: Matcher, text: str, scan: Scan, where: str) -> list[str]:
     hits = matcher.find(text, uncertain=True)
     scan.uncertain += [f"{where}: {text[h.start:h.end]!r}" for h in hits if h.uncertain]
     return [text[h.start:h.end] for h in hits if not h.uncertain]
 
 
-def _scan_path(path: Path, rel: str, matcher: Matcher, scan: _Scan) -> list[tuple[str, str, str]]:
+def scan_path(path: Path, rel: str, matcher: Matcher, scan: Scan) -> list[tuple[str, str, str]]:
     rows = [(rel, "file name", f) for f in _found(matcher, path.name, scan, f"{rel}, file name")]
     suffix = path.suffix.lower()
     if suffix in _OPAQUE_SUFFIXES:
@@ -182,7 +182,7 @@ def _scan_path(path: Path, rel: str, matcher: Matcher, scan: _Scan) -> list[tupl
     return rows
 
 
-def _units(name: str, data: bytes, where: str, scan: _Scan, depth: int) -> Units:
+def _units(name: str, data: bytes, where: str, scan: Scan, depth: int) -> Units:
     """``(location, text)`` of every piece of text in a file's bytes, by its suffix."""
     suffix = Path(name).suffix.lower()
     readers: dict[frozenset[str], Callable[[], Units]] = {
@@ -221,7 +221,7 @@ def _unescaped(text: str) -> str:
 
 
 def _text_units(data: bytes) -> Units:
-    for n, line in enumerate(_decode_bytes(data).splitlines(), start=1):
+    for n, line in enumerate(decode_any(data).splitlines(), start=1):
         for match in _DATA_URI.finditer(line):
             with contextlib.suppress(binascii.Error, ValueError):
                 inner = base64.b64decode(match.group(2), validate=True)
@@ -259,7 +259,7 @@ def _png_units(data: bytes) -> Units:
         yield f"text chunk {keyword.decode('latin-1')!r}", text
 
 
-def _pdf_units(data: bytes, where: str, scan: _Scan) -> Units:
+def _pdf_units(data: bytes, where: str, scan: Scan) -> Units:
     """Each page's text and the document information (title, author, subject, keywords)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -282,7 +282,7 @@ def _pdf_units(data: bytes, where: str, scan: _Scan) -> Units:
 
 
 def _csv_units(data: bytes) -> Units:
-    text = _decode_bytes(data)
+    text = decode_any(data)
     delimiter = sniff_separator(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -399,7 +399,7 @@ def _table_units(table: Table, where: str) -> Units:
                 yield from _table_units(inner, f"{where}, row {r}, cell {c}, table {t}")
 
 
-def _zip_units(data: bytes, where: str, scan: _Scan, depth: int) -> Units:
+def _zip_units(data: bytes, where: str, scan: Scan, depth: int) -> Units:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if info.is_dir():
@@ -415,7 +415,7 @@ def _zip_units(data: bytes, where: str, scan: _Scan, depth: int) -> Units:
                 yield f"{entry}, {location}", text
 
 
-def _sav_units(path: Path, rel: str, scan: _Scan) -> Units:
+def _sav_units(path: Path, rel: str, scan: Scan) -> Units:
     import pyreadstat  # only needed for SPSS files
 
     try:

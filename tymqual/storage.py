@@ -562,3 +562,8 @@ def read_csv_strings(path: str | os.PathLike[str], *,
     errors (conflict markers, not text) are ``error`` naming the file.
     """
     return read_csv_table(Path(path).read_bytes(), where=str(path), error=error)[0]
+
+
+def decode_any(data: bytes) -> str:
+    """A file's text by the one decoding rule, never refusing: a scan must see every byte."""
+    return decode_bytes(data, "", lenient=True)[0]
