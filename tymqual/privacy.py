@@ -6,10 +6,10 @@ archive without the names of officials, places and identifiers in them. The work
 1. :func:`suggest_key_candidates` lists what *looks* identifying (capitalised words inside a
    sentence, speaker labels that are names, Finnish regions and municipalities from
    ``tymqual/data/places_fi.txt``, e-mail addresses, phone numbers, personal identity codes);
-   :func:`draft_key` numbers them into labels (both in :mod:`tymqual.keycandidates`). Nothing is replaced until the analyst has
-   checked the list and saved it with :func:`write_key` (:mod:`tymqual.keys`) as
-   ``codes/private/key.csv``
-   (columns ``original, label, kind``; git-ignored by ``tymqual init``).
+   :func:`draft_key` numbers them into labels (both in :mod:`tymqual.keycandidates`).
+   Nothing is replaced until the analyst has checked the list and saved it with
+   :func:`write_key` (:mod:`tymqual.keys`) as ``codes/private/key.csv`` (columns
+   ``original, label, kind``; git-ignored by ``tymqual init``).
 2. :func:`pseudonymize` writes a *new* project folder: every source as UTF-8 ``.txt`` with the
    replacements made, the codebook, cases, surveys and the codings moved so that each still
    covers its passage. The original project is only read.
