@@ -22,7 +22,7 @@ MakeProject = Callable[..., tymqual.Project]
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "refi-qda"
 SAMPLES = SHARED / "samples"
-SCHEMAS = SHARED / "schema"
+SCHEMAS = REPO / "tests" / "data" / "refi-qda"  # MIT; SOURCE.md there
 CODING_COLUMNS = [
     "source_id",
     "start",
@@ -160,7 +160,7 @@ def test_coder_names_show_in_users_but_the_guid_stays(
 # ---------------------------------------------------------------------------- export format
 def schema(name: str) -> object:
     etree = pytest.importorskip("lxml.etree")
-    return etree.XMLSchema(etree.parse(str(need(SCHEMAS / name))))
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
 
 
 @pytest.mark.parametrize("which", ["coded", "demo"])
