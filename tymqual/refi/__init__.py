@@ -44,11 +44,11 @@ naming the file and the problem, raised before anything is written.
 """
 
 from tymqual.errors import RefiError
-from tymqual.refi._common import NAMESPACE
 from tymqual.refi.archive import ImportReport
 from tymqual.refi.codes import import_qdc
 from tymqual.refi.export import export_qdc, export_qdpx
 from tymqual.refi.project_import import import_qdpx
+from tymqual.refi.qdaxml import NAMESPACE
 from tymqual.storage import MAX_ENTRY_BYTES, MAX_TOTAL_BYTES
 
 __all__ = [

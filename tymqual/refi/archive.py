@@ -15,7 +15,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from tymqual.errors import RefiError
-from tymqual.refi._common import CHUNK, GUID_PATTERN, MAX_ENTRIES, ZIP_ERRORS
+from tymqual.refi.qdaxml import CHUNK, GUID_PATTERN, MAX_ENTRIES, ZIP_ERRORS
 
 
 @dataclass(frozen=True)

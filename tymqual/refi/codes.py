@@ -11,7 +11,6 @@ from typing import Any
 
 from tymqual.codebook import Codebook
 from tymqual.errors import RefiError, TymqualWarning
-from tymqual.refi._common import COLOR, LABEL_FIELD, LABEL_LINE, MAX_DEPTH, key_from_name
 from tymqual.refi.archive import (
     attribute,
     child_element,
@@ -21,6 +20,7 @@ from tymqual.refi.archive import (
     local_name,
     parse_xml,
 )
+from tymqual.refi.qdaxml import COLOR, LABEL_FIELD, LABEL_LINE, MAX_DEPTH, key_from_name
 from tymqual.storage import (
     MAX_ENTRY_BYTES,
 )

@@ -16,7 +16,7 @@ from tymqual.codings import STATUSES
 from tymqual.errors import RefiError, TymqualWarning
 from tymqual.progress import progress
 from tymqual.project import Project
-from tymqual.refi._common import (
+from tymqual.refi.qdaxml import (
     CODEBOOK_NS,
     LABELS,
     NAMESPACE,

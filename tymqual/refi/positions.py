@@ -6,7 +6,7 @@ import unicodedata
 from array import array
 from collections.abc import Sequence
 
-from tymqual.refi._common import ASTRAL, CONVENTIONS, NEWLINES
+from tymqual.refi.qdaxml import ASTRAL, CONVENTIONS, NEWLINES
 from tymqual.text import normalize_text
 
 

@@ -19,14 +19,6 @@ from tymqual.codings import Ledger
 from tymqual.corpus import MAX_SOURCE_ID, validate_source_id
 from tymqual.errors import ProjectError, RefiError, StorageError, TymqualWarning
 from tymqual.project import init_project
-from tymqual.refi._common import (
-    DOCUMENT_SUFFIXES,
-    NAMESPACE,
-    REDUCED_NAMES,
-    UNSAFE_NAME,
-    WINDOWS_RESERVED,
-    creation_time,
-)
 from tymqual.refi.archive import (
     ImportReport,
     QdpxArchive,
@@ -41,6 +33,14 @@ from tymqual.refi.archive import (
 )
 from tymqual.refi.codes import build_codebook, note_sets, read_codes
 from tymqual.refi.positions import read_positions
+from tymqual.refi.qdaxml import (
+    DOCUMENT_SUFFIXES,
+    NAMESPACE,
+    REDUCED_NAMES,
+    UNSAFE_NAME,
+    WINDOWS_RESERVED,
+    creation_time,
+)
 from tymqual.storage import (
     MAX_ENTRY_BYTES,
     MAX_TOTAL_BYTES,
