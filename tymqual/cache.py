@@ -402,7 +402,7 @@ def _decode_column(data: Mapping[str, Any]) -> pd.Series:
     if kind == "int64":
         return pd.Series(data["values"], dtype="int64")
     if kind == "string":
-        return pd.Series(data["values"], dtype=data["dtype"])
+        return pd.Series(data["values"], dtype=str(data["dtype"]))
     if kind == "object":
         cells = np.empty(len(data["values"]), dtype=object)
         cells[:] = [_decode_value(v) for v in data["values"]]

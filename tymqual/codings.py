@@ -720,7 +720,7 @@ class Ledger:
         except BaseException:
             self._take_back(written)
             raise
-        new_digest = written["digest"]
+        new_digest: bytes = written["digest"]
         self._parsed = (new_digest, after.copy())
         return new_digest
 

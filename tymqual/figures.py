@@ -369,7 +369,8 @@ def _case_columns(matrix: pd.DataFrame) -> list[str]:
 
 
 def _numeric(frame: pd.DataFrame) -> np.ndarray:
-    return frame.apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    numbers: np.ndarray = frame.apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    return numbers
 
 
 def _code_of(codebook: Codebook, path: str) -> Code | None:
