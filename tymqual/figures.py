@@ -369,7 +369,8 @@ def _case_columns(matrix: pd.DataFrame) -> list[str]:
 
 
 def _numeric(frame: pd.DataFrame) -> np.ndarray:
-    numbers: np.ndarray = frame.apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    numeric = frame.apply(pd.to_numeric, errors="coerce").fillna(0)
+    numbers: np.ndarray = numeric.to_numpy(dtype=float)
     return numbers
 
 
