@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tymqual
-from tymqual.codings import CONTEXT_COLUMNS, REANCHOR_COLUMNS, Ledger, reanchor
+from tymqual.codings import Ledger
 from tymqual.errors import CodingError, TymqualWarning
+from tymqual.reanchor import CONTEXT_COLUMNS, REANCHOR_COLUMNS, reanchor
 
 REPO = Path(__file__).resolve().parents[1]
 

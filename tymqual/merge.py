@@ -43,9 +43,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from tymqual.codings import CODING_COLUMNS, Ledger, reanchor
+from tymqual.codings import CODING_COLUMNS, Ledger
 from tymqual.errors import CodingError, ProjectError
 from tymqual.history import START, Commit, History, apply_rows
+from tymqual.reanchor import reanchor
 
 if TYPE_CHECKING:
     from tymqual.project import Project
