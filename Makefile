@@ -6,6 +6,7 @@
 #   make bench-small  4 interviews only, the size the test suite (and so CI) runs
 #   make bench-history  the cost of the codings history (p.code, autocoding, undo)
 #   make bench-leaks    the leak check's recall on every form of 30 made-up names
+#   make bench-ledger   the CSV ledger at 10,000 to 400,000 machine suggestions
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history bench-leaks
+	bench-history bench-leaks bench-ledger
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +68,6 @@ bench-leaks: install
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+bench-ledger: install
+	$(BIN)/python benchmarks/ledger.py --rows 10000 100000 400000

@@ -455,3 +455,17 @@ def test_targets_memory_is_the_highest_rss_of_any_step_in_gb() -> None:
     rows[-1] = {**rows[-1], "max_rss_mb": 2049.0}
     judged = _judged(rows)
     assert judged["memory"] == (False, f"worst {rows[-1]['step']}@1000 2.001 GB (max RSS)")
+
+
+def test_the_ledger_benchmark_measures_every_step_and_keeps_what_it_added(tmp_path: Path) -> None:
+    from benchmarks import ledger
+
+    rows = ledger.measure(50, tmp_path)
+    assert [r[0] for r in rows] == ["read cold", "add one", "accept 100", "add batch"]
+    assert all(r[1] == 50 and r[2] > 0 and r[3] > 0 for r in rows)
+    # The steps really changed the ledger: 50 suggestions all accepted, and one coding added.
+    from tymqual.codings import Ledger
+
+    frame = Ledger(tmp_path / "ledger-50" / "codings.csv").read()
+    assert len(frame) == 51
+    assert (frame["status"] == "accepted").sum() == 51

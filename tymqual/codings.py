@@ -840,7 +840,8 @@ class Ledger:
         return ids
 
     def _unknown(self, frame: pd.DataFrame, ids: list[str], action: str) -> None:
-        unknown = [i for i in ids if i not in set(frame["coding_id"])]
+        known = set(frame["coding_id"])
+        unknown = [i for i in ids if i not in known]
         if unknown:
             raise CodingError(f"{self.path} has no coding(s) {', '.join(map(repr, unknown))}; "
                               f"nothing was {action}.")
