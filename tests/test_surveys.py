@@ -551,9 +551,9 @@ def _sav_duplicate(d: Path) -> Path:
 STATEMENT = "Neuvottelut sujuivat"
 ERROR_CASES = [
     pytest.param(
-        _xlsx([["Nimi?", "Alue"], ["R1", "Itäinen"]]), {},
-        ["kysely.xlsx", "sheet 'Vastaukset'", "row 1", "'Vastaajan tunniste'", "id_column="],
-        id="no-id-column",
+        _xlsx([["Nimi?", "Alue"], ["R1", "Itäinen"]]), {"id_column": "Tunnus"},
+        ["kysely.xlsx", "sheet 'Vastaukset'", "row 1", "'Tunnus'", "id_column="],
+        id="named-id-column-absent",
     ),
     pytest.param(
         _xlsx([["Vastaajan tunniste", "Alue"], ["R1", "a"], ["R2", "b"], ["R1", "c"]]), {},

@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tymqual import corpus, surveys, text
+from tymqual import corpus, survey_report, surveys, text
 from tymqual.corpus import (
     KINDS,
     SourceDoc,
@@ -63,6 +63,7 @@ from tymqual.corpus import (
 )
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.storage import atomic_write_text
+from tymqual.survey_report import SurveyReport
 from tymqual.surveys import Survey, read_survey
 from tymqual.text import count_words, sha256_text
 
@@ -96,7 +97,7 @@ def stats_of(text_: str) -> SourceStats:
 def fingerprint() -> str:
     """A digest of everything that decides what parsing gives, apart from the file itself."""
     digest = hashlib.sha256(f"tymqual-cache {FORMAT}".encode())
-    for module in (corpus, surveys, text, sys.modules[__name__]):
+    for module in (corpus, surveys, survey_report, text, sys.modules[__name__]):
         source = getattr(module, "__file__", None)
         digest.update(Path(source).read_bytes() if source else module.__name__.encode())
     versions = [sys.version, unicodedata.unidata_version]
@@ -430,24 +431,23 @@ def _encode_survey(survey: Survey, path: Path, caught: list[list[str]]) -> dict[
     if survey.path != path or not _warnings_ok(caught):
         return None
     try:
-        frames = {name: _encode_frame(getattr(survey, name))
-                  for name in ("responses", "items", "dont_know")}
+        frames = {name: _encode_frame(getattr(survey, name)) for name in _SURVEY_FRAMES}
     except _Unsupported:
         return None
     return {"format": FORMAT, "source_format": survey.source_format, "path": str(path),
-            "warnings": caught, **frames}
+            "warnings": caught, "report": survey.report.to_dict(), **frames}
 
 
 def _decode_survey(entry: Mapping[str, Any], path: Path) -> Survey | None:
     try:
-        frames = {name: _decode_frame(entry[name])
-                  for name in ("responses", "items", "dont_know")}
+        frames = {name: _decode_frame(entry[name]) for name in _SURVEY_FRAMES}
         source_format = entry["source_format"]
+        report = SurveyReport.from_dict(entry["report"], path)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
         return None  # not what this module writes: parse the file instead
     if not isinstance(source_format, str):
         return None
-    return Survey(path=path, source_format=source_format, **frames)
+    return Survey(path=path, source_format=source_format, load_report=report, **frames)
 
 
 def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -456,8 +456,11 @@ def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def _same_survey(a: Survey, b: Survey) -> bool:
-    return a.source_format == b.source_format and all(
-        _same_frame(getattr(a, n), getattr(b, n)) for n in ("responses", "items", "dont_know"))
+    return a.source_format == b.source_format and a.report == b.report and all(
+        _same_frame(getattr(a, n), getattr(b, n)) for n in _SURVEY_FRAMES)
+
+
+_SURVEY_FRAMES = ("responses", "items", "dont_know", "metadata")
 
 
 __all__ = ["CACHE_DIR", "SourceCache", "SourceStats", "fingerprint", "stats_of"]

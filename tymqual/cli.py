@@ -111,6 +111,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from tymqual.surveys import inspect_survey
+
+    sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
+    report = inspect_survey(args.file, format=args.format, id_column=args.id_column,
+                            sheet=sheet)
+    print(report)
+    with pd.option_context("display.width", 200, "display.max_columns", None,
+                           "display.max_colwidth", 60, "display.max_rows", None):
+        print(report.frame().to_string(index=False))
+    return 0
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -227,6 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default=".", help="whose codes/private/key.csv to use")
     p.add_argument("--key", default=None, help="a key file instead of the project's")
     p.set_defaults(func=_cmd_check_leaks)
+
+    p = sub.add_parser("inspect", help="what a survey export holds and how it will be read")
+    p.add_argument("file", help="a survey export (.xlsx .csv .sav .dta)")
+    p.add_argument("--format", default="auto",
+                   choices=("auto", "webropol", "forms", "google_forms", "limesurvey",
+                            "qualtrics", "spss", "stata", "csv"))
+    p.add_argument("--id-column", default=None, help="the column that identifies respondents")
+    p.add_argument("--sheet", default=None, help="worksheet name or 0-based index (xlsx)")
+    p.set_defaults(func=_cmd_inspect)
 
     p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
     p.add_argument("project", nargs="?", default=".")
