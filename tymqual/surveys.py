@@ -1,10 +1,17 @@
 """Survey exports read into one tidy shape: one row per respondent, one described item per question.
 
 For researchers who pair interviews with a questionnaire: :func:`read_survey` reads a Webropol,
-Microsoft Forms, LimeSurvey or Qualtrics export (.xlsx or .csv) or an SPSS file (.sav), finds
-the respondent id, drops the export's metadata, and infers what each question is, so that a
-Likert statement becomes an ordered category and a multiple-choice question a set of yes/no
-columns, ready to cross with interview codings through ``codes/cases.csv``'s ``respondent_id``.
+Microsoft Forms, Google Forms, LimeSurvey or Qualtrics export (.xlsx or .csv) or an SPSS
+(.sav) or Stata (.dta) file, finds the respondent id, sets the export's metadata apart, and
+infers what each question is, so that a Likert statement becomes an ordered category and a
+multiple-choice question a set of yes/no columns, ready to cross with interview codings through
+``codes/cases.csv``'s ``respondent_id``. ``Survey.report`` (:mod:`tymqual.survey_report`) says
+what became of every column; ``tymqual inspect FILE`` prints it.
+
+Header rows: Qualtrics writes codes, question texts and an ImportId row (JSON, or Python dicts
+in exports of 2016-17), or, in its legacy layout, ``V1``..``V10`` codes over names and question
+texts; every other layout has one header row. A data row that repeats a header or holds
+ImportIds is refused, naming the row: no header row is ever read as a respondent.
 
 Schema of :class:`Survey`
     ``responses``: ``respondent_id`` (str), then the items' columns in file order: a Likert item
@@ -42,8 +49,16 @@ How item types are inferred (``scales=`` overrides the Likert part)
       and ``[comment]`` boxes, and empty columns.
 
 Privacy: columns that identify people are dropped and never reach the :class:`Survey`: Forms
-``Email`` and ``Name``; Qualtrics ``IPAddress``, recipient names and e-mail, location; LimeSurvey
-``ipaddr`` and ``token``. Other metadata (timestamps, progress, language) is dropped too.
+``Email`` and ``Name``; Google Forms ``Email address`` (``Sähköpostiosoite``); Qualtrics
+``IPAddress``, recipient names and e-mail, external reference, location; LimeSurvey ``ipaddr``,
+``token`` and ``refurl``; Webropol e-mail. Other metadata (timestamps, progress, language,
+LimeSurvey's question timings) goes to ``Survey.metadata``, with ``complete`` False for a
+response LimeSurvey (empty ``submitdate``) or Qualtrics (``Finished`` 0) marks unfinished.
+
+Respondent ids: the format's id column (``id_column=`` names another); when there is none
+(Google Forms has none), each respondent's id is its row number (SPSS/Stata: case number),
+with a :class:`~tymqual.errors.TymqualWarning`. An id column with an empty or repeated id is
+refused, naming both rows.
 """
 
 from __future__ import annotations
