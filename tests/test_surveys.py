@@ -943,3 +943,18 @@ def test_fallback_id_is_the_row_number_with_a_warning(tmp_path: Path) -> None:
         survey = read_survey(path)
     assert survey.responses["respondent_id"].tolist() == ["2", "4"]
     assert survey.report.id_column is None
+
+
+def test_check_lists_what_loading_a_survey_decided(tmp_path: Path) -> None:
+    from tymqual.integrity import check
+    from tymqual.project import init_project
+
+    root = init_project(tmp_path / "p").root
+    shutil.copy(GALLERY / "spss_labels.sav", root / "surveys" / "kysely.sav")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        found = check(root)
+    row = found[found["problem"] == "survey_notes"].iloc[0]
+    assert row["severity"] == "info" and row["file"] == "surveys/kysely.sav"
+    assert "'org'" in row["detail"] and "user-missing" in row["detail"]
+    assert row["count"] == 2
