@@ -626,8 +626,9 @@ class _StatVariable:
         ranges = getattr(meta, "missing_ranges", {}).get(name, [])
         string = getattr(meta, "readstat_variable_types", {}).get(name) == "string"
         values = [None if _blank(v) else v for v in column.tolist()]
-        missing = [v is not None and not string and _user_missing(kind, v, ranges)
-                   for v in values]
+        # Stata strings have no missing codes; its numeric ones come back as letters.
+        coded = not (string and kind == "stata")
+        missing = [v is not None and coded and _user_missing(kind, v, ranges) for v in values]
         labels = getattr(meta, "variable_value_labels", {}).get(name, {})
         mapping = {code: normalize_text(str(text)).strip() for code, text in labels.items()}
         variable = cls(path, name, values, mapping, missing)
@@ -745,10 +746,8 @@ def _refuse_header_rows(grid: _Grid) -> None:
     """Refuse a data row that is a header (a repeated header, an ImportId row not recognised)."""
     for number, cells in grid.rows:
         filled = [(col, c) for col, c in enumerate(cells) if c is not None]
-        import_ids = sum(bool(_IMPORT_ID.match(c)) for _, c in filled)
-        repeats = max(
-            sum(_norm(c) == _norm(h[col]) for col, c in filled) for h in grid.headers
-        )
+        import_ids = sum(c[0] == "{" and bool(_IMPORT_ID.match(c)) for _, c in filled)
+        repeats = max(sum(c == h[col] for col, c in filled) for h in grid.headers)
         if import_ids >= 2 or (repeats >= 2 and repeats * 2 >= len(filled)):
             what = "Qualtrics ImportId cells" if import_ids >= 2 else "the header"
             raise SurveyError(
