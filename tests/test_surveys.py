@@ -636,7 +636,7 @@ ERROR_CASES = [
     ),
     pytest.param(
         _csv([["Vastaaja", "K"], ["R1", "a"]]), {"scales": {"q1": "ab"}},
-        ["scales['q1']", "each label once"], id="scale-as-string",
+        ["kysely.csv", "scales['q1']", "each label once"], id="scale-as-string",
     ),
 ]
 
@@ -786,10 +786,11 @@ def test_gallery_identifiers_never_reach_the_survey(fixture: object) -> None:
     assert not any("ImportId" in c for c in cells)
 
 
-def test_gallery_libreoffice_file_was_saved_by_libreoffice() -> None:
+@pytest.mark.parametrize("name", ["forms_fi.xlsx", "google_forms_fi.xlsx"])
+def test_gallery_libreoffice_files_were_saved_by_libreoffice(name: str) -> None:
     import zipfile
 
-    with zipfile.ZipFile(GALLERY / "forms_fi.xlsx") as archive:
+    with zipfile.ZipFile(GALLERY / name) as archive:
         assert b"LibreOffice" in archive.read("docProps/app.xml")
 
 

@@ -1159,8 +1159,8 @@ def _explicit_likert(
     keys = [_key(label) for label in scale]
     if isinstance(labels, str) or not scale or len(set(keys)) != len(keys):
         raise SurveyError(
-            f"scales[{item.item_id!r}] must list each label once, lowest first; got "
-            f"{list(labels)!r}."
+            f"{grid.where()}: scales[{item.item_id!r}] must list each label once, lowest "
+            f"first; got {list(labels)!r}."
         )
     _check_labels(grid, item.spec.cols[0], item.item_id, scale, answers, "")
     item.type, item.scale = "likert", scale

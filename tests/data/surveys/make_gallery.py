@@ -322,6 +322,7 @@ DTA_FIXTURE = dict(
 FIXTURES: tuple[Fixture, ...] = (
     Fixture("qualtrics_json.csv", header_rows=3, **Q_FIXTURE),  # type: ignore[arg-type]
     Fixture("qualtrics_pydict.csv", header_rows=3, **Q_FIXTURE),  # type: ignore[arg-type]
+    Fixture("qualtrics_pydict.xlsx", header_rows=3, **Q_FIXTURE),  # type: ignore[arg-type]
     Fixture("qualtrics_legacy.csv", "qualtrics", 2, "V1",
             ("V2", "V7", "V8", "V9", "V10"), ("V3", "V4", "V5", "V6", "LocationLatitude",
                                               "LocationLongitude", "LocationAccuracy"),
@@ -350,6 +351,8 @@ FIXTURES: tuple[Fixture, ...] = (
             open_columns=("Anything else?",), **GOOGLE_FIXTURE),  # type: ignore[arg-type]
     Fixture("google_forms_fi.csv", metadata=("Aikaleima",), identifiers=("Sähköpostiosoite",),
             open_columns=("Muuta kerrottavaa",), **GOOGLE_FIXTURE),  # type: ignore[arg-type]
+    Fixture("google_forms_fi.xlsx", metadata=("Aikaleima",), identifiers=("Sähköpostiosoite",),
+            open_columns=("Muuta kerrottavaa",), **GOOGLE_FIXTURE),  # type: ignore[arg-type]
     Fixture("spss_labels.sav", **SAV_FIXTURE),  # type: ignore[arg-type]
     Fixture("spss_no_id.sav", "spss", 0, None, ("Timestamp",), (),
             (("single_choice", 2), ("open_text", 0)), ("q2",)),
@@ -371,17 +374,23 @@ def _write_xlsx(path: Path, rows: list[list[object]], sheet: str) -> None:
     workbook.save(path)
 
 
-def resave_with_libreoffice(path: Path) -> None:
-    """Open ``path`` in LibreOffice (headless) and save it again as .xlsx in its place."""
+def resave_with_libreoffice(path: Path) -> Path:
+    """Open ``path`` in LibreOffice (headless) and save it as .xlsx beside it (or in its place).
+
+    A CSV is opened as UTF-8, comma-separated, as Google Forms writes it.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         profile = Path(tmp) / "profile"
         out = Path(tmp) / "out"
         subprocess.run(
             ["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-             "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+             "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+             "--outdir", str(out), str(path)],
             check=True, capture_output=True, timeout=180,
         )
-        shutil.move(str(out / path.name), path)
+        target = path.with_suffix(".xlsx")
+        shutil.move(str(out / target.name), target)
+    return target
 
 
 def build(folder: Path = HERE, *, libreoffice: bool = True) -> list[Path]:
@@ -399,6 +408,9 @@ def build(folder: Path = HERE, *, libreoffice: bool = True) -> list[Path]:
         resave_with_libreoffice(folder / "forms_fi.xlsx")
     _write_csv(folder / "google_forms_en.csv", _google_rows(finnish=False))
     _write_csv(folder / "google_forms_fi.csv", _google_rows(finnish=True))
+    if libreoffice:  # a Google Forms download opened in LibreOffice and kept as a workbook
+        resave_with_libreoffice(folder / "google_forms_fi.csv")
+    _write_xlsx(folder / "qualtrics_pydict.xlsx", _qualtrics_rows(python_dicts=True), "Sheet0")
     _write_sav(folder / "spss_labels.sav")
     _write_sav_without_id(folder / "spss_no_id.sav")
     _write_dta(folder / "stata.dta")
