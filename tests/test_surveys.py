@@ -881,6 +881,7 @@ def test_survey_report_survives_the_cache(tmp_path: Path) -> None:
     shutil.copy(GALLERY / LIMESURVEY.name, root / "surveys" / LIMESURVEY.name)
     first = open_project(root)
     second = open_project(root)
+    assert (second._cache.hits, second._cache.misses) == (1, 0)  # the parse came from the cache
     stem = Path(LIMESURVEY.name).stem
     assert second.survey(stem).report == first.survey(stem).report
     pd.testing.assert_frame_equal(second.survey(stem).metadata, first.survey(stem).metadata)
@@ -959,3 +960,17 @@ def test_check_lists_what_loading_a_survey_decided(tmp_path: Path) -> None:
     assert row["severity"] == "info" and row["file"] == "surveys/kysely.sav"
     assert "'org'" in row["detail"] and "user-missing" in row["detail"]
     assert row["count"] == 2
+
+
+def test_stata_missing_codes_become_missing_and_labels_the_question() -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    path = GALLERY / "stata.dta"
+    plain, meta = pyreadstat.read_dta(str(path))  # .a-.z read as NaN by default
+    survey, messages = read_gallery("stata.dta")
+    assert survey.source_format == "stata"
+    for name in meta.variable_value_labels:
+        assert survey.responses[name].isna().tolist() == plain[name].isna().tolist()
+    questions = survey.items.set_index("item_id")["question"].to_dict()
+    labels = {n: lab for n, lab in meta.column_names_to_labels.items() if n in questions}
+    assert questions == labels
+    assert any("stata.dta" in m and "user-missing" in m for m in messages)

@@ -380,6 +380,8 @@ def _encode_column(series: pd.Series) -> dict[str, Any]:
                                               for v in series.to_numpy()]}
     if str(dtype) == "int64":
         return {"kind": "int64", "values": series.astype(int).tolist()}
+    if str(dtype) == "Int64":
+        return {"kind": "Int64", "values": [None if v is pd.NA else int(v) for v in series]}
     is_object = pd.api.types.is_object_dtype(dtype)
     if pd.api.types.is_string_dtype(dtype) and not is_object:
         return {"kind": "string", "dtype": str(dtype),
@@ -402,6 +404,8 @@ def _decode_column(data: Mapping[str, Any]) -> pd.Series:
         return pd.Series([np.nan if v is None else v for v in data["values"]], dtype="float64")
     if kind == "int64":
         return pd.Series(data["values"], dtype="int64")
+    if kind == "Int64":
+        return pd.Series(data["values"], dtype="Int64")
     if kind == "string":
         return pd.Series(data["values"], dtype=data["dtype"])
     if kind == "object":
