@@ -1350,9 +1350,10 @@ def _completion(grid: _Grid, roles: Mapping[int, _RoleOf]) -> list[bool | None]:
     for name in _COMPLETION["limesurvey"]:
         if (col := by_name.get(_norm(name))) is not None:
             return [v is not None for v in grid.values(col)]
-    if (col := by_name.get("finished")) is not None:
-        flags = {"1": True, "true": True, "0": False, "false": False}
-        return [flags.get(_norm(v)) if v is not None else None for v in grid.values(col)]
+    flags = {"1": True, "true": True, "0": False, "false": False}
+    for name in _COMPLETION["qualtrics"]:
+        if (col := by_name.get(_norm(name))) is not None:
+            return [flags.get(_norm(v)) if v is not None else None for v in grid.values(col)]
     return [None] * len(grid.rows)
 
 
