@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from tymqual.codings import DEFAULT_CODERS
-from tymqual.errors import TymqualError
+from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.project import init_project, open_project
 from tymqual.storage import describe_os_error
 
@@ -117,8 +117,10 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     from tymqual.surveys import inspect_survey
 
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
-    report = inspect_survey(args.file, format=args.format, id_column=args.id_column,
-                            sheet=sheet)
+    with warnings.catch_warnings():  # the report prints each warning as a note
+        warnings.simplefilter("ignore", TymqualWarning)
+        report = inspect_survey(args.file, format=args.format, id_column=args.id_column,
+                                sheet=sheet)
     print(report)
     with pd.option_context("display.width", 200, "display.max_columns", None,
                            "display.max_colwidth", 60, "display.max_rows", None):

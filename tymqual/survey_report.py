@@ -122,10 +122,11 @@ class SurveyReport:
     def __str__(self) -> str:
         sheet = f", sheet {self.sheet!r}" if self.sheet is not None else ""
         data_rows = self.rows - self.header_rows
+        rows = (f"{data_rows} data rows below {self.header_rows} header rows"
+                if self.header_rows else f"{data_rows} cases")
         lines = [
             f"{self.path} ({self.source_format}{sheet}): {self.respondents} respondents from "
-            f"{data_rows} data rows below {self.header_rows} header rows; "
-            f"{len(self.columns)} columns",
+            f"{rows}; {len(self.columns)} columns",
             "  id: " + (f"{self.id_column}" if self.id_column else "row numbers (no id column)"),
         ]
         if self.incomplete:
