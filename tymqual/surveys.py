@@ -158,7 +158,10 @@ _IDENTIFIERS: dict[str, frozenset[str]] = {
         ["Email address", "Sähköpostiosoite", "Name", "Nimi", "Full name", "Koko nimi"]
     ),
     "limesurvey": frozenset(
-        ["ipaddr", "token", "refurl", "IP address", "Token", "Referrer URL", "IP-osoite"]
+        ["ipaddr", "token", "refurl", "IP address", "Token", "Referrer URL", "IP-osoite",
+         # participant fields, exported with the responses when a participant list is used
+         "firstname", "lastname", "email", "First name", "Last name", "Email address",
+         "Etunimi", "Sukunimi", "Sähköposti"]
     ),
     "qualtrics": frozenset(
         [
