@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import runpy
+import shutil
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,11 +14,14 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tymqual.errors import SurveyError
+from tymqual.errors import SurveyError, TymqualWarning
 from tymqual.surveys import KNOWN_SCALES, Survey, read_survey, slug
 
 REPO = Path(__file__).resolve().parents[1]
-QUALTRICS_SAMPLES = REPO.parent / "shared" / "data" / "qualtrics-export"
+SHARED = REPO.parent / "shared"
+if not SHARED.is_dir() and Path("/work/shared").is_dir():  # a worktree beside the main clone
+    SHARED = Path("/work/shared")
+QUALTRICS_SAMPLES = SHARED / "data" / "qualtrics-export"
 DEMO = REPO / "surveys" / "kysely.xlsx"
 
 FI5 = KNOWN_SCALES[0]
@@ -551,9 +557,9 @@ def _sav_duplicate(d: Path) -> Path:
 STATEMENT = "Neuvottelut sujuivat"
 ERROR_CASES = [
     pytest.param(
-        _xlsx([["Nimi?", "Alue"], ["R1", "Itäinen"]]), {},
-        ["kysely.xlsx", "sheet 'Vastaukset'", "row 1", "'Vastaajan tunniste'", "id_column="],
-        id="no-id-column",
+        _xlsx([["Nimi?", "Alue"], ["R1", "Itäinen"]]), {"id_column": "Tunnus"},
+        ["kysely.xlsx", "sheet 'Vastaukset'", "row 1", "'Tunnus'", "id_column="],
+        id="named-id-column-absent",
     ),
     pytest.param(
         _xlsx([["Vastaajan tunniste", "Alue"], ["R1", "a"], ["R2", "b"], ["R1", "c"]]), {},
@@ -630,7 +636,7 @@ ERROR_CASES = [
     ),
     pytest.param(
         _csv([["Vastaaja", "K"], ["R1", "a"]]), {"scales": {"q1": "ab"}},
-        ["scales['q1']", "each label once"], id="scale-as-string",
+        ["kysely.csv", "scales['q1']", "each label once"], id="scale-as-string",
     ),
 ]
 
@@ -656,3 +662,315 @@ def test_likert_refuses_other_items(tmp_path: Path) -> None:
         survey.likert("q1")
     with pytest.raises(SurveyError, match=r"'q99' is not an item"):
         survey.likert("q99")
+
+
+# --- the gallery: one export per layout, counts checked against the file itself -----------------
+
+GALLERY = REPO / "tests" / "data" / "surveys"
+_gallery = runpy.run_path(str(GALLERY / "make_gallery.py"), run_name="gallery")
+FIXTURES = _gallery["FIXTURES"]
+LIMESURVEY = next(f for f in FIXTURES if f.name == "limesurvey_codes.csv")
+
+
+def _text(value: object) -> str | None:
+    """A cell as its tool shows it: numbers without ``.0``, blanks (and NaN) as None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def file_rows(path: Path, header_rows: int) -> tuple[list[list[str]], list[tuple[int, list]]]:
+    """The header rows and the numbered data rows, read by csv, openpyxl or pyreadstat.
+
+    Rows with no cell filled are no rows (every tool skips them); SPSS/Stata variable names
+    are the one header row and cases are numbered from 1.
+    """
+    if path.suffix in {".sav", ".dta"}:
+        pyreadstat = pytest.importorskip("pyreadstat")
+        read = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
+        frame, _ = read(str(path))  # user-missing values come back as NaN
+        data = [(n, [_text(v) for v in row]) for n, row in enumerate(frame.values.tolist(), 1)]
+        return [list(frame.columns)], data
+    if path.suffix == ".xlsx":
+        sheet = load_workbook(path, data_only=True).worksheets[0]
+        rows = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = [[_text(v) for v in row] for row in csv.reader(handle)]
+    numbered = [(n, row) for n, row in enumerate(rows, 1) if any(row)]
+    headers = [[c or "" for c in row] for _, row in numbered[:header_rows]]
+    return headers, numbered[header_rows:]
+
+
+def column(headers: list[list[str]], name: str) -> int:
+    found = [row.index(name) for row in headers if name in row]
+    assert found, f"{name!r} is in no header row"
+    return found[0]
+
+
+def incomplete_by_rule(fixture: object, headers: list[list[str]], data: list) -> int:
+    """LimeSurvey: an empty submitdate; Qualtrics: Finished 0 or False (their documentation)."""
+    rule = fixture.complete_rule  # type: ignore[attr-defined]
+    if rule == "limesurvey":
+        col = column(headers, headers[0][1])  # submitdate / Date submitted follows the id
+        return sum(row[col] is None for _, row in data)
+    if rule == "qualtrics":
+        col = column(headers, "Finished")
+        return sum((row[col] or "").casefold() in {"0", "false"} for _, row in data)
+    return 0
+
+
+def read_gallery(name: str) -> tuple[Survey, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        survey = read_survey(GALLERY / name)
+    return survey, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_gallery_report_counts_match_the_file(fixture: object) -> None:
+    f = fixture
+    headers, data = file_rows(GALLERY / f.name, f.header_rows)  # type: ignore[attr-defined]
+    survey, _ = read_gallery(f.name)  # type: ignore[attr-defined]
+    report = survey.report
+    assert survey.source_format == f.format  # type: ignore[attr-defined]
+    assert report.respondents == len(data) == len(survey.responses)
+    assert report.rows - report.header_rows == len(data)
+    assert [(i.type, len(i.options)) for i in report.items] == list(f.items)  # type: ignore[attr-defined]
+    open_answers = sum(
+        row[column(headers, name)] is not None
+        for name in f.open_columns  # type: ignore[attr-defined]
+        for _, row in data
+    )
+    assert report.open_answers == open_answers == len(survey.open_answers())
+    for role, names in (("metadata", f.metadata), ("identifier", f.identifiers)):  # type: ignore[attr-defined]
+        for name in names:
+            column(headers, name)  # the fixture's column exists in the file
+        assert len(report.role(role)) == len(names), role
+    assert report.incomplete == incomplete_by_rule(f, headers, data)
+    assert survey.n_incomplete == report.incomplete
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_gallery_respondents_are_the_data_rows(fixture: object) -> None:
+    """Every respondent id is a data row's id (or its row number); no header row is one."""
+    f = fixture
+    headers, data = file_rows(GALLERY / f.name, f.header_rows)  # type: ignore[attr-defined]
+    survey, messages = read_gallery(f.name)  # type: ignore[attr-defined]
+    if f.id_column is None:  # type: ignore[attr-defined]
+        expected = [str(n) for n, _ in data]
+        assert any(f.name in m and "number" in m for m in messages), messages  # type: ignore[attr-defined]
+    else:
+        col = column(headers, f.id_column)  # type: ignore[attr-defined]
+        expected = [row[col] for _, row in data]
+    assert survey.responses["respondent_id"].tolist() == expected
+    assert survey.metadata["respondent_id"].tolist() == expected
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_gallery_identifiers_never_reach_the_survey(fixture: object) -> None:
+    f = fixture
+    headers, data = file_rows(GALLERY / f.name, f.header_rows)  # type: ignore[attr-defined]
+    survey, _ = read_gallery(f.name)  # type: ignore[attr-defined]
+    secret = {
+        row[column(headers, name)]
+        for name in f.identifiers  # type: ignore[attr-defined]
+        for _, row in data
+    } - {None, "anonymous", "Anonymous", "-1"}
+    frames = (survey.responses, survey.metadata, survey.items, survey.report.frame())
+    cells = {str(v) for frame in frames for v in frame.to_numpy().ravel()}
+    assert not secret & cells
+    assert not any("ImportId" in c for c in cells)
+
+
+@pytest.mark.parametrize("name", ["forms_fi.xlsx", "google_forms_fi.xlsx"])
+def test_gallery_libreoffice_files_were_saved_by_libreoffice(name: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(GALLERY / name) as archive:
+        assert b"LibreOffice" in archive.read("docProps/app.xml")
+
+
+def test_spss_repeated_labels_are_merged_with_a_warning_naming_the_variable() -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    path = GALLERY / "spss_labels.sav"
+    _, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    labels = meta.variable_value_labels["org"]
+    shared = [label for label in set(labels.values()) if list(labels.values()).count(label) > 1]
+    survey, messages = read_gallery("spss_labels.sav")
+    assert shared and any("spss_labels.sav" in m and "'org'" in m and repr(shared[0]) in m
+                          for m in messages), messages
+    options = survey.items.set_index("item_id").loc["org", "options"]
+    assert len(options) == len(set(options)) and shared[0] in options
+
+
+def test_spss_user_missing_values_become_missing_and_labels_the_question() -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    path = GALLERY / "spss_labels.sav"
+    raw, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    survey, messages = read_gallery("spss_labels.sav")
+
+    def declared(name: str, value: float) -> bool:
+        return any(r["lo"] <= value <= r["hi"] for r in meta.missing_ranges.get(name, []))
+
+    dont_know = {"EOS"}
+    for name in ("org", "v2", "kpl"):
+        gone = [declared(name, v) and meta.variable_value_labels.get(name, {}).get(v)
+                not in dont_know for v in raw[name]]
+        assert survey.responses[name][gone].isna().all()
+        assert survey.responses[name][[not g for g in gone]].notna().sum() == raw[name][
+            [not g for g in gone]].notna().sum()
+    kept_dk = [rid for rid, v in zip(survey.responses["respondent_id"], raw["v1"], strict=True)
+               if declared("v1", v)]
+    assert survey.dont_know[survey.dont_know["item_id"] == "v1"]["respondent_id"].tolist() \
+        == kept_dk
+    questions = survey.items.set_index("item_id")["question"]
+    for name, label in meta.column_names_to_labels.items():
+        if name in questions:
+            assert questions[name] == label
+    assert any("user-missing" in m and "spss_labels.sav" in m for m in messages)
+
+
+def test_likert_table_counts_complete_responses_only_with_a_note() -> None:
+    from tymqual.tables import likert_table
+
+    headers, data = file_rows(GALLERY / LIMESURVEY.name, 1)
+    survey, _ = read_gallery(LIMESURVEY.name)
+    submitted, statement = column(headers, "submitdate"), column(headers, "G01Q03[SQ001]")
+    complete = [row for _, row in data if row[submitted] is not None]
+    left_out = len(data) - len(complete)
+    table = likert_table(survey, ["G01Q03_SQ001"])
+    assert table.loc[0, "valid_n"] == sum(row[statement] is not None for row in complete)
+    assert str(left_out) in table.attrs["note"] and LIMESURVEY.name in table.attrs["note"]
+    assert "keskeneräistä" in table.attrs["note"]
+    assert "incomplete" in likert_table(survey, lang="en").attrs["note"]
+    full = likert_table(read_survey(DEMO))
+    assert "note" not in full.attrs
+
+
+def test_limesurvey_keeps_completion_and_last_page() -> None:
+    headers, data = file_rows(GALLERY / LIMESURVEY.name, 1)
+    survey, _ = read_gallery(LIMESURVEY.name)
+    pages = [int(row[column(headers, "lastpage")]) for _, row in data]
+    assert survey.metadata["last_page"].tolist() == pages
+    submitted = [row[column(headers, "submitdate")] is not None for _, row in data]
+    assert survey.metadata["complete"].tolist() == submitted
+    assert survey.complete_only().responses["respondent_id"].tolist() == [
+        row[0] for (_, row), done in zip(data, submitted, strict=True) if done
+    ]
+
+
+def test_report_frame_has_one_row_per_column() -> None:
+    for fixture in FIXTURES:
+        headers, _ = file_rows(GALLERY / fixture.name, fixture.header_rows)
+        survey, _ = read_gallery(fixture.name)
+        frame = survey.report.frame()
+        assert len(frame) == max(len(row) for row in headers), fixture.name
+        assert set(frame["role"]) <= {"id", "item", "metadata", "identifier", "dropped"}
+        items = frame[frame["role"] == "item"]
+        assert set(items["item_id"]) == set(survey.items["item_id"]), fixture.name
+
+
+def test_survey_report_survives_the_cache(tmp_path: Path) -> None:
+    from tymqual.project import init_project, open_project
+
+    root = init_project(tmp_path / "p").root
+    shutil.copy(GALLERY / LIMESURVEY.name, root / "surveys" / LIMESURVEY.name)
+    first = open_project(root)
+    second = open_project(root)
+    assert (second._cache.hits, second._cache.misses) == (1, 0)  # the parse came from the cache
+    stem = Path(LIMESURVEY.name).stem
+    assert second.survey(stem).report == first.survey(stem).report
+    pd.testing.assert_frame_equal(second.survey(stem).metadata, first.survey(stem).metadata)
+    summary = second.survey_reports()
+    assert summary.loc[0, "respondents"] == first.survey(stem).report.respondents
+    assert summary.loc[0, "incomplete"] == incomplete_by_rule(LIMESURVEY, *file_rows(
+        GALLERY / LIMESURVEY.name, 1))
+
+
+def test_stata_file_in_a_project_is_named_not_skipped_silently(tmp_path: Path) -> None:
+    from tymqual.project import init_project, open_project
+
+    root = init_project(tmp_path / "p").root
+    shutil.copy(GALLERY / "stata.dta", root / "surveys" / "stata.dta")
+    with pytest.warns(TymqualWarning, match="stata.dta"):
+        project = open_project(root)
+    assert "surveys/stata.dta" in set(project.skipped["path"])
+
+
+def test_inspect_command_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    from tymqual.cli import main
+
+    path = GALLERY / "qualtrics_pydict.csv"
+    _, data = file_rows(path, 3)
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(data)} respondents" in out and "identifiers dropped (7)" in out
+    assert "IPAddress" in out and "192.0.2." not in out
+    assert main(["inspect", str(GALLERY / "puuttuu.csv")]) == 2
+    assert "puuttuu.csv" in capsys.readouterr().err
+
+
+HEADER_AGAIN = [["Vastaaja", "Alue", "Arvio"], ["R1", "a", "3"], ["Vastaaja", "Alue", "Arvio"],
+                ["R2", "b", "4"]]
+
+
+@pytest.mark.parametrize(
+    ("rows", "fragments"),
+    [
+        pytest.param(HEADER_AGAIN, ["kysely.csv", "row 3", "the header"], id="header-repeated"),
+        pytest.param(
+            qualtrics_rows() + qualtrics_rows()[2:3],
+            ["kysely.csv", "row 6", "ImportId"],
+            id="import-id-row-below-data",
+        ),
+    ],
+)
+def test_a_header_row_among_data_rows_is_refused(
+    tmp_path: Path, rows: list[list[str]], fragments: list[str]
+) -> None:
+    path = write_csv_rows(tmp_path / "kysely.csv", rows)
+    with pytest.raises(SurveyError) as caught:
+        read_survey(path)
+    assert all(f in str(caught.value) for f in fragments), str(caught.value)
+
+
+def test_fallback_id_is_the_row_number_with_a_warning(tmp_path: Path) -> None:
+    rows = [["Nimi?", "Alue"], ["x", "Itäinen"], [None, None], ["y", "Läntinen"]]
+    path = write_xlsx(tmp_path / "kysely.xlsx", rows)
+    with pytest.warns(TymqualWarning, match=r"kysely\.xlsx.*row number"):
+        survey = read_survey(path)
+    assert survey.responses["respondent_id"].tolist() == ["2", "4"]
+    assert survey.report.id_column is None
+
+
+def test_check_lists_what_loading_a_survey_decided(tmp_path: Path) -> None:
+    from tymqual.integrity import check
+    from tymqual.project import init_project
+
+    root = init_project(tmp_path / "p").root
+    shutil.copy(GALLERY / "spss_labels.sav", root / "surveys" / "kysely.sav")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        found = check(root)
+    row = found[found["problem"] == "survey_notes"].iloc[0]
+    assert row["severity"] == "info" and row["file"] == "surveys/kysely.sav"
+    assert "'org'" in row["detail"] and "user-missing" in row["detail"]
+    assert row["count"] == 2
+
+
+def test_stata_missing_codes_become_missing_and_labels_the_question() -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    path = GALLERY / "stata.dta"
+    plain, meta = pyreadstat.read_dta(str(path))  # .a-.z read as NaN by default
+    survey, messages = read_gallery("stata.dta")
+    assert survey.source_format == "stata"
+    for name in meta.variable_value_labels:
+        assert survey.responses[name].isna().tolist() == plain[name].isna().tolist()
+    questions = survey.items.set_index("item_id")["question"].to_dict()
+    labels = {n: lab for n, lab in meta.column_names_to_labels.items() if n in questions}
+    assert questions == labels
+    assert any("stata.dta" in m and "user-missing" in m for m in messages)

@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tymqual import corpus, surveys, text
+from tymqual import corpus, survey_report, surveys, text
 from tymqual.corpus import (
     KINDS,
     SourceDoc,
@@ -63,6 +63,7 @@ from tymqual.corpus import (
 )
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.storage import atomic_write_text
+from tymqual.survey_report import SurveyReport
 from tymqual.surveys import Survey, read_survey
 from tymqual.text import count_words, sha256_text
 
@@ -96,7 +97,7 @@ def stats_of(text_: str) -> SourceStats:
 def fingerprint() -> str:
     """A digest of everything that decides what parsing gives, apart from the file itself."""
     digest = hashlib.sha256(f"tymqual-cache {FORMAT}".encode())
-    for module in (corpus, surveys, text, sys.modules[__name__]):
+    for module in (corpus, surveys, survey_report, text, sys.modules[__name__]):
         source = getattr(module, "__file__", None)
         digest.update(Path(source).read_bytes() if source else module.__name__.encode())
     versions = [sys.version, unicodedata.unidata_version]
@@ -379,6 +380,8 @@ def _encode_column(series: pd.Series) -> dict[str, Any]:
                                               for v in series.to_numpy()]}
     if str(dtype) == "int64":
         return {"kind": "int64", "values": series.astype(int).tolist()}
+    if str(dtype) == "Int64":
+        return {"kind": "Int64", "values": [None if v is pd.NA else int(v) for v in series]}
     is_object = pd.api.types.is_object_dtype(dtype)
     if pd.api.types.is_string_dtype(dtype) and not is_object:
         return {"kind": "string", "dtype": str(dtype),
@@ -401,6 +404,8 @@ def _decode_column(data: Mapping[str, Any]) -> pd.Series:
         return pd.Series([np.nan if v is None else v for v in data["values"]], dtype="float64")
     if kind == "int64":
         return pd.Series(data["values"], dtype="int64")
+    if kind == "Int64":
+        return pd.Series(data["values"], dtype="Int64")
     if kind == "string":
         return pd.Series(data["values"], dtype=str(data["dtype"]))
     if kind == "object":
@@ -430,24 +435,23 @@ def _encode_survey(survey: Survey, path: Path, caught: list[list[str]]) -> dict[
     if survey.path != path or not _warnings_ok(caught):
         return None
     try:
-        frames = {name: _encode_frame(getattr(survey, name))
-                  for name in ("responses", "items", "dont_know")}
+        frames = {name: _encode_frame(getattr(survey, name)) for name in _SURVEY_FRAMES}
     except _Unsupported:
         return None
     return {"format": FORMAT, "source_format": survey.source_format, "path": str(path),
-            "warnings": caught, **frames}
+            "warnings": caught, "report": survey.report.to_dict(), **frames}
 
 
 def _decode_survey(entry: Mapping[str, Any], path: Path) -> Survey | None:
     try:
-        frames = {name: _decode_frame(entry[name])
-                  for name in ("responses", "items", "dont_know")}
+        frames = {name: _decode_frame(entry[name]) for name in _SURVEY_FRAMES}
         source_format = entry["source_format"]
+        report = SurveyReport.from_dict(entry["report"], path)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
         return None  # not what this module writes: parse the file instead
     if not isinstance(source_format, str):
         return None
-    return Survey(path=path, source_format=source_format, **frames)
+    return Survey(path=path, source_format=source_format, load_report=report, **frames)
 
 
 def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -456,8 +460,11 @@ def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def _same_survey(a: Survey, b: Survey) -> bool:
-    return a.source_format == b.source_format and all(
-        _same_frame(getattr(a, n), getattr(b, n)) for n in ("responses", "items", "dont_know"))
+    return a.source_format == b.source_format and a.report == b.report and all(
+        _same_frame(getattr(a, n), getattr(b, n)) for n in _SURVEY_FRAMES)
+
+
+_SURVEY_FRAMES = ("responses", "items", "dont_know", "metadata")
 
 
 __all__ = ["CACHE_DIR", "SourceCache", "SourceStats", "fingerprint", "stats_of"]

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from tymqual.codings import DEFAULT_CODERS
-from tymqual.errors import TymqualError
+from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.project import init_project, open_project
 from tymqual.storage import describe_os_error
 
@@ -108,6 +108,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"{len(book)} codes written to {args.into}")
     else:
         print(import_qdpx(args.file, args.into))
+    return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from tymqual.surveys import inspect_survey
+
+    sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
+    with warnings.catch_warnings():  # the report prints each warning as a note
+        warnings.simplefilter("ignore", TymqualWarning)
+        report = inspect_survey(args.file, format=args.format, id_column=args.id_column,
+                                sheet=sheet)
+    print(report)
+    with pd.option_context("display.width", 200, "display.max_columns", None,
+                           "display.max_colwidth", 60, "display.max_rows", None):
+        print(report.frame().to_string(index=False))
     return 0
 
 
@@ -227,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default=".", help="whose codes/private/key.csv to use")
     p.add_argument("--key", default=None, help="a key file instead of the project's")
     p.set_defaults(func=_cmd_check_leaks)
+
+    p = sub.add_parser("inspect", help="what a survey export holds and how it will be read")
+    p.add_argument("file", help="a survey export (.xlsx .csv .sav .dta)")
+    p.add_argument("--format", default="auto",
+                   choices=("auto", "webropol", "forms", "google_forms", "limesurvey",
+                            "qualtrics", "spss", "stata", "csv"))
+    p.add_argument("--id-column", default=None, help="the column that identifies respondents")
+    p.add_argument("--sheet", default=None, help="worksheet name or 0-based index (xlsx)")
+    p.set_defaults(func=_cmd_inspect)
 
     p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
     p.add_argument("project", nargs="?", default=".")

@@ -337,6 +337,22 @@ def empty_coder(p: Project) -> list[Finding]:
     )]
 
 
+def survey_notes(p: Project) -> list[Finding]:
+    """What loading each survey repaired or decided (row-number ids, merged labels, ...)."""
+    findings = []
+    for name, survey in sorted(p.surveys.items()):
+        notes = survey.report.notes
+        if notes:
+            rel = f"surveys/{survey.path.name}"
+            findings.append(Finding(
+                "survey_notes", rel, len(notes), name, " ".join(notes),
+                f"Read `tymqual inspect {rel}`; pass what the note names (id_column=, "
+                "scales=) or mend the export if the reading is not what you meant.",
+                "info",
+            ))
+    return findings
+
+
 #: Probes of the opened project, run in this order.
 PROJECT_PROBES: list[ProjectProbe] = [
     orphaned_codes,
@@ -345,4 +361,5 @@ PROJECT_PROBES: list[ProjectProbe] = [
     unanchored_codings,
     skipped_sources,
     empty_coder,
+    survey_notes,
 ]

@@ -47,6 +47,7 @@ from tymqual.storage import (
     write_csv,
     write_failure,
 )
+from tymqual.survey_report import survey_summary
 from tymqual.surveys import Survey
 from tymqual.text import check_span, find_quote, normalize_text, snippet
 
@@ -62,6 +63,11 @@ if TYPE_CHECKING:  # the façades' types, from the modules above; imported only 
 CONFIG_FILE = "tymqual.yaml"
 SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "document"}
 SURVEY_SUFFIXES = frozenset({".xlsx", ".csv", ".sav"})
+# read_survey reads .dta, but the pseudonymised copy cannot rewrite one yet.
+STATA_IN_PROJECT = (
+    "a Stata .dta file is read by read_survey() and `tymqual inspect`, but not yet in a "
+    "project (a pseudonymised copy could not rewrite it); save it as SPSS .sav or .csv."
+)
 SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", "n_turns", "sha256"]
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
 _CONFIG_FIELDS = {
@@ -332,9 +338,12 @@ class Project:
         if not base.is_dir():
             return skipped
         for path in sorted(base.iterdir()):
+            rel = path.relative_to(self.root).as_posix()
+            if path.suffix.lower() == ".dta" and not path.name.startswith("."):
+                skipped.append({"path": rel, "error": STATA_IN_PROJECT})
+                continue
             if path.name.startswith((".", "~$")) or path.suffix.lower() not in SURVEY_SUFFIXES:
                 continue
-            rel = path.relative_to(self.root).as_posix()
             if (outside := self._outside(path)) is not None:
                 skipped.append({"path": rel, "error": outside})
                 continue
@@ -422,6 +431,16 @@ class Project:
         known = ", ".join(self._surveys) or "none"
         what = f"no survey {name!r}" if name else "name the survey"
         raise ProjectError(f"{what} in {self.root / 'surveys'}; surveys there: {known}.")
+
+    def survey_reports(self) -> pd.DataFrame:
+        """One row per survey in ``surveys/``: what its load report counted.
+
+        Columns: ``survey`` (file stem), ``file``, ``format``, ``respondents``,
+        ``incomplete``, ``items``, ``likert``, ``open_answers``, ``metadata``,
+        ``identifiers``, ``dropped``, ``notes`` (``"; "``-joined). Each survey's whole
+        report is ``project.survey(name).report`` (``tymqual inspect FILE`` prints it).
+        """
+        return survey_summary({name: s.report for name, s in self._surveys.items()})
 
     def respondent_case(self, respondent_id: str) -> str | None:
         """The case a survey respondent is, from ``cases.csv``'s ``respondent_id`` column."""

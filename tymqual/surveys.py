@@ -1,10 +1,17 @@
 """Survey exports read into one tidy shape: one row per respondent, one described item per question.
 
 For researchers who pair interviews with a questionnaire: :func:`read_survey` reads a Webropol,
-Microsoft Forms, LimeSurvey or Qualtrics export (.xlsx or .csv) or an SPSS file (.sav), finds
-the respondent id, drops the export's metadata, and infers what each question is, so that a
-Likert statement becomes an ordered category and a multiple-choice question a set of yes/no
-columns, ready to cross with interview codings through ``codes/cases.csv``'s ``respondent_id``.
+Microsoft Forms, Google Forms, LimeSurvey or Qualtrics export (.xlsx or .csv) or an SPSS
+(.sav) or Stata (.dta) file, finds the respondent id, sets the export's metadata apart, and
+infers what each question is, so that a Likert statement becomes an ordered category and a
+multiple-choice question a set of yes/no columns, ready to cross with interview codings through
+``codes/cases.csv``'s ``respondent_id``. ``Survey.report`` (:mod:`tymqual.survey_report`) says
+what became of every column; ``tymqual inspect FILE`` prints it.
+
+Header rows: Qualtrics writes codes, question texts and an ImportId row (JSON, or Python dicts
+in exports of 2016-17), or, in its legacy layout, ``V1``..``V10`` codes over names and question
+texts; every other layout has one header row. A data row that repeats a header or holds
+ImportIds is refused, naming the row: no header row is ever read as a respondent.
 
 Schema of :class:`Survey`
     ``responses``: ``respondent_id`` (str), then the items' columns in file order: a Likert item
@@ -42,12 +49,21 @@ How item types are inferred (``scales=`` overrides the Likert part)
       and ``[comment]`` boxes, and empty columns.
 
 Privacy: columns that identify people are dropped and never reach the :class:`Survey`: Forms
-``Email`` and ``Name``; Qualtrics ``IPAddress``, recipient names and e-mail, location; LimeSurvey
-``ipaddr`` and ``token``. Other metadata (timestamps, progress, language) is dropped too.
+``Email`` and ``Name``; Google Forms ``Email address`` (``Sähköpostiosoite``); Qualtrics
+``IPAddress``, recipient names and e-mail, external reference, location; LimeSurvey ``ipaddr``,
+``token`` and ``refurl``; Webropol e-mail. Other metadata (timestamps, progress, language,
+LimeSurvey's question timings) goes to ``Survey.metadata``, with ``complete`` False for a
+response LimeSurvey (empty ``submitdate``) or Qualtrics (``Finished`` 0) marks unfinished.
+
+Respondent ids: the format's id column (``id_column=`` names another); when there is none
+(Google Forms has none), each respondent's id is its row number (SPSS/Stata: case number),
+with a :class:`~tymqual.errors.TymqualWarning`. An id column with an empty or repeated id is
+refused, naming both rows.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -55,6 +71,7 @@ import math
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -68,11 +85,14 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from tymqual.errors import SurveyError
+from tymqual.errors import SurveyError, TymqualWarning
 from tymqual.storage import check_zip_sizes, decode_bytes, sniff_separator
+from tymqual.survey_report import Role, SurveyColumn, SurveyItem, SurveyReport
 from tymqual.text import normalize_text
 
-Format = Literal["auto", "webropol", "forms", "limesurvey", "qualtrics", "spss", "csv"]
+Format = Literal[
+    "auto", "webropol", "forms", "google_forms", "limesurvey", "qualtrics", "spss", "stata", "csv"
+]
 ItemType = Literal["likert", "single_choice", "multiple_choice", "numeric", "open_text"]
 
 KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
@@ -108,7 +128,10 @@ KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
 DONT_KNOW_LABELS: tuple[str, ...] = ("En osaa sanoa", "EOS", "Ei osaa sanoa", "Don't know")
 """Answers kept apart from a Likert scale: counted in ``Survey.dont_know``, never averaged."""
 
-_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".sav": "spss", ".zsav": "spss"}
+_SUFFIXES = {
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".sav": "spss", ".zsav": "spss",
+    ".dta": "stata",
+}
 
 _ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "webropol": (
@@ -116,49 +139,84 @@ _ID_COLUMNS: dict[str, tuple[str, ...]] = {
         "Respondent", "Respondent ID", "respondent_id",
     ),
     "forms": ("ID", "Tunnus"),
-    "limesurvey": ("id", "Response ID"),
+    "google_forms": ("respondent_id",),
+    "limesurvey": ("id", "Response ID", "Vastauksen ID"),
     "qualtrics": ("ResponseId", "ResponseID"),
     "spss": ("respondent_id", "id", "ResponseId", "vastaaja", "vastaajan_tunniste", "tunniste"),
 }
 _ID_COLUMNS["csv"] = _ID_COLUMNS["webropol"]
+_ID_COLUMNS["stata"] = _ID_COLUMNS["spss"]
 
+# Columns that identify a person: dropped while reading, named (never shown) in the report.
+_IDENTIFIERS: dict[str, frozenset[str]] = {
+    "webropol": frozenset(
+        ["Sähköposti", "Sähköpostiosoite", "Email", "E-mail", "Email address", "IP-osoite",
+         "IP address", "Nimi", "Name"]
+    ),
+    "forms": frozenset(["Email", "Name", "Sähköposti", "Nimi"]),
+    "google_forms": frozenset(
+        ["Email address", "Sähköpostiosoite", "Name", "Nimi", "Full name", "Koko nimi"]
+    ),
+    "limesurvey": frozenset(
+        ["ipaddr", "token", "refurl", "IP address", "Token", "Referrer URL", "IP-osoite",
+         # participant fields, exported with the responses when a participant list is used
+         "firstname", "lastname", "email", "First name", "Last name", "Email address",
+         "Etunimi", "Sukunimi", "Sähköposti"]
+    ),
+    "qualtrics": frozenset(
+        [
+            "IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+            "ExternalReference", "ExternalDataReference", "LocationLatitude",
+            "LocationLongitude", "LocationAccuracy", "Name", "EmailAddress",
+        ]
+    ),
+}
+_IDENTIFIERS["csv"] = _IDENTIFIERS["webropol"]
+
+# Export metadata: kept in Survey.metadata, never read as an item.
 _METADATA: dict[str, frozenset[str]] = {
     "webropol": frozenset(
-        ["Vastausaika", "Aloitusaika", "Lopetusaika", "Vastauksen kesto", "Vastauspäivä"]
+        ["Vastausaika", "Aloitusaika", "Lopetusaika", "Vastauksen kesto", "Vastauspäivä",
+         "Vastauspäivämäärä", "Response time", "Response date"]
     ),
     "forms": frozenset(
         [
-            "Start time", "Completion time", "Last modified time", "Email", "Name",
-            "Total points", "Quiz feedback", "Aloitusaika", "Valmistumisaika",
-            "Viimeksi muokattu", "Viimeisin muokkausaika", "Sähköposti", "Nimi",
+            "Start time", "Completion time", "Last modified time", "Total points",
+            "Quiz feedback", "Aloitusaika", "Valmistumisaika", "Viimeksi muokattu",
+            "Viimeisin muokkausaika", "Viimeksi muokattu aika", "Pisteet yhteensä",
         ]
     ),
+    "google_forms": frozenset(["Timestamp", "Aikaleima", "Score", "Pisteet"]),
     "limesurvey": frozenset(
         [
             "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp",
-            "ipaddr", "refurl", "token", "interviewtime", "Date submitted", "Last page",
-            "Start language", "Seed", "Date started", "Date last action", "IP address",
-            "Referrer URL", "Token", "Total time",
+            "interviewtime", "Date submitted", "Last page", "Start language", "Seed",
+            "Date started", "Date last action", "Total time",
         ]
     ),
     "qualtrics": frozenset(
         [
-            "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-            "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
-            "RecipientEmail", "ExternalReference", "LocationLatitude", "LocationLongitude",
-            "LocationAccuracy", "DistributionChannel", "UserLanguage", "ResponseID",
-            "ResponseSet", "Name", "ExternalDataReference", "EmailAddress",
+            "StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished",
+            "RecordedDate", "DistributionChannel", "UserLanguage", "ResponseSet",
         ]
     ),
 }
 _METADATA["csv"] = _METADATA["webropol"]
+# A statistics file can come from any of the tools above (Qualtrics and LimeSurvey write .sav).
+for _stat in ("spss", "stata"):
+    _IDENTIFIERS[_stat] = frozenset().union(*_IDENTIFIERS.values())
+    _METADATA[_stat] = frozenset().union(*_METADATA.values())
 _METADATA_PATTERN: dict[str, re.Pattern[str]] = {
     "forms": re.compile(r"^(?:points|feedback) - ", re.IGNORECASE),
     "limesurvey": re.compile(r"^grouptime\d+$", re.IGNORECASE),
-    "qualtrics": re.compile(
-        r"^(?:V\d+|Q_\w+)$|\s-\s(?:Parent Topics|Topics|Sentiment.*|Topic Sentiment.*)$"
-    ),
+    "qualtrics": re.compile(r"^(?:V\d+|Q_\w+)$"),
 }
+_DERIVED_PATTERN: dict[str, re.Pattern[str]] = {
+    "qualtrics": re.compile(r"\s-\s(?:Parent Topics|Topics|Sentiment.*|Topic Sentiment.*)$"),
+}
+_IMPORT_ID = re.compile(r"""^\{\s*["']ImportId["']\s*:""", re.IGNORECASE)
+_COMPLETION = {"limesurvey": ("submitdate", "Date submitted"), "qualtrics": ("Finished",)}
+_LAST_PAGE = ("lastpage", "Last page")
 
 _TICKED = frozenset(["1", "x", "y", "yes", "kyllä", "true"])
 _UNTICKED = frozenset(["0", "n", "no", "ei", "false"])
@@ -185,18 +243,67 @@ def slug(option: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Survey:
-    """One survey export, tidy: see the module docstring for the schema of each frame."""
+    """One survey export, tidy: see the module docstring for the schema of each frame.
+
+    ``metadata`` has one row per respondent (same order as ``responses``): ``respondent_id``,
+    ``complete`` (nullable boolean: False for a response the export marks unfinished, NA when
+    the export does not say) and, where the export has them, ``last_page`` (Int64) and the
+    other non-identifying metadata columns as text, named by :func:`slug` of their header.
+    ``load_report`` is what :func:`read_survey` found (see :attr:`report`).
+    """
 
     responses: pd.DataFrame
     items: pd.DataFrame
     dont_know: pd.DataFrame
     path: Path
     source_format: str
+    metadata: pd.DataFrame = field(default_factory=pd.DataFrame)
+    load_report: SurveyReport | None = None
+
+    def __post_init__(self) -> None:
+        if "respondent_id" not in self.metadata.columns:
+            ids = self.responses["respondent_id"].reset_index(drop=True)
+            complete = pd.Series([pd.NA] * len(ids), dtype="boolean")
+            object.__setattr__(
+                self, "metadata", pd.DataFrame({"respondent_id": ids, "complete": complete})
+            )
 
     def __repr__(self) -> str:
         return (
             f"Survey({self.path.name}, {self.source_format}, {len(self.responses)} respondents, "
             f"{len(self.items)} items)"
+        )
+
+    @property
+    def report(self) -> SurveyReport:
+        """The load report; for a Survey built by hand, one made from its frames."""
+        if self.load_report is not None:
+            return self.load_report
+        return SurveyReport(
+            self.path, self.source_format, len(self.responses), 0, len(self.responses),
+            items=_item_reports(self.items), open_answers=len(self.open_answers()),
+            incomplete=self.n_incomplete,
+        )
+
+    @property
+    def n_incomplete(self) -> int:
+        """Respondents the export marks as not finished (kept here; tables leave them out)."""
+        return int((self.metadata["complete"] == False).sum())  # noqa: E712 - NA stays out
+
+    def complete_only(self) -> Survey:
+        """The same survey without the respondents the export marks as not finished."""
+        keep = (self.metadata["complete"] != False).fillna(True).to_numpy(dtype=bool)  # noqa: E712
+        if keep.all():
+            return self
+        kept_ids = set(self.responses.loc[keep, "respondent_id"])
+        return Survey(
+            self.responses[keep].reset_index(drop=True),
+            self.items,
+            self.dont_know[self.dont_know["respondent_id"].isin(kept_ids)].reset_index(drop=True),
+            self.path,
+            self.source_format,
+            self.metadata[keep].reset_index(drop=True),
+            self.load_report,
         )
 
     def _item(self, item_id: str) -> pd.Series:
@@ -255,20 +362,68 @@ def read_survey(
     """Read a survey export into a :class:`Survey` (see the module docstring for heuristics).
 
     ``format`` is detected from the suffix and the header rows unless given: ``"webropol"``,
-    ``"forms"``, ``"limesurvey"``, ``"qualtrics"``, ``"spss"`` or ``"csv"`` (one header row of
-    question texts, read like Webropol). ``id_column`` names the respondent id column when it
-    is not one the format normally uses. ``sheet`` picks a worksheet by name or 0-based index
-    (default: the first). ``scales`` maps an item_id to its labels, lowest first, for Likert
-    items the known scales do not cover.
+    ``"forms"`` (Microsoft Forms), ``"google_forms"``, ``"limesurvey"``, ``"qualtrics"``,
+    ``"spss"`` (.sav), ``"stata"`` (.dta) or ``"csv"`` (one header row of question texts, read
+    like Webropol). ``id_column`` names the respondent id column when it is not one the format
+    normally uses; without one, respondents are numbered by their row, with a warning.
+    ``sheet`` picks a worksheet by name or 0-based index (default: the first). ``scales`` maps
+    an item_id to its labels, lowest first, for Likert items the known scales do not cover.
 
-    Microsoft Forms' ``Email`` and ``Name`` columns, and the identifying Qualtrics and
-    LimeSurvey columns (IP address, recipient names and e-mail, location, token), are dropped
-    while reading: they identify people and are never kept.
+    Columns that identify people (e-mail, names, IP address, location, token) are dropped
+    while reading and never kept; other export metadata goes to ``Survey.metadata``.
+    ``Survey.report`` says what became of every column.
 
     >>> survey = read_survey("surveys/kysely.xlsx")  # doctest: +SKIP
     >>> survey.likert("q3").value_counts(sort=False)  # doctest: +SKIP
     """
     source = Path(path)
+    kind = _check_arguments(source, format, sheet)
+    notes: list[str] = []
+    if kind in _STAT_KINDS:
+        grid = _read_stat(source, kind, notes)
+        fmt = kind
+    else:
+        sheet_name, rows = (
+            _read_xlsx_rows(source, sheet) if kind == "xlsx" else (None, _read_csv_rows(source))
+        )
+        fmt = format if format != "auto" else _detect_format(kind, rows)
+        grid = _make_grid(source, sheet_name, rows, _header_count(fmt, rows))
+    id_col = _find_id_column(grid, fmt, id_column)
+    if id_col is None:
+        notes.append(_fallback_note(grid, fmt))
+    roles = _roles(grid, fmt, id_col)
+    specs = _layout(grid, fmt, [c for c, role in roles.items() if role[0] == "item"])
+    responses, items, dont_know = _build(grid, fmt, id_col, specs, scales or {})
+    metadata = _metadata_frame(grid, roles, responses["respondent_id"])
+    for note in notes:
+        warnings.warn(note, TymqualWarning, stacklevel=2)
+    survey = Survey(responses, items, dont_know, source, fmt, metadata)
+    report = _report(grid, survey, roles, specs, id_col, notes)
+    return Survey(responses, items, dont_know, source, fmt, metadata, report)
+
+
+def inspect_survey(
+    path: str | os.PathLike[str],
+    *,
+    format: Format = "auto",
+    id_column: str | None = None,
+    sheet: str | int | None = None,
+    scales: Mapping[str, Sequence[str]] | None = None,
+) -> SurveyReport:
+    """The load report of a survey export, read as :func:`read_survey` reads it.
+
+    ``tymqual inspect FILE`` prints it, so a file can be checked before it goes into
+    ``surveys/``.
+    """
+    return read_survey(path, format=format, id_column=id_column, sheet=sheet,
+                       scales=scales).report
+
+
+_STAT_KINDS = ("spss", "stata")
+
+
+def _check_arguments(source: Path, format: str, sheet: str | int | None) -> str:
+    """The kind of file (``xlsx``, ``csv``, ``spss``, ``stata``), or an error naming the problem."""
     if format not in get_args(Format):
         raise SurveyError(
             f"format={format!r} is not a survey format tymqual reads; use one of "
@@ -278,30 +433,20 @@ def read_survey(
     if kind is None:
         raise SurveyError(
             f"{source}: the suffix {source.suffix or '(none)'!r} is not a survey export tymqual "
-            "reads; save the survey as .xlsx, .csv or SPSS .sav."
+            "reads; save the survey as .xlsx, .csv, SPSS .sav or Stata .dta."
         )
     if not source.is_file():
         raise SurveyError(f"{source}: no such file; check the path (relative to {Path.cwd()}).")
-    if (kind == "spss") != (format == "spss") and format != "auto":
+    stat_format = format in _STAT_KINDS
+    if format != "auto" and (stat_format or kind in _STAT_KINDS) and format != kind:
         raise SurveyError(
             f"{source}: format={format!r} does not fit a {source.suffix} file; SPSS exports "
-            "are .sav files and the other formats .xlsx or .csv. Leave format='auto'."
+            "are .sav files, Stata ones .dta and the other formats .xlsx or .csv. Leave "
+            "format='auto'."
         )
     if sheet is not None and kind != "xlsx":
         raise SurveyError(f"{source}: sheet={sheet!r} applies to .xlsx workbooks only; drop it.")
-    if kind == "spss":
-        grid = _read_spss(source)
-        fmt = "spss"
-    else:
-        sheet_name, rows = (
-            _read_xlsx_rows(source, sheet) if kind == "xlsx" else (None, _read_csv_rows(source))
-        )
-        fmt = format if format != "auto" else _detect_format(kind, rows)
-        grid = _make_grid(source, sheet_name, rows, _header_count(fmt, rows))
-    id_col = _find_id_column(grid, fmt, id_column)
-    specs = _layout(grid, fmt, id_col)
-    responses, items, dont_know = _build(grid, fmt, id_col, specs, scales or {})
-    return Survey(responses, items, dont_know, source, fmt)
+    return kind
 
 
 # --- reading cells ---------------------------------------------------------------------------
@@ -418,39 +563,119 @@ def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[str, list[Row]
     return name, rows
 
 
-def _read_spss(path: Path) -> _Grid:
+def _read_stat(path: Path, kind: str, notes: list[str]) -> _Grid:
+    """An SPSS or Stata file as a grid: variable names and labels as headers, labels as cells.
+
+    User-missing values (SPSS missing values and ranges, Stata's ``.a``-``.z``) become missing,
+    except those labelled as a don't-know answer, which stay that answer. Labels that repeat
+    within a variable are merged into one answer; ``notes`` gets one sentence for each.
+    """
     import pyreadstat  # imported here: reading a spreadsheet should not need it
 
+    read = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+    what = "an SPSS .sav" if kind == "spss" else "a Stata .dta"
     try:
-        frame, meta = pyreadstat.read_sav(str(path))
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
-        raise SurveyError(f"{path}: cannot be read as an SPSS .sav file ({exc}).") from exc
-    names = list(meta.column_names)
+        frame, meta = read(str(path), user_missing=True)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as exc:
+        raise SurveyError(f"{path}: cannot be read as {what} file ({exc}).") from exc
+    if frame.empty:
+        raise SurveyError(f"{path}: the file has no cases (rows); nothing to read.")
+    names = [str(n) for n in meta.column_names]
+    variables = [_StatVariable.of(path, name, frame[name], meta, kind) for name in names]
+    columns = [v.cells() for v in variables]
+    rows = [(n + 1, [column[n] for column in columns]) for n in range(len(frame))]
+    notes += [v.merged_note() for v in variables if v.merged]
+    missing = {v.name: v.n_missing for v in variables if v.n_missing}
+    if missing:
+        listed = ", ".join(f"{name}: {n}" for name, n in missing.items())
+        notes.append(
+            f"{path}: {sum(missing.values())} answers carry user-missing codes and were read "
+            f"as missing ({listed})."
+        )
     labels = meta.column_names_to_labels
-    # A variable labelled only in part (1 and 5 of a 1-5 scale) is read as its numbers.
-    value_labels = {
-        name: mapping
-        for name, mapping in meta.variable_value_labels.items()
-        if frame[name].dropna().isin(list(mapping)).all()
-    }
-    rows: list[tuple[int, Row]] = []
-    for number, record in enumerate(frame.itertuples(index=False), start=1):
-        cells: Row = []
-        for name, value in zip(names, record, strict=True):
-            text = _cell_text(value)
-            mapping = value_labels.get(name, {})
-            if text is not None and value in mapping:
-                text = normalize_text(str(mapping[value])).strip()
-            cells.append(text)
-        rows.append((number, cells))
-    if not rows:
-        raise SurveyError(f"{path}: the SPSS file has no cases (rows); nothing to read.")
-    value_order = {
-        name: [normalize_text(str(label)).strip() for _, label in sorted(mapping.items())]
-        for name, mapping in value_labels.items()
-    }
     headers = [names, [labels.get(n) or n for n in names]]
-    return _Grid(path, None, headers, rows, len(names), header_row=0, spss=True, labels=value_order)
+    value_order = {v.name: v.order for v in variables if v.order is not None}
+    return _Grid(path, None, headers, rows, len(names), header_row=0, spss=True,
+                 labels=value_order)
+
+
+def _user_missing(kind: str, value: object, ranges: Sequence[Mapping[str, object]]) -> bool:
+    """Whether ``value`` is a declared missing code (SPSS ranges; Stata: any letter code)."""
+    if kind == "stata":
+        return isinstance(value, str)
+    for span in ranges:
+        low, high = span.get("lo"), span.get("hi")
+        if type(value) is type(low) and type(value) is type(high):
+            if low <= value <= high:  # type: ignore[operator]
+                return True
+    return False
+
+
+@dataclass
+class _StatVariable:
+    """One variable of a statistics file: its cells as text, its label order, what was merged."""
+
+    path: Path
+    name: str
+    values: list[object]
+    mapping: dict[object, str]
+    missing: list[bool]
+    order: list[str] | None = None
+    merged: dict[str, list[object]] = field(default_factory=dict)
+    n_missing: int = 0
+
+    @classmethod
+    def of(cls, path: Path, name: str, column: pd.Series, meta: object, kind: str) -> _StatVariable:
+        ranges = getattr(meta, "missing_ranges", {}).get(name, [])
+        string = getattr(meta, "readstat_variable_types", {}).get(name) == "string"
+        values = [None if _blank(v) else v for v in column.tolist()]
+        # Stata strings have no missing codes; its numeric ones come back as letters.
+        coded = not (string and kind == "stata")
+        missing = [v is not None and coded and _user_missing(kind, v, ranges) for v in values]
+        labels = getattr(meta, "variable_value_labels", {}).get(name, {})
+        mapping = {code: normalize_text(str(text)).strip() for code, text in labels.items()}
+        variable = cls(path, name, values, mapping, missing)
+        variable.settle_labels(ranges, kind)
+        return variable
+
+    def settle_labels(self, ranges: Sequence[Mapping[str, object]], kind: str) -> None:
+        valid = [v for v, gone in zip(self.values, self.missing, strict=True)
+                 if v is not None and not gone]
+        # A variable labelled only in part (1 and 5 of a 1-5 scale) is read as its numbers.
+        if not self.mapping or not all(v in self.mapping for v in valid):
+            self.mapping = {}
+            return
+        codes = sorted(self.mapping, key=lambda c: (type(c).__name__, c))
+        kept = [c for c in codes if not _user_missing(kind, c, ranges)
+                or _key(self.mapping[c]) in _DONT_KNOW_KEYS]
+        by_label: dict[str, list[object]] = {}
+        for code in kept:
+            by_label.setdefault(self.mapping[code], []).append(code)
+        self.merged = {label: c for label, c in by_label.items() if len(c) > 1}
+        self.order = list(by_label)
+
+    def cells(self) -> Row:
+        out: Row = []
+        for value, gone in zip(self.values, self.missing, strict=True):
+            label = self.mapping.get(value) if value is not None else None
+            if gone and (label is None or _key(label) not in _DONT_KNOW_KEYS):
+                self.n_missing += 1
+                out.append(None)
+            else:
+                out.append(label if label is not None else _cell_text(value))
+        return out
+
+    def merged_note(self) -> str:
+        shared = "; ".join(
+            f"codes {' and '.join(_cell_text(c) or '' for c in codes)} share the label {label!r}"
+            for label, codes in self.merged.items()
+        )
+        return (f"{self.path}, variable {self.name!r}: {shared}; their answers are read as one "
+                "answer.")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))  # type: ignore[call-overload]
 
 
 # --- layout: which columns are what ----------------------------------------------------------
@@ -465,12 +690,14 @@ def _detect_format(kind: str, rows: list[Row]) -> str:
     if not head:
         return "webropol" if kind == "xlsx" else "csv"
     first = set(head[0])
-    if len(head) >= 3 and any(c.startswith('{"importid"') for c in head[2]):
+    if len(head) >= 3 and _import_id_row(rows):
         return "qualtrics"
     if "responseid" in first or (head[0][:2] == ["v1", "v2"] and len(head) > 1):
         return "qualtrics"
     if "completion time" in first or "valmistumisaika" in first:
         return "forms"
+    if head[0][0] in {"timestamp", "aikaleima"}:
+        return "google_forms"
     if first & {"submitdate", "lastpage", "startlanguage", "date submitted", "last page"}:
         return "limesurvey"
     webropol_names = {_norm(n) for n in (*_ID_COLUMNS["webropol"][:2], *_METADATA["webropol"])}
@@ -479,13 +706,16 @@ def _detect_format(kind: str, rows: list[Row]) -> str:
     return "webropol"
 
 
+def _import_id_row(rows: list[Row]) -> bool:
+    """Whether the third non-empty row is Qualtrics' ImportId row (JSON or Python-dict style)."""
+    head = [row for row in rows if any(row)][:3]
+    return len(head) == 3 and any(_IMPORT_ID.match(c or "") for c in head[2])
+
+
 def _header_count(fmt: str, rows: list[Row]) -> int:
     if fmt != "qualtrics":
         return 1
-    head = [row for row in rows if any(row)][:3]
-    if len(head) >= 3 and any((c or "").startswith('{"ImportId"') for c in head[2]):
-        return 3
-    return 2
+    return 3 if _import_id_row(rows) else 2
 
 
 def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -> _Grid:
@@ -511,27 +741,49 @@ def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -
                     "column has answers but no header; give it its question text as a header "
                     "or delete the column."
                 )
+    _refuse_header_rows(grid)
     return grid
 
 
-def _find_id_column(grid: _Grid, fmt: str, id_column: str | None) -> int:
+def _refuse_header_rows(grid: _Grid) -> None:
+    """Refuse a data row that is a header (a repeated header, an ImportId row not recognised)."""
+    for number, cells in grid.rows:
+        filled = [(col, c) for col, c in enumerate(cells) if c is not None]
+        import_ids = sum(c[0] == "{" and bool(_IMPORT_ID.match(c)) for _, c in filled)
+        repeats = max(sum(c == h[col] for col, c in filled) for h in grid.headers)
+        if import_ids >= 2 or (repeats >= 2 and repeats * 2 >= len(filled)):
+            what = "Qualtrics ImportId cells" if import_ids >= 2 else "the header"
+            raise SurveyError(
+                f"{grid.where(row=number)}: the row holds {what}, not a response; delete the "
+                "row (two exports pasted together?) or export the survey again."
+            )
+
+
+def _find_id_column(grid: _Grid, fmt: str, id_column: str | None) -> int | None:
+    """The respondent id column; None when the format's names are absent and none was given."""
     wanted = (id_column,) if id_column is not None else _ID_COLUMNS[fmt]
     for name in wanted:
         for header_row in grid.headers:
             for col, header in enumerate(header_row):
                 if _norm(header) == _norm(name):
                     return col
+    if id_column is None:
+        return None
     seen = ", ".join(repr(h) for h in grid.headers[0] if h)
     where = grid.where() + (f", header row {grid.header_row}" if not grid.spss else "")
-    if id_column is not None:
-        raise SurveyError(
-            f"{where}: there is no column {id_column!r} (given as id_column=); the columns are "
-            f"{seen}."
-        )
     raise SurveyError(
-        f"{where}: no respondent id column found; looked for "
-        f"{', '.join(repr(n) for n in wanted)} (the {fmt} names). Pass id_column='...' naming "
-        f"the column that identifies respondents; the columns are {seen}."
+        f"{where}: there is no column {id_column!r} (given as id_column=); the columns are "
+        f"{seen}."
+    )
+
+
+def _fallback_note(grid: _Grid, fmt: str) -> str:
+    looked = ", ".join(repr(n) for n in _ID_COLUMNS[fmt])
+    first = grid.rows[0][0]
+    unit = "case" if grid.spss else "row"
+    return (
+        f"{grid.where()}: no respondent id column (looked for {looked}), so each respondent's "
+        f"id is its {unit} number (the first is {first}); pass id_column='...' to use a column."
     )
 
 
@@ -547,30 +799,58 @@ class _Spec:
     labels: list[str] | None = None
 
 
-def _is_metadata(fmt: str, header: str) -> bool:
-    names = _METADATA.get(fmt, frozenset())
-    pattern = _METADATA_PATTERN.get(fmt)
-    return _norm(header) in {_norm(n) for n in names} or bool(pattern and pattern.search(header))
+_RoleOf = tuple[Role, str, str]  # role, reason, the header that names the column
 
 
-def _layout(grid: _Grid, fmt: str, id_col: int) -> list[_Spec]:
-    cols = [
-        col
-        for col in range(grid.width)
-        if col != id_col
-        and any(h[col] for h in grid.headers)
-        and not any(_is_metadata(fmt, h[col]) for h in grid.headers)
-    ]
+def _roles(grid: _Grid, fmt: str, id_col: int | None) -> dict[int, _RoleOf]:
+    """What each column of the file is: id, item, metadata, identifier or dropped (and why)."""
+    roles: dict[int, _RoleOf] = {}
+    id_names = {_norm(n) for n in _ID_COLUMNS.get(fmt, ())}
+    for col in range(grid.width):
+        names = [h[col] for h in grid.headers if h[col]]
+        if col == id_col:  # legacy Qualtrics: "V1" above "ResponseID"
+            names.sort(key=lambda n: _norm(n) not in id_names)
+        roles[col] = _role(fmt, names, col == id_col) or ("item", "", names[0] if names else "")
+    if fmt == "limesurvey":
+        codes = {roles[c][2] for c in roles if roles[c][0] == "item"}
+        for col, (role, _, name) in roles.items():
+            if role == "item" and name.endswith("Time") and name[:-4] in codes:
+                roles[col] = ("metadata", "LimeSurvey timing of the question", name)
+    return roles
+
+
+def _role(fmt: str, names: list[str], is_id: bool) -> _RoleOf | None:
+    if is_id:
+        return ("id", "respondent id", names[0])
+    if not names:
+        return ("dropped", "no header and no answers", "")
+    for kind, table, reason in (
+        ("identifier", _IDENTIFIERS, "identifies a person; never read"),
+        ("metadata", _METADATA, f"{fmt} export metadata"),
+    ):
+        known = {_norm(n) for n in table.get(fmt, frozenset())}
+        for name in names:
+            if _norm(name) in known:
+                return (kind, reason, name)  # type: ignore[return-value]
+    for name in names:
+        if (pattern := _METADATA_PATTERN.get(fmt)) and pattern.search(name):
+            return ("metadata", f"{fmt} export metadata", name)
+        if (pattern := _DERIVED_PATTERN.get(fmt)) and pattern.search(name):
+            return ("dropped", "Qualtrics text analysis of an answer, not an answer", name)
+    return None
+
+
+def _layout(grid: _Grid, fmt: str, cols: list[int]) -> list[_Spec]:
     if fmt == "qualtrics":
         return [_qualtrics_spec(grid, col) for col in cols]
-    if fmt == "spss":
+    if fmt in _STAT_KINDS:
         return [
             _Spec(grid.header(c), grid.headers[1][c], [c], labels=grid.labels.get(grid.header(c)))
             for c in cols
         ]
     if fmt == "limesurvey":
         return _limesurvey_specs(grid, cols)
-    if fmt == "forms":
+    if fmt in {"forms", "google_forms"}:
         return [_Spec(None, grid.header(c), [c]) for c in cols]
     return _group_options(grid, cols, _split_colon)
 
@@ -579,12 +859,22 @@ def _qualtrics_spec(grid: _Grid, col: int) -> _Spec:
     code = grid.headers[0][col]
     question = grid.headers[1][col] if len(grid.headers) > 1 else code
     if re.fullmatch(r"V\d+", code) is None and len(grid.headers) > 2:
-        try:
-            import_id = json.loads(grid.headers[2][col]).get("ImportId", "")
-        except (json.JSONDecodeError, AttributeError):
-            import_id = ""
+        import_id = _import_id(grid.headers[2][col])
         return _Spec(code, question or code, [col], open_text=str(import_id).endswith("_TEXT"))
     return _Spec(code, question or code, [col])
+
+
+def _import_id(cell: str) -> str:
+    """The ImportId of a Qualtrics third-row cell, JSON (``{"ImportId":"QID1"}``) or, as exports
+    of 2016-17 wrote it, a Python dict (``{'ImportId': 'QID1'}``)."""
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            found = parse(cell)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(found, dict):
+            return str(found.get("ImportId", ""))
+    return ""
 
 
 def _split_colon(header: str) -> list[tuple[str, str]]:
@@ -872,14 +1162,16 @@ def _explicit_likert(
     keys = [_key(label) for label in scale]
     if isinstance(labels, str) or not scale or len(set(keys)) != len(keys):
         raise SurveyError(
-            f"scales[{item.item_id!r}] must list each label once, lowest first; got "
-            f"{list(labels)!r}."
+            f"{grid.where()}: scales[{item.item_id!r}] must list each label once, lowest "
+            f"first; got {list(labels)!r}."
         )
     _check_labels(grid, item.spec.cols[0], item.item_id, scale, answers, "")
     item.type, item.scale = "likert", scale
 
 
-def _respondent_ids(grid: _Grid, id_col: int) -> list[str]:
+def _respondent_ids(grid: _Grid, id_col: int | None) -> list[str]:
+    if id_col is None:
+        return [str(number) for number, _ in grid.rows]
     ids: list[str] = []
     first_row: dict[str, int] = {}
     for number, cells in grid.rows:
@@ -901,7 +1193,11 @@ def _respondent_ids(grid: _Grid, id_col: int) -> list[str]:
 
 
 def _build(
-    grid: _Grid, fmt: str, id_col: int, specs: list[_Spec], scales: Mapping[str, Sequence[str]]
+    grid: _Grid,
+    fmt: str,
+    id_col: int | None,
+    specs: list[_Spec],
+    scales: Mapping[str, Sequence[str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     respondent_ids = _respondent_ids(grid, id_col)
     item_ids = _assign_ids(specs)
@@ -1020,3 +1316,88 @@ def _indicators(item: _Item, grid: _Grid) -> dict[str, pd.Series]:
         for i, name in enumerate(names)
     }
 
+
+
+# --- metadata and the load report ------------------------------------------------------------
+
+
+def _metadata_frame(grid: _Grid, roles: Mapping[int, _RoleOf], ids: pd.Series) -> pd.DataFrame:
+    """``respondent_id``, ``complete``, ``last_page`` and the other metadata columns as text."""
+    data: dict[str, pd.Series] = {"respondent_id": ids.reset_index(drop=True)}
+    data["complete"] = pd.Series(_completion(grid, roles), dtype="boolean")
+    for col, (role, _, name) in roles.items():
+        if role != "metadata":
+            continue
+        values = grid.values(col)
+        if _norm(name) in {_norm(n) for n in _LAST_PAGE}:
+            numbers = [None if v is None else _number(v, decimal_comma=False) for v in values]
+            data["last_page"] = pd.Series(
+                [pd.NA if n is None else int(n) for n in numbers], dtype="Int64"
+            )
+            continue
+        key = slug(name) or f"column_{col + 1}"
+        base, n = key, 2
+        while key in data:
+            key, n = f"{base}_{n}", n + 1
+        data[key] = pd.Series(values, dtype="str")
+    return pd.DataFrame(data)
+
+
+def _completion(grid: _Grid, roles: Mapping[int, _RoleOf]) -> list[bool | None]:
+    """Per respondent: False when the export marks the response unfinished, else True or None.
+
+    LimeSurvey leaves ``submitdate`` empty until the last page is submitted; Qualtrics writes
+    ``Finished`` 1/True or 0/False.
+    """
+    by_name = {_norm(name): col for col, (role, _, name) in roles.items() if role == "metadata"}
+    for name in _COMPLETION["limesurvey"]:
+        if (col := by_name.get(_norm(name))) is not None:
+            return [v is not None for v in grid.values(col)]
+    flags = {"1": True, "true": True, "0": False, "false": False}
+    for name in _COMPLETION["qualtrics"]:
+        if (col := by_name.get(_norm(name))) is not None:
+            return [flags.get(_norm(v)) if v is not None else None for v in grid.values(col)]
+    return [None] * len(grid.rows)
+
+
+def _where(grid: _Grid, col: int) -> str:
+    return f"variable {grid.header(col)}" if grid.spss else get_column_letter(col + 1)
+
+
+def _report(
+    grid: _Grid,
+    survey: Survey,
+    roles: Mapping[int, _RoleOf],
+    specs: list[_Spec],
+    id_col: int | None,
+    notes: list[str],
+) -> SurveyReport:
+    item_of = {col: item_id for item_id, spec in zip(_assign_ids(specs), specs, strict=True)
+               for col in spec.cols}
+    columns = tuple(
+        SurveyColumn(name, _where(grid, col), role, item_of.get(col, ""), reason)
+        for col, (role, reason, name) in roles.items()
+    )
+    header_rows = 0 if grid.spss else len(grid.headers)
+    return SurveyReport(
+        path=grid.path,
+        source_format=survey.source_format,
+        rows=len(grid.rows) + header_rows,
+        header_rows=header_rows,
+        respondents=len(survey.responses),
+        columns=columns,
+        items=_item_reports(survey.items),
+        open_answers=len(survey.open_answers()),
+        incomplete=survey.n_incomplete,
+        id_column=None if id_col is None else f"{roles[id_col][2]} ({_where(grid, id_col)})",
+        sheet=grid.sheet,
+        notes=tuple(notes),
+    )
+
+
+def _item_reports(items: pd.DataFrame) -> tuple[SurveyItem, ...]:
+    return tuple(
+        SurveyItem(str(row["item_id"]), str(row["type"]), str(row["question"]),
+                   tuple(row["scale"] or row["options"] or ()), len(row["columns"]))
+        for row in items.to_dict("records")
+    )

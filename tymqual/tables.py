@@ -753,12 +753,17 @@ def likert_table(
     columns are the union of the scales (first seen first) and a label outside an item's
     scale is NA (the label columns are then nullable ``Int64``).
 
+    Only complete responses count: respondents the export marks as unfinished (LimeSurvey,
+    Qualtrics; ``survey.metadata["complete"]``) are left out, and ``out.attrs["note"]`` says
+    how many (the report prints it under the table).
+
     >>> from tymqual.surveys import read_survey
     >>> likert_table(read_survey("surveys/kysely.xlsx"), ["q3"])  # doctest: +SKIP
       item_id                                              statement  Täysin eri mieltä  ...
     0      q3  Verkostojohtajalla on riittävät resurssit tehtäväänsä                  1  ...
     """
     check_lang(lang, "likert_table")
+    survey, note = _complete_only(survey, lang)
     chosen = _likert_items(survey, items, "likert_table()")
     scales = [tuple(s) for s in chosen["scale"]]
     labels = list(dict.fromkeys(lab for scale in scales for lab in scale))
@@ -781,7 +786,31 @@ def likert_table(
     same_scale = len(set(scales)) <= 1
     out = out.astype({lab: "int64" if same_scale else "Int64" for lab in labels})
     out = out.astype({"dont_know": "int64", "valid_n": "int64"})
-    return out.astype({"mean": "float64"}) if show_mean else out
+    out = out.astype({"mean": "float64"}) if show_mean else out
+    if note:
+        out.attrs["note"] = note
+    return out
+
+
+_INCOMPLETE_NOTE = {
+    "fi": "Taulukossa ovat vain valmiit vastaukset: {n} keskeneräistä vastausta ({file}) jätettiin "
+          "pois.",
+    "en": "Complete responses only: {n} incomplete responses ({file}) were left out.",
+}
+
+
+def _complete_only(survey: Survey, lang: Lang) -> tuple[Survey, str]:
+    """The survey's complete responses, and the reader's note on those left out ("" if none).
+
+    An export that records completion (LimeSurvey's ``submitdate``, Qualtrics' ``Finished``)
+    marks unfinished responses in ``survey.metadata["complete"]``; they are kept in the
+    survey but not counted in its tables.
+    """
+    left_out = survey.n_incomplete
+    if not left_out:
+        return survey, ""
+    note = _INCOMPLETE_NOTE[lang].format(n=fmt_number(left_out, lang=lang), file=survey.path.name)
+    return survey.complete_only(), note
 
 
 def _survey_of(p: Project, survey: Survey | None) -> Survey | None:
@@ -943,6 +972,9 @@ def joint_display(p: Project, survey: Survey | None = None, *, lang: Lang = "fi"
     """
     lang = check_lang(lang, "joint_display")
     survey = _survey_of(p, survey)
+    incomplete_note = ""
+    if survey is not None:
+        survey, incomplete_note = _complete_only(survey, lang)
     notes = _notes_by_theme(p)
     themes = _themes(p)
     frequencies = code_frequencies(p, rollup=True, lang=lang).set_index("code_path")
@@ -972,7 +1004,10 @@ def joint_display(p: Project, survey: Survey | None = None, *, lang: Lang = "fi"
         })
     columns = ["code_path", "theme", "items", "survey_distribution", "valid_n", "cases_n_of_N",
                "quote_refs", "fit", "conclusion"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns).astype({"valid_n": "Int64"})
+    out = pd.DataFrame(rows, columns=columns).astype({"valid_n": "Int64"})
+    if incomplete_note:
+        out.attrs["note"] = incomplete_note
+    return out
 
 
 # --- case summaries --------------------------------------------------------------------------
