@@ -1087,12 +1087,16 @@ class Project:
         min_overlap: float = 0.9,
         codes: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
+        confidence: float = 0.95,
+        n_boot: int = 1000,
+        seed: int | None = 0,
     ) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement
 
         return project_agreement(self, coders, unit=unit, min_overlap=min_overlap,
-                                 codes=codes, sources=sources)
+                                 codes=codes, sources=sources, confidence=confidence,
+                                 n_boot=n_boot, seed=seed)
 
     def disagreements(
         self,
