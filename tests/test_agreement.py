@@ -1100,3 +1100,26 @@ def test_project_table_refuses_bad_interval_arguments(double: tymqual.Project,
                                                       ) -> None:
     with pytest.raises(AgreementError, match=message):
         project_agreement(double, **kwargs)
+
+
+def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
+    from tymqual.unitizing import UNITIZING_COLUMNS, unitizing_table
+
+    with pytest.warns(TymqualWarning, match="coder 'B' has overlapping segments"):
+        table = project_agreement(double, unit="free")
+    assert list(table.columns) == list(UNITIZING_COLUMNS)
+    assert table.attrs["unit"] == "free" and table.attrs["sources"] == ("H1", "H2")
+    ledger = pd.read_csv(double.root / "codes" / "codings.csv", dtype=str)
+    mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
+    paths = {c.key: c.path for c in double.codebook}
+    segments = pd.DataFrame({"coder": mine["coder"], "source": mine["source_id"],
+                             "start": mine["start"].astype(int), "end": mine["end"].astype(int),
+                             "code": mine["code"].map(paths)})
+    lengths = {sid: len((double.root / "transcripts" / f"{sid}.txt").read_text("utf-8"))
+               for sid in ("H1", "H2")}
+    with pytest.warns(TymqualWarning):
+        expected = unitizing_table(segments, lengths)
+    pd.testing.assert_frame_equal(table, expected, check_like=False, check_exact=False)
+    assert set(table.loc[table["level"] == "domain", "name"]) == {"johtaminen", "neuvottelut"}
+    with pytest.raises(AgreementError, match="unit='free' has neither"):
+        disagreements(double, unit="free")

@@ -44,20 +44,21 @@ from tymqual.errors import AgreementError, TymqualWarning
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
 from tymqual.text import check_span
+from tymqual.unitizing import unitizing_table
 
 if TYPE_CHECKING:
     from tymqual.project import Project
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Weights = Literal["linear", "quadratic"] | None
-Unit = Literal["sentence", "turn", "overlap"]
+Unit = Literal["sentence", "turn", "overlap", "free"]
 Decision = Literal["code", "no_code"]
 ReliabilityData: TypeAlias = pd.DataFrame | np.ndarray | Sequence[Sequence[Any]]
 Labels: TypeAlias = pd.Series | np.ndarray | Sequence[Any]
 
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 WEIGHTS: tuple[str, ...] = ("linear", "quadratic")
-UNITS: tuple[str, ...] = ("sentence", "turn", "overlap")
+UNITS: tuple[str, ...] = ("sentence", "turn", "overlap", "free")
 TOTAL = "(total)"
 """``code_path`` of the row of :func:`project_agreement` that pools every code."""
 CONSENSUS = "consensus"
@@ -1215,7 +1216,8 @@ def _match_segments(
 def _check_unit(unit: object, min_overlap: object) -> None:
     if unit not in UNITS:
         raise AgreementError(
-            f"unit={unit!r} is not a unit of comparison; use 'sentence', 'turn' or 'overlap'."
+            f"unit={unit!r} is not a unit of comparison; use 'sentence', 'turn', 'overlap' or "
+            "'free'."
         )
     if not (_is_number(min_overlap) and 0 < float(min_overlap) <= 1):  # type: ignore[arg-type]
         raise AgreementError(
@@ -1272,6 +1274,19 @@ def _typed_table(frame: pd.DataFrame, cmp: _Comparison, unit: str, share: float
     frame.attrs.update({"coders": cmp.coders, "unit": unit, "sources": tuple(cmp.sources),
                         "double_coded_share": share})
     return frame
+
+
+def _free_table(project: Project, cmp: _Comparison, share: float) -> pd.DataFrame:
+    """The unitizing alpha family of the two coders' segments (see :mod:`tymqual.unitizing`)."""
+    paths = dict(cmp.codes)
+    segments = pd.DataFrame({
+        "coder": cmp.seg["coder"], "source": cmp.seg["source_id"],
+        "start": cmp.seg["start"], "end": cmp.seg["end"],
+        "code": cmp.seg["code"].map(paths)})
+    table = unitizing_table(segments, _lengths(project, cmp.sources), coders=list(cmp.coders))
+    table.attrs.update({"coders": cmp.coders, "unit": "free", "sources": tuple(cmp.sources),
+                        "double_coded_share": share})
+    return table
 
 
 def project_agreement(
@@ -1339,6 +1354,11 @@ def project_agreement(
 
     With ``unit="overlap"`` the intervals and chance-corrected indices are NaN.
 
+    ``unit="free"`` compares the coders' freely marked segments with Krippendorff's unitizing
+    alpha family instead, and returns :func:`tymqual.unitizing.unitizing_table` (columns
+    :data:`tymqual.unitizing.UNITIZING_COLUMNS`): a row per code, per semantic domain (the
+    codebook's top-level themes) and in total, on the sources compared; ``df.attrs`` as above.
+
     >>> table = project_agreement(p, ("A", "B"), unit="sentence")  # doctest: +SKIP
     """
     _check_unit(unit, min_overlap)
@@ -1348,6 +1368,8 @@ def project_agreement(
     share = double_coded_share(project, cmp.sources)
     if unit == "overlap":
         return _typed_table(_overlap_table(cmp, float(min_overlap)), cmp, unit, share)
+    if unit == "free":
+        return _free_table(project, cmp, share)
     units = _units(project, unit, cmp.sources)
     hits, outside = _presence(units, cmp, _lengths(project, cmp.sources))
     if outside:
@@ -1406,6 +1428,11 @@ def disagreements(
     >>> agenda = disagreements(p, ("A", "B"))  # doctest: +SKIP
     """
     _check_unit(unit, min_overlap)
+    if unit == "free":
+        raise AgreementError(
+            "disagreements() lists units or segments; unit='free' has neither. Use "
+            "unit='overlap' to list the segments the coders marked differently."
+        )
     cmp = _comparison(project, coders, codes, sources)
     first, second = cmp.coders
     rows: list[tuple[str, int, int, int, str, str, str]] = []
