@@ -1123,3 +1123,39 @@ def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
     assert set(table.loc[table["level"] == "domain", "name"]) == {"johtaminen", "neuvottelut"}
     with pytest.raises(AgreementError, match="unit='free' has neither"):
         disagreements(double, unit="free")
+
+
+# ============================================================ the machine as a coder
+def test_a_machine_coder_is_compared_like_a_person(double: tymqual.Project) -> None:
+    from tymqual.autocode import accept, is_machine_coder, machine_coder, reject
+
+    machine = machine_coder("autocode", "keywords")
+    assert is_machine_coder(machine) and is_machine_coder("suggester")
+    assert not is_machine_coder("A") and not is_machine_coder("autocoder")
+    # the machine proposes johtaminen on H1 s2 and s3 and neuvottelut on H2 s2; a person
+    # accepts one proposal and rejects another: all three still count as the machine's.
+    ids = [double.code("H1", "johtaminen", quote=q, coder=machine, status="suggested")
+           for q in ("Verkostojohtaja on meillä liima.", "Hänellä on resurssit kunnossa.")]
+    ids.append(double.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder=machine,
+                           status="suggested"))
+    accept(double, ids[0])
+    reject(double, ids[1])
+    table = project_agreement(double, ("A", machine), codes=["johtaminen", "neuvottelut"])
+    rows = table.set_index("code_path")
+    # johtaminen: A has H1 s2 and s7, the machine s2 and s3 (13 sentences)
+    assert rows.loc["johtaminen", ["both", "only_a", "only_b", "neither"]].tolist() == [
+        1, 1, 1, 10]
+    assert rows.loc["johtaminen", "precision"] == 0.5 and rows.loc["johtaminen", "recall"] == 0.5
+    # neuvottelut: A has H2 s2 + s3, the machine s2 only
+    assert rows.loc["neuvottelut", ["both", "only_a", "only_b"]].tolist() == [1, 1, 0]
+    assert rows.loc["neuvottelut", "precision"] == 1.0
+    assert rows.loc["neuvottelut", "recall"] == 0.5
+    assert rows.loc["neuvottelut", "cohen_kappa"] == pytest.approx(
+        cohen_kappa([1, 1] + [0] * 11, [1, 0] + [0] * 11))
+
+
+def test_a_person_counts_accepted_codings_only(double: tymqual.Project) -> None:
+    with pytest.raises(AgreementError, match="'D' have no accepted codings"):
+        double.code("H1", "johtaminen", quote="Kela on mukana.", coder="D",
+                    status="suggested")
+        project_agreement(double, ("A", "D"))

@@ -18,7 +18,10 @@ reliability, and for the consensus meeting that follows. Two layers:
 
 Units on a project are speaker turns, sentences within turns (:func:`sentence_spans`) or, the
 MAXQDA way, the coded segments themselves. Only ``accepted`` codings count, and a code counts
-as itself: codings of its subcodes do not roll up into it.
+as itself: codings of its subcodes do not roll up into it. A machine coder (autocoding, the
+suggester: :func:`tymqual.autocode.is_machine_coder`) is compared like a person, with every
+coding it proposed counting, accepted or not, so that ``precision`` and ``recall`` judge it
+against a person.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 import numpy as np
 import pandas as pd
 
+from tymqual.autocode import is_machine_coder
 from tymqual.codings import CODING_COLUMNS, DEFAULT_CODERS, new_coding_id
 from tymqual.errors import AgreementError, TymqualWarning
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
@@ -986,23 +990,32 @@ def _check_coders(project: Project, coders: Sequence[str]) -> tuple[str, str]:
     first, second = coders[0], coders[1]
     if first == second:
         raise AgreementError(f"coders names {first!r} twice; name two different coders.")
-    accepted = project.codings
-    accepted = accepted[accepted["status"] == "accepted"]
-    known = sorted(set(accepted["coder"]))
+    codings = project.codings
+    counted = codings[(codings["status"] == "accepted")
+                      | codings["coder"].map(is_machine_coder)]
+    known = sorted(set(counted["coder"]))
     absent = [c for c in (first, second) if c not in set(known)]
     if absent:
         raise AgreementError(
             f"coder(s) {', '.join(map(repr, absent))} have no accepted codings in "
-            f"{project.ledger.path}; coders with accepted codings: "
+            f"{project.ledger.path}; coders with accepted codings (or machine suggestions): "
             f"{', '.join(map(repr, known)) or 'none'}."
         )
     return first, second
 
 
+def _counted_segments(project: Project, pair: tuple[str, str]) -> pd.DataFrame:
+    """The pair's codings that count: a person's accepted ones, and everything a machine
+    coder proposed (accepted, still suggested or rejected: its proposal either way)."""
+    frames = [project.segments(status=None if is_machine_coder(c) else "accepted", coder=c)
+              for c in pair]
+    return pd.concat(frames, ignore_index=True)
+
+
 def _comparison(project: Project, coders: Sequence[str], codes: Sequence[str] | None,
                 sources: Sequence[str] | None) -> _Comparison:
     pair = _check_coders(project, coders)
-    seg = project.segments(status="accepted", coder=list(pair))
+    seg = _counted_segments(project, pair)
     if sources is None:
         by_coder = [set(seg.loc[seg["coder"] == c, "source_id"]) for c in pair]
         both, one = by_coder[0] & by_coder[1], by_coder[0] ^ by_coder[1]

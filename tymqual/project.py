@@ -1018,7 +1018,7 @@ class Project:
         unit: Literal["sentence", "turn"] = "sentence",
         codes: str | Sequence[str] | None = None,
         compounds: Compounds = "off",
-        coder: str = "autocode",
+        coder: str | None = None,
         role: str | Sequence[str] | None = None,
         analyser: str | Analyser | None = None,
     ) -> pd.DataFrame:
