@@ -1159,3 +1159,43 @@ def test_a_person_counts_accepted_codings_only(double: tymqual.Project) -> None:
         double.code("H1", "johtaminen", quote="Kela on mukana.", coder="D",
                     status="suggested")
         project_agreement(double, ("A", "D"))
+
+
+# ============================================================ the report's reliability table
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_reliability_table_for_the_report(make_project: MakeProject, lang: str) -> None:
+    from tymqual.labels import relabel
+
+    p = make_project()
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    p.code("H1", "johtaminen", quote="Hänellä on resurssit kunnossa.", coder="B")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="B")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        table = agreement.reliability_table(p, ("A", "B"), lang=lang)  # type: ignore[arg-type]
+        full = project_agreement(p, ("A", "B"))
+    assert list(table.columns) == list(agreement.RELIABILITY_COLUMNS)
+    shared = [c for c in table.columns if c != "note"]
+    pd.testing.assert_frame_equal(table[shared], full[shared])
+    notes = dict(zip(table["code_path"], table["note"], strict=True))
+    paradox = "Kappan paradoksi" if lang == "fi" else "Kappa paradox"
+    assert notes["johtaminen"].startswith(paradox) and notes["neuvottelut"] == ""
+    assert "A" in table.attrs["note"] and "100 %" in table.attrs["note"]
+    assert ("lähdettä" in table.attrs["note"]) is (lang == "fi")
+    assert not any("_" in str(c) for c in relabel(table, lang).columns)  # type: ignore[arg-type]
+
+
+def test_reliability_table_of_a_machine_has_precision_and_recall(double: tymqual.Project
+                                                                 ) -> None:
+    from tymqual.autocode import machine_coder
+
+    machine = machine_coder("suggester", "logistic")
+    double.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder=machine,
+                status="suggested")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        table = agreement.reliability_table(double, ("A", machine))
+    assert list(table.columns[-3:]) == ["precision", "recall", "note"]
+    with pytest.raises(TymqualError, match="lang must be"):
+        agreement.reliability_table(double, ("A", "B"), lang="sv")  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ import pandas as pd
 from tymqual.autocode import is_machine_coder
 from tymqual.codings import CODING_COLUMNS, DEFAULT_CODERS, new_coding_id
 from tymqual.errors import AgreementError, TymqualWarning
+from tymqual.formatting import Lang, check_lang
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
 from tymqual.text import check_span
@@ -1420,6 +1421,68 @@ def project_agreement(
     return _typed_table(pd.DataFrame(rows), cmp, unit, share)
 
 
+RELIABILITY_COLUMNS: tuple[str, ...] = (
+    "code_path", "units", "percent_agreement", "cohen_kappa", "kappa_lo", "kappa_hi",
+    "krippendorff_alpha", "alpha_lo", "alpha_hi", "gwet_ac1", "pabak", "prevalence_index",
+    "bias_index", "double_coded_share", "note",
+)
+"""Columns of :func:`reliability_table`; ``precision`` and ``recall`` come before ``note``
+when the second coder is a machine."""
+
+_PARADOX_NOTE = {
+    "fi": "Kappan paradoksi: havaittu yhtäpitävyys on suuri mutta kappa pieni, koska koodi on "
+          "hyvin yleinen tai harvinainen; katso PABAK ja AC1.",
+    "en": "Kappa paradox: observed agreement is high but kappa low because the code is very "
+          "common or very rare; see PABAK and AC1.",
+}
+_TABLE_NOTE = {
+    "fi": "Koodaajat {a} ja {b}; kaksoiskoodattuna {sources} lähdettä, {share} aineiston "
+          "tekstistä. Luottamusvälit {level}: bootstrap, {n_boot} otosta (alfa: Hayes & "
+          "Krippendorff 2007).",
+    "en": "Coders {a} and {b}; {sources} sources double-coded, {share} of the material's "
+          "text. Confidence intervals {level}: bootstrap, {n_boot} resamples (alpha: Hayes & "
+          "Krippendorff 2007).",
+}
+
+
+def reliability_table(
+    project: Project,
+    coders: Sequence[str] = DEFAULT_CODERS,
+    *,
+    unit: Literal["sentence", "turn"] = "sentence",
+    lang: Lang = "fi",
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """The reliability table of a report or methods chapter, one row per code and a total.
+
+    :func:`project_agreement` narrowed to what a reader needs: columns
+    :data:`RELIABILITY_COLUMNS` (identifiers, for :func:`tymqual.labels.relabel`), with
+    ``precision`` and ``recall`` when the second coder is a machine
+    (:func:`tymqual.autocode.is_machine_coder`), and a ``note`` in ``lang`` where kappa is
+    low despite high agreement (:func:`is_kappa_paradox`). ``df.attrs["note"]`` is the
+    table's note: the coders, the share double-coded and how the intervals were drawn.
+
+    >>> reliability_table(p, ("A", "B"), lang="en")  # doctest: +SKIP
+    """
+    lang = check_lang(lang, "reliability_table")
+    table = project_agreement(project, coders, unit=unit, confidence=confidence,
+                              n_boot=n_boot, seed=seed)
+    columns = list(RELIABILITY_COLUMNS)
+    if is_machine_coder(table.attrs["coders"][1]):
+        columns[-1:-1] = ["precision", "recall"]
+    out = table.assign(note=np.where(table["kappa_paradox"], _PARADOX_NOTE[lang], ""))
+    out = out.loc[:, columns].reset_index(drop=True)
+    first, second = table.attrs["coders"]
+    share = f"{100 * table.attrs['double_coded_share']:.0f} %"
+    out.attrs.update(table.attrs)
+    out.attrs["note"] = _TABLE_NOTE[lang].format(
+        a=first, b=second, sources=len(table.attrs["sources"]), share=share,
+        level=f"{100 * confidence:.0f} %", n_boot=n_boot)
+    return out
+
+
 def disagreements(
     project: Project,
     coders: Sequence[str] = DEFAULT_CODERS,
@@ -1542,6 +1605,7 @@ __all__ = [
     "DISAGREEMENT_COLUMNS",
     "PARADOX_AGREEMENT",
     "PARADOX_KAPPA",
+    "RELIABILITY_COLUMNS",
     "RIGOUR_COLUMNS",
     "TOTAL",
     "AgreementError",
@@ -1563,6 +1627,7 @@ __all__ = [
     "percent_agreement",
     "prevalence_index",
     "project_agreement",
+    "reliability_table",
     "resolve",
     "scott_pi",
     "sentence_spans",
