@@ -182,20 +182,18 @@ def _sections(units: np.ndarray, bounds: list[int]) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
-def _no_overlap(frame: pd.DataFrame, what: str) -> None:
-    """Refuse a coder's segments that overlap within ``what`` (one code or one domain)."""
+def _overlap(frame: pd.DataFrame, what: str) -> str | None:
+    """Why the segments cannot be used if a coder's overlap within ``what`` (one code or
+    one domain), else None."""
     for coder, mine in frame.groupby("coder", sort=False):
         ordered = mine.sort_values(["start", "end"])
         starts, ends = ordered["start"].to_numpy(), ordered["end"].to_numpy()
         clash = np.flatnonzero(starts[1:] < np.maximum.accumulate(ends)[:-1])
         if clash.size:
             i = int(clash[0]) + 1
-            raise AgreementError(
-                f"coder {coder!r} has overlapping segments in {what} (one starts at "
-                f"{starts[i]}, inside an earlier one ending at {ends[:i].max()}); within a code "
-                "or semantic domain a coder's segments must not overlap. Give the codes "
-                "separate domains (domains={code: domain}) or compare them one code at a time."
-            )
+            return (f"coder {coder!r} has overlapping segments in {what} (one starts at "
+                    f"{starts[i]}, inside an earlier one ending at {ends[:i].max()})")
+    return None
 
 
 def _squared_miss(g: tuple[int, int, int], h: tuple[int, int, int]) -> int:
@@ -245,7 +243,6 @@ def _expected_miss(secs: list[np.ndarray], length: int) -> float:
 def _alpha_u_parts(data: _Data, code: str) -> tuple[float, float]:
     """``(D_o, D_e)`` of α_u for one code."""
     mine = data.frame[data.frame["code"] == code]
-    _no_overlap(mine, f"code {code!r}")
     secs = []
     for coder in data.coders:
         units = mine.loc[mine["coder"] == coder, ["start", "end"]].to_numpy(dtype=np.int64)
@@ -360,7 +357,6 @@ def _family(data: _Data, frame: pd.DataFrame, kind: str) -> tuple[float, str | N
         return math.nan, "no coder marked anything"
     if kind == "cu":
         return _cu_alpha(data, frame, values)
-    _no_overlap(frame, "one semantic domain")
     observed, expected = _u_matrices(data, frame, values)
     return (_nominal if kind == "u" else _binary)(observed, expected)
 
@@ -443,6 +439,13 @@ def unitizing_alpha(
     _check_kind(kind)
     data = _prepare(segments, length, coders)
     codes = sorted(set(data.frame["code"]))
+    clash = _clash(data.frame, codes, kind)
+    if clash is not None:
+        raise AgreementError(
+            f"{clash}; within a code (alpha_u) or a semantic domain (u, binary) a coder's "
+            "segments must not overlap. Give the codes separate domains, or use kind='cu' or "
+            "'Cu', which compare only where segments intersect."
+        )
     if kind == "alpha_u":
         value, why = _alpha_u(data, codes)
     else:
@@ -456,17 +459,23 @@ def unitizing_alpha(
     return value
 
 
-def _quiet(compute: Any) -> float:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", TymqualWarning)
-            return float(compute())
-    except AgreementError as exc:
-        if "overlapping" not in str(exc):
-            raise
-        warnings.warn(str(exc).split(";")[0] + "; its uα and |uα are NaN.", TymqualWarning,
-                      stacklevel=3)
+def _clash(frame: pd.DataFrame, codes: list[str], kind: str) -> str | None:
+    """The first overlap that makes ``kind`` unusable on these segments, if any."""
+    if kind == "alpha_u":
+        found = (_overlap(frame[frame["code"] == c], f"code {c!r}") for c in codes)
+        return next((f for f in found if f is not None), None)
+    return _overlap(frame, "one semantic domain") if kind in ("u", "binary") else None
+
+
+def _quiet(compute: Any, clash: str | None = None) -> float:
+    """The coefficient without its undefined-value warnings (a table shows NaN), or NaN with
+    one warning when ``clash`` says a coder's segments overlap."""
+    if clash is not None:
+        warnings.warn(f"{clash}: its unitizing alpha is NaN.", TymqualWarning, stacklevel=3)
         return math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        return float(compute())
 
 
 def unitizing_table(
@@ -482,8 +491,9 @@ def unitizing_table(
     ``segments`` and the coefficients ``alpha_u``, ``u_alpha``, ``binary_u_alpha``,
     ``cu_alpha``, ``Cu_alpha`` as in :func:`unitizing_alpha`: a code row gives α_u and the
     binary |uα of the code alone; a domain row the 2016 family with the domain's codes as
-    values (a domain in which a coder's segments overlap gets NaN uα and |uα, with a
-    warning); the total row α_u of every code pooled and Cuα across domains.
+    values; the total row α_u of every code pooled and Cuα across domains. Where a coder's
+    segments overlap within a code or a domain, the coefficients that need them apart are NaN
+    and a warning names the coder and the place; (c|u)α and Cuα are still given.
     """
     data = _prepare(segments, length, coders)
     frame = data.frame
@@ -492,18 +502,21 @@ def unitizing_table(
     rows = []
     for code in codes:
         part = frame[frame["code"] == code].assign(value=code)
+        clash = _overlap(part, f"code {code!r}")
         rows.append(("code", code, part, {
-            "alpha_u": _quiet(lambda c=code: _alpha_u(data, [c])[0]),
-            "binary_u_alpha": _quiet(lambda p=part: _family(data, p, "binary")[0])}))
+            "alpha_u": _quiet(lambda c=code: _alpha_u(data, [c])[0], clash),
+            "binary_u_alpha": _quiet(lambda p=part: _family(data, p, "binary")[0], clash)}))
     for domain in sorted(set(named.values())):
         part = frame[frame["code"].map(named) == domain].assign(value=lambda f: f["code"])
+        clash = _overlap(part, f"domain {domain!r}")
         rows.append(("domain", domain, part, {
-            kind: _quiet(lambda p=part, k=key: _family(data, p, k)[0])
-            for kind, key in (("u_alpha", "u"), ("binary_u_alpha", "binary"),
-                              ("cu_alpha", "cu"))}))
+            "u_alpha": _quiet(lambda p=part: _family(data, p, "u")[0], clash),
+            "binary_u_alpha": _quiet(lambda p=part: _family(data, p, "binary")[0], clash),
+            "cu_alpha": _quiet(lambda p=part: _family(data, p, "cu")[0])}))
     every = frame.assign(value=frame["code"].map(named))
+    pooled = None if _clash(frame, codes, "alpha_u") is None else "pooled"
     rows.append(("total", TOTAL, frame, {
-        "alpha_u": _quiet(lambda: _alpha_u(data, codes)[0]),
+        "alpha_u": math.nan if pooled else _quiet(lambda: _alpha_u(data, codes)[0]),
         "Cu_alpha": _quiet(lambda: _family(data, every, "cu")[0])}))
     table = pd.DataFrame([
         {"level": level, "name": name, "coders": len(data.coders), "segments": len(part),
