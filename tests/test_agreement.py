@@ -895,6 +895,8 @@ def test_gwet_ac1_matches_irrcac(data: np.ndarray) -> None:
     if len(seen) < 2 or not pairable:
         assert math.isnan(ours) and warned
         return
+    if (np.sum(~np.isnan(data), axis=0) >= 1).sum() < 2:  # irrCAC divides by n − 1
+        return
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         theirs = _irrcac_raw(data).gwet()["est"]["coefficient_value"]
@@ -965,13 +967,12 @@ def test_hayes_krippendorff_resample_their_239_pairs() -> None:
     _needs_reference()
     data = _coders("hayes2007_table1_news_tone.csv")
     rel = agreement._reliability(data, "ordinal")
-    freqs, contributions, expected = agreement._pair_groups(rel, "ordinal")
-    assert freqs.sum() == 239
-    pairs = sum(m * (m - 1) // 2 for m in data.notna().sum(axis=0) if m >= 2)
-    assert pairs == 239
-    # The pairs' weighted deviations add up to the observed coincidences: alpha unchanged.
-    n = float(agreement._coincidence_matrix(rel.counts).sum())
-    assert 1 - (n - 1) * (freqs @ contributions) / expected == pytest.approx(
+    pairs = agreement._pair_groups(rel, "ordinal")
+    assert pairs.counts.sum() == 239
+    assert sum(m * (m - 1) // 2 for m in data.notna().sum(axis=0) if m >= 2) == 239
+    # Drawn with chance ∝ 1/(m_u − 1), the pairs' mean δ² is D_o: alpha is unchanged.
+    chance = pairs.counts * pairs.weights / (pairs.counts * pairs.weights).sum()
+    assert 1 - (chance @ pairs.delta2) / pairs.expected == pytest.approx(
         krippendorff_alpha(data, "ordinal"))
     ci = krippendorff_alpha_ci(data, "ordinal", n_boot=5000, seed=1)
     assert abs(ci.alpha - 0.7598) < 0.00005 and ci.lo < 0.7598 < ci.hi

@@ -755,31 +755,45 @@ def _percentiles(draws: np.ndarray, confidence: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _pair_groups(rel: _Reliability, level: str) -> tuple[np.ndarray, np.ndarray, float]:
-    """The pairs of values within units, grouped: their counts, their 2δ²/(m_u − 1), and
-    ``E = Σ_ck n_c n_k δ²_ck`` (fixed over the bootstrap)."""
+@dataclass(frozen=True)
+class _Pairs:
+    """The pairs of values coded in a common unit, grouped by unit size and values."""
+
+    counts: np.ndarray  # how many pairs in each group
+    weights: np.ndarray  # 1 / (m_u − 1): a pair's share in the coincidences
+    delta2: np.ndarray  # the pair's difference δ²
+    expected: float  # D_e of the data, held fixed over the bootstrap
+
+
+def _pair_groups(rel: _Reliability, level: str) -> _Pairs:
+    """The ``Σ_u m_u (m_u − 1) / 2`` pairs of values within units, grouped."""
     counts = rel.counts[rel.counts.sum(axis=1) >= 2].astype(np.float64)
     n_v = _coincidence_matrix(rel.counts).sum(axis=0)
     delta2 = _delta_squared(rel.values, n_v, level)
-    freqs, contributions = [], []
-    m_u = counts.sum(axis=1)
     upper = np.triu(np.ones_like(delta2, dtype=bool), k=1)
+    m_u = counts.sum(axis=1)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for m in np.unique(m_u):
         group = counts[m_u == m]
         pairs = group.T @ group
         same = (np.diag(pairs) - group.sum(axis=0)) / 2.0
-        freqs += [pairs[upper], same]
-        contributions += [2.0 * delta2[upper] / (m - 1), np.zeros(len(same))]
-    return (np.concatenate(freqs), np.concatenate(contributions),
-            float((np.outer(n_v, n_v) * delta2).sum()))
+        number = np.concatenate([pairs[upper], same])
+        parts.append((number, np.full(len(number), 1.0 / (m - 1)),
+                      np.concatenate([delta2[upper], np.zeros(len(same))])))
+    n = float(n_v.sum())
+    expected = float((np.outer(n_v, n_v) * delta2).sum()) / (n * (n - 1.0))
+    number, weight, difference = (np.concatenate(c) for c in zip(*parts, strict=True))
+    return _Pairs(number, weight, difference, expected)
 
 
-def _alpha_draws(freqs: np.ndarray, contributions: np.ndarray, n: float, expected: float,
-                 n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Hayes & Krippendorff's bootstrap: resample the pairs of values, keep D_e fixed."""
-    total = int(round(freqs.sum()))
-    draws = rng.multinomial(total, freqs / freqs.sum(), size=n_boot)
-    return np.asarray(1.0 - (n - 1.0) * (draws @ contributions) / expected)
+def _alpha_draws(pairs: _Pairs, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Hayes & Krippendorff's bootstrap: draw as many pairs as there are, each with chance
+    in proportion to ``1 / (m_u − 1)`` (so that the mean δ² of the drawn pairs is D_o in
+    expectation), and hold D_e at its value in the data."""
+    total = int(round(pairs.counts.sum()))
+    chance = pairs.counts * pairs.weights
+    draws = rng.multinomial(total, chance / chance.sum(), size=n_boot)
+    return np.asarray(1.0 - (draws @ pairs.delta2) / total / pairs.expected)
 
 
 def krippendorff_alpha_ci(
@@ -791,12 +805,13 @@ def krippendorff_alpha_ci(
 ) -> AlphaInterval:
     """Krippendorff's alpha with a bootstrap confidence interval: ``(alpha, lo, hi)``.
 
-    The algorithm of Hayes & Krippendorff (2007), as in their KALPHA macro: the ``M`` pairs
-    of values coded in a common unit (``Σ_u m_u (m_u − 1) / 2``, each pair weighted
-    ``2 / (m_u − 1)``) are resampled with replacement ``n_boot`` times; each resample gives
-    ``α* = 1 − (n − 1) Σ_pairs 2δ² / (m_u − 1) / Σ_ck n_c n_k δ²_ck`` with the expected
-    disagreement held at its value in the data, and ``lo``/``hi`` are the ``(1 − confidence)
-    / 2`` and ``(1 + confidence) / 2`` percentiles of the ``α*``. The same ``seed`` gives the
+    The algorithm of Hayes & Krippendorff (2007), as in their KALPHA macro: ``n_boot`` times,
+    ``M = Σ_u m_u (m_u − 1) / 2`` pairs of values coded in a common unit are drawn with
+    replacement from the ``M`` in the data, a pair of a unit coded ``m_u`` times with chance
+    in proportion to ``1 / (m_u − 1)``; each resample gives ``α* = 1 − D_o* / D_e`` with
+    ``D_o*`` the mean δ² of the drawn pairs and ``D_e`` held at its value in the data, and
+    ``lo``/``hi`` are the ``(1 − confidence) / 2`` and ``(1 + confidence) / 2`` percentiles
+    of the ``α*``. The same ``seed`` gives the
     same interval. Data and levels as in :func:`krippendorff_alpha`; where alpha is undefined,
     all three are ``nan`` with a warning. Reference: Hayes, A. F. & Krippendorff, K. (2007).
     Answering the call for a standard reliability measure for coding data. *Communication
@@ -814,9 +829,7 @@ def krippendorff_alpha_ci(
     if why is not None:
         nan = _warned("Krippendorff's alpha", math.nan, why)
         return AlphaInterval(nan, nan, nan)
-    freqs, contributions, expected = _pair_groups(rel, level)
-    n = float(_coincidence_matrix(rel.counts).sum())
-    draws = _alpha_draws(freqs, contributions, n, expected, n_boot, np.random.default_rng(seed))
+    draws = _alpha_draws(_pair_groups(rel, level), n_boot, np.random.default_rng(seed))
     return AlphaInterval(alpha, *_percentiles(draws, float(confidence)))
 
 
@@ -1132,8 +1145,10 @@ def _binary_intervals(both: int, only_a: int, only_b: int, neither: int, boot: _
     rng = boot.rng(path)
     table = np.array([[both, only_a], [only_b, neither]], dtype=np.float64)
     kappas = _kappa_draws(table, None, boot.n_boot, rng)
-    alphas = _alpha_draws(np.array([units - split, split], dtype=np.float64),
-                          np.array([0.0, 2.0]), 2.0 * units, 2.0 * n_0 * n_1, boot.n_boot, rng)
+    n = 2.0 * units
+    pairs = _Pairs(np.array([units - split, split], dtype=np.float64), np.ones(2),
+                   np.array([0.0, 1.0]), 2.0 * n_0 * n_1 / (n * (n - 1.0)))
+    alphas = _alpha_draws(pairs, boot.n_boot, rng)
     k_lo, k_hi = _percentiles(kappas, boot.confidence)
     a_lo, a_hi = _percentiles(alphas, boot.confidence)
     return {"kappa_lo": k_lo, "kappa_hi": k_hi, "alpha_lo": a_lo, "alpha_hi": a_hi}
