@@ -5,12 +5,17 @@ reliability, and for the consensus meeting that follows. Two layers:
 
 * **Statistics** (pure functions on labels, reliability data or contingency tables):
   :func:`krippendorff_alpha`, :func:`cohen_kappa` / :func:`cohen_kappa_table`,
-  :func:`scott_pi`, :func:`fleiss_kappa` and :func:`percent_agreement`. Each is pinned in the
-  tests to the published worked examples. A coefficient that is undefined for the data (one
-  category only, nothing pairable, a single unit) is ``nan`` with a
-  :class:`~tymqual.errors.TymqualWarning` saying why; bad input raises
-  :class:`AgreementError` naming the argument and the remedy.
-* **On a coded project**: :func:`project_agreement` (one row per code),
+  :func:`scott_pi`, :func:`fleiss_kappa`, :func:`gwet_ac1` and :func:`percent_agreement`;
+  bootstrap intervals :func:`krippendorff_alpha_ci` (Hayes & Krippendorff 2007) and
+  :func:`cohen_kappa_ci`; for kappa's prevalence problem :func:`pabak`,
+  :func:`prevalence_index`, :func:`bias_index` and :func:`is_kappa_paradox`. Each is pinned in
+  the tests to the published worked examples or to an independent implementation. A
+  coefficient that is undefined for the data (one category only, nothing pairable, a single
+  unit) is ``nan`` with a :class:`~tymqual.errors.TymqualWarning` saying why; bad input
+  raises :class:`AgreementError` naming the argument and the remedy.
+* **On a coded project**: :func:`project_agreement` (one row per code, with intervals and
+  the share double-coded; ``unit="free"`` for the unitizing alpha family of
+  :mod:`tymqual.unitizing`), :func:`reliability_table` (the same for a report),
   :func:`disagreements` (the list for the consensus meeting), :func:`resolve` (record the
   agreed decision as coder ``"consensus"``). Bringing a second coder's codings back from a
   copy of the project folder is :func:`tymqual.merge.merge_codings` (still importable from
