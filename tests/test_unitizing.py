@@ -327,3 +327,10 @@ def test_nothing_marked_is_nan_with_a_warning() -> None:
         value = unitizing_alpha(pd.DataFrame(columns=["coder", "start", "end", "code"]), 10,
                                 coders=["A", "B"])
     assert math.isnan(value)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    result = doctest.testmod(unitizing, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2 and result.failed == 0
