@@ -1108,8 +1108,9 @@ def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
 
     with pytest.warns(TymqualWarning, match="coder 'B' has overlapping segments"):
         table = project_agreement(double, unit="free")
-    assert list(table.columns) == list(UNITIZING_COLUMNS)
+    assert list(table.columns) == [*UNITIZING_COLUMNS, "double_coded_share"]
     assert table.attrs["unit"] == "free" and table.attrs["sources"] == ("H1", "H2")
+    assert (table.pop("double_coded_share") == 1.0).all()
     ledger = pd.read_csv(double.root / "codes" / "codings.csv", dtype=str)
     mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
     paths = {c.key: c.path for c in double.codebook}

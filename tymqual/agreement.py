@@ -1318,6 +1318,7 @@ def _free_table(project: Project, cmp: _Comparison, share: float) -> pd.DataFram
         "start": cmp.seg["start"], "end": cmp.seg["end"],
         "code": cmp.seg["code"].map(paths)})
     table = unitizing_table(segments, _lengths(project, cmp.sources), coders=list(cmp.coders))
+    table = table.assign(double_coded_share=share)
     table.attrs.update({"coders": cmp.coders, "unit": "free", "sources": tuple(cmp.sources),
                         "double_coded_share": share})
     return table
@@ -1390,8 +1391,9 @@ def project_agreement(
 
     ``unit="free"`` compares the coders' freely marked segments with Krippendorff's unitizing
     alpha family instead, and returns :func:`tymqual.unitizing.unitizing_table` (columns
-    :data:`tymqual.unitizing.UNITIZING_COLUMNS`): a row per code, per semantic domain (the
-    codebook's top-level themes) and in total, on the sources compared; ``df.attrs`` as above.
+    :data:`tymqual.unitizing.UNITIZING_COLUMNS` and ``double_coded_share``): a row per code,
+    per semantic domain (the codebook's top-level themes) and in total, on the sources
+    compared; ``df.attrs`` as above.
 
     >>> table = project_agreement(p, ("A", "B"), unit="sentence")  # doctest: +SKIP
     """
