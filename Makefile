@@ -25,6 +25,7 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --no-deps "irrCAC>=0.4.4"
 
 # Debian's Chromium renders the HTML report in the browser tests, LibreOffice proves exported
 # cells stay inert text, and Voikko analyses Finnish

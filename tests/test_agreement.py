@@ -61,12 +61,19 @@ from tymqual import agreement
 from tymqual.agreement import (
     ABBREVIATIONS,
     AgreementError,
+    bias_index,
     cohen_kappa,
+    cohen_kappa_ci,
     cohen_kappa_table,
     disagreements,
     fleiss_kappa,
+    gwet_ac1,
+    is_kappa_paradox,
     krippendorff_alpha,
+    krippendorff_alpha_ci,
+    pabak,
     percent_agreement,
+    prevalence_index,
     project_agreement,
     resolve,
     scott_pi,
@@ -535,7 +542,7 @@ TURN_TABLE = [
 
 
 def _pinned(table: pd.DataFrame, expected: list[tuple[Any, ...]]) -> None:
-    assert list(table.columns) == list(agreement.AGREEMENT_COLUMNS)
+    assert list(table.columns) == [*agreement.AGREEMENT_COLUMNS, *agreement.RIGOUR_COLUMNS]
     assert len(table) == len(expected)
     for row, want in zip(table.itertuples(index=False), expected, strict=True):
         assert tuple(row)[:6] == want[:6]
@@ -839,3 +846,358 @@ def test_sentence_cuts_agree_on_the_demo_interviews() -> None:
         for turn in demo.document(sid).turns:
             assert (agreement._cuts(text, turn.start, turn.end)
                     == _reference_cuts(text, turn.start, turn.end)), (sid, turn.turn)
+
+
+# ============================================================ AC1, PABAK and the indices
+def _needs_reference() -> None:
+    if not REFERENCE.exists():
+        pytest.skip(f"{REFERENCE} is not here: the published examples are read from the shared "
+                    "data folder beside the repository")
+
+
+# Gwet's AC1 as published: Gwet (2014) Handbook of Inter-Rater Reliability, 4th ed., via the
+# irrCAC test suite (afergadis/irrCAC test/unit/irrCAC/table/test_gwet.py and raw/test_gwet.py):
+# the abstractors 3 x 3 table 0.849, the diagnosis 4 x 4 table 0.456, Krippendorff's 4 raters
+# with missing values (irrCAC raw_4raters) p_a 0.818, p_e 0.190, AC1 0.775, and Ben/Gerry with
+# Gerry's unit 10 missing (irrCAC raw_ben_gerry) p_a 0.727, p_e 0.194, AC1 0.661.
+@pytest.mark.parametrize(("name", "published"), [
+    ("gwet_abstractors_3x3.csv", 0.849), ("gwet_diagnosis_4x4.csv", 0.456)])
+def test_gwet_ac1_of_published_tables(name: str, published: float) -> None:
+    _needs_reference()
+    first, second = _table_to_units(_read(name))
+    assert abs(gwet_ac1(first, second) - published) <= 0.0005
+
+
+def test_gwet_ac1_of_published_reliability_data() -> None:
+    _needs_reference()
+    assert abs(gwet_ac1(_coders("k2011_C_4coders_missing.csv")) - 0.775) <= 0.0005
+    data = _coders("k2011_B_nominal_2coders.csv")
+    data.loc["gerry", 10] = np.nan
+    assert abs(gwet_ac1(data) - 0.661) <= 0.0005
+    # the two-coder form drops unit 10, so it is AC1 of the 11 complete units
+    complete = data.drop(columns=10)
+    assert gwet_ac1(data.loc["ben"], data.loc["gerry"]) == pytest.approx(gwet_ac1(complete))
+
+
+def _irrcac_raw(data: np.ndarray) -> Any:
+    raw = pytest.importorskip("irrCAC.raw")
+    frame = pd.DataFrame(data.T)
+    categories = sorted(set(data[~np.isnan(data)].tolist()))
+    return raw.CAC(frame, categories=categories, digits=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=reliability_data())
+def test_gwet_ac1_matches_irrcac(data: np.ndarray) -> None:
+    ours, warned = _quiet(gwet_ac1, data)
+    seen = set(data[~np.isnan(data)].tolist())
+    pairable = (np.sum(~np.isnan(data), axis=0) >= 2).any()
+    if len(seen) < 2 or not pairable:
+        assert math.isnan(ours) and warned
+        return
+    if (np.sum(~np.isnan(data), axis=0) >= 1).sum() < 2:  # irrCAC divides by n − 1
+        return
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        theirs = _irrcac_raw(data).gwet()["est"]["coefficient_value"]
+    assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pair=label_pairs())
+def test_pabak_is_brennan_prediger_of_irrcac(pair: tuple[np.ndarray, ...]) -> None:
+    # PABAK with q categories is Brennan & Prediger's (1981) coefficient (q p_o − 1)/(q − 1).
+    a, b = pair
+    keep = ~(np.isnan(a) | np.isnan(b))
+    ours, warned = _quiet(pabak, a, b)
+    if keep.sum() == 0 or len(set(a[keep]) | set(b[keep])) < 2:
+        assert math.isnan(ours) and warned
+        return
+    if keep.sum() < 2:  # irrCAC divides by n − 1 for its variance
+        return
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        theirs = _irrcac_raw(np.vstack([a[keep], b[keep]])).bp()["est"]["coefficient_value"]
+    assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+@pytest.mark.parametrize("cells", [(20, 5, 10, 15), (80, 10, 5, 5), (40, 9, 6, 45), (0, 3, 4, 1)])
+def test_prevalence_bias_and_pabak_of_a_two_by_two_table(cells: tuple[int, ...]) -> None:
+    both, only_a, only_b, neither = cells
+    n = sum(cells)
+    a = [1] * both + [1] * only_a + [0] * only_b + [0] * neither
+    b = [1] * both + [0] * only_a + [1] * only_b + [0] * neither
+    assert prevalence_index(a, b, positive=1) == pytest.approx(F(both - neither, n))
+    assert bias_index(a, b, positive=1) == pytest.approx(F(only_a - only_b, n))
+    assert pabak(a, b) == pytest.approx(2 * F(both + neither, n) - 1)
+    # kappa of the same decisions with both margins made 50/50 is PABAK (Byrt et al. 1993)
+    half = F(only_a + only_b, 2)
+    balanced = [[F(both + neither, 2), half], [half, F(both + neither, 2)]]
+    assert cohen_kappa_table(np.array(balanced, dtype=float)) == pytest.approx(pabak(a, b))
+
+
+# Feinstein & Cicchetti (1990, J Clin Epidemiol 43:543) show two 2 x 2 tables with the same
+# p_o = 0.85: (a) 40/9/6/45 with kappa 0.70 and (b) 80/10/5/5 with kappa 0.32.
+@pytest.mark.parametrize(("cells", "kappa", "paradox"), [
+    ((40, 9, 6, 45), 0.70, False), ((80, 10, 5, 5), 0.32, True)])
+def test_the_kappa_paradox_of_feinstein_and_cicchetti(cells: tuple[int, ...], kappa: float,
+                                                      paradox: bool) -> None:
+    both, only_a, only_b, neither = cells
+    table = [[both, only_a], [only_b, neither]]
+    value = cohen_kappa_table(table)
+    assert abs(value - kappa) <= 0.005
+    assert is_kappa_paradox(F(both + neither, sum(cells)), value) is paradox
+
+
+# ============================================================ bootstrap intervals
+def test_alpha_interval_is_reproducible_and_brackets_alpha() -> None:
+    data = [["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"],
+            ["b", "a", "b", "b", "b", "c", "c", "c", "e", "d", "d", "d"]]
+    first = krippendorff_alpha_ci(data, seed=7)
+    assert first == krippendorff_alpha_ci(data, seed=7)
+    assert first.alpha == krippendorff_alpha(data)
+    assert first.lo < first.alpha < first.hi <= 1
+    wider = krippendorff_alpha_ci(data, confidence=0.99, seed=7)
+    assert wider.lo <= first.lo and wider.hi >= first.hi
+
+
+def test_hayes_krippendorff_resample_their_239_pairs() -> None:
+    # Hayes & Krippendorff (2007, p. 85): the bootstrap of their Table 1 draws 239 pairs of
+    # judgments; alpha (ordinal) is 0.7598.
+    _needs_reference()
+    data = _coders("hayes2007_table1_news_tone.csv")
+    rel = agreement._reliability(data, "ordinal")
+    pairs = agreement._pair_groups(rel, "ordinal")
+    assert pairs.counts.sum() == 239
+    assert sum(m * (m - 1) // 2 for m in data.notna().sum(axis=0) if m >= 2) == 239
+    # Drawn with chance ∝ 1/(m_u − 1), the pairs' mean δ² is D_o: alpha is unchanged.
+    chance = pairs.counts * pairs.weights / (pairs.counts * pairs.weights).sum()
+    assert 1 - (chance @ pairs.delta2) / pairs.expected == pytest.approx(
+        krippendorff_alpha(data, "ordinal"))
+    ci = krippendorff_alpha_ci(data, "ordinal", n_boot=5000, seed=1)
+    assert abs(ci.alpha - 0.7598) < 0.00005 and ci.lo < 0.7598 < ci.hi
+
+
+def _brute_alpha_draws(a: np.ndarray, b: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """Two coders, no missing, nominal: resample units, keep D_e of the data."""
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([a, b])
+    n = len(values)
+    counts = np.unique(values, return_counts=True)[1]
+    expected = (n * n - (counts**2).sum()) / (n * (n - 1))
+    draws = []
+    for _ in range(n_boot):
+        pick = rng.integers(0, len(a), len(a))
+        draws.append(1 - np.mean(a[pick] != b[pick]) / expected)
+    return np.array(draws)
+
+
+def test_alpha_interval_of_two_coders_is_the_unit_bootstrap() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 3, 80)
+    b = np.where(rng.random(80) < 0.7, a, rng.integers(0, 3, 80))
+    ours = krippendorff_alpha_ci([a.tolist(), b.tolist()], n_boot=4000, seed=2)
+    assert ours != krippendorff_alpha_ci([a.tolist(), b.tolist()], n_boot=4000, seed=3)
+    brute = np.quantile(_brute_alpha_draws(a, b, 4000, 3), [0.025, 0.975])
+    assert abs(ours.lo - brute[0]) < 0.03 and abs(ours.hi - brute[1]) < 0.03
+
+
+def test_kappa_interval_is_the_unit_bootstrap() -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 3, 60)
+    b = np.where(rng.random(60) < 0.6, a, rng.integers(0, 3, 60))
+    ours = cohen_kappa_ci(a, b, n_boot=4000, seed=5)
+    assert ours == cohen_kappa_ci(a, b, n_boot=4000, seed=5)
+    assert ours.kappa == pytest.approx(metrics.cohen_kappa_score(a, b))
+    picks = rng.integers(0, 60, (4000, 60))
+    brute = np.quantile([metrics.cohen_kappa_score(a[p], b[p]) for p in picks], [0.025, 0.975])
+    assert abs(ours.lo - brute[0]) < 0.03 and abs(ours.hi - brute[1]) < 0.03
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"confidence": 1.5}, "confidence=1.5"), ({"confidence": 0}, "confidence=0"),
+    ({"n_boot": 10}, "n_boot=10"), ({"n_boot": 100.5}, "n_boot=100.5"),
+    ({"seed": "x"}, "seed='x'")])
+@pytest.mark.parametrize("func", [
+    lambda **kw: krippendorff_alpha_ci([[1, 2, 1], [1, 2, 2]], **kw),
+    lambda **kw: cohen_kappa_ci([1, 2, 1], [1, 2, 2], **kw)])
+def test_intervals_refuse_bad_arguments(func: Callable[..., Any], kwargs: dict[str, Any],
+                                        message: str) -> None:
+    with pytest.raises(AgreementError, match=re.escape(message)):
+        func(**kwargs)
+
+
+def test_undefined_alpha_has_an_undefined_interval() -> None:
+    with pytest.warns(TymqualWarning, match="one category"):
+        ci = krippendorff_alpha_ci([[1, 1, 1], [1, 1, 1]], seed=0)
+    assert all(math.isnan(v) for v in ci)
+
+
+# ============================================================ the rigour columns on a project
+def test_project_table_adds_the_rigour_columns(double: tymqual.Project) -> None:
+    table = project_agreement(double)
+    assert list(table.columns) == [*agreement.AGREEMENT_COLUMNS, *agreement.RIGOUR_COLUMNS]
+    assert table.equals(project_agreement(double))  # seeded: the same table twice
+    for row in table.itertuples(index=False):
+        both, only_a, only_b, neither = row.both, row.only_a, row.only_b, row.neither
+        a = [1] * both + [1] * only_a + [0] * only_b + [0] * neither
+        b = [1] * both + [0] * only_a + [1] * only_b + [0] * neither
+        assert row.pabak == pytest.approx(2 * row.percent_agreement - 1)
+        assert row.prevalence_index == pytest.approx(prevalence_index(a, b, positive=1))
+        assert row.bias_index == pytest.approx(bias_index(a, b, positive=1))
+        if len(set(a + b)) == 2:
+            assert row.gwet_ac1 == pytest.approx(gwet_ac1(a, b))
+        assert row.precision == pytest.approx(F(both, both + only_b))
+        assert row.recall == pytest.approx(F(both, both + only_a))
+        if math.isnan(row.cohen_kappa):
+            continue
+        assert row.kappa_lo <= row.cohen_kappa <= row.kappa_hi
+        assert row.alpha_lo <= row.krippendorff_alpha <= row.alpha_hi
+    whole = sum(len(double.text(s)) for s in double.source_ids)
+    assert (table["double_coded_share"] == 1.0).all() and whole > 0
+
+
+def test_a_code_keeps_its_interval_when_other_codes_come_and_go(double: tymqual.Project
+                                                                ) -> None:
+    every = project_agreement(double).set_index("code_path")
+    one = project_agreement(double, codes=["neuvottelut"]).set_index("code_path")
+    columns = ["kappa_lo", "kappa_hi", "alpha_lo", "alpha_hi"]
+    assert one.loc["neuvottelut", columns].equals(every.loc["neuvottelut", columns])
+    other = project_agreement(double, seed=99).set_index("code_path")
+    assert not other.loc["neuvottelut", columns].equals(every.loc["neuvottelut", columns])
+
+
+def test_the_share_double_coded_is_beside_every_figure(double: tymqual.Project,
+                                                       make_project: MakeProject) -> None:
+    p = make_project({"transcripts/H3.txt": H3})
+    p.code("H3", "johtaminen", quote="Esim. Kela ja mm. kunta", coder="A")
+    with pytest.warns(TymqualWarning, match="H3 are coded by only one"):
+        table = project_agreement(p)
+    texts = {sid: (p.root / "transcripts" / f"{sid}.txt").read_text(encoding="utf-8")
+             for sid in ("H1", "H2", "H3")}
+    share = (len(texts["H1"]) + len(texts["H2"])) / sum(len(t) for t in texts.values())
+    assert table["double_coded_share"].tolist() == pytest.approx([share] * len(table), abs=0.01)
+    assert table.attrs["double_coded_share"] == table["double_coded_share"].iloc[0]
+
+
+def test_a_low_kappa_despite_high_agreement_is_flagged(make_project: MakeProject) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    p.code("H1", "johtaminen", quote="Hänellä on resurssit kunnossa.", coder="B")
+    with pytest.warns(TymqualWarning, match="kappa paradox.*johtaminen"):
+        table = project_agreement(p, sources=["H1", "H2"])
+    row = table.set_index("code_path").loc["johtaminen"]
+    # 13 sentences, the coders disagree on two: p_o = 11/13, kappa = (143 − 145)/(169 − 145)
+    assert row["percent_agreement"] == pytest.approx(11 / 13)
+    assert row["cohen_kappa"] == pytest.approx(-2 / 24)
+    assert bool(row["kappa_paradox"]) and row["gwet_ac1"] > 0.8
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"confidence": 2}, "confidence=2"), ({"n_boot": 5}, "n_boot=5")])
+def test_project_table_refuses_bad_interval_arguments(double: tymqual.Project,
+                                                      kwargs: dict[str, Any], message: str
+                                                      ) -> None:
+    with pytest.raises(AgreementError, match=message):
+        project_agreement(double, **kwargs)
+
+
+def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
+    from tymqual.unitizing import UNITIZING_COLUMNS, unitizing_table
+
+    with pytest.warns(TymqualWarning, match="coder 'B' has overlapping segments"):
+        table = project_agreement(double, unit="free")
+    assert list(table.columns) == [*UNITIZING_COLUMNS, "double_coded_share"]
+    assert table.attrs["unit"] == "free" and table.attrs["sources"] == ("H1", "H2")
+    assert (table.pop("double_coded_share") == 1.0).all()
+    ledger = pd.read_csv(double.root / "codes" / "codings.csv", dtype=str)
+    mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
+    paths = {c.key: c.path for c in double.codebook}
+    segments = pd.DataFrame({"coder": mine["coder"], "source": mine["source_id"],
+                             "start": mine["start"].astype(int), "end": mine["end"].astype(int),
+                             "code": mine["code"].map(paths)})
+    lengths = {sid: len((double.root / "transcripts" / f"{sid}.txt").read_text("utf-8"))
+               for sid in ("H1", "H2")}
+    with pytest.warns(TymqualWarning):
+        expected = unitizing_table(segments, lengths)
+    pd.testing.assert_frame_equal(table, expected, check_like=False, check_exact=False)
+    assert set(table.loc[table["level"] == "domain", "name"]) == {"johtaminen", "neuvottelut"}
+    with pytest.raises(AgreementError, match="unit='free' has neither"):
+        disagreements(double, unit="free")
+
+
+# ============================================================ the machine as a coder
+def test_a_machine_coder_is_compared_like_a_person(double: tymqual.Project) -> None:
+    from tymqual.autocode import accept, is_machine_coder, machine_coder, reject
+
+    machine = machine_coder("autocode", "keywords")
+    assert is_machine_coder(machine) and is_machine_coder("suggester")
+    assert not is_machine_coder("A") and not is_machine_coder("autocoder")
+    # the machine proposes johtaminen on H1 s2 and s3 and neuvottelut on H2 s2; a person
+    # accepts one proposal and rejects another: all three still count as the machine's.
+    ids = [double.code("H1", "johtaminen", quote=q, coder=machine, status="suggested")
+           for q in ("Verkostojohtaja on meillä liima.", "Hänellä on resurssit kunnossa.")]
+    ids.append(double.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder=machine,
+                           status="suggested"))
+    accept(double, ids[0])
+    reject(double, ids[1])
+    table = project_agreement(double, ("A", machine), codes=["johtaminen", "neuvottelut"])
+    rows = table.set_index("code_path")
+    # johtaminen: A has H1 s2 and s7, the machine s2 and s3 (13 sentences)
+    assert rows.loc["johtaminen", ["both", "only_a", "only_b", "neither"]].tolist() == [
+        1, 1, 1, 10]
+    assert rows.loc["johtaminen", "precision"] == 0.5 and rows.loc["johtaminen", "recall"] == 0.5
+    # neuvottelut: A has H2 s2 + s3, the machine s2 only
+    assert rows.loc["neuvottelut", ["both", "only_a", "only_b"]].tolist() == [1, 1, 0]
+    assert rows.loc["neuvottelut", "precision"] == 1.0
+    assert rows.loc["neuvottelut", "recall"] == 0.5
+    assert rows.loc["neuvottelut", "cohen_kappa"] == pytest.approx(
+        cohen_kappa([1, 1] + [0] * 11, [1, 0] + [0] * 11))
+
+
+def test_a_person_counts_accepted_codings_only(double: tymqual.Project) -> None:
+    with pytest.raises(AgreementError, match="'D' have no accepted codings"):
+        double.code("H1", "johtaminen", quote="Kela on mukana.", coder="D",
+                    status="suggested")
+        project_agreement(double, ("A", "D"))
+
+
+# ============================================================ the report's reliability table
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_reliability_table_for_the_report(make_project: MakeProject, lang: str) -> None:
+    from tymqual.labels import relabel
+
+    p = make_project()
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    p.code("H1", "johtaminen", quote="Hänellä on resurssit kunnossa.", coder="B")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="B")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        table = agreement.reliability_table(p, ("A", "B"), lang=lang)  # type: ignore[arg-type]
+        full = project_agreement(p, ("A", "B"))
+    assert list(table.columns) == list(agreement.RELIABILITY_COLUMNS)
+    shared = [c for c in table.columns if c != "note"]
+    pd.testing.assert_frame_equal(table[shared], full[shared])
+    notes = dict(zip(table["code_path"], table["note"], strict=True))
+    paradox = "Kappan paradoksi" if lang == "fi" else "Kappa paradox"
+    assert notes["johtaminen"].startswith(paradox) and notes["neuvottelut"] == ""
+    assert "A" in table.attrs["note"] and "100 %" in table.attrs["note"]
+    assert ("lähdettä" in table.attrs["note"]) is (lang == "fi")
+    assert not any("_" in str(c) for c in relabel(table, lang).columns)  # type: ignore[arg-type]
+
+
+def test_reliability_table_of_a_machine_has_precision_and_recall(double: tymqual.Project
+                                                                 ) -> None:
+    from tymqual.autocode import machine_coder
+
+    machine = machine_coder("suggester", "logistic")
+    double.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder=machine,
+                status="suggested")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        table = agreement.reliability_table(double, ("A", machine))
+    assert list(table.columns[-3:]) == ["precision", "recall", "note"]
+    with pytest.raises(TymqualError, match="lang must be"):
+        agreement.reliability_table(double, ("A", "B"), lang="sv")  # type: ignore[arg-type]

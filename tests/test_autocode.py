@@ -80,7 +80,11 @@ def test_sentences_with_keywords_become_suggestions(project: tymqual.Project) ->
     assert (row["matched"], row["text"]) == ("Johtoryhmä", "Johtoryhmä tukee hyvin.")
     assert new.iloc[3]["matched"] == "Kela on mukana"
     ledger = project.codings.set_index("coding_id").loc[list(new["coding_id"])]
-    assert set(ledger["status"]) == {"suggested"} and set(ledger["coder"]) == {"autocode"}
+    # the coder names the method and the version; the settings are in the history note
+    assert set(ledger["status"]) == {"suggested"}
+    assert set(ledger["coder"]) == {f"autocode:keywords@tymqual-{tymqual.__version__}"}
+    note = project.history(by="change")["note"].iloc[-1]
+    assert note.startswith("settings: KeywordAutocoder(unit='sentence'")
     for cid, (sid, s, e, _) in zip(new["coding_id"], proposed(new), strict=True):
         assert ledger.loc[cid, "text"] == project.text(sid)[s:e]
     assert project.segments().empty  # suggestions are not codings yet

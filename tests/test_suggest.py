@@ -239,7 +239,10 @@ def test_write_round_trips_through_the_ledger_without_duplicates(
     ledger = project.codings
     saved = ledger[ledger["coding_id"].isin(first["coding_id"])]
     assert len(ledger) == before + len(first) == before + len(saved)
-    assert set(saved["coder"]) == {"suggester"} and set(saved["status"]) == {"suggested"}
+    assert set(saved["coder"]) == {f"suggester:logistic@tymqual-{tymqual.__version__}"}
+    assert set(saved["status"]) == {"suggested"}
+    note = project.history(by="change")["note"].iloc[-1]
+    assert note.startswith("settings: CodeSuggester(C=1.0, ") and "threshold=" in note
     by_id = saved.set_index("coding_id")
     for cid, sid, s, e in first[["coding_id", "source_id", "start", "end"]].itertuples(False):
         assert (by_id.loc[cid, "source_id"], by_id.loc[cid, "start"], by_id.loc[cid, "end"]) == (

@@ -5,12 +5,17 @@ reliability, and for the consensus meeting that follows. Two layers:
 
 * **Statistics** (pure functions on labels, reliability data or contingency tables):
   :func:`krippendorff_alpha`, :func:`cohen_kappa` / :func:`cohen_kappa_table`,
-  :func:`scott_pi`, :func:`fleiss_kappa` and :func:`percent_agreement`. Each is pinned in the
-  tests to the published worked examples. A coefficient that is undefined for the data (one
-  category only, nothing pairable, a single unit) is ``nan`` with a
-  :class:`~tymqual.errors.TymqualWarning` saying why; bad input raises
-  :class:`AgreementError` naming the argument and the remedy.
-* **On a coded project**: :func:`project_agreement` (one row per code),
+  :func:`scott_pi`, :func:`fleiss_kappa`, :func:`gwet_ac1` and :func:`percent_agreement`;
+  bootstrap intervals :func:`krippendorff_alpha_ci` (Hayes & Krippendorff 2007) and
+  :func:`cohen_kappa_ci`; for kappa's prevalence problem :func:`pabak`,
+  :func:`prevalence_index`, :func:`bias_index` and :func:`is_kappa_paradox`. Each is pinned in
+  the tests to the published worked examples or to an independent implementation. A
+  coefficient that is undefined for the data (one category only, nothing pairable, a single
+  unit) is ``nan`` with a :class:`~tymqual.errors.TymqualWarning` saying why; bad input
+  raises :class:`AgreementError` naming the argument and the remedy.
+* **On a coded project**: :func:`project_agreement` (one row per code, with intervals and
+  the share double-coded; ``unit="free"`` for the unitizing alpha family of
+  :mod:`tymqual.unitizing`), :func:`reliability_table` (the same for a report),
   :func:`disagreements` (the list for the consensus meeting), :func:`resolve` (record the
   agreed decision as coder ``"consensus"``). Bringing a second coder's codings back from a
   copy of the project folder is :func:`tymqual.merge.merge_codings` (still importable from
@@ -18,7 +23,10 @@ reliability, and for the consensus meeting that follows. Two layers:
 
 Units on a project are speaker turns, sentences within turns (:func:`sentence_spans`) or, the
 MAXQDA way, the coded segments themselves. Only ``accepted`` codings count, and a code counts
-as itself: codings of its subcodes do not roll up into it.
+as itself: codings of its subcodes do not roll up into it. A machine coder (autocoding, the
+suggester: :func:`tymqual.autocode.is_machine_coder`) is compared like a person, with every
+coding it proposed counting, accepted or not, so that ``precision`` and ``recall`` judge it
+against a person.
 """
 
 from __future__ import annotations
@@ -29,34 +37,38 @@ import numbers
 import re
 import warnings
 import weakref
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from tymqual.autocode import is_machine_coder
 from tymqual.codings import CODING_COLUMNS, DEFAULT_CODERS, new_coding_id
 from tymqual.errors import AgreementError, TymqualWarning
+from tymqual.formatting import Lang, check_lang
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
 from tymqual.text import check_span
+from tymqual.unitizing import unitizing_table
 
 if TYPE_CHECKING:
     from tymqual.project import Project
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Weights = Literal["linear", "quadratic"] | None
-Unit = Literal["sentence", "turn", "overlap"]
+Unit = Literal["sentence", "turn", "overlap", "free"]
 Decision = Literal["code", "no_code"]
 ReliabilityData: TypeAlias = pd.DataFrame | np.ndarray | Sequence[Sequence[Any]]
 Labels: TypeAlias = pd.Series | np.ndarray | Sequence[Any]
 
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 WEIGHTS: tuple[str, ...] = ("linear", "quadratic")
-UNITS: tuple[str, ...] = ("sentence", "turn", "overlap")
+UNITS: tuple[str, ...] = ("sentence", "turn", "overlap", "free")
 TOTAL = "(total)"
 """``code_path`` of the row of :func:`project_agreement` that pools every code."""
 CONSENSUS = "consensus"
@@ -65,6 +77,11 @@ AGREEMENT_COLUMNS: tuple[str, ...] = (
     "code_path", "units", "both", "only_a", "only_b", "neither", "percent_agreement",
     "cohen_kappa", "krippendorff_alpha",
 )
+RIGOUR_COLUMNS: tuple[str, ...] = (
+    "kappa_lo", "kappa_hi", "alpha_lo", "alpha_hi", "gwet_ac1", "pabak", "prevalence_index",
+    "bias_index", "kappa_paradox", "precision", "recall", "double_coded_share",
+)
+"""Columns :func:`project_agreement` adds after :data:`AGREEMENT_COLUMNS`."""
 DISAGREEMENT_COLUMNS: tuple[str, ...] = (
     "source_id", "unit_start", "unit_end", "code_path", "coded_by", "missing_from", "text",
 )
@@ -564,6 +581,317 @@ def percent_agreement(a: Labels | ReliabilityData, b: Labels | None = None) -> f
     return float(np.trace(o) / o.sum())
 
 
+# ==================================================================== Gwet's AC1, PABAK, indices
+def _ac1_of_counts(counts: np.ndarray, categories: int) -> tuple[float, str | None]:
+    """AC1 from units × categories counts (Gwet 2008; 2014 for missing ratings)."""
+    rated = counts[counts.sum(axis=1) >= 1].astype(np.float64)
+    r = rated.sum(axis=1)
+    pairable = r >= 2
+    if not pairable.any():
+        return math.nan, "no unit has ratings from two or more coders"
+    if categories < 2:
+        return math.nan, ("every rating is in one category; with one category only there is no "
+                          "variation to agree on")
+    agree = (rated[pairable] * (rated[pairable] - 1)).sum(axis=1)
+    p_a = float((agree / (r[pairable] * (r[pairable] - 1))).mean())
+    pi = (rated / r[:, None]).mean(axis=0)
+    p_e = float((pi * (1.0 - pi)).sum()) / (categories - 1)
+    return (p_a - p_e) / (1.0 - p_e), None
+
+
+def _two_coder_counts(first: list[Any], second: list[Any], cats: list[Any]) -> np.ndarray:
+    position = {c: i for i, c in enumerate(cats)}
+    counts = np.zeros((len(first), len(cats)), dtype=np.int64)
+    for unit, (x, y) in enumerate(zip(first, second, strict=True)):
+        counts[unit, position[x]] += 1
+        counts[unit, position[y]] += 1
+    return counts
+
+
+def gwet_ac1(a: Labels | ReliabilityData, b: Labels | None = None) -> float:
+    """Gwet's AC1: ``gwet_ac1(a, b)`` for two coders' labels, ``gwet_ac1(data)`` for many.
+
+    With ``q`` categories, ``r_ik`` coders putting unit ``i`` in category ``k`` and ``r_i``
+    coders rating it: ``p_a`` is the mean over units rated by two or more coders of
+    ``Σ_k r_ik (r_ik − 1) / (r_i (r_i − 1))``; ``π_k`` the mean over rated units of
+    ``r_ik / r_i``; ``p_e = Σ_k π_k (1 − π_k) / (q − 1)``; and
+
+    ``AC1 = (p_a − p_e) / (1 − p_e)``.
+
+    Chance agreement shrinks as a category becomes rare or common, so AC1 does not collapse
+    as kappa does when one category dominates (the kappa paradox). Two label sequences drop
+    the units either coder left missing (as :func:`cohen_kappa`); reliability data are coders
+    × units with ``None``/``NaN`` for a missing rating (as :func:`krippendorff_alpha`), and the
+    categories are the values seen. References: Gwet, K. L. (2008). Computing inter-rater
+    reliability and its variance in the presence of high agreement. *British Journal of
+    Mathematical and Statistical Psychology* 61, 29–48; Gwet, K. L. (2014). *Handbook of
+    Inter-Rater Reliability*, 4th ed., ch. 4.
+
+    >>> round(gwet_ac1(["x", "x", "y", "y", "y"], ["x", "y", "y", "y", "y"]), 3)
+    0.655
+    """
+    if b is not None:
+        first, second = _pairs(a, b)  # type: ignore[arg-type]
+        if not first:
+            return _undefined("Gwet's AC1", "no unit was coded by both coders")
+        cats = _ordered(first + second)
+        counts = _two_coder_counts(first, second, cats)
+        return _warned("Gwet's AC1", *_ac1_of_counts(counts, len(cats)))
+    rel = _reliability(a)  # type: ignore[arg-type]
+    used = int((rel.counts.sum(axis=0) > 0).sum())
+    return _warned("Gwet's AC1", *_ac1_of_counts(rel.counts, used))
+
+
+def pabak(a: Labels, b: Labels, *, categories: Sequence[Any] | None = None) -> float:
+    """Prevalence-adjusted bias-adjusted kappa of two coders: ``(q p_o − 1) / (q − 1)``.
+
+    ``p_o`` is the observed agreement and ``q`` the number of categories (``categories``, or
+    the labels seen); for two categories ``PABAK = 2 p_o − 1``. It is kappa with both coders'
+    margins made equal and uniform, and so shows what kappa would be without the prevalence
+    and bias effects (:func:`prevalence_index`, :func:`bias_index`). Units either coder left
+    missing are dropped. Reference: Byrt, T., Bishop, J. & Carlin, J. B. (1993). Bias,
+    prevalence and kappa. *Journal of Clinical Epidemiology* 46, 423–429.
+
+    >>> round(pabak(["x", "x", "y", "y", "y"], ["x", "y", "y", "y", "y"]), 3)
+    0.6
+    """
+    first, second = _pairs(a, b)
+    cats = _categories(first, second, categories, None)
+    if not first:
+        return _undefined("PABAK", "no unit was coded by both coders")
+    if len(cats) < 2:
+        return _undefined("PABAK", "there is one category only; give both with categories=[...]")
+    p_o = sum(x == y for x, y in zip(first, second, strict=True)) / len(first)
+    q = len(cats)
+    return (q * p_o - 1.0) / (q - 1.0)
+
+
+def _binary_cells(a: Labels, b: Labels, positive: Any) -> tuple[int, int, int, int]:
+    """``(both, only_a, only_b, neither)`` of two coders for the category ``positive``."""
+    first, second = _pairs(a, b)
+    x = np.array([v == positive for v in first], dtype=bool)
+    y = np.array([v == positive for v in second], dtype=bool)
+    return int((x & y).sum()), int((x & ~y).sum()), int((~x & y).sum()), int((~x & ~y).sum())
+
+
+def prevalence_index(a: Labels, b: Labels, positive: Any = True) -> float:
+    """Byrt, Bishop & Carlin's (1993) prevalence index ``PI = (n_yes,yes − n_no,no) / n``.
+
+    ``positive`` is the category counted as *yes* (for a code: that the unit has it). Near ±1
+    one category dominates, and kappa is then low even when the coders nearly always agree.
+
+    >>> prevalence_index([1, 1, 1, 0], [1, 1, 0, 0], positive=1)
+    0.25
+    """
+    both, only_a, only_b, neither = _binary_cells(a, b, positive)
+    n = both + only_a + only_b + neither
+    return (both - neither) / n if n else _undefined("The prevalence index", "no unit is paired")
+
+
+def bias_index(a: Labels, b: Labels, positive: Any = True) -> float:
+    """Byrt, Bishop & Carlin's (1993) bias index ``BI = (n_yes,no − n_no,yes) / n``.
+
+    Positive when the first coder says *yes* (``positive``) more often than the second:
+    the difference of the coders' proportions of *yes*.
+
+    >>> bias_index([1, 1, 1, 0], [1, 1, 0, 0], positive=1)
+    0.25
+    """
+    both, only_a, only_b, neither = _binary_cells(a, b, positive)
+    n = both + only_a + only_b + neither
+    return (only_a - only_b) / n if n else _undefined("The bias index", "no unit is paired")
+
+
+PARADOX_AGREEMENT = 0.80
+"""Observed agreement at or above which a low kappa is flagged as the kappa paradox."""
+PARADOX_KAPPA = 0.40
+"""Kappa below which, despite high observed agreement, the kappa paradox is flagged."""
+
+
+def is_kappa_paradox(observed: float, kappa: float) -> bool:
+    """Whether kappa is low despite high agreement: ``p_o ≥ 0.80`` and ``κ < 0.40``.
+
+    The paradox of Feinstein & Cicchetti (1990): with a very common or very rare category
+    chance agreement is high, so kappa is low however often the coders agree. Report PABAK,
+    the prevalence and bias indices and AC1 beside it. Reference: Feinstein, A. R. &
+    Cicchetti, D. V. (1990). High agreement but low kappa: I. The problems of two paradoxes.
+    *Journal of Clinical Epidemiology* 43, 543–549.
+    """
+    return bool(observed >= PARADOX_AGREEMENT and kappa < PARADOX_KAPPA)
+
+
+# ==================================================================== bootstrap intervals
+class AlphaInterval(NamedTuple):
+    """Krippendorff's alpha with the bounds of its bootstrap confidence interval."""
+
+    alpha: float
+    lo: float
+    hi: float
+
+
+class KappaInterval(NamedTuple):
+    """Cohen's kappa with the bounds of its bootstrap confidence interval."""
+
+    kappa: float
+    lo: float
+    hi: float
+
+
+def _check_bootstrap(confidence: object, n_boot: object, seed: object) -> None:
+    if not (_is_number(confidence) and 0 < float(confidence) < 1):  # type: ignore[arg-type]
+        raise AgreementError(
+            f"confidence={confidence!r} must be a share between 0 and 1, e.g. 0.95."
+        )
+    if not (isinstance(n_boot, int) and not isinstance(n_boot, bool) and n_boot >= 100):
+        raise AgreementError(
+            f"n_boot={n_boot!r} must be a whole number of bootstrap samples, at least 100 "
+            "(Hayes & Krippendorff use 10000)."
+        )
+    if seed is not None and not (isinstance(seed, int) and not isinstance(seed, bool)):
+        raise AgreementError(f"seed={seed!r} must be a whole number or None.")
+
+
+def _percentiles(draws: np.ndarray, confidence: float) -> tuple[float, float]:
+    kept = draws[np.isfinite(draws)]
+    if kept.size == 0:
+        return math.nan, math.nan
+    tail = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(kept, [tail, 1.0 - tail])
+    return float(lo), float(hi)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """The pairs of values coded in a common unit, grouped by unit size and values."""
+
+    counts: np.ndarray  # how many pairs in each group
+    weights: np.ndarray  # 1 / (m_u − 1): a pair's share in the coincidences
+    delta2: np.ndarray  # the pair's difference δ²
+    expected: float  # D_e of the data, held fixed over the bootstrap
+
+
+def _pair_groups(rel: _Reliability, level: str) -> _Pairs:
+    """The ``Σ_u m_u (m_u − 1) / 2`` pairs of values within units, grouped."""
+    counts = rel.counts[rel.counts.sum(axis=1) >= 2].astype(np.float64)
+    n_v = _coincidence_matrix(rel.counts).sum(axis=0)
+    delta2 = _delta_squared(rel.values, n_v, level)
+    upper = np.triu(np.ones_like(delta2, dtype=bool), k=1)
+    m_u = counts.sum(axis=1)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for m in np.unique(m_u):
+        group = counts[m_u == m]
+        pairs = group.T @ group
+        same = (np.diag(pairs) - group.sum(axis=0)) / 2.0
+        number = np.concatenate([pairs[upper], same])
+        parts.append((number, np.full(len(number), 1.0 / (m - 1)),
+                      np.concatenate([delta2[upper], np.zeros(len(same))])))
+    n = float(n_v.sum())
+    expected = float((np.outer(n_v, n_v) * delta2).sum()) / (n * (n - 1.0))
+    number, weight, difference = (np.concatenate(c) for c in zip(*parts, strict=True))
+    return _Pairs(number, weight, difference, expected)
+
+
+def _alpha_draws(pairs: _Pairs, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Hayes & Krippendorff's bootstrap: draw as many pairs as there are, each with chance
+    in proportion to ``1 / (m_u − 1)`` (so that the mean δ² of the drawn pairs is D_o in
+    expectation), and hold D_e at its value in the data."""
+    total = int(round(pairs.counts.sum()))
+    chance = pairs.counts * pairs.weights
+    draws = rng.multinomial(total, chance / chance.sum(), size=n_boot)
+    return np.asarray(1.0 - (draws @ pairs.delta2) / total / pairs.expected)
+
+
+def krippendorff_alpha_ci(
+    data: ReliabilityData,
+    level: Level = "nominal",
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | None = None,
+) -> AlphaInterval:
+    """Krippendorff's alpha with a bootstrap confidence interval: ``(alpha, lo, hi)``.
+
+    The algorithm of Hayes & Krippendorff (2007), as in their KALPHA macro: ``n_boot`` times,
+    ``M = Σ_u m_u (m_u − 1) / 2`` pairs of values coded in a common unit are drawn with
+    replacement from the ``M`` in the data, a pair of a unit coded ``m_u`` times with chance
+    in proportion to ``1 / (m_u − 1)``; each resample gives ``α* = 1 − D_o* / D_e`` with
+    ``D_o*`` the mean δ² of the drawn pairs and ``D_e`` held at its value in the data, and
+    ``lo``/``hi`` are the ``(1 − confidence) / 2`` and ``(1 + confidence) / 2`` percentiles
+    of the ``α*``. The same ``seed`` gives the
+    same interval. Data and levels as in :func:`krippendorff_alpha`; where alpha is undefined,
+    all three are ``nan`` with a warning. Reference: Hayes, A. F. & Krippendorff, K. (2007).
+    Answering the call for a standard reliability measure for coding data. *Communication
+    Methods and Measures* 1, 77–89.
+
+    >>> ben = ["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"]
+    >>> gerry = ["b", "a", "b", "b", "b", "c", "c", "c", "e", "d", "d", "d"]
+    >>> ci = krippendorff_alpha_ci([ben, gerry], seed=1)
+    >>> round(ci.alpha, 3), ci.lo < ci.alpha < ci.hi
+    (0.692, True)
+    """
+    _check_bootstrap(confidence, n_boot, seed)
+    rel = _reliability(data, level)
+    alpha, why = _alpha(rel, level)
+    if why is not None:
+        nan = _warned("Krippendorff's alpha", math.nan, why)
+        return AlphaInterval(nan, nan, nan)
+    draws = _alpha_draws(_pair_groups(rel, level), n_boot, np.random.default_rng(seed))
+    return AlphaInterval(alpha, *_percentiles(draws, float(confidence)))
+
+
+def _kappa_draws(table: np.ndarray, weights: object, n_boot: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Kappa of ``n_boot`` resamples of the units (multinomial on the table's cells)."""
+    total = int(round(table.sum()))
+    k = len(table)
+    draws = rng.multinomial(total, (table / table.sum()).ravel(), size=n_boot)
+    p = draws.reshape(n_boot, k, k) / total
+    w = _weight_matrix(k, weights)
+    observed = (w * p).sum(axis=(1, 2))
+    expected = np.einsum("ij,bi,bj->b", w, p.sum(axis=2), p.sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > 0, 1.0 - observed / expected, np.nan)
+
+
+def cohen_kappa_ci(
+    a: Labels,
+    b: Labels,
+    weights: Weights = None,
+    *,
+    categories: Sequence[Any] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | None = None,
+) -> KappaInterval:
+    """Cohen's kappa with a bootstrap confidence interval: ``(kappa, lo, hi)``.
+
+    The units coded by both coders are resampled with replacement ``n_boot`` times (Efron's
+    nonparametric bootstrap: a multinomial draw on the cells of the contingency table) and
+    ``lo``/``hi`` are the percentiles of the resampled kappas; resamples in which kappa is
+    0/0 (every unit in one category) are left out. The same ``seed`` gives the same interval.
+    Labels, weights and categories as in :func:`cohen_kappa`. Reference: Efron, B. &
+    Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 13 (percentile
+    intervals).
+
+    >>> ci = cohen_kappa_ci([1, 1, 0, 0, 1, 0, 1, 1], [1, 1, 0, 1, 1, 0, 0, 1], seed=3)
+    >>> round(ci.kappa, 3), ci.lo <= ci.kappa <= ci.hi
+    (0.467, True)
+    """
+    _check_bootstrap(confidence, n_boot, seed)
+    first, second = _pairs(a, b)
+    cats = _categories(first, second, categories, weights)
+    _weight_matrix(len(cats), weights)
+    if not first:
+        nan = _undefined("Cohen's kappa", "no unit was coded by both coders")
+        return KappaInterval(nan, nan, nan)
+    table = _confusion(first, second, cats)
+    kappa, why = _kappa(table, weights)
+    if why is not None:
+        nan = _warned("Cohen's kappa", math.nan, why)
+        return KappaInterval(nan, nan, nan)
+    draws = _kappa_draws(table, weights, n_boot, np.random.default_rng(seed))
+    return KappaInterval(kappa, *_percentiles(draws, float(confidence)))
+
+
 # ==================================================================== units of a project
 # One match per sentence-end candidate (see sentence_spans for the rule): the terminator with
 # closing quotes or brackets, followed by white space, then the white space and opening quotes
@@ -681,23 +1009,32 @@ def _check_coders(project: Project, coders: Sequence[str]) -> tuple[str, str]:
     first, second = coders[0], coders[1]
     if first == second:
         raise AgreementError(f"coders names {first!r} twice; name two different coders.")
-    accepted = project.codings
-    accepted = accepted[accepted["status"] == "accepted"]
-    known = sorted(set(accepted["coder"]))
+    codings = project.codings
+    counted = codings[(codings["status"] == "accepted")
+                      | codings["coder"].map(is_machine_coder)]
+    known = sorted(set(counted["coder"]))
     absent = [c for c in (first, second) if c not in set(known)]
     if absent:
         raise AgreementError(
             f"coder(s) {', '.join(map(repr, absent))} have no accepted codings in "
-            f"{project.ledger.path}; coders with accepted codings: "
+            f"{project.ledger.path}; coders with accepted codings (or machine suggestions): "
             f"{', '.join(map(repr, known)) or 'none'}."
         )
     return first, second
 
 
+def _counted_segments(project: Project, pair: tuple[str, str]) -> pd.DataFrame:
+    """The pair's codings that count: a person's accepted ones, and everything a machine
+    coder proposed (accepted, still suggested or rejected: its proposal either way)."""
+    frames = [project.segments(status=None if is_machine_coder(c) else "accepted", coder=c)
+              for c in pair]
+    return pd.concat(frames, ignore_index=True)
+
+
 def _comparison(project: Project, coders: Sequence[str], codes: Sequence[str] | None,
                 sources: Sequence[str] | None) -> _Comparison:
     pair = _check_coders(project, coders)
-    seg = project.segments(status="accepted", coder=list(pair))
+    seg = _counted_segments(project, pair)
     if sources is None:
         by_coder = [set(seg.loc[seg["coder"] == c, "source_id"]) for c in pair]
         both, one = by_coder[0] & by_coder[1], by_coder[0] ^ by_coder[1]
@@ -781,7 +1118,70 @@ def _lengths(project: Project, sources: list[str]) -> dict[str, int]:
     return {sid: len(project.text(sid)) for sid in sources}
 
 
-def _binary_row(path: str, a: np.ndarray, b: np.ndarray) -> tuple[dict[str, Any], str | None]:
+@dataclass(frozen=True)
+class _Bootstrap:
+    """How the project table's intervals are drawn."""
+
+    confidence: float
+    n_boot: int
+    seed: int | None
+
+    def rng(self, path: str) -> np.random.Generator:
+        """One generator per code, so a code's interval does not depend on the other codes."""
+        if self.seed is None:
+            return np.random.default_rng()
+        return np.random.default_rng([self.seed, zlib.crc32(path.encode("utf-8"))])
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else math.nan
+
+
+def _binary_intervals(both: int, only_a: int, only_b: int, neither: int, boot: _Bootstrap,
+                      path: str) -> dict[str, float]:
+    """Bootstrap bounds of kappa (units resampled) and alpha (Hayes & Krippendorff 2007) for
+    one code's presence/absence; every unit is one pair of values, 2·δ² apart."""
+    units = both + only_a + only_b + neither
+    split = only_a + only_b
+    n_0, n_1 = 2 * neither + split, 2 * both + split
+    if units < 2 or n_0 == 0 or n_1 == 0:
+        return {"kappa_lo": math.nan, "kappa_hi": math.nan, "alpha_lo": math.nan,
+                "alpha_hi": math.nan}
+    rng = boot.rng(path)
+    table = np.array([[both, only_a], [only_b, neither]], dtype=np.float64)
+    kappas = _kappa_draws(table, None, boot.n_boot, rng)
+    n = 2.0 * units
+    pairs = _Pairs(np.array([units - split, split], dtype=np.float64), np.ones(2),
+                   np.array([0.0, 1.0]), 2.0 * n_0 * n_1 / (n * (n - 1.0)))
+    alphas = _alpha_draws(pairs, boot.n_boot, rng)
+    k_lo, k_hi = _percentiles(kappas, boot.confidence)
+    a_lo, a_hi = _percentiles(alphas, boot.confidence)
+    return {"kappa_lo": k_lo, "kappa_hi": k_hi, "alpha_lo": a_lo, "alpha_hi": a_hi}
+
+
+def _rigour(both: int, only_a: int, only_b: int, neither: int, kappa: float, alpha: float,
+            boot: _Bootstrap, path: str) -> dict[str, Any]:
+    """The columns of :data:`RIGOUR_COLUMNS` but the double-coded share, for one code."""
+    units = both + only_a + only_b + neither
+    observed = _share(both + neither, units)
+    # AC1 with the two categories "coded" and "not coded": π = the share of "coded" among
+    # both coders' decisions, p_e = 2π(1 − π) / (2 − 1).
+    coded = _share(2 * both + only_a + only_b, 2 * units)
+    chance = 2.0 * coded * (1.0 - coded)
+    return {
+        **_binary_intervals(both, only_a, only_b, neither, boot, path),
+        "gwet_ac1": (observed - chance) / (1.0 - chance) if units else math.nan,
+        "pabak": 2.0 * observed - 1.0 if units else math.nan,
+        "prevalence_index": _share(both - neither, units),
+        "bias_index": _share(only_a - only_b, units),
+        "kappa_paradox": (not math.isnan(kappa)) and is_kappa_paradox(observed, kappa),
+        "precision": _share(both, both + only_b),
+        "recall": _share(both, both + only_a),
+    }
+
+
+def _binary_row(path: str, a: np.ndarray, b: np.ndarray, boot: _Bootstrap
+                ) -> tuple[dict[str, Any], str | None]:
     """One row of the agreement table from two presence vectors, and why stats are NaN."""
     both, only_a = int((a & b).sum()), int((a & ~b).sum())
     only_b, neither = int((~a & b).sum()), int((~a & ~b).sum())
@@ -804,6 +1204,7 @@ def _binary_row(path: str, a: np.ndarray, b: np.ndarray) -> tuple[dict[str, Any]
                                   a.astype(int) + b.astype(int)])
         alpha, why_alpha = _alpha(_Reliability([0, 1], counts), "nominal")
     row["cohen_kappa"], row["krippendorff_alpha"] = kappa, alpha
+    row.update(_rigour(both, only_a, only_b, neither, kappa, alpha, boot, path))
     if why is None and why_alpha is not None:
         why = why_alpha
     if not units:
@@ -849,7 +1250,8 @@ def _match_segments(
 def _check_unit(unit: object, min_overlap: object) -> None:
     if unit not in UNITS:
         raise AgreementError(
-            f"unit={unit!r} is not a unit of comparison; use 'sentence', 'turn' or 'overlap'."
+            f"unit={unit!r} is not a unit of comparison; use 'sentence', 'turn', 'overlap' or "
+            "'free'."
         )
     if not (_is_number(min_overlap) and 0 < float(min_overlap) <= 1):  # type: ignore[arg-type]
         raise AgreementError(
@@ -873,6 +1275,12 @@ def _overlap_table(cmp: _Comparison, min_overlap: float) -> pd.DataFrame:
     frame["percent_agreement"] = (frame["both"] / frame["units"].where(frame["units"] > 0))
     frame["cohen_kappa"] = math.nan
     frame["krippendorff_alpha"] = math.nan
+    for column in RIGOUR_COLUMNS:
+        frame[column] = False if column == "kappa_paradox" else math.nan
+    frame["precision"] = frame["both"] / (frame["both"] + frame["only_b"]).where(
+        frame["both"] + frame["only_b"] > 0)
+    frame["recall"] = frame["both"] / (frame["both"] + frame["only_a"]).where(
+        frame["both"] + frame["only_a"] > 0)
     warnings.warn(
         "cohen_kappa and krippendorff_alpha are NaN with unit='overlap': segment comparison has "
         "no units that both coders left uncoded, so agreement expected by chance cannot be "
@@ -882,13 +1290,38 @@ def _overlap_table(cmp: _Comparison, min_overlap: float) -> pd.DataFrame:
     return frame
 
 
-def _typed_table(frame: pd.DataFrame, cmp: _Comparison, unit: str) -> pd.DataFrame:
-    frame = frame.loc[:, list(AGREEMENT_COLUMNS)].reset_index(drop=True)
+def double_coded_share(project: Project, sources: Sequence[str]) -> float:
+    """The share of the project's text (in characters) that lies in ``sources``, 0–1."""
+    chosen = set(sources)
+    lengths = {sid: len(project.text(sid)) for sid in project.source_ids}
+    return _share(sum(n for sid, n in lengths.items() if sid in chosen), sum(lengths.values()))
+
+
+def _typed_table(frame: pd.DataFrame, cmp: _Comparison, unit: str, share: float
+                 ) -> pd.DataFrame:
+    frame = frame.assign(double_coded_share=share)
+    frame = frame.loc[:, [*AGREEMENT_COLUMNS, *RIGOUR_COLUMNS]].reset_index(drop=True)
     ints = {c: "int64" for c in ("units", "both", "only_a", "only_b", "neither")}
-    floats = {c: "float64" for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha")}
-    frame = frame.astype({"code_path": str, **ints, **floats})
-    frame.attrs.update({"coders": cmp.coders, "unit": unit, "sources": tuple(cmp.sources)})
+    floats = {c: "float64" for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha",
+                                     *RIGOUR_COLUMNS) if c != "kappa_paradox"}
+    frame = frame.astype({"code_path": str, **ints, **floats, "kappa_paradox": bool})
+    frame.attrs.update({"coders": cmp.coders, "unit": unit, "sources": tuple(cmp.sources),
+                        "double_coded_share": share})
     return frame
+
+
+def _free_table(project: Project, cmp: _Comparison, share: float) -> pd.DataFrame:
+    """The unitizing alpha family of the two coders' segments (see :mod:`tymqual.unitizing`)."""
+    paths = dict(cmp.codes)
+    segments = pd.DataFrame({
+        "coder": cmp.seg["coder"], "source": cmp.seg["source_id"],
+        "start": cmp.seg["start"], "end": cmp.seg["end"],
+        "code": cmp.seg["code"].map(paths)})
+    table = unitizing_table(segments, _lengths(project, cmp.sources), coders=list(cmp.coders))
+    table = table.assign(double_coded_share=share)
+    table.attrs.update({"coders": cmp.coders, "unit": "free", "sources": tuple(cmp.sources),
+                        "double_coded_share": share})
+    return table
 
 
 def project_agreement(
@@ -899,6 +1332,9 @@ def project_agreement(
     min_overlap: float = 0.9,
     codes: Sequence[str] | None = None,
     sources: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> pd.DataFrame:
     """Agreement of two coders on a coded project: one row per code and a pooled total row.
 
@@ -934,12 +1370,42 @@ def project_agreement(
     (lines before the first speaker label, white space between sentences) cannot be compared
     and are named in a warning.
 
+    The columns of :data:`RIGOUR_COLUMNS` follow, for the methods chapter:
+
+    * ``kappa_lo, kappa_hi, alpha_lo, alpha_hi``: bootstrap ``confidence`` intervals of
+      kappa (the units resampled, :func:`cohen_kappa_ci`) and alpha (Hayes & Krippendorff
+      2007, :func:`krippendorff_alpha_ci`) from ``n_boot`` resamples. The default
+      ``seed=0`` makes the table reproducible; each code draws from its own stream, so its
+      interval does not change when other codes are added.
+    * ``gwet_ac1`` (:func:`gwet_ac1` with the categories coded / not coded), ``pabak``
+      (``2 p_o − 1``), ``prevalence_index`` ``(both − neither) / units`` and ``bias_index``
+      ``(only_a − only_b) / units`` (Byrt, Bishop & Carlin 1993), and ``kappa_paradox``:
+      kappa is low despite high agreement (:func:`is_kappa_paradox`), named in a warning.
+    * ``precision = both / (both + only_b)`` and ``recall = both / (both + only_a)``: the
+      second coder's codings judged against the first's, for a machine coder
+      (``p.agreement(("A", "autocode:keywords@…"))``).
+    * ``double_coded_share``: the share of the project's text (characters) in the sources
+      compared, beside every figure (also in ``df.attrs``).
+
+    With ``unit="overlap"`` the intervals and chance-corrected indices are NaN.
+
+    ``unit="free"`` compares the coders' freely marked segments with Krippendorff's unitizing
+    alpha family instead, and returns :func:`tymqual.unitizing.unitizing_table` (columns
+    :data:`tymqual.unitizing.UNITIZING_COLUMNS` and ``double_coded_share``): a row per code,
+    per semantic domain (the codebook's top-level themes) and in total, on the sources
+    compared; ``df.attrs`` as above.
+
     >>> table = project_agreement(p, ("A", "B"), unit="sentence")  # doctest: +SKIP
     """
     _check_unit(unit, min_overlap)
+    _check_bootstrap(confidence, n_boot, seed)
+    boot = _Bootstrap(float(confidence), n_boot, seed)
     cmp = _comparison(project, coders, codes, sources)
+    share = double_coded_share(project, cmp.sources)
     if unit == "overlap":
-        return _typed_table(_overlap_table(cmp, float(min_overlap)), cmp, unit)
+        return _typed_table(_overlap_table(cmp, float(min_overlap)), cmp, unit, share)
+    if unit == "free":
+        return _free_table(project, cmp, share)
     units = _units(project, unit, cmp.sources)
     hits, outside = _presence(units, cmp, _lengths(project, cmp.sources))
     if outside:
@@ -951,13 +1417,13 @@ def project_agreement(
     rows, undefined = [], []
     first, second = cmp.coders
     for key, path in cmp.codes:
-        row, why = _binary_row(path, hits[(first, key)], hits[(second, key)])
+        row, why = _binary_row(path, hits[(first, key)], hits[(second, key)], boot)
         rows.append(row)
         if why is not None:
             undefined.append(f"{path} ({why})")
     pooled_a = np.concatenate([hits[(first, k)] for k, _ in cmp.codes] or [np.zeros(0, bool)])
     pooled_b = np.concatenate([hits[(second, k)] for k, _ in cmp.codes] or [np.zeros(0, bool)])
-    total, why = _binary_row(TOTAL, pooled_a, pooled_b)
+    total, why = _binary_row(TOTAL, pooled_a, pooled_b, boot)
     rows.append(total)
     if why is not None:
         undefined.append(f"{TOTAL} ({why})")
@@ -966,7 +1432,77 @@ def project_agreement(
             f"cohen_kappa and krippendorff_alpha are undefined (NaN) for {_listed(undefined)}.",
             TymqualWarning, stacklevel=2,
         )
-    return _typed_table(pd.DataFrame(rows), cmp, unit)
+    paradox = [r["code_path"] for r in rows if r["kappa_paradox"]]
+    if paradox:
+        warnings.warn(
+            f"kappa is low despite high agreement (p_o ≥ {PARADOX_AGREEMENT:.2f}, kappa < "
+            f"{PARADOX_KAPPA:.2f}: the kappa paradox) for {_listed(paradox)}; one category "
+            "dominates, so report pabak, prevalence_index and gwet_ac1 beside kappa.",
+            TymqualWarning, stacklevel=2,
+        )
+    return _typed_table(pd.DataFrame(rows), cmp, unit, share)
+
+
+RELIABILITY_COLUMNS: tuple[str, ...] = (
+    "code_path", "units", "percent_agreement", "cohen_kappa", "kappa_lo", "kappa_hi",
+    "krippendorff_alpha", "alpha_lo", "alpha_hi", "gwet_ac1", "pabak", "prevalence_index",
+    "bias_index", "double_coded_share", "note",
+)
+"""Columns of :func:`reliability_table`; ``precision`` and ``recall`` come before ``note``
+when the second coder is a machine."""
+
+_PARADOX_NOTE = {
+    "fi": "Kappan paradoksi: havaittu yhtäpitävyys on suuri mutta kappa pieni, koska koodi on "
+          "hyvin yleinen tai harvinainen; katso PABAK ja AC1.",
+    "en": "Kappa paradox: observed agreement is high but kappa low because the code is very "
+          "common or very rare; see PABAK and AC1.",
+}
+_TABLE_NOTE = {
+    "fi": "Koodaajat {a} ja {b}; kaksoiskoodattuna {sources} lähdettä, {share} aineiston "
+          "tekstistä. Luottamusvälit {level}: bootstrap, {n_boot} otosta (alfa: Hayes & "
+          "Krippendorff 2007).",
+    "en": "Coders {a} and {b}; {sources} sources double-coded, {share} of the material's "
+          "text. Confidence intervals {level}: bootstrap, {n_boot} resamples (alpha: Hayes & "
+          "Krippendorff 2007).",
+}
+
+
+def reliability_table(
+    project: Project,
+    coders: Sequence[str] = DEFAULT_CODERS,
+    *,
+    unit: Literal["sentence", "turn"] = "sentence",
+    lang: Lang = "fi",
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """The reliability table of a report or methods chapter, one row per code and a total.
+
+    :func:`project_agreement` narrowed to what a reader needs: columns
+    :data:`RELIABILITY_COLUMNS` (identifiers, for :func:`tymqual.labels.relabel`), with
+    ``precision`` and ``recall`` when the second coder is a machine
+    (:func:`tymqual.autocode.is_machine_coder`), and a ``note`` in ``lang`` where kappa is
+    low despite high agreement (:func:`is_kappa_paradox`). ``df.attrs["note"]`` is the
+    table's note: the coders, the share double-coded and how the intervals were drawn.
+
+    >>> reliability_table(p, ("A", "B"), lang="en")  # doctest: +SKIP
+    """
+    lang = check_lang(lang, "reliability_table")
+    table = project_agreement(project, coders, unit=unit, confidence=confidence,
+                              n_boot=n_boot, seed=seed)
+    columns = list(RELIABILITY_COLUMNS)
+    if is_machine_coder(table.attrs["coders"][1]):
+        columns[-1:-1] = ["precision", "recall"]
+    out = table.assign(note=np.where(table["kappa_paradox"], _PARADOX_NOTE[lang], ""))
+    out = out.loc[:, columns].reset_index(drop=True)
+    first, second = table.attrs["coders"]
+    share = f"{100 * table.attrs['double_coded_share']:.0f} %"
+    out.attrs.update(table.attrs)
+    out.attrs["note"] = _TABLE_NOTE[lang].format(
+        a=first, b=second, sources=len(table.attrs["sources"]), share=share,
+        level=f"{100 * confidence:.0f} %", n_boot=n_boot)
+    return out
 
 
 def disagreements(
@@ -990,6 +1526,11 @@ def disagreements(
     >>> agenda = disagreements(p, ("A", "B"))  # doctest: +SKIP
     """
     _check_unit(unit, min_overlap)
+    if unit == "free":
+        raise AgreementError(
+            "disagreements() lists units or segments; unit='free' has neither. Use "
+            "unit='overlap' to list the segments the coders marked differently."
+        )
     cmp = _comparison(project, coders, codes, sources)
     first, second = cmp.coders
     rows: list[tuple[str, int, int, int, str, str, str]] = []
@@ -1084,16 +1625,31 @@ __all__ = [
     "AGREEMENT_COLUMNS",
     "CONSENSUS",
     "DISAGREEMENT_COLUMNS",
+    "PARADOX_AGREEMENT",
+    "PARADOX_KAPPA",
+    "RELIABILITY_COLUMNS",
+    "RIGOUR_COLUMNS",
     "TOTAL",
     "AgreementError",
+    "AlphaInterval",
+    "KappaInterval",
+    "bias_index",
     "cohen_kappa",
+    "cohen_kappa_ci",
     "cohen_kappa_table",
     "disagreements",
+    "double_coded_share",
     "fleiss_kappa",
+    "gwet_ac1",
+    "is_kappa_paradox",
     "krippendorff_alpha",
+    "krippendorff_alpha_ci",
     "merge_codings",
+    "pabak",
     "percent_agreement",
+    "prevalence_index",
     "project_agreement",
+    "reliability_table",
     "resolve",
     "scott_pi",
     "sentence_spans",

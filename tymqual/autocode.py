@@ -2,7 +2,10 @@
 
 For the thesis author starting to code: each code's ``keywords`` in ``codes/codebook.yaml``
 are matched by Finnish base form (:mod:`tymqual.morphology`), and every sentence (or turn)
-that mentions one becomes a *suggested* coding in the ledger, coder ``autocode``. Nothing is
+that mentions one becomes a *suggested* coding in the ledger, under a coder name that records
+the method and tymqual's version (``autocode:keywords@tymqual-0.1.0``, :func:`machine_coder`;
+the settings go into the history note), so that the machine can be compared with a person like
+any coder (``p.agreement(("A", "autocode:keywords@tymqual-0.1.0"))``). Nothing is
 accepted automatically: :func:`accept` and :func:`reject` record the person's decision, and
 suggestions never enter tables, which count accepted codings only.
 
@@ -28,13 +31,36 @@ from tymqual.search import SourceIndex, TextIndex, text_index
 if TYPE_CHECKING:
     from tymqual.project import Project
 
-__all__ = ["AUTOCODE_COLUMNS", "PROPOSAL_COLUMNS", "KeywordAutocoder", "accept", "autocode",
-           "reject"]
+__all__ = ["AUTOCODE_COLUMNS", "MACHINE_METHODS", "PROPOSAL_COLUMNS", "KeywordAutocoder",
+           "accept", "autocode", "is_machine_coder", "machine_coder", "reject"]
 
 #: Columns of :func:`autocode`.
 AUTOCODE_COLUMNS = ["coding_id", "source_id", "start", "end", "code_path", "matched", "text"]
 #: Columns of :meth:`KeywordAutocoder.predict`.
 PROPOSAL_COLUMNS = ["source_id", "start", "end", "code", "code_path", "matched", "text"]
+
+
+MACHINE_METHODS: tuple[str, ...] = ("autocode", "suggester")
+"""The methods that code as machines; their coder names begin with one of them."""
+
+
+def machine_coder(method: str, model: str) -> str:
+    """The coder name of a machine: ``method:model@tymqual-<version>``.
+
+    For example ``autocode:keywords@tymqual-0.1.0``: which method proposed the codings, with
+    which model, and which release of tymqual, so that a methods chapter can name the coder
+    and a later run under a new version does not mix with the old one. The settings are
+    written into the history note of the change that saved the suggestions.
+    """
+    from tymqual import __version__
+
+    return f"{method}:{model}@tymqual-{__version__}"
+
+
+def is_machine_coder(name: object) -> bool:
+    """Whether ``name`` is a machine coder's (``autocode``, ``suggester``, ``autocode:…``)."""
+    return isinstance(name, str) and (
+        name in MACHINE_METHODS or name.startswith(tuple(f"{m}:" for m in MACHINE_METHODS)))
 
 
 def _codes(project: Project, codes: str | Sequence[str] | None) -> list[Code]:
@@ -172,8 +198,10 @@ class KeywordAutocoder:
         self.analyser = analyser
 
     def __repr__(self) -> str:
+        analyser = self.analyser if self.analyser is None or isinstance(
+            self.analyser, str) else type(self.analyser).__name__
         return (f"KeywordAutocoder(unit={self.unit!r}, codes={self.codes!r}, "
-                f"compounds={self.compounds!r}, role={self.role!r})")
+                f"compounds={self.compounds!r}, role={self.role!r}, analyser={analyser!r})")
 
     def fit(self, project: Project) -> KeywordAutocoder:
         """Check the settings and read the keywords of the chosen codes; returns ``self``."""
@@ -222,7 +250,7 @@ def autocode(
     unit: Literal["sentence", "turn"] = "sentence",
     codes: str | Sequence[str] | None = None,
     compounds: Compounds = "off",
-    coder: str = "autocode",
+    coder: str | None = None,
     role: str | Sequence[str] | None = None,
     analyser: str | Analyser | None = None,
 ) -> pd.DataFrame:
@@ -231,7 +259,9 @@ def autocode(
     Every ``unit`` of speech (``"sentence"``: sentences within speaker turns; ``"turn"``:
     whole turns; a source without speaker labels counts by paragraph) in which a keyword of a
     code occurs, matched by base form, is proposed for that code: one suggested coding per
-    unit and code, coder ``coder``. A keyword of several words (``oman työn ohessa``) must
+    unit and code, coder ``coder`` (by default :func:`machine_coder`'s
+    ``autocode:keywords@tymqual-<version>``; the settings go into the history note). A keyword
+    of several words (``oman työn ohessa``) must
     occur as consecutive words, each by base form; ``koordin*`` is a prefix. All turns are
     read, the interviewer's too; ``role="interviewee"`` reads only the interviewees', as most
     codebooks ask. ``codes`` limits the proposals to those codes and their subcodes;
@@ -248,17 +278,20 @@ def autocode(
     >>> new = autocode(p, role="interviewee")                        # doctest: +SKIP
     >>> accept(p, new[new["code_path"] == "verkostojohtaminen/johtoryhman_tuki"])  # doctest: +SKIP
     """
+    if coder is None:
+        coder = machine_coder("autocode", "keywords")
     if not isinstance(coder, str) or not coder.strip():
         raise TymqualError(f"autocode(): coder={coder!r}; give a non-empty name.")
     autocoder = KeywordAutocoder(unit=unit, codes=codes, compounds=compounds, role=role,
                                  analyser=analyser)
     proposals = autocoder.fit(project).predict(project)
+    note = f"settings: {autocoder!r}"
     # The ledger checks for an existing span and code under its lock, so two kernels
     # autocoding at once cannot both add the same suggestion.
     # As one frame rather than a dict per proposal: a large study has hundreds of thousands.
     ids = project.ledger.add_missing(
         proposals[["source_id", "start", "end", "code", "text"]].assign(
-            coder=coder, status="suggested"), action="autocode", who=coder,
+            coder=coder, status="suggested"), action="autocode", who=coder, note=note,
     )
     new = proposals.assign(coding_id=pd.Series(ids, index=proposals.index, dtype=object))
     new = new[new["coding_id"].notna()].reset_index(drop=True)

@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
     p.add_argument("project", nargs="?", default=".")
     p.add_argument("--coders", nargs=2, default=list(DEFAULT_CODERS), metavar=("A", "B"))
-    p.add_argument("--unit", choices=("sentence", "turn", "overlap"), default="sentence")
+    p.add_argument("--unit", choices=("sentence", "turn", "overlap", "free"), default="sentence")
     p.add_argument("--min-overlap", type=float, default=0.9)
     p.set_defaults(func=_cmd_agreement)
 

@@ -1037,7 +1037,7 @@ class Project:
         unit: Literal["sentence", "turn"] = "sentence",
         codes: str | Sequence[str] | None = None,
         compounds: Compounds = "off",
-        coder: str = "autocode",
+        coder: str | None = None,
         role: str | Sequence[str] | None = None,
         analyser: str | Analyser | None = None,
     ) -> pd.DataFrame:
@@ -1106,12 +1106,16 @@ class Project:
         min_overlap: float = 0.9,
         codes: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
+        confidence: float = 0.95,
+        n_boot: int = 1000,
+        seed: int | None = 0,
     ) -> pd.DataFrame:
         """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
         from tymqual.agreement import project_agreement
 
         return project_agreement(self, coders, unit=unit, min_overlap=min_overlap,
-                                 codes=codes, sources=sources)
+                                 codes=codes, sources=sources, confidence=confidence,
+                                 n_boot=n_boot, seed=seed)
 
     def disagreements(
         self,

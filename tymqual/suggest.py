@@ -77,7 +77,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 
-from tymqual.autocode import KeywordAutocoder
+from tymqual.autocode import KeywordAutocoder, machine_coder
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.morphology import get_analyser, stopwords
 from tymqual.search import text_index
@@ -320,6 +320,12 @@ class CodeSuggester(BaseEstimator):
         self.analyser = analyser
         self.n_top_words = n_top_words
 
+    def _settings(self) -> str:
+        """Every setting, for the history note of the suggestions saved (a repr omits the
+        defaults, which a later release may change)."""
+        params = ", ".join(f"{k}={v!r}" for k, v in sorted(self.get_params().items()))
+        return f"settings: CodeSuggester({params})"
+
     # ------------------------------------------------------------------ checks
     def _check_params(self, method: str) -> None:
         where = f"CodeSuggester.{method}()"
@@ -480,7 +486,7 @@ class CodeSuggester(BaseEstimator):
 
     # ------------------------------------------------------------------ proposing
     def suggest(
-        self, project: Project, *, write: bool = False, coder: str = "suggester"
+        self, project: Project, *, write: bool = False, coder: str | None = None
     ) -> pd.DataFrame:
         """Ranked code proposals for the project's uncoded units.
 
@@ -493,8 +499,10 @@ class CodeSuggester(BaseEstimator):
         in text order (sources as loaded, then start, then rank).
 
         With ``write=True`` the proposals are also saved as suggested codings (coder
-        ``coder``) unless the ledger already has that span and code, and the frame gets a
-        ``coding_id`` column first: the new coding, or the suggestion already there.
+        ``coder``, by default ``suggester:logistic@tymqual-<version>``, see
+        :func:`tymqual.autocode.machine_coder`; the settings go into the history note)
+        unless the ledger already has that span and code, and the frame gets a ``coding_id``
+        column first: the new coding, or the suggestion already there.
         """
         self._check_fitted("suggest")
         if isinstance(project, pd.DataFrame):
@@ -502,6 +510,8 @@ class CodeSuggester(BaseEstimator):
                 "CodeSuggester.suggest(): give a Project; a DataFrame can be used in fit() and "
                 "evaluate() only."
             )
+        if coder is None:
+            coder = machine_coder("suggester", "logistic")
         if write and (not isinstance(coder, str) or not coder.strip()):
             raise TymqualError(f"CodeSuggester.suggest(): coder={coder!r}; give a non-empty name.")
         keys, paths = self._code_refs(project, write)
@@ -529,7 +539,7 @@ class CodeSuggester(BaseEstimator):
         frame = frame.astype({"start": "int64", "end": "int64", "score": "float64",
                               "rank": "int64"}).reset_index(drop=True)
         if write:
-            frame.insert(0, "coding_id", _save(project, frame, coder))
+            frame.insert(0, "coding_id", _save(project, frame, coder, self._settings()))
             return frame[["coding_id", *SUGGEST_COLUMNS]]
         return frame[SUGGEST_COLUMNS]
 
@@ -688,7 +698,7 @@ def _rejected(project: Project) -> set[tuple[str, int, int, str]]:
                    codings["end"].astype(int), codings["code"], strict=True))
 
 
-def _save(project: Project, frame: pd.DataFrame, coder: str) -> list[str]:
+def _save(project: Project, frame: pd.DataFrame, coder: str, note: str) -> list[str]:
     """Save the proposals as suggestions; each row's coding id, new or already there."""
     spans = list(zip(frame["source_id"], frame["start"], frame["end"], frame["code"],
                      strict=True))
@@ -698,7 +708,7 @@ def _save(project: Project, frame: pd.DataFrame, coder: str) -> list[str]:
         [{"source_id": sid, "start": int(s), "end": int(e), "code": key, "coder": coder,
           "status": "suggested", "text": text}
          for (sid, s, e, key), text in zip(spans, frame["text"], strict=True)],
-        action="suggest", who=coder)
+        action="suggest", who=coder, note=note)
     if all(i is not None for i in ids):
         return [str(i) for i in ids]
     ledger = project.codings
