@@ -573,7 +573,7 @@ def percent_agreement(a: Labels | ReliabilityData, b: Labels | None = None) -> f
         first, second = _pairs(a, b)  # type: ignore[arg-type]
         if not first:
             return _undefined("Percent agreement", "no unit was coded by both coders")
-        return sum(x == y for x, y in zip(first, second, strict=True)) / len(first)
+        return float(sum(x == y for x, y in zip(first, second, strict=True)) / len(first))
     rel = _reliability(a)  # type: ignore[arg-type]
     o = _coincidence_matrix(rel.counts)
     if o.sum() == 0:
@@ -663,7 +663,7 @@ def pabak(a: Labels, b: Labels, *, categories: Sequence[Any] | None = None) -> f
         return _undefined("PABAK", "there is one category only; give both with categories=[...]")
     p_o = sum(x == y for x, y in zip(first, second, strict=True)) / len(first)
     q = len(cats)
-    return (q * p_o - 1.0) / (q - 1.0)
+    return float((q * p_o - 1.0) / (q - 1.0))
 
 
 def _binary_cells(a: Labels, b: Labels, positive: Any) -> tuple[int, int, int, int]:
