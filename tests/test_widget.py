@@ -30,7 +30,7 @@ import tymqual
 
 pytest.importorskip("anywidget", reason="anywidget is not installed (pip install -e '.[test]')")
 
-from tymqual.widget import CodingWidget, _blocks  # noqa: E402
+from tymqual.widget import CodingWidget, _bar_color, _blocks, snap_to_words  # noqa: E402
 
 REPO = Path(__file__).parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -56,6 +56,14 @@ def _send(widget: CodingWidget, content: dict[str, Any]) -> None:
     """Deliver ``content`` as the front end does: an anywidget custom message on the comm."""
     widget._handle_msg({"content": {"data": {"method": "custom", "content": content}},
                         "buffers": []})
+
+
+@pytest.fixture(autouse=True)
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the widget remembers the coder: a fresh folder, never the user's own."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -121,7 +129,7 @@ def test_uncode_and_recode(widget: CodingWidget, project: tymqual.Project) -> No
     _send(widget, {"action": "uncode", "coding_ids": [cid]})
     assert cid not in set(project.codings["coding_id"])
     assert widget.codings == []
-    assert widget.status["text"] == "Poistettu 1 koodaus."
+    assert widget.status["text"].startswith("Poistettu 1 koodaus.")
 
 
 @pytest.mark.parametrize(("action", "status"), [("accept", "accepted"), ("reject", "rejected")])
@@ -218,6 +226,175 @@ def test_front_end_files_are_loaded(widget: CodingWidget) -> None:
     # anywidget turns the class's file paths into the files' text on the instance
     assert "export default { render }" in str(widget._esm)
     assert ".tq-coder" in str(widget._css)
+
+
+def test_without_the_notebook_extra_the_error_says_what_to_install(tmp_path: Path) -> None:
+    # A fresh interpreter where neither anywidget nor traitlets can be imported, as after
+    # a plain "pip install tymqual": p.coder() must name the extra, not a missing module.
+    script = (
+        "import sys\n"
+        "sys.modules['anywidget'] = None\nsys.modules['traitlets'] = None\n"
+        "import tymqual\n"
+        f"p = tymqual.open_project({str(REPO)!r})\n"
+        "try:\n    p.coder('H1')\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120, check=True)
+    assert "pip install 'tymqual[notebook]'" in done.stdout
+    assert "make install" in done.stdout
+
+
+def test_the_coder_comes_from_the_argument_the_settings_or_memory(
+    make_project: Callable[..., tymqual.Project], own_config: Path
+) -> None:
+    p = make_project()
+    assert CodingWidget(p, "H1").coder == ""  # nothing known: the front end asks
+    asked = CodingWidget(p, "H1")
+    asked.coder = " Maija "  # what the front end sets once the user has answered
+    assert (own_config / "tymqual" / "coder").read_text(encoding="utf-8") == "Maija\n"
+    assert CodingWidget(p, "H2").coder == "Maija"  # remembered
+    settings = p.root / "tymqual.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "coder: B\n", encoding="utf-8")
+    p = tymqual.open_project(p.root)
+    assert CodingWidget(p, "H1").coder == "B"
+    assert CodingWidget(p, "H1", coder="C").coder == "C"
+
+
+def test_a_blank_coder_is_refused_by_the_widget_and_the_ledger(
+    make_project: Callable[..., tymqual.Project], replies: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p = make_project()
+    w = CodingWidget(p, "H2")
+    monkeypatch.setattr(w, "send", replies.append)
+    text = p.text("H2")
+    start = text.index("Kela on mukana.")
+    _send(w, {"action": "code", "start": start, "end": start + 15, "code": "neuvottelut",
+              "request": 1})
+    assert replies == [{"request": 1, "ok": False}]
+    assert "coder" in w.status["text"] and "tymqual.yaml" in w.status["text"]
+    assert p.codings.empty
+    with pytest.raises(tymqual.TymqualError, match="coder is empty.*Nothing was added"):
+        p.code("H2", "neuvottelut", quote="Kela on mukana.", coder="  ")
+    assert p.codings.empty
+
+
+@pytest.mark.parametrize("text", [EMOJI_H2, "Hyvä TYM-palvelupäällikkö, Kela’n väki: 12,5 %."])
+def test_a_selection_snaps_to_whole_words(text: str) -> None:
+    # Every word of the text, cut anywhere inside, comes back whole; a cut at a word's
+    # edge stays where it is. Words are found here by white space and punctuation alone.
+    import re
+
+    for word in re.finditer(r"[^\s,.:?!%]+", text):
+        a, b = word.span()
+        for lo in range(a, b):
+            for hi in range(lo + 1, b + 1):
+                assert snap_to_words(text, lo, hi) == (a, b), (word.group(), lo, hi)
+    assert snap_to_words(text, 0, 0) == (0, 0)
+
+
+def test_a_whole_turn_is_coded_exactly_as_turns_gives_it(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    turns = project.turns("H2")
+    for n in turns["turn"]:
+        _send(widget, {"action": "code", "turn": int(n), "code": "neuvottelut"})
+    rows = project.codings.sort_values("start")
+    assert list(rows["text"]) == list(turns["text"])
+    assert list(zip(rows["start"], rows["end"], strict=True)) == list(
+        zip(turns["start"], turns["end"], strict=True))
+    assert not any(label in t for t in rows["text"] for label in ("H:", "V:"))
+
+
+def test_undo_and_redo_use_the_ledger_history(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    text = project.text("H2")
+    for passage in ("Neuvottelut venyivät.", "Mallisopimus auttoi.", "Kela on mukana."):
+        start = text.index(passage)
+        _send(widget, {"action": "code", "start": start, "end": start + len(passage),
+                       "code": "neuvottelut"})
+    cid = project.codings["coding_id"].iloc[0]
+    _send(widget, {"action": "uncode", "coding_ids": [cid]})
+    for _ in range(3):
+        _send(widget, {"action": "undo"})
+        assert widget.status["text"].startswith("Kumottu")
+    assert list(project.codings["text"]) == ["Neuvottelut venyivät."]
+    _send(widget, {"action": "redo"})
+    assert widget.status["text"].startswith("Tehty uudelleen")
+    assert list(project.codings["text"]) == ["Neuvottelut venyivät.", "Mallisopimus auttoi."]
+    assert [c["text"] for c in widget.codings] == list(project.codings["text"])
+
+
+def test_codes_are_made_renamed_recoloured_moved_and_merged_with_stable_keys(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    cid = project.code("H2", "johtoryhma", quote="Kela on mukana.")
+    _send(widget, {"action": "add_code", "name": "Uusi teema"})
+    _send(widget, {"action": "add_code", "name": "Alateema", "parent": "uusi_teema"})
+    _send(widget, {"action": "rename_code", "code": "uusi_teema", "name": "Parempi nimi"})
+    _send(widget, {"action": "recolor_code", "code": "alateema", "color": "#123ABC"})
+    _send(widget, {"action": "move_code", "code": "johtoryhma", "parent": "uusi_teema"})
+    _send(widget, {"action": "merge_codes", "code": "johtoryhma", "into": "alateema"})
+    assert widget.status["kind"] == "ok", widget.status
+    import yaml
+
+    written = yaml.safe_load((project.codes_dir / "codebook.yaml").read_text(encoding="utf-8"))
+    top = {c["key"]: c for c in written["codes"]}
+    assert top["uusi_teema"]["name"] == "Parempi nimi"
+    [child] = top["uusi_teema"]["children"]
+    assert (child["key"], child["name"], child["color"]) == ("alateema", "Alateema", "#123abc")
+    assert "johtoryhma" not in {c["key"] for c in top["johtaminen"]["children"]}
+    assert project.codings.set_index("coding_id").loc[cid, "code"] == "alateema"
+    reread = tymqual.open_project(project.root).codebook
+    assert reread.resolve("uusi_teema/alateema").name == "Alateema"
+    _send(widget, {"action": "rename_code", "code": "alateema", "name": " "})
+    assert widget.status["kind"] == "error"
+    assert tymqual.open_project(project.root).codebook == reread  # nothing half-written
+
+
+def test_the_tree_counts_codings_here_and_in_every_source(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    project.code("H2", "neuvottelut", quote="Kela on mukana.")
+    project.code("H1", "neuvottelut", quote="Kela on mukana.")
+    project.code("H1", "resurssit", quote="Hänellä on resurssit kunnossa.")
+    widget.refresh()
+    ledger = project.codings
+    for code in widget.codes:
+        mine = ledger[ledger["code"] == code["key"]]
+        assert code["n_all"] == len(mine)
+        assert code["n_here"] == int((mine["source_id"] == "H2").sum())
+
+
+def test_switching_source_says_what_is_shown(widget: CodingWidget,
+                                             project: tymqual.Project) -> None:
+    project.code("H1", "neuvottelut", quote="Kela on mukana.")
+    widget.status = {}
+    widget.source_id = "H1"
+    assert widget.status["text"] == "Aineisto H1: 1 koodausta."
+
+
+def test_a_code_s_passages_come_from_every_source(widget: CodingWidget,
+                                                  project: tymqual.Project) -> None:
+    a = project.code("H2", "resurssit", quote="Kela on mukana.")
+    b = project.code("H1", "johtaminen", quote="Kela on mukana.")
+    _send(widget, {"action": "passages", "code": "johtaminen"})
+    rows = {r["coding_id"]: r for r in widget.passages["rows"]}
+    assert set(rows) == {a, b}  # the subcode's passage comes too
+    assert (rows[a]["source_id"], rows[a]["case_id"], rows[a]["text"]) == (
+        "H2", "H2", "Kela on mukana.")
+    assert rows[b]["speaker"] == "V"
+
+
+@pytest.mark.parametrize("color", ["#ffffff", "#c7eadf", "#fbdcc4", "#1b9e77", "#000000"])
+def test_bars_are_visible_on_white(color: str) -> None:
+    import colorsys
+
+    bar = _bar_color(color)
+    r, g, b = (int(bar[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert 0.24 <= colorsys.rgb_to_hls(r, g, b)[1] <= 0.61
 
 
 # ---------------------------------------------------------------------------- the browser

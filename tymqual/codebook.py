@@ -386,6 +386,12 @@ class Codebook:
         code.name = _name({"name": new_name}, where)
         return code
 
+    def recolor(self, ref: str | Code, color: str) -> Code:
+        """Give a code a new colour (``"#rgb"`` or ``"#rrggbb"``); returns the code."""
+        code = self.resolve(ref)
+        code.color = _check_color(color, f"Codebook.recolor({code.path!r})")
+        return code
+
     def rekey(self, ref: str | Code, new_key: str) -> Code:
         """Give a code a new key and remember the old one in ``renamed_from``.
 

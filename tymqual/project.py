@@ -26,7 +26,7 @@ import yaml
 
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
-from tymqual.codings import DEFAULT_CODERS, Ledger, reanchor
+from tymqual.codings import DEFAULT_CODERS, Ledger, current_user, reanchor
 from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn
 from tymqual.errors import (
     CodingError,
@@ -546,6 +546,8 @@ class Project:
         Give exactly one of ``quote`` (found exactly, else ignoring case and white space; it
         must occur once), ``start``/``end`` (code-point offsets), or ``turns`` (one whole
         speaker turn by number, e.g. ``turns=[12]``; :meth:`code_many` codes several).
+        ``coder`` defaults to ``tymqual.yaml``'s ``coder:``, else the operating-system user;
+        an empty one is refused, since agreement and "my codings" go by it.
         """
         if turns is not None and len(turns) > 1:
             raise CodingError(
@@ -583,6 +585,7 @@ class Project:
         """Like :meth:`code`, but ``turns=[3, 5]`` returns one coding id per turn."""
         text = self.text(source_id)
         key = self._codebook.resolve(code).key
+        who = coder if coder is not None else (self.config.coder or current_user())
         spans = self._spans(source_id, text, quote=quote, start=start, end=end, turns=turns)
         rows = [
             {
@@ -590,7 +593,7 @@ class Project:
                 "start": s,
                 "end": e,
                 "code": key,
-                "coder": coder if coder is not None else self.config.coder,
+                "coder": who,
                 "status": status,
                 "memo": memo or "",
                 "reduced": reduced or "",
@@ -598,7 +601,7 @@ class Project:
             }
             for s, e in spans
         ]
-        return self.ledger.add(rows, action="code", who=coder)
+        return self.ledger.add(rows, action="code", who=who, coder_required=True)
 
     def _spans(
         self,
@@ -725,6 +728,19 @@ class Project:
             # The file stayed as it was (a full disk, say): so does the codebook in memory.
             self._codebook = self._read_codebook()
             raise
+
+    def add_code(self, name: str, *, parent: str | None = None, key: str | None = None) -> Code:
+        """Add a code at the end of ``parent``'s children (top level if None) and save the
+        codebook; without ``key`` one is made from the name (see :meth:`Codebook.add`)."""
+        added = self._codebook.add(name, parent=parent, key=key)
+        self._save_codebook()
+        return added
+
+    def recolor_code(self, code: str, color: str) -> Code:
+        """Give a code a new colour (``"#1f77b4"``) and save the codebook."""
+        recolored = self._codebook.recolor(code, color)
+        self._save_codebook()
+        return recolored
 
     def rename_code(self, code: str, new_name: str) -> Code:
         """Rename a code (its key, and so every coding, stays) and save the codebook."""
