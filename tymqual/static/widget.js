@@ -171,15 +171,19 @@ function render({ model, el: host }) {
       setBusy(state.pending.size > 0);
       showStatus("error", T.noReply);
     }, REPLY_TIMEOUT_MS);
-    state.pending.set(request, { timer, action: content.action });
+    state.pending.set(request, { timer, action: content.action, quiet });
     setBusy(true);
     if (!quiet) showStatus("info", T.saving);
     model.send({ ...content, request });
   }
 
+  // data-pending and data-replies let a test (or a screen reader user's script) wait for
+  // the kernel's answer instead of guessing how long it takes.
   function setBusy(busy) {
     root.classList.toggle("tq-busy", busy);
-    codeBtn.disabled = busy;
+    root.dataset.pending = String(state.pending.size);
+    // A look-up (a code's passages) must not block coding, nor take the button's focus.
+    codeBtn.disabled = Array.from(state.pending.values()).some((p) => !p.quiet);
   }
 
   function onCustom(msg) {
@@ -188,6 +192,7 @@ function render({ model, el: host }) {
     clearTimeout(timer);
     state.pending.delete(msg.request);
     setBusy(state.pending.size > 0);
+    root.dataset.replies = String(Number(root.dataset.replies || 0) + 1);
     if (msg.ok && action === "code") {
       clearSelection();
       memo.value = "";
@@ -445,6 +450,16 @@ function render({ model, el: host }) {
       return;
     }
     const mark = event.target instanceof Element ? event.target.closest(".tq-mark") : null;
+    const here = window.getSelection();
+    if (!mark && here && here.rangeCount && here.isCollapsed && transcript.contains(here.anchorNode)) {
+      // A click puts the keyboard caret there; the whole-turn button takes its turn.
+      const at = boundary(here.anchorNode, here.anchorOffset, false);
+      if (at !== null) {
+        clearSelection();
+        state.caret = { anchor: at, focus: at };
+        showPendingHighlight();
+      }
+    }
     if (mark && transcript.contains(mark)) {
       state.details = mark.dataset.ids.split(" ");
       state.confirming = null;
@@ -601,6 +616,7 @@ function render({ model, el: host }) {
   function pick(path) {
     state.picked = path;
     state.active = path;
+    state.typed = ""; // the next letters start a new type-ahead search
     renderTree();
     if (filter.value === "code") renderTranscript();
     if (state.details) renderDetails();
@@ -793,6 +809,7 @@ function render({ model, el: host }) {
 
   function onStatus() {
     const s = model.get("status") || {};
+    status.dataset.seq = String(s.seq || 0);
     if (s.text) showStatus(s.kind || "info", s.text);
   }
 
@@ -932,6 +949,12 @@ function render({ model, el: host }) {
       state.picked = null; // renamed keys keep paths; a moved or merged code is picked again
     }
     renderTree();
+    const shown = model.get("passages") || {};
+    const code = (model.get("codes") || []).find((c) => c.path === shown.code);
+    // A renamed code, or one coded again, lists its passages under its name as it is now.
+    if (code && (code.name !== shown.name || code.n_all !== (shown.rows || []).length)) {
+      send({ action: "passages", code: code.path }, true);
+    }
   };
   const handlers = [
     ["change:blocks", onBlocks],
