@@ -388,6 +388,29 @@ def test_a_code_s_passages_come_from_every_source(widget: CodingWidget,
     assert rows[b]["speaker"] == "V"
 
 
+def test_memos_on_a_code_and_on_a_source(widget: CodingWidget,
+                                         project: tymqual.Project) -> None:
+    import yaml
+
+    _send(widget, {"action": "code_memo", "code": "resurssit", "text": " Tarkista rajaus. "})
+    _send(widget, {"action": "source_memo", "text": "Haastattelu keskeytyi kerran."})
+    assert widget.status["kind"] == "ok", widget.status
+    book = yaml.safe_load((project.codes_dir / "codebook.yaml").read_text(encoding="utf-8"))
+    [johtaminen] = [c for c in book["codes"] if c["key"] == "johtaminen"]
+    [resurssit] = [c for c in johtaminen["children"] if c["key"] == "resurssit"]
+    assert resurssit["memo"] == "Tarkista rajaus."
+    assert "memo" not in johtaminen  # a code without a memo is written as before
+    assert tymqual.open_project(project.root).codebook.resolve("resurssit").memo == (
+        "Tarkista rajaus.")
+    assert [c["memo"] for c in widget.codes if c["key"] == "resurssit"] == ["Tarkista rajaus."]
+    memos = yaml.safe_load((project.codes_dir / "memos.yaml").read_text(encoding="utf-8"))
+    assert memos == {"sources": {"H2": "Haastattelu keskeytyi kerran."}}
+    widget.source_id = "H1"
+    assert widget.source_memo == ""
+    widget.source_id = "H2"
+    assert widget.source_memo == "Haastattelu keskeytyi kerran."
+
+
 @pytest.mark.parametrize("color", ["#ffffff", "#c7eadf", "#fbdcc4", "#1b9e77", "#000000"])
 def test_bars_are_visible_on_white(color: str) -> None:
     import colorsys
@@ -969,6 +992,28 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
             day.expect("Koodin Selaimessa nimetty väri", seq)
             day.settle()
 
+            # Memos on the picked code and on the source.
+            day.widget.locator(".tq-memos summary").click()
+            day.widget.locator(".tq-code-memo").fill("Selaimen muistio")
+            seq = day.seq()
+            day.widget.locator(".tq-save-code-memo").click()
+            day.expect("Koodin Selaimessa nimetty muistiinpano", seq)
+            day.widget.locator(".tq-source-memo").fill("Lähteen muistio")
+            seq = day.seq()
+            day.widget.locator(".tq-save-source-memo").click()
+            day.expect("Aineiston H1 muistiinpano", seq)
+
+            # Two coders side by side: the demo's A on the left, this session on the right.
+            day.widget.locator(".tq-filter").select_option("pair:A\tselain")
+            left = day.widget.locator(".tq-text .tq-mark")
+            right = day.widget.locator(".tq-other-text .tq-mark")
+            assert left.count() and right.count()
+            assert all("(A)" in t for t in left.evaluate_all("(m) => m.map((x) => x.title)"))
+            assert all("(selain)" in t
+                       for t in right.evaluate_all("(m) => m.map((x) => x.title)"))
+            page.screenshot(path=str(screens / "03-side-by-side.png"))
+            day.widget.locator(".tq-filter").select_option("all")
+
             # JupyterLab's "delete cell" (d d) and "insert cell below" (b) stay in the widget.
             cells = page.locator(".jp-Notebook .jp-Cell")
             assert cells.count() == len(DAY_CELLS)
@@ -979,8 +1024,8 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
             day.keys("d", "d", "b", "Enter")
             assert cells.count() == len(DAY_CELLS)
             assert day.widget.is_visible()
-            page.screenshot(path=str(screens / "03-day.png"))
-            day.widget.screenshot(path=str(screens / "04-widget.png"))
+            page.screenshot(path=str(screens / "04-day.png"))
+            day.widget.screenshot(path=str(screens / "05-widget.png"))
 
             # Saved from outside the widget, the notebook on disk has every cell.
             page.locator(".jp-Notebook .jp-Cell").first.click()
@@ -1016,5 +1061,7 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
     book_after = yaml.safe_load(book_file.read_text(encoding="utf-8"))
     added = {"name": "Selaimessa nimetty", "key": "selaimen_uusi_koodi", "definition": "",
              "use_when": "", "do_not_use_when": "", "example": "", "color": "#123abc",
-             "keywords": []}
+             "keywords": [], "memo": "Selaimen muistio"}
     assert book_after == {**book_before, "codes": [*book_before["codes"], added]}
+    memos = yaml.safe_load((root / "codes" / "memos.yaml").read_text(encoding="utf-8"))
+    assert memos == {"sources": {"H1": "Lähteen muistio"}}

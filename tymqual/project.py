@@ -742,6 +742,12 @@ class Project:
         self._save_codebook()
         return recolored
 
+    def set_code_memo(self, code: str, memo: str) -> Code:
+        """Write the analyst's memo on a code (``""`` removes it) and save the codebook."""
+        noted = self._codebook.set_memo(code, memo)
+        self._save_codebook()
+        return noted
+
     def rename_code(self, code: str, new_name: str) -> Code:
         """Rename a code (its key, and so every coding, stays) and save the codebook."""
         renamed = self._codebook.rename(code, new_name)

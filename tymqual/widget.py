@@ -51,6 +51,7 @@ except ImportError as exc:  # pragma: no cover - exercised with the module hidde
 
 from tymqual import autocode
 from tymqual.errors import CodingError, TymqualError
+from tymqual.memos import MEMO_FILE, read_source_memos, write_source_memo
 from tymqual.storage import atomic_write_text
 
 if TYPE_CHECKING:
@@ -204,6 +205,7 @@ class CodingWidget(anywidget.AnyWidget):
     codes = traitlets.List(traitlets.Dict()).tag(sync=True)
     codings = traitlets.List(traitlets.Dict()).tag(sync=True)
     passages = traitlets.Dict().tag(sync=True)
+    source_memo = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Dict().tag(sync=True)
 
     def __init__(self, project: Project, source_id: str, *, coder: str | None = None) -> None:
@@ -261,6 +263,7 @@ class CodingWidget(anywidget.AnyWidget):
         live = ledger[(ledger["status"] != "rejected") & ~ledger["coding_id"].isin(lost)]
         self.codes = _code_rows(book, live, self.source_id)
         self.coders = sorted({str(c) for c in live["coder"] if str(c).strip()})
+        self.source_memo = read_source_memos(self._memo_file).get(self.source_id, "")
         by_key = book.key_map()
         mine = live[live["source_id"] == self.source_id]
         columns = ["coding_id", "start", "end", "code", "status", "coder", "memo", "reduced",
@@ -275,6 +278,10 @@ class CodingWidget(anywidget.AnyWidget):
             row["color"] = _hex6(code.color) if code else _UNKNOWN_COLOR
             row["bar"] = _bar_color(row["color"])
         self.codings = rows
+
+    @property
+    def _memo_file(self) -> Path:
+        return self._project.codes_dir / MEMO_FILE
 
     def _refresh_or_say(self) -> None:
         try:
@@ -330,7 +337,8 @@ class CodingWidget(anywidget.AnyWidget):
                 "undo": self._undo, "redo": self._redo, "add_code": self._add_code,
                 "rename_code": self._rename_code, "recolor_code": self._recolor_code,
                 "move_code": self._move_code, "merge_codes": self._merge_codes,
-                "passages": self._passages}
+                "passages": self._passages, "source_memo": self._source_memo,
+                "code_memo": self._code_memo}
 
     def _code(self, content: Mapping[str, Any]) -> str:
         code = self._project.codebook.resolve(_text_field(content, "code"))
@@ -413,6 +421,15 @@ class CodingWidget(anywidget.AnyWidget):
         n = self._project.merge_codes(_text_field(content, "code"), into.path)
         return f"Koodi yhdistetty koodiin {into.name}; {n} koodausta siirtyi."
 
+    def _code_memo(self, content: Mapping[str, Any]) -> str:
+        code = self._project.set_code_memo(_text_field(content, "code"),
+                                           _text_field(content, "text"))
+        return f"Koodin {code.name} muistiinpano tallennettu."
+
+    def _source_memo(self, content: Mapping[str, Any]) -> str:
+        write_source_memo(self._memo_file, self.source_id, _text_field(content, "text"))
+        return f"Aineiston {self.source_id} muistiinpano tallennettu."
+
     # ------------------------------------------------------------------ retrieval
     def _passages(self, content: Mapping[str, Any]) -> str:
         code = self._project.codebook.resolve(_text_field(content, "code"))
@@ -446,7 +463,7 @@ def _code_rows(book: Any, live: Any, source_id: str) -> list[dict[str, Any]]:
         {"key": c.key, "path": c.path, "name": c.name, "depth": c.depth,
          "color": _hex6(c.color), "bar": _bar_color(c.color), "definition": c.definition,
          "use_when": c.use_when, "do_not_use_when": c.do_not_use_when,
-         "keywords": list(c.keywords), "n_here": int(here.get(c.key, 0)),
+         "keywords": list(c.keywords), "memo": c.memo, "n_here": int(here.get(c.key, 0)),
          "n_all": int(everywhere.get(c.key, 0))}
         for c in book
     ]

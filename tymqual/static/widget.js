@@ -19,6 +19,7 @@ const T = {
   showMine: "vain omat",
   showCode: "vain valittu koodi",
   showCoder: "koodaaja",
+  sideBySide: "rinnakkain",
   undo: "Kumoa",
   redo: "Tee uudelleen",
   refresh: "Päivitä",
@@ -49,6 +50,10 @@ const T = {
   mergeInto: "Yhdistä valittu koodiin",
   merge: "Yhdistä",
   passages: "Koodin kohdat kaikissa aineistoissa",
+  memos: "Muistiinpanot",
+  sourceMemo: "Aineiston muistiinpano",
+  codeMemo: "Valitun koodin muistiinpano",
+  save: "Tallenna",
   details: "Kohdan koodaukset",
   remove: "Poista koodaus…",
   confirm: "Poistetaanko tämä koodaus? Kumoa onnistuu (Ctrl+Z).",
@@ -142,6 +147,13 @@ function render({ model, el: host }) {
     el("div", { class: "tq-row" }, renameBtn, el("label", {}, T.color + " ", colorInput)),
     el("div", { class: "tq-row" }, el("label", {}, T.moveTo + " ", moveSelect), moveBtn),
     el("div", { class: "tq-row" }, el("label", {}, T.mergeInto + " ", mergeSelect), mergeBtn));
+  const sourceMemo = el("textarea", { class: "tq-source-memo", rows: "3" });
+  const saveSourceMemo = el("button", { class: "tq-save-source-memo", type: "button", text: T.save });
+  const codeMemo = el("textarea", { class: "tq-code-memo", rows: "3" });
+  const saveCodeMemo = el("button", { class: "tq-save-code-memo", type: "button", text: T.save });
+  const memos = el("details", { class: "tq-memos" }, el("summary", { text: T.memos }),
+    el("label", { class: "tq-field" }, T.sourceMemo, sourceMemo), saveSourceMemo,
+    el("label", { class: "tq-field" }, T.codeMemo, codeMemo), saveCodeMemo);
   const passages = el("section", { class: "tq-passages", hidden: "" });
   const details = el("section", { class: "tq-details", hidden: "" });
   const panel = el("div", { class: "tq-panel" },
@@ -153,7 +165,8 @@ function render({ model, el: host }) {
     el("label", { class: "tq-field" }, T.reduced, reduced),
     details,
     passages,
-    book);
+    book,
+    memos);
   const root = el("div", { class: "tq-coder", "data-lm-suppress-shortcuts": "true" },
     bar, ask, el("div", { class: "tq-main" }, transcript, panel));
   host.append(root);
@@ -243,6 +256,7 @@ function render({ model, el: host }) {
     return (c) => {
       if (mode === "mine" && c.coder !== (model.get("coder") || "").trim()) return false;
       if (mode.startsWith("coder:") && c.coder !== mode.slice(6)) return false;
+      if (mode.startsWith("pair:") && !mode.slice(5).split("\t").includes(c.coder)) return false;
       if (mode === "code" && !(picked && (c.path === picked || c.path.startsWith(picked + "/")))) return false;
       if (words.length) {
         const code = (model.get("codes") || []).find((x) => x.path === c.path);
@@ -290,10 +304,23 @@ function render({ model, el: host }) {
     }
   }
 
+  // "pair:A\tB": two coders side by side for the consensus meeting; the left column is
+  // the one to select in, the right one only shows.
+  function comparedCoders() {
+    const mode = filter.value || "";
+    return mode.startsWith("pair:") ? mode.slice(5).split("\t") : null;
+  }
+
   function renderTranscript() {
+    const pair = comparedCoders();
     const codings = visibleCodings();
     const scroll = transcript.scrollTop;
     transcript.replaceChildren();
+    transcript.classList.toggle("tq-compare", Boolean(pair));
+    if (pair) {
+      transcript.append(el("div", { class: "tq-pair-head" },
+        el("div", { text: `${T.showCoder} ${pair[0]}` }), el("div", { text: `${T.showCoder} ${pair[1]}` })));
+    }
     for (const b of blocks()) {
       const block = el("div", { class: `tq-block tq-${b.kind}` + (b.role ? ` tq-role-${b.role}` : "") });
       if (b.turn !== null && b.turn !== undefined) block.dataset.turn = String(b.turn);
@@ -304,8 +331,13 @@ function render({ model, el: host }) {
       const text = el("div", { class: "tq-text" });
       text.dataset.start = String(b.start);
       text.dataset.end = String(b.end);
-      fillText(text, b, codings);
+      fillText(text, b, pair ? codings.filter((c) => c.coder === pair[0]) : codings);
       block.append(text);
+      if (pair) {
+        const other = el("div", { class: "tq-other-text", "aria-hidden": "true" });
+        fillText(other, b, codings.filter((c) => c.coder === pair[1]));
+        block.append(other);
+      }
       transcript.append(block);
     }
     transcript.scrollTop = scroll;
@@ -621,6 +653,7 @@ function render({ model, el: host }) {
     if (filter.value === "code") renderTranscript();
     if (state.details) renderDetails();
     const code = pickedCode();
+    renderMemos();
     if (code) {
       colorInput.value = code.color;
       send({ action: "passages", code: path }, true);
@@ -671,6 +704,14 @@ function render({ model, el: host }) {
     mergeSelect.replaceChildren(...codes.map(option));
     moveSelect.value = keepMove;
     if (keepMerge) mergeSelect.value = keepMerge;
+  }
+
+  function renderMemos() {
+    sourceMemo.value = model.get("source_memo") || "";
+    const code = pickedCode();
+    codeMemo.value = code ? code.memo || "" : "";
+    codeMemo.disabled = !code;
+    saveCodeMemo.disabled = !code;
   }
 
   function needPicked() {
@@ -798,12 +839,15 @@ function render({ model, el: host }) {
 
   function renderFilter() {
     const keep = filter.value || "all";
-    const others = (model.get("coders") || []).map((c) => el("option", { value: "coder:" + c, text: `${T.showCoder} ${c}` }));
+    const coders = model.get("coders") || [];
+    const others = coders.map((c) => el("option", { value: "coder:" + c, text: `${T.showCoder} ${c}` }));
+    const pairs = coders.flatMap((a, i) => coders.slice(i + 1).map((b) =>
+      el("option", { value: `pair:${a}\t${b}`, text: `${T.sideBySide}: ${a} | ${b}` })));
     filter.replaceChildren(
       el("option", { value: "all", text: T.showAll }),
       el("option", { value: "mine", text: T.showMine }),
       el("option", { value: "code", text: T.showCode }),
-      ...others);
+      ...others, ...pairs);
     filter.value = Array.from(filter.options).some((o) => o.value === keep) ? keep : "all";
   }
 
@@ -915,6 +959,10 @@ function render({ model, el: host }) {
   mergeBtn.addEventListener("click", () => {
     if (needPicked()) send({ action: "merge_codes", code: state.picked, into: mergeSelect.value });
   });
+  saveSourceMemo.addEventListener("click", () => send({ action: "source_memo", text: sourceMemo.value }));
+  saveCodeMemo.addEventListener("click", () => {
+    if (needPicked()) send({ action: "code_memo", code: state.picked, text: codeMemo.value });
+  });
   sourceSelect.addEventListener("change", () => {
     clearSelection();
     state.details = null;
@@ -962,6 +1010,7 @@ function render({ model, el: host }) {
     ["change:codes", onCodes],
     ["change:coders", renderFilter],
     ["change:passages", renderPassages],
+    ["change:source_memo", renderMemos],
     ["change:sources", renderSources],
     ["change:source_id", onSourceChange],
     ["change:coder", onCoderChange],
@@ -976,6 +1025,7 @@ function render({ model, el: host }) {
   renderTree();
   renderTranscript();
   renderPassages();
+  renderMemos();
   onStatus();
 
   return () => {
