@@ -695,6 +695,11 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
             both.click()
             details = widget.locator(".tq-details")
             details.locator(f'.tq-detail[data-id="{cid}"]').wait_for(timeout=10_000)
+            # Each overlapping coding is listed with its own text.
+            assert PASSAGE in details.locator(f'.tq-detail[data-id="{cid}"] .tq-detail-text'
+                                              ).inner_text()
+            assert SUGGESTED in details.locator(
+                f'.tq-detail[data-id="{suggested}"] .tq-detail-text').inner_text()
             ARTIFACTS.mkdir(exist_ok=True)
             widget.screenshot(path=str(ARTIFACTS / "widget.png"), timeout=30_000)
 
@@ -900,6 +905,12 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
             ask.wait_for(state="hidden")
             assert _poll(lambda: (own_config / "tymqual" / "coder").exists())
             assert (own_config / "tymqual" / "coder").read_text(encoding="utf-8") == "selain\n"
+
+            # From the code search, two Tabs reach Koodaa (the tree is one stop).
+            day.widget.locator(".tq-search").focus()
+            day.keys("Tab", "Tab")
+            assert day.widget.locator(".tq-code-btn").evaluate(
+                "(el) => el === document.activeElement")
 
             # 1. A mouse drag from inside one word to inside another; a code from the tree.
             s, e = inside(2, "läntisen vakuutuspiirin", 3, 4)

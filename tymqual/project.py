@@ -1084,7 +1084,12 @@ class Project:
         return sections(self, frame, sources=sources)
 
     def coder(self, source_id: str, *, coder: str | None = None) -> CodingWidget:
-        """The point-and-click coding widget for JupyterLab; see :mod:`tymqual.widget`."""
+        """The coding workbench for JupyterLab (:mod:`tymqual.widget`), showing ``source_id``.
+
+        ``coder`` names who codes; without it, ``tymqual.yaml``'s ``coder:``, else the name
+        the widget asked for before on this computer, else it asks. Needs the notebook extra
+        (``pip install 'tymqual[notebook]'``); without it the ImportError says so.
+        """
         from tymqual.widget import CodingWidget
 
         return CodingWidget(self, source_id, coder=coder)

@@ -1,26 +1,38 @@
-"""The coding widget: code a transcript with the mouse in JupyterLab.
+"""The coding workbench: code a transcript by mouse or keyboard in JupyterLab.
 
 For the thesis author who would rather select a passage than type a quote. The widget shows
 one source turn by turn (speaker label, then the speech) with its codings highlighted in their
-code colours; the user selects text, picks a code from the codebook tree, optionally writes a
-memo and a reduced expression (*pelkistetty ilmaus*) and clicks *Koodaa*. The coding goes to
-the ledger at once through :meth:`Project.code`, exactly as if it had been typed in a cell.
+code colours; the user selects text (snapped to whole words) or a whole turn, picks a code from
+the codebook tree (click, number key or type-ahead), optionally writes a memo and a reduced
+expression (*pelkistetty ilmaus*) and presses *Koodaa*. The coding goes to the ledger at once
+through :meth:`Project.code`, exactly as if it had been typed in a cell; Ctrl+Z and
+Ctrl+Shift+Z undo and redo through the ledger's history. The tree shows counts and edits the
+codebook through :class:`Project`'s codebook methods (keys stay, so codings follow).
 
 The front end (``static/widget.js``, an ES module for anywidget) sends one custom message per
 user action; :meth:`CodingWidget.handle` calls the library and refreshes the synced state from
 the ledger, so what the widget shows is always what ``codes/codings.csv`` holds. Offsets in
 the messages are code points into the normalised text (ARCHITECTURE.md); the front end
-converts from the browser's UTF-16 positions before sending.
+converts from the browser's UTF-16 positions before sending. Keys pressed inside the widget
+stop at its root (and the root carries Lumino's ``data-lm-suppress-shortcuts``), so
+JupyterLab's command shortcuts never act on the notebook while focus is in the widget.
 
 Messages (``content`` of an anywidget custom message), each with an optional ``request``
 number that the reply ``{"request": n, "ok": bool}`` carries back:
 
 * ``{"action": "code", "start": int, "end": int, "code": path, "memo": str, "reduced": str}``
+  (the span is widened to whole words), or with ``"turn": int`` instead of start and end
 * ``{"action": "uncode", "coding_ids": [id, ...]}``
 * ``{"action": "recode", "coding_id": id, "code": path}``
 * ``{"action": "accept" | "reject", "coding_ids": [id, ...]}``: decide autocoding
   suggestions (:func:`tymqual.autocode.accept` / :func:`~tymqual.autocode.reject`)
-* ``{"action": "refresh"}``
+* ``{"action": "undo" | "redo" | "refresh"}``
+* ``{"action": "add_code", "name": str, "parent": path}``, ``rename_code`` (``code``,
+  ``name``), ``recolor_code`` (``code``, ``color``), ``move_code`` (``code``, ``parent``),
+  ``merge_codes`` (``code``, ``into``), ``code_memo`` (``code``, ``text``)
+* ``{"action": "source_memo", "text": str}``: the shown source's memo (:mod:`tymqual.memos`)
+* ``{"action": "passages", "code": path}``: fills ``passages`` with the code's passages in
+  every source (case, speaker, turn, coder)
 
 >>> from tymqual.widget import CodingWidget     # doctest: +SKIP
 >>> CodingWidget(tymqual.open_project("."), "H2")  # doctest: +SKIP
