@@ -1038,6 +1038,21 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
             page.screenshot(path=str(screens / "04-day.png"))
             day.widget.screenshot(path=str(screens / "05-widget.png"))
 
+            # A code's passages in every source: one in H2 is a click away, and the status
+            # line then speaks of H2.
+            there = [r for r in _ledger_rows(ledger) if r["source_id"] == "H2"
+                     and r["code"] == paths[1].rsplit("/", 1)[-1]]
+            assert there, "the demo has no H2 coding of that code to jump to"
+            day.tree_item(paths[1]).click()
+            seq = day.seq()
+            day.widget.locator(f'.tq-passage[data-id="{there[0]["coding_id"]}"]').click()
+            n_h2 = sum(r["source_id"] == "H2" and r["status"] not in ("suggested", "rejected")
+                       for r in _ledger_rows(ledger))
+            day.expect(f"Aineisto H2: {n_h2} koodausta.", seq)
+            offsets = day.widget.locator(".tq-selection .tq-offsets")
+            offsets.filter(has_text=f'merkit {there[0]["start"]}–{there[0]["end"]}').wait_for()
+            assert day.widget.locator(".tq-source").input_value() == "H2"
+
             # Saved from outside the widget, the notebook on disk has every cell.
             page.locator(".jp-Notebook .jp-Cell").first.click()
             day.keys("Control+s")
