@@ -259,6 +259,8 @@ def test_the_coder_comes_from_the_argument_the_settings_or_memory(
     p = tymqual.open_project(p.root)
     assert CodingWidget(p, "H1").coder == "B"
     assert CodingWidget(p, "H1", coder="C").coder == "C"
+    # Names given by argument or settings are not taken for this computer's coder.
+    assert (own_config / "tymqual" / "coder").read_text(encoding="utf-8") == "Maija\n"
 
 
 def test_a_blank_coder_is_refused_by_the_widget_and_the_ledger(

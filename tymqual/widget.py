@@ -232,6 +232,9 @@ class CodingWidget(anywidget.AnyWidget):
         self.on_msg(self._on_msg)
         self._going_back = False  # set while an unknown source id is being taken back
         self.source_id = source_id  # the observer fills blocks and codings
+        # From here on a coder name set is the user's answer, remembered for next time; a
+        # name given as an argument or in tymqual.yaml is not (it may be another person's).
+        self._answers = True
 
     @property
     def project(self) -> Project:
@@ -261,7 +264,7 @@ class CodingWidget(anywidget.AnyWidget):
     @traitlets.observe("coder")
     def _coder_changed(self, change: Mapping[str, Any]) -> None:
         name = str(change["new"]).strip()
-        if name and name != remembered_coder():
+        if getattr(self, "_answers", False) and name and name != remembered_coder():
             try:
                 _remember_coder(name)
             except (OSError, TymqualError) as exc:
