@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh Debian machine with only Python:
-#   make demo   install, then build the mixed-methods report of the demo project into out/
+#   make demo   install (with JupyterLab for the notebooks), then build the mixed-methods report
+#               of the demo project into out/
 #   make test   install with test extras, then lint, type check and the whole test suite
 # and the benchmarks of tymqual at scale (benchmarks/run.py; results in benchmarks/results/):
 #   make bench        4, 100 and 1,000 synthetic interviews (minutes: ~8 million words at 1,000)
@@ -20,8 +21,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The notebook extra (JupyterLab, anywidget) comes too: the notebooks and p.coder() need it.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[notebook]"
 
 install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[test]"

@@ -30,7 +30,7 @@ import tymqual
 
 pytest.importorskip("anywidget", reason="anywidget is not installed (pip install -e '.[test]')")
 
-from tymqual.widget import CodingWidget, _blocks  # noqa: E402
+from tymqual.widget import CodingWidget, _bar_color, _blocks, snap_to_words  # noqa: E402
 
 REPO = Path(__file__).parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -56,6 +56,14 @@ def _send(widget: CodingWidget, content: dict[str, Any]) -> None:
     """Deliver ``content`` as the front end does: an anywidget custom message on the comm."""
     widget._handle_msg({"content": {"data": {"method": "custom", "content": content}},
                         "buffers": []})
+
+
+@pytest.fixture(autouse=True)
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the widget remembers the coder: a fresh folder, never the user's own."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -121,7 +129,7 @@ def test_uncode_and_recode(widget: CodingWidget, project: tymqual.Project) -> No
     _send(widget, {"action": "uncode", "coding_ids": [cid]})
     assert cid not in set(project.codings["coding_id"])
     assert widget.codings == []
-    assert widget.status["text"] == "Poistettu 1 koodaus."
+    assert widget.status["text"].startswith("Poistettu 1 koodaus.")
 
 
 @pytest.mark.parametrize(("action", "status"), [("accept", "accepted"), ("reject", "rejected")])
@@ -218,6 +226,200 @@ def test_front_end_files_are_loaded(widget: CodingWidget) -> None:
     # anywidget turns the class's file paths into the files' text on the instance
     assert "export default { render }" in str(widget._esm)
     assert ".tq-coder" in str(widget._css)
+
+
+def test_without_the_notebook_extra_the_error_says_what_to_install(tmp_path: Path) -> None:
+    # A fresh interpreter where neither anywidget nor traitlets can be imported, as after
+    # a plain "pip install tymqual": p.coder() must name the extra, not a missing module.
+    script = (
+        "import sys\n"
+        "sys.modules['anywidget'] = None\nsys.modules['traitlets'] = None\n"
+        "import tymqual\n"
+        f"p = tymqual.open_project({str(REPO)!r})\n"
+        "try:\n    p.coder('H1')\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120, check=True)
+    assert "pip install 'tymqual[notebook]'" in done.stdout
+    assert "make install" in done.stdout
+
+
+def test_the_coder_comes_from_the_argument_the_settings_or_memory(
+    make_project: Callable[..., tymqual.Project], own_config: Path
+) -> None:
+    p = make_project()
+    assert CodingWidget(p, "H1").coder == ""  # nothing known: the front end asks
+    asked = CodingWidget(p, "H1")
+    asked.coder = " Maija "  # what the front end sets once the user has answered
+    assert (own_config / "tymqual" / "coder").read_text(encoding="utf-8") == "Maija\n"
+    assert CodingWidget(p, "H2").coder == "Maija"  # remembered
+    settings = p.root / "tymqual.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "coder: B\n", encoding="utf-8")
+    p = tymqual.open_project(p.root)
+    assert CodingWidget(p, "H1").coder == "B"
+    assert CodingWidget(p, "H1", coder="C").coder == "C"
+    # Names given by argument or settings are not taken for this computer's coder.
+    assert (own_config / "tymqual" / "coder").read_text(encoding="utf-8") == "Maija\n"
+
+
+def test_a_blank_coder_is_refused_by_the_widget_and_the_ledger(
+    make_project: Callable[..., tymqual.Project], replies: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p = make_project()
+    w = CodingWidget(p, "H2")
+    monkeypatch.setattr(w, "send", replies.append)
+    text = p.text("H2")
+    start = text.index("Kela on mukana.")
+    _send(w, {"action": "code", "start": start, "end": start + 15, "code": "neuvottelut",
+              "request": 1})
+    assert replies == [{"request": 1, "ok": False}]
+    assert "coder" in w.status["text"] and "tymqual.yaml" in w.status["text"]
+    assert p.codings.empty
+    with pytest.raises(tymqual.TymqualError, match="coder is empty.*Nothing was added"):
+        p.code("H2", "neuvottelut", quote="Kela on mukana.", coder="  ")
+    assert p.codings.empty
+
+
+@pytest.mark.parametrize("text", [EMOJI_H2, "Hyvä TYM-palvelupäällikkö, Kela’n väki: 12,5 %."])
+def test_a_selection_snaps_to_whole_words(text: str) -> None:
+    # Every word of the text, cut anywhere inside, comes back whole; a cut at a word's
+    # edge stays where it is. Words are found here by white space and punctuation alone.
+    import re
+
+    for word in re.finditer(r"[^\s,.:?!%]+", text):
+        a, b = word.span()
+        for lo in range(a, b):
+            for hi in range(lo + 1, b + 1):
+                assert snap_to_words(text, lo, hi) == (a, b), (word.group(), lo, hi)
+    assert snap_to_words(text, 0, 0) == (0, 0)
+
+
+def test_a_whole_turn_is_coded_exactly_as_turns_gives_it(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    turns = project.turns("H2")
+    for n in turns["turn"]:
+        _send(widget, {"action": "code", "turn": int(n), "code": "neuvottelut"})
+    rows = project.codings.sort_values("start")
+    assert list(rows["text"]) == list(turns["text"])
+    assert list(zip(rows["start"], rows["end"], strict=True)) == list(
+        zip(turns["start"], turns["end"], strict=True))
+    assert not any(label in t for t in rows["text"] for label in ("H:", "V:"))
+
+
+def test_undo_and_redo_use_the_ledger_history(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    text = project.text("H2")
+    for passage in ("Neuvottelut venyivät.", "Mallisopimus auttoi.", "Kela on mukana."):
+        start = text.index(passage)
+        _send(widget, {"action": "code", "start": start, "end": start + len(passage),
+                       "code": "neuvottelut"})
+    cid = project.codings["coding_id"].iloc[0]
+    _send(widget, {"action": "uncode", "coding_ids": [cid]})
+    for _ in range(3):
+        _send(widget, {"action": "undo"})
+        assert widget.status["text"].startswith("Kumottu")
+    assert list(project.codings["text"]) == ["Neuvottelut venyivät."]
+    _send(widget, {"action": "redo"})
+    assert widget.status["text"].startswith("Tehty uudelleen")
+    assert list(project.codings["text"]) == ["Neuvottelut venyivät.", "Mallisopimus auttoi."]
+    assert [c["text"] for c in widget.codings] == list(project.codings["text"])
+
+
+def test_codes_are_made_renamed_recoloured_moved_and_merged_with_stable_keys(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    cid = project.code("H2", "johtoryhma", quote="Kela on mukana.")
+    _send(widget, {"action": "add_code", "name": "Uusi teema"})
+    _send(widget, {"action": "add_code", "name": "Alateema", "parent": "uusi_teema"})
+    _send(widget, {"action": "rename_code", "code": "uusi_teema", "name": "Parempi nimi"})
+    _send(widget, {"action": "recolor_code", "code": "alateema", "color": "#123ABC"})
+    _send(widget, {"action": "move_code", "code": "johtoryhma", "parent": "uusi_teema"})
+    _send(widget, {"action": "merge_codes", "code": "johtoryhma", "into": "alateema"})
+    assert widget.status["kind"] == "ok", widget.status
+    import yaml
+
+    written = yaml.safe_load((project.codes_dir / "codebook.yaml").read_text(encoding="utf-8"))
+    top = {c["key"]: c for c in written["codes"]}
+    assert top["uusi_teema"]["name"] == "Parempi nimi"
+    [child] = top["uusi_teema"]["children"]
+    assert (child["key"], child["name"], child["color"]) == ("alateema", "Alateema", "#123abc")
+    assert "johtoryhma" not in {c["key"] for c in top["johtaminen"]["children"]}
+    assert project.codings.set_index("coding_id").loc[cid, "code"] == "alateema"
+    reread = tymqual.open_project(project.root).codebook
+    assert reread.resolve("uusi_teema/alateema").name == "Alateema"
+    _send(widget, {"action": "rename_code", "code": "alateema", "name": " "})
+    assert widget.status["kind"] == "error"
+    assert tymqual.open_project(project.root).codebook == reread  # nothing half-written
+
+
+def test_the_tree_counts_codings_here_and_in_every_source(
+    widget: CodingWidget, project: tymqual.Project
+) -> None:
+    project.code("H2", "neuvottelut", quote="Kela on mukana.")
+    project.code("H1", "neuvottelut", quote="Kela on mukana.")
+    project.code("H1", "resurssit", quote="Hänellä on resurssit kunnossa.")
+    widget.refresh()
+    ledger = project.codings
+    for code in widget.codes:
+        mine = ledger[ledger["code"] == code["key"]]
+        assert code["n_all"] == len(mine)
+        assert code["n_here"] == int((mine["source_id"] == "H2").sum())
+
+
+def test_switching_source_says_what_is_shown(widget: CodingWidget,
+                                             project: tymqual.Project) -> None:
+    project.code("H1", "neuvottelut", quote="Kela on mukana.")
+    widget.status = {}
+    widget.source_id = "H1"
+    assert widget.status["text"] == "Aineisto H1: 1 koodausta."
+
+
+def test_a_code_s_passages_come_from_every_source(widget: CodingWidget,
+                                                  project: tymqual.Project) -> None:
+    a = project.code("H2", "resurssit", quote="Kela on mukana.")
+    b = project.code("H1", "johtaminen", quote="Kela on mukana.")
+    _send(widget, {"action": "passages", "code": "johtaminen"})
+    rows = {r["coding_id"]: r for r in widget.passages["rows"]}
+    assert set(rows) == {a, b}  # the subcode's passage comes too
+    assert (rows[a]["source_id"], rows[a]["case_id"], rows[a]["text"]) == (
+        "H2", "H2", "Kela on mukana.")
+    assert rows[b]["speaker"] == "V"
+
+
+def test_memos_on_a_code_and_on_a_source(widget: CodingWidget,
+                                         project: tymqual.Project) -> None:
+    import yaml
+
+    _send(widget, {"action": "code_memo", "code": "resurssit", "text": " Tarkista rajaus. "})
+    _send(widget, {"action": "source_memo", "text": "Haastattelu keskeytyi kerran."})
+    assert widget.status["kind"] == "ok", widget.status
+    book = yaml.safe_load((project.codes_dir / "codebook.yaml").read_text(encoding="utf-8"))
+    [johtaminen] = [c for c in book["codes"] if c["key"] == "johtaminen"]
+    [resurssit] = [c for c in johtaminen["children"] if c["key"] == "resurssit"]
+    assert resurssit["memo"] == "Tarkista rajaus."
+    assert "memo" not in johtaminen  # a code without a memo is written as before
+    assert tymqual.open_project(project.root).codebook.resolve("resurssit").memo == (
+        "Tarkista rajaus.")
+    assert [c["memo"] for c in widget.codes if c["key"] == "resurssit"] == ["Tarkista rajaus."]
+    memos = yaml.safe_load((project.codes_dir / "memos.yaml").read_text(encoding="utf-8"))
+    assert memos == {"sources": {"H2": "Haastattelu keskeytyi kerran."}}
+    widget.source_id = "H1"
+    assert widget.source_memo == ""
+    widget.source_id = "H2"
+    assert widget.source_memo == "Haastattelu keskeytyi kerran."
+
+
+@pytest.mark.parametrize("color", ["#ffffff", "#c7eadf", "#fbdcc4", "#1b9e77", "#000000"])
+def test_bars_are_visible_on_white(color: str) -> None:
+    import colorsys
+
+    bar = _bar_color(color)
+    r, g, b = (int(bar[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert 0.24 <= colorsys.rgb_to_hls(r, g, b)[1] <= 0.61
 
 
 # ---------------------------------------------------------------------------- the browser
@@ -356,25 +558,49 @@ SELECT_JS = """([turn, needle]) => {
 }"""
 
 
+def _start_kernel(url: str) -> None:
+    """Start the notebook's kernel through the server's REST API before the page opens.
+
+    JupyterLab then joins the running session; left to itself on a busy machine, it may
+    ask "Select Kernel" (kernel specs loaded after the notebook) or start two kernels.
+    """
+    base, _, rest = url.partition("/lab/tree/")
+    path, _, token = rest.partition("?token=")
+    body = {"path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}}
+    request = urllib.request.Request(
+        f"{base}/api/sessions", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status in (200, 201)
+
+
 def _run_first_cell(page: Any) -> None:
-    """Run the notebook's cell once the kernel is idle; a run sent earlier is lost."""
+    """Run the notebook's first code cell once the kernel is idle; a run sent earlier is lost.
+
+    On a busy machine JupyterLab may ask "Select Kernel" although the session runs (the
+    kernel specs arrive after the notebook): the preselected Python 3 is accepted, as a
+    user would.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     cell = page.locator(".jp-Notebook .jp-CodeCell").first
     cell.locator(".cm-content").wait_for(state="visible", timeout=90_000)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
-        state="attached", timeout=90_000)
     prompt = cell.locator(".jp-InputPrompt")
-    for _ in range(3):
-        cell.locator(".cm-content").click()
-        page.keyboard.press("Control+Enter")
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    for _ in range(4):
+        if accept.count():
+            accept.first.click()
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
+            state="attached", timeout=90_000)
         try:
+            cell.locator(".cm-content").click(timeout=10_000)
+            page.keyboard.press("Control+Enter")
             page.wait_for_function("(el) => /\\[(\\*|\\d+)\\]/.test(el.textContent)",
                                    arg=prompt.element_handle(), timeout=10_000)
             return
         except PlaywrightTimeout:
             continue
-    pytest.fail("JupyterLab did not start running the cell in three tries")
+    pytest.fail("JupyterLab did not start running the cell in four tries")
 
 
 def _poll(check: Callable[[], Any], timeout: float = 20) -> Any:
@@ -424,12 +650,13 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
 
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1366, "height": 1000})
         page.set_default_timeout(60_000)
         console: list[str] = []
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
         try:
+            _start_kernel(url)
             page.goto(url, wait_until="domcontentloaded")
             _run_first_cell(page)
             widget = page.locator(".tq-coder")
@@ -456,6 +683,9 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
                 "verkoston_liima", "selain", "Selaintesti", PASSAGE)
             assert row["reduced"] == "Haastateltava on TYM-palvelupäällikkö"
 
+            # The code search filters the marks too: with it empty, every code shows again.
+            assert widget.locator(f'.tq-mark[data-ids~="{suggested}"]').count() == 0
+            widget.locator(".tq-search").fill("")
             # The highlight covers exactly the passage, though the suggestion splits it.
             cid = row["coding_id"]
             marks = widget.locator(f'.tq-mark[data-ids~="{cid}"]')
@@ -467,6 +697,11 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
             both.click()
             details = widget.locator(".tq-details")
             details.locator(f'.tq-detail[data-id="{cid}"]').wait_for(timeout=10_000)
+            # Each overlapping coding is listed with its own text.
+            assert PASSAGE in details.locator(f'.tq-detail[data-id="{cid}"] .tq-detail-text'
+                                              ).inner_text()
+            assert SUGGESTED in details.locator(
+                f'.tq-detail[data-id="{suggested}"] .tq-detail-text').inner_text()
             ARTIFACTS.mkdir(exist_ok=True)
             widget.screenshot(path=str(ARTIFACTS / "widget.png"), timeout=30_000)
 
@@ -475,6 +710,10 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
             assert _poll(lambda: _status(ledger, suggested) == "accepted")
             both.click()
             details.locator(f'.tq-detail[data-id="{cid}"] .tq-uncode').click()
+            confirm = details.locator(f'.tq-detail[data-id="{cid}"] .tq-confirm')
+            assert PASSAGE in confirm.inner_text() and "Selaintesti" in confirm.inner_text()
+            assert _status(ledger, cid) == "accepted"  # nothing removed before the answer
+            confirm.locator(".tq-confirm-yes").click()
             assert _poll(lambda: _status(ledger, cid) is None)
             marks.first.wait_for(state="detached", timeout=20_000)
         except Exception:
@@ -484,3 +723,373 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
             raise
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------------------- a coding day
+
+DRAG_JS = """([turn, from, to]) => {
+  // Screen points of the left edge of character `from` and the right edge of `to - 1`
+  // (UTF-16 indexes into the turn's text), for a real mouse drag.
+  const box = document.querySelector(`.tq-block[data-turn="${turn}"] .tq-text`);
+  box.scrollIntoView({block: "center"});
+  const point = (index) => {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (index < node.data.length) return [node, index];
+      index -= node.data.length;
+    }
+    throw new Error("index beyond the text");
+  };
+  const rect = (i) => {
+    const r = document.createRange();
+    r.setStart(...point(i));
+    r.setEnd(point(i)[0], point(i)[1] + 1);
+    return r.getBoundingClientRect();
+  };
+  const a = rect(from), b = rect(to - 1);
+  return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+}"""
+
+WAIT_STATUS_JS = """([el, seq, prefix]) =>
+  Number(el.dataset.seq || 0) > seq && el.textContent.startsWith(prefix)"""
+
+# Words as a reader sees them: runs without white space and sentence punctuation.
+READER_WORD = r"[^\s.,:;!?…()”\"]+"
+
+
+def _codebook_paths(codes: list[dict[str, Any]], parent: str = "") -> list[str]:
+    """Every code's path in the order of codebook.yaml, parents before children."""
+    paths: list[str] = []
+    for code in codes:
+        path = f"{parent}/{code['key']}" if parent else code["key"]
+        paths += [path, *_codebook_paths(code.get("children") or [], path)]
+    return paths
+
+
+def _words_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole reader words that ``[start, end)`` touches."""
+    import re
+
+    spans = [m.span() for m in re.finditer(READER_WORD, text) if m.end() > start
+             and m.start() < end]
+    return spans[0][0], spans[-1][1]
+
+
+class _Day:
+    """One coder's session in the widget: real mouse and keyboard, waits on the widget's
+    own signals (the status sequence number, the pending count), never on the clock."""
+
+    def __init__(self, page: Any, text: str, turns: Any) -> None:
+        self.page, self.text = page, text
+        self.widget = page.locator(".tq-coder")
+        self.status = self.widget.locator(".tq-status")
+        self.turns = {int(r.turn): (int(r.start), int(r.end)) for r in turns.itertuples()}
+
+    def seq(self) -> int:
+        return int(self.status.get_attribute("data-seq") or 0)
+
+    def expect(self, prefix: str, seq: int) -> None:
+        self.page.wait_for_function(WAIT_STATUS_JS, arg=[self.status.element_handle(), seq,
+                                                          prefix], timeout=30_000)
+
+    def settle(self) -> None:
+        self.page.wait_for_function("(el) => (el.dataset.pending || '0') === '0'",
+                                    arg=self.widget.element_handle(), timeout=30_000)
+
+    def points(self, turn: int, start: int, end: int) -> list[float]:
+        base = self.turns[turn][0]
+        return list(self.page.evaluate(DRAG_JS, [turn, start - base, end - base]))
+
+    def drag(self, turn: int, start: int, end: int) -> None:
+        x1, y1, x2, y2 = self.points(turn, start, end)
+        self.page.mouse.move(x1, y1)
+        self.page.mouse.down()
+        self.page.mouse.move(x2, y2, steps=4)
+        self.page.mouse.up()
+
+    def click_at(self, turn: int, offset: int, clicks: int = 1) -> None:
+        x, y, _, _ = self.points(turn, offset, offset + 1)
+        self.page.mouse.click(x, y, click_count=clicks)
+
+    def keys(self, *presses: str) -> None:
+        for key in presses:
+            self.page.keyboard.press(key)
+
+    def tree_item(self, path: str) -> Any:
+        return self.widget.locator(f'.tq-code[data-path="{path}"]')
+
+    def code_with(self, act: Callable[[], None]) -> None:
+        seq = self.seq()
+        act()
+        self.expect("Koodattu", seq)
+        self.settle()
+
+
+def _notebook_cells(path: Path, cells: list[tuple[str, str]]) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    nb.cells = [make[kind](source) for kind, source in cells]
+    nbformat.write(nb, path)
+
+
+def _ledger_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+DAY_CELLS = [
+    ("markdown", "# Koodaus selaimessa"),
+    ("code", "import tymqual\n\np = tymqual.open_project('.')\np.coder('H1')"),
+    ("code", "p.codings.tail()"),
+]
+
+
+def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
+    jupyterlab: tuple[str, Path], tmp_path: Path, own_config: Path
+) -> None:
+    """Ten codings by mouse and keyboard (whole turns too), three undone and one redone, a
+    code made and renamed, and JupyterLab's d d b pressed inside the widget: afterwards the
+    ledger and the codebook on disk are exactly as expected and the notebook keeps its cells.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    import re
+
+    import yaml
+
+    url, root = jupyterlab
+    p = tymqual.open_project(root)
+    text, turns = p.text("H1"), p.turns("H1")
+    assert all(ord(ch) < 0x10000 for ch in text)  # UTF-16 indexes are code points here
+    speech = {int(r.turn): r.text for r in turns.itertuples()}
+    bounds = {int(r.turn): (int(r.start), int(r.end)) for r in turns.itertuples()}
+    book_file = root / "codes" / "codebook.yaml"
+    book_before = yaml.safe_load(book_file.read_text(encoding="utf-8"))
+    paths = _codebook_paths(book_before["codes"])
+    ledger = root / "codes" / "codings.csv"
+    rows_before = _ledger_rows(ledger)
+    _notebook_cells(root / "koodaus.ipynb", DAY_CELLS)
+    screens = tmp_path / "screens"
+    screens.mkdir()
+
+    def inside(turn: int, word: str, cut_left: int, cut_right: int) -> tuple[int, int]:
+        """A span starting ``cut_left`` into ``word`` and ending ``cut_right`` before its
+        end, inside turn ``turn``: a careless mouse selection."""
+        at = text.index(word, *bounds[turn])
+        return at + cut_left, at + len(word) - cut_right
+
+    expected: list[tuple[int, int, str]] = []  # (start, end, code path) in coding order
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(60_000)
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        try:
+            _start_kernel(url)
+            page.goto(url, wait_until="domcontentloaded")
+            _run_first_cell(page)
+            day = _Day(page, text, turns)
+            day.widget.locator('.tq-block[data-turn="2"] .tq-text').wait_for(timeout=60_000)
+
+            # Nobody told the widget who codes: it asks once and remembers.
+            ask = day.widget.locator(".tq-ask")
+            assert ask.is_visible()
+            ask.locator(".tq-ask-input").fill("selain")
+            ask.locator(".tq-ask-input").press("Enter")
+            ask.wait_for(state="hidden")
+            assert _poll(lambda: (own_config / "tymqual" / "coder").exists())
+            assert (own_config / "tymqual" / "coder").read_text(encoding="utf-8") == "selain\n"
+
+            # From the code search, two Tabs reach Koodaa (the tree is one stop).
+            day.widget.locator(".tq-search").focus()
+            day.keys("Tab", "Tab")
+            assert day.widget.locator(".tq-code-btn").evaluate(
+                "(el) => el === document.activeElement")
+
+            # 1. A mouse drag from inside one word to inside another; a code from the tree.
+            s, e = inside(2, "läntisen vakuutuspiirin", 3, 4)
+            day.drag(2, s, e)
+            expected.append((*_words_around(text, s, e), paths[1]))
+            day.tree_item(paths[1]).click()
+            day.widget.locator(".tq-memo").fill("Selaintesti")
+            day.widget.locator(".tq-reduced").fill("Läntinen piiri")
+            day.code_with(lambda: day.widget.locator(".tq-code-btn").click())
+            page.screenshot(path=str(screens / "01-drag.png"))
+
+            # 2. A drag, then the number key 2 and Enter, Enter, Enter: no mouse on the panel.
+            s, e = inside(4, "viisi sopimusaluetta", 2, 3)
+            day.drag(4, s, e)
+            expected.append((*_words_around(text, s, e), paths[1]))
+            day.code_with(lambda: day.keys("2", "Enter", "Enter", "Enter"))
+
+            # 3. and 4. Triple clicks: the turn's speech exactly, never the next label.
+            day.click_at(6, bounds[6][0] + 10, clicks=3)
+            expected.append((*bounds[6], paths[0]))
+            day.code_with(lambda: (day.keys("1"), day.widget.locator(".tq-code-btn").click()))
+            day.click_at(8, bounds[8][0] + 30, clicks=3)
+            expected.append((*bounds[8], paths[2]))
+            day.code_with(lambda: day.keys("3", "Enter", "Enter", "Enter"))
+            page.screenshot(path=str(screens / "02-turns.png"))
+
+            # 5. and 6. A click in a turn, then the whole-turn button.
+            for turn, key in ((10, "5"), (12, "6")):
+                day.click_at(turn, bounds[turn][0] + 40)
+                day.widget.locator(".tq-turn-btn").click()
+                expected.append((*bounds[turn], paths[int(key) - 1]))
+                day.code_with(lambda key=key: (day.keys(key),
+                                               day.widget.locator(".tq-code-btn").click()))
+
+            # 7. The keyboard: a caret at the turn's start, two words with Ctrl+Shift+Right,
+            # the code found by typing its first letters in the tree.
+            kunta = next(q for q in paths if q.endswith("/mallisopimus"))
+            day.click_at(14, bounds[14][0])
+            day.keys("Control+Shift+ArrowRight", "Control+Shift+ArrowRight")
+            second = list(re.finditer(READER_WORD, speech[14]))[1]
+            expected.append((bounds[14][0], bounds[14][0] + second.end(), kunta))
+            day.code_with(lambda: day.keys("Enter", "k", "u", "n", "Enter", "Enter"))
+
+            # 8. Home, then five characters with Shift+Right: whole words are coded.
+            kela = next(q for q in paths if q.endswith("kelan_yhdistava_rooli"))
+            day.click_at(16, bounds[16][0] + 50)
+            day.keys("Home", *["Shift+ArrowRight"] * 5)
+            expected.append((*_words_around(text, bounds[16][0], bounds[16][0] + 5), kela))
+            day.code_with(lambda: day.keys("Enter", "k", "e", "l", "Enter", "Enter"))
+
+            # 9. Home and Shift+End: the turn from the keyboard.
+            day.click_at(18, bounds[18][0] + 20)
+            day.keys("Home", "Shift+End")
+            expected.append((*bounds[18], paths[8]))
+            day.code_with(lambda: day.keys("9", "Enter", "Enter", "Enter"))
+
+            # 10. A drag inside a hyphenated word takes the whole of it.
+            s, e = inside(20, "TYM-asiantuntija", 5, 3)
+            day.drag(20, s, e)
+            expected.append((*_words_around(text, s, e), paths[4]))
+            day.tree_item(paths[4]).click()
+            day.code_with(lambda: day.widget.locator(".tq-code-btn").click())
+            assert len(_ledger_rows(ledger)) == len(rows_before) + 10
+
+            # Three undone with Ctrl+Z, one redone with Ctrl+Shift+Z, all inside the widget.
+            day.widget.locator(".tq-transcript").focus()
+            for _ in range(3):
+                seq = day.seq()
+                day.keys("Control+z")
+                day.expect("Kumottu", seq)
+            seq = day.seq()
+            day.keys("Control+Shift+Z")
+            day.expect("Tehty uudelleen", seq)
+            expected = expected[:8]
+
+            # A new code, renamed and recoloured from the tree's codebook panel.
+            day.widget.locator(".tq-book summary").click()
+            day.widget.locator(".tq-edit-name").fill("Selaimen uusi koodi")
+            seq = day.seq()
+            day.widget.locator(".tq-add-code").click()
+            day.expect("Uusi koodi", seq)
+            day.tree_item("selaimen_uusi_koodi").click()
+            day.widget.locator(".tq-edit-name").fill("Selaimessa nimetty")
+            seq = day.seq()
+            day.widget.locator(".tq-rename-code").click()
+            day.expect("Koodi nimetty", seq)
+            seq = day.seq()
+            day.widget.locator(".tq-color").evaluate(
+                "(el) => { el.value = '#123abc'; el.dispatchEvent(new Event('change')); }")
+            day.expect("Koodin Selaimessa nimetty väri", seq)
+            day.settle()
+
+            # Memos on the picked code and on the source.
+            day.widget.locator(".tq-memos summary").click()
+            day.widget.locator(".tq-code-memo").fill("Selaimen muistio")
+            seq = day.seq()
+            day.widget.locator(".tq-save-code-memo").click()
+            day.expect("Koodin Selaimessa nimetty muistiinpano", seq)
+            day.widget.locator(".tq-source-memo").fill("Lähteen muistio")
+            seq = day.seq()
+            day.widget.locator(".tq-save-source-memo").click()
+            day.expect("Aineiston H1 muistiinpano", seq)
+
+            # Two coders side by side: the demo's A on the left, this session on the right.
+            day.widget.locator(".tq-filter").select_option("pair:A\tselain")
+            left = day.widget.locator(".tq-text .tq-mark")
+            right = day.widget.locator(".tq-other-text .tq-mark")
+            assert left.count() and right.count()
+            assert all("(A)" in t for t in left.evaluate_all("(m) => m.map((x) => x.title)"))
+            assert all("(selain)" in t
+                       for t in right.evaluate_all("(m) => m.map((x) => x.title)"))
+            page.screenshot(path=str(screens / "03-side-by-side.png"))
+            day.widget.locator(".tq-filter").select_option("all")
+
+            # JupyterLab's "delete cell" (d d) and "insert cell below" (b) stay in the widget.
+            cells = page.locator(".jp-Notebook .jp-Cell")
+            assert cells.count() == len(DAY_CELLS)
+            day.tree_item(paths[0]).click()
+            day.widget.locator(".tq-tree").focus()
+            day.keys("Escape", "d", "d", "b")
+            day.widget.locator(".tq-transcript").focus()
+            day.keys("d", "d", "b", "Enter")
+            assert cells.count() == len(DAY_CELLS)
+            assert day.widget.is_visible()
+            page.screenshot(path=str(screens / "04-day.png"))
+            day.widget.screenshot(path=str(screens / "05-widget.png"))
+
+            # A code's passages in every source: one in H2 is a click away, and the status
+            # line then speaks of H2.
+            there = [r for r in _ledger_rows(ledger) if r["source_id"] == "H2"
+                     and r["code"] == paths[1].rsplit("/", 1)[-1]]
+            assert there, "the demo has no H2 coding of that code to jump to"
+            day.tree_item(paths[1]).click()
+            seq = day.seq()
+            day.widget.locator(f'.tq-passage[data-id="{there[0]["coding_id"]}"]').click()
+            n_h2 = sum(r["source_id"] == "H2" and r["status"] not in ("suggested", "rejected")
+                       for r in _ledger_rows(ledger))
+            day.expect(f"Aineisto H2: {n_h2} koodausta.", seq)
+            offsets = day.widget.locator(".tq-selection .tq-offsets")
+            offsets.filter(has_text=f'merkit {there[0]["start"]}–{there[0]["end"]}').wait_for()
+            assert day.widget.locator(".tq-source").input_value() == "H2"
+
+            # Saved from outside the widget, the notebook on disk has every cell.
+            page.locator(".jp-Notebook .jp-Cell").first.click()
+            day.keys("Control+s")
+            nbformat = pytest.importorskip("nbformat")
+            saved = _poll(lambda: nbformat.read(root / "koodaus.ipynb", as_version=4)
+                          .cells[1].get("outputs"))
+            assert saved
+            notebook = nbformat.read(root / "koodaus.ipynb", as_version=4)
+            assert [(c.cell_type, c.source) for c in notebook.cells] == DAY_CELLS
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "widget-day-failure.png"))
+            print("Browser console:", *console[-40:], sep="\n")
+            raise
+        finally:
+            browser.close()
+    print(f"screenshots (1366 px wide) in {screens}")
+
+    # The ledger: every earlier row untouched, and exactly the eight codings left standing.
+    after = _ledger_rows(ledger)
+    assert after[:len(rows_before)] == rows_before
+    new = [(r["source_id"], int(r["start"]), int(r["end"]), r["code"], r["coder"], r["status"],
+            r["memo"], r["reduced"], r["text"]) for r in after[len(rows_before):]]
+    wanted = [("H1", s, e, path.rsplit("/", 1)[-1], "selain", "accepted",
+               "Selaintesti" if n == 0 else "", "Läntinen piiri" if n == 0 else "", text[s:e])
+              for n, (s, e, path) in enumerate(expected)]
+    assert new == wanted
+    for turn in (6, 8, 10, 12):  # whole turns; the one from Shift+End (18) was undone
+        assert speech[turn] in {row[-1] for row in new}
+
+    # The codebook: as before, with the one new code at the end, its key from its first name.
+    book_after = yaml.safe_load(book_file.read_text(encoding="utf-8"))
+    added = {"name": "Selaimessa nimetty", "key": "selaimen_uusi_koodi", "definition": "",
+             "use_when": "", "do_not_use_when": "", "example": "", "color": "#123abc",
+             "keywords": [], "memo": "Selaimen muistio"}
+    assert book_after == {**book_before, "codes": [*book_before["codes"], added]}
+    memos = yaml.safe_load((root / "codes" / "memos.yaml").read_text(encoding="utf-8"))
+    assert memos == {"sources": {"H1": "Lähteen muistio"}}

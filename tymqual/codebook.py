@@ -63,7 +63,7 @@ _PALETTE = (
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
 _GUIDANCE = ("definition", "use_when", "do_not_use_when", "example")
-_EDITABLE = (*_GUIDANCE, "color", "keywords")
+_EDITABLE = (*_GUIDANCE, "color", "keywords", "memo")
 _CODE_FIELDS = ("name", "key", *_EDITABLE, "renamed_from", "children")
 _BOOK_FIELDS = ("name", "version", "language", "description", "codes")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -83,6 +83,8 @@ class Code:
     example: str = ""
     color: str = ""
     keywords: tuple[str, ...] = ()
+    #: The analyst's own notes on the code (an analytic memo), apart from its definition.
+    memo: str = ""
     #: Keys this code had before; codings stored under them in the ledger count as this code.
     renamed_from: tuple[str, ...] = ()
     children: list[Code] = field(default_factory=list)
@@ -384,6 +386,22 @@ class Codebook:
         code = self.resolve(ref)
         where = _Where(f"Codebook.rename({code.path!r})", "", None, ())
         code.name = _name({"name": new_name}, where)
+        return code
+
+    def recolor(self, ref: str | Code, color: str) -> Code:
+        """Give a code a new colour (``"#rgb"`` or ``"#rrggbb"``); returns the code."""
+        code = self.resolve(ref)
+        code.color = _check_color(color, f"Codebook.recolor({code.path!r})")
+        return code
+
+    def set_memo(self, ref: str | Code, memo: str) -> Code:
+        """Write the analyst's memo on a code (``""`` removes it); returns the code."""
+        code = self.resolve(ref)
+        if not isinstance(memo, str):
+            raise CodebookError(
+                f"Codebook.set_memo({code.path!r}): the memo must be text, not {memo!r}."
+            )
+        code.memo = memo.strip()
         return code
 
     def rekey(self, ref: str | Code, new_key: str) -> Code:
@@ -772,6 +790,7 @@ def _parse_code(item: object, where: _Where, seen: _Keys) -> Code:
         example=_text(mapping, "example", where),
         color=_color_field(mapping, where, name),
         keywords=_keywords(mapping, where),
+        memo=_text(mapping, "memo", where),
         renamed_from=_renamed_from(mapping, where, name, key, seen),
     )
     code.children = _parse_codes(
@@ -919,6 +938,8 @@ def _code_dict(code: Code, flow_keywords: bool) -> dict[str, Any]:
     out.update({name: getattr(code, name) for name in _GUIDANCE})
     out["color"] = code.color
     out["keywords"] = (_FlowList if flow_keywords else list)(code.keywords)
+    if code.memo:  # only when written: most codebooks have none, and stay as they were
+        out["memo"] = code.memo
     if code.renamed_from:
         out["renamed_from"] = (_FlowList if flow_keywords else list)(code.renamed_from)
     if code.children:

@@ -409,6 +409,18 @@ def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([first, second], ignore_index=True)
 
 
+def _refuse_blank_coder(new: pd.DataFrame) -> None:
+    """A coding made by a person names that person: agreement and "my codings" rely on it."""
+    blank = [n for n, c in enumerate(new["coder"].tolist(), start=1) if not str(c).strip()]
+    if blank:
+        rows = ", ".join(map(str, blank[:_MAX_SHOWN]))
+        raise CodingError(
+            f"Ledger.add(): the coder is empty in row(s) {rows}; a coding needs its coder's "
+            "name or initials: pass coder='A' (or set coder: in tymqual.yaml). Nothing was "
+            "added."
+        )
+
+
 def _id_list(coding_ids: Iterable[str]) -> list[str]:
     # A lone string is one id, not an iterable of one-letter ids.
     ids = [coding_ids] if isinstance(coding_ids, str) else list(coding_ids)
@@ -435,7 +447,8 @@ def _history_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.history.jsonl")
 
 
-def _who() -> str:
+def current_user() -> str:
+    """The operating-system user's name, or ``""`` where the environment has none."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in the environment or the password database
@@ -669,7 +682,7 @@ class Ledger:
         change = self.history.next_change()
         count = len(rows) + (0 if added is None else len(added))
         commit = {"change": change, "time": history_now(),
-                  "who": who if who is not None else (self.who or _who()),
+                  "who": who if who is not None else (self.who or current_user()),
                   "action": action, "note": note, "rows": count,
                   "ledger_before": before, "ledger_after": after}
         if undoes is not None:
@@ -787,18 +800,22 @@ class Ledger:
         return self.history
 
     def add(self, rows: Rows, *, action: str = "code", who: str | None = None,
-            note: str = "") -> list[str]:
+            note: str = "", coder_required: bool = False) -> list[str]:
         """Append codings; returns their ids in the order given.
 
         Each row needs ``source_id``, ``start``, ``end`` and ``code``; ``coding_id`` and
         ``created`` are filled in, ``status`` defaults to ``accepted``, other text to ``""``.
-        ``rows`` may also be a DataFrame with those columns.
+        ``rows`` may also be a DataFrame with those columns. With ``coder_required`` (a
+        person coding, as :meth:`Project.code` and the widget do) a row whose ``coder`` is
+        empty is refused, naming the argument, and nothing is added.
         """
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
         with self.transaction(action=action, who=who, note=note) as edit:
             new = _new_rows(rows, taken=set(edit.frame["coding_id"]))
+            if coder_required:
+                _refuse_blank_coder(new)
             edit.frame = _concat(edit.frame, new)
         return list(new["coding_id"])
 

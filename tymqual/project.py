@@ -26,7 +26,7 @@ import yaml
 
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
-from tymqual.codings import DEFAULT_CODERS, Ledger, reanchor
+from tymqual.codings import DEFAULT_CODERS, Ledger, current_user, reanchor
 from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn
 from tymqual.errors import (
     CodingError,
@@ -565,6 +565,8 @@ class Project:
         Give exactly one of ``quote`` (found exactly, else ignoring case and white space; it
         must occur once), ``start``/``end`` (code-point offsets), or ``turns`` (one whole
         speaker turn by number, e.g. ``turns=[12]``; :meth:`code_many` codes several).
+        ``coder`` defaults to ``tymqual.yaml``'s ``coder:``, else the operating-system user;
+        an empty one is refused, since agreement and "my codings" go by it.
         """
         if turns is not None and len(turns) > 1:
             raise CodingError(
@@ -602,6 +604,7 @@ class Project:
         """Like :meth:`code`, but ``turns=[3, 5]`` returns one coding id per turn."""
         text = self.text(source_id)
         key = self._codebook.resolve(code).key
+        who = coder if coder is not None else (self.config.coder or current_user())
         spans = self._spans(source_id, text, quote=quote, start=start, end=end, turns=turns)
         rows = [
             {
@@ -609,7 +612,7 @@ class Project:
                 "start": s,
                 "end": e,
                 "code": key,
-                "coder": coder if coder is not None else self.config.coder,
+                "coder": who,
                 "status": status,
                 "memo": memo or "",
                 "reduced": reduced or "",
@@ -617,7 +620,7 @@ class Project:
             }
             for s, e in spans
         ]
-        return self.ledger.add(rows, action="code", who=coder)
+        return self.ledger.add(rows, action="code", who=who, coder_required=True)
 
     def _spans(
         self,
@@ -744,6 +747,25 @@ class Project:
             # The file stayed as it was (a full disk, say): so does the codebook in memory.
             self._codebook = self._read_codebook()
             raise
+
+    def add_code(self, name: str, *, parent: str | None = None, key: str | None = None) -> Code:
+        """Add a code at the end of ``parent``'s children (top level if None) and save the
+        codebook; without ``key`` one is made from the name (see :meth:`Codebook.add`)."""
+        added = self._codebook.add(name, parent=parent, key=key)
+        self._save_codebook()
+        return added
+
+    def recolor_code(self, code: str, color: str) -> Code:
+        """Give a code a new colour (``"#1f77b4"``) and save the codebook."""
+        recolored = self._codebook.recolor(code, color)
+        self._save_codebook()
+        return recolored
+
+    def set_code_memo(self, code: str, memo: str) -> Code:
+        """Write the analyst's memo on a code (``""`` removes it) and save the codebook."""
+        noted = self._codebook.set_memo(code, memo)
+        self._save_codebook()
+        return noted
 
     def rename_code(self, code: str, new_name: str) -> Code:
         """Rename a code (its key, and so every coding, stays) and save the codebook."""
@@ -1081,7 +1103,12 @@ class Project:
         return sections(self, frame, sources=sources)
 
     def coder(self, source_id: str, *, coder: str | None = None) -> CodingWidget:
-        """The point-and-click coding widget for JupyterLab; see :mod:`tymqual.widget`."""
+        """The coding workbench for JupyterLab (:mod:`tymqual.widget`), showing ``source_id``.
+
+        ``coder`` names who codes; without it, ``tymqual.yaml``'s ``coder:``, else the name
+        the widget asked for before on this computer, else it asks. Needs the notebook extra
+        (``pip install 'tymqual[notebook]'``); without it the ImportError says so.
+        """
         from tymqual.widget import CodingWidget
 
         return CodingWidget(self, source_id, coder=coder)
