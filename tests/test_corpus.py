@@ -80,7 +80,7 @@ def vtt(*blocks: str) -> str:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
+    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".pdf"})
 
 
 @pytest.mark.parametrize(
@@ -452,7 +452,12 @@ def test_vtt_teams_transcript(tmp_path: Path) -> None:
     ]
     assert [t.time for t in doc.turns] == ["00:00:01.500", "00:00:06.500", "00:00:10.000"]
     assert doc.turns[1].start == doc.text.index("\n") + len("\nMatti Meikäläinen: ")
-    assert doc.meta == {"format": "vtt", "encoding": "utf-8", "duration_seconds": 3123.5}
+    assert doc.meta == {
+        "format": "vtt",
+        "encoding": "utf-8",
+        "duration_seconds": 3123.5,
+        "voice_tags": "Anna Virtanen\nMatti Meikäläinen",
+    }
     assert read_text(path) == doc.text
     assert [t.role for t in load_source(path).turns] == [None, None, None]
 
@@ -669,7 +674,7 @@ def test_unreadable_sources(
 def test_unsupported_suffix_lists_the_supported_ones(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         load_source(tmp_path / "kysely.xlsx")
-    assert "supported formats are .docx, .md, .odt, .pdf, .txt, .vtt" in str(info.value)
+    assert "supported formats are .docx, .md, .odt, .pdf, .srt, .txt, .vtt" in str(info.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:
