@@ -43,7 +43,7 @@ from webvtt.errors import MalformedFileError
 
 from tymqual.errors import ProjectError, SourceError, TymqualError, TymqualWarning
 from tymqual.storage import check_zip_sizes, decode_bytes
-from tymqual.text import normalize_text
+from tymqual.text import count_words, normalize_text
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".pdf"}
@@ -315,6 +315,31 @@ def _load(path: Path, config: SpeakerConfig, *, detect: bool) -> _Loaded:
     if loaded.cues is not None:
         return _cue_transcript(loaded.cues, loaded.meta, config, detect, path)
     return loaded._replace(turns=_label_turns(loaded.text, config, detect))
+
+
+def speaker_rows(
+    doc: SourceDoc, speakers: SpeakerConfig
+) -> list[tuple[str, str, str | None, int, int, str]]:
+    """Per speaker label of ``doc`` as written: source id, label, role, turns, words, and how
+    it was found (``configured`` in ``speakers``, a caption's ``voice tag``, or ``detected``)."""
+    voiced = set(str(doc.meta.get("voice_tags", "")).split("\n")) - {""}
+    rows: dict[str, list[Any]] = {}
+    for turn in doc.turns:
+        row = rows.setdefault(turn.speaker, [doc.source_id, turn.speaker, turn.role, 0, 0, ""])
+        row[3] += 1
+        row[4] += count_words(doc.text[turn.start : turn.end])
+    for label, row in rows.items():
+        configured = _known_role(label, speakers) is not None
+        row[5] = "configured" if configured else "voice tag" if label in voiced else "detected"
+    return [tuple(row) for row in rows.values()]
+
+
+def label_candidates(text: str, speakers: SpeakerConfig) -> list[tuple[str, int]]:
+    """Name-like ``Label:`` heads the text has but :func:`parse_turns` did not take, with
+    their counts, most frequent first: what to add under ``speakers:`` if they are speakers."""
+    config = SpeakerConfig(speakers.interviewer, speakers.interviewee, initials=False, detect=True)
+    counts = Counter(h.label for h in _heads(text, config) if _name_like(h.label, config))
+    return counts.most_common()
 
 
 def _suffix(path: Path) -> str:
