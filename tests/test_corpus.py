@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -15,6 +18,8 @@ from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, LineBreak, P, S, Span, Tab
 
+import tymqual
+from tymqual import cli, integrity
 from tymqual.corpus import (
     SUPPORTED_SUFFIXES,
     SourceDoc,
@@ -692,3 +697,367 @@ def test_directory_is_not_a_source(tmp_path: Path) -> None:
 def test_non_ascii_file_name(tmp_path: Path) -> None:
     path = write_docx(tmp_path / "Hämäläinen [1] ÄÖ.docx", ["H: hei"])
     assert load_source(path).source_id == "Hämäläinen [1] ÄÖ"
+
+
+# --- speaker labels found, not assumed: a gallery of layouts ------------------------------
+#
+# Each layout writes one made-up conversation the way its program does (per the format's
+# documentation and published samples: Zoom and Teams WebVTT, SubRip, Otter's text export,
+# Teams' and Word's .docx transcripts). The expected turns and speakers are known by
+# construction: consecutive turns have different speakers, so turns = len(CONVERSATION).
+
+SAID = [
+    ["Kerro aluksi taustastasi.", "Esimerkki: mistä tulit tähän tehtävään?"],
+    ["Olen ollut alueella kymmenen vuotta. Huom: tämä on keksittyä aineistoa."],
+    ["How did the cooperation start?"],
+    ["Se alkoi 2019, kokous oli klo 12:30: kaikki tulivat.", "Huom: toinen kappale."],
+    ["We met every second week, mostly online."],
+    ["Entä resurssit?"],
+    ["Niitä oli liian vähän: yksi ihminen kolmeen tehtävään."],
+]
+# The speaker of each turn, by the number of speakers; each speaks at least twice, since a
+# found label must recur (a name that speaks once is not told from a "Note:").
+ORDER = {2: [0, 1, 0, 1, 0, 1, 0], 3: [0, 1, 0, 2, 1, 2, 0]}
+
+
+class Conversation:
+    """Who says what, and when: the ground truth a layout is written from."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        picks = ORDER[len(names)]
+        self.turns = [(names[i], 5 + 17 * n, SAID[n]) for n, i in enumerate(picks)]
+        self.names = sorted(set(names))
+
+    @staticmethod
+    def mmss(seconds: int) -> str:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    @staticmethod
+    def hhmmss(seconds: int) -> str:
+        return f"00:{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def _txt(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _docx(path: Path, paragraphs: list[str | tuple[str, str]]) -> None:
+    """Paragraphs; a pair is one paragraph of two lines (a line break), as Teams writes."""
+    document = docx.Document()
+    for item in paragraphs:
+        if isinstance(item, tuple):
+            run = document.add_paragraph().add_run(item[0])
+            run.add_break()
+            run.add_text(item[1])
+        else:
+            document.add_paragraph(item)
+    document.save(str(path))
+
+
+def colon_txt(c: Conversation, path: Path) -> str:
+    lines = ["Haastattelu 5 (keksitty)", "Päivämäärä: 3.4.2025", ""]
+    for name, _, said in c.turns:
+        lines += [f"{name}: {said[0]}", *said[1:], ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def colon_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = ["Haastattelu 5", "Huom: keksitty aineisto."]
+    for name, _, said in c.turns:
+        paragraphs += [f"{name}: {said[0]}", *said[1:]]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def bracket_md(c: Conversation, path: Path) -> str:
+    lines = ["# Haastattelu 6", ""]
+    for name, _, said in c.turns:
+        lines += [f"[{name}]: {said[0]}", *said[1:], ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def bold_md(c: Conversation, path: Path) -> str:
+    lines = ["# Haastattelu 7", ""]
+    for name, _, said in c.turns:
+        lines += [f"**{name}:** {said[0]}", *said[1:], ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def time_beside_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = ["Litterointi"]
+    for name, at, said in c.turns:
+        paragraphs += [f"{name} ({c.hhmmss(at)}): {said[0]}", *said[1:]]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def otter_txt(c: Conversation, path: Path) -> str:
+    lines = []
+    for name, at, said in c.turns:
+        lines += [f"{name}  {c.mmss(at)}", *said, ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def teams_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = [
+        "Haastattelu-20250403_100000-Kokouksen tallenne", "3. huhtikuuta 2025, 10.00", "22 min 5 s"
+    ]
+    for name, at, said in c.turns:
+        paragraphs.append((f"{name}   {c.mmss(at)}", " ".join(said)))
+    _docx(path, paragraphs)
+    return " "
+
+
+def teams_old_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = []
+    for name, at, said in c.turns:
+        paragraphs += [f"0:{at // 60}:{at % 60}.0 --> 0:{at // 60}:{at % 60 + 4}.250", name,
+                       " ".join(said), ""]
+    _docx(path, paragraphs)
+    return " "
+
+
+def teams_arrow_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = []
+    for name, at, said in c.turns:
+        paragraphs += [f"{name}  {c.hhmmss(at)}.000 --> {c.hhmmss(at + 4)}.500", *said]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def word_transcribe_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = ["Transkriptio"]
+    for name, at, said in c.turns:
+        paragraphs += [f"{c.hhmmss(at)} {name}", *said]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def _cues(c: Conversation, voice: bool, srt: bool) -> list[str]:
+    """One cue per piece of speech, as caption programs split a long turn."""
+    blocks, n = [], 0
+    for name, at, said in c.turns:
+        for k, piece in enumerate(said):
+            n += 1
+            start, end = f"{c.hhmmss(at + 2 * k)}.000", f"{c.hhmmss(at + 2 * k + 2)}.000"
+            timing = f"{start} --> {end}".replace(".", ",") if srt else f"{start} --> {end}"
+            text = f"<v {name}>{piece}</v>" if voice else f"{name}: {piece}"
+            blocks.append(f"{n}\n{timing}\n{text}")
+    return blocks
+
+
+def zoom_vtt(c: Conversation, path: Path) -> str:
+    path.write_text("WEBVTT\n\n" + "\n\n".join(_cues(c, False, False)) + "\n", encoding="utf-8")
+    return " "
+
+
+def teams_vtt(c: Conversation, path: Path) -> str:
+    path.write_text("WEBVTT\n\n" + "\n\n".join(_cues(c, True, False)) + "\n", encoding="utf-8")
+    return " "
+
+
+def prefix_srt(c: Conversation, path: Path) -> str:
+    path.write_text("\n\n".join(_cues(c, False, True)) + "\n", encoding="utf-8")
+    return " "
+
+
+def voice_srt(c: Conversation, path: Path) -> str:
+    path.write_bytes(("\n\n".join(_cues(c, True, True)) + "\n").replace("\n", "\r\n").encode())
+    return " "
+
+
+LAYOUTS: list[tuple[Callable[[Conversation, Path], str], str, list[str], bool]] = [
+    # writer, suffix, speaker names, whether the layout carries times
+    (colon_txt, ".txt", ["Researcher 1", "Ana"], False),
+    (colon_docx, ".docx", ["Researcher 1", "Ana"], False),
+    (colon_txt, ".txt", ["AB", "CD", "EF"], False),
+    (colon_docx, ".docx", ["Tutkija", "Anna-Liisa Mäki", "Juha"], False),
+    (bracket_md, ".md", ["Interviewer", "Matti Meikäläinen"], False),
+    (bold_md, ".md", ["Haastattelija 1", "Liisa"], False),
+    (time_beside_docx, ".docx", ["Ana", "Researcher 2", "Pekka"], True),
+    (otter_txt, ".txt", ["Speaker 1", "Anna Virtanen"], True),
+    (teams_docx, ".docx", ["Anna Virtanen", "Matti Meikäläinen", "Liisa Korhonen"], True),
+    (teams_old_docx, ".docx", ["Anna Virtanen", "Matti Meikäläinen"], True),
+    (teams_arrow_docx, ".docx", ["Anna Virtanen", "Juha Mäkelä"], True),
+    (word_transcribe_docx, ".docx", ["Speaker 1", "Speaker 2", "Speaker 3"], True),
+    (zoom_vtt, ".vtt", ["Anna Virtanen", "Matti Meikäläinen", "Liisa Korhonen"], True),
+    (teams_vtt, ".vtt", ["Anna Virtanen", "Matti Meikäläinen"], True),
+    (prefix_srt, ".srt", ["Ana", "Researcher 1", "Pekka"], True),
+    (voice_srt, ".srt", ["Anna Virtanen", "Matti Meikäläinen"], True),
+]
+
+
+@pytest.mark.parametrize(
+    ("write", "suffix", "names", "timed"),
+    LAYOUTS,
+    ids=[f"{w.__name__}-{len(n)}" for w, _, n, _ in LAYOUTS],
+)
+def test_layout_turns_and_speakers(
+    tmp_path: Path,
+    write: Callable[[Conversation, Path], str],
+    suffix: str,
+    names: list[str],
+    timed: bool,
+) -> None:
+    truth = Conversation(names)
+    path = tmp_path / f"haastattelu{suffix}"
+    joiner = write(truth, path)
+
+    doc = load_source(path, speakers=SpeakerConfig(interviewer=(names[0],)))
+
+    assert len(doc.turns) == len(truth.turns)
+    assert sorted({t.speaker for t in doc.turns}) == truth.names
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == [
+        (name, joiner.join(said)) for name, _, said in truth.turns
+    ]
+    if timed:
+        assert [t.time and t.time[3:8] for t in doc.turns] == [
+            f"{at // 60:02d}:{at % 60:02d}" for _, at, _ in truth.turns
+        ]
+    roles = {t.speaker: t.role for t in doc.turns}
+    assert roles[names[0]] == "interviewer"
+    if len(truth.names) == 2:  # the other of two speakers is the interviewee
+        assert roles[names[1]] == "interviewee"
+
+
+def test_zoom_vtt_many_cues_one_turn_per_speaker_change(tmp_path: Path) -> None:
+    names = [f"Osallistuja {chr(65 + i)}" if i % 2 else f"Nimi{chr(65 + i)} Sukunimi"
+             for i in range(21)]
+    who = [(i * 8) % 21 for i in range(400)] + [0] * 5  # runs of one speaker merge
+    blocks = [
+        f"{n + 1}\n00:{n // 60:02d}:{n % 60:02d}.000 --> 00:{n // 60:02d}:{n % 60:02d}.900\n"
+        f"{names[w]}: Puheenvuoro {n}."
+        for n, w in enumerate(who)
+    ]
+    path = tmp_path / "zoom.vtt"
+    path.write_text("WEBVTT\n\n" + "\n\n".join(blocks) + "\n", encoding="utf-8")
+    changes = 1 + sum(a != b for a, b in itertools.pairwise(who))
+
+    doc = load_source(path, speakers=SpeakerConfig(interviewer=(names[0],)))
+
+    assert len(doc.turns) == changes
+    assert len({t.speaker for t in doc.turns}) == len(set(who)) == 21
+    last = max(n for n in range(len(who)) if n == 0 or who[n - 1] != who[n])
+    assert doc.text[doc.turns[-1].start : doc.turns[-1].end] == " ".join(
+        f"Puheenvuoro {n}." for n in range(last, len(who))
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Muistio kokouksesta.\nHuom: tämä on vain muistio.\nEsimerkki: kaksi tapaamista.\n"
+        "Toinen kappale.\nEsimerkki: kolmas tapaaminen.\nPäivämäärä: 3.4.2025\n",
+        "ana: pienellä alkava ei ole nimi.\nbob: eikä tämä.\nana: taas.\nbob: ja taas.\n",
+        "Kokous alkaa klo 12:30: tervetuloa.\nKokous alkaa klo 13:30: tervetuloa.\n",
+        "Ana: yksi nimi yksin ei ole keskustelu.\nTekstiä välissä.\nAna: sama nimi taas.\n",
+        "Hän sanoi: niin.\nSe on näin: selvä.\nHän sanoi: niin.\nSe on näin: selvä.\n",
+        "Note: one.\nExample: two.\nNote: three.\nExample: four.\n",
+        "Tämä on pitkä virke, jossa on monta sanaa ennen kaksoispistettä: ei nimi.\n" * 3,
+    ],
+)
+def test_prose_with_colons_is_not_split_into_turns(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "muistio.txt"
+    path.write_text(text, encoding="utf-8")
+
+    assert load_source(path).turns == ()
+    assert parse_turns(text) == []
+
+
+def test_a_list_inside_one_answer_is_not_a_speaker() -> None:
+    text = (
+        "H: Mitkä olivat tavoitteet?\nV: Niitä oli kolme.\nTavoite: yhteinen malli.\n"
+        "Tavoite: parempi tieto.\nTavoite: vähemmän päällekkäisyyttä.\nH: Kiitos.\n"
+    )
+    assert [t.speaker for t in parse_turns(text)] == ["H", "V", "H"]
+
+
+def test_found_labels_are_kept_to_interviews_and_can_be_switched_off(tmp_path: Path) -> None:
+    text = "Ana: Kysyn.\nBob: Vastaan.\nAna: Jatkan.\nBob: Samoin.\n"
+    path = tmp_path / "H9.txt"
+    path.write_text(text, encoding="utf-8")
+
+    assert [t.speaker for t in load_source(path).turns] == ["Ana", "Bob", "Ana", "Bob"]
+    assert load_source(path, kind="document").turns == ()
+    assert load_source(path, speakers=SpeakerConfig(detect=False)).turns == ()
+    assert parse_turns(text, SpeakerConfig(ignore=("Bob",)))[1:] == []  # one name alone
+
+
+def test_speaker_config_detect_and_ignore_from_yaml() -> None:
+    config = SpeakerConfig.from_dict({"detect": False, "ignore": ["Tavoite"]}, where="x")
+    assert (config.detect, config.ignore) == (False, ("Tavoite",))
+    with pytest.raises(ProjectError, match="'speakers.detect' must be true or false"):
+        SpeakerConfig.from_dict({"detect": "no"}, where="x")
+
+
+# --- the project: speakers(), warnings, status, check -------------------------------------
+
+RESEARCHER = "Researcher 1: Kerro taustastasi.\nAna: Olen ollut alalla kauan.\n" * 3
+
+
+def test_project_speakers_frame(make_project: Callable[..., Any]) -> None:
+    with pytest.warns(TymqualWarning, match=r"no role \(H5: Researcher 1, Ana\)"):
+        p = make_project({"transcripts/H5.txt": RESEARCHER})
+
+    frame = p.speakers()
+
+    assert list(frame.columns) == ["source_id", "label", "role", "turns", "words", "found"]
+    h5 = frame[frame["source_id"] == "H5"].set_index("label")
+    assert h5["turns"].to_dict() == {"Researcher 1": 3, "Ana": 3}
+    assert h5["words"].to_dict() == {"Researcher 1": 3 * 2, "Ana": 3 * 4}
+    assert set(h5["found"]) == {"detected"} and h5["role"].isna().all()
+    others = frame[frame["source_id"] != "H5"]
+    assert set(others["found"]) == {"configured"} and others["role"].notna().all()
+
+
+def test_mapping_a_found_label_gives_its_role(make_project: Callable[..., Any]) -> None:
+    with pytest.warns(TymqualWarning, match="no role"):
+        root = make_project({"transcripts/H5.txt": RESEARCHER}).root
+    config = root / "tymqual.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "speakers:\n  interviewer: [H, Researcher 1]\n  interviewee: [V, Ana]\n",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TymqualWarning)
+        p = tymqual.open_project(root)
+    roles = p.speakers().set_index(["source_id", "label"])["role"]
+    assert roles[("H5", "Researcher 1")] == "interviewer" and roles[("H5", "Ana")] == "interviewee"
+
+
+def test_a_transcript_without_turns_is_named(
+    make_project: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    prose = "Ana: Olen ollut alalla kauan.\nLisää tekstiä ilman puhujaa.\n"
+    with pytest.warns(TymqualWarning) as caught:
+        p = make_project({"transcripts/H6.txt": prose})
+    said = [str(w.message) for w in caught if "H6" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("transcripts/H6.txt: no speaker turns found")
+    assert "'Ana:' (1x)" in said[0]
+
+    found = integrity.check(p)
+    row = found[found["problem"] == "transcript_without_turns"].iloc[0]
+    assert (row["count"], row["where"]) == (1, "H6")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        assert cli.main(["status", str(p.root)]) == 0
+    out = capsys.readouterr().out
+    assert "interviews with no speaker turns: H6" in out
+    assert "speakers: " in out
+
+
+def test_no_warning_when_no_transcript_has_turns(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    tymqual.init_project(root, name="x")
+    (root / "transcripts" / "A.txt").write_text("Pelkkää tekstiä.\n", encoding="utf-8")
+    (root / "transcripts" / "B.txt").write_text("Muuta tekstiä.\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TymqualWarning)
+        assert tymqual.open_project(root).turnless() == []
