@@ -925,8 +925,10 @@ def test_layout_turns_and_speakers(
 
 
 def test_zoom_vtt_many_cues_one_turn_per_speaker_change(tmp_path: Path) -> None:
+    # Zoom shows display names as people set them, so some are not tidy names.
     names = [f"Osallistuja {chr(65 + i)}" if i % 2 else f"Nimi{chr(65 + i)} Sukunimi"
-             for i in range(21)]
+             for i in range(16)]
+    names += ["Maria (she/her)", "iPad", "dr. Nieminen", "Jussi's iPhone", "anna.k"]
     who = [(i * 8) % 21 for i in range(400)] + [0] * 5  # runs of one speaker merge
     blocks = [
         f"{n + 1}\n00:{n // 60:02d}:{n % 60:02d}.000 --> 00:{n // 60:02d}:{n % 60:02d}.900\n"
@@ -940,7 +942,8 @@ def test_zoom_vtt_many_cues_one_turn_per_speaker_change(tmp_path: Path) -> None:
     doc = load_source(path, speakers=SpeakerConfig(interviewer=(names[0],)))
 
     assert len(doc.turns) == changes
-    assert len({t.speaker for t in doc.turns}) == len(set(who)) == 21
+    assert {t.speaker for t in doc.turns} == {names[w] for w in who}
+    assert len(set(who)) == 21
     last = max(n for n in range(len(who)) if n == 0 or who[n - 1] != who[n])
     assert doc.text[doc.turns[-1].start : doc.turns[-1].end] == " ".join(
         f"Puheenvuoro {n}." for n in range(last, len(who))
@@ -1061,3 +1064,32 @@ def test_no_warning_when_no_transcript_has_turns(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", TymqualWarning)
         assert tymqual.open_project(root).turnless() == []
+
+
+def test_captions_without_speakers_stay_one_unnamed_turn(tmp_path: Path) -> None:
+    said = ["So: we begin.", "Tämä on tekstitys.", "Ilman puhujia.", "Note: vain tekstiä.",
+            "Se alkoi klo 12:30: kaikki tulivat.", "Loppu."]
+    path = tmp_path / "tekstitys.srt"
+    path.write_text(
+        "\n\n".join(f"{n + 1}\n00:00:{n:02d},000 --> 00:00:{n:02d},900\n{line}"
+                    for n, line in enumerate(said)) + "\n",
+        encoding="utf-8",
+    )
+
+    doc = load_source(path)
+
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == [("", " ".join(said))]
+
+
+@pytest.mark.parametrize(
+    ("configured", "line", "speaker"),
+    [
+        (("[Henkilö 3]",), "[Henkilö 3]: Olen töissä.", "[Henkilö 3]"),  # a pseudonymised label
+        ((), "[Interviewer]: Kerro lisää.", "Interviewer"),
+        (("Ana",), "[Ana]: Niin.", "Ana"),
+    ],
+)
+def test_bracketed_labels(configured: tuple[str, ...], line: str, speaker: str) -> None:
+    text = f"Johdanto\n{line}\n"
+    turns = parse_turns(text, SpeakerConfig(interviewee=configured))
+    assert [(t.speaker, text[t.start : t.end]) for t in turns] == [(speaker, line.split(": ")[1])]

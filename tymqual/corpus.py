@@ -414,7 +414,7 @@ def _label_pattern(config: SpeakerConfig) -> re.Pattern[str]:
         r"[ \t]*"
         rf"(?:{_bracketed_time('time1', 'time2')}[ \t]*|(?P<time3>{_TIME})[ \t]+)?"
         r"(?P<open>\*\*|__)?"
-        r"(?P<bracket>\[)?"
+        r"(?P<bracket>\[)??"  # lazy: a configured "[Henkilö 3]" keeps its brackets
         rf"(?P<label>{'|'.join(choices)})"
         r"(?(bracket)\])"
         rf"(?:[ \t]*{_bracketed_time('time4', 'time5')})?"
@@ -770,6 +770,11 @@ def _odt_inline(node: Any) -> str:
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)*[ \t]+([^>]*)>")
 _TAG = re.compile(r"<[^>]*>")
+#: Share of cues (without voice tags) that open with ``Name:`` from which a caption file is
+#: read as Zoom writes it: every such prefix a speaker's display name.
+ZOOM_SHARE = 0.8
+_ZOOM_WORDS = 6
+_ZOOM_PREFIX = re.compile(r"(?P<label>[^\s:<>][^:]{0,58}?)[ \t]*:[ \t]+(?=\S)")
 _CAPTION_FORMATS = {
     ".vtt": ("WebVTT", "its first line must be WEBVTT", "vtt"),
     ".srt": ("SubRip", "numbered cues, each with a time line such as 00:00:01,000 --> ...", "srt"),
@@ -804,29 +809,64 @@ def _load_captions(path: Path) -> _Loaded:
     return _Loaded("", None, meta, cues)
 
 
-def _cue_lines(cues: Sequence[_Cue]) -> list[tuple[str | None, str, str]]:
-    """Each cue line as (voice tag's name or None, cue time, speech without tags)."""
+class _CueLine(NamedTuple):
+    voice: str | None  # the voice tag's name
+    time: str  # the cue's start
+    speech: str  # without tags
+    first: bool  # the cue's first line
+
+
+def _cue_lines(cues: Sequence[_Cue]) -> list[_CueLine]:
+    """Each line of each cue, its tags read and removed."""
     lines = []
     for cue in cues:
-        for line in cue.lines:
+        for n, line in enumerate(cue.lines):
             voice = _VOICE.search(line)
             name = normalize_text(" ".join(voice.group(1).split())) if voice else None
-            lines.append((name, cue.time, " ".join(html.unescape(_TAG.sub("", line)).split())))
+            speech = " ".join(html.unescape(_TAG.sub("", line)).split())
+            lines.append(_CueLine(name, cue.time, speech, n == 0))
     return lines
 
 
 def _cue_speakers(
-    lines: Sequence[tuple[str | None, str, str]], config: SpeakerConfig, detect: bool
-) -> dict[int, re.Match[str]]:
-    """The ``Name:`` prefixes (Zoom) of lines without a voice tag that are speakers' labels."""
+    lines: Sequence[_CueLine], config: SpeakerConfig, detect: bool
+) -> dict[int, tuple[str, int]]:
+    """The ``Name:`` prefixes of lines without a voice tag that are speakers' labels, as
+    (label, where the speech begins) by line number.
+
+    When nearly every cue opens with one (:data:`ZOOM_SHARE`), as Zoom writes them, each is
+    taken as written, since Zoom shows display names such as ``Maria (she/her)`` or ``iPad``;
+    otherwise a prefix counts as a label counts in a text (see :func:`parse_turns`).
+    """
+    firsts = [i for i, line in enumerate(lines) if line.voice is None and line.first]
+    loose = {
+        i: (match["label"], match.end())
+        for i in firsts
+        if (match := _ZOOM_PREFIX.match(lines[i].speech)) and _display_name(match["label"], config)
+    }
+    if detect and firsts and len(loose) >= ZOOM_SHARE * len(firsts):
+        return loose
     pattern = _label_pattern(config)
     prefixes = {
         i: match
-        for i, (voice, _, speech) in enumerate(lines)
-        if voice is None and (match := pattern.match(speech))
+        for i, line in enumerate(lines)
+        if line.voice is None and (match := pattern.match(line.speech))
     }
     heads = [_Head(i, match.end(), match["label"], None, True) for i, match in prefixes.items()]
-    return {head.start: prefixes[head.start] for head in _kept(heads, config, detect)}
+    kept = _kept(heads, config, detect)
+    return {h.start: (prefixes[h.start]["label"], prefixes[h.start].end()) for h in kept}
+
+
+def _display_name(label: str, config: SpeakerConfig) -> bool:
+    """A Zoom display name: a few words, not a sentence, not a note word or an ignored one."""
+    words = label.split()
+    ignored = {word.casefold() for word in config.ignore} | NOT_SPEAKERS
+    return (
+        len(words) <= _ZOOM_WORDS
+        and not label.endswith((".", ",", "?", "!", ";"))
+        and label.casefold() not in ignored
+        and words[0].casefold() not in NOT_SPEAKERS
+    )
 
 
 def _cue_transcript(
@@ -838,12 +878,12 @@ def _cue_transcript(
     turns: list[tuple[str, str, list[str]]] = []  # speaker, start time, pieces of speech
     voices: set[str] = set()
     speaker = ""
-    for i, (voice, time, speech) in enumerate(lines):
+    for i, (voice, time, speech, _) in enumerate(lines):
         if voice is not None:
             speaker = voice
             voices.add(voice)
         elif i in prefixed:
-            speaker, speech = prefixed[i]["label"], speech[prefixed[i].end() :].strip()
+            speaker, speech = prefixed[i][0], speech[prefixed[i][1] :].strip()
         if not speech:
             continue
         if turns and turns[-1][0] == speaker:
