@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
@@ -798,6 +800,7 @@ def otter_txt(c: Conversation, path: Path) -> str:
     lines = []
     for name, at, said in c.turns:
         lines += [f"{name}  {c.mmss(at)}", *said, ""]
+    lines.append("Transcribed by https://otter.ai")  # the free plan's footer: not speech
     _txt(path, lines)
     return "\n"
 
@@ -1093,3 +1096,64 @@ def test_bracketed_labels(configured: tuple[str, ...], line: str, speaker: str) 
     text = f"Johdanto\n{line}\n"
     turns = parse_turns(text, SpeakerConfig(interviewee=configured))
     assert [(t.speaker, text[t.start : t.end]) for t in turns] == [(speaker, line.split(": ")[1])]
+
+
+# --- hand-written exports, each read again here by its own simple rule --------------------
+
+EXPORTS = Path(__file__).parent / "data" / "transcripts"
+
+
+def _blocks(path: Path) -> list[list[str]]:
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    return [block.split("\n") for block in re.split(r"\n\s*\n", text.strip())]
+
+
+def _merged(pieces: list[tuple[str, str]], joiner: str) -> list[tuple[str, str]]:
+    """Consecutive pieces of one speaker as one turn."""
+    return [
+        (speaker, joiner.join(said for _, said in group))
+        for speaker, group in itertools.groupby(pieces, key=lambda piece: piece[0])
+    ]
+
+
+def _caption_turns(path: Path) -> list[tuple[str, str]]:
+    """Each cue's text after its time line: a <v Name> tag, else the text before ': '."""
+    pieces = []
+    for block in _blocks(path):
+        timing = next((n for n, line in enumerate(block) if "-->" in line), None)
+        if timing is None:
+            continue  # the WEBVTT header
+        line = " ".join(block[timing + 1 :])
+        voice = re.fullmatch(r"<v ([^>]+)>(.*)</v>", line)
+        speaker, said = voice.groups() if voice else line.split(": ", 1)
+        pieces.append((speaker, html.unescape(said)))
+    return _merged(pieces, " ")
+
+
+def _otter_turns(path: Path) -> list[tuple[str, str]]:
+    """Blocks of "Name  m:ss" and the speech below, up to Otter's footer."""
+    return [
+        (block[0].rsplit("  ", 1)[0], "\n".join(block[1:]))
+        for block in _blocks(path)
+        if not block[0].startswith("Transcribed by")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "reference"),
+    [
+        ("zoom.vtt", _caption_turns),
+        ("teams.vtt", _caption_turns),
+        ("subrip.srt", _caption_turns),
+        ("otter.txt", _otter_turns),
+    ],
+)
+def test_hand_written_exports(
+    name: str, reference: Callable[[Path], list[tuple[str, str]]]
+) -> None:
+    expected = reference(EXPORTS / name)
+
+    doc = load_source(EXPORTS / name)
+
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == expected
+    assert len({t.speaker for t in doc.turns}) == len({speaker for speaker, _ in expected})

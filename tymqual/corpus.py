@@ -434,6 +434,8 @@ _OWN_LINE = re.compile(
 # Teams' older .docx: a cue time line, then the name alone, then the speech.
 _TIMING_LINE = re.compile(rf"[ \t]*(?P<time1>{_LOOSE_TIME})[ \t]*-->[ \t]*{_LOOSE_TIME}[ \t]*$")
 _NAME_LINE = re.compile(rf"[ \t]*(?P<name>{_NAME})[ \t]*$")
+# Otter's footer ends the last turn: the program's words, not the speaker's.
+_END_LINE = re.compile(r"[ \t]*Transcribed by https?://otter\.ai[ \t]*$", re.IGNORECASE)
 
 
 class _Head(NamedTuple):
@@ -444,6 +446,7 @@ class _Head(NamedTuple):
     label: str
     time: str | None
     colon: bool  # a ``Label:`` head; bare initials count only there
+    # An empty label marks where speech ends without a new turn (Otter's footer).
 
 
 def _time_of(match: re.Match[str]) -> str | None:
@@ -466,7 +469,7 @@ def _is_initials(label: str, config: SpeakerConfig) -> bool:
 def _name_like(label: str, config: SpeakerConfig) -> bool:
     """Short, capitalised words (numbers and name particles allowed), not a note word."""
     words = label.split()
-    if len(label) > _MAX_LABEL or not words[0][0].isupper():
+    if not words or len(label) > _MAX_LABEL or not words[0][0].isupper():
         return False
     ignored = {word.casefold() for word in config.ignore}
     if words[0].casefold() in NOT_SPEAKERS or label.casefold() in ignored:
@@ -488,7 +491,7 @@ def _kept(heads: Sequence[_Head], config: SpeakerConfig, detect: bool) -> list[_
         if _known_role(h.label, config) or (h.colon and _is_initials(h.label, config))
     }
     keep = fixed | (_found(heads, fixed, config) if detect else set())
-    return [h for h in heads if h.label.casefold() in keep]
+    return [h for h in heads if not h.label or h.label.casefold() in keep]
 
 
 def _found(heads: Sequence[_Head], fixed: set[str], config: SpeakerConfig) -> set[str]:
@@ -532,6 +535,8 @@ def _head_at(
 ) -> tuple[_Head | None, int]:
     """The head on line ``i`` (or on it and the next), and how many lines it takes."""
     line = lines[i]
+    if _END_LINE.match(line):
+        return _Head(start, start, "", None, False), 1
     if match := pattern.match(line):
         return _Head(start, start + match.end(), match["label"], _time_of(match), True), 1
     if match := _OWN_LINE.match(line):
@@ -550,6 +555,8 @@ def _label_turns(text: str, config: SpeakerConfig, detect: bool) -> list[_RawTur
     heads = _kept(_heads(text, config), config, detect)
     turns = []
     for i, head in enumerate(heads):
+        if not head.label:
+            continue
         limit = heads[i + 1].start if i + 1 < len(heads) else len(text)
         chunk = text[head.body : limit]
         speech = chunk.strip()
