@@ -322,16 +322,30 @@ def speaker_rows(
 ) -> list[tuple[str, str, str | None, int, int, str]]:
     """Per speaker label of ``doc`` as written: source id, label, role, turns, words, and how
     it was found (``configured`` in ``speakers``, a caption's ``voice tag``, or ``detected``)."""
-    voiced = set(str(doc.meta.get("voice_tags", "")).split("\n")) - {""}
     rows: dict[str, list[Any]] = {}
     for turn in doc.turns:
         row = rows.setdefault(turn.speaker, [doc.source_id, turn.speaker, turn.role, 0, 0, ""])
         row[3] += 1
         row[4] += count_words(doc.text[turn.start : turn.end])
     for label, row in rows.items():
-        configured = _known_role(label, speakers) is not None
-        row[5] = "configured" if configured else "voice tag" if label in voiced else "detected"
+        row[5] = _origin(label, doc, speakers)
     return [tuple(row) for row in rows.values()]
+
+
+def unmapped_labels(doc: SourceDoc, speakers: SpeakerConfig) -> list[str]:
+    """The labels of ``doc`` that were found (not configured) and got no role, in text order."""
+    roles = {turn.speaker: turn.role for turn in doc.turns}
+    return [
+        label for label, role in roles.items()
+        if role is None and _origin(label, doc, speakers) != "configured"
+    ]
+
+
+def _origin(label: str, doc: SourceDoc, speakers: SpeakerConfig) -> str:
+    if _known_role(label, speakers) is not None:
+        return "configured"
+    voiced = str(doc.meta.get("voice_tags", "")).split("\n")
+    return "voice tag" if label in voiced else "detected"
 
 
 def label_candidates(text: str, speakers: SpeakerConfig) -> list[tuple[str, int]]:

@@ -34,6 +34,7 @@ from tymqual.corpus import (
     Turn,
     label_candidates,
     speaker_rows,
+    unmapped_labels,
 )
 from tymqual.errors import (
     CodingError,
@@ -357,12 +358,14 @@ class Project:
                 f"speakers: interviewer / interviewee in {CONFIG_FILE}.",
                 TymqualWarning, stacklevel=4,
             )
-        frame = self.speakers()
-        loose = frame[frame["role"].isna() & (frame["found"] != "configured")]
-        if loose.empty:
+        unmapped = {
+            sid: labels
+            for sid, doc in self._docs.items()
+            if doc.kind == "interview" and (labels := unmapped_labels(doc, self.config.speakers))
+        }
+        if not unmapped:
             return
-        by_source = loose.groupby("source_id", sort=False)["label"].agg(list)
-        listing = "; ".join(f"{sid}: {_first_few(labels)}" for sid, labels in by_source.items())
+        listing = "; ".join(f"{sid}: {_first_few(labels)}" for sid, labels in unmapped.items())
         warnings.warn(
             f"speaker labels found with no role ({listing}); map each under speakers: "
             f"interviewer or interviewee in {CONFIG_FILE} (`tymqual status` lists them).",
@@ -1214,7 +1217,11 @@ class Project:
         current = codings["code"].map({old: c.key for old, c in key_map.items()})
         per_code = current[codings["status"] == "accepted"].value_counts()
         orphaned = codings.loc[current.isna(), "code"].value_counts(sort=False)
-        speakers = self.speakers().drop_duplicates("label")
+        speakers = self.speakers()
+        unmapped = set(speakers.loc[speakers["role"].isna(), "label"])  # in any interview
+        roles: dict[str, str | None] = {}
+        for label, role in zip(speakers["label"], speakers["role"], strict=True):
+            roles.setdefault(str(label), None if label in unmapped else str(role))
         return {
             "project": self.config.name,
             "root": str(self.root),
@@ -1232,7 +1239,7 @@ class Project:
             "orphaned": {str(k): int(n) for k, n in orphaned.items()},
             "last_change": self._last_change(),
             # each interview speaker label once, with its role (None: not mapped)
-            "speaker_roles": dict(zip(speakers["label"], speakers["role"], strict=True)),
+            "speaker_roles": roles,
             "turnless": self.turnless(),
         }
 
