@@ -21,7 +21,7 @@ from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, LineBreak, P, S, Span, Tab
 
 import tymqual
-from tymqual import cli, integrity
+from tymqual import cli, integrity, refi
 from tymqual.corpus import (
     SUPPORTED_SUFFIXES,
     SourceDoc,
@@ -976,10 +976,22 @@ def test_prose_with_colons_is_not_split_into_turns(tmp_path: Path, text: str) ->
 
 def test_a_list_inside_one_answer_is_not_a_speaker() -> None:
     text = (
-        "H: Mitkä olivat tavoitteet?\nV: Niitä oli kolme.\nTavoite: yhteinen malli.\n"
-        "Tavoite: parempi tieto.\nTavoite: vähemmän päällekkäisyyttä.\nH: Kiitos.\n"
+        "H: Mitkä olivat tavoitteet?\nV: Niitä oli kolme.\nKohta: yhteinen malli.\n"
+        "Kohta: parempi tieto.\nKohta: vähemmän päällekkäisyyttä.\nH: Kiitos.\n"
     )
     assert [t.speaker for t in parse_turns(text)] == ["H", "V", "H"]
+
+
+def test_in_a_plain_dialogue_who_speaks_once_is_a_speaker() -> None:
+    names = ["Moderator", "Speaker 2", "Moderator", "Speaker 2", "Jessica", "Com 7", "Moderator"]
+    text = "".join(f"{name}:     Puheenvuoro {n}.\n" for n, name in enumerate(names))
+
+    turns = parse_turns(text)
+
+    assert [(t.speaker, text[t.start : t.end]) for t in turns] == [
+        (name, f"Puheenvuoro {n}.") for n, name in enumerate(names)
+    ]
+    assert parse_turns("Ana: Kysyn.\nBob: Vastaan.\nCecilia: Kerran.\n") == []
 
 
 def test_found_labels_are_kept_to_interviews_and_can_be_switched_off(tmp_path: Path) -> None:
@@ -1157,3 +1169,36 @@ def test_hand_written_exports(
 
     assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == expected
     assert len({t.speaker for t in doc.turns}) == len({speaker for speaker, _ in expected})
+
+
+def test_numbered_things_are_not_speakers_but_anonymised_ids_are() -> None:
+    paper = "Model 1: kaksi tasoa.\nTekstiä.\nModel 2: kolme tasoa.\nModel 1: uudelleen.\n"
+    talk = "Max Virta:   Kerro lisää.\nadmin-1:     Joo.\nMax Virta:   Entä sitten?\nadmin-1: Ei.\n"
+
+    assert parse_turns(paper) == []
+    assert [t.speaker for t in parse_turns(talk)] == ["Max Virta", "admin-1"] * 2
+
+
+def _shared_sample(name: str) -> Path:
+    for base in (Path(__file__).parents[1].parent / "shared", Path("/work/shared")):
+        if (base / "refi-qda" / "samples" / name).exists():
+            return base / "refi-qda" / "samples" / name
+    pytest.skip(f"{name} is absent: the shared REFI-QDA samples are not checked out beside "
+                "the repository")
+
+
+def test_a_real_focus_group_and_interview_keep_their_speakers(tmp_path: Path) -> None:
+    """QualCoder's demo project (real transcripts, not made here): every line that starts
+    with a speaker's name and a colon followed by spaces, as its transcriber wrote them,
+    opens a turn (also of those who speak once), and no transcript is left without turns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        report = refi.import_qdpx(_shared_sample("qc1.3.2_demo.qdpx"), tmp_path / "qc")
+        p = tymqual.open_project(report.root)
+
+    assert p.turnless() == []
+    for sid in p.source_ids:
+        text = p.text(sid)
+        heads = re.findall(r"(?m)^([A-Za-z][\w -]*?):[ \t]{2,}", text)
+        turns = p.turns(sid)
+        assert list(turns["speaker"]) == heads

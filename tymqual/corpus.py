@@ -352,7 +352,7 @@ def label_candidates(text: str, speakers: SpeakerConfig) -> list[tuple[str, int]
     """Name-like ``Label:`` heads the text has but :func:`parse_turns` did not take, with
     their counts, most frequent first: what to add under ``speakers:`` if they are speakers."""
     config = SpeakerConfig(speakers.interviewer, speakers.interviewee, initials=False, detect=True)
-    counts = Counter(h.label for h in _heads(text, config) if _name_like(h.label, config))
+    counts = Counter(h.label for h in _heads(text, config) if _speakerish(h.label, config))
     return counts.most_common()
 
 
@@ -377,7 +377,10 @@ _LOOSE_TIME = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?"
 # (``Researcher 1``, ``Anna-Liisa Mäki``); _name_like decides whether it may be a label.
 _NAME = r"[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}"
 _INITIALS = re.compile(r"[^\W\d_]{1,3}\d?")
+_SPEAKER_ID = re.compile(r"[^\W\d_][\w-]{0,15}\d[\w-]{0,3}")
 _MAX_LABEL = 40
+#: Turns of two or more speakers after which a name heading one turn is taken as a speaker.
+DIALOGUE_TURNS = 4
 
 #: First words of a role label, which counts as a speaker label even when it occurs once
 #: (``Researcher``, ``Speaker 2``, ``Haastattelija 1``).
@@ -387,6 +390,7 @@ ROLE_WORDS: frozenset[str] = frozenset(
         "facilitator", "speaker", "informant", "host", "guest", "student", "teacher",
         "haastattelija", "haastateltava", "tutkija", "vastaaja", "osallistuja", "puhuja",
         "henkilö", "informantti", "fasilitaattori", "opiskelija", "opettaja", "kysyjä",
+        "committee", "member", "panelist", "jäsen", "panelisti", "moderaattori", "ohjaaja",
     }
 )
 #: Words followed by a colon in notes, headers and prose, never taken as a found label.
@@ -403,6 +407,13 @@ NOT_SPEAKERS: frozenset[str] = frozenset(
         "kysymykset", "question", "questions", "vastaus", "answer", "sivu", "page", "liite",
         "appendix", "tunniste", "id", "koodi", "code", "kieli", "language", "nauhoite",
         "recording", "alue", "region", "ryhmä", "group", "taulukko", "table", "kuva", "figure",
+        "abstract", "tiivistelmä", "keywords", "avainsanat", "introduction", "johdanto",
+        "method", "methods", "menetelmä", "results", "tulokset", "discussion", "pohdinta",
+        "conclusion", "conclusions", "johtopäätökset", "model", "malli", "level", "taso",
+        "phase", "vaihe", "step", "stage", "study", "tutkimus", "episode", "jakso", "case",
+        "tapaus", "article", "artikkeli", "chapter", "luku", "section", "osa", "hypothesis",
+        "update", "edit", "correction", "korjaus", "lisäys", "quote", "lainaus", "sitaatti",
+        "pps", "lähteet", "references", "viite", "reference", "tehtävät", "tasks", "huomiot",
     }
 )
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "af"})
@@ -480,15 +491,26 @@ def _is_initials(label: str, config: SpeakerConfig) -> bool:
     return config.initials and bool(_INITIALS.fullmatch(label)) and letters.isupper()
 
 
-def _name_like(label: str, config: SpeakerConfig) -> bool:
-    """Short, capitalised words (numbers and name particles allowed), not a note word."""
+def _name_like(label: str, config: SpeakerConfig, *, numbered: bool = False) -> bool:
+    """Short, capitalised words (name particles allowed), not a note word; a number only
+    after a role word (``Speaker 2``) unless ``numbered`` (``Com 7`` in a plain dialogue)."""
     words = label.split()
     if not words or len(label) > _MAX_LABEL or not words[0][0].isupper():
         return False
     ignored = {word.casefold() for word in config.ignore}
     if words[0].casefold() in NOT_SPEAKERS or label.casefold() in ignored:
         return False
+    if not numbered and any(w.isdigit() for w in words) and not _is_role(label):
+        return False  # "Model 1", "Teema 2" number things; only roles number people
     return all(w[0].isupper() or w.isdigit() or w in _PARTICLES for w in words[1:])
+
+
+def _speakerish(label: str, config: SpeakerConfig) -> bool:
+    """Name-like, or one token with a digit as transcribers anonymise (``admin-1``, ``P07``)."""
+    if _name_like(label, config):
+        return True
+    ignored = {word.casefold() for word in config.ignore}
+    return bool(_SPEAKER_ID.fullmatch(label)) and label.casefold() not in ignored
 
 
 def _is_role(label: str) -> bool:
@@ -511,13 +533,17 @@ def _kept(heads: Sequence[_Head], config: SpeakerConfig, detect: bool) -> list[_
 def _found(heads: Sequence[_Head], fixed: set[str], config: SpeakerConfig) -> set[str]:
     """Labels the text itself shows to be speakers'.
 
-    A name-like label counts when it is a role word or opens at least two separate runs of
-    turns (another speaker between), and the transcript then has two speakers or a role:
-    a list of ``Tavoite:`` lines inside one answer, or a lone ``Ana:``, is not a dialogue.
+    A name-like label (or an anonymised id such as ``admin-1``) counts when it is a role word
+    or opens at least two separate runs of turns (another speaker between), and the transcript
+    then has two speakers or a role: a list of ``Kohta:`` lines inside one answer, or a lone
+    ``Ana:``, is not a dialogue. Once the dialogue is plain (two speakers and
+    :data:`DIALOGUE_TURNS` turns), a name-like label that heads a turn only once counts too:
+    it is someone who spoke once, and leaving it out would give their words to the speaker
+    before them, where a wrong new speaker at least shows in :meth:`Project.speakers`.
     """
     plausible = [
         h.label.casefold() for h in heads
-        if h.label.casefold() in fixed or _name_like(h.label, config)
+        if h.label.casefold() in fixed or _speakerish(h.label, config)
     ]
     runs = Counter(label for label, _ in itertools.groupby(plausible))
     found = {
@@ -526,6 +552,12 @@ def _found(heads: Sequence[_Head], fixed: set[str], config: SpeakerConfig) -> se
     }
     if len(found | fixed) < 2 and not any(_is_role(label) for label in found):
         return set()
+    speakers = found | fixed
+    if len(speakers) >= 2 and sum(label in speakers for label in plausible) >= DIALOGUE_TURNS:
+        found |= {
+            h.label.casefold() for h in heads
+            if h.label.casefold() not in fixed and _name_like(h.label, config, numbered=True)
+        }
     return found
 
 
