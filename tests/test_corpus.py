@@ -811,6 +811,7 @@ def teams_docx(c: Conversation, path: Path) -> str:
     ]
     for name, at, said in c.turns:
         paragraphs.append((f"{name}   {c.mmss(at)}", " ".join(said)))
+    paragraphs.append(f"{c.turns[0][0]} stopped transcription")  # Teams' last line: not speech
     _docx(path, paragraphs)
     return " "
 

@@ -459,8 +459,12 @@ _OWN_LINE = re.compile(
 # Teams' older .docx: a cue time line, then the name alone, then the speech.
 _TIMING_LINE = re.compile(rf"[ \t]*(?P<time1>{_LOOSE_TIME})[ \t]*-->[ \t]*{_LOOSE_TIME}[ \t]*$")
 _NAME_LINE = re.compile(rf"[ \t]*(?P<name>{_NAME})[ \t]*$")
-# Otter's footer ends the last turn: the program's words, not the speaker's.
-_END_LINE = re.compile(r"[ \t]*Transcribed by https?://otter\.ai[ \t]*$", re.IGNORECASE)
+# Otter's footer and Teams' closing line end the last turn: the program's words, not speech.
+_END_LINE = re.compile(
+    r"[ \t]*(?:Transcribed by https?://otter\.ai|.{1,80} (?:stopped transcription|lopetti "
+    r"transkription))[ \t]*$",
+    re.IGNORECASE,
+)
 
 
 class _Head(NamedTuple):
@@ -471,7 +475,7 @@ class _Head(NamedTuple):
     label: str
     time: str | None
     colon: bool  # a ``Label:`` head; bare initials count only there
-    # An empty label marks where speech ends without a new turn (Otter's footer).
+    # An empty label marks where speech ends without a new turn (Otter's footer, Teams' end).
 
 
 def _time_of(match: re.Match[str]) -> str | None:
