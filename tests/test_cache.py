@@ -217,13 +217,14 @@ def test_changed_speaker_settings_parse_the_turns_again(demo: Path) -> None:
     before = Project(demo)
     old_entries = entries(demo)
     config = yaml.safe_load((demo / "tymqual.yaml").read_text(encoding="utf-8"))
-    config["speakers"] = {"interviewer": ["H"], "interviewee": ["V"], "initials": False}
+    config["speakers"] = {"interviewer": ["H"], "interviewee": ["V"], "initials": False,
+                          "detect": False}
     (demo / "tymqual.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
                                        encoding="utf-8")
 
     after = Project(demo)
 
-    # H2 is labelled "Haastattelija:"/"Vastaaja:", no longer speaker labels.
+    # H2 is labelled "Haastattelija:"/"Vastaaja:", no longer speaker labels (nor found ones).
     assert not before.turns("H2").empty and after.turns("H2").empty
     assert_same(after, Project(demo, cache=False))
     sources = [p for p in parsed_files(demo) if p.parent.name != "surveys"]

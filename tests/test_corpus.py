@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import itertools
+import re
+import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -15,6 +20,8 @@ from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, LineBreak, P, S, Span, Tab
 
+import tymqual
+from tymqual import cli, integrity, refi
 from tymqual.corpus import (
     SUPPORTED_SUFFIXES,
     SourceDoc,
@@ -80,7 +87,7 @@ def vtt(*blocks: str) -> str:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
+    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".pdf"})
 
 
 @pytest.mark.parametrize(
@@ -452,7 +459,12 @@ def test_vtt_teams_transcript(tmp_path: Path) -> None:
     ]
     assert [t.time for t in doc.turns] == ["00:00:01.500", "00:00:06.500", "00:00:10.000"]
     assert doc.turns[1].start == doc.text.index("\n") + len("\nMatti Meikäläinen: ")
-    assert doc.meta == {"format": "vtt", "encoding": "utf-8", "duration_seconds": 3123.5}
+    assert doc.meta == {
+        "format": "vtt",
+        "encoding": "utf-8",
+        "duration_seconds": 3123.5,
+        "voice_tags": "Anna Virtanen\nMatti Meikäläinen",
+    }
     assert read_text(path) == doc.text
     assert [t.role for t in load_source(path).turns] == [None, None, None]
 
@@ -669,7 +681,7 @@ def test_unreadable_sources(
 def test_unsupported_suffix_lists_the_supported_ones(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         load_source(tmp_path / "kysely.xlsx")
-    assert "supported formats are .docx, .md, .odt, .pdf, .txt, .vtt" in str(info.value)
+    assert "supported formats are .docx, .md, .odt, .pdf, .srt, .txt, .vtt" in str(info.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -687,3 +699,507 @@ def test_directory_is_not_a_source(tmp_path: Path) -> None:
 def test_non_ascii_file_name(tmp_path: Path) -> None:
     path = write_docx(tmp_path / "Hämäläinen [1] ÄÖ.docx", ["H: hei"])
     assert load_source(path).source_id == "Hämäläinen [1] ÄÖ"
+
+
+# --- speaker labels found, not assumed: a gallery of layouts ------------------------------
+#
+# Each layout writes one made-up conversation the way its program does (per the format's
+# documentation and published samples: Zoom and Teams WebVTT, SubRip, Otter's text export,
+# Teams' and Word's .docx transcripts). The expected turns and speakers are known by
+# construction: consecutive turns have different speakers, so turns = len(CONVERSATION).
+
+SAID = [
+    ["Kerro aluksi taustastasi.", "Esimerkki: mistä tulit tähän tehtävään?"],
+    ["Olen ollut alueella kymmenen vuotta. Huom: tämä on keksittyä aineistoa."],
+    ["How did the cooperation start?"],
+    ["Se alkoi 2019, kokous oli klo 12:30: kaikki tulivat.", "Huom: toinen kappale."],
+    ["We met every second week, mostly online."],
+    ["Entä resurssit?"],
+    ["Niitä oli liian vähän: yksi ihminen kolmeen tehtävään."],
+]
+# The speaker of each turn, by the number of speakers; each speaks at least twice, since a
+# found label must recur (a name that speaks once is not told from a "Note:").
+ORDER = {2: [0, 1, 0, 1, 0, 1, 0], 3: [0, 1, 0, 2, 1, 2, 0]}
+
+
+class Conversation:
+    """Who says what, and when: the ground truth a layout is written from."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        picks = ORDER[len(names)]
+        self.turns = [(names[i], 5 + 17 * n, SAID[n]) for n, i in enumerate(picks)]
+        self.names = sorted(set(names))
+
+    @staticmethod
+    def mmss(seconds: int) -> str:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    @staticmethod
+    def hhmmss(seconds: int) -> str:
+        return f"00:{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def _txt(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _docx(path: Path, paragraphs: list[str | tuple[str, str]]) -> None:
+    """Paragraphs; a pair is one paragraph of two lines (a line break), as Teams writes."""
+    document = docx.Document()
+    for item in paragraphs:
+        if isinstance(item, tuple):
+            run = document.add_paragraph().add_run(item[0])
+            run.add_break()
+            run.add_text(item[1])
+        else:
+            document.add_paragraph(item)
+    document.save(str(path))
+
+
+def colon_txt(c: Conversation, path: Path) -> str:
+    lines = ["Haastattelu 5 (keksitty)", "Päivämäärä: 3.4.2025", ""]
+    for name, _, said in c.turns:
+        lines += [f"{name}: {said[0]}", *said[1:], ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def colon_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = ["Haastattelu 5", "Huom: keksitty aineisto."]
+    for name, _, said in c.turns:
+        paragraphs += [f"{name}: {said[0]}", *said[1:]]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def bracket_md(c: Conversation, path: Path) -> str:
+    lines = ["# Haastattelu 6", ""]
+    for name, _, said in c.turns:
+        lines += [f"[{name}]: {said[0]}", *said[1:], ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def bold_md(c: Conversation, path: Path) -> str:
+    lines = ["# Haastattelu 7", ""]
+    for name, _, said in c.turns:
+        lines += [f"**{name}:** {said[0]}", *said[1:], ""]
+    _txt(path, lines)
+    return "\n"
+
+
+def time_beside_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = ["Litterointi"]
+    for name, at, said in c.turns:
+        paragraphs += [f"{name} ({c.hhmmss(at)}): {said[0]}", *said[1:]]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def otter_txt(c: Conversation, path: Path) -> str:
+    lines = []
+    for name, at, said in c.turns:
+        lines += [f"{name}  {c.mmss(at)}", *said, ""]
+    lines.append("Transcribed by https://otter.ai")  # the free plan's footer: not speech
+    _txt(path, lines)
+    return "\n"
+
+
+def teams_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = [
+        "Haastattelu-20250403_100000-Kokouksen tallenne", "3. huhtikuuta 2025, 10.00", "22 min 5 s"
+    ]
+    for name, at, said in c.turns:
+        paragraphs.append((f"{name}   {c.mmss(at)}", " ".join(said)))
+    paragraphs.append(f"{c.turns[0][0]} stopped transcription")  # Teams' last line: not speech
+    _docx(path, paragraphs)
+    return " "
+
+
+def teams_old_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = []
+    for name, at, said in c.turns:
+        paragraphs += [f"0:{at // 60}:{at % 60}.0 --> 0:{at // 60}:{at % 60 + 4}.250", name,
+                       " ".join(said), ""]
+    _docx(path, paragraphs)
+    return " "
+
+
+def teams_arrow_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = []
+    for name, at, said in c.turns:
+        paragraphs += [f"{name}  {c.hhmmss(at)}.000 --> {c.hhmmss(at + 4)}.500", *said]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def word_transcribe_docx(c: Conversation, path: Path) -> str:
+    paragraphs: list[str | tuple[str, str]] = ["Transkriptio"]
+    for name, at, said in c.turns:
+        paragraphs += [f"{c.hhmmss(at)} {name}", *said]
+    _docx(path, paragraphs)
+    return "\n"
+
+
+def _cues(c: Conversation, voice: bool, srt: bool) -> list[str]:
+    """One cue per piece of speech, as caption programs split a long turn."""
+    blocks, n = [], 0
+    for name, at, said in c.turns:
+        for k, piece in enumerate(said):
+            n += 1
+            start, end = f"{c.hhmmss(at + 2 * k)}.000", f"{c.hhmmss(at + 2 * k + 2)}.000"
+            timing = f"{start} --> {end}".replace(".", ",") if srt else f"{start} --> {end}"
+            text = f"<v {name}>{piece}</v>" if voice else f"{name}: {piece}"
+            blocks.append(f"{n}\n{timing}\n{text}")
+    return blocks
+
+
+def zoom_vtt(c: Conversation, path: Path) -> str:
+    path.write_text("WEBVTT\n\n" + "\n\n".join(_cues(c, False, False)) + "\n", encoding="utf-8")
+    return " "
+
+
+def teams_vtt(c: Conversation, path: Path) -> str:
+    path.write_text("WEBVTT\n\n" + "\n\n".join(_cues(c, True, False)) + "\n", encoding="utf-8")
+    return " "
+
+
+def prefix_srt(c: Conversation, path: Path) -> str:
+    path.write_text("\n\n".join(_cues(c, False, True)) + "\n", encoding="utf-8")
+    return " "
+
+
+def voice_srt(c: Conversation, path: Path) -> str:
+    path.write_bytes(("\n\n".join(_cues(c, True, True)) + "\n").replace("\n", "\r\n").encode())
+    return " "
+
+
+LAYOUTS: list[tuple[Callable[[Conversation, Path], str], str, list[str], bool]] = [
+    # writer, suffix, speaker names, whether the layout carries times
+    (colon_txt, ".txt", ["Researcher 1", "Ana"], False),
+    (colon_docx, ".docx", ["Researcher 1", "Ana"], False),
+    (colon_txt, ".txt", ["AB", "CD", "EF"], False),
+    (colon_docx, ".docx", ["Tutkija", "Anna-Liisa Mäki", "Juha"], False),
+    (bracket_md, ".md", ["Interviewer", "Matti Meikäläinen"], False),
+    (bold_md, ".md", ["Haastattelija 1", "Liisa"], False),
+    (time_beside_docx, ".docx", ["Ana", "Researcher 2", "Pekka"], True),
+    (otter_txt, ".txt", ["Speaker 1", "Anna Virtanen"], True),
+    (teams_docx, ".docx", ["Anna Virtanen", "Matti Meikäläinen", "Liisa Korhonen"], True),
+    (teams_old_docx, ".docx", ["Anna Virtanen", "Matti Meikäläinen"], True),
+    (teams_arrow_docx, ".docx", ["Anna Virtanen", "Juha Mäkelä"], True),
+    (word_transcribe_docx, ".docx", ["Speaker 1", "Speaker 2", "Speaker 3"], True),
+    (zoom_vtt, ".vtt", ["Anna Virtanen", "Matti Meikäläinen", "Liisa Korhonen"], True),
+    (teams_vtt, ".vtt", ["Anna Virtanen", "Matti Meikäläinen"], True),
+    (prefix_srt, ".srt", ["Ana", "Researcher 1", "Pekka"], True),
+    (voice_srt, ".srt", ["Anna Virtanen", "Matti Meikäläinen"], True),
+]
+
+
+@pytest.mark.parametrize(
+    ("write", "suffix", "names", "timed"),
+    LAYOUTS,
+    ids=[f"{w.__name__}-{len(n)}" for w, _, n, _ in LAYOUTS],
+)
+def test_layout_turns_and_speakers(
+    tmp_path: Path,
+    write: Callable[[Conversation, Path], str],
+    suffix: str,
+    names: list[str],
+    timed: bool,
+) -> None:
+    truth = Conversation(names)
+    path = tmp_path / f"haastattelu{suffix}"
+    joiner = write(truth, path)
+
+    doc = load_source(path, speakers=SpeakerConfig(interviewer=(names[0],)))
+
+    assert len(doc.turns) == len(truth.turns)
+    assert sorted({t.speaker for t in doc.turns}) == truth.names
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == [
+        (name, joiner.join(said)) for name, _, said in truth.turns
+    ]
+    if timed:
+        assert [t.time and t.time[3:8] for t in doc.turns] == [
+            f"{at // 60:02d}:{at % 60:02d}" for _, at, _ in truth.turns
+        ]
+    roles = {t.speaker: t.role for t in doc.turns}
+    assert roles[names[0]] == "interviewer"
+    if len(truth.names) == 2:  # the other of two speakers is the interviewee
+        assert roles[names[1]] == "interviewee"
+
+
+def test_zoom_vtt_many_cues_one_turn_per_speaker_change(tmp_path: Path) -> None:
+    # Zoom shows display names as people set them, so some are not tidy names.
+    names = [f"Osallistuja {chr(65 + i)}" if i % 2 else f"Nimi{chr(65 + i)} Sukunimi"
+             for i in range(16)]
+    names += ["Maria (she/her)", "iPad", "dr. Nieminen", "Jussi's iPhone", "anna.k"]
+    who = [(i * 8) % 21 for i in range(400)] + [0] * 5  # runs of one speaker merge
+    blocks = [
+        f"{n + 1}\n00:{n // 60:02d}:{n % 60:02d}.000 --> 00:{n // 60:02d}:{n % 60:02d}.900\n"
+        f"{names[w]}: Puheenvuoro {n}."
+        for n, w in enumerate(who)
+    ]
+    path = tmp_path / "zoom.vtt"
+    path.write_text("WEBVTT\n\n" + "\n\n".join(blocks) + "\n", encoding="utf-8")
+    changes = 1 + sum(a != b for a, b in itertools.pairwise(who))
+
+    doc = load_source(path, speakers=SpeakerConfig(interviewer=(names[0],)))
+
+    assert len(doc.turns) == changes
+    assert {t.speaker for t in doc.turns} == {names[w] for w in who}
+    assert len(set(who)) == 21
+    last = max(n for n in range(len(who)) if n == 0 or who[n - 1] != who[n])
+    assert doc.text[doc.turns[-1].start : doc.turns[-1].end] == " ".join(
+        f"Puheenvuoro {n}." for n in range(last, len(who))
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Muistio kokouksesta.\nHuom: tämä on vain muistio.\nEsimerkki: kaksi tapaamista.\n"
+        "Toinen kappale.\nEsimerkki: kolmas tapaaminen.\nPäivämäärä: 3.4.2025\n",
+        "ana: pienellä alkava ei ole nimi.\nbob: eikä tämä.\nana: taas.\nbob: ja taas.\n",
+        "Kokous alkaa klo 12:30: tervetuloa.\nKokous alkaa klo 13:30: tervetuloa.\n",
+        "Ana: yksi nimi yksin ei ole keskustelu.\nTekstiä välissä.\nAna: sama nimi taas.\n",
+        "Hän sanoi: niin.\nSe on näin: selvä.\nHän sanoi: niin.\nSe on näin: selvä.\n",
+        "Note: one.\nExample: two.\nNote: three.\nExample: four.\n",
+        "Tämä on pitkä virke, jossa on monta sanaa ennen kaksoispistettä: ei nimi.\n" * 3,
+    ],
+)
+def test_prose_with_colons_is_not_split_into_turns(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "muistio.txt"
+    path.write_text(text, encoding="utf-8")
+
+    assert load_source(path).turns == ()
+    assert parse_turns(text) == []
+
+
+def test_a_list_inside_one_answer_is_not_a_speaker() -> None:
+    text = (
+        "H: Mitkä olivat tavoitteet?\nV: Niitä oli kolme.\nKohta: yhteinen malli.\n"
+        "Kohta: parempi tieto.\nKohta: vähemmän päällekkäisyyttä.\nH: Kiitos.\n"
+    )
+    assert [t.speaker for t in parse_turns(text)] == ["H", "V", "H"]
+
+
+def test_in_a_plain_dialogue_who_speaks_once_is_a_speaker() -> None:
+    names = ["Moderator", "Speaker 2", "Moderator", "Speaker 2", "Jessica", "Com 7", "Moderator"]
+    text = "".join(f"{name}:     Puheenvuoro {n}.\n" for n, name in enumerate(names))
+
+    turns = parse_turns(text)
+
+    assert [(t.speaker, text[t.start : t.end]) for t in turns] == [
+        (name, f"Puheenvuoro {n}.") for n, name in enumerate(names)
+    ]
+    assert parse_turns("Ana: Kysyn.\nBob: Vastaan.\nCecilia: Kerran.\n") == []
+
+
+def test_found_labels_are_kept_to_interviews_and_can_be_switched_off(tmp_path: Path) -> None:
+    text = "Ana: Kysyn.\nBob: Vastaan.\nAna: Jatkan.\nBob: Samoin.\n"
+    path = tmp_path / "H9.txt"
+    path.write_text(text, encoding="utf-8")
+
+    assert [t.speaker for t in load_source(path).turns] == ["Ana", "Bob", "Ana", "Bob"]
+    assert load_source(path, kind="document").turns == ()
+    assert load_source(path, speakers=SpeakerConfig(detect=False)).turns == ()
+    assert parse_turns(text, SpeakerConfig(ignore=("Bob",)))[1:] == []  # one name alone
+
+
+def test_speaker_config_detect_and_ignore_from_yaml() -> None:
+    config = SpeakerConfig.from_dict({"detect": False, "ignore": ["Tavoite"]}, where="x")
+    assert (config.detect, config.ignore) == (False, ("Tavoite",))
+    with pytest.raises(ProjectError, match="'speakers.detect' must be true or false"):
+        SpeakerConfig.from_dict({"detect": "no"}, where="x")
+
+
+# --- the project: speakers(), warnings, status, check -------------------------------------
+
+RESEARCHER = "Researcher 1: Kerro taustastasi.\nAna: Olen ollut alalla kauan.\n" * 3
+
+
+def test_project_speakers_frame(make_project: Callable[..., Any]) -> None:
+    with pytest.warns(TymqualWarning, match=r"no role \(H5: Researcher 1, Ana\)"):
+        p = make_project({"transcripts/H5.txt": RESEARCHER})
+
+    frame = p.speakers()
+
+    assert list(frame.columns) == ["source_id", "label", "role", "turns", "words", "found"]
+    h5 = frame[frame["source_id"] == "H5"].set_index("label")
+    assert h5["turns"].to_dict() == {"Researcher 1": 3, "Ana": 3}
+    assert h5["words"].to_dict() == {"Researcher 1": 3 * 2, "Ana": 3 * 4}
+    assert set(h5["found"]) == {"detected"} and h5["role"].isna().all()
+    others = frame[frame["source_id"] != "H5"]
+    assert set(others["found"]) == {"configured"} and others["role"].notna().all()
+
+
+def test_mapping_a_found_label_gives_its_role(make_project: Callable[..., Any]) -> None:
+    with pytest.warns(TymqualWarning, match="no role"):
+        root = make_project({"transcripts/H5.txt": RESEARCHER}).root
+    config = root / "tymqual.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "speakers:\n  interviewer: [H, Researcher 1]\n  interviewee: [V, Ana]\n",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TymqualWarning)
+        p = tymqual.open_project(root)
+    roles = p.speakers().set_index(["source_id", "label"])["role"]
+    assert roles[("H5", "Researcher 1")] == "interviewer" and roles[("H5", "Ana")] == "interviewee"
+
+
+def test_a_transcript_without_turns_is_named(
+    make_project: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    prose = "Ana: Olen ollut alalla kauan.\nLisää tekstiä ilman puhujaa.\n"
+    with pytest.warns(TymqualWarning) as caught:
+        p = make_project({"transcripts/H6.txt": prose})
+    said = [str(w.message) for w in caught if "H6" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("transcripts/H6.txt: no speaker turns found")
+    assert "'Ana:' (1x)" in said[0]
+
+    found = integrity.check(p)
+    row = found[found["problem"] == "transcript_without_turns"].iloc[0]
+    assert (row["count"], row["where"]) == (1, "H6")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        assert cli.main(["status", str(p.root)]) == 0
+    out = capsys.readouterr().out
+    assert "interviews with no speaker turns: H6" in out
+    assert "speakers: " in out
+
+
+def test_no_warning_when_no_transcript_has_turns(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    tymqual.init_project(root, name="x")
+    (root / "transcripts" / "A.txt").write_text("Pelkkää tekstiä.\n", encoding="utf-8")
+    (root / "transcripts" / "B.txt").write_text("Muuta tekstiä.\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TymqualWarning)
+        assert tymqual.open_project(root).turnless() == []
+
+
+def test_captions_without_speakers_stay_one_unnamed_turn(tmp_path: Path) -> None:
+    said = ["So: we begin.", "Tämä on tekstitys.", "Ilman puhujia.", "Note: vain tekstiä.",
+            "Se alkoi klo 12:30: kaikki tulivat.", "Loppu."]
+    path = tmp_path / "tekstitys.srt"
+    path.write_text(
+        "\n\n".join(f"{n + 1}\n00:00:{n:02d},000 --> 00:00:{n:02d},900\n{line}"
+                    for n, line in enumerate(said)) + "\n",
+        encoding="utf-8",
+    )
+
+    doc = load_source(path)
+
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == [("", " ".join(said))]
+
+
+@pytest.mark.parametrize(
+    ("configured", "line", "speaker"),
+    [
+        (("[Henkilö 3]",), "[Henkilö 3]: Olen töissä.", "[Henkilö 3]"),  # a pseudonymised label
+        ((), "[Interviewer]: Kerro lisää.", "Interviewer"),
+        (("Ana",), "[Ana]: Niin.", "Ana"),
+    ],
+)
+def test_bracketed_labels(configured: tuple[str, ...], line: str, speaker: str) -> None:
+    text = f"Johdanto\n{line}\n"
+    turns = parse_turns(text, SpeakerConfig(interviewee=configured))
+    assert [(t.speaker, text[t.start : t.end]) for t in turns] == [(speaker, line.split(": ")[1])]
+
+
+# --- hand-written exports, each read again here by its own simple rule --------------------
+
+EXPORTS = Path(__file__).parent / "data" / "transcripts"
+
+
+def _blocks(path: Path) -> list[list[str]]:
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    return [block.split("\n") for block in re.split(r"\n\s*\n", text.strip())]
+
+
+def _merged(pieces: list[tuple[str, str]], joiner: str) -> list[tuple[str, str]]:
+    """Consecutive pieces of one speaker as one turn."""
+    return [
+        (speaker, joiner.join(said for _, said in group))
+        for speaker, group in itertools.groupby(pieces, key=lambda piece: piece[0])
+    ]
+
+
+def _caption_turns(path: Path) -> list[tuple[str, str]]:
+    """Each cue's text after its time line: a <v Name> tag, else the text before ': '."""
+    pieces = []
+    for block in _blocks(path):
+        timing = next((n for n, line in enumerate(block) if "-->" in line), None)
+        if timing is None:
+            continue  # the WEBVTT header
+        line = " ".join(block[timing + 1 :])
+        voice = re.fullmatch(r"<v ([^>]+)>(.*)</v>", line)
+        speaker, said = voice.groups() if voice else line.split(": ", 1)
+        pieces.append((speaker, html.unescape(said)))
+    return _merged(pieces, " ")
+
+
+def _otter_turns(path: Path) -> list[tuple[str, str]]:
+    """Blocks of "Name  m:ss" and the speech below, up to Otter's footer."""
+    return [
+        (block[0].rsplit("  ", 1)[0], "\n".join(block[1:]))
+        for block in _blocks(path)
+        if not block[0].startswith("Transcribed by")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "reference"),
+    [
+        ("zoom.vtt", _caption_turns),
+        ("teams.vtt", _caption_turns),
+        ("subrip.srt", _caption_turns),
+        ("otter.txt", _otter_turns),
+    ],
+)
+def test_hand_written_exports(
+    name: str, reference: Callable[[Path], list[tuple[str, str]]]
+) -> None:
+    expected = reference(EXPORTS / name)
+
+    doc = load_source(EXPORTS / name)
+
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == expected
+    assert len({t.speaker for t in doc.turns}) == len({speaker for speaker, _ in expected})
+
+
+def test_numbered_things_are_not_speakers_but_anonymised_ids_are() -> None:
+    paper = "Model 1: kaksi tasoa.\nTekstiä.\nModel 2: kolme tasoa.\nModel 1: uudelleen.\n"
+    talk = "Max Virta:   Kerro lisää.\nadmin-1:     Joo.\nMax Virta:   Entä sitten?\nadmin-1: Ei.\n"
+
+    assert parse_turns(paper) == []
+    assert [t.speaker for t in parse_turns(talk)] == ["Max Virta", "admin-1"] * 2
+
+
+def _shared_sample(name: str) -> Path:
+    for base in (Path(__file__).parents[1].parent / "shared", Path("/work/shared")):
+        if (base / "refi-qda" / "samples" / name).exists():
+            return base / "refi-qda" / "samples" / name
+    pytest.skip(f"{name} is absent: the shared REFI-QDA samples are not checked out beside "
+                "the repository")
+
+
+def test_a_real_focus_group_and_interview_keep_their_speakers(tmp_path: Path) -> None:
+    """QualCoder's demo project (real transcripts, not made here): every line that starts
+    with a speaker's name and a colon followed by spaces, as its transcriber wrote them,
+    opens a turn (also of those who speak once), and no transcript is left without turns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        report = refi.import_qdpx(_shared_sample("qc1.3.2_demo.qdpx"), tmp_path / "qc")
+        p = tymqual.open_project(report.root)
+
+    assert p.turnless() == []
+    for sid in p.source_ids:
+        text = p.text(sid)
+        heads = re.findall(r"(?m)^([A-Za-z][\w -]*?):[ \t]{2,}", text)
+        turns = p.turns(sid)
+        assert list(turns["speaker"]) == heads

@@ -34,6 +34,16 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(f"  skipped sources: {s['skipped']}")
     if s["unanchored"]:
         print(f"  codings whose passage was not found after an edit: {s['unanchored']}")
+    if s["speaker_roles"]:
+        shown = list(s["speaker_roles"].items())
+        more = f", and {len(shown) - 12} more" if len(shown) > 12 else ""
+        print("  speakers: " + ", ".join(f"{label} ({role or 'no role'})"
+                                         for label, role in shown[:12]) + more)
+    if any(role is None for role in s["speaker_roles"].values()):
+        print("  map the labels with no role under speakers: interviewer / interviewee in "
+              "tymqual.yaml")
+    if s["turnless"]:
+        print(f"  interviews with no speaker turns: {', '.join(s['turnless'])}")
     if s["last_change"]:
         print(f"  last {s['last_change']}; `tymqual log` lists every change")
     orphaned = s["orphaned"]

@@ -1,11 +1,13 @@
 """Sources and speaker turns: one transcript or document file in, normalised text and turns out.
 
-A loader per format (.txt, .md, .docx, .odt, .vtt, .pdf) turns a file into tymqual's normalised
-text (:func:`tymqual.text.normalize_text`); :func:`parse_turns` finds the speaker turns in it, so a
-coding can be tied to who said it. Offsets follow ARCHITECTURE.md: code points, end-exclusive,
-and a turn covers the speech, not its ``H:`` label. Anything unreadable raises
-:class:`~tymqual.errors.SourceError` naming the file and the remedy; the project layer turns
-that into a warning and skips the file.
+A loader per format (.txt, .md, .docx, .odt, .vtt, .srt, .pdf) turns a file into tymqual's
+normalised text (:func:`tymqual.text.normalize_text`); :func:`parse_turns` finds the speaker turns
+in it, so a coding can be tied to who said it. Speaker labels are those configured in
+``tymqual.yaml`` and those a transcript is found to use (see :func:`parse_turns`); captions
+(.vtt, .srt) name their speakers in voice tags or ``Name:`` prefixes. Offsets follow
+ARCHITECTURE.md: code points, end-exclusive, and a turn covers the speech, not its ``H:`` label.
+Anything unreadable raises :class:`~tymqual.errors.SourceError` naming the file and the remedy;
+the project layer turns that into a warning and skips the file.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import contextlib
 import functools
 import html
 import io
+import itertools
 import os
 import re
 import unicodedata
 import warnings
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,18 +43,20 @@ from webvtt.errors import MalformedFileError
 
 from tymqual.errors import ProjectError, SourceError, TymqualError, TymqualWarning
 from tymqual.storage import check_zip_sizes, decode_bytes
-from tymqual.text import normalize_text
+from tymqual.text import count_words, normalize_text
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".odt", ".vtt", ".pdf"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".pdf"}
+)
 KINDS: tuple[str, ...] = ("interview", "document", "survey_answer")
 MAX_SOURCE_ID = 100
-#: Largest plain-text source (.txt .md .vtt) read, in bytes. A ten-hour interview is under
+#: Largest plain-text source (.txt .md .vtt .srt) read, in bytes. A ten-hour interview is under
 #: 1 MB; anything this large is a log, a dump or a mistake, and would take minutes and gigabytes.
 MAX_TEXT_BYTES = 50 * 1024**2
-_PLAIN_SUFFIXES = frozenset({".txt", ".md", ".vtt"})
+_PLAIN_SUFFIXES = frozenset({".txt", ".md", ".vtt", ".srt"})
 
 _ROLES = ("interviewer", "interviewee")
-_SPEAKER_KEYS = ("interviewer", "interviewee", "initials")
+_SPEAKER_KEYS = ("interviewer", "interviewee", "initials", "detect", "ignore")
 _OTHER_ROLE = {"interviewer": "interviewee", "interviewee": "interviewer"}
 
 
@@ -60,16 +66,20 @@ class SpeakerConfig:
 
     Labels match case-insensitively. With ``initials`` a label may also be 1–3 capital letters
     and an optional digit (``MK:``, ``H2:``); its role is then inferred when it can be
-    (see :func:`parse_turns`).
+    (see :func:`parse_turns`). With ``detect`` an interview's other labels are found from the
+    text (names, roles, ``Researcher 1``; see :func:`parse_turns`); ``ignore`` lists words that
+    are never taken as a speaker label (``Tavoite`` where an answer lists goals).
     """
 
     interviewer: tuple[str, ...] = ("H", "Haastattelija", "Haast", "I", "Interviewer", "Q")
     interviewee: tuple[str, ...] = ("V", "Vastaaja", "Haastateltava", "HV", "R", "Respondent", "A")
     initials: bool = True
+    detect: bool = True
+    ignore: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A list passed by hand would make the config unhashable, and it keys a regex cache.
-        for name in ("interviewer", "interviewee"):
+        for name in ("interviewer", "interviewee", "ignore"):
             labels = getattr(self, name)
             object.__setattr__(self, name, (labels,) if isinstance(labels, str) else tuple(labels))
 
@@ -83,14 +93,14 @@ class SpeakerConfig:
             return cls()
         if not isinstance(data, Mapping):
             raise ProjectError(
-                f"{where}: 'speakers' must be a mapping with the keys interviewer, interviewee "
-                f"and initials, not {type(data).__name__}."
+                f"{where}: 'speakers' must be a mapping with the keys interviewer, interviewee, "
+                f"initials, detect and ignore, not {type(data).__name__}."
             )
         unknown = sorted(str(key) for key in data if key not in _SPEAKER_KEYS)
         if unknown:
             raise ProjectError(
                 f"{where}: unknown key(s) {', '.join(unknown)} under 'speakers'; the allowed keys "
-                "are interviewer, interviewee and initials."
+                "are interviewer, interviewee, initials, detect and ignore."
             )
         default = cls()
         interviewer = _labels(data.get("interviewer", default.interviewer), "interviewer", where)
@@ -103,12 +113,20 @@ class SpeakerConfig:
                 f"{where}: the speaker label(s) {', '.join(sorted(shared))} are listed both as "
                 "interviewer and as interviewee; keep each label in one list."
             )
-        initials = data.get("initials", default.initials)
-        if not isinstance(initials, bool):
-            raise ProjectError(
-                f"{where}: 'speakers.initials' must be true or false, not {initials!r}."
-            )
-        return cls(interviewer=interviewer, interviewee=interviewee, initials=initials)
+        switches = {}
+        for key in ("initials", "detect"):
+            value = data.get(key, getattr(default, key))
+            if not isinstance(value, bool):
+                raise ProjectError(
+                    f"{where}: 'speakers.{key}' must be true or false, not {value!r}."
+                )
+            switches[key] = value
+        return cls(
+            interviewer=interviewer,
+            interviewee=interviewee,
+            ignore=_labels(data.get("ignore", ()), "ignore", where),
+            **switches,
+        )
 
 
 def _labels(value: object, key: str, where: str) -> tuple[str, ...]:
@@ -164,12 +182,20 @@ class _RawTurn(NamedTuple):
     time: str | None
 
 
+class _Cue(NamedTuple):
+    """A caption cue: its start time and its lines as written, tags and all."""
+
+    time: str
+    lines: list[str]
+
+
 class _Loaded(NamedTuple):
-    """What a format loader gives back: the text, turns when the format has them, and meta."""
+    """What a format loader gives back: the text and meta, or a caption file's cues."""
 
     text: str
     turns: list[_RawTurn] | None
     meta: dict[str, object]
+    cues: list[_Cue] | None = None
 
 
 # --- public entry points ------------------------------------------------------------------
@@ -206,10 +232,10 @@ def validate_source_id(stem: str, path: str | os.PathLike[str]) -> str:
 def read_text(path: str | os.PathLike[str]) -> str:
     """The normalised text of a source file, read by its suffix (see :data:`SUPPORTED_SUFFIXES`).
 
-    A .vtt file gives one ``Name: speech`` line per turn.
+    A .vtt or .srt file gives one ``Name: speech`` line per turn, its speakers found with the
+    default :class:`SpeakerConfig`.
     """
-    path = Path(path)
-    return _LOADERS[_suffix(path)](path).text
+    return _load(Path(path), SpeakerConfig(), detect=True).text
 
 
 def parse_turns(text: str, speakers: SpeakerConfig | None = None) -> list[Turn]:
@@ -218,15 +244,24 @@ def parse_turns(text: str, speakers: SpeakerConfig | None = None) -> list[Turn]:
     A turn starts at a line that begins with a speaker label and a colon followed by whitespace:
     ``H: ...``, ``**Vastaaja:** ...``, ``__MK__: ...``, optionally with a timestamp before or
     after the label (``[00:12:03] H:``, ``H (00:12:03):``, ``H: [00:12:03] ...``), which becomes
-    :attr:`Turn.time`. Following lines without a label continue the turn; lines before the
-    first label belong to no turn. ``THL:n`` is no label, as no whitespace follows its colon.
+    :attr:`Turn.time`. A name with a time alone on a line opens a turn whose speech is below
+    it: Otter's and Teams' ``Anna Virtanen  1:02``, Word's ``00:01:02 Speaker 1``, Teams'
+    older ``0:1:2.0 --> 0:1:9.5`` line with the name on the next. Following lines without a
+    label continue the turn; lines before the first label belong to no turn. ``THL:n`` is no
+    label, as no whitespace follows its colon.
+
+    A label counts when it is configured in ``speakers``, is initials (``MK``, when
+    ``speakers.initials``), or, when ``speakers.detect``, is *found*: short capitalised words
+    (``Ana``, ``Researcher 1``, ``[Interviewer]``, not ``Huom`` or ``Esimerkki``, see
+    :data:`NOT_SPEAKERS`) that begin a turn again after another speaker, or a role word
+    (:data:`ROLE_WORDS`) even once, in a text that then has two speakers or a role.
 
     Roles come from the label lists of ``speakers``. An initials or unknown label gets the
     opposite role when the text has exactly two speakers and the other one's role is known;
     otherwise its role is None.
     """
     config = speakers or SpeakerConfig()
-    return _with_roles(_label_turns(text, config), config)
+    return _with_roles(_label_turns(text, config, config.detect), config)
 
 
 def check_source_size(path: Path) -> None:
@@ -252,26 +287,73 @@ def load_source(
 ) -> SourceDoc:
     """Load one source file: normalised text, turns and meta, with the file stem as its id.
 
-    ``kind`` is ``"interview"``, ``"document"`` or ``"survey_answer"``. Raises
-    :class:`SourceError` naming the file when it cannot be used.
+    ``kind`` is ``"interview"``, ``"document"`` or ``"survey_answer"``; labels are found
+    (:func:`parse_turns`) in interviews only, so a document's ``Tavoite:`` lines stay text.
+    Raises :class:`SourceError` naming the file when it cannot be used.
     """
     if kind not in KINDS:
         raise TymqualError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
     path = Path(path)
-    loader = _LOADERS[_suffix(path)]
+    _suffix(path)
     check_source_size(path)
     source_id = validate_source_id(path.stem, path)
     config = speakers or SpeakerConfig()
-    loaded = loader(path)
-    raw = loaded.turns if loaded.turns is not None else _label_turns(loaded.text, config)
+    loaded = _load(path, config, detect=config.detect and kind == "interview")
     return SourceDoc(
         source_id=source_id,
         path=path,
         kind=kind,
         text=loaded.text,
-        turns=tuple(_with_roles(raw, config)),
+        turns=tuple(_with_roles(loaded.turns or [], config)),
         meta=MappingProxyType(loaded.meta),
     )
+
+
+def _load(path: Path, config: SpeakerConfig, *, detect: bool) -> _Loaded:
+    """The text, raw turns and meta of a file; captions become ``Name: speech`` lines."""
+    loaded = _LOADERS[_suffix(path)](path)
+    if loaded.cues is not None:
+        return _cue_transcript(loaded.cues, loaded.meta, config, detect, path)
+    return loaded._replace(turns=_label_turns(loaded.text, config, detect))
+
+
+def speaker_rows(
+    doc: SourceDoc, speakers: SpeakerConfig
+) -> list[tuple[str, str, str | None, int, int, str]]:
+    """Per speaker label of ``doc`` as written: source id, label, role, turns, words, and how
+    it was found (``configured`` in ``speakers``, a caption's ``voice tag``, or ``detected``)."""
+    rows: dict[str, list[Any]] = {}
+    for turn in doc.turns:
+        row = rows.setdefault(turn.speaker, [doc.source_id, turn.speaker, turn.role, 0, 0, ""])
+        row[3] += 1
+        row[4] += count_words(doc.text[turn.start : turn.end])
+    for label, row in rows.items():
+        row[5] = _origin(label, doc, speakers)
+    return [tuple(row) for row in rows.values()]
+
+
+def unmapped_labels(doc: SourceDoc, speakers: SpeakerConfig) -> list[str]:
+    """The labels of ``doc`` that were found (not configured) and got no role, in text order."""
+    roles = {turn.speaker: turn.role for turn in doc.turns}
+    return [
+        label for label, role in roles.items()
+        if role is None and _origin(label, doc, speakers) != "configured"
+    ]
+
+
+def _origin(label: str, doc: SourceDoc, speakers: SpeakerConfig) -> str:
+    if _known_role(label, speakers) is not None:
+        return "configured"
+    voiced = str(doc.meta.get("voice_tags", "")).split("\n")
+    return "voice tag" if label in voiced else "detected"
+
+
+def label_candidates(text: str, speakers: SpeakerConfig) -> list[tuple[str, int]]:
+    """Name-like ``Label:`` heads the text has but :func:`parse_turns` did not take, with
+    their counts, most frequent first: what to add under ``speakers:`` if they are speakers."""
+    config = SpeakerConfig(speakers.interviewer, speakers.interviewee, initials=False, detect=True)
+    counts = Counter(h.label for h in _heads(text, config) if _speakerish(h.label, config))
+    return counts.most_common()
 
 
 def _suffix(path: Path) -> str:
@@ -289,7 +371,52 @@ def _suffix(path: Path) -> str:
 # --- speaker labels and roles -------------------------------------------------------------
 
 _TIME = r"\d{1,2}(?::[0-5]\d){1,2}(?:[.,]\d{1,3})?"
-_TIME_GROUPS = ("t1", "t2", "t3", "t4", "t5", "t6", "t7")
+# Teams' older .docx transcripts write cue times without padding: "0:0:5.12 --> 0:0:9.4".
+_LOOSE_TIME = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?"
+# A speaker's name or role as written: a word starting with a letter and up to three more
+# (``Researcher 1``, ``Anna-Liisa Mäki``); _name_like decides whether it may be a label.
+_NAME = r"[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}"
+_INITIALS = re.compile(r"[^\W\d_]{1,3}\d?")
+_SPEAKER_ID = re.compile(r"[^\W\d_][\w-]{0,15}\d[\w-]{0,3}")
+_MAX_LABEL = 40
+#: Turns of two or more speakers after which a name heading one turn is taken as a speaker.
+DIALOGUE_TURNS = 4
+
+#: First words of a role label, which counts as a speaker label even when it occurs once
+#: (``Researcher``, ``Speaker 2``, ``Haastattelija 1``).
+ROLE_WORDS: frozenset[str] = frozenset(
+    {
+        "interviewer", "interviewee", "researcher", "participant", "respondent", "moderator",
+        "facilitator", "speaker", "informant", "host", "guest", "student", "teacher",
+        "haastattelija", "haastateltava", "tutkija", "vastaaja", "osallistuja", "puhuja",
+        "henkilö", "informantti", "fasilitaattori", "opiskelija", "opettaja", "kysyjä",
+        "committee", "member", "panelist", "jäsen", "panelisti", "moderaattori", "ohjaaja",
+    }
+)
+#: Words followed by a colon in notes, headers and prose, never taken as a found label.
+NOT_SPEAKERS: frozenset[str] = frozenset(
+    {
+        "huom", "huomio", "huomautus", "esimerkki", "esim", "note", "notes", "nb", "example",
+        "ps", "päivämäärä", "pvm", "päiväys", "date", "aika", "time", "paikka", "place",
+        "location", "kesto", "duration", "teema", "theme", "topic", "aihe", "tiedosto", "file",
+        "litteroija", "transcriber", "transcript", "transcription", "litterointi", "haastattelu",
+        "interview", "otsikko", "title", "lähde", "source", "ks", "vrt", "see", "tausta",
+        "background", "yhteenveto", "summary", "tavoite", "tavoitteet", "goal", "muistiinpano",
+        "muistiinpanot", "kommentti", "comment", "määritelmä", "definition", "varoitus",
+        "warning", "vinkki", "tip", "osallistujat", "participants", "tehtävä", "task", "kysymys",
+        "kysymykset", "question", "questions", "vastaus", "answer", "sivu", "page", "liite",
+        "appendix", "tunniste", "id", "koodi", "code", "kieli", "language", "nauhoite",
+        "recording", "alue", "region", "ryhmä", "group", "taulukko", "table", "kuva", "figure",
+        "abstract", "tiivistelmä", "keywords", "avainsanat", "introduction", "johdanto",
+        "method", "methods", "menetelmä", "results", "tulokset", "discussion", "pohdinta",
+        "conclusion", "conclusions", "johtopäätökset", "model", "malli", "level", "taso",
+        "phase", "vaihe", "step", "stage", "study", "tutkimus", "episode", "jakso", "case",
+        "tapaus", "article", "artikkeli", "chapter", "luku", "section", "osa", "hypothesis",
+        "update", "edit", "correction", "korjaus", "lisäys", "quote", "lainaus", "sitaatti",
+        "pps", "lähteet", "references", "viite", "reference", "tehtävät", "tasks", "huomiot",
+    }
+)
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "af"})
 
 
 def _bracketed_time(square: str, round_: str) -> str:
@@ -299,33 +426,60 @@ def _bracketed_time(square: str, round_: str) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _label_pattern(config: SpeakerConfig) -> re.Pattern[str]:
-    """The regex of a labelled line's head: [time] **label (time):** [time], colon + whitespace."""
+    """The regex of a labelled line's head: [time] **[label] (time):** [time], colon + space."""
     labels = sorted({*config.interviewer, *config.interviewee}, key=len, reverse=True)
     choices = []
     if labels:
         choices.append("(?i:" + "|".join(re.escape(label) for label in labels) + ")")
-    if config.initials:
-        choices.append(r"[^\W\d_]{1,3}\d?")  # capitals are checked in _is_label
+    if config.initials or config.detect:
+        choices.append(_NAME)  # capitals, recurrence and roles are checked in _kept
     if not choices:
         return re.compile(r"(?!)")
     return re.compile(
         r"[ \t]*"
-        rf"(?:{_bracketed_time('t1', 't2')}[ \t]*|(?P<t3>{_TIME})[ \t]+)?"
+        rf"(?:{_bracketed_time('time1', 'time2')}[ \t]*|(?P<time3>{_TIME})[ \t]+)?"
         r"(?P<open>\*\*|__)?"
+        r"(?P<bracket>\[)??"  # lazy: a configured "[Henkilö 3]" keeps its brackets
         rf"(?P<label>{'|'.join(choices)})"
-        rf"(?:[ \t]*{_bracketed_time('t4', 't5')})?"
+        r"(?(bracket)\])"
+        rf"(?:[ \t]*{_bracketed_time('time4', 'time5')})?"
         r"(?(open)(?:(?P=open):|:(?P=open))|:)"
-        rf"(?:[ \t]+{_bracketed_time('t6', 't7')})?"
+        rf"(?:[ \t]+{_bracketed_time('time6', 'time7')})?"
         r"(?=\s|$)"
     )
 
 
-def _is_label(label: str, config: SpeakerConfig) -> bool:
-    """A configured label, or (when initials are on) capitals with an optional digit."""
-    if _known_role(label, config) is not None:
-        return True
-    letters = label.rstrip("0123456789")
-    return config.initials and letters.isupper()
+# A name and a time alone on a line, the speech below: Otter ("Speaker 1  0:05"), Teams .docx
+# ("Anna Virtanen   1:02" or with "--> 1:09"), Word's Transcribe ("00:00:05 Speaker 1").
+_OWN_LINE = re.compile(
+    rf"[ \t]*(?:(?P<name>{_NAME})[ \t]+(?:\[(?P<time1>{_TIME})\]|\((?P<time2>{_TIME})\)|"
+    rf"(?P<time3>{_TIME}))(?:[ \t]*-->[ \t]*{_TIME})?"
+    rf"|(?:\[(?P<time4>{_TIME})\]|(?P<time5>{_TIME}))[ \t]+(?P<name2>{_NAME}))[ \t]*$"
+)
+# Teams' older .docx: a cue time line, then the name alone, then the speech.
+_TIMING_LINE = re.compile(rf"[ \t]*(?P<time1>{_LOOSE_TIME})[ \t]*-->[ \t]*{_LOOSE_TIME}[ \t]*$")
+_NAME_LINE = re.compile(rf"[ \t]*(?P<name>{_NAME})[ \t]*$")
+# Otter's footer and Teams' closing line end the last turn: the program's words, not speech.
+_END_LINE = re.compile(
+    r"[ \t]*(?:Transcribed by https?://otter\.ai|.{1,80} (?:stopped transcription|lopetti "
+    r"transkription))[ \t]*$",
+    re.IGNORECASE,
+)
+
+
+class _Head(NamedTuple):
+    """A line that may open a turn: the turn before ends at ``start``, speech follows ``body``."""
+
+    start: int
+    body: int
+    label: str
+    time: str | None
+    colon: bool  # a ``Label:`` head; bare initials count only there
+    # An empty label marks where speech ends without a new turn (Otter's footer, Teams' end).
+
+
+def _time_of(match: re.Match[str]) -> str | None:
+    return next((v for k, v in match.groupdict().items() if k.startswith("time") and v), None)
 
 
 def _known_role(label: str, config: SpeakerConfig) -> str | None:
@@ -336,24 +490,129 @@ def _known_role(label: str, config: SpeakerConfig) -> str | None:
     return None
 
 
-def _label_turns(text: str, config: SpeakerConfig) -> list[_RawTurn]:
-    """Turns of a labelled transcript, before roles: each from its label line to the next."""
+def _is_initials(label: str, config: SpeakerConfig) -> bool:
+    letters = label.rstrip("0123456789")
+    return config.initials and bool(_INITIALS.fullmatch(label)) and letters.isupper()
+
+
+def _name_like(label: str, config: SpeakerConfig, *, numbered: bool = False) -> bool:
+    """Short, capitalised words (name particles allowed), not a note word; a number only
+    after a role word (``Speaker 2``) unless ``numbered`` (``Com 7`` in a plain dialogue)."""
+    words = label.split()
+    if not words or len(label) > _MAX_LABEL or not words[0][0].isupper():
+        return False
+    ignored = {word.casefold() for word in config.ignore}
+    if words[0].casefold() in NOT_SPEAKERS or label.casefold() in ignored:
+        return False
+    if not numbered and any(w.isdigit() for w in words) and not _is_role(label):
+        return False  # "Model 1", "Teema 2" number things; only roles number people
+    return all(w[0].isupper() or w.isdigit() or w in _PARTICLES for w in words[1:])
+
+
+def _speakerish(label: str, config: SpeakerConfig) -> bool:
+    """Name-like, or one token with a digit as transcribers anonymise (``admin-1``, ``P07``)."""
+    if _name_like(label, config):
+        return True
+    ignored = {word.casefold() for word in config.ignore}
+    return bool(_SPEAKER_ID.fullmatch(label)) and label.casefold() not in ignored
+
+
+def _is_role(label: str) -> bool:
+    """A role word with at most a number or a letter after it: ``Speaker 2``, ``Tutkija B``."""
+    first, *rest = label.split()
+    return first.casefold() in ROLE_WORDS and all(w.isdigit() or len(w) == 1 for w in rest)
+
+
+def _kept(heads: Sequence[_Head], config: SpeakerConfig, detect: bool) -> list[_Head]:
+    """The heads whose label is a speaker's: configured, initials, or found (``_found``)."""
+    fixed = {
+        h.label.casefold()
+        for h in heads
+        if _known_role(h.label, config) or (h.colon and _is_initials(h.label, config))
+    }
+    keep = fixed | (_found(heads, fixed, config) if detect else set())
+    return [h for h in heads if not h.label or h.label.casefold() in keep]
+
+
+def _found(heads: Sequence[_Head], fixed: set[str], config: SpeakerConfig) -> set[str]:
+    """Labels the text itself shows to be speakers'.
+
+    A name-like label (or an anonymised id such as ``admin-1``) counts when it is a role word
+    or opens at least two separate runs of turns (another speaker between), and the transcript
+    then has two speakers or a role: a list of ``Kohta:`` lines inside one answer, or a lone
+    ``Ana:``, is not a dialogue. Once the dialogue is plain (two speakers and
+    :data:`DIALOGUE_TURNS` turns), a name-like label that heads a turn only once counts too:
+    it is someone who spoke once, and leaving it out would give their words to the speaker
+    before them, where a wrong new speaker at least shows in :meth:`Project.speakers`.
+    """
+    plausible = [
+        h.label.casefold() for h in heads
+        if h.label.casefold() in fixed or _speakerish(h.label, config)
+    ]
+    runs = Counter(label for label, _ in itertools.groupby(plausible))
+    found = {
+        label for label, n in runs.items()
+        if label not in fixed and (n >= 2 or _is_role(label))
+    }
+    if len(found | fixed) < 2 and not any(_is_role(label) for label in found):
+        return set()
+    speakers = found | fixed
+    if len(speakers) >= 2 and sum(label in speakers for label in plausible) >= DIALOGUE_TURNS:
+        found |= {
+            h.label.casefold() for h in heads
+            if h.label.casefold() not in fixed and _name_like(h.label, config, numbered=True)
+        }
+    return found
+
+
+def _heads(text: str, config: SpeakerConfig) -> list[_Head]:
+    """Every line that may open a turn, in text order (see :func:`parse_turns`)."""
     pattern = _label_pattern(config)
-    heads: list[tuple[int, int, str, str | None]] = []  # line start, speech from, label, time
-    line_start = 0
-    for line in text.split("\n"):
-        match = pattern.match(line)
-        if match and _is_label(match["label"], config):
-            time = next((match[g] for g in _TIME_GROUPS if match[g]), None)
-            heads.append((line_start, line_start + match.end(), match["label"], time))
-        line_start += len(line) + 1
+    lines = text.split("\n")
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    heads: list[_Head] = []
+    i = 0
+    while i < len(lines):
+        head, used = _head_at(lines, i, starts[i], pattern)
+        if head is not None:
+            heads.append(head)
+        i += used
+    return heads
+
+
+def _head_at(
+    lines: Sequence[str], i: int, start: int, pattern: re.Pattern[str]
+) -> tuple[_Head | None, int]:
+    """The head on line ``i`` (or on it and the next), and how many lines it takes."""
+    line = lines[i]
+    if _END_LINE.match(line):
+        return _Head(start, start, "", None, False), 1
+    if match := pattern.match(line):
+        return _Head(start, start + match.end(), match["label"], _time_of(match), True), 1
+    if match := _OWN_LINE.match(line):
+        name = match["name"] or match["name2"]
+        return _Head(start, start + len(line), name, _time_of(match), False), 1
+    timing = _TIMING_LINE.match(line)
+    named = _NAME_LINE.match(lines[i + 1]) if timing and i + 1 < len(lines) else None
+    if timing and named:
+        body = start + len(line) + 1 + len(lines[i + 1])
+        return _Head(start, body, named["name"], _time_of(timing), False), 2
+    return None, 1
+
+
+def _label_turns(text: str, config: SpeakerConfig, detect: bool) -> list[_RawTurn]:
+    """Turns of a labelled transcript, before roles: each from its label line to the next."""
+    heads = _kept(_heads(text, config), config, detect)
     turns = []
-    for i, (_, body, label, time) in enumerate(heads):
-        limit = heads[i + 1][0] if i + 1 < len(heads) else len(text)
-        chunk = text[body:limit]
+    for i, head in enumerate(heads):
+        if not head.label:
+            continue
+        limit = heads[i + 1].start if i + 1 < len(heads) else len(text)
+        chunk = text[head.body : limit]
         speech = chunk.strip()
-        start = body + (len(chunk) - len(chunk.lstrip())) if speech else body
-        turns.append(_RawTurn(label, start, start + len(speech), time and _clock(time)))
+        start = head.body + (len(chunk) - len(chunk.lstrip())) if speech else head.body
+        time = head.time and _clock(head.time)
+        turns.append(_RawTurn(head.label, start, start + len(speech), time))
     return turns
 
 
@@ -564,22 +823,35 @@ def _odt_inline(node: Any) -> str:
     return "".join(parts)
 
 
-# --- .vtt ---------------------------------------------------------------------------------
+# --- .vtt and .srt ------------------------------------------------------------------------
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)*[ \t]+([^>]*)>")
 _TAG = re.compile(r"<[^>]*>")
+#: Share of cues (without voice tags) that open with ``Name:`` from which a caption file is
+#: read as Zoom writes it: every such prefix a speaker's display name.
+ZOOM_SHARE = 0.8
+_ZOOM_WORDS = 6
+_ZOOM_PREFIX = re.compile(r"(?P<label>[^\s:<>][^:]{0,58}?)[ \t]*:[ \t]+(?=\S)")
+_CAPTION_FORMATS = {
+    ".vtt": ("WebVTT", "its first line must be WEBVTT", "vtt"),
+    ".srt": ("SubRip", "numbered cues, each with a time line such as 00:00:01,000 --> ...", "srt"),
+}
 
 
-def _load_vtt(path: Path) -> _Loaded:
-    """WebVTT (Teams): one ``Name: speech`` line per turn; same-voice cues merge into one turn."""
+def _load_captions(path: Path) -> _Loaded:
+    """WebVTT (Teams, Zoom) and SubRip (.srt): the cues, turned into turns by _cue_transcript."""
+    name, shape, fmt = _CAPTION_FORMATS[path.suffix.lower()]
     raw, encoding = decode_bytes(_read_bytes(path), str(path), error=SourceError)
     source = normalize_text(raw)
     try:
-        captions = webvtt.WebVTT.from_string(source).captions
+        if fmt == "vtt":
+            captions = webvtt.WebVTT.from_string(source).captions
+        else:
+            captions = webvtt.WebVTT.from_buffer(io.StringIO(source), format="srt").captions
     except MalformedFileError as exc:
         raise SourceError(
-            f"{path}: is not a WebVTT file (its first line must be WEBVTT); export the "
-            "transcript again as .vtt, or save a plain transcript as .txt."
+            f"{path}: is not a {name} file ({shape}); export the transcript again as "
+            f".{fmt}, or save a plain transcript as .txt."
         ) from exc
     # webvtt-py skips a cue it cannot read; every "-->" line is a cue, so count them to notice.
     timings = sum("-->" in line for line in source.split("\n"))
@@ -588,23 +860,96 @@ def _load_vtt(path: Path) -> _Loaded:
             f"{path}: {timings - len(captions)} of {timings} cues could not be read (a bad "
             "time such as 00:61:00.000, or no blank line between cues); fix them and load again."
         )
-    turns: list[tuple[str, str, list[str]]] = []  # speaker, start time, pieces of speech
-    speaker = ""
-    for caption in captions:
-        for line in caption.raw_text.split("\n"):
+    cues = [_Cue(caption.start, caption.raw_text.split("\n")) for caption in captions]
+    duration = max((c.end_time.in_milliseconds() for c in captions), default=0) / 1000
+    meta: dict[str, object] = {"format": fmt, "encoding": encoding, "duration_seconds": duration}
+    return _Loaded("", None, meta, cues)
+
+
+class _CueLine(NamedTuple):
+    voice: str | None  # the voice tag's name
+    time: str  # the cue's start
+    speech: str  # without tags
+    first: bool  # the cue's first line
+
+
+def _cue_lines(cues: Sequence[_Cue]) -> list[_CueLine]:
+    """Each line of each cue, its tags read and removed."""
+    lines = []
+    for cue in cues:
+        for n, line in enumerate(cue.lines):
             voice = _VOICE.search(line)
-            if voice:
-                speaker = normalize_text(" ".join(voice.group(1).split()))
+            name = normalize_text(" ".join(voice.group(1).split())) if voice else None
             speech = " ".join(html.unescape(_TAG.sub("", line)).split())
-            if not speech:
-                continue
-            if turns and turns[-1][0] == speaker:
-                turns[-1][2].append(speech)
-            else:
-                turns.append((speaker, caption.start, [speech]))
+            lines.append(_CueLine(name, cue.time, speech, n == 0))
+    return lines
+
+
+def _cue_speakers(
+    lines: Sequence[_CueLine], config: SpeakerConfig, detect: bool
+) -> dict[int, tuple[str, int]]:
+    """The ``Name:`` prefixes of lines without a voice tag that are speakers' labels, as
+    (label, where the speech begins) by line number.
+
+    When nearly every cue opens with one (:data:`ZOOM_SHARE`), as Zoom writes them, each is
+    taken as written, since Zoom shows display names such as ``Maria (she/her)`` or ``iPad``;
+    otherwise a prefix counts as a label counts in a text (see :func:`parse_turns`).
+    """
+    firsts = [i for i, line in enumerate(lines) if line.voice is None and line.first]
+    loose = {
+        i: (match["label"], match.end())
+        for i in firsts
+        if (match := _ZOOM_PREFIX.match(lines[i].speech)) and _display_name(match["label"], config)
+    }
+    if detect and firsts and len(loose) >= ZOOM_SHARE * len(firsts):
+        return loose
+    pattern = _label_pattern(config)
+    prefixes = {
+        i: match
+        for i, line in enumerate(lines)
+        if line.voice is None and (match := pattern.match(line.speech))
+    }
+    heads = [_Head(i, match.end(), match["label"], None, True) for i, match in prefixes.items()]
+    kept = _kept(heads, config, detect)
+    return {h.start: (prefixes[h.start]["label"], prefixes[h.start].end()) for h in kept}
+
+
+def _display_name(label: str, config: SpeakerConfig) -> bool:
+    """A Zoom display name: a few words, not a sentence, not a note word or an ignored one."""
+    words = label.split()
+    ignored = {word.casefold() for word in config.ignore} | NOT_SPEAKERS
+    return (
+        len(words) <= _ZOOM_WORDS
+        and not label.endswith((".", ",", "?", "!", ";"))
+        and label.casefold() not in ignored
+        and words[0].casefold() not in NOT_SPEAKERS
+    )
+
+
+def _cue_transcript(
+    cues: Sequence[_Cue], meta: dict[str, object], config: SpeakerConfig, detect: bool, path: Path
+) -> _Loaded:
+    """One ``Name: speech`` line per turn; a cue without a name continues the last speaker's."""
+    lines = _cue_lines(cues)
+    prefixed = _cue_speakers(lines, config, detect)
+    turns: list[tuple[str, str, list[str]]] = []  # speaker, start time, pieces of speech
+    voices: set[str] = set()
+    speaker = ""
+    for i, (voice, time, speech, _) in enumerate(lines):
+        if voice is not None:
+            speaker = voice
+            voices.add(voice)
+        elif i in prefixed:
+            speaker, speech = prefixed[i][0], speech[prefixed[i][1] :].strip()
+        if not speech:
+            continue
+        if turns and turns[-1][0] == speaker:
+            turns[-1][2].append(speech)
+        else:
+            turns.append((speaker, time, [speech]))
     if not turns:
         raise SourceError(f"{path}: has no cues with text; export the transcript again.")
-    lines: list[str] = []
+    text_lines: list[str] = []
     raw_turns: list[_RawTurn] = []
     offset = 0
     for name, time, pieces in turns:
@@ -612,11 +957,11 @@ def _load_vtt(path: Path) -> _Loaded:
         speech = normalize_text(" ".join(pieces))  # a removed tag may have split a character
         start = offset + len(prefix)
         raw_turns.append(_RawTurn(name, start, start + len(speech), time))
-        lines.append(prefix + speech)
-        offset += len(lines[-1]) + 1
-    duration = max(caption.end_time.in_milliseconds() for caption in captions) / 1000
-    meta: dict[str, object] = {"format": "vtt", "encoding": encoding, "duration_seconds": duration}
-    return _Loaded("\n".join(lines), raw_turns, meta)
+        text_lines.append(prefix + speech)
+        offset += len(text_lines[-1]) + 1
+    if voices:
+        meta = {**meta, "voice_tags": "\n".join(sorted(voices))}
+    return _Loaded("\n".join(text_lines), raw_turns, meta)
 
 
 # --- .pdf ---------------------------------------------------------------------------------
@@ -670,6 +1015,7 @@ _LOADERS: dict[str, Callable[[Path], _Loaded]] = {
     ".md": _load_plain,
     ".docx": _load_docx,
     ".odt": _load_odt,
-    ".vtt": _load_vtt,
+    ".vtt": _load_captions,
+    ".srt": _load_captions,
     ".pdf": _load_pdf,
 }

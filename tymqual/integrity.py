@@ -55,6 +55,8 @@ __all__ = [
     "orphaned_codes",
     "renamed_keys",
     "skipped_sources",
+    "survey_notes",
+    "transcript_without_turns",
     "unanchored_codings",
     "vanished_sources",
 ]
@@ -353,6 +355,21 @@ def survey_notes(p: Project) -> list[Finding]:
     return findings
 
 
+def transcript_without_turns(p: Project) -> list[Finding]:
+    """Interviews with no speaker turn while others have some: their labels went unrecognised."""
+    sids = p.turnless()
+    if not sids:
+        return []
+    paths = p.sources.set_index("source_id").loc[sids, "path"]
+    return [Finding(
+        "transcript_without_turns", _listed(paths), len(sids), _listed(sids),
+        f"{len(sids)} interview(s) have no speaker turns while the others have them, so their "
+        "codings have no speaker and no turn.",
+        "See project.speakers() for the labels found elsewhere; list this transcript's labels "
+        "under speakers: interviewer / interviewee in tymqual.yaml (without the colon).",
+    )]
+
+
 #: Probes of the opened project, run in this order.
 PROJECT_PROBES: list[ProjectProbe] = [
     orphaned_codes,
@@ -360,6 +377,7 @@ PROJECT_PROBES: list[ProjectProbe] = [
     vanished_sources,
     unanchored_codings,
     skipped_sources,
+    transcript_without_turns,
     empty_coder,
     survey_notes,
 ]

@@ -27,7 +27,15 @@ import yaml
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
 from tymqual.codings import DEFAULT_CODERS, Ledger, current_user, reanchor
-from tymqual.corpus import SUPPORTED_SUFFIXES, SourceDoc, SpeakerConfig, Turn
+from tymqual.corpus import (
+    SUPPORTED_SUFFIXES,
+    SourceDoc,
+    SpeakerConfig,
+    Turn,
+    label_candidates,
+    speaker_rows,
+    unmapped_labels,
+)
 from tymqual.errors import (
     CodingError,
     ProjectError,
@@ -70,6 +78,8 @@ STATA_IN_PROJECT = (
 )
 SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", "n_turns", "sha256"]
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
+SPEAKER_COLUMNS = ["source_id", "label", "role", "turns", "words", "found"]
+_SPEAKERS_SHOWN = 5  # labels named per interview in a warning
 _CONFIG_FIELDS = {
     "name", "language", "description", "min_cell_size", "speakers", "coder", "analysis_coders",
 }
@@ -323,6 +333,7 @@ class Project:
                 self._docs[doc.source_id] = doc
                 if stats is not None:
                     self._stats[doc.source_id] = stats
+        self._warn_speakers()
         skipped.extend(self._load_surveys())
         self._cache.prune()
         self.skipped = pd.DataFrame(skipped, columns=["path", "error"])
@@ -331,6 +342,46 @@ class Project:
             warnings.warn(
                 f"{len(skipped)} source(s) skipped: {listing}", TymqualWarning, stacklevel=3
             )
+
+    def turnless(self) -> list[str]:
+        """Interviews with no speaker turn while other interviews have some: their labels
+        were not recognised, so their codings would have no speaker."""
+        interviews = [doc for doc in self._docs.values() if doc.kind == "interview"]
+        if not any(doc.turns for doc in interviews):
+            return []
+        return [doc.source_id for doc in interviews if not doc.turns]
+
+    def _warn_speakers(self) -> None:
+        """Say which interview has no turns, and which labels found in the text have no role."""
+        for sid in self.turnless():
+            doc = self._docs[sid]
+            seen = label_candidates(doc.text, self.config.speakers)[:_SPEAKERS_SHOWN]
+            hint = "".join(f"'{label}:' ({n}x), " for label, n in seen)
+            hint = f"its lines begin with {hint[:-2]}; " if hint else ""
+            warnings.warn(
+                f"{self._shown_path(doc)}: no speaker turns found while other interviews have "
+                f"them, so its codings will have no speaker; {hint}list its labels under "
+                f"speakers: interviewer / interviewee in {CONFIG_FILE}.",
+                TymqualWarning, stacklevel=4,
+            )
+        unmapped = {
+            sid: labels
+            for sid, doc in self._docs.items()
+            if doc.kind == "interview" and (labels := unmapped_labels(doc, self.config.speakers))
+        }
+        if not unmapped:
+            return
+        listing = "; ".join(f"{sid}: {_first_few(labels)}" for sid, labels in unmapped.items())
+        warnings.warn(
+            f"speaker labels found with no role ({listing}); map each under speakers: "
+            f"interviewer or interviewee in {CONFIG_FILE} (`tymqual status` lists them).",
+            TymqualWarning, stacklevel=4,
+        )
+
+    def _shown_path(self, doc: SourceDoc) -> str:
+        if doc.path.is_relative_to(self.root):
+            return doc.path.relative_to(self.root).as_posix()
+        return str(doc.path)
 
     def _load_surveys(self) -> list[dict[str, str]]:
         skipped: list[dict[str, str]] = []
@@ -539,6 +590,23 @@ class Project:
                 )
         frame = pd.DataFrame(rows, columns=TURN_COLUMNS)
         return frame.astype({"turn": "int64", "start": "int64", "end": "int64"})
+
+    def speakers(self) -> pd.DataFrame:
+        """The speaker labels each interview uses, and whether each has a role.
+
+        One row per interview and label as written: ``source_id``, ``label``, ``role``
+        (``interviewer`` | ``interviewee`` | None: add the label under ``speakers:`` in
+        tymqual.yaml to give it one), ``turns``, ``words`` (of its speech) and ``found``
+        (``configured``, ``voice tag`` of a caption file, or ``detected`` in the text).
+        """
+        rows = [
+            row
+            for doc in self._docs.values()
+            if doc.kind == "interview"
+            for row in speaker_rows(doc, self.config.speakers)
+        ]
+        frame = pd.DataFrame(rows, columns=SPEAKER_COLUMNS)
+        return frame.astype({"turns": "int64", "words": "int64"})
 
     @property
     def codings(self) -> pd.DataFrame:
@@ -1199,6 +1267,11 @@ class Project:
         current = codings["code"].map({old: c.key for old, c in key_map.items()})
         per_code = current[codings["status"] == "accepted"].value_counts()
         orphaned = codings.loc[current.isna(), "code"].value_counts(sort=False)
+        speakers = self.speakers()
+        unmapped = set(speakers.loc[speakers["role"].isna(), "label"])  # in any interview
+        roles: dict[str, str | None] = {}
+        for label, role in zip(speakers["label"], speakers["role"], strict=True):
+            roles.setdefault(str(label), None if label in unmapped else str(role))
         return {
             "project": self.config.name,
             "root": str(self.root),
@@ -1215,6 +1288,9 @@ class Project:
             # ledger keys no code has, with their codings (any status): see orphaned_codings()
             "orphaned": {str(k): int(n) for k, n in orphaned.items()},
             "last_change": self._last_change(),
+            # each interview speaker label once, with its role (None: not mapped)
+            "speaker_roles": roles,
+            "turnless": self.turnless(),
         }
 
     def _last_change(self) -> str | None:
@@ -1284,6 +1360,11 @@ class SourceView:
             f"<div><h4>{html.escape(self.source_id)}</h4><div>{legend}</div>"
             f'<div style="font-family:serif;line-height:1.5">{"".join(pieces)}</div></div>'
         )
+
+
+def _first_few(labels: list[str]) -> str:
+    more = len(labels) - _SPEAKERS_SHOWN
+    return ", ".join(labels[:_SPEAKERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 @contextlib.contextmanager
