@@ -974,3 +974,52 @@ def test_stata_missing_codes_become_missing_and_labels_the_question() -> None:
     labels = {n: lab for n, lab in meta.column_names_to_labels.items() if n in questions}
     assert questions == labels
     assert any("stata.dta" in m and "user-missing" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "not_respondents"),
+    [
+        # Newer exports name the response type; older ones give its number.
+        (["IP Address", "Survey Preview", "Survey Test", "Spam", "Imported"], 3),
+        (["0", "1", "2", "8", "4"], 3),
+        (["IP Address", "IP Address", "Offline", "Imported", "IP Address"], 0),
+    ],
+)
+def test_qualtrics_previews_tests_and_spam_are_kept_but_not_counted(
+    tmp_path: Path, statuses: list[str], not_respondents: int
+) -> None:
+    from tymqual.tables import likert_table
+
+    status = qualtrics_rows()[0].index("Status")
+    leadership = qualtrics_rows()[0].index("Q2_1")
+    rows = [list(r) for r in qualtrics_rows()[:3]]
+    for i, kind in enumerate(statuses):
+        row = list(qualtrics_rows()[3 + i % 2])
+        row[status] = kind
+        row[qualtrics_rows()[0].index("ResponseId")] = f"R_{i:015d}"
+        rows.append(row)
+    path = write_csv_rows(tmp_path / "qualtrics.csv", rows)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        survey = read_survey(path)
+    assert len(survey.responses) == len(statuses)  # kept: nothing vanishes from the data
+    assert survey.n_test == not_respondents == survey.report.test_responses
+    counted = [r for r in rows[3:] if r[status] in ("IP Address", "Offline", "Imported", "0", "4")]
+    table = likert_table(survey, ["Q2_1"])
+    answered = sum(r[leadership] in ("Agree", "Disagree") for r in counted)
+    assert table.loc[0, "valid_n"] == answered
+    said = [str(w.message) for w in caught if "previews" in str(w.message)]
+    if not_respondents:
+        assert str(not_respondents) in table.attrs["note"] and "testi" in table.attrs["note"]
+        assert len(said) == 1 and str(path) in said[0]
+    else:
+        assert "note" not in table.attrs and not said
+
+
+def test_a_status_column_outside_qualtrics_drops_nobody(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "Status": ["1", "2", "Test"],
+                          "Q1": ["Samaa mieltä", "Eri mieltä", "Samaa mieltä"]})
+    path = tmp_path / "kysely.csv"
+    frame.to_csv(path, index=False)
+    survey = read_survey(path, id_column="id")
+    assert survey.n_test == 0 and len(survey.complete_only().responses) == 3

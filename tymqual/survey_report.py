@@ -56,7 +56,8 @@ class SurveyReport:
     that are headers, so ``rows - header_rows`` data rows became ``respondents``.
     ``incomplete`` counts respondents the export marks as not finished (LimeSurvey: no
     ``submitdate``; Qualtrics: ``Finished`` 0/False): they are kept, and the survey tables
-    leave them out with a note. ``id_column`` is None when respondents are numbered by their
+    leave them out with a note; ``test_responses`` counts Qualtrics previews, test runs and
+    spam (``Status``), treated alike. ``id_column`` is None when respondents are numbered by their
     row. ``open_answers`` counts non-empty answers to open questions. ``notes`` says, one
     sentence each, what was repaired or left out (the same sentences were warned).
     """
@@ -70,6 +71,7 @@ class SurveyReport:
     items: tuple[SurveyItem, ...] = ()
     open_answers: int = 0
     incomplete: int = 0
+    test_responses: int = 0
     id_column: str | None = None
     sheet: str | None = None
     notes: tuple[str, ...] = field(default=())
@@ -131,6 +133,9 @@ class SurveyReport:
         ]
         if self.incomplete:
             lines.append(f"  incomplete responses: {self.incomplete} (kept; left out of tables)")
+        if self.test_responses:
+            lines.append(f"  preview, test and spam responses: {self.test_responses} (kept; left "
+                         "out of tables)")
         lines += [self._items_line(kind, name) for kind, name in _ITEM_KINDS]
         lines.append(f"  open answers: {self.open_answers}")
         for role, name in _KEPT_AND_GONE:
@@ -180,6 +185,7 @@ def survey_summary(reports: Mapping[str, SurveyReport]) -> pd.DataFrame:
             "format": r.source_format,
             "respondents": r.respondents,
             "incomplete": r.incomplete,
+            "test_responses": r.test_responses,
             "items": len(r.items),
             "likert": len(r.likert),
             "open_answers": r.open_answers,
@@ -194,8 +200,9 @@ def survey_summary(reports: Mapping[str, SurveyReport]) -> pd.DataFrame:
     return frame.astype({c: "int64" for c in _SUMMARY_COLUMNS[3:-1]})
 
 
-_SUMMARY_COLUMNS = ["survey", "file", "format", "respondents", "incomplete", "items", "likert",
-                    "open_answers", "metadata", "identifiers", "dropped", "notes"]
+_SUMMARY_COLUMNS = ["survey", "file", "format", "respondents", "incomplete", "test_responses",
+                    "items", "likert", "open_answers", "metadata", "identifiers", "dropped",
+                    "notes"]
 _KEPT_AND_GONE: tuple[tuple[Role, str], ...] = (
     ("metadata", "metadata kept"), ("identifier", "identifiers dropped"),
 )

@@ -216,6 +216,12 @@ _DERIVED_PATTERN: dict[str, re.Pattern[str]] = {
 }
 _IMPORT_ID = re.compile(r"""^\{\s*["']ImportId["']\s*:""", re.IGNORECASE)
 _COMPLETION = {"limesurvey": ("submitdate", "Date submitted"), "qualtrics": ("Finished",)}
+# Qualtrics' response type (``Status``): the surveyor's previews and test runs, and responses
+# its filters flagged as spam, are not respondents. Newer exports write the type's name, older
+# ones its number (0 IP Address, 1 Survey Preview, 2 Survey Test, 4 Imported, 8 Spam, 9 Survey
+# Preview Spam, 12 Imported Spam, 16 Offline, 17 Offline Survey Preview).
+_NOT_RESPONDENT_CODES = frozenset({"1", "2", "8", "9", "12", "17"})
+_NOT_RESPONDENT_WORDS = re.compile(r"preview|test|spam", re.IGNORECASE)
 _LAST_PAGE = ("lastpage", "Last page")
 
 _TICKED = frozenset(["1", "x", "y", "yes", "kyllä", "true"])
@@ -290,9 +296,19 @@ class Survey:
         """Respondents the export marks as not finished (kept here; tables leave them out)."""
         return int((self.metadata["complete"] == False).sum())  # noqa: E712 - NA stays out
 
+    @property
+    def n_test(self) -> int:
+        """Qualtrics previews, test runs and spam (kept here; tables leave them out)."""
+        if "test_response" not in self.metadata.columns:
+            return 0
+        return int(self.metadata["test_response"].fillna(False).sum())
+
     def complete_only(self) -> Survey:
-        """The same survey without the respondents the export marks as not finished."""
+        """The same survey without the respondents the export marks as not finished, nor its
+        previews, test runs and spam (Qualtrics' ``Status``)."""
         keep = (self.metadata["complete"] != False).fillna(True).to_numpy(dtype=bool)  # noqa: E712
+        if "test_response" in self.metadata.columns:
+            keep &= ~self.metadata["test_response"].fillna(False).to_numpy(dtype=bool)
         if keep.all():
             return self
         kept_ids = set(self.responses.loc[keep, "respondent_id"])
@@ -394,7 +410,10 @@ def read_survey(
     roles = _roles(grid, fmt, id_col)
     specs = _layout(grid, fmt, [c for c, role in roles.items() if role[0] == "item"])
     responses, items, dont_know = _build(grid, fmt, id_col, specs, scales or {})
-    metadata = _metadata_frame(grid, roles, responses["respondent_id"])
+    metadata = _metadata_frame(grid, fmt, roles, responses["respondent_id"])
+    if "test_response" in metadata.columns and (n_test := int(metadata["test_response"].sum())):
+        notes.append(f"{source}: {n_test} response(s) are Qualtrics previews, test runs or spam "
+                     "(column Status); they are kept in the survey but left out of its tables.")
     for note in notes:
         warnings.warn(note, TymqualWarning, stacklevel=2)
     survey = Survey(responses, items, dont_know, source, fmt, metadata)
@@ -1321,10 +1340,13 @@ def _indicators(item: _Item, grid: _Grid) -> dict[str, pd.Series]:
 # --- metadata and the load report ------------------------------------------------------------
 
 
-def _metadata_frame(grid: _Grid, roles: Mapping[int, _RoleOf], ids: pd.Series) -> pd.DataFrame:
+def _metadata_frame(grid: _Grid, fmt: str, roles: Mapping[int, _RoleOf], ids: pd.Series
+                    ) -> pd.DataFrame:
     """``respondent_id``, ``complete``, ``last_page`` and the other metadata columns as text."""
     data: dict[str, pd.Series] = {"respondent_id": ids.reset_index(drop=True)}
     data["complete"] = pd.Series(_completion(grid, roles), dtype="boolean")
+    if (test := _test_responses(grid, fmt, roles)) is not None:
+        data["test_response"] = pd.Series(test, dtype="boolean")
     for col, (role, _, name) in roles.items():
         if role != "metadata":
             continue
@@ -1360,6 +1382,21 @@ def _completion(grid: _Grid, roles: Mapping[int, _RoleOf]) -> list[bool | None]:
     return [None] * len(grid.rows)
 
 
+def _test_responses(grid: _Grid, fmt: str, roles: Mapping[int, _RoleOf]
+                    ) -> list[bool | None] | None:
+    """Per respondent: True for a Qualtrics preview, test or spam response; None where the
+    export does not say (no ``Status``, or a file that is not Qualtrics': another tool's
+    ``Status`` may mean anything, and dropping respondents on a guess would lose them)."""
+    names = {_norm(name): col for col, (_, _, name) in roles.items()}
+    qualtrics = fmt == "qualtrics" or (
+        fmt in _STAT_KINDS and _norm("ResponseId") in names and _norm("Finished") in names)
+    if not qualtrics or (col := names.get(_norm("Status"))) is None:
+        return None
+    return [None if v is None else
+            (v.strip() in _NOT_RESPONDENT_CODES or bool(_NOT_RESPONDENT_WORDS.search(v)))
+            for v in grid.values(col)]
+
+
 def _where(grid: _Grid, col: int) -> str:
     return f"variable {grid.header(col)}" if grid.spss else get_column_letter(col + 1)
 
@@ -1389,6 +1426,7 @@ def _report(
         items=_item_reports(survey.items),
         open_answers=len(survey.open_answers()),
         incomplete=survey.n_incomplete,
+        test_responses=survey.n_test,
         id_column=None if id_col is None else f"{roles[id_col][2]} ({_where(grid, id_col)})",
         sheet=grid.sheet,
         notes=tuple(notes),

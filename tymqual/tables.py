@@ -797,6 +797,11 @@ _INCOMPLETE_NOTE = {
           "pois.",
     "en": "Complete responses only: {n} incomplete responses ({file}) were left out.",
 }
+_TEST_NOTE = {
+    "fi": "Kyselyohjelman esikatselu-, testi- ja roskapostivastaukset ({n}, {file}) jätettiin "
+          "pois.",
+    "en": "The survey tool's preview, test and spam responses ({n}, {file}) were left out.",
+}
 
 
 def _complete_only(survey: Survey, lang: Lang) -> tuple[Survey, str]:
@@ -806,11 +811,12 @@ def _complete_only(survey: Survey, lang: Lang) -> tuple[Survey, str]:
     marks unfinished responses in ``survey.metadata["complete"]``; they are kept in the
     survey but not counted in its tables.
     """
-    left_out = survey.n_incomplete
-    if not left_out:
+    notes = [template[lang].format(n=fmt_number(n, lang=lang), file=survey.path.name)
+             for template, n in ((_INCOMPLETE_NOTE, survey.n_incomplete),
+                                 (_TEST_NOTE, survey.n_test)) if n]
+    if not notes:
         return survey, ""
-    note = _INCOMPLETE_NOTE[lang].format(n=fmt_number(left_out, lang=lang), file=survey.path.name)
-    return survey.complete_only(), note
+    return survey.complete_only(), " ".join(notes)
 
 
 def _survey_of(p: Project, survey: Survey | None) -> Survey | None:
