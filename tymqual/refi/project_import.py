@@ -16,7 +16,7 @@ import pandas as pd
 
 from tymqual.codebook import Codebook
 from tymqual.codings import Ledger
-from tymqual.corpus import MAX_SOURCE_ID, validate_source_id
+from tymqual.corpus import MAX_SOURCE_ID, parse_turns, validate_source_id
 from tymqual.errors import ProjectError, RefiError, StorageError, TymqualWarning
 from tymqual.project import init_project
 from tymqual.refi.archive import (
@@ -500,7 +500,8 @@ def import_qdpx(
     ``into`` must not exist or be an empty folder: merging into an existing project is not
     supported yet (:class:`~tymqual.errors.ProjectError`). The project gets the codebook
     (``codes/codebook.yaml``), each text source as ``transcripts/<name>.txt`` (the name
-    sanitised into a safe, unique source id), the codings in the ledger (status accepted, the
+    sanitised into a safe, unique source id; ``documents/`` for a text without speaker turns
+    when the others have them), the codings in the ledger (status accepted, the
     coder from the ``<User>`` name, ``created`` from ``creationDateTime``, memos and reduced
     expressions from the coding's notes) and the cases with their variables
     (``codes/cases.csv``). The whole file is read and checked first: a hostile or broken file
@@ -545,15 +546,30 @@ def import_qdpx(
     return report
 
 
+def _folders(texts: Mapping[str, str], notes: list[str]) -> dict[str, str]:
+    """Each source's folder: ``transcripts`` for an interview, ``documents`` for a text with no
+    speaker turn in a project whose other sources have them (a paper, survey answers, field
+    notes), so that it is not read as an interview whose labels went unrecognised."""
+    turned = {sid: bool(parse_turns(text)) for sid, text in texts.items()}
+    if not any(turned.values()):
+        return dict.fromkeys(texts, "transcripts")
+    moved = [sid for sid, has in turned.items() if not has]
+    if moved:
+        shown = ", ".join(moved[:5]) + (f" and {len(moved) - 5} more" if len(moved) > 5 else "")
+        notes.append(f"{len(moved)} source(s) have no speaker turns while the others do, so "
+                     f"they were written to documents/, not transcripts/: {shown}.")
+    return {sid: "transcripts" if has else "documents" for sid, has in turned.items()}
+
+
 def _write_project(plan: _Plan, into: Path) -> ImportReport:
     project = init_project(into, name=plan.name or None)
     root = project.root
-    transcripts = root / "transcripts"
-    for source_id, text in plan.texts.items():
-        file = transcripts / f"{source_id}.txt"
-        if file.resolve().parent != transcripts.resolve():  # sanitising guarantees it; be sure
+    for source_id, folder in _folders(plan.texts, plan.notes).items():
+        parent = root / folder
+        file = parent / f"{source_id}.txt"
+        if file.resolve().parent != parent.resolve():  # sanitising guarantees it; be sure
             raise RefiError(f"{into}: the source id {source_id!r} is not a safe file name.")
-        atomic_write_text(file, text)
+        atomic_write_text(file, plan.texts[source_id])
     plan.codebook.to_yaml(root / "codes" / "codebook.yaml")
     if plan.cases is not None:
         write_csv(plan.cases, root / "codes" / "cases.csv")
