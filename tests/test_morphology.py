@@ -132,11 +132,14 @@ COMPOUND_REFUSALS = [
 MINIMUM = {
     "voikko": {"recall": 1.0, "spoken": 1.0, "precision": 1.0, "compound_matches": 1.0,
                "compound_refusals": 1.0},
+    # "demo" was 0.90 before Voikko read participles as their verbs (asettanut → asettaa).
     "simplemma": {"recall": 0.98, "spoken": 1.0, "precision": 1.0, "compound_matches": 1.0,
-                  "compound_refusals": 1.0, "demo": 0.9},
+                  "compound_refusals": 1.0, "demo": 0.89},
     # A stemmer: "kun" and "kunta" share the stem "kun"; compounds are not analysed at all.
+    # Its "demo" figure fell from 0.80 to 0.79 when Voikko began to read participles as
+    # their verbs (päättänyt → päättää), which a stem cannot follow.
     "snowball": {"recall": 0.98, "spoken": 1.0, "precision": 0.94, "compound_matches": 0.0,
-                 "compound_refusals": 1.0, "demo": 0.8},
+                 "compound_refusals": 1.0, "demo": 0.79},
 }
 
 INFLECTED_CASES = [(term, form) for term, forms in INFLECTED.items() for form in forms]
@@ -219,7 +222,9 @@ def test_compound_parts_and_head(strict: Analyser, word: str, parts: tuple[str, 
 def test_voikko_reduces_genitive_first_parts_and_deep_compounds(voikko: Analyser) -> None:
     assert voikko.compound_parts("yhteistoimintamallissa") == ("yhteis", "toiminta", "malli")
     assert voikko.head("hyvinvointialueiden") == "alue"
-    assert voikko.compound_parts("yhdenvertaisuutta") == ("yksi", "vertaisuus")
+    # A derivation of "yhdenvertainen" (a boundary inside one lexeme, no compound boundary
+    # in Voikko's analysis) is one word, so "yksi" never finds it as a compound part.
+    assert voikko.compound_parts("yhdenvertaisuutta") == ("yhdenvertaisuus",)
 
 
 @pytest.mark.parametrize(
@@ -253,10 +258,12 @@ def test_voikko_puts_the_likely_reading_first(voikko: Analyser, word: str, first
     assert voikko.lemmas(word)[0] == first
 
 
-def test_minen_nouns_match_their_verb_one_way_only(voikko: Analyser) -> None:
-    assert voikko.lemmas("johtamisesta") == ("johtaminen", "johtaa")
-    assert voikko.matches("johtamisesta", "johtaa")
-    assert not voikko.matches("johti", "johtaminen")
+def test_minen_nouns_match_their_verb_only_with_derivations(voikko: Analyser) -> None:
+    # UD's convention: a -minen noun is a base form of its own; derivations= adds the verb.
+    assert voikko.lemmas("johtamisesta") == ("johtaminen",)
+    assert not voikko.matches("johtamisesta", "johtaa")
+    assert voikko.matches("johtamisesta", "johtaa", derivations=True)
+    assert not voikko.matches("johti", "johtaminen", derivations=True)
     assert voikko.matches("verkostojohtamisen", "johtaminen", compounds="head")
     assert voikko.compound_parts("verkostojohtamisen") == ("verkosto", "johtaminen")
 

@@ -43,7 +43,7 @@ import sys
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -62,6 +62,7 @@ from tymqual.corpus import (
     validate_source_id,
 )
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.morphology import Reading, WordAnalysis
 from tymqual.storage import atomic_write_text
 from tymqual.surveys import Survey, read_survey
 from tymqual.text import count_words, sha256_text
@@ -183,6 +184,35 @@ class SourceCache:
         _replay(caught)
         return survey
 
+    # ------------------------------------------------------------------ word analyses
+    def analyses(self, analyser: str) -> list[WordAnalysis]:
+        """The word analyses kept by :meth:`keep_analyses` for ``analyser`` (``[]`` if none).
+
+        One file per analyser, named by a fingerprint of the analysing code and library
+        versions, so a new tymqual or analyser never meets an old analysis; a damaged file
+        is ignored.
+        """
+        if not self.enabled:
+            return []
+        try:
+            data = json.loads((self.folder / _analyses_name(analyser)).read_bytes())
+            return [_decode_analysis(word, value) for word, value in data["words"].items()]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return []
+
+    def keep_analyses(self, analyser: str, analyses: Iterable[WordAnalysis]) -> None:
+        """Write ``analyses`` for the next open; older versions of the file are removed."""
+        if not self.enabled:
+            return
+        name = _analyses_name(analyser)
+        entry = {"format": FORMAT, "analyser": analyser,
+                 "words": {a.word: _encode_analysis(a) for a in analyses}}
+        self._write_file(name, json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        with contextlib.suppress(OSError):
+            for old in self.folder.glob(f"words-{analyser}-*.analyses"):
+                if old.name != name:
+                    old.unlink()
+
     # ------------------------------------------------------------------ the folder
     def _entry(self, key: str, path: Path) -> dict[str, Any] | None:
         self.used.add(key)
@@ -201,7 +231,11 @@ class SourceCache:
         return data
 
     def _write(self, key: str, entry: dict[str, Any]) -> None:
-        payload = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._write_file(f"{key}.json", json.dumps(entry, ensure_ascii=False,
+                                                   separators=(",", ":")))
+
+    def _write_file(self, name: str, content: str) -> None:
+        payload = content.encode("utf-8")
         try:
             self.folder.mkdir(exist_ok=True)
             readme = self.folder / "README.txt"
@@ -209,11 +243,11 @@ class SourceCache:
                 atomic_write_text(readme, _README)  # never left empty by a full disk
             # Written beside the entry and renamed over it, so a reader never sees half a file;
             # no fsync: a torn entry after a crash is only a cache miss.
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.folder)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(payload)
-                os.replace(tmp, self.folder / f"{key}.json")
+                os.replace(tmp, self.folder / name)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
@@ -235,6 +269,40 @@ class SourceCache:
                         path.unlink()
                         removed += 1
         return removed
+
+
+# ---------------------------------------------------------------------------- word analyses
+@functools.cache
+def _analyses_name(analyser: str) -> str:
+    """``words-<analyser>-<digest>.analyses``: the digest covers the analysing code and the
+    versions of the analysers, so a changed rule or library never reads an old analysis."""
+    from tymqual import morphology
+
+    digest = hashlib.sha256(f"tymqual-words {FORMAT} {analyser}".encode())
+    digest.update(Path(morphology.__file__).read_bytes())
+    for name in ("libvoikko", "simplemma", "nltk"):
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=absent".encode())
+    return f"words-{analyser}-{digest.hexdigest()[:24]}.analyses"
+
+
+def _encode_analysis(analysis: WordAnalysis) -> list[Any]:
+    return [analysis.known, [[r.lemma, r.pos, list(r.parts), list(r.also), list(r.derived),
+                              r.rule] for r in analysis.readings]]
+
+
+def _decode_analysis(word: str, value: list[Any]) -> WordAnalysis:
+    known, readings = value
+    made = tuple(
+        Reading(str(lemma), str(pos), tuple(map(str, parts)), tuple(map(str, also)),
+                tuple(map(str, derived)), str(rule))
+        for lemma, pos, parts, also, derived, rule in readings
+    )
+    if not made or not isinstance(known, bool):
+        raise ValueError(f"no readings for {word!r}")
+    return WordAnalysis(str(word), made, known)
 
 
 # ---------------------------------------------------------------------------- keys and bytes
