@@ -195,9 +195,11 @@ class SourceCache:
         if not self.enabled:
             return []
         try:
-            data = json.loads((self.folder / _analyses_name(analyser)).read_bytes())
-            return [_decode_analysis(word, value) for word, value in data["words"].items()]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            lines = (self.folder / _analyses_name(analyser)).read_text("utf-8").split("\n")
+            if lines[0] != _ANALYSES_HEADER:
+                return []
+            return [_decode_analysis(line) for line in lines[1:] if line]
+        except (OSError, ValueError, UnicodeError):
             return []
 
     def keep_analyses(self, analyser: str, analyses: Iterable[WordAnalysis]) -> None:
@@ -205,9 +207,9 @@ class SourceCache:
         if not self.enabled:
             return
         name = _analyses_name(analyser)
-        entry = {"format": FORMAT, "analyser": analyser,
-                 "words": {a.word: _encode_analysis(a) for a in analyses}}
-        self._write_file(name, json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        lines = [_ANALYSES_HEADER]
+        lines.extend(_encode_analysis(a) for a in analyses if _storable(a))
+        self._write_file(name, "\n".join(lines) + "\n")
         with contextlib.suppress(OSError):
             for old in self.folder.glob(f"words-{analyser}-*.analyses"):
                 if old.name != name:
@@ -288,21 +290,40 @@ def _analyses_name(analyser: str) -> str:
     return f"words-{analyser}-{digest.hexdigest()[:24]}.analyses"
 
 
-def _encode_analysis(analysis: WordAnalysis) -> list[Any]:
-    return [analysis.known, [[r.lemma, r.pos, list(r.parts), list(r.also), list(r.derived),
-                              r.rule] for r in analysis.readings]]
+# One line per word form: the form, "1" or "0" for known, then its readings; a reading's
+# fields (lemma, pos, parts, also, derived, rule) are joined by US, list items by RS and
+# readings by GS, characters no word form or base form contains.
+_ANALYSES_HEADER = f"tymqual word analyses {FORMAT}"
+_US, _RS, _GS = "\x1f", "\x1e", "\x1d"
+_FIELDS = 6
 
 
-def _decode_analysis(word: str, value: list[Any]) -> WordAnalysis:
-    known, readings = value
-    made = tuple(
-        Reading(str(lemma), str(pos), tuple(map(str, parts)), tuple(map(str, also)),
-                tuple(map(str, derived)), str(rule))
-        for lemma, pos, parts, also, derived, rule in readings
+def _storable(analysis: WordAnalysis) -> bool:
+    text = analysis.word + "".join(r.lemma + r.rule for r in analysis.readings)
+    return not any(ch in text for ch in f"\t\n\r{_US}{_RS}{_GS}")
+
+
+def _encode_analysis(analysis: WordAnalysis) -> str:
+    readings = _GS.join(
+        _US.join((r.lemma, r.pos, _RS.join(r.parts), _RS.join(r.also), _RS.join(r.derived),
+                  r.rule))
+        for r in analysis.readings
     )
-    if not made or not isinstance(known, bool):
-        raise ValueError(f"no readings for {word!r}")
-    return WordAnalysis(str(word), made, known)
+    return f"{analysis.word}\t{int(analysis.known)}\t{readings}"
+
+
+def _decode_analysis(line: str) -> WordAnalysis:
+    word, known, readings = line.split("\t")
+    made = []
+    for reading in readings.split(_GS):
+        fields = reading.split(_US)
+        if len(fields) != _FIELDS or known not in ("0", "1"):
+            raise ValueError(f"a damaged analysis of {word!r}")
+        lemma, pos, parts, also, derived, rule = fields
+        made.append(Reading(lemma, pos, tuple(parts.split(_RS)),
+                            tuple(also.split(_RS)) if also else (),
+                            tuple(derived.split(_RS)) if derived else (), rule))
+    return WordAnalysis(word, tuple(made), known == "1")
 
 
 # ---------------------------------------------------------------------------- keys and bytes

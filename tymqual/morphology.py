@@ -243,10 +243,14 @@ class Analyser:
         self._cache[word] = result
         return result
 
-    def remember(self, analyses: Iterable[WordAnalysis]) -> None:
-        """Take analyses made earlier (read from a project's cache) as if made now."""
+    def remember(self, analyses: Iterable[WordAnalysis]) -> frozenset[str]:
+        """Take analyses made earlier (read from a project's cache) as if made now; returns
+        the word forms taken."""
+        words = []
         for analysis in analyses:
             self._cache.setdefault(analysis.word, analysis)
+            words.append(analysis.word)
+        return frozenset(words)
 
     def lemmas(self, word: str) -> tuple[str, ...]:
         """Every base form ``word`` can be, lower-case, most likely first."""
@@ -467,7 +471,8 @@ class VoikkoAnalyser(Analyser):
 
     def _readings(self, word: str) -> list[Reading]:
         found = [r for r in (self._reading(word, a) for a in self._raw(word)) if r is not None]
-        usual = _usual_lemma(word)
+        # Only a word with two base forms needs the usual one (and simplemma's dictionary).
+        usual = _usual_lemma(word) if len({r.lemma for r in found}) > 1 else ""
         ranked = sorted(
             enumerate(found),
             key=lambda item: _rank(word, item[1], usual, item[0]),

@@ -337,6 +337,7 @@ class TextIndex:
     sources: dict[tuple[str, str], SourceIndex] = field(default_factory=dict)
     digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     _whys: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict, repr=False)
+    stored: frozenset[str] = field(default=frozenset(), repr=False)
 
     def form_id(self, form: str) -> int:
         """The id of ``form`` in :attr:`forms`, analysing it when new."""
@@ -411,7 +412,7 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     index = per_analyser.get(chosen.name)
     if index is None or index.analyser is not chosen:
         index = per_analyser[chosen.name] = TextIndex(chosen)
-        chosen.remember(project.source_cache.analyses(chosen.name))
+        index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
     known_forms = len(index.forms)
     fresh = 0
     current = set()
@@ -429,7 +430,7 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
             index.sources[key] = _index_source(index, source_id, doc.text, doc.turns)
     for stale in set(index.sources) - current:
         del index.sources[stale]
-    if fresh and len(index.forms) > known_forms:
+    if fresh and any(f not in index.stored for f in index.forms[known_forms:]):
         # Kept for the next open: analysing the words is most of what a first search costs.
         project.source_cache.keep_analyses(chosen.name, index.analyses)
     return index
