@@ -27,7 +27,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -70,6 +70,9 @@ ANALYSERS: tuple[str, ...] = ("voikko", "simplemma", "snowball")
 _SUPPLETIVE = frozenset({"minä", "sinä", "hän", "me", "te", "he", "se", "ne", "tämä", "tuo",
                          "nämä", "nuo", "hyvä", "paljon"})
 _MIN_CHAIN = 3  # a hyphen chain lists words; two parts are a compound (sote-alue)
+# Dropped last sounds of spoken Finnish: (spoken ending, what was dropped).
+_CLIPPED = (("nu", "t"), ("ny", "t"), ("lu", "t"), ("ly", "t"), ("ru", "t"), ("ry", "t"),
+            ("su", "t"), ("sy", "t"), ("is", "i"), ("ii", "n"))
 _ACRONYM = re.compile(r"([A-ZÅÄÖ][A-ZÅÄÖ0-9]+)(?::[a-zåäöA-ZÅÄÖ]{1,6})?")
 _MIN_SPOKEN_TERM = 4  # shorter terms ("eu", "thl") would swallow unrelated unknown words
 _LOOSE_PREFIX_FROM = 6  # from this length a term may differ in its last letter
@@ -330,7 +333,8 @@ class Analyser:
         readings = self._readings(word) if word else []
         known = bool(readings)
         if not readings:
-            readings = (_spoken_readings(word) or _acronym_readings(word)
+            readings = (_spoken_readings(word) or self._clipped_readings(word)
+                        or _acronym_readings(word)
                         or self._chain_readings(word) or self._hyphen_readings(word))
             known = bool(readings)
         if not readings:
@@ -339,6 +343,25 @@ class Analyser:
 
     def _guess(self, word: str) -> list[Reading]:
         """Readings for a word the analyser does not know, if it can guess; else ``[]``."""
+        return []
+
+    def _clipped_readings(self, word: str) -> list[Reading]:
+        """Readings of a spoken form whose last sound was dropped (*loppuheitto*).
+
+        Spoken Finnish drops a word's last sound in three regular places, which this puts
+        back and then asks the analyser (:data:`_CLIPPED`): the *-t* of the past participle
+        (*tehny*, *ottanu*, *tullu* → *tehnyt*, *ottanut*, *tullut*), the *-i* of the
+        conditional (*tekis*, *lähtis* → *tekisi*, *lähtisi*) and the *-n* of the past
+        passive (*puhuttii*, *tultii* → *puhuttiin*, *tultiin*). Only a restored form the
+        analyser knows counts.
+        """
+        lowered = word.lower()
+        for ending, restored in _CLIPPED:
+            if lowered.endswith(ending) and len(lowered) > len(ending) + 1:
+                found = self._readings(lowered + restored)
+                if found:
+                    return [replace(r, rule=f"spoken form of {lowered + restored}")
+                            for r in found]
         return []
 
     def _chain_readings(self, word: str) -> list[Reading]:
@@ -401,7 +424,8 @@ SPOKEN_FORMS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("tartte", "tarttee", "tarvii", "tarviin", "tarviit", "tartteis",
                      "tarttis"), ("tarvita", "teonsana")),
     **dict.fromkeys(("haluu", "haluis", "haluisin"), ("haluta", "teonsana")),
-    **dict.fromkeys(("tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
+    **dict.fromkeys(("tehä", "tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
+    **dict.fromkeys(("nähä", "nähään"), ("nähdä", "teonsana")),
     **dict.fromkeys(("kattoo", "kattoi", "kattomaan", "katotaan"), ("katsoa", "teonsana")),
 }
 
@@ -471,13 +495,12 @@ class VoikkoAnalyser(Analyser):
 
     def _readings(self, word: str) -> list[Reading]:
         found = [r for r in (self._reading(word, a) for a in self._raw(word)) if r is not None]
-        # Only a word with two base forms needs the usual one (and simplemma's dictionary).
-        usual = _usual_lemma(word) if len({r.lemma for r in found}) > 1 else ""
-        ranked = sorted(
-            enumerate(found),
-            key=lambda item: _rank(word, item[1], usual, item[0]),
-        )
-        return [reading for _, reading in ranked]
+        if not found:
+            return []
+        usual = _usual_lemma(word)
+        ranked = [r for _, r in sorted(enumerate(found),
+                                       key=lambda item: _rank(word, item[1], usual, item[0]))]
+        return _lexicalised(word, usual, ranked) + ranked
 
     def _reading(self, word: str, analysis: dict[str, str]) -> Reading | None:
         base = str(analysis.get("BASEFORM", "")).lower()
@@ -554,6 +577,21 @@ def _deverbal(chunk: str, kind: str) -> tuple[str, ...]:
     return (base,) if base else ()
 
 
+def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading]:
+    """A reading of ``word`` as a base form of its own, when it is a lexicalised word.
+
+    Rule: simplemma's corpus-built dictionary lists the form as its own base form while
+    Voikko reads it only as a form of other words, none of them a participle. Such forms are
+    adverbs and adpositions that grew out of case forms (*esimerkiksi*, *varmasti*,
+    *aikana*, *mielestä*, *lailla*), which Universal Dependencies lemmatises as themselves
+    (*tarpeeksi* is no form of *tarve*). The other readings stay, after it.
+    """
+    lowered = word.lower()
+    if usual != lowered or any(lowered == r.lemma or r.also for r in readings):
+        return []
+    return [Reading(lowered, "seikkasana", rule="lexicalised word")]
+
+
 def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...]:
     """Sort key: the reading a form usually has comes first. Documented rule, in order:
 
@@ -567,7 +605,9 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
        dictionary was built from lemmatised corpora, so it holds the base form a form
        usually has (*tilanne* before *tila*; *toimi* as *toimia*); for a compound it does
        not list, the base form it gives for the longest ending it lists, as the head
-       (*yhteistoimintamallista*: *mallista* → *malli*, not *mallinen*);
+       (*yhteistoimintamallista*: *mallista* → *malli*, not *mallinen*); a base form
+       before a participle's adjective form (*tehtäviä*: the noun *tehtävä* before the
+       participle of *tehdä*);
     5. a reading whose base form is the word itself (a nominative or infinitive);
     6. Voikko's own order.
     """
@@ -576,11 +616,20 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
         int(reading.rule.endswith("proper name")),
         len(reading.parts),
         int(not _function_reading(lowered, reading)),
-        int(not usual or not (usual in (reading.lemma, *reading.also)
-                              or (usual.startswith("-") and reading.lemma.endswith(usual[1:])))),
+        _usual_rank(reading, usual),
         int(lowered not in (reading.lemma, *reading.also)),
         order,
     )
+
+
+def _usual_rank(reading: Reading, usual: str) -> int:
+    """0 when ``usual`` is the reading's base form, 1 when it is its participle or its head
+    (a ``-`` ending), else 2."""
+    if usual and usual == reading.lemma:
+        return 0
+    if usual in reading.also or (usual.startswith("-") and reading.lemma.endswith(usual[1:])):
+        return 1
+    return 2
 
 
 @functools.lru_cache(maxsize=1)
