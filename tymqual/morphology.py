@@ -67,8 +67,9 @@ READING_MODES: tuple[str, ...] = ("likely", "all")
 #: Analyser names in the order :func:`get_analyser` tries them.
 ANALYSERS: tuple[str, ...] = ("voikko", "simplemma", "snowball")
 
-_SUPPLETIVE = frozenset({"minä", "sinä", "hän", "me", "te", "he", "se", "ne", "tämä", "tuo",
-                         "nämä", "nuo", "hyvä", "paljon"})
+# Base forms whose inflected forms begin with another letter: parempi, paras → hyvä;
+# enemmän, eniten → paljon. (Every form of a Finnish pronoun keeps its first letter.)
+_SUPPLETIVE = frozenset({"hyvä", "paljon"})
 _MIN_CHAIN = 3  # a hyphen chain lists words; two parts are a compound (sote-alue)
 # Dropped last sounds of spoken Finnish: (spoken ending, what was dropped).
 _CLIPPED = (("nu", "t"), ("ny", "t"), ("lu", "t"), ("ly", "t"), ("ru", "t"), ("ry", "t"),
@@ -731,7 +732,7 @@ class SimplemmaAnalyser(Analyser):
         Guards, each a general rule: a plural nominative listed as its own base form
         (*resurssit*) becomes the singular; a base form that does not begin with the word's
         first letter is refused (*työ* → *sinä*, *teistä* → *sinä*: simplemma's table maps
-        some forms to an unrelated word), except for the suppletive pronouns; a base form
+        some forms to an unrelated word), except for the suppletive comparatives; a base form
         that is only the first part of the word, the rest being a word of its own
         (*olkapäävaiva* → *olkapää*), is refused, so the word is read as a compound.
         """
@@ -927,7 +928,8 @@ def _plausible(word: str, lemma: str) -> bool:
     """Whether a fallback lemmatiser's base form can belong to ``word`` at all.
 
     A Finnish inflected form begins with the first letter of its base form; only the
-    suppletive pronouns break that (*meitä* → *me* keeps it, *teitä* → *sinä* does not).
+    suppletive comparatives of *hyvä* and *paljon* break that. (*työ* → *sinä* and *teitä* →
+    *sinä*, which simplemma's table gives, do not keep it and are refused.)
     """
     return bool(lemma) and (lemma[0] == word[:1].lower() or lemma in _SUPPLETIVE)
 

@@ -30,7 +30,7 @@ import re
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -338,6 +338,8 @@ class TextIndex:
     digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     _whys: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict, repr=False)
     stored: frozenset[str] = field(default=frozenset(), repr=False)
+    contextual: set[int] = field(default_factory=set, repr=False)
+    _negation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
 
     def form_id(self, form: str) -> int:
         """The id of ``form`` in :attr:`forms`, analysing it when new."""
@@ -346,6 +348,30 @@ class TextIndex:
             found = self.form_ids[form] = len(self.forms)
             self.forms.append(form)
             self.analyses.append(self.analyser.analyse(form))
+        return found
+
+    def negation_mask(self) -> np.ndarray:
+        """Which forms are forms of the negation verb (:data:`NEGATION`)."""
+        if len(self._negation) < len(self.forms):
+            grown = [f.lower() in NEGATION for f in self.forms[len(self._negation):]]
+            self._negation = np.concatenate((self._negation, np.array(grown, dtype=bool)))
+        return self._negation
+
+    def connegative_id(self, form_id: int) -> int:
+        """The id of form ``form_id`` read after a negation verb (itself if no verb reading
+        comes after a non-verb one)."""
+        analysis = self.analyses[form_id]
+        verbs = [r for r in analysis.readings if r.pos == "teonsana"]
+        if not verbs or analysis.readings[0].pos == "teonsana":
+            return form_id
+        key = "\x00connegative " + self.forms[form_id]
+        found = self.form_ids.get(key)
+        if found is None:
+            others = [r for r in analysis.readings if r.pos != "teonsana"]
+            found = self.form_ids[key] = len(self.forms)
+            self.forms.append(self.forms[form_id])
+            self.analyses.append(replace(analysis, readings=(*verbs, *others)))
+            self.contextual.add(found)
         return found
 
     def word_mask(
@@ -432,7 +458,8 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
         del index.sources[stale]
     if fresh and any(f not in index.stored for f in index.forms[known_forms:]):
         # Kept for the next open: analysing the words is most of what a first search costs.
-        project.source_cache.keep_analyses(chosen.name, index.analyses)
+        project.source_cache.keep_analyses(
+            chosen.name, [a for i, a in enumerate(index.analyses) if i not in index.contextual])
     return index
 
 
@@ -458,6 +485,7 @@ def _index_source(
     if tokens is None:
         tokens = _tokens_unit_by_unit(index, text, unit_start, unit_end)
     starts, ends, token_unit, forms = tokens
+    forms = _after_negation(index, forms, token_unit)
     return SourceIndex(
         source_id=source_id,
         text=text,
@@ -474,6 +502,30 @@ def _index_source(
 
 
 _Tokens = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: The negation verb's forms (with -kä); the verb after one is in the connegative.
+NEGATION = frozenset(
+    f"{stem}{clitic}" for stem in ("en", "et", "ei", "emme", "ette", "eivät", "älä", "älkää")
+    for clitic in ("", "kä", "kään")
+)
+
+
+def _after_negation(index: TextIndex, forms: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Form ids, with a word right after a negation verb read as a verb where it can be.
+
+    Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb
+    (in the same unit) is the connegative of a verb, so a verb reading it has comes first
+    (*halua*: *haluta*, not the noun *halu*). Such tokens get a form id of their own.
+    """
+    if len(forms) < 2:
+        return forms
+    negation = index.negation_mask()
+    after = np.flatnonzero(negation[forms[:-1]] & (unit[:-1] == unit[1:])) + 1
+    if not len(after):
+        return forms
+    forms = forms.copy()
+    for i in after.tolist():
+        forms[i] = index.connegative_id(int(forms[i]))
+    return forms
 
 
 @functools.cache
