@@ -409,25 +409,25 @@ def _acronym_readings(word: str) -> list[Reading]:
 #: for words the analyser does not know, so a table entry never overrides a standard word
 #: (*sää*, *toi*, *tarvis* stay what Voikko says). ``tests/test_morphology.py`` checks that.
 SPOKEN_FORMS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(("mä", "mää", "mua", "mun", "mulle", "mulla", "multa", "muhun",
-                     "musta"), ("minä", "asemosana")),
+    **dict.fromkeys(("mä", "mää", "mua", "mun", "mulle", "mulla", "muhun"),
+                    ("minä", "asemosana")),
     **dict.fromkeys(("sä", "sua", "sut", "sun", "sulle", "sulla", "sulta", "suhun", "susta"),
                     ("sinä", "asemosana")),
-    **dict.fromkeys(("tää", "tän", "täs", "täst", "tähän"), ("tämä", "asemosana")),
-    **dict.fromkeys(("noi", "noita", "noille"), ("nuo", "asemosana")),
-    **dict.fromkeys(("nää", "näitten"), ("nämä", "asemosana")),
+    **dict.fromkeys(("tää", "tän", "täs", "täst"), ("tämä", "asemosana")),
+    **dict.fromkeys(("noi",), ("nuo", "asemosana")),
+    **dict.fromkeys(("nää",), ("nämä", "asemosana")),
     **dict.fromkeys(("ton", "tost", "tos"), ("tuo", "asemosana")),
     **dict.fromkeys(("oon", "oot", "ootte", "ois", "oisin", "oisit", "oisko", "olis",
-                     "olisko", "oltiin"), ("olla", "teonsana")),
+                     "olisko"), ("olla", "teonsana")),
     **dict.fromkeys(("tuun", "tuut", "tuu", "tulis"), ("tulla", "teonsana")),
     **dict.fromkeys(("meen", "meet", "mee", "mentii"), ("mennä", "teonsana")),
     **dict.fromkeys(("tiiä", "tiijä", "tiiän", "tiiät", "tiietään"), ("tietää", "teonsana")),
     **dict.fromkeys(("tartte", "tarttee", "tarvii", "tarviin", "tarviit", "tartteis",
                      "tarttis"), ("tarvita", "teonsana")),
-    **dict.fromkeys(("haluu", "haluis", "haluisin"), ("haluta", "teonsana")),
+    **dict.fromkeys(("haluu", "haluis"), ("haluta", "teonsana")),
     **dict.fromkeys(("tehä", "tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
     **dict.fromkeys(("nähä", "nähään"), ("nähdä", "teonsana")),
-    **dict.fromkeys(("kattoo", "kattoi", "kattomaan", "katotaan"), ("katsoa", "teonsana")),
+    **dict.fromkeys(("kattoo", "katotaan"), ("katsoa", "teonsana")),
 }
 
 
