@@ -10,8 +10,8 @@ and turn 4 answers "Mallisopimus auttoi. Kela on mukana."
 from __future__ import annotations
 
 import re
-import warnings
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
