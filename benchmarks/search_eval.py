@@ -32,6 +32,7 @@ a slice).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
@@ -40,7 +41,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,17 +93,16 @@ class Sentence:
 
 def read_conllu(path: Path) -> list[Sentence]:
     """The sentences of a (gzipped) CoNLL-U file; multiword-token and empty-node lines skipped."""
-    opener: Callable[..., Iterable[str]] = gzip.open if path.suffix == ".gz" else open
+    raw = path.read_bytes()
+    content = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
     sentences: list[Sentence] = []
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[call-arg]
-        for line in handle:
-            line = line.rstrip("\n")
-            if line.startswith("# text = "):
-                sentences.append(Sentence(line[len("# text = "):]))
-            elif line and not line.startswith("#") and sentences:
-                cols = line.split("\t")
-                if len(cols) == 10 and cols[0].isdigit():
-                    sentences[-1].tokens.append((cols[1], cols[2], cols[3]))
+    for line in content.splitlines():
+        if line.startswith("# text = "):
+            sentences.append(Sentence(line[len("# text = "):]))
+        elif line and not line.startswith("#") and sentences:
+            cols = line.split("\t")
+            if len(cols) == 10 and cols[0].isdigit():
+                sentences[-1].tokens.append((cols[1], cols[2], cols[3]))
     return sentences
 
 
@@ -320,7 +320,7 @@ def speed(corpus: Corpus, work: Path) -> list[tuple[str, float, float]]:
     warm = _in_new_process(root, words[0])
     project = open_corpus_project(root, corpus)
     project.search(words[0])
-    later = min(timed(lambda w=w: project.search(w)) for w in words[1:])
+    later = min(timed(functools.partial(project.search, w)) for w in words[1:])
     return [(step, n_words / sec, regex / sec) for step, sec in (
         ("first search in a new process, empty cache", cold),
         ("first search in a new process, analyses cached", warm),
