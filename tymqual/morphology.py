@@ -597,27 +597,29 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     """Sort key: the reading a form usually has comes first. Documented rule, in order:
 
     1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last;
-    2. fewer compound parts first: a word the dictionary lists whole beats an accidental
+    2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
+       *silta*, *eli* before *elää*, *niitä* before *niittää*);
+    3. the base form simplemma gives for the whole form, when it is one of Voikko's:
+       simplemma's dictionary was built from lemmatised corpora, so it holds the base form
+       a form usually has (*tilanne* before *tila*; *toimi* as *toimia*; *toimivalta* the
+       noun, not the participle of *toimia*);
+    4. fewer compound parts first: a word the dictionary lists whole beats an accidental
        split (*pikaruokalasta*: *pikaruokala*, not *pika+ruoka+lapsi*; *tunnetuin*:
        *tunnettu*, not *tunne+tuki*);
-    3. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
-       *silta*, *eli* before *elää*, *niitä* before *niittää*);
-    4. the base form simplemma gives for the form, when it is one of Voikko's: simplemma's
-       dictionary was built from lemmatised corpora, so it holds the base form a form
-       usually has (*tilanne* before *tila*; *toimi* as *toimia*); for a compound it does
+    5. simplemma's base form as a participle's adjective form, or for a compound it does
        not list, the base form it gives for the longest ending it lists, as the head
-       (*yhteistoimintamallista*: *mallista* → *malli*, not *mallinen*); a base form
-       before a participle's adjective form (*tehtäviä*: the noun *tehtävä* before the
-       participle of *tehdä*);
-    5. a reading whose base form is the word itself (a nominative or infinitive);
-    6. Voikko's own order.
+       (*yhteistoimintamallista*: *mallista* → *malli*, not *mallinen*);
+    6. a reading whose base form is the word itself (a nominative or infinitive);
+    7. Voikko's own order.
     """
     lowered = word.lower()
+    usual_rank = _usual_rank(reading, usual)
     return (
         int(reading.rule.endswith("proper name")),
-        len(reading.parts),
         int(not _function_reading(lowered, reading)),
-        _usual_rank(reading, usual),
+        int(usual_rank > 0),
+        len(reading.parts),
+        usual_rank,
         int(lowered not in (reading.lemma, *reading.also)),
         order,
     )
