@@ -6,6 +6,7 @@
 #   make bench-small  4 interviews only, the size the test suite (and so CI) runs
 #   make bench-history  the cost of the codings history (p.code, autocoding, undo)
 #   make bench-leaks    the leak check's recall on every form of 30 made-up names
+#   make bench-search   Finnish search against UD_Finnish-FTB's gold lemmas (needs ../shared)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history bench-leaks
+	bench-history bench-leaks bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,10 @@ bench-history: install
 # the leak check's recall on 300 planted forms of made-up names, and what pseudonymising leaves
 bench-leaks: install
 	$(BIN)/python benchmarks/leaks.py
+
+# recall and precision of search against gold lemmas and the baselines, and its speed
+bench-search: install
+	$(BIN)/python benchmarks/search_eval.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
