@@ -495,12 +495,15 @@ class VoikkoAnalyser(Analyser):
         return list(self._voikko.analyze(word))
 
     def _readings(self, word: str) -> list[Reading]:
-        found = [r for r in (self._reading(word, a) for a in self._raw(word)) if r is not None]
+        raw = self._raw(word)
+        found = [r for r in (self._reading(word, a) for a in raw) if r is not None]
         if not found:
             return []
         usual = _usual_lemma(word)
         ranked = [r for _, r in sorted(enumerate(found),
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
+        if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
+            return ranked  # a nominative (resurssit) is no lexicalised case form
         return _lexicalised(word, usual, ranked) + ranked
 
     def _reading(self, word: str, analysis: dict[str, str]) -> Reading | None:
@@ -582,7 +585,8 @@ def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading
     """A reading of ``word`` as a base form of its own, when it is a lexicalised word.
 
     Rule: simplemma's corpus-built dictionary lists the form as its own base form while
-    Voikko reads it only as a form of other words, none of them a participle. Such forms are
+    Voikko reads it only as a form of other words, none of them a participle or a
+    nominative (simplemma lists some plurals, *resurssit*, as base forms). Such forms are
     adverbs and adpositions that grew out of case forms (*esimerkiksi*, *varmasti*,
     *aikana*, *mielestä*, *lailla*), which Universal Dependencies lemmatises as themselves
     (*tarpeeksi* is no form of *tarve*). The other readings stay, after it.

@@ -339,6 +339,9 @@ class TextIndex:
     _whys: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict, repr=False)
     stored: frozenset[str] = field(default=frozenset(), repr=False)
     contextual: set[int] = field(default_factory=set, repr=False)
+    _by_key: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _unknown: list[int] = field(default_factory=list, repr=False)
+    _keyed: int = field(default=0, repr=False)
     _negation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
 
     def form_id(self, form: str) -> int:
@@ -387,8 +390,9 @@ class TextIndex:
     ) -> np.ndarray:
         """Per form, why it is an occurrence of ``term`` (``""`` when it is not).
 
-        Explanations are worked out per distinct form and kept per query, so a later search
-        for the same word costs one array lookup per token.
+        Only forms that share a base form or compound part with the query (and unknown
+        forms) are asked; explanations are kept per query, so a later search for the same
+        word costs one array lookup per token.
         """
         key = (term, compounds, readings, derivations, len(self.forms))
         found = self._whys.get(key)
@@ -396,9 +400,29 @@ class TextIndex:
             query = self.analyser.query(term, compounds=compounds, readings=readings,
                                         derivations=derivations)
             explain = self.analyser.explain
-            found = np.array([explain(a, query) for a in self.analyses], dtype=object)
+            found = np.full(len(self.analyses), "", dtype=object)
+            keys = {*query.lemmas, *(parts[0] for parts in query.parts)}
+            for i in self._candidates(keys):
+                found[i] = explain(self.analyses[i], query)
             self._whys[key] = found
         return found
+
+    def _candidates(self, keys: set[str]) -> list[int]:
+        """Forms that may match a query with these base forms: those with one of them as
+        a reading's base form, word form, derivation source or compound part, and every
+        unknown form (the clipped spoken-form rule may take it)."""
+        for i in range(self._keyed, len(self.analyses)):
+            analysis = self.analyses[i]
+            if not analysis.known:
+                self._unknown.append(i)
+            for r in analysis.readings:
+                for k in {r.lemma, *r.also, *r.derived, *r.parts}:
+                    self._by_key.setdefault(k, []).append(i)
+        self._keyed = len(self.analyses)
+        found = set(self._unknown)
+        for k in keys:
+            found.update(self._by_key.get(k, ()))
+        return sorted(found)
 
     def prefix_mask(self, prefix: str) -> np.ndarray:
         """Which forms begin with ``prefix``, or have a base form that does."""
