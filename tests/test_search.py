@@ -462,3 +462,28 @@ def test_search_on_a_slice_of_ud_finnish_ftb_beats_the_baselines(tmp_path: Path)
     assert off.precision > voikko.precision
     verbs = rows['tymqual compounds="off"']["verb"]
     assert verbs.recall >= 0.9  # participles and passives found by their verb
+
+
+def test_search_frequencies_autocoding_and_the_suggester_read_words_alike(
+        make_project: MakeProject) -> None:
+    from tymqual.autocode import KeywordAutocoder
+    from tymqual.suggest import _BaseForms
+
+    codebook = ("name: Testi\ncodes:\n  - name: Halu\n    key: halu\n    keywords: [haluta]\n"
+                "  - name: Tilanne\n    key: tilanne\n    keywords: [tilanne]\n")
+    project = make_project({"transcripts/H3.txt": CONTEXT_TEXT, "codes/codebook.yaml": codebook},
+                           progress=False)
+    counts = word_frequencies(project, stopwords=False)
+    counts = counts[counts["group"] == "H3"].set_index("lemma")["count"]
+    assert counts["haluta"] == 1 and counts["halu"] == 1
+    assert counts["päättää"] == 2  # päätettiin, Päätetty
+    line = project.document("H3").text.splitlines()[1]
+    suggested = _BaseForms()(line)
+    assert suggested.count("haluta") == 1 and suggested.count("halu") == 1
+    found = search(project, "haluta OR tilanne")
+    found = found[found["source_id"] == "H3"]
+    assert set(found["match"]) == {"halua", "Tilanne"}
+    proposals = KeywordAutocoder().fit(project).predict(project)
+    proposals = proposals[proposals["source_id"] == "H3"]
+    # Each sentence holding a hit, and no other: "Minulla on halua jäädä." is not proposed.
+    assert sorted(proposals["text"]) == ["En halua lähteä.", "Tilanne on hyvä, tilasin kahvia."]

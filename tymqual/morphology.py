@@ -36,6 +36,7 @@ from tymqual.errors import TymqualError, TymqualWarning
 __all__ = [
     "ANALYSERS",
     "COMPOUND_MODES",
+    "NEGATION",
     "READING_MODES",
     "SPOKEN_FORMS",
     "Analyser",
@@ -50,6 +51,7 @@ __all__ = [
     "available_analysers",
     "check_compounds",
     "check_readings",
+    "connegative",
     "get_analyser",
     "sentences",
     "spoken_match",
@@ -392,6 +394,28 @@ class Analyser:
         first = tuple(p.lower() for p in prefix.split("-") if p)
         return [Reading(f"{prefix.lower()}-{r.lemma}", r.pos, (*first, *r.parts),
                         rule="hyphenated compound") for r in tail]
+
+
+#: The negation verb's forms (with -kä, -kään); the verb after one is in the connegative.
+NEGATION = frozenset(
+    f"{stem}{clitic}" for stem in ("en", "et", "ei", "emme", "ette", "eivät", "älä", "älkää")
+    for clitic in ("", "kä", "kään")
+)
+
+
+def connegative(analysis: WordAnalysis) -> WordAnalysis:
+    """``analysis`` read right after a negation verb (:data:`NEGATION`): verbs first.
+
+    Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb is
+    the connegative of a verb, so a verb reading it has comes first (*halua*: *haluta*, not
+    the noun *halu*). Returns ``analysis`` itself when a verb reading already leads or
+    there is none. Search, autocoding and the suggester all apply it.
+    """
+    verbs = tuple(r for r in analysis.readings if r.pos == "teonsana")
+    if not verbs or analysis.readings[0].pos == "teonsana":
+        return analysis
+    others = tuple(r for r in analysis.readings if r.pos != "teonsana")
+    return replace(analysis, readings=(*verbs, *others))
 
 
 def _acronym_readings(word: str) -> list[Reading]:

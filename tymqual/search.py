@@ -30,7 +30,7 @@ import re
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -39,12 +39,14 @@ import pandas as pd
 from tymqual.corpus import Turn
 from tymqual.errors import TymqualError
 from tymqual.morphology import (
+    NEGATION,
     Analyser,
     Compounds,
     Readings,
     WordAnalysis,
     check_compounds,
     check_readings,
+    connegative,
     get_analyser,
     sentences,
 )
@@ -364,16 +366,15 @@ class TextIndex:
         """The id of form ``form_id`` read after a negation verb (itself if no verb reading
         comes after a non-verb one)."""
         analysis = self.analyses[form_id]
-        verbs = [r for r in analysis.readings if r.pos == "teonsana"]
-        if not verbs or analysis.readings[0].pos == "teonsana":
+        read = connegative(analysis)
+        if read is analysis:
             return form_id
         key = "\x00connegative " + self.forms[form_id]
         found = self.form_ids.get(key)
         if found is None:
-            others = [r for r in analysis.readings if r.pos != "teonsana"]
             found = self.form_ids[key] = len(self.forms)
             self.forms.append(self.forms[form_id])
-            self.analyses.append(replace(analysis, readings=(*verbs, *others)))
+            self.analyses.append(read)
             self.contextual.add(found)
         return found
 
@@ -526,20 +527,9 @@ def _index_source(
 
 
 _Tokens = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-#: The negation verb's forms (with -kä); the verb after one is in the connegative.
-NEGATION = frozenset(
-    f"{stem}{clitic}" for stem in ("en", "et", "ei", "emme", "ette", "eivät", "älä", "älkää")
-    for clitic in ("", "kä", "kään")
-)
-
-
 def _after_negation(index: TextIndex, forms: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """Form ids, with a word right after a negation verb read as a verb where it can be.
-
-    Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb
-    (in the same unit) is the connegative of a verb, so a verb reading it has comes first
-    (*halua*: *haluta*, not the noun *halu*). Such tokens get a form id of their own.
-    """
+    """Form ids, with a word right after a negation verb (in the same unit) read by
+    :func:`tymqual.morphology.connegative`; such tokens get a form id of their own."""
     if len(forms) < 2:
         return forms
     negation = index.negation_mask()
