@@ -11,10 +11,20 @@ module answers "which base forms can this word be?" with the best analyser insta
 3. **NLTK's Snowball** stemmer for Finnish: a rule-based stemmer, no compounds, last resort.
 
 :func:`get_analyser` picks the first that works and warns once when it is not Voikko.
-Words an analyser does not know go through three more steps (see :meth:`Analyser.analyse`):
-acronyms lose their case ending (``THL:n`` → ``thl``), a hyphenated word is analysed by its
-last part (``TE-toimiston`` → ``te-toimisto``), and a *spoken* form may still match a query
-term by a bounded prefix rule (:func:`spoken_match`: ``johtoryhmäs`` → ``johtoryhmä``).
+Words an analyser does not know go through more steps (see :meth:`Analyser.analyse`): the
+spoken-form table (:data:`SPOKEN_FORMS`) and dropped last sounds (*tehny* → *tehnyt*),
+acronyms lose their case ending (``THL:n`` → ``thl``), hyphen chains are read word by word,
+a hyphenated word is analysed by its last part (``TE-toimiston`` → ``te-toimisto``), and a
+*spoken* form may still match a query term by a bounded prefix rule (:func:`spoken_match`:
+``johtoryhmäs`` → ``johtoryhmä``).
+
+**Matching** (issue 17): a query is the base form typed (:meth:`Analyser.query`); a word in
+a text counts by the reading it usually has (Voikko's readings ranked by ``_rank``, with
+simplemma's corpus-built dictionary as the measure of what is usual; ``readings="all"``
+widens both sides); participles are forms of their verb, as in Universal Dependencies;
+compound heads come from the likely reading's real compound boundaries; and
+:meth:`WordAnalysis.why` says in one line why a form matched. How well this does against
+hand-annotated lemmas is measured by ``benchmarks/search_eval.py``.
 
 This module belongs to the data-model layer: it imports only :mod:`tymqual.errors`, the
 standard library and the analysers themselves (each lazily, so a missing one costs nothing).
@@ -720,23 +730,6 @@ def _wants_capital(word: str, structure: str) -> bool:
     return len(marks) == len(word) and any(
         mark == "i" and ch.islower() for mark, ch in zip(marks, word, strict=True)
     )
-
-
-def _structure_pieces(word: str, structure: str) -> list[str]:
-    """The surface form cut where Voikko's ``STRUCTURE`` opens a new part (``=``)."""
-    if len(structure.replace("=", "")) != len(word):
-        return [word]
-    pieces: list[str] = []
-    at = 0
-    for mark in structure:
-        if mark == "=":
-            pieces.append("")
-            continue
-        if not pieces:
-            pieces.append("")
-        pieces[-1] += word[at]
-        at += 1
-    return [p for p in pieces if p.strip("-")]
 
 
 # ---------------------------------------------------------------------------- simplemma
