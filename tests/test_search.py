@@ -487,3 +487,18 @@ def test_search_frequencies_autocoding_and_the_suggester_read_words_alike(
     proposals = proposals[proposals["source_id"] == "H3"]
     # Each sentence holding a hit, and no other: "Minulla on halua jäädä." is not proposed.
     assert sorted(proposals["text"]) == ["En halua lähteä.", "Tilanne on hyvä, tilasin kahvia."]
+
+
+def test_the_leak_check_reads_the_kept_word_analyses(make_project: MakeProject) -> None:
+    # The analyses file holds every word form of the sources, names included.
+    from tymqual.leaks import check_leaks
+
+    project = make_project({"transcripts/H3.txt": "V: Puhuin Virtasen Marjatan kanssa.\n"},
+                           progress=False)
+    search(project, "kela")
+    stored = list((project.root / ".tymqual-cache").glob("words-*.analyses"))
+    assert stored and "Marjatan" in stored[0].read_text("utf-8")
+    key = pd.DataFrame([("Marjatta Virtanen", "[Henkilö 1]", "person")],
+                       columns=["original", "label", "kind"])
+    found = check_leaks(stored[0], key)
+    assert {"Marjatan", "Virtasen"} <= set(found["found"])

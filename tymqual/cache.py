@@ -290,10 +290,11 @@ def _analyses_name(analyser: str) -> str:
     return f"words-{analyser}-{digest.hexdigest()[:24]}.analyses"
 
 
-# One line per word form: the form, "1" or "0" for known, then its readings; a reading's
+# One line per word form: "1" or "0" for known, the form, then its readings; a reading's
 # fields (lemma, pos, parts, also, derived, rule) are joined by US, list items by RS and
-# readings by GS, characters no word form or base form contains.
-_ANALYSES_HEADER = f"tymqual word analyses {FORMAT}"
+# readings by GS, characters no word form or base form contains. The form is not first on
+# its line, so the leak check never takes a name in it for a word opening a sentence.
+_ANALYSES_HEADER = f"tymqual word analyses {FORMAT}: known, form, readings"
 _US, _RS, _GS = "\x1f", "\x1e", "\x1d"
 _FIELDS = 6
 
@@ -309,11 +310,11 @@ def _encode_analysis(analysis: WordAnalysis) -> str:
                   r.rule))
         for r in analysis.readings
     )
-    return f"{analysis.word}\t{int(analysis.known)}\t{readings}"
+    return f"{int(analysis.known)}\t{analysis.word}\t{readings}"
 
 
 def _decode_analysis(line: str) -> WordAnalysis:
-    word, known, readings = line.split("\t")
+    known, word, readings = line.split("\t")
     made = []
     for reading in readings.split(_GS):
         fields = reading.split(_US)
