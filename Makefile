@@ -8,6 +8,7 @@
 #   make bench-history  the cost of the codings history (p.code, autocoding, undo)
 #   make bench-leaks    the leak check's recall on every form of 30 made-up names
 #   make bench-ledger   the CSV ledger at 10,000 to 400,000 machine suggestions
+#   make bench-search   Finnish search against UD_Finnish-FTB's gold lemmas (needs ../shared)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -15,7 +16,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history bench-leaks bench-ledger
+	bench-history bench-leaks bench-ledger bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +69,10 @@ bench-history: install
 # the leak check's recall on 300 planted forms of made-up names, and what pseudonymising leaves
 bench-leaks: install
 	$(BIN)/python benchmarks/leaks.py
+
+# recall and precision of search against gold lemmas and the baselines, and its speed
+bench-search: install
+	$(BIN)/python benchmarks/search_eval.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

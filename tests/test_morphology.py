@@ -132,11 +132,14 @@ COMPOUND_REFUSALS = [
 MINIMUM = {
     "voikko": {"recall": 1.0, "spoken": 1.0, "precision": 1.0, "compound_matches": 1.0,
                "compound_refusals": 1.0},
+    # "demo" was 0.90 before Voikko read participles as their verbs (asettanut → asettaa).
     "simplemma": {"recall": 0.98, "spoken": 1.0, "precision": 1.0, "compound_matches": 1.0,
-                  "compound_refusals": 1.0, "demo": 0.9},
+                  "compound_refusals": 1.0, "demo": 0.89},
     # A stemmer: "kun" and "kunta" share the stem "kun"; compounds are not analysed at all.
+    # Its "demo" figure fell from 0.80 to 0.79 when Voikko began to read participles as
+    # their verbs (päättänyt → päättää), which a stem cannot follow.
     "snowball": {"recall": 0.98, "spoken": 1.0, "precision": 0.94, "compound_matches": 0.0,
-                 "compound_refusals": 1.0, "demo": 0.8},
+                 "compound_refusals": 1.0, "demo": 0.79},
 }
 
 INFLECTED_CASES = [(term, form) for term, forms in INFLECTED.items() for form in forms]
@@ -219,7 +222,9 @@ def test_compound_parts_and_head(strict: Analyser, word: str, parts: tuple[str, 
 def test_voikko_reduces_genitive_first_parts_and_deep_compounds(voikko: Analyser) -> None:
     assert voikko.compound_parts("yhteistoimintamallissa") == ("yhteis", "toiminta", "malli")
     assert voikko.head("hyvinvointialueiden") == "alue"
-    assert voikko.compound_parts("yhdenvertaisuutta") == ("yksi", "vertaisuus")
+    # A derivation of "yhdenvertainen" (a boundary inside one lexeme, no compound boundary
+    # in Voikko's analysis) is one word, so "yksi" never finds it as a compound part.
+    assert voikko.compound_parts("yhdenvertaisuutta") == ("yhdenvertaisuus",)
 
 
 @pytest.mark.parametrize(
@@ -253,10 +258,12 @@ def test_voikko_puts_the_likely_reading_first(voikko: Analyser, word: str, first
     assert voikko.lemmas(word)[0] == first
 
 
-def test_minen_nouns_match_their_verb_one_way_only(voikko: Analyser) -> None:
-    assert voikko.lemmas("johtamisesta") == ("johtaminen", "johtaa")
-    assert voikko.matches("johtamisesta", "johtaa")
-    assert not voikko.matches("johti", "johtaminen")
+def test_minen_nouns_match_their_verb_only_with_derivations(voikko: Analyser) -> None:
+    # UD's convention: a -minen noun is a base form of its own; derivations= adds the verb.
+    assert voikko.lemmas("johtamisesta") == ("johtaminen",)
+    assert not voikko.matches("johtamisesta", "johtaa")
+    assert voikko.matches("johtamisesta", "johtaa", derivations=True)
+    assert not voikko.matches("johti", "johtaminen", derivations=True)
     assert voikko.matches("verkostojohtamisen", "johtaminen", compounds="head")
     assert voikko.compound_parts("verkostojohtamisen") == ("verkosto", "johtaminen")
 
@@ -418,3 +425,149 @@ def test_stopwords_hold_function_words_and_fillers_only() -> None:
     assert not {"asia", "aika", "hyvä", "työ", "kela", "johtoryhmä", "alue", "oma"} & stop
     assert all(w == w.lower() and " " not in w for w in stop)
     assert len(stop) > 200
+
+
+# ---------------------------------------------------------------------------- issue 17 rules
+#: (form, verb): participles, infinitives and passives are forms of their verb (UD's rule).
+VERB_FORMS = [
+    ("päättänyt", "päättää"), ("päätetty", "päättää"), ("toiminut", "toimia"),
+    ("myönnetty", "myöntää"), ("koulutettujen", "kouluttaa"), ("tehtäessä", "tehdä"),
+    ("tekemällä", "tehdä"), ("tarvitaan", "tarvita"), ("ollaan", "olla"),
+    ("johdettiin", "johtaa"), ("päättävä", "päättää"), ("sovittu", "sopia"),
+    ("tehtyään", "tehdä"), ("kertomaan", "kertoa"),
+]
+
+
+@pytest.mark.parametrize(("form", "verb"), VERB_FORMS)
+def test_verb_forms_are_found_by_their_verb(voikko: Analyser, form: str, verb: str) -> None:
+    assert voikko.matches(form, verb), voikko.analyse(form)
+    assert voikko.lemmas(form)[0] == verb
+
+
+@pytest.mark.parametrize(("form", "participle"), [
+    ("koulutettujen", "koulutettu"), ("päätetyt", "päätetty"), ("päättävää", "päättävä"),
+])
+def test_a_participle_query_still_finds_its_own_forms(
+        voikko: Analyser, form: str, participle: str) -> None:
+    assert voikko.matches(form, participle)
+
+
+#: (text form, typed query, found with readings="likely", found with readings="all").
+HOMOGRAPHS = [
+    ("tilassa", "tilanne", False, True),  # "tilanne" can be a form of "tila"
+    ("tilasin", "tilanne", False, True),  # ... and of "tilata"
+    ("tilanteessa", "tilanne", True, True),
+    ("toimii", "toimi", False, True),  # the noun "toimi" is no form of "toimia"
+    ("toimessa", "toimi", True, True),
+    ("tukee", "tuki", False, True),
+    ("tuen", "tuki", True, True),
+    ("tappoi", "tapa", False, True),
+    ("tavalla", "tapa", True, True),
+    ("tilanne", "tila", False, True),  # the form usually reads as "tilanne"
+]
+
+
+@pytest.mark.parametrize(("form", "query", "likely", "every"), HOMOGRAPHS)
+def test_the_query_is_the_typed_base_form(
+        voikko: Analyser, form: str, query: str, likely: bool, every: bool) -> None:
+    assert voikko.matches(form, query) is likely, voikko.analyse(form)
+    assert voikko.matches(form, query, readings="all") is every
+
+
+@pytest.mark.parametrize(("form", "query"), [
+    ("tunnetuin", "tuki"), ("samanlaista", "laki"), ("pikaruokalasta", "lapsi"),
+    ("yhteistoimintamallista", "mallinen"),
+])
+def test_compound_heads_come_from_the_likely_reading_only(
+        voikko: Analyser, form: str, query: str) -> None:
+    for compounds in ("off", "head", "any"):
+        assert not voikko.matches(form, query, compounds=compounds)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("form", "query"), [
+    ("sosiaalilainsäädännön", "lainsäädäntö"), ("perustuslain", "laki"),
+    ("verkostojohtajalle", "johtaja"), ("lastensuojelulaissa", "laki"),
+    ("kuntayhteistyöryhmässä", "yhteistyöryhmä"),
+])
+def test_a_compound_query_is_found_as_the_head_of_a_longer_compound(
+        voikko: Analyser, form: str, query: str) -> None:
+    assert voikko.matches(form, query, compounds="head")
+    assert not voikko.matches(form, query, compounds="off")
+
+
+def test_only_real_compound_boundaries_split_a_word(voikko: Analyser) -> None:
+    # Derivational boundaries (saman=lainen, hyvin=vointi) are inside one word.
+    assert voikko.compound_parts("samanlaista") == ("samanlainen",)
+    assert voikko.compound_parts("sosiaalilainsäädännön") == ("sosiaali", "laki", "säädäntö")
+
+
+@pytest.mark.parametrize("form", sorted(morphology.SPOKEN_FORMS))
+def test_every_spoken_table_entry_is_unknown_and_maps_to_a_real_base_form(
+        voikko: Analyser, form: str) -> None:
+    lemma, _ = morphology.SPOKEN_FORMS[form]
+    raw = morphology.VoikkoAnalyser._raw(voikko, form)  # type: ignore[arg-type]
+    assert raw == [], f"{form!r} is a standard word; the table must not override it"
+    assert lemma in voikko.lemmas(lemma), f"{lemma!r} is no base form Voikko knows"
+    assert voikko.matches(form, lemma)
+
+
+@pytest.mark.parametrize(("form", "verb"), [
+    ("tehny", "tehdä"), ("ottanu", "ottaa"), ("tullu", "tulla"), ("menny", "mennä"),
+    ("lähtis", "lähteä"), ("tekis", "tehdä"), ("puhuttii", "puhua"), ("tultii", "tulla"),
+])
+def test_spoken_forms_with_a_dropped_last_sound(voikko: Analyser, form: str, verb: str) -> None:
+    assert voikko.matches(form, verb)
+
+
+@pytest.mark.parametrize("chain", ["vauva-taapero-lapsi-teini", "äiti-isä-lapsi",
+                                   "koulu-koti-harrastus"])
+def test_a_hyphen_chain_is_read_word_by_word(strict: Analyser, chain: str) -> None:
+    for word in chain.split("-"):
+        assert strict.matches(chain, word, compounds="off"), (chain, word)
+
+
+def test_a_two_part_hyphen_word_is_a_compound_not_a_chain(voikko: Analyser) -> None:
+    assert not voikko.matches("TE-toimiston", "te")
+    assert voikko.matches("TE-toimiston", "toimisto", compounds="head")
+
+
+@pytest.mark.parametrize(("form", "query", "derived"), [
+    ("johtamisesta", "johtaa", True), ("johtajalle", "johtaa", True),
+    ("kehittämisessä", "kehittää", True), ("johti", "johtaminen", False),
+])
+def test_derivations_only_when_asked(voikko: Analyser, form: str, query: str,
+                                     derived: bool) -> None:
+    assert not voikko.matches(form, query)
+    assert voikko.matches(form, query, derivations=True) is derived
+
+
+@pytest.mark.parametrize("word", ["esimerkiksi", "varmasti", "mielestä", "lailla"])
+def test_lexicalised_adverbs_are_their_own_base_form(voikko: Analyser, word: str) -> None:
+    assert voikko.lemmas(word)[0] == word
+
+
+@pytest.fixture(scope="module")
+def fallback() -> Analyser:
+    return _analyser("simplemma")
+
+
+@pytest.mark.parametrize(("word", "wrong"), [
+    ("työ", "sinä"), ("teistä", "sinä"), ("teilleen", "sinä"), ("olkapäävaiva", "olkapää"),
+    ("tyttöpari", "tyttö"),
+])
+def test_the_fallback_refuses_simplemmas_known_wrong_lemmas(
+        fallback: Analyser, word: str, wrong: str) -> None:
+    import simplemma
+
+    assert simplemma.lemmatize(word, lang="fi") == wrong  # the wrong lemma is really there
+    assert wrong not in fallback.lemmas(word)
+
+
+def test_the_fallback_never_gives_a_base_form_with_another_first_letter(
+        fallback: Analyser) -> None:
+    demo = tymqual.open_project(ROOT)
+    vocabulary = {w for text in demo.turns()["text"] for w in words(text)}
+    broken = {w: fallback.lemmas(w)[0] for w in vocabulary
+              if fallback.lemmas(w)[0][:1] != w[:1].lower()
+              and fallback.lemmas(w)[0] not in ("hyvä", "paljon")}
+    assert not broken

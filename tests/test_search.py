@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -336,3 +337,168 @@ def test_word_frequencies_refuse_bad_arguments(
 ) -> None:
     with pytest.raises(TymqualError, match=what):
         word_frequencies(shared, **kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- issue 17
+CONTEXT_TEXT = (
+    "H: Mitä mieltä olette?\n"
+    "V: En halua lähteä. Minulla on halua jäädä. Tilanne on hyvä, tilasin kahvia.\n"
+    "V: Ei tilassa ole vikaa. Perustuslain mukaan sosiaalilainsäädännön muutos päätettiin.\n"
+    "V: Mä tarvii apua, vauva-taapero-lapsi-teini -ketju kasvaa. Päätetty asia.\n"
+)
+
+
+@pytest.fixture
+def context_project(make_project: MakeProject) -> tymqual.Project:
+    return make_project({"transcripts/H3.txt": CONTEXT_TEXT}, progress=False)
+
+
+def _found(project: tymqual.Project, query: str, **kwargs: object) -> list[str]:
+    hits = search(project, query, **kwargs)  # type: ignore[arg-type]
+    return list(hits.loc[hits["source_id"] == "H3", "match"])
+
+
+def test_a_verb_after_negation_is_read_as_the_verb(context_project: tymqual.Project) -> None:
+    # "En halua" is the connegative of "haluta"; "on halua" is the noun "halu".
+    assert _found(context_project, "haluta") == ["halua"]
+    assert _found(context_project, "halu") == ["halua"]
+    text = context_project.document("H3").text
+    verb = search(context_project, "haluta")
+    noun = search(context_project, "halu")
+    assert int(verb["start"].iloc[0]) == text.index("En halua") + 3
+    assert int(noun["start"].iloc[0]) == text.index("on halua") + 3
+
+
+def test_the_typed_base_form_and_readings_all(context_project: tymqual.Project) -> None:
+    assert _found(context_project, "tilanne") == ["Tilanne"]
+    assert set(_found(context_project, "tilanne", readings="all")) == {
+        "Tilanne", "tilasin", "tilassa"}
+
+
+def test_every_hit_says_why(context_project: tymqual.Project) -> None:
+    hits = search(context_project, "päättää OR lainsäädäntö OR tarvita OR lapsi")
+    hits = hits[hits["source_id"] == "H3"]
+    assert set(hits["match"]) == {"päätettiin", "sosiaalilainsäädännön", "tarvii",
+                                  "vauva-taapero-lapsi-teini", "Päätetty"}
+    for match, why in zip(hits["match"], hits["why"], strict=True):
+        assert why.startswith(f"{match}:"), why
+    by_match = dict(zip(hits["match"], hits["why"], strict=True))
+    assert "participle" in by_match["Päätetty"]
+    assert "compound head" in by_match["sosiaalilainsäädännön"]
+    assert "spoken" in by_match["tarvii"]
+    prefix = search(context_project, "sosiaali*")
+    assert prefix["why"].str.contains("sosiaali\\*").all()
+
+
+def test_bad_readings_are_refused(context_project: tymqual.Project) -> None:
+    with pytest.raises(TymqualError, match="readings="):
+        search(context_project, "tilanne", readings="some")  # type: ignore[arg-type]
+
+
+def test_progress_false_silences_the_search_bar(
+        make_project: MakeProject, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tymqual import progress as progress_module
+
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    quiet = make_project(progress=False)
+    capsys.readouterr()
+    search(quiet, "kela")
+    assert "Analysoidaan" not in capsys.readouterr().err
+    loud = make_project(progress=None, cache=False)
+    search(loud, "kela")
+    assert "Analysoidaan" in capsys.readouterr().err
+
+
+def test_word_analyses_are_kept_in_the_cache_for_the_next_open(
+        make_project: MakeProject) -> None:
+    from tymqual.morphology import VoikkoAnalyser
+
+    try:
+        first_analyser = VoikkoAnalyser()
+    except TymqualError as exc:
+        pytest.skip(f"Voikko is not installed here: {exc}")
+    first = make_project(progress=False)
+    expected = search(first, "kela OR johtoryhmä", analyser=first_analyser)
+    stored = list((first.root / ".tymqual-cache").glob("words-voikko-*.analyses"))
+    assert len(stored) == 1
+    fresh = VoikkoAnalyser()  # nothing analysed in memory: a new session
+    second = make_project(progress=False)
+    index = text_index(second, fresh)
+    assert set(index.forms) <= index.stored  # every word form came from the cache
+    pd.testing.assert_frame_equal(search(second, "kela OR johtoryhmä", analyser=fresh),
+                                  expected)
+    stored[0].write_bytes(b"\x00not an analysis")
+    damaged = make_project(progress=False)
+    pd.testing.assert_frame_equal(
+        search(damaged, "kela OR johtoryhmä", analyser=VoikkoAnalyser()), expected)
+
+
+def _ftb() -> Path:
+    from benchmarks.search_eval import FTB_FILE, shared_folder
+
+    shared = shared_folder()
+    if shared is None:
+        pytest.skip("../shared/data/ud-finnish-ftb/ is not beside the repository: the gold "
+                    "lemmas are reference material, not part of tymqual")
+    return shared / FTB_FILE
+
+
+def test_search_on_a_slice_of_ud_finnish_ftb_beats_the_baselines(tmp_path: Path) -> None:
+    """Floors on the first 600 sentences of the FTB development split (gold lemmas)."""
+    from benchmarks.search_eval import lay_out, quality, read_conllu
+
+    corpus = lay_out(read_conllu(_ftb())[:600])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = dict(quality(corpus, tmp_path / "ftb"))
+    off = rows['tymqual compounds="off"']["all"]
+    head = rows["tymqual default (head): head recall, whole-or-head precision"]["all"]
+    lemma = rows["simplemma lemma equality"]["all"]
+    voikko = rows["Voikko base form, any reading"]["all"]
+    assert off.recall >= 0.92 and off.precision >= 0.96
+    assert head.recall >= 0.92 and head.precision >= 0.96
+    assert off.recall > lemma.recall and off.recall > voikko.recall
+    assert off.precision > voikko.precision
+    verbs = rows['tymqual compounds="off"']["verb"]
+    assert verbs.recall >= 0.9  # participles and passives found by their verb
+
+
+def test_search_frequencies_autocoding_and_the_suggester_read_words_alike(
+        make_project: MakeProject) -> None:
+    from tymqual.autocode import KeywordAutocoder
+    from tymqual.suggest import _BaseForms
+
+    codebook = ("name: Testi\ncodes:\n  - name: Halu\n    key: halu\n    keywords: [haluta]\n"
+                "  - name: Tilanne\n    key: tilanne\n    keywords: [tilanne]\n")
+    project = make_project({"transcripts/H3.txt": CONTEXT_TEXT, "codes/codebook.yaml": codebook},
+                           progress=False)
+    counts = word_frequencies(project, stopwords=False)
+    counts = counts[counts["group"] == "H3"].set_index("lemma")["count"]
+    assert counts["haluta"] == 1 and counts["halu"] == 1
+    assert counts["päättää"] == 2  # päätettiin, Päätetty
+    line = project.document("H3").text.splitlines()[1]
+    suggested = _BaseForms()(line)
+    assert suggested.count("haluta") == 1 and suggested.count("halu") == 1
+    found = search(project, "haluta OR tilanne")
+    found = found[found["source_id"] == "H3"]
+    assert set(found["match"]) == {"halua", "Tilanne"}
+    proposals = KeywordAutocoder().fit(project).predict(project)
+    proposals = proposals[proposals["source_id"] == "H3"]
+    # Each sentence holding a hit, and no other: "Minulla on halua jäädä." is not proposed.
+    assert sorted(proposals["text"]) == ["En halua lähteä.", "Tilanne on hyvä, tilasin kahvia."]
+
+
+def test_the_leak_check_reads_the_kept_word_analyses(make_project: MakeProject) -> None:
+    # The analyses file holds every word form of the sources, names included.
+    from tymqual.leaks import check_leaks
+
+    project = make_project({"transcripts/H3.txt": "V: Puhuin Virtasen Marjatan kanssa.\n"},
+                           progress=False)
+    search(project, "kela")
+    stored = list((project.root / ".tymqual-cache").glob("words-*.analyses"))
+    assert stored and "Marjatan" in stored[0].read_text("utf-8")
+    key = pd.DataFrame([("Marjatta Virtanen", "[Henkilö 1]", "person")],
+                       columns=["original", "label", "kind"])
+    found = check_leaks(stored[0], key)
+    assert {"Marjatan", "Virtasen"} <= set(found["found"])

@@ -233,6 +233,7 @@ class KeywordAutocoder:
         rows = []
         ordered = sorted(index.sources.values(), key=lambda s: order[s.source_id])
         for source in progress(ordered, ("Koodataan avainsanoilla", "Autocoding"),
+                               show=project.show_progress,
                                lang=project.config.language):
             starts, ends = _units(source, self.unit, roles)
             found = [p for code in self.codes_

@@ -43,7 +43,7 @@ import sys
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -62,6 +62,7 @@ from tymqual.corpus import (
     validate_source_id,
 )
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.morphology import Reading, WordAnalysis
 from tymqual.storage import atomic_write_text
 from tymqual.survey_report import SurveyReport
 from tymqual.surveys import Survey, read_survey
@@ -184,6 +185,37 @@ class SourceCache:
         _replay(caught)
         return survey
 
+    # ------------------------------------------------------------------ word analyses
+    def analyses(self, analyser: str) -> list[WordAnalysis]:
+        """The word analyses kept by :meth:`keep_analyses` for ``analyser`` (``[]`` if none).
+
+        One file per analyser, named by a fingerprint of the analysing code and library
+        versions, so a new tymqual or analyser never meets an old analysis; a damaged file
+        is ignored.
+        """
+        if not self.enabled:
+            return []
+        try:
+            lines = (self.folder / _analyses_name(analyser)).read_text("utf-8").split("\n")
+            if lines[0] != _ANALYSES_HEADER:
+                return []
+            return [_decode_analysis(line) for line in lines[1:] if line]
+        except (OSError, ValueError, UnicodeError):
+            return []
+
+    def keep_analyses(self, analyser: str, analyses: Iterable[WordAnalysis]) -> None:
+        """Write ``analyses`` for the next open; older versions of the file are removed."""
+        if not self.enabled:
+            return
+        name = _analyses_name(analyser)
+        lines = [_ANALYSES_HEADER]
+        lines.extend(_encode_analysis(a) for a in analyses if _storable(a))
+        self._write_file(name, "\n".join(lines) + "\n")
+        with contextlib.suppress(OSError):
+            for old in self.folder.glob(f"words-{analyser}-*.analyses"):
+                if old.name != name:
+                    old.unlink()
+
     # ------------------------------------------------------------------ the folder
     def _entry(self, key: str, path: Path) -> dict[str, Any] | None:
         self.used.add(key)
@@ -202,7 +234,11 @@ class SourceCache:
         return data
 
     def _write(self, key: str, entry: dict[str, Any]) -> None:
-        payload = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._write_file(f"{key}.json", json.dumps(entry, ensure_ascii=False,
+                                                   separators=(",", ":")))
+
+    def _write_file(self, name: str, content: str) -> None:
+        payload = content.encode("utf-8")
         try:
             self.folder.mkdir(exist_ok=True)
             readme = self.folder / "README.txt"
@@ -210,11 +246,11 @@ class SourceCache:
                 atomic_write_text(readme, _README)  # never left empty by a full disk
             # Written beside the entry and renamed over it, so a reader never sees half a file;
             # no fsync: a torn entry after a crash is only a cache miss.
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.folder)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(payload)
-                os.replace(tmp, self.folder / f"{key}.json")
+                os.replace(tmp, self.folder / name)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
@@ -236,6 +272,60 @@ class SourceCache:
                         path.unlink()
                         removed += 1
         return removed
+
+
+# ---------------------------------------------------------------------------- word analyses
+@functools.cache
+def _analyses_name(analyser: str) -> str:
+    """``words-<analyser>-<digest>.analyses``: the digest covers the analysing code and the
+    versions of the analysers, so a changed rule or library never reads an old analysis."""
+    from tymqual import morphology
+
+    digest = hashlib.sha256(f"tymqual-words {FORMAT} {analyser}".encode())
+    digest.update(Path(morphology.__file__).read_bytes())
+    for name in ("libvoikko", "simplemma", "nltk"):
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=absent".encode())
+    return f"words-{analyser}-{digest.hexdigest()[:24]}.analyses"
+
+
+# One line per word form: "1" or "0" for known, the form, then its readings; a reading's
+# fields (lemma, pos, parts, also, derived, rule) are joined by US, list items by RS and
+# readings by GS, characters no word form or base form contains. The form is not first on
+# its line, so the leak check never takes a name in it for a word opening a sentence.
+_ANALYSES_HEADER = f"tymqual word analyses {FORMAT}: known, form, readings"
+_US, _RS, _GS = "\x1f", "\x1e", "\x1d"
+_FIELDS = 6
+
+
+def _storable(analysis: WordAnalysis) -> bool:
+    text = analysis.word + "".join(r.lemma + r.rule for r in analysis.readings)
+    return not any(ch in text for ch in f"\t\n\r{_US}{_RS}{_GS}")
+
+
+def _encode_analysis(analysis: WordAnalysis) -> str:
+    readings = _GS.join(
+        _US.join((r.lemma, r.pos, _RS.join(r.parts), _RS.join(r.also), _RS.join(r.derived),
+                  r.rule))
+        for r in analysis.readings
+    )
+    return f"{int(analysis.known)}\t{analysis.word}\t{readings}"
+
+
+def _decode_analysis(line: str) -> WordAnalysis:
+    known, word, readings = line.split("\t")
+    made = []
+    for reading in readings.split(_GS):
+        fields = reading.split(_US)
+        if len(fields) != _FIELDS or known not in ("0", "1"):
+            raise ValueError(f"a damaged analysis of {word!r}")
+        lemma, pos, parts, also, derived, rule = fields
+        made.append(Reading(lemma, pos, tuple(parts.split(_RS)),
+                            tuple(also.split(_RS)) if also else (),
+                            tuple(derived.split(_RS)) if derived else (), rule))
+    return WordAnalysis(word, tuple(made), known == "1")
 
 
 # ---------------------------------------------------------------------------- keys and bytes

@@ -11,10 +11,20 @@ module answers "which base forms can this word be?" with the best analyser insta
 3. **NLTK's Snowball** stemmer for Finnish: a rule-based stemmer, no compounds, last resort.
 
 :func:`get_analyser` picks the first that works and warns once when it is not Voikko.
-Words an analyser does not know go through three more steps (see :meth:`Analyser.analyse`):
-acronyms lose their case ending (``THL:n`` → ``thl``), a hyphenated word is analysed by its
-last part (``TE-toimiston`` → ``te-toimisto``), and a *spoken* form may still match a query
-term by a bounded prefix rule (:func:`spoken_match`: ``johtoryhmäs`` → ``johtoryhmä``).
+Words an analyser does not know go through more steps (see :meth:`Analyser.analyse`): the
+spoken-form table (:data:`SPOKEN_FORMS`) and dropped last sounds (*tehny* → *tehnyt*),
+acronyms lose their case ending (``THL:n`` → ``thl``), hyphen chains are read word by word,
+a hyphenated word is analysed by its last part (``TE-toimiston`` → ``te-toimisto``), and a
+*spoken* form may still match a query term by a bounded prefix rule (:func:`spoken_match`:
+``johtoryhmäs`` → ``johtoryhmä``).
+
+**Matching** (issue 17): a query is the base form typed (:meth:`Analyser.query`); a word in
+a text counts by the reading it usually has (Voikko's readings ranked by ``_rank``, with
+simplemma's corpus-built dictionary as the measure of what is usual; ``readings="all"``
+widens both sides); participles are forms of their verb, as in Universal Dependencies;
+compound heads come from the likely reading's real compound boundaries; and
+:meth:`WordAnalysis.why` says in one line why a form matched. How well this does against
+hand-annotated lemmas is measured by ``benchmarks/search_eval.py``.
 
 This module belongs to the data-model layer: it imports only :mod:`tymqual.errors`, the
 standard library and the analysers themselves (each lazily, so a missing one costs nothing).
@@ -27,7 +37,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -36,14 +46,22 @@ from tymqual.errors import TymqualError, TymqualWarning
 __all__ = [
     "ANALYSERS",
     "COMPOUND_MODES",
+    "NEGATION",
+    "READING_MODES",
+    "SPOKEN_FORMS",
     "Analyser",
     "Compounds",
+    "Query",
+    "Reading",
+    "Readings",
     "SimplemmaAnalyser",
     "SnowballAnalyser",
     "VoikkoAnalyser",
     "WordAnalysis",
     "available_analysers",
     "check_compounds",
+    "check_readings",
+    "connegative",
     "get_analyser",
     "sentences",
     "spoken_match",
@@ -54,9 +72,20 @@ Compounds = Literal["off", "head", "any"]
 #: How a compound word may match a term: ``off`` (whole word only), ``head`` (also its last
 #: part: *johtaja* finds *verkostojohtaja*) or ``any`` (any part: *verkosto* finds it too).
 COMPOUND_MODES: tuple[str, ...] = ("off", "head", "any")
+Readings = Literal["likely", "all"]
+#: Which readings of an ambiguous word count: ``likely`` (the base form the word usually
+#: has, see :meth:`Analyser.analyse`) or ``all`` (every base form an analyser offers).
+READING_MODES: tuple[str, ...] = ("likely", "all")
 #: Analyser names in the order :func:`get_analyser` tries them.
 ANALYSERS: tuple[str, ...] = ("voikko", "simplemma", "snowball")
 
+# Base forms whose inflected forms begin with another letter: parempi, paras → hyvä;
+# enemmän, eniten → paljon. (Every form of a Finnish pronoun keeps its first letter.)
+_SUPPLETIVE = frozenset({"hyvä", "paljon"})
+_MIN_CHAIN = 3  # a hyphen chain lists words; two parts are a compound (sote-alue)
+# Dropped last sounds of spoken Finnish: (spoken ending, what was dropped).
+_CLIPPED = (("nu", "t"), ("ny", "t"), ("lu", "t"), ("ly", "t"), ("ru", "t"), ("ry", "t"),
+            ("su", "t"), ("sy", "t"), ("is", "i"), ("ii", "n"))
 _ACRONYM = re.compile(r"([A-ZÅÄÖ][A-ZÅÄÖ0-9]+)(?::[a-zåäöA-ZÅÄÖ]{1,6})?")
 _MIN_SPOKEN_TERM = 4  # shorter terms ("eu", "thl") would swallow unrelated unknown words
 _LOOSE_PREFIX_FROM = 6  # from this length a term may differ in its last letter
@@ -71,34 +100,121 @@ _CLITIC = re.compile(r"(?:kin|kaan|kään|han|hän|pa|pä|ko|kö)$")
 
 
 @dataclass(frozen=True)
-class WordAnalysis:
-    """What an analyser says about one word form.
+class Reading:
+    """One way to read a word form.
 
-    ``lemmas``: every base form it can be, lower-case, most likely first. ``parts``: the
-    compound parts of the first reading, as base forms (``("verkosto", "johtaja")``; a simple
-    word is its own single part). ``heads``: the last part of every reading. ``all_parts``:
-    every part of every reading. ``known``: whether the analyser (or the acronym and hyphen
-    rules) recognised the word; unknown words may match only by the spoken-form rule.
+    ``lemma``: the base form, lower-case, by the Universal Dependencies convention (a
+    participle's base form is its verb: *päätetty* → *päättää*; a *-minen* noun is its own).
+    ``pos``: the analyser's word class (Voikko's ``CLASS``: ``nimisana``, ``teonsana``, ...;
+    empty when unknown). ``parts``: compound parts as base forms, split only at real
+    compound boundaries (a simple word is its own single part). ``also``: other base forms
+    the word is a whole-word form of (a participle's own adjective form, *päätetty*; the
+    words of a hyphen chain). ``derived``: base forms it is derived from, matched only with
+    ``derivations=True`` (*johtaminen* → *johtaa*). ``rule``: how the reading was reached.
+    """
+
+    lemma: str
+    pos: str = ""
+    parts: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    derived: tuple[str, ...] = ()
+    rule: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            object.__setattr__(self, "parts", (self.lemma,))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query word reduced to what it is compared with (:meth:`Analyser.query`).
+
+    ``lemmas``: the base forms looked for; ``parts``: each one's compound parts, so that a
+    compound query is also found as the head of a longer compound.
     """
 
     word: str
     lemmas: tuple[str, ...]
-    parts: tuple[str, ...]
-    heads: frozenset[str]
-    all_parts: frozenset[str]
+    parts: tuple[tuple[str, ...], ...]
+    compounds: Compounds = "off"
+    readings: Readings = "likely"
+    derivations: bool = False
+
+
+@dataclass(frozen=True)
+class WordAnalysis:
+    """What an analyser says about one word form.
+
+    ``readings``: every reading, most likely first (the ranking is documented in
+    :meth:`VoikkoAnalyser._rank`). ``known``: whether the analyser (or the acronym, hyphen and
+    spoken-form rules) recognised the word; unknown words may match only by the
+    clipped-ending rule (:func:`spoken_match`). ``lemmas``: every base form, most likely
+    first; ``parts``: the compound parts of the likely reading.
+    """
+
+    word: str
+    readings: tuple[Reading, ...]
     known: bool
 
-    def forms(self, compounds: Compounds) -> frozenset[str]:
-        """The base forms a term's base form is compared with under ``compounds``."""
-        if compounds == "head":
-            return frozenset(self.lemmas) | self.heads
-        if compounds == "any":
-            return frozenset(self.lemmas) | self.heads | self.all_parts
-        return frozenset(self.lemmas)
+    @property
+    def lemmas(self) -> tuple[str, ...]:
+        """Every base form, most likely first."""
+        return tuple(dict.fromkeys(r.lemma for r in self.readings))
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The compound parts of the most likely reading."""
+        return self.readings[0].parts
+
+    def likely(self) -> tuple[Reading, ...]:
+        """The readings with the most likely base form (a form may have several analyses
+        of one base form: *tehdä* as infinitive and as negative passive)."""
+        top = self.readings[0].lemma
+        return tuple(r for r in self.readings if r.lemma == top)
+
+    def why(self, query: Query) -> str:
+        """Why this form is an occurrence of ``query``, in one line; ``""`` when it is not.
+
+        ``"päätetty: päättää (teonsana), participle of the query"``. The rules, in order:
+        the base form equals a query base form; a participle's or a hyphen chain's
+        word does (``also``); with ``derivations`` a base form it is derived from does;
+        with ``compounds="head"`` the query's parts end the compound's parts (a compound
+        query found as head of a longer one: *sosiaalilainsäädäntö* for *lainsäädäntö*);
+        with ``"any"`` they lie anywhere in it; an unknown word is a clipped spoken form.
+        """
+        chosen = self.readings if query.readings == "all" else self.likely()
+        for reading in chosen:
+            rule = _reading_rule(reading, query)
+            if rule:
+                return f"{self.word}: {reading.lemma} ({reading.rule or reading.pos}); {rule}"
+        if not self.known:
+            for lemma in query.lemmas:
+                if spoken_match(self.word, lemma):
+                    return f"{self.word}: unknown word; clipped spoken form of {lemma}"
+        return ""
 
 
-# A reading: the base form and the compound parts (as base forms), last part = head.
-_Reading = tuple[str, tuple[str, ...]]
+def _reading_rule(reading: Reading, query: Query) -> str:
+    for lemma, parts in zip(query.lemmas, query.parts, strict=True):
+        if reading.lemma == lemma:
+            return "base form"
+        if lemma in reading.also:
+            return f"word form of {lemma}"
+        if query.derivations and lemma in reading.derived:
+            return f"derived from {lemma}"
+        if query.compounds != "off" and _has_parts(reading.parts, parts, query.compounds):
+            return "compound head" if reading.parts[-len(parts):] == parts else "compound part"
+    return ""
+
+
+def _has_parts(whole: tuple[str, ...], parts: tuple[str, ...], compounds: Compounds) -> bool:
+    """Whether ``parts`` end ``whole`` (``head``) or lie in it (``any``), ``whole`` longer."""
+    n = len(parts)
+    if len(whole) <= n:
+        return False
+    if whole[-n:] == parts:
+        return True
+    return compounds == "any" and any(whole[i : i + n] == parts for i in range(len(whole) - n))
 
 
 class Analyser:
@@ -118,19 +234,21 @@ class Analyser:
         return f"<tymqual.morphology.{type(self).__name__} {self.name!r}>"
 
     # -- what subclasses provide ---------------------------------------------------------
-    def _readings(self, word: str) -> list[_Reading]:
-        """Readings of ``word``, or ``[]`` when the analyser does not know it."""
+    def _readings(self, word: str) -> list[Reading]:
+        """Readings of ``word``, most likely first, or ``[]`` when the analyser does not know it."""
         raise NotImplementedError
 
     # -- public --------------------------------------------------------------------------
     def analyse(self, word: str) -> WordAnalysis:
         """Everything known about ``word`` (cached).
 
-        Order of attempts: the analyser itself; an acronym with or without a case ending
-        (``THL:n``, ``EU:ssa`` → ``thl``, ``eu``); a hyphenated word whose last part the
-        analyser knows (``TE-toimiston`` → ``te-toimisto``, parts ``te``, ``toimisto``).
-        Anything else is unknown; its base form is the analyser's guess (simplemma's affix
-        rules) or else the word itself, lower-cased.
+        Order of attempts: the analyser itself; the spoken-form table (:data:`SPOKEN_FORMS`,
+        *tarvii* → *tarvita*); an acronym with or without a case ending (``THL:n``,
+        ``EU:ssa`` → ``thl``, ``eu``); a hyphen chain of three or more known words
+        (*vauva-taapero-lapsi-teini*: each word a whole word of its own); a hyphenated word
+        whose last part the analyser knows (``TE-toimiston`` → ``te-toimisto``, parts ``te``,
+        ``toimisto``). Anything else is unknown; its base form is the analyser's guess
+        (simplemma's affix rules) or else the word itself, lower-cased.
         """
         word = word.strip()
         cached = self._cache.get(word)
@@ -140,6 +258,15 @@ class Analyser:
             result = self._analyse(word)
         self._cache[word] = result
         return result
+
+    def remember(self, analyses: Iterable[WordAnalysis]) -> frozenset[str]:
+        """Take analyses made earlier (read from a project's cache) as if made now; returns
+        the word forms taken."""
+        words = []
+        for analysis in analyses:
+            self._cache.setdefault(analysis.word, analysis)
+            words.append(analysis.word)
+        return frozenset(words)
 
     def lemmas(self, word: str) -> tuple[str, ...]:
         """Every base form ``word`` can be, lower-case, most likely first."""
@@ -154,61 +281,120 @@ class Analyser:
         return self.analyse(word).parts[-1]
 
     def is_known(self, word: str) -> bool:
-        """Whether the analyser (or the acronym and hyphen rules) recognises ``word``."""
+        """Whether the analyser (or the acronym, hyphen and spoken rules) recognises ``word``."""
         return self.analyse(word).known
+
+    def query(
+        self, term: str, *, compounds: Compounds = "off", readings: Readings = "likely",
+        derivations: bool = False,
+    ) -> Query:
+        """What the query word ``term`` is compared with.
+
+        The query is the typed base form: when ``term`` is itself a base form the analyser
+        knows (*tilanne*, *toimia*, *tuki*), that is the only one looked for, not the other
+        words it could be a form of (*tila*, *tilata*; *toimi*; *tukea*). A typed inflected
+        form (*Kelan*) stands for its likely base form. ``readings="all"`` looks for every
+        base form the term can be.
+        """
+        check_compounds(compounds)
+        check_readings(readings)
+        analysis = self.analyse(term)
+        typed = term.strip().lower()
+        if readings == "all":
+            chosen = list(analysis.readings)
+        else:
+            chosen = [r for r in analysis.readings if typed in (r.lemma, *r.also)]
+            chosen = chosen[:1] or list(analysis.likely()[:1])
+        lemmas: dict[str, tuple[str, ...]] = {}
+        for reading in chosen:
+            lemma = typed if typed in reading.also else reading.lemma
+            lemmas.setdefault(lemma, reading.parts if lemma == reading.lemma else (lemma,))
+        return Query(term, tuple(lemmas), tuple(lemmas.values()), compounds, readings,
+                     derivations)
 
     def term_lemmas(self, term: str) -> frozenset[str]:
         """The base forms a query term or keyword stands for (``"Kelan"`` → ``{"kela"}``)."""
-        return frozenset(self.analyse(term).lemmas)
+        return frozenset(self.query(term).lemmas)
 
-    def matches(self, word: str, term: str, *, compounds: Compounds = "off") -> bool:
+    def matches(
+        self, word: str, term: str, *, compounds: Compounds = "off",
+        readings: Readings = "likely", derivations: bool = False,
+    ) -> bool:
         """Whether ``word`` in a text is an occurrence of the query ``term``.
 
-        True when a base form of ``word`` (or, with ``compounds``, of its head or any
-        part) equals a base form of ``term``; or, for a word the analyser does not know,
-        when it is a spoken form of the term by :func:`spoken_match`.
+        See :meth:`query` for what the term stands for and :meth:`WordAnalysis.why` for the
+        rules a word form is held to.
         """
-        check_compounds(compounds)
-        return self.match_lemmas(word, self.term_lemmas(term), compounds=compounds)
+        query = self.query(term, compounds=compounds, readings=readings,
+                           derivations=derivations)
+        return self.match_analysis(self.analyse(word), query)
 
-    def match_lemmas(
-        self, word: str, lemmas: Iterable[str], *, compounds: Compounds = "off"
-    ) -> bool:
-        """Like :meth:`matches`, with the term already reduced to its base forms."""
-        return self.match_analysis(self.analyse(word), frozenset(lemmas), compounds)
+    def why(self, word: str, query: Query) -> str:
+        """Why ``word`` is an occurrence of ``query`` (``""`` when it is not)."""
+        return self.explain(self.analyse(word), query)
 
-    def match_analysis(
-        self, analysis: WordAnalysis, lemmas: frozenset[str], compounds: Compounds
-    ) -> bool:
-        """The rule of :meth:`matches`, for an analysis already made (used by indexes)."""
-        if analysis.forms(compounds) & lemmas:
-            return True
-        return not analysis.known and any(spoken_match(analysis.word, m) for m in lemmas)
+    def explain(self, analysis: WordAnalysis, query: Query) -> str:
+        """:meth:`why` for an analysis already made (used by indexes)."""
+        return analysis.why(query)
+
+    def match_analysis(self, analysis: WordAnalysis, query: Query) -> bool:
+        """The rule of :meth:`matches`, for an analysis already made."""
+        return bool(self.explain(analysis, query))
 
     # -- the shared pipeline -------------------------------------------------------------
     def _analyse(self, word: str) -> WordAnalysis:
         readings = self._readings(word) if word else []
         known = bool(readings)
         if not readings:
-            readings = _acronym_readings(word) or self._hyphen_readings(word)
+            readings = (_spoken_readings(word) or self._clipped_readings(word)
+                        or _acronym_readings(word)
+                        or self._chain_readings(word) or self._hyphen_readings(word))
             known = bool(readings)
         if not readings:
-            readings = self._guess(word) or [(word.lower(), (word.lower(),))]
-        lemmas = tuple(dict.fromkeys(lemma for lemma, _ in readings))
-        return WordAnalysis(
-            word=word,
-            lemmas=lemmas,
-            parts=readings[0][1],
-            heads=frozenset(parts[-1] for _, parts in readings),
-            all_parts=frozenset(p for _, parts in readings for p in parts),
-            known=known,
-        )
+            readings = self._guess(word) or [Reading(word.lower(), rule="unknown word")]
+        return WordAnalysis(word=word, readings=tuple(readings), known=known)
 
-    def _guess(self, word: str) -> list[_Reading]:
+    def _guess(self, word: str) -> list[Reading]:
         """Readings for a word the analyser does not know, if it can guess; else ``[]``."""
         return []
 
-    def _hyphen_readings(self, word: str) -> list[_Reading]:
+    def _clipped_readings(self, word: str) -> list[Reading]:
+        """Readings of a spoken form whose last sound was dropped (*loppuheitto*).
+
+        Spoken Finnish drops a word's last sound in three regular places, which this puts
+        back and then asks the analyser (:data:`_CLIPPED`): the *-t* of the past participle
+        (*tehny*, *ottanu*, *tullu* → *tehnyt*, *ottanut*, *tullut*), the *-i* of the
+        conditional (*tekis*, *lähtis* → *tekisi*, *lähtisi*) and the *-n* of the past
+        passive (*puhuttii*, *tultii* → *puhuttiin*, *tultiin*). Only a restored form the
+        analyser knows counts.
+        """
+        lowered = word.lower()
+        for ending, restored in _CLIPPED:
+            if lowered.endswith(ending) and len(lowered) > len(ending) + 1:
+                found = self._readings(lowered + restored)
+                if found:
+                    return [replace(r, rule=f"spoken form of {lowered + restored}")
+                            for r in found]
+        return []
+
+    def _chain_readings(self, word: str) -> list[Reading]:
+        """A hyphen chain (*vauva-taapero-lapsi-teini*): each word is a word of its own.
+
+        Three or more parts, each a word the analyser knows, list things side by side
+        (coordinating compounds), so no part is a head: every part's likely
+        base form is a whole-word form of its own (``also``).
+        """
+        pieces = word.split("-")
+        if len(pieces) < _MIN_CHAIN or not all(pieces):
+            return []
+        found = [self._readings(p) for p in pieces]
+        if not all(found):
+            return []
+        words = tuple(r[0].lemma for r in found)
+        return [Reading("-".join(words), found[-1][0].pos, (word.lower(),), words,
+                        rule="hyphen chain")]
+
+    def _hyphen_readings(self, word: str) -> list[Reading]:
         prefix, dash, last = word.rpartition("-")
         if not dash or not prefix or not last:
             return []
@@ -216,15 +402,74 @@ class Analyser:
         if not tail:
             return []
         first = tuple(p.lower() for p in prefix.split("-") if p)
-        return [(f"{prefix.lower()}-{lemma}", (*first, *parts)) for lemma, parts in tail]
+        return [Reading(f"{prefix.lower()}-{r.lemma}", r.pos, (*first, *r.parts),
+                        rule="hyphenated compound") for r in tail]
 
 
-def _acronym_readings(word: str) -> list[_Reading]:
+#: The negation verb's forms (with -kä, -kään); the verb after one is in the connegative.
+NEGATION = frozenset(
+    f"{stem}{clitic}" for stem in ("en", "et", "ei", "emme", "ette", "eivät", "älä", "älkää")
+    for clitic in ("", "kä", "kään")
+)
+
+
+def connegative(analysis: WordAnalysis) -> WordAnalysis:
+    """``analysis`` read right after a negation verb (:data:`NEGATION`): verbs first.
+
+    Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb is
+    the connegative of a verb, so a verb reading it has comes first (*halua*: *haluta*, not
+    the noun *halu*). Returns ``analysis`` itself when a verb reading already leads or
+    there is none. Search, autocoding and the suggester all apply it.
+    """
+    verbs = tuple(r for r in analysis.readings if r.pos == "teonsana")
+    if not verbs or analysis.readings[0].pos == "teonsana":
+        return analysis
+    others = tuple(r for r in analysis.readings if r.pos != "teonsana")
+    return replace(analysis, readings=(*verbs, *others))
+
+
+def _acronym_readings(word: str) -> list[Reading]:
     match = _ACRONYM.fullmatch(word)
     if match is None:
         return []
-    acronym = match.group(1).lower()
-    return [(acronym, (acronym,))]
+    return [Reading(match.group(1).lower(), "lyhenne", rule="acronym")]
+
+
+#: Spoken and colloquial forms no standard dictionary lists, with their base form and word
+#: class. Source: the colloquial personal and demonstrative pronouns and the contracted
+#: verb forms of *olla*, *tulla*, *mennä*, *tietää*, *tarvita*, *haluta*, *tehdä* and
+#: *katsoa* described in Iso suomen kielioppi (Hakulinen et al. 2004, online edition VISK,
+#: Kotimaisten kielten keskus), as heard in interview transcripts. Kept by hand; used only
+#: for words the analyser does not know, so a table entry never overrides a standard word
+#: (*sää*, *toi*, *tarvis* stay what Voikko says). ``tests/test_morphology.py`` checks that.
+SPOKEN_FORMS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("mä", "mää", "mua", "mun", "mulle", "mulla", "muhun"),
+                    ("minä", "asemosana")),
+    **dict.fromkeys(("sä", "sua", "sut", "sun", "sulle", "sulla", "sulta", "suhun", "susta"),
+                    ("sinä", "asemosana")),
+    **dict.fromkeys(("tää", "tän", "täs", "täst"), ("tämä", "asemosana")),
+    **dict.fromkeys(("noi",), ("nuo", "asemosana")),
+    **dict.fromkeys(("nää",), ("nämä", "asemosana")),
+    **dict.fromkeys(("ton", "tost", "tos"), ("tuo", "asemosana")),
+    **dict.fromkeys(("oon", "oot", "ootte", "ois", "oisin", "oisit", "oisko", "olis",
+                     "olisko"), ("olla", "teonsana")),
+    **dict.fromkeys(("tuun", "tuut", "tuu", "tulis"), ("tulla", "teonsana")),
+    **dict.fromkeys(("meen", "meet", "mee", "mentii"), ("mennä", "teonsana")),
+    **dict.fromkeys(("tiiä", "tiijä", "tiiän", "tiiät", "tiietään"), ("tietää", "teonsana")),
+    **dict.fromkeys(("tartte", "tarttee", "tarvii", "tarviin", "tarviit", "tartteis",
+                     "tarttis"), ("tarvita", "teonsana")),
+    **dict.fromkeys(("haluu", "haluis"), ("haluta", "teonsana")),
+    **dict.fromkeys(("tehä", "tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
+    **dict.fromkeys(("nähä", "nähään"), ("nähdä", "teonsana")),
+    **dict.fromkeys(("kattoo", "katotaan"), ("katsoa", "teonsana")),
+}
+
+
+def _spoken_readings(word: str) -> list[Reading]:
+    found = SPOKEN_FORMS.get(word.lower())
+    if found is None:
+        return []
+    return [Reading(found[0], found[1], rule="spoken form (table)")]
 
 
 def spoken_match(word: str, lemma: str) -> bool:
@@ -252,8 +497,10 @@ def spoken_match(word: str, lemma: str) -> bool:
 # ---------------------------------------------------------------------------- Voikko
 class VoikkoAnalyser(Analyser):
     """Voikko's morphological analysis: base forms from ``BASEFORM``, compound parts from
-    ``STRUCTURE`` (``=`` opens a part of the surface form), each part reduced to its own
-    base form (``yhdenvertaisuus`` → ``yksi``, ``vertaisuus``).
+    the compound boundaries of ``FSTOUTPUT`` (``[Bc]``), each part reduced to its own base
+    form (``sosiaalilainsäädännön`` → ``sosiaali``, ``laki``, ``säädäntö``); a participle
+    read as a form of its verb (``PARTICIPLE``: *päätetty* → *päättää*), a *-minen*
+    infinitive as its noun (*johtamisesta* → *johtaminen*, derived from *johtaa*).
 
     Raises :class:`TymqualError` when the library or its Finnish dictionary is missing.
     """
@@ -262,7 +509,6 @@ class VoikkoAnalyser(Analyser):
 
     def __init__(self) -> None:
         super().__init__()
-        self._part_lemmas: dict[str, str] = {}
         try:
             import libvoikko
         except (ImportError, OSError) as exc:
@@ -282,25 +528,36 @@ class VoikkoAnalyser(Analyser):
     def _raw(self, word: str) -> list[dict[str, str]]:
         return list(self._voikko.analyze(word))
 
-    def _readings(self, word: str) -> list[_Reading]:
-        ranked: list[tuple[tuple[bool, bool], _Reading]] = []
-        for analysis in self._raw(word):
-            lemma = str(analysis.get("BASEFORM", "")).lower()
-            structure = str(analysis.get("STRUCTURE", ""))
-            if not lemma:
-                continue
-            capital = _wants_capital(word, structure)
-            noun = _minen_noun(word, analysis)
-            if noun:
-                ranked.append(((capital, False), (noun, self._parts(word, noun, structure))))
-            ranked.append(((capital, not _function_reading(word, lemma, analysis)),
-                           (lemma, self._parts(word, lemma, structure))))
-        # Most likely first, for counting by base form: a proper-name reading of a lower-case
-        # word ("ainoa" as "Aino") last; a pronoun, conjunction or uninflected adverb before
-        # a homonym ("silloin" before "silta", "eli" before "elää"); and the -minen noun
-        # before its verb (Voikko calls "johtaminen" a form of "johtaa").
-        ranked.sort(key=lambda item: item[0])
-        return [reading for _, reading in ranked]
+    def _readings(self, word: str) -> list[Reading]:
+        raw = self._raw(word)
+        found = [r for r in (self._reading(word, a) for a in raw) if r is not None]
+        if not found:
+            return []
+        usual = _usual_lemma(word)
+        ranked = [r for _, r in sorted(enumerate(found),
+                                       key=lambda item: _rank(word, item[1], usual, item[0]))]
+        if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
+            return ranked  # a nominative (resurssit) is no lexicalised case form
+        return _lexicalised(word, usual, ranked) + ranked
+
+    def _reading(self, word: str, analysis: dict[str, str]) -> Reading | None:
+        base = str(analysis.get("BASEFORM", "")).lower()
+        if not base:
+            return None
+        kind = str(analysis.get("CLASS", ""))
+        chunks = str(analysis.get("FSTOUTPUT", "")).split("[Bc]")
+        noun = _minen_noun(word, analysis)
+        if noun:
+            return Reading(noun, "nimisana", self._parts(noun, chunks), derived=(base,),
+                           rule="-minen noun")
+        parts = self._parts(base, chunks)
+        verb = _fst_base(chunks[-1]) if analysis.get("PARTICIPLE") else ""
+        if verb and len(parts) == 1 and verb != base:
+            return Reading(verb, "teonsana", (verb,), also=(base,),
+                           rule=f"participle {base}")
+        derived = _deverbal(chunks[-1], kind) if len(parts) == 1 else ()
+        capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
+        return Reading(base, kind, parts, derived=derived, rule=f"{kind}{capital}")
 
     def word_classes(self, word: str) -> frozenset[str]:
         """Voikko's word classes of ``word`` (``nimisana``, ``sukunimi``, ...); empty if unknown."""
@@ -308,36 +565,150 @@ class VoikkoAnalyser(Analyser):
             raw = self._raw(word.strip())
         return frozenset(str(a.get("CLASS", "")) for a in raw if a.get("CLASS"))
 
-    def term_lemmas(self, term: str) -> frozenset[str]:
-        """The base forms a query term stands for; a -minen noun stands for itself only.
+    def _parts(self, lemma: str, chunks: list[str]) -> tuple[str, ...]:
+        """Compound parts at Voikko's compound boundaries (``[Bc]`` in ``FSTOUTPUT``).
 
-        A text's *johtamisesta* matches both *johtaminen* and *johtaa*, but the query
-        *johtaminen* does not find every *johti* and *johdetaan*.
+        Derivational and other morpheme boundaries (``samanlainen``, ``hyvinvointi``) do not
+        split a word. The head is the base form minus the surface of the parts before it
+        (*sosiaalilainsäädäntö* → *säädäntö*); earlier parts are Voikko's base form of the
+        part (``lain`` → *laki*), or the part as written when it is itself derived (*johto*).
         """
-        lemmas = super().term_lemmas(term)
-        with self._lock:
-            raw = self._raw(term.strip())
-        verbs = {str(a.get("BASEFORM", "")).lower() for a in raw if _minen_noun(term.strip(), a)}
-        return lemmas - verbs if lemmas - verbs else lemmas
-
-    def _parts(self, word: str, lemma: str, structure: str) -> tuple[str, ...]:
-        pieces = _structure_pieces(word, structure)
-        if len(pieces) < 2:
+        if len(chunks) < 2:
             return (lemma,)
-        leading = "".join(pieces[:-1]).lower()
-        if not lemma.startswith(leading):
+        leading = "".join(_fst_surface(c) for c in chunks[:-1]).lower()
+        if not lemma.startswith(leading) or len(lemma) <= len(leading):
             return (lemma,)
-        last = lemma[len(leading) :].strip("-")
-        firsts = [self._part_lemma(p.strip("-").lower()) for p in pieces[:-1]]
-        parts = tuple(p for p in (*firsts, last) if p)
+        firsts = [_fst_part(c) for c in chunks[:-1]]
+        parts = tuple(p for p in (*firsts, lemma[len(leading):].strip("-")) if p)
         return parts if len(parts) >= 2 else (lemma,)
 
-    def _part_lemma(self, piece: str) -> str:
-        # A first part is usually a nominative (johto-) but may be a genitive (yhden-).
-        if piece not in self._part_lemmas:
-            found = [str(a.get("BASEFORM", "")).lower() for a in self._raw(piece)]
-            self._part_lemmas[piece] = piece if not found or piece in found else found[0]
-        return self._part_lemmas[piece]
+
+_FST_TAG = re.compile(r"\[[^\]]*\]")
+_VERB_ROOT = re.compile(r"(?:\[B[a-z]\])*\[Lt\]")
+_FST_BASE = re.compile(r"\[X[a-z]+\]([^\[]*)\[X\]")
+
+
+def _fst_surface(chunk: str) -> str:
+    """The letters a piece of Voikko's ``FSTOUTPUT`` writes (bases and tags removed)."""
+    return _FST_TAG.sub("", _FST_BASE.sub("", chunk))
+
+
+def _fst_base(chunk: str) -> str:
+    """The first lexical base form (``[Xp]...[X]``) in a piece of ``FSTOUTPUT``."""
+    found = re.search(r"\[Xp\]([^\[]*)\[X\]", chunk)
+    return found.group(1).lower() if found else ""
+
+
+def _fst_part(chunk: str) -> str:
+    # A derived first part (johto- of johtaa) is its own word, not its root's.
+    base = _fst_base(chunk)
+    if not base or "[Xj]" in chunk or "=" in base:
+        return _fst_surface(chunk).strip("-").lower()
+    return base
+
+
+def _deverbal(chunk: str, kind: str) -> tuple[str, ...]:
+    """The verb a noun or adjective is derived from (*johtaja* → *johtaa*), if Voikko says."""
+    if kind == "teonsana" or not _VERB_ROOT.match(chunk) or "[Xj]" not in chunk:
+        return ()
+    base = _fst_base(chunk)
+    return (base,) if base else ()
+
+
+def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading]:
+    """A reading of ``word`` as a base form of its own, when it is a lexicalised word.
+
+    Rule: simplemma's corpus-built dictionary lists the form as its own base form while
+    Voikko reads it only as a form of other words, none of them a participle or a
+    nominative (simplemma lists some plurals, *resurssit*, as base forms). Such forms are
+    adverbs and adpositions that grew out of case forms (*esimerkiksi*, *varmasti*,
+    *aikana*, *mielestä*, *lailla*), which Universal Dependencies lemmatises as themselves
+    (*tarpeeksi* is no form of *tarve*). The other readings stay, after it.
+    """
+    lowered = word.lower()
+    if usual != lowered or any(lowered == r.lemma or r.also for r in readings):
+        return []
+    return [Reading(lowered, "seikkasana", rule="lexicalised word")]
+
+
+def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...]:
+    """Sort key: the reading a form usually has comes first. Documented rule, in order:
+
+    1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last;
+    2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
+       *silta*, *eli* before *elää*, *niitä* before *niittää*);
+    3. the base form simplemma gives for the whole form, when it is one of Voikko's:
+       simplemma's dictionary was built from lemmatised corpora, so it holds the base form
+       a form usually has (*tilanne* before *tila*; *toimi* as *toimia*; *toimivalta* the
+       noun, not the participle of *toimia*);
+    4. fewer compound parts first: a word the dictionary lists whole beats an accidental
+       split (*pikaruokalasta*: *pikaruokala*, not *pika+ruoka+lapsi*; *tunnetuin*:
+       *tunnettu*, not *tunne+tuki*);
+    5. simplemma's base form as a participle's adjective form, or for a compound it does
+       not list, the base form it gives for the longest ending it lists, as the head
+       (*yhteistoimintamallista*: *mallista* → *malli*, not *mallinen*);
+    6. a reading whose base form is the word itself (a nominative or infinitive);
+    7. Voikko's own order.
+    """
+    lowered = word.lower()
+    usual_rank = _usual_rank(reading, usual)
+    return (
+        int(reading.rule.endswith("proper name")),
+        int(not _function_reading(lowered, reading)),
+        int(usual_rank > 0),
+        len(reading.parts),
+        usual_rank,
+        int(lowered not in (reading.lemma, *reading.also)),
+        order,
+    )
+
+
+def _usual_rank(reading: Reading, usual: str) -> int:
+    """0 when ``usual`` is the reading's base form, 1 when it is its participle or its head
+    (a ``-`` ending), else 2."""
+    if usual and usual == reading.lemma:
+        return 0
+    if usual in reading.also or (usual.startswith("-") and reading.lemma.endswith(usual[1:])):
+        return 1
+    return 2
+
+
+@functools.lru_cache(maxsize=1)
+def _simplemma() -> Any:
+    try:
+        import simplemma
+    except ImportError:
+        return None
+    return simplemma
+
+
+def _usual_lemma(word: str) -> str:
+    """simplemma's base form of ``word`` when its dictionary lists the word; else ``-`` and
+    its base form of the longest ending (of 4 letters or more) it lists; else ``""``."""
+    if not word or _simplemma() is None:
+        return ""
+    if _listed(word):
+        return _listed_lemma(word)
+    for cut in range(1, len(word) - _MIN_PART + 1):
+        if _listed(word[cut:]):
+            return "-" + _listed_lemma(word[cut:])
+    return ""
+
+
+def _listed(word: str) -> bool:
+    # simplemma's low-memory dictionary (2.0 and later) reads its stream in a fraction of
+    # the time and a sixth of the memory the full dictionary takes; lookups stay fast.
+    try:
+        return bool(_simplemma().is_known(word, lang="fi", low_memory=True))
+    except TypeError:  # simplemma before 2.0
+        return bool(_simplemma().is_known(word, lang="fi"))
+
+
+def _listed_lemma(word: str) -> str:
+    try:
+        return str(_simplemma().lemmatize(word, lang="fi", low_memory=True)).lower()
+    except TypeError:  # simplemma before 2.0
+        return str(_simplemma().lemmatize(word, lang="fi")).lower()
 
 
 def _minen_noun(word: str, analysis: dict[str, str]) -> str:
@@ -348,9 +719,9 @@ def _minen_noun(word: str, analysis: dict[str, str]) -> str:
     return match.group(1) + "inen" if match else ""
 
 
-def _function_reading(word: str, lemma: str, analysis: dict[str, str]) -> bool:
-    kind = analysis.get("CLASS", "")
-    return kind in _FUNCTION_CLASSES or (kind in _UNINFLECTED_CLASSES and lemma == word.lower())
+def _function_reading(word: str, reading: Reading) -> bool:
+    kind = reading.pos
+    return kind in _FUNCTION_CLASSES or (kind in _UNINFLECTED_CLASSES and reading.lemma == word)
 
 
 def _wants_capital(word: str, structure: str) -> bool:
@@ -359,23 +730,6 @@ def _wants_capital(word: str, structure: str) -> bool:
     return len(marks) == len(word) and any(
         mark == "i" and ch.islower() for mark, ch in zip(marks, word, strict=True)
     )
-
-
-def _structure_pieces(word: str, structure: str) -> list[str]:
-    """The surface form cut where Voikko's ``STRUCTURE`` opens a new part (``=``)."""
-    if len(structure.replace("=", "")) != len(word):
-        return [word]
-    pieces: list[str] = []
-    at = 0
-    for mark in structure:
-        if mark == "=":
-            pieces.append("")
-            continue
-        if not pieces:
-            pieces.append("")
-        pieces[-1] += word[at]
-        at += 1
-    return [p for p in pieces if p.strip("-")]
 
 
 # ---------------------------------------------------------------------------- simplemma
@@ -411,17 +765,34 @@ class SimplemmaAnalyser(Analyser):
         return str(self._simplemma.lemmatize(word, lang="fi")).lower()
 
     def _known_lemma(self, word: str) -> str:
+        """simplemma's base form, guarded; ``""`` when the guard refuses it.
+
+        Guards, each a general rule: a plural nominative listed as its own base form
+        (*resurssit*) becomes the singular; a base form that does not begin with the word's
+        first letter is refused (*työ* → *sinä*, *teistä* → *sinä*: simplemma's table maps
+        some forms to an unrelated word), except for the suppletive comparatives; a base form
+        that is only the first part of the word, the rest being a word of its own
+        (*olkapäävaiva* → *olkapää*), is refused, so the word is read as a compound.
+        """
         lemma = self._lemma(word)
+        if not _plausible(word, lemma) or self._truncated(word.lower(), lemma):
+            return ""
         singular = lemma[:-1]
         # simplemma lists many plural nominatives as their own base form (resurssit).
         if lemma.endswith("t") and len(singular) >= _MIN_PART and self._base(singular):
             return singular
         return lemma
 
-    def _readings(self, word: str) -> list[_Reading]:
+    def _truncated(self, word: str, lemma: str) -> bool:
+        rest = word[len(lemma):]
+        return (len(lemma) >= _MIN_PART and word.startswith(lemma)
+                and len(rest) >= _MIN_PART and self._known(rest))
+
+    def _readings(self, word: str) -> list[Reading]:
         if self._known(word):
             lemma = self._known_lemma(word)
-            return [(lemma, self._split(lemma))]
+            if lemma:
+                return [Reading(lemma, parts=self._split(lemma), rule="simplemma")]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
         bare = _CLITIC.sub("", word)
@@ -430,17 +801,22 @@ class SimplemmaAnalyser(Analyser):
             if readings:
                 return readings
         split = self._split_inflected(word.lower())
-        return [("".join(split), split)] if split else []
+        if not split:
+            return []
+        return [Reading("".join(split), parts=split, rule="simplemma, split compound")]
 
-    def _guess(self, word: str) -> list[_Reading]:
+    def _guess(self, word: str) -> list[Reading]:
         # simplemma's affix rules guess a form for any word; a guess is not knowledge, so
         # the word stays unknown and the spoken-form rule still applies to it.
         lemma = self._lemma(word)
-        return [(lemma, self._split(lemma))] if lemma != word.lower() else []
+        if lemma == word.lower() or not _plausible(word, lemma):
+            return []
+        return [Reading(lemma, parts=self._split(lemma), rule="simplemma guess")]
 
     def _base(self, word: str) -> bool:
         """Whether simplemma lists ``word`` as a base form of its own (not "toim." or "Isto")."""
-        return self._known(word) and str(self._simplemma.lemmatize(word, lang="fi")) == word
+        return bool(word) and self._known(word) and str(
+            self._simplemma.lemmatize(word, lang="fi")) == word
 
     def _split_inflected(self, word: str) -> tuple[str, ...]:
         """``prefix + inflected last word`` → parts with the last word's base form, or ()."""
@@ -478,32 +854,44 @@ class SnowballAnalyser(Analyser):
 
         self._stemmer = SnowballStemmer("finnish")
 
-    def _readings(self, word: str) -> list[_Reading]:
+    def _readings(self, word: str) -> list[Reading]:
         return []
 
     def _analyse(self, word: str) -> WordAnalysis:
         acronym = _acronym_readings(word) if ":" in word else []
-        stem = acronym[0][0] if acronym else str(self._stemmer.stem(word.lower()))
-        return WordAnalysis(word, (stem,), (stem,), frozenset({stem}), frozenset({stem}),
-                            known=bool(acronym))
+        stem = acronym[0].lemma if acronym else str(self._stemmer.stem(word.lower()))
+        return WordAnalysis(word, (Reading(stem, rule="Snowball stem"),), known=bool(acronym))
 
-    def term_lemmas(self, term: str) -> frozenset[str]:
-        """The stem of ``term`` (and the term itself, for clipped spoken forms)."""
-        return frozenset({*self.analyse(term).lemmas, term.strip().lower()})
+    def query(
+        self, term: str, *, compounds: Compounds = "off", readings: Readings = "likely",
+        derivations: bool = False,
+    ) -> Query:
+        """The stem of ``term`` and the term itself (for clipped spoken forms)."""
+        check_compounds(compounds)
+        check_readings(readings)
+        lemmas = tuple(dict.fromkeys((*self.analyse(term).lemmas, term.strip().lower())))
+        return Query(term, lemmas, tuple((m,) for m in lemmas), compounds, readings,
+                     derivations)
 
-    def match_analysis(
-        self, analysis: WordAnalysis, lemmas: frozenset[str], compounds: Compounds
-    ) -> bool:
+    def explain(self, analysis: WordAnalysis, query: Query) -> str:
         """Equal stems, or a spoken form of the term's stem or of the term itself."""
-        if set(analysis.lemmas) & lemmas:
-            return True
-        candidates = {analysis.lemmas[0], analysis.word.lower()}
-        return not analysis.known and any(
-            spoken_match(form, lemma) for form in candidates for lemma in lemmas
-        )
+        found = analysis.why(query)
+        if found or analysis.known:
+            return found
+        stem = analysis.lemmas[0]
+        hit = next((m for m in query.lemmas if spoken_match(stem, m)), "")
+        return f"{analysis.word}: stem {stem}; clipped spoken form of {hit}" if hit else ""
 
 
 # ---------------------------------------------------------------------------- choosing
+#: What a fallback costs, as measured by ``benchmarks/search_eval.py`` on gold lemmas.
+_FALLBACK_COST = {
+    "simplemma": "on hand-annotated Finnish (UD_Finnish-FTB, benchmarks/README.md) search "
+                 "then finds 91 of 100 occurrences against Voikko's 94, and 88 against 94 "
+                 "with compound heads.",
+    "snowball": "a stemmer knows no words, so it also finds unrelated words with the same "
+                "stem (kun for kunta) and no compound heads.",
+}
 _BUILDERS: dict[str, type[Analyser]] = {
     "voikko": VoikkoAnalyser,
     "simplemma": SimplemmaAnalyser,
@@ -565,11 +953,31 @@ def get_analyser(prefer: str | None = None) -> Analyser:
             warnings.warn(
                 f"Finnish words are matched with {chosen.name}, not Voikko "
                 f"({_FAILURES.get('voikko', 'unavailable')}). Inflected and compound forms "
-                "will be missed more often.",
+                f"will be missed more often: {_FALLBACK_COST.get(chosen.name, '')}",
                 TymqualWarning,
                 stacklevel=2,
             )
         return chosen
+
+
+def check_readings(readings: str) -> None:
+    """Raise :class:`TymqualError` unless ``readings`` is ``likely`` or ``all``."""
+    if readings not in READING_MODES:
+        raise TymqualError(
+            f"readings={readings!r}: choose 'likely' (the base form a word usually has: "
+            "tilanne finds tilanne only) or 'all' (every reading: tilanne also finds tila "
+            "and tilata)."
+        )
+
+
+def _plausible(word: str, lemma: str) -> bool:
+    """Whether a fallback lemmatiser's base form can belong to ``word`` at all.
+
+    A Finnish inflected form begins with the first letter of its base form; only the
+    suppletive comparatives of *hyvä* and *paljon* break that. (*työ* → *sinä* and *teitä* →
+    *sinä*, which simplemma's table gives, do not keep it and are refused.)
+    """
+    return bool(lemma) and (lemma[0] == word[:1].lower() or lemma in _SUPPLETIVE)
 
 
 def check_compounds(compounds: str) -> None:

@@ -63,7 +63,7 @@ if TYPE_CHECKING:  # the façades' types, from the modules above; imported only 
     from tymqual.agreement import Decision, Unit
     from tymqual.documents import Frame
     from tymqual.formatting import Lang
-    from tymqual.morphology import Analyser, Compounds
+    from tymqual.morphology import Analyser, Compounds, Readings
     from tymqual.privacy import PseudonymizeReport
     from tymqual.reports import ReportFiles
     from tymqual.widget import CodingWidget
@@ -453,6 +453,16 @@ class Project:
         warnings.warn(_reanchor_message(report, save=save), TymqualWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ data
+    @property
+    def show_progress(self) -> bool | None:
+        """The ``progress`` the project was opened with; every long loop on it obeys it."""
+        return self._progress
+
+    @property
+    def source_cache(self) -> SourceCache:
+        """The project's ``.tymqual-cache/`` (what derived data may be kept in too)."""
+        return self._cache
+
     @property
     def codebook(self) -> Codebook:
         """The codebook from ``codes/codebook.yaml``."""
@@ -1099,12 +1109,15 @@ class Project:
         role: str | Sequence[str] | None = None,
         context: int = 40,
         analyser: str | Analyser | None = None,
+        readings: Readings = "likely",
+        derivations: bool = False,
     ) -> pd.DataFrame:
         """Finnish-aware keyword in context; see :func:`tymqual.search.search`."""
         from tymqual.search import search
 
         return search(self, query, compounds=compounds, case=case, codes=codes, role=role,
-                      context=context, analyser=analyser)
+                      context=context, analyser=analyser, readings=readings,
+                      derivations=derivations)
 
     def word_frequencies(
         self,

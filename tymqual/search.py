@@ -39,10 +39,14 @@ import pandas as pd
 from tymqual.corpus import Turn
 from tymqual.errors import TymqualError
 from tymqual.morphology import (
+    NEGATION,
     Analyser,
     Compounds,
+    Readings,
     WordAnalysis,
     check_compounds,
+    check_readings,
+    connegative,
     get_analyser,
     sentences,
 )
@@ -71,6 +75,7 @@ __all__ = [
 #: Columns of :func:`search`.
 SEARCH_COLUMNS = [
     "source_id", "case_id", "speaker", "turn", "start", "end", "left", "match", "right", "codes",
+    "why",
 ]  # fmt: skip
 #: Columns of :func:`word_frequencies`.
 FREQUENCY_COLUMNS = ["group", "lemma", "count", "forms"]
@@ -333,6 +338,13 @@ class TextIndex:
     form_ids: dict[str, int] = field(default_factory=dict)
     sources: dict[tuple[str, str], SourceIndex] = field(default_factory=dict)
     digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _whys: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict, repr=False)
+    stored: frozenset[str] = field(default=frozenset(), repr=False)
+    contextual: set[int] = field(default_factory=set, repr=False)
+    _by_key: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _unknown: list[int] = field(default_factory=list, repr=False)
+    _keyed: int = field(default=0, repr=False)
+    _negation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
 
     def form_id(self, form: str) -> int:
         """The id of ``form`` in :attr:`forms`, analysing it when new."""
@@ -343,25 +355,92 @@ class TextIndex:
             self.analyses.append(self.analyser.analyse(form))
         return found
 
-    def word_mask(self, term: str, compounds: Compounds) -> np.ndarray:
+    def negation_mask(self) -> np.ndarray:
+        """Which forms are forms of the negation verb (:data:`NEGATION`)."""
+        if len(self._negation) < len(self.forms):
+            grown = [f.lower() in NEGATION for f in self.forms[len(self._negation):]]
+            self._negation = np.concatenate((self._negation, np.array(grown, dtype=bool)))
+        return self._negation
+
+    def connegative_id(self, form_id: int) -> int:
+        """The id of form ``form_id`` read after a negation verb (itself if no verb reading
+        comes after a non-verb one)."""
+        analysis = self.analyses[form_id]
+        read = connegative(analysis)
+        if read is analysis:
+            return form_id
+        key = "\x00connegative " + self.forms[form_id]
+        found = self.form_ids.get(key)
+        if found is None:
+            found = self.form_ids[key] = len(self.forms)
+            self.forms.append(self.forms[form_id])
+            self.analyses.append(read)
+            self.contextual.add(found)
+        return found
+
+    def word_mask(
+        self, term: str, compounds: Compounds, readings: Readings = "likely",
+        derivations: bool = False,
+    ) -> np.ndarray:
         """Which forms are occurrences of the word ``term`` (a bool per form)."""
-        lemmas = self.analyser.term_lemmas(term)
-        match = self.analyser.match_analysis
-        return np.fromiter(
-            (match(a, lemmas, compounds) for a in self.analyses),
-            dtype=bool, count=len(self.analyses),
-        )
+        return self.word_why(term, compounds, readings, derivations) != ""
+
+    def word_why(
+        self, term: str, compounds: Compounds, readings: Readings = "likely",
+        derivations: bool = False,
+    ) -> np.ndarray:
+        """Per form, why it is an occurrence of ``term`` (``""`` when it is not).
+
+        Only forms that share a base form or compound part with the query (and unknown
+        forms) are asked; explanations are kept per query, so a later search for the same
+        word costs one array lookup per token.
+        """
+        key = (term, compounds, readings, derivations, len(self.forms))
+        found = self._whys.get(key)
+        if found is None:
+            query = self.analyser.query(term, compounds=compounds, readings=readings,
+                                        derivations=derivations)
+            explain = self.analyser.explain
+            found = np.full(len(self.analyses), "", dtype=object)
+            keys = {*query.lemmas, *(parts[0] for parts in query.parts)}
+            for i in self._candidates(keys):
+                found[i] = explain(self.analyses[i], query)
+            self._whys[key] = found
+        return found
+
+    def _candidates(self, keys: set[str]) -> list[int]:
+        """Forms that may match a query with these base forms: those with one of them as
+        a reading's base form, word form, derivation source or compound part, and every
+        unknown form (the clipped spoken-form rule may take it)."""
+        for i in range(self._keyed, len(self.analyses)):
+            analysis = self.analyses[i]
+            if not analysis.known:
+                self._unknown.append(i)
+            for r in analysis.readings:
+                for k in {r.lemma, *r.also, *r.derived, *r.parts}:
+                    self._by_key.setdefault(k, []).append(i)
+        self._keyed = len(self.analyses)
+        found = set(self._unknown)
+        for k in keys:
+            found.update(self._by_key.get(k, ()))
+        return sorted(found)
 
     def prefix_mask(self, prefix: str) -> np.ndarray:
         """Which forms begin with ``prefix``, or have a base form that does."""
-        prefix = prefix.lower()
-        return np.fromiter(
-            (
-                f.lower().startswith(prefix) or any(m.startswith(prefix) for m in a.lemmas)
-                for f, a in zip(self.forms, self.analyses, strict=True)
-            ),
-            dtype=bool, count=len(self.forms),
-        )
+        return self.prefix_why(prefix) != ""
+
+    def prefix_why(self, prefix: str) -> np.ndarray:
+        """Per form, why it matches ``prefix*`` (its surface or a base form begins with it)."""
+        low = prefix.lower()
+        out = np.full(len(self.forms), "", dtype=object)
+        for i, (form, analysis) in enumerate(zip(self.forms, self.analyses, strict=True)):
+            if form.lower().startswith(low):
+                out[i] = f"{form}: begins with {low}*"
+            else:
+                lemma = next((m for m in analysis.lemmas if m.startswith(low)), "")
+                if lemma:
+                    out[i] = f"{form}: {lemma}; base form begins with {low}*"
+        return out
 
 
 _INDEXES: weakref.WeakKeyDictionary[Project, dict[str, TextIndex]] = weakref.WeakKeyDictionary()
@@ -384,9 +463,12 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     index = per_analyser.get(chosen.name)
     if index is None or index.analyser is not chosen:
         index = per_analyser[chosen.name] = TextIndex(chosen)
+        index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
+    known_forms = len(index.forms)
+    fresh = 0
     current = set()
     for source_id in progress(project.source_ids, ("Analysoidaan sanoja", "Analysing words"),
-                              lang=project.config.language):
+                              lang=project.config.language, show=project.show_progress):
         doc = project.document(source_id)
         # The index holds the text it hashed, so the same string object needs no new hash.
         known = index.digests.get(source_id)
@@ -395,9 +477,14 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
         key = (source_id, known[1])
         current.add(key)
         if key not in index.sources:
+            fresh += 1
             index.sources[key] = _index_source(index, source_id, doc.text, doc.turns)
     for stale in set(index.sources) - current:
         del index.sources[stale]
+    if fresh and any(f not in index.stored for f in index.forms[known_forms:]):
+        # Kept for the next open: analysing the words is most of what a first search costs.
+        project.source_cache.keep_analyses(
+            chosen.name, [a for i, a in enumerate(index.analyses) if i not in index.contextual])
     return index
 
 
@@ -423,6 +510,7 @@ def _index_source(
     if tokens is None:
         tokens = _tokens_unit_by_unit(index, text, unit_start, unit_end)
     starts, ends, token_unit, forms = tokens
+    forms = _after_negation(index, forms, token_unit)
     return SourceIndex(
         source_id=source_id,
         text=text,
@@ -439,6 +527,19 @@ def _index_source(
 
 
 _Tokens = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+def _after_negation(index: TextIndex, forms: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Form ids, with a word right after a negation verb (in the same unit) read by
+    :func:`tymqual.morphology.connegative`; such tokens get a form id of their own."""
+    if len(forms) < 2:
+        return forms
+    negation = index.negation_mask()
+    after = np.flatnonzero(negation[forms[:-1]] & (unit[:-1] == unit[1:])) + 1
+    if not len(after):
+        return forms
+    forms = forms.copy()
+    for i in after.tolist():
+        forms[i] = index.connegative_id(int(forms[i]))
+    return forms
 
 
 @functools.cache
@@ -570,23 +671,27 @@ def _code_keys(project: Project, codes: str | Sequence[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- search
-def _term_hits(source: SourceIndex, term: Term, mask: np.ndarray) -> list[tuple[int, int, int]]:
-    """``(unit, start, end)`` of each occurrence of ``term`` in ``source``.
+def _term_hits(
+    source: SourceIndex, term: Term, whys: np.ndarray
+) -> list[tuple[int, int, int, str]]:
+    """``(unit, start, end, why)`` of each occurrence of ``term`` in ``source``.
 
-    ``mask`` says which word forms are occurrences (words and prefixes); a phrase is looked
-    for in the text instead and must lie within one unit.
+    ``whys`` says per word form why it is an occurrence (``""``: it is not); a phrase is
+    looked for in the text instead and must lie within one unit.
     """
     if term.kind != "phrase":
-        hit = np.flatnonzero(mask[source.token_form])
+        found = whys[source.token_form] if len(whys) else np.array([], dtype=object)
+        hit = np.flatnonzero(found != "")
         return [
-            (int(source.token_unit[i]), int(source.token_start[i]), int(source.token_end[i]))
+            (int(source.token_unit[i]), int(source.token_start[i]), int(source.token_end[i]),
+             str(found[i]))
             for i in hit
         ]
     hits = []
     for match in _phrase_pattern(term.text).finditer(source.text):
         u = int(np.searchsorted(source.unit_start, match.start(), side="right")) - 1
         if u >= 0 and match.end() <= source.unit_end[u]:
-            hits.append((u, match.start(), match.end()))
+            hits.append((u, match.start(), match.end(), f"exact phrase {term.text!r}"))
     return hits
 
 
@@ -605,6 +710,8 @@ def search(
     role: str | Sequence[str] | None = None,
     context: int = 40,
     analyser: str | Analyser | None = None,
+    readings: Readings = "likely",
+    derivations: bool = False,
 ) -> pd.DataFrame:
     """Keyword in context: every occurrence of the query's terms, one row each.
 
@@ -616,15 +723,24 @@ def search(
     ``role`` keeps turns of that role (``"interviewee"``); ``context`` is how many characters
     of the same turn to show either side.
 
+    A word is looked for by the base form typed (*tilanne* finds *tilanteessa*, not *tila*
+    or *tilata*), and a text word counts by the base form it usually has (see
+    :meth:`tymqual.morphology.Analyser.query` and ``_rank`` there); ``readings="all"``
+    widens both to every reading the analyser offers. Participles and infinitives are forms
+    of their verb (*päätetty* finds *päättää*); ``derivations=True`` also lets a verb find
+    the nouns derived from it (*johtaa*: *johtaminen*, *johtaja*).
+
     Columns: ``source_id, case_id, speaker, turn`` (nullable; missing for a paragraph of a
     document without speakers), ``start, end`` (offsets of the occurrence), ``left, match,
     right`` (line breaks in the context shown as spaces), ``codes`` (``; ``-joined paths of
-    the accepted codings overlapping the occurrence). Rows follow the sources' order, then
-    ``start``.
+    the accepted codings overlapping the occurrence), ``why`` (the form, the reading that
+    matched and the rule: ``"päätetty: päättää (participle päätetty); base form"``). Rows
+    follow the sources' order, then ``start``.
 
     >>> search(p, "johtoryhmä NOT kela", role="interviewee")   # doctest: +SKIP
     """
     check_compounds(compounds)
+    check_readings(readings)
     if isinstance(context, bool) or not isinstance(context, int) or context < 0:
         raise TymqualError(f"search(): context={context!r}; give a whole number ≥ 0 of "
                            "characters to show either side.")
@@ -637,15 +753,14 @@ def search(
             "add a term to look for (kela NOT thl)."
         )
     index = text_index(project, analyser)
-    no_forms = np.zeros(len(index.forms), dtype=bool)
     masks: dict[Term, np.ndarray] = {}
     for term, _ in terms:
         if term.kind == "word":
-            masks[term] = index.word_mask(term.text, compounds)
+            masks[term] = index.word_why(term.text, compounds, readings, bool(derivations))
         elif term.kind == "prefix":
-            masks[term] = index.prefix_mask(term.text)
+            masks[term] = index.prefix_why(term.text)
         else:
-            masks[term] = no_forms
+            masks[term] = np.array([], dtype=object)
     accepted = _accepted(project)
     coded = _spans_by_source(accepted)
     keep = None
@@ -685,18 +800,18 @@ def _search_source(
     hits = {term: _term_hits(source, term, mask) for term, mask in masks.items()}
     present: dict[int, set[Term]] = defaultdict(set)
     for term, found in hits.items():
-        for u, _, _ in found:
+        for u, _, _, _ in found:
             present[u].add(term)
     holds: dict[int, bool] = {}  # the query's value in each unit, worked out once
-    spans: dict[tuple[int, int], int] = {}
+    spans: dict[tuple[int, int], tuple[int, str]] = {}
     for term in positive:
-        for u, s, e in hits[term]:
+        for u, s, e, why in hits[term]:
             if not units_allowed[u]:
                 continue
             if u not in holds:
                 holds[u] = _holds(tree, present[u])
             if holds[u]:
-                spans.setdefault((s, e), u)
+                spans.setdefault((s, e), (u, why))
     if keep is not None:
         allowed = keep.get(source.source_id, [])
         spans = {k: u for k, u in spans.items() if any(k[0] < ce and k[1] > cs
@@ -706,7 +821,7 @@ def _search_source(
     case_id = project.case_of(source.source_id)
     text = source.text
     rows: list[tuple[object, ...]] = []
-    for ((s, e), u), paths in zip(found_spans, codes, strict=True):
+    for ((s, e), (u, why)), paths in zip(found_spans, codes, strict=True):
         lo, hi = int(source.unit_start[u]), int(source.unit_end[u])
         rows.append((
             source.source_id,
@@ -719,6 +834,7 @@ def _search_source(
             text[s:e],
             text[e : min(hi, e + context)].replace("\n", " "),
             paths,
+            why,
         ))
     return rows
 
@@ -727,7 +843,7 @@ _CHUNK = 4096  # occurrences compared with a source's codings at once, to bound 
 
 
 def _overlapping_codes(
-    found: list[tuple[tuple[int, int], int]],
+    found: list[tuple[tuple[int, int], tuple[int, str]]],
     coded: list[tuple[int, int, str]],
     order: dict[str, int],
 ) -> list[str]:

@@ -79,7 +79,7 @@ from sklearn.pipeline import FeatureUnion
 
 from tymqual.autocode import KeywordAutocoder, machine_coder
 from tymqual.errors import TymqualError, TymqualWarning
-from tymqual.morphology import get_analyser, stopwords
+from tymqual.morphology import NEGATION, connegative, get_analyser, stopwords
 from tymqual.search import text_index
 from tymqual.text import word_spans
 
@@ -127,23 +127,29 @@ class _BaseForms:
 
     def __call__(self, text: str) -> list[str]:
         forms = []
+        before = ""
         for a, b in word_spans(text):
-            form = self._base_form(text[a:b])
+            word = text[a:b]
+            # The word after a negation verb is read as search reads it (connegative).
+            form = self._base_form(word, before.lower() in NEGATION)
             if form is not None:
                 forms.append(form)
+            before = word
         return forms
 
-    def _base_form(self, word: str) -> str | None:
-        if word not in self._cache:
+    def _base_form(self, word: str, negated: bool = False) -> str | None:
+        key = f"\x00{word}" if negated else word
+        if key not in self._cache:
             if self._tool is None:
                 self._tool = get_analyser(self.analyser)
             base: str | None = None
             if any(ch.isalpha() for ch in word):
-                base = self._tool.lemmas(word)[0]
+                analysis = self._tool.analyse(word)
+                base = (connegative(analysis) if negated else analysis).lemmas[0]
                 if base in stopwords() or word.lower() in stopwords():
                     base = None
-            self._cache[word] = base
-        return self._cache[word]
+            self._cache[key] = base
+        return self._cache[key]
 
 
 # ---------------------------------------------------------------------------- the data
