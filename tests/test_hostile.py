@@ -265,14 +265,14 @@ ROOT = Path(__file__).resolve().parent.parent
     ("unpacked", "limit"),
     [(300 * 1024**2, "more than the limit of 209,715,200"), (120 * 1024**2, "times larger")],
 )
-def test_a_zip_bomb_document_is_refused_quickly_and_small(
+def test_a_zip_bomb_document_is_refused_before_it_is_unpacked(
     tmp_path: Path, suffix: str, unpacked: int, limit: str
 ) -> None:
     bomb = _bomb(tmp_path, suffix, unpacked)
     assert bomb.stat().st_size < 5 * 1024**2
-    seconds, rss, outcome = _measure(bomb)
+    _, rss, outcome = _measure(bomb)
     assert bomb.name in outcome and limit in outcome
-    assert seconds < 5
+    # Memory, not time, shows it was refused before unpacking (no test asserts a timing).
     assert rss < 300 * 1024**2
 
 
@@ -321,10 +321,10 @@ def test_a_text_source_over_the_limit_is_refused_before_it_is_read(
     huge = root / "transcripts" / f"valtava{suffix}"
     with huge.open("wb") as f:  # sparse: the disk holds almost nothing
         f.truncate(MAX_TEXT_BYTES + 1)
-    seconds, rss, outcome = _open_measured(root)
+    _, rss, outcome = _open_measured(root)
     assert "['oma']" in outcome
     assert f"valtava{suffix}" in outcome and f"limit of {MAX_TEXT_BYTES:,}" in outcome
-    assert seconds < 5 and rss < 300 * 1024**2
+    assert rss < 300 * 1024**2
     with pytest.raises(SourceError, match=f"valtava\\{suffix}.*limit of"):
         load_source(huge)
 
@@ -335,7 +335,7 @@ def test_a_large_text_under_the_limit_loads_in_bounded_memory(tmp_path: Path) ->
     turn = "H: Miten verkostoa johdetaan?\nV: Verkostojohtaja on meillä liima.\n".encode()
     path = root / "transcripts" / "pitka.txt"
     path.write_bytes(turn * (8 * 1024**2 // len(turn)))
-    seconds, rss, outcome = _open_measured(root)
+    _, rss, outcome = _open_measured(root)
     assert outcome.startswith("['pitka']")
     # An 8 MB file costs tens of MB (the cache reads it twice to hash it), not gigabytes.
     assert rss < 400 * 1024**2
@@ -371,9 +371,9 @@ def test_a_pdf_bomb_is_refused_by_pypdf_limits(tmp_path: Path) -> None:
     assert "Verkostojohtaja" in load_source(_pdf_bomb(tmp_path / "pieni.pdf", 2 * 1024**2)).text
     bomb = _pdf_bomb(tmp_path / "pommi.pdf", 300 * 1024**2)
     assert bomb.stat().st_size < 5 * 1024**2
-    seconds, rss, outcome = _measure(bomb)
+    _, rss, outcome = _measure(bomb)
     assert "pommi.pdf" in outcome and "Limit reached" in outcome
-    assert seconds < 5 and rss < 400 * 1024**2
+    assert rss < 400 * 1024**2
 
 
 def _swollen_xlsx(tmp_path: Path, unpacked: int) -> Path:
