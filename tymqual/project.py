@@ -66,7 +66,13 @@ SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", 
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
 _CONFIG_FIELDS = {
     "name", "language", "description", "min_cell_size", "speakers", "coder", "analysis_coders",
+    "disclosure_allow",
 }
+# What the report's disclosure review withholds unless tymqual.yaml's disclosure_allow gives
+# the item with the author's reason: breakdowns with groups below min_cell_size, each
+# interviewee's own survey answers beside her interview, and each interview's date, length
+# and mode.
+DISCLOSURE_ITEMS = ("small_cells", "linked_answers", "interview_details")
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class ProjectConfig:
     coder: str = ""
     # Whose accepted codings the tables, figures and report count; empty: every coder's.
     analysis_coders: tuple[str, ...] = ()
+    # Items of DISCLOSURE_ITEMS the author shows anyway, each with the reason (item, reason).
+    disclosure_allow: tuple[tuple[str, str], ...] = ()
     speakers: SpeakerConfig = field(default_factory=SpeakerConfig)
 
     @classmethod
@@ -118,6 +126,7 @@ class ProjectConfig:
             )
         return cls(
             analysis_coders=tuple(coders),
+            disclosure_allow=_disclosure_allow(data.get("disclosure_allow"), path),
             name=str(data.get("name", cls.name)),
             language=str(data.get("language", "fi")),
             description=str(data.get("description", "")),
@@ -125,6 +134,29 @@ class ProjectConfig:
             coder=str(data.get("coder", "")),
             speakers=SpeakerConfig.from_dict(data.get("speakers"), where=str(path)),
         )
+
+
+def _disclosure_allow(value: object, path: Path) -> tuple[tuple[str, str], ...]:
+    """``disclosure_allow`` of tymqual.yaml: a mapping of DISCLOSURE_ITEMS to reasons."""
+    if value is None:
+        return ()
+    example = "disclosure_allow: {interview_details: \"the reason, in your words\"}"
+    if not isinstance(value, dict):
+        raise ProjectError(f"{path}: disclosure_allow must be a mapping such as {example}.")
+    allowed = []
+    for item, reason in value.items():
+        if item not in DISCLOSURE_ITEMS:
+            raise ProjectError(
+                f"{path}: disclosure_allow names {item!r}, which is not withheld by the report; "
+                f"the items are {', '.join(DISCLOSURE_ITEMS)}."
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise ProjectError(
+                f"{path}: disclosure_allow: {item} needs the reason for showing it (the report's "
+                f"methods section cites it), e.g. {example}."
+            )
+        allowed.append((str(item), " ".join(reason.split())))
+    return tuple(allowed)
 
 
 def _coding_list(rows: pd.DataFrame, by: str = "source_id", shown: int = 5) -> str:
@@ -1142,7 +1174,9 @@ class Project:
 
     # ------------------------------------------------------------------ display
     def summary(self) -> dict[str, Any]:
-        """Counts for ``tymqual status``: sources, words, turns, cases, codes, codings."""
+        """Counts for ``tymqual status`` and the report: sources, words (in all and by kind of
+        source), turns, cases (rows of ``cases.csv``), codes, codings (accepted), passages
+        (distinct accepted spans) and the rest."""
         src = self.sources
         codings = self.codings
         key_map = self._codebook.key_map()
@@ -1158,6 +1192,13 @@ class Project:
             "cases": len(self._cases),
             "codes": len(self._codebook),
             "codings": int((codings["status"] == "accepted").sum()),
+            # a coded passage: one accepted span, however many codes it has
+            "passages": int(len(codings.loc[codings["status"] == "accepted",
+                                            ["source_id", "start", "end"]].drop_duplicates())),
+            # words of interviews apart from survey answers and documents (the report's
+            # Table 1 total is the interviews' words)
+            "words_by_kind": {str(k): int(n) for k, n in
+                              src.groupby("kind", sort=True)["n_words"].sum().items()},
             "suggested": int((codings["status"] == "suggested").sum()),
             "skipped": len(self.skipped),
             "unanchored": len(self.unanchored),

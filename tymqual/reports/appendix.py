@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -14,13 +14,6 @@ from tymqual import tables
 from tymqual.codebook import Code
 from tymqual.formatting import fmt_date, fmt_fraction
 from tymqual.labels import label
-from tymqual.storage import (
-    atomic_write_bytes,
-)
-
-if TYPE_CHECKING:
-    pass
-
 from tymqual.reports.model import (
     _FALLBACK_DATE,
     _QUOTE_MARKS,
@@ -32,6 +25,9 @@ from tymqual.reports.model import (
 )
 from tymqual.reports.strings import (
     _t,
+)
+from tymqual.storage import (
+    atomic_write_bytes,
 )
 
 # ---------------------------------------------------------------------------- codebook appendix

@@ -19,12 +19,15 @@ from tymqual.surveys import Survey
 if TYPE_CHECKING:
     from tymqual.project import Project
 
+from tymqual.reports.disclosure import review_interviews, review_linked_answers
 from tymqual.reports.model import (
     _DATE_LIKE,
     _NOT_GROUPING,
     CASE_FIGURE_LIMIT,
+    QUOTES_PER_CASE,
     WORDS_PER_PAGE,
     _Fig,
+    _reader_frame,
     _Report,
     _Table,
 )
@@ -62,8 +65,8 @@ def _pick_survey(
         return None, _t("note_many_surveys", lang, n=len(surveys), names=", ".join(sorted(surveys)))
     unread = project.skipped[project.skipped["path"].str.startswith("surveys/")]
     if not unread.empty:
-        error = f"{unread['path'].iloc[0]}: {str(unread['error'].iloc[0]).rstrip('.')}"
-        return None, _t("note_survey_failed", lang, error=error)
+        name = Path(str(unread["path"].iloc[0])).name
+        return None, _t("note_survey_failed", lang, name=name)
     return None, _t("note_no_survey", lang)
 
 
@@ -76,6 +79,9 @@ Step = tuple[str | None, Callable[[], None]]
 def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool) -> list[Step]:
     p, lang = report.project, report.lang
     min_cell = p.config.min_cell_size
+    report.allowed = dict(p.config.disclosure_allow)
+    report.internal = allow_small_cells
+    small_ok = allow_small_cells or "small_cells" in report.allowed
 
     def add(
         key: str,
@@ -83,6 +89,7 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         *,
         section: str = "sec_results",
         notes: Sequence[str] = (),
+        review: Callable[[pd.DataFrame], tuple[pd.DataFrame, list[str]]] | None = None,
     ) -> Step:
         def run() -> None:
             frame = make()
@@ -94,9 +101,12 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
                 report.freq = frame
             if key == "quotes":
                 report.quotes = frame
-            report.tables.append(
-                _Table(key, _t(key, lang), _t(f"sheet_{key}", lang), frame, all_notes, section)
-            )
+            if review is not None:
+                frame, more = review(frame)
+                all_notes += more
+            shown, depths = _reader_frame(key, frame, p.codebook)
+            report.tables.append(_Table(key, _t(key, lang), _t(f"sheet_{key}", lang), shown,
+                                        all_notes, section, depths=depths))
 
         return _t(f"sheet_{key}", lang), run
 
@@ -106,6 +116,7 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             lambda: tables.data_description(p, words_per_page=WORDS_PER_PAGE, lang=lang),
             section="sec_data",
             notes=[_t("note_pages", lang, wpp=WORDS_PER_PAGE)],
+            review=lambda frame: review_interviews(report, frame),
         ),
         add(
             "code_frequencies",
@@ -116,7 +127,7 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
     ]
     attribute = _grouping_attribute(p.cases)
     if attribute is not None:
-        steps.append(_breakdown_step(report, attribute, allow_small_cells, min_cell))
+        steps.append(_breakdown_step(report, attribute, small_ok, min_cell))
     steps += [
         add("code_case_matrix", lambda: tables.code_case_matrix(p, rollup=True, lang=lang)),
         add("co_occurrence", lambda: tables.co_occurrence(p)),
@@ -142,17 +153,57 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
                 "joint_display",
                 lambda: tables.joint_display(p, survey, lang=lang),
                 section="sec_integration",
+                review=lambda frame: (frame, _joint_notes(frame, survey, lang)),
             ),
         ]
+    linked = review_linked_answers(report, survey)
     steps += [
         add(
             "case_summary",
-            lambda: _theme_names(p, tables.case_summary(p, survey=survey, lang=lang)),
+            lambda: _theme_names(p, tables.case_summary(p, survey=linked, lang=lang)),
             section="sec_integration",
         ),
-        add("quotes", lambda: tables.quotes(p, per_code=3), section="sec_quotes"),
+        add(
+            "quotes",
+            lambda: tables.quotes(p, [c.key for c in p.codebook.codes], per_code=None,
+                                  per_case=QUOTES_PER_CASE),
+            section="sec_quotes",
+            review=lambda frame: (frame, _quotes_missing(report, frame)),
+        ),
     ]
     return steps
+
+
+def _joint_notes(frame: pd.DataFrame, survey: Survey, lang: Lang) -> list[str]:
+    """The joint display's legend, its fit categories and what the meta-inference is."""
+    linked = [i for cell in frame["items"] for i in str(cell).split(", ") if i]
+    legend = tables.likert_legend(survey, linked or _likert_ids(survey), lang)
+    return [_t("joint_legend", lang, legend=legend), _t("joint_fit", lang),
+            _t("joint_quotes", lang), _t("joint_meta", lang)]
+
+
+def _likert_ids(survey: Survey) -> list[str]:
+    items = survey.items
+    return list(items.loc[items["type"] == "likert", "item_id"])
+
+
+def _quotes_missing(report: _Report, quotes: pd.DataFrame) -> list[str]:
+    """A sentence per theme naming the cases with passages of it but no quote (none expected:
+    :func:`tables.quotes` gives each such case one; this says so if that ever changes)."""
+    p, lang = report.project, report.lang
+    counts = report.freq
+    notes = []
+    matrix = tables.code_case_matrix(p, rollup=True, counts=True).set_index("code_path")
+    for theme in p.codebook.codes:
+        if counts is None or theme.path not in matrix.index:
+            continue
+        row = matrix.loc[theme.path]
+        having = [c for c in p.cases["case_id"] if c in row.index and int(row[c]) > 0]
+        quoted = set(quotes.loc[quotes["code_path"] == theme.path, "case_id"])
+        missing = [p.case_label(c) for c in having if c not in quoted]
+        if missing:
+            notes.append(_t("quote_missing", lang, theme=theme.name, cases=", ".join(missing)))
+    return notes
 
 
 def _orphaned_note(p: Project, lang: Lang) -> str:
@@ -202,11 +253,17 @@ def _breakdown_step(
         except DisclosureError:
             note = _t("note_refused", lang, min=min_cell, attr=shown)
             report.tables.append(_Table("by_attribute", caption, sheet, None, [note]))
+            report.withheld.append(
+                _t("withheld_small_cells", lang, caption=caption, min=min_cell, attr=shown)
+            )
             return
         notes = [_t("note_rollup", lang)]
-        if allow_small_cells:
+        if allow_small_cells and "small_cells" not in report.allowed:
             notes.append(_t("note_small_allowed", lang, min=min_cell))
-        report.tables.append(_Table("by_attribute", caption, sheet, frame, notes))
+        shown_frame, depths = _reader_frame("by_attribute", frame, p.codebook)
+        report.tables.append(
+            _Table("by_attribute", caption, sheet, shown_frame, notes, depths=depths)
+        )
 
     return sheet, run
 

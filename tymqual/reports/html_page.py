@@ -5,26 +5,17 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 import tymqual
-from tymqual.codebook import Codebook
-from tymqual.formatting import Lang, fmt_date, fmt_number
+from tymqual.formatting import Lang, fmt_date
 from tymqual.labels import label
-from tymqual.storage import (
-    atomic_write_text,
-)
-
-if TYPE_CHECKING:
-    pass
-
 from tymqual.reports.appendix import (
     _guidance,
 )
+from tymqual.reports.disclosure import privacy_paragraphs
 from tymqual.reports.model import (
-    WORDS_PER_PAGE,
     _clean,
     _decimals,
     _display,
@@ -36,9 +27,12 @@ from tymqual.reports.model import (
     _Report,
     _Table,
 )
+from tymqual.reports.prose import data_summary, methods_paragraphs, technical_paragraphs
 from tymqual.reports.strings import (
-    _KIND_WORDS,
     _t,
+)
+from tymqual.storage import (
+    atomic_write_text,
 )
 
 # ---------------------------------------------------------------------------- HTML
@@ -46,11 +40,12 @@ from tymqual.reports.strings import (
 _CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: #fff; color: #1b1b1b; font: 16px/1.55 Georgia, "DejaVu Serif",
-  "Times New Roman", serif; }
+  "Times New Roman", serif; overflow-wrap: break-word; }
 main { max-width: 70rem; margin: 0 auto; padding: 2.5rem 1.75rem 4rem; }
 /* Prose keeps a readable line length; tables and figures may use the full width. */
-main p, blockquote, dl.code, nav, h3, h4 { max-width: 50rem; }
+main p, blockquote, dl.code, nav, h3, h4, ul { max-width: 50rem; }
 h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .3rem; }
 h2 { font-size: 1.45rem; margin: 2.8rem 0 .8rem; padding-bottom: .25rem;
   border-bottom: 1px solid #c8c8c8; }
@@ -59,7 +54,7 @@ h4 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 p.meta { color: #555; margin: 0 0 1rem; }
 nav ol { padding-left: 1.4rem; margin: .3rem 0; }
 nav { background: #f6f6f4; padding: .8rem 1.2rem; border-radius: 4px; margin: 1.5rem 0; }
-.table-wrap { overflow-x: auto; margin: 1.4rem 0 .4rem; }
+.table-wrap { margin: 1.4rem 0 .4rem; }
 table { border-collapse: collapse; font: 13.5px/1.4 "DejaVu Sans", Arial, Helvetica,
   sans-serif; }
 table.full { width: 100%; }
@@ -82,13 +77,30 @@ figure img { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: .95rem; margin-top: .5rem; }
 blockquote { margin: .7rem 0 .9rem 1.2rem; padding: .1rem 0 .1rem 1rem;
   border-left: 3px solid #c8c8c8; font-style: italic; }
-.code-path { font: 12px "DejaVu Sans Mono", monospace; color: #777; }
-dl.code { display: grid; grid-template-columns: 11rem 1fr; gap: .25rem 1rem; margin: .4rem 0 1rem; }
+blockquote .sub { font-style: normal; font-size: .85rem; color: #666; }
+dl.code { display: grid; grid-template-columns: minmax(6rem, 11rem) minmax(0, 1fr);
+  gap: .25rem 1rem; margin: .4rem 0 1rem; }
 dl.code dt { font-weight: bold; }
 dl.code dd { margin: 0; }
 .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px;
   margin-right: .4em; vertical-align: baseline; border: 1px solid rgba(0,0,0,.25); }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; }
+/* A wide table that does not fit the window is read row by row: each row a block, each cell
+   labelled with its column, so a phone never scrolls sideways. */
+@media screen and (max-width: 48rem) {
+  main { padding: 1.2rem .9rem 3rem; }
+  h1 { font-size: 1.5rem; }
+  table, table caption, table tbody, table tr, table td { display: block; width: 100%; }
+  table thead { display: none; }
+  table tr { border-bottom: 1.5px solid #999; padding: .35rem 0; }
+  table td { border: 0; padding: .15rem 0; white-space: normal; text-align: left; }
+  table td.num { text-align: left; white-space: normal; }
+  table td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
+  table td[style] { padding-left: 0 !important; }
+  dl.code { grid-template-columns: minmax(0, 1fr); }
+  dl.code dd { margin-bottom: .4rem; }
+  blockquote { margin-left: .3rem; padding-left: .7rem; }
+}
 @page { size: A4; margin: 2cm 2cm 2.2cm; }
 @page wide { size: A4 landscape; margin: 1.5cm; }
 @media print {
@@ -101,7 +113,6 @@ footer { margin-top: 3rem; font-size: .85rem; color: #666; }
   h2, h3, h4 { break-after: avoid; }
   figure, blockquote, dl.code, tr { break-inside: avoid; }
   thead { display: table-header-group; }
-  .table-wrap { overflow: visible; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -151,13 +162,31 @@ def _html_sections(report: _Report) -> list[tuple[str, list[str]]]:
     for key in ("sec_data", "sec_results", "sec_survey", "sec_integration"):
         body = _html_section_items(report, key)
         if key == "sec_data":
-            body.insert(0, f"<p>{_e(_data_summary(report))}</p>")
+            body.insert(0, f"<p>{_e(data_summary(report))}</p>")
         if body:
             sections.append((key, body))
     sections.append(("sec_quotes", _html_quotes(report)))
     sections.append(("sec_codebook", _html_codebook(report)))
-    sections.append(("sec_methods", _html_methods(report)))
+    sections.append(("sec_privacy", _paragraphs(privacy_paragraphs(report))))
+    sections.append(("sec_methods", _paragraphs(methods_paragraphs(report))))
+    sections.append(("sec_technical", _paragraphs(technical_paragraphs(report))))
     return sections
+
+
+def _paragraphs(texts: list[str]) -> list[str]:
+    """Paragraphs; a run of lines that open with a dash becomes a list."""
+    body: list[str] = []
+    items: list[str] = []
+    for text in [*texts, ""]:
+        if text.startswith("\u2013 "):
+            items.append(f"<li>{_e(text[2:])}</li>")
+            continue
+        if items:
+            body.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if text:
+            body.append(f"<p>{_e(text)}</p>")
+    return body
 
 
 def _html_section_items(report: _Report, section: str) -> list[str]:
@@ -194,47 +223,14 @@ def _figure_follows(figure_key: str, table_key: str) -> bool:
     }.get(figure_key) == table_key
 
 
-# Columns the workbook keeps for tracing and filtering but a reader of the page does not need:
-# ids, the depth (shown by indentation) and the case total (in the n/N column).
-_HTML_HIDDEN = ("coding_id", "depth", "cases_total")
-
-
-def _html_frame(frame: pd.DataFrame, book: Codebook) -> tuple[pd.DataFrame, list[int]]:
-    """The table as the page shows it, and each row's indentation depth (0 without codes).
-
-    Code paths become names where the table has no name column of its own (co-occurrence);
-    where it does (or names the categories), the path column goes and its depth indents
-    the name.
-    """
-    out = frame.reset_index(drop=True)
-    depths = [0] * len(out)
-    if "code_path" in out.columns and ({"code_name", "theme", "main_category"} & set(out.columns)):
-        if "code_name" in out.columns:
-            depths = [str(path).count("/") for path in out["code_path"]]
-        out = out.drop(columns="code_path")
-    for column in ("code_a", "code_b"):
-        if column in out.columns:
-            out[column] = [
-                book.resolve(v).name if isinstance(v, str) and v in book else v for v in out[column]
-            ]
-    # A category level the codebook does not have (the upper category of a two-level tree)
-    # would be a column of blanks on the page; the workbook keeps it for a stable layout.
-    empty_levels = [
-        c for c in ("upper_category", "subcategory")
-        if c in out.columns and not out[c].fillna("").astype(str).str.strip().any()
-    ]
-    hidden = [c for c in (*_HTML_HIDDEN, *empty_levels) if c in out.columns]
-    return out.drop(columns=hidden), depths
-
-
 def _html_table(table: _Table, report: _Report) -> str:
     assert table.frame is not None
     lang = report.lang
-    shown_frame, depths = _html_frame(table.frame, report.project.codebook)
+    depths = table.depths or [0] * len(table.frame)
     name_col = (
-        list(shown_frame.columns).index("code_name") if ("code_name" in shown_frame.columns) else -1
+        list(table.frame.columns).index("code_name") if "code_name" in table.frame.columns else -1
     )
-    frame = _relabelled(shown_frame, lang)
+    frame = _relabelled(table.frame, lang)
     columns = [list(frame.iloc[:, j]) for j in range(frame.shape[1])]
     places = [_decimals(pd.Series(values, dtype=object)) for values in columns]
     shown = [
@@ -258,7 +254,10 @@ def _html_table(table: _Table, report: _Report) -> str:
             attr = ' class="num"' if _is_number(columns[j][i]) else ""
             if j == name_col and depths[i]:
                 attr = f' style="padding-left:{0.6 + 1.2 * depths[i]:.1f}rem"'
-            cells.append(f"<td{attr}>{_e(shown[j][i]).replace(chr(10), '<br>')}</td>")
+            head_j = _e(frame.columns[j])
+            cells.append(
+                f'<td data-label="{head_j}"{attr}>{_e(shown[j][i]).replace(chr(10), "<br>")}</td>'
+            )
         row_attr = ' class="total"' if columns and columns[0][i] == total else ""
         rows.append(f"<tr{row_attr}>{''.join(cells)}</tr>")
     caption = (
@@ -283,49 +282,23 @@ def _html_figure(fig: _Fig, lang: Lang) -> str:
     )
 
 
-def _data_summary(report: _Report) -> str:
-    lang, p = report.lang, report.project
-    s = p.summary()
-    kinds = p.sources["kind"].value_counts(sort=False)
-    which = 0 if lang == "fi" else 1
-    kind_text = ", ".join(
-        f"{fmt_number(int(n), lang=lang)} {_KIND_WORDS.get(str(k), (str(k), str(k)))[which]}"
-        for k, n in sorted(kinds.items(), key=lambda kv: str(kv[0]))
-    )
-    return _t(
-        "data_summary",
-        lang,
-        sources=fmt_number(s["sources"], lang=lang),
-        kinds=kind_text or "\u2013",
-        words=fmt_number(s["words"], lang=lang),
-        turns=fmt_number(s["turns"], lang=lang),
-        cases=fmt_number(s["cases"], lang=lang),
-        codes=fmt_number(s["codes"], lang=lang),
-        codings=fmt_number(s["codings"], lang=lang),
-    )
-
-
 def _html_quotes(report: _Report) -> list[str]:
-    lang, book = report.lang, report.project.codebook
+    lang = report.lang
     quotes = report.quotes
     table = report.table("quotes")
-    body: list[str] = []
     if quotes is None or quotes.empty:
         return [f"<p>{_e(_t('no_quotes', lang))}</p>"]
-    themes: dict[str, list[pd.Series]] = {}
-    for _, row in quotes.iterrows():
-        themes.setdefault(str(row["code_path"]).split("/")[0], []).append(row)
-    for theme, rows in themes.items():
-        name = book.resolve(theme).name if theme in book else theme
-        body.append(f"<h3>{_e(name)}</h3>")
-        current = theme
-        for row in rows:
-            if str(row["code_path"]) != current:
-                current = str(row["code_path"])
-                body.append(f"<h4>{_e(row['code_name'])}</h4>")
-            body.append(f"<blockquote>{_e(_quote_text(row))}</blockquote>")
-    if table is not None and table.number:
-        body.append(f'<p class="note">{_e(_t("quotes_in_workbook", lang, n=table.number))}</p>')
+    body: list[str] = []
+    for _, rows in quotes.groupby("code_path", sort=False):
+        body.append(f"<h3>{_e(rows['code_name'].iloc[0])}</h3>")
+        for _, row in rows.iterrows():
+            sub = str(row["coded_name"])
+            tail = f' <span class="sub">\u2013 {_e(sub)}</span>' if sub != row["code_name"] else ""
+            body.append(f"<blockquote>{_e(_quote_text(row))}{tail}</blockquote>")
+    if table is not None:
+        body += [f'<p class="note">{_e(n)}</p>' for n in table.notes]
+        if table.number:
+            body.append(f'<p class="note">{_e(_t("quotes_in_workbook", lang, n=table.number))}</p>')
     return body
 
 
@@ -343,24 +316,10 @@ def _html_codebook(report: _Report) -> list[str]:
     for code in book:
         level = min(code.depth + 3, 6)
         swatch = f'<span class="swatch" style="background:{_e(code.color)}"></span>'
-        body.append(
-            f"<h{level}>{swatch}{_e(code.name)} "
-            f'<span class="code-path">{_e(code.path)}</span></h{level}>'
-        )
+        body.append(f"<h{level}>{swatch}{_e(code.name)}</h{level}>")
         items = "".join(
             f"<dt>{_e(name)}</dt><dd>{_e(text) if str(text).strip() else '–'}</dd>"
             for name, text in _guidance(report, code)
         )
         body.append(f'<dl class="code">{items}</dl>')
     return body
-
-
-def _html_methods(report: _Report) -> list[str]:
-    text = _t(
-        "methods",
-        report.lang,
-        min=report.project.config.min_cell_size,
-        wpp=WORDS_PER_PAGE,
-        version=tymqual.__version__,
-    )
-    return [f"<p>{_e(para)}</p>" for para in text.split("|")]

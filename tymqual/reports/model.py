@@ -19,10 +19,8 @@ from tymqual.formatting import Lang, fmt_number
 from tymqual.labels import label, relabel
 
 if TYPE_CHECKING:
+    from tymqual.codebook import Codebook
     from tymqual.project import Project
-
-
-
 
 WORDS_PER_PAGE = 500
 CASE_FIGURE_LIMIT = 40
@@ -43,6 +41,15 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Case attributes that identify or date a case rather than group cases.
 _NOT_GROUPING = {"case_id", "label", "respondent_id", "sources", "pseudonym", "name", "nimi"}
 _DATE_LIKE = re.compile(r"date|pvm|päivä|paiva|aika|time", re.IGNORECASE)
+QUOTES_PER_CASE = 3
+"""Most quotes of one case per theme in the report's quotes section (each case with a passage
+of the theme gets at least one)."""
+# Columns the library's tables keep for tracing a row back (ids, paths, the depth that the
+# indentation shows, the case total inside n/N) and a reader of the report does not need.
+_TRACING = ("coding_id", "code_path", "coded_path", "depth", "cases_total")
+# Per table: further columns that repeat what the reader sees elsewhere in the same row.
+_REPEATS = {"joint_display": ("items", "valid_n"), "quotes": ("case_id",)}
+
 
 @dataclass(frozen=True)
 class ReportFiles:
@@ -85,6 +92,7 @@ class _Table:
     notes: list[str] = field(default_factory=list)
     section: str = "sec_results"
     number: int = 0
+    depths: list[int] = field(default_factory=list)  # each row's indentation (code depth)
 
 
 @dataclass
@@ -108,10 +116,45 @@ class _Report:
     freq: pd.DataFrame | None = None
     quotes: pd.DataFrame | None = None
     examples: dict[str, str] = field(default_factory=dict)  # code path → example quote
+    # The disclosure review: what was left out (reader sentences), what the author allowed
+    # (item → reason) and whether small cells are shown for internal work.
+    withheld: list[str] = field(default_factory=list)
+    allowed: dict[str, str] = field(default_factory=dict)
+    internal: bool = False
 
     def table(self, key: str) -> _Table | None:
         return next((t for t in self.tables if t.key == key), None)
 
+
+
+def _reader_frame(key: str, frame: pd.DataFrame, book: Codebook) -> tuple[pd.DataFrame, list[int]]:
+    """The table as a reader sees it in every file, and each row's indentation depth.
+
+    Tracing columns go (the depth indents the code name instead); code paths become names
+    where the table has no name column of its own (co-occurrence); a category level the
+    codebook does not have (the upper category of a two-level tree) would be a column of
+    blanks and goes too. The joint display's analyst column is its meta-inference.
+    """
+    out = frame.reset_index(drop=True)
+    depths = [0] * len(out)
+    if "code_name" in out.columns and "code_path" in out.columns:
+        depths = [str(path).count("/") for path in out["code_path"]]
+    if "code_path" in out.columns and not {"code_name", "theme"} & set(out.columns):
+        out = out.rename(columns={"code_path": "code"})  # a table of codes without names
+    for column in ("code_a", "code_b", "code"):
+        if column in out.columns:
+            out[column] = [
+                book.resolve(v).name if isinstance(v, str) and v in book else v for v in out[column]
+            ]
+    empty_levels = [
+        c for c in ("upper_category", "subcategory")
+        if c in out.columns and not out[c].fillna("").astype(str).str.strip().any()
+    ]
+    hidden = [c for c in (*_TRACING, *_REPEATS.get(key, ()), *empty_levels) if c in out.columns]
+    out = out.drop(columns=hidden)
+    if key == "joint_display":
+        out = out.rename(columns={"conclusion": "meta_inference"})
+    return out, depths
 
 
 # ---------------------------------------------------------------------------- cell values

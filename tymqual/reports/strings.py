@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tymqual.formatting import Lang
-
-if TYPE_CHECKING:
-    pass
-
-
-
 
 # Reader-facing words of the report; (Finnish, English). Shared vocabulary is in labels.py.
 _TEXT: dict[str, tuple[str, str]] = {
@@ -115,16 +107,14 @@ _TEXT: dict[str, tuple[str, str]] = {
         'computed on the code\'s presence per sentence; "(total)" pools all codes.',
     ),
     "note_coders_chosen": (
-        "Luvuissa ovat mukana koodaajien {coders} koodaukset (tymqual.yaml: analysis_coders).",
-        "The counts include the codings of {coders} (tymqual.yaml: analysis_coders).",
+        "Luvuissa ovat mukana koodaajien {coders} koodaukset.",
+        "The counts include the codings of {coders}.",
     ),
     "note_coders_all": (
-        "Luvuissa ovat mukana kaikkien koodaajien ({coders}) koodaukset, joten eri koodaajien "
-        "samat havainnot voivat näkyä kahdesti; valitse analysoitavat koodaajat "
-        "tymqual.yaml-tiedoston asetuksella analysis_coders (esim. [consensus]).",
+        "Luvuissa ovat mukana kaikkien koodaajien ({coders}) koodaukset, joten kahden "
+        "koodaajan sama havainto voi näkyä kahdesti.",
         "The counts include every coder's codings ({coders}), so one finding coded by two "
-        "coders may count twice; choose the coders to analyse with analysis_coders in "
-        "tymqual.yaml (e.g. [consensus]).",
+        "coders may count twice.",
     ),
     "note_rollup": (
         "Yläkoodin luvuissa ovat mukana sen alakoodeilla koodatut kohdat. "
@@ -133,44 +123,37 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Cases n/N: cases whose material has the code, of all cases.",
     ),
     "note_orphaned": (
-        "Huom. {n} hyväksyttyä koodausta on tallennettu avaimilla, joita koodikirjassa "
-        "(codes/codebook.yaml) ei ole: {keys}. Ne näkyvät taulukoissa omina riveinään "
-        "merkinnällä ”{marker}” eivätkä sisälly yhteenkään teemaan. Palauta avain "
-        "koodikirjaan tai merkitse uuden avaimen koodiin renamed_from: [vanha_avain].",
-        "Note: {n} accepted codings are stored under keys that the codebook "
-        "(codes/codebook.yaml) does not have: {keys}. The tables show them in rows of their "
-        "own marked “{marker}”, outside every theme. Restore the key in the codebook, "
-        "or add renamed_from: [old_key] to the code that has the new key.",
+        "Huom. {n} hyväksyttyä koodausta on tehty koodeilla, joita koodikirjassa ei enää ole: "
+        "{keys}. Ne näkyvät taulukoissa omina riveinään merkinnällä ”{marker}” eivätkä "
+        "sisälly yhteenkään teemaan.",
+        "Note: {n} accepted codings were made with codes the codebook no longer has: {keys}. "
+        "The tables show them in rows of their own marked “{marker}”, outside every theme.",
     ),
     "note_refused": (
         "Taulukkoa ei näytetä: ryhmässä alle {min} tapausta (ryhmittely: {attr}). Näin "
-        "pienen ryhmän luvuista voisi tunnistaa yksittäisen haastateltavan. Pienin "
-        "näytettävä ryhmä on tymqual.yaml-tiedoston min_cell_size = {min}; sisäiseen "
-        "käyttöön taulukon saa näkyviin valinnalla allow_small_cells=True.",
+        "pienen ryhmän luvuista voisi tunnistaa yksittäisen haastateltavan.",
         "The table is not shown: a group has fewer than {min} cases (grouped by {attr}), "
-        "and figures for so small a group could identify an interviewee. The smallest group "
-        "shown is tymqual.yaml's min_cell_size = {min}; for internal work, "
-        "allow_small_cells=True shows the table.",
+        "and figures for so small a group could identify an interviewee.",
     ),
     "note_small_allowed": (
-        "Pienet ryhmät (alle {min} tapausta) näytetään valinnalla allow_small_cells=True: "
-        "vain sisäiseen käyttöön, ei julkaistavaksi.",
-        "Small groups (fewer than {min} cases) are shown with allow_small_cells=True: for "
-        "internal work only, not for publication.",
+        "Taulukossa on ryhmiä, joissa on alle {min} tapausta. Se on tarkoitettu vain "
+        "sisäiseen käyttöön, ei julkaistavaksi.",
+        "The table has groups of fewer than {min} cases. It is for internal work only, not "
+        "for publication.",
     ),
     "note_no_survey": (
         "Kyselyn taulukot ja kuviot puuttuvat: projektissa ei ole kyselyaineistoa.",
         "The survey tables and figures are missing: the project has no survey.",
     ),
     "note_many_surveys": (
-        "Kyselyn taulukot ja kuviot puuttuvat: projektissa on {n} kyselyä ({names}); valitse "
-        'raporttiin yksi valinnalla survey="nimi".',
-        "The survey tables and figures are missing: the project has {n} surveys ({names}); "
-        'choose one for the report with survey="name".',
+        "Kyselyn taulukot ja kuviot puuttuvat: projektissa on {n} kyselyä ({names}), ja "
+        "raporttiin valitaan yksi.",
+        "The survey tables and figures are missing: the project has {n} surveys ({names}), "
+        "and the report takes one.",
     ),
     "note_survey_failed": (
-        "Kyselyn taulukot ja kuviot puuttuvat: kyselyä ei voitu lukea ({error})",
-        "The survey tables and figures are missing: the survey could not be read ({error})",
+        "Kyselyn taulukot ja kuviot puuttuvat: kyselyaineistoa ({name}) ei voitu lukea.",
+        "The survey tables and figures are missing: the survey ({name}) could not be read.",
     ),
     "note_many_cases": (
         "Aineistossa on {n} tapausta. Tapauskohtaiset kuviot piirretään enintään {limit} "
@@ -182,8 +165,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "the codes by case are in the code × case table.",
     ),
     "note_survey_skipped": (
-        "Kyselyn taulukot ja kuviot jätettiin pois (survey=None).",
-        "The survey tables and figures were left out (survey=None).",
+        "Kyselyn taulukot ja kuviot on jätetty tästä raportista pois.",
+        "The survey tables and figures were left out of this report.",
     ),
     # HTML sections
     "toc": ("Sisältö", "Contents"),
@@ -197,19 +180,157 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sec_quotes": ("Lainaukset teemoittain", "Quotes by theme"),
     "sec_codebook": ("Koodikirja", "Codebook"),
     "sec_methods": ("Menetelmät", "Methods"),
+    "sec_privacy": ("Tietosuoja", "Data protection"),
+    "sec_technical": ("Tekninen liite", "Technical appendix"),
+    "privacy_intro": (
+        "Raportti on tarkistettu niin, ettei yksittäistä haastateltavaa voi tunnistaa "
+        "taulukoista tai kuvioista. Seuraavat tiedot on jätetty pois:",
+        "The report has been checked so that no single interviewee can be recognised from "
+        "its tables or figures. The following is left out:",
+    ),
+    "privacy_none": (
+        "Mitään tietoja ei tarvinnut jättää pois.",
+        "Nothing needed to be left out.",
+    ),
+    "privacy_allowed_intro": (
+        "Tekijä on päättänyt näyttää seuraavat tiedot perusteluineen:",
+        "The author has chosen to show the following, with the reasons:",
+    ),
+    "privacy_internal": (
+        "Raportti on tehty sisäiseen käyttöön: pienet ryhmät näytetään, eikä sitä ole "
+        "tarkoitettu julkaistavaksi.",
+        "The report is made for internal work: small groups are shown, and it is not meant "
+        "for publication.",
+    ),
+    "privacy_free_text": (
+        "Tapauskohtaiset tiivistelmät, lainaukset ja pelkistetyt ilmaukset ovat tekijän "
+        "valitsemia ja kirjoittamia; niissä mainitut paikat ja asemat on tarkistettava "
+        "ennen julkaisua.",
+        "The case summaries, quotes and reduced expressions are chosen and written by the "
+        "author; the places and positions they mention must be checked before publication.",
+    ),
+    "withheld_small_cells": (
+        "{caption}: ryhmässä on alle {min} tapausta.",
+        "{caption}: a group has fewer than {min} cases.",
+    ),
+    "withheld_linked_answers": (
+        "Kunkin haastateltavan omat kyselyvastaukset tapauskohtaisesta yhteenvedosta: ne "
+        "yhdistäisivät hänen kyselyvastauksensa hänen haastatteluunsa. Kyselyn tulokset "
+        "näytetään vain jakaumina.",
+        "Each interviewee's own survey answers in the summary by case: they would link her "
+        "survey answers to her interview. The survey results are shown as distributions "
+        "only.",
+    ),
+    "withheld_interview_details": (
+        "Kunkin haastattelun päivämäärä, kesto ja haastattelutapa: niistä voisi tunnistaa "
+        "haastateltavan. Aineiston kuvauksen alla on niiden yhteenveto.",
+        "Each interview's date, length and mode: they could identify the interviewee. A "
+        "summary of them follows the description of the data.",
+    ),
+    "allowed_small_cells": ("Pienet ryhmät", "Small groups"),
+    "allowed_linked_answers": (
+        "Haastateltavien omat kyselyvastaukset tapauskohtaisessa yhteenvedossa",
+        "Each interviewee's own survey answers in the summary by case",
+    ),
+    "allowed_interview_details": (
+        "Haastattelujen päivämäärät, kestot ja haastattelutavat",
+        "Each interview's date, length and mode",
+    ),
+    "methods_allowed": (
+        " Tekijä on päättänyt näyttää seuraavat tiedot: {items}.",
+        " The author has chosen to show the following: {items}.",
+    ),
+    "interview_summary": (
+        "Haastattelut tehtiin {period}. Niiden kesto oli yhteensä {total} min (mediaani "
+        "{median} min).",
+        "The interviews were held {period}. They lasted {total} min in all (median "
+        "{median} min).",
+    ),
+    "interview_modes": ("Haastattelutavat: {modes}.", "Interview modes: {modes}."),
+    "interview_modes_withheld": (
+        "Haastattelutapoja ei eritellä, koska jokin tapa koskee alle {min} haastattelua.",
+        "The interview modes are not broken down, as some mode applies to fewer than {min} "
+        "interviews.",
+    ),
+    "period_in": ("{when}", "in {when}"),
+    "joint_legend": (
+        "Kyselyn tulokset: lukumäärät vastausasteikon järjestyksessä ({legend}); n = "
+        "vastanneita; Md = mediaani.",
+        "Survey results: counts in the order of the scale ({legend}); n = respondents; "
+        "Md = median.",
+    ),
+    "joint_fit": (
+        "Yhteensopivuus (Fetters, Curry & Creswell 2013): vahvistaa = kysely ja haastattelut "
+        "kertovat saman; laajentaa = haastattelut selittävät tai täydentävät kyselyn tulosta; "
+        "ristiriitainen = tulokset ovat keskenään ristiriidassa; ei vastinetta = toisessa "
+        "aineistossa ei ole vastinetta.",
+        "Fit (Fetters, Curry & Creswell 2013): confirms = the survey and the interviews say "
+        "the same; expands = the interviews explain or add to the survey result; discordant "
+        "= the results contradict each other; silent = the other data has no counterpart.",
+    ),
+    "joint_meta": (
+        "Metapäätelmä on tekijän kirjoittama tulkinta siitä, mitä tulokset yhdessä "
+        "tarkoittavat; tyhjä solu odottaa tekijän tekstiä.",
+        "The meta-inference is the author's interpretation of what the results mean "
+        "together; an empty cell awaits the author's text.",
+    ),
+    "joint_quotes": (
+        "Lainauksissa on yksi lainaus kustakin tapauksesta, jonka aineistossa teema esiintyy.",
+        "The quotes are one from each case whose material has the theme.",
+    ),
+    "quote_missing": (
+        "{theme}: tapauksesta {cases} ei ole lainausta, koska sen kohdat ovat vain "
+        "kyselyn avovastauksissa.",
+        "{theme}: case {cases} has no quote, as its passages are all in open survey answers.",
+    ),
+    "technical": (
+        "Jokainen koodattu kohta on tallennettu lähteen tunnisteena sekä alku- ja "
+        "loppukohtana, jotka lasketaan merkkeinä tekstin alusta: ensimmäinen merkki on kohta "
+        "0, ja loppukohta on ensimmäinen merkki kohdan jälkeen. Ennen laskemista teksti "
+        "yhtenäistetään (rivinvaihdot ja kirjainten yhdistelmät samaan muotoon), joten sama "
+        "kohta löytyy aina samasta paikasta. Jos litteraattia muokataan koodauksen jälkeen, "
+        "kohta etsitään uudelleen; kohdat, joita ei löydy yksiselitteisesti, jätetään pois "
+        "taulukoista ja luetellaan.|"
+        "Koodikirja: {codebook}.{history}|"
+        "Raportin teki tymqual {version} (Python {python}). Sama aineisto tuottaa aina samat "
+        "tiedostot; niihin ei tallennu tekoaikaa.",
+        "Each coded passage is stored as the source's identifier with a start and an end "
+        "position, counted in characters from the beginning of the text: the first character "
+        "is position 0, and the end is the first character after the passage. The text is "
+        "first brought to one form (line breaks and letter combinations), so the same "
+        "passage is always found at the same place. When a transcript is edited after "
+        "coding, the passage is looked up again; passages not found unambiguously are left "
+        "out of the tables and listed.|"
+        "Codebook: {codebook}.{history}|"
+        "The report was made with tymqual {version} (Python {python}). The same data always "
+        "gives the same files; they record no time of making.",
+    ),
+    "technical_history": (
+        " Koodausten muutoshistoriassa on {n} muutosta {first}–{last}.",
+        " The history of the codings has {n} changes from {first} to {last}.",
+    ),
     "quotes_in_workbook": (
         "Lainaukset ovat myös työkirjan taulukossa {n}.",
         "The quotes are also in Table {n} of the workbook.",
     ),
     "no_quotes": ("Lainauksia ei ole vielä koodattu.", "No passages have been coded yet."),
     "data_summary": (
-        "Aineistossa on {sources} lähdettä ({kinds}), yhteensä {words} sanaa ja {turns} "
-        "puheenvuoroa, ja {cases} tapausta. Koodikirjassa on {codes} koodia, ja hyväksyttyjä "
-        "koodauksia on {codings}.",
-        "The data has {sources} sources ({kinds}), {words} words and {turns} turns in all, "
-        "and {cases} cases. The codebook has {codes} codes, and {codings} codings are "
-        "accepted.",
+        "Aineistossa on {cases} tapausta ja {sources} lähdettä ({kinds}). Haastatteluissa on "
+        "yhteensä {interview_words} sanaa (taulukko {table}){other_words}. Koodikirjassa on "
+        "{codes} koodia. Hyväksyttyjä koodauksia on {codings}, "
+        "ja ne kattavat {passages} koodattua kohtaa (sama kohta voi kuulua useaan koodiin).",
+        "The data has {cases} cases and {sources} sources ({kinds}). The interviews have "
+        "{interview_words} words in all (Table {table}){other_words}. The codebook has {codes} "
+        "codes. There are {codings} accepted codings, covering "
+        "{passages} coded passages (one passage may have several codes).",
     ),
+    "other_words": (
+        "; lisäksi {where} on {words} sanaa",
+        "; {where} add {words} words",
+    ),
+    "words_survey_answer": ("kyselyn avovastauksissa", "the open survey answers"),
+    "words_document": ("asiakirjoissa", "the documents"),
+    "and": ("ja", "and"),
     "version": ("versio", "version"),
     "counts": ("Esiintymät", "Occurrences"),
     "counts_text": (
@@ -225,32 +346,51 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "appendix_title": ("Liite. Koodikirja", "Appendix. Codebook"),
     "methods": (
-        "Taulukot ja kuviot on laskettu koodausten kirjanpidosta (codes/codings.csv); mukana "
-        "ovat vain hyväksytyt koodaukset. Koodattu kohta on yksi koodattu tekstijakso, ja "
-        "tapaus on cases.csv-tiedoston rivi, tavallisesti yksi haastateltava. Yläkoodin "
-        "luvuissa ovat mukana sen alakoodeilla koodatut kohdat.|"
-        "Kohtien sijainnit (alku ja loppu) ovat 0-alkuisia Unicode-merkkipaikkoja "
-        "normalisoidussa tekstissä (NFC, rivinvaihto \\n); loppu ei kuulu kohtaan, joten "
-        "teksti[alku:loppu] on koodattu kohta.|"
+        "Taulukot ja kuviot on laskettu hyväksytyistä koodauksista. Koodaus liittää yhden "
+        "koodin yhteen tekstikohtaan. Koodattu kohta on yksi koodattu tekstijakso, ja se "
+        "lasketaan kerran, vaikka sillä olisi useampi saman teeman koodi. Tapaus on yksi "
+        "haastateltava, ja hänen kyselyvastauksensa kuuluvat samaan tapaukseen. Yläkoodin "
+        "luvuissa ovat mukana sen alakoodeilla koodatut kohdat. Sanamäärä on haastattelujen "
+        "sanojen määrä; kyselyn avovastausten sanat mainitaan erikseen.|"
+        "Lainaukset on valittu teemoittain samalla säännöllä kaikille teemoille: jokaisesta "
+        "tapauksesta, jonka aineistossa teema esiintyy, on vähintään yksi ja enintään "
+        "{per_case} lainausta. Tapauksia kierretään vuorotellen, ja saman tapauksen "
+        "lainaukset otetaan eri alaluokista ennen kuin samasta alaluokasta otetaan toinen; "
+        "alaluokan sisällä lainaus on tekstissä ensimmäinen. Valinta ei siis perustu "
+        "lainauksen sisältöön, ja sama aineisto tuottaa aina samat lainaukset.|"
+        "Yhdistetty tarkastelu (joint display) noudattaa Guettermanin, Fettersin ja Creswellin "
+        "(2015) mallia: kunkin teeman rivillä ovat kyselyn väittämät vastausjakaumineen, "
+        "teeman laadulliset havainnot lainauksineen, tulosten yhteensopivuus ja tekijän "
+        "metapäätelmä. Yhteensopivuuden luokat ovat Fettersin, Curryn ja Creswellin (2013).|"
         "Taustamuuttujan mukaan eritellyt taulukot näytetään vain, kun jokaisessa ryhmässä "
-        "on vähintään {min} tapausta (tymqual.yaml: min_cell_size). Pienemmän ryhmän luvuista "
-        "voisi tunnistaa yksittäisen haastateltavan.|"
+        "on vähintään {min} tapausta, koska pienemmän ryhmän luvuista voisi tunnistaa "
+        "yksittäisen haastateltavan. Raportista jätetyt tiedot luetellaan kohdassa "
+        "Tietosuoja.{allowed}|"
         "Aineiston päivämäärä on viimeisimmän koodauksen päivämäärä. Sivumäärät ovat arvioita "
-        "({wpp} sanaa sivulla). Raportin laati tymqual {version}; sama projekti tuottaa aina "
-        "samat tiedostot.",
-        "The tables and figures are computed from the codings ledger (codes/codings.csv); only "
-        "accepted codings count. A coded segment is one coded stretch of text, and a case is "
-        "a row of cases.csv, usually one interviewee. A parent code's counts include the "
-        "passages coded with its subcodes.|"
-        "Passage positions (start and end) are 0-based Unicode code-point offsets into the "
-        "normalised text (NFC, \\n line ends); the end is exclusive, so text[start:end] is "
-        "the coded passage.|"
+        "({wpp} sanaa sivulla). Tekninen liite kertoo, miten kohtien sijainnit on tallennettu "
+        "ja millä ohjelmaversiolla raportti on tehty.",
+        "The tables and figures are computed from the accepted codings. A coding attaches one "
+        "code to one passage of text. A coded passage is one coded stretch of text, counted "
+        "once even when it has more than one code of the same theme. A case is one "
+        "interviewee, and her survey answers belong to the same case. A parent code's counts "
+        "include the passages coded with its subcodes. The word count is the words of the "
+        "interviews; the words of open survey answers are stated separately.|"
+        "Quotes are chosen by theme with one rule for every theme: each case whose material "
+        "has the theme gets at least one quote and at most {per_case}. The cases take turns, "
+        "and a case's quotes come from different subcategories before a second one from the "
+        "same subcategory; within a subcategory the quote is the first in the text. The "
+        "choice therefore does not depend on what a quote says, and the same data always "
+        "gives the same quotes.|"
+        "The joint display follows Guetterman, Fetters and Creswell (2015): each theme's row "
+        "has the survey statements with their distributions, the theme's qualitative "
+        "findings with quotes, the fit of the results and the author's meta-inference. The "
+        "fit categories are those of Fetters, Curry and Creswell (2013).|"
         "Tables broken down by a case attribute are shown only when every group has at least "
-        "{min} cases (tymqual.yaml: min_cell_size); figures for a smaller group could "
-        "identify an interviewee.|"
+        "{min} cases, as figures for a smaller group could identify an interviewee. What the "
+        "report leaves out is listed under Data protection.{allowed}|"
         "The date of the data is the date of the most recent coding. Page counts are "
-        "estimates ({wpp} words per page). Made with tymqual {version}; the same project "
-        "always gives the same files.",
+        "estimates ({wpp} words per page). The technical appendix says how passage positions "
+        "are stored and which software version made the report.",
     ),
 }
 _KIND_WORDS: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import numbers
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,14 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 import tymqual
 from tymqual.formatting import Lang, fmt_date
 from tymqual.labels import label
-from tymqual.storage import (
-    atomic_write_bytes,
-    safe_xlsx_cell,
-)
-
-if TYPE_CHECKING:
-    pass
-
+from tymqual.reports.disclosure import privacy_paragraphs
 from tymqual.reports.model import (
     _COLUMN_WIDTH_MAX,
     _FALLBACK_DATE,
@@ -45,6 +38,10 @@ from tymqual.reports.model import (
 )
 from tymqual.reports.strings import (
     _t,
+)
+from tymqual.storage import (
+    atomic_write_bytes,
+    safe_xlsx_cell,
 )
 
 # ---------------------------------------------------------------------------- workbook
@@ -126,10 +123,14 @@ def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
         width = min(max(longest, header, 4) + 2, _COLUMN_WIDTH_MAX)
         ws.column_dimensions[get_column_letter(j)].width = width
         long_column = longest > _COLUMN_WIDTH_MAX - 2
+        indent = table.depths if table.frame.columns[j - 1] == "code_name" else []
         for i, value in enumerate(values):
             cell = _put(ws, header_row + 1 + i, j, value, places=places)
             cell.alignment = wrap_top if long_column or "\n" in shown[i] else top
+            if indent and indent[i]:
+                cell.alignment = Alignment(vertical="top", indent=2 * indent[i])
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    _print_setup(ws, header_row)
     row = header_row + len(frame) + 2
     for note in table.notes:
         cell = _put(ws, row, 1, f"{label('note', lang)} {note}")
@@ -137,6 +138,19 @@ def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
         row += 1
 
 
+
+
+def _print_setup(ws: Worksheet, header_row: int | None) -> None:
+    """A4 landscape, as wide as one page, the header row on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
 def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> None:
@@ -184,11 +198,17 @@ def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> N
             row += 2
             _put(ws, row, 1, f"{label('note', lang)} {note}").font = Font(italic=True)
     row += 2
+    _put(ws, row, 1, _t("sec_privacy", lang)).font = Font(bold=True)
+    for text in privacy_paragraphs(report):
+        _put(ws, row, 2, text)
+        row += 1
+    row += 1
     _put(ws, row, 1, f"{_t('made_with', lang)} {tymqual.__version__}").font = Font(
         italic=True, color="666666"
     )
     for letter, width in (("A", 24), ("B", 70), ("C", 40)):
         ws.column_dimensions[letter].width = width
+    _print_setup(ws, None)
     for cells in ws.iter_rows(min_row=1, max_row=row, min_col=2, max_col=2):
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
