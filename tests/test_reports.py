@@ -317,9 +317,11 @@ def test_codebook_appendix(small_report: ReportFiles, small: tymqual.Project) ->
     levels = {
         p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")
     }
+    # The appendix is Heading 1, a theme Heading 2, a subcode Heading 3 (after a colour mark).
+    assert levels["Liite. Koodikirja"] == "Heading 1"
     for code in small.codebook:
-        assert code.name in headings
-        assert levels[code.name] == f"Heading {code.depth + 1}"
+        assert f"\u25a0 {code.name}" in headings
+        assert levels[f"\u25a0 {code.name}"] == f"Heading {code.depth + 2}"
     body = "\n".join(p.text for p in document.paragraphs)
     for word in ("Määritelmä:", "Käytä, kun:", "Älä käytä, kun:", "Esimerkki:", "Esiintymät:"):
         assert body.count(word) == len(small.codebook), word

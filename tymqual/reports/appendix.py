@@ -8,11 +8,12 @@ from typing import Any
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.shared import Pt, RGBColor
+from docx.oxml.ns import qn
+from docx.shared import Mm, RGBColor
 
 from tymqual import tables
 from tymqual.codebook import Code
-from tymqual.formatting import fmt_date, fmt_fraction
+from tymqual.formatting import Lang, fmt_date, fmt_fraction
 from tymqual.labels import label
 from tymqual.reports.model import (
     _FALLBACK_DATE,
@@ -83,11 +84,15 @@ def _guidance(report: _Report, code: Code) -> list[tuple[str, str]]:
     ]
 
 
+_DOC_LANG = {"fi": "fi-FI", "en": "en-GB"}
+
+
 def _write_docx(report: _Report, path: Path) -> None:
     lang, p = report.lang, report.project
     book = p.codebook
     doc = Document()
-    doc.add_heading(_t("appendix_title", lang), level=0)
+    _page_and_language(doc, lang)
+    doc.add_heading(_t("appendix_title", lang), level=1)
     head = doc.add_paragraph()
     head.add_run(_clean(book.name or p.config.name)).bold = True
     if book.version:
@@ -100,12 +105,13 @@ def _write_docx(report: _Report, path: Path) -> None:
     )
     intro = doc.add_paragraph(_t("codebook_intro", lang))
     intro.runs[0].italic = True
+    _code_tree_figure(doc, report)
+    _counts_table(doc, report)
     for code in book:
-        doc.add_heading(_clean(code.name), level=min(code.depth + 1, 9))
-        where = doc.add_paragraph()
-        run = where.add_run(f"{_t('path', lang)}: {_clean(code.path)}")
-        run.font.size = Pt(8)
-        run.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
+        heading = doc.add_heading("", level=min(code.depth + 2, 9))
+        swatch = heading.add_run("\u25a0 ")
+        swatch.font.color.rgb = _rgb(code.color)
+        heading.add_run(_clean(code.name))
         for name, text in _guidance(report, code):
             para = doc.add_paragraph()
             para.add_run(f"{name}: ").bold = True
@@ -117,6 +123,7 @@ def _write_docx(report: _Report, path: Path) -> None:
     props.comments = ""
     props.author = "tymqual"
     props.last_modified_by = "tymqual"
+    props.language = _DOC_LANG[lang]
     props.title = _clean(f"{_t('sec_codebook', lang)}: {book.name or p.config.name}")
     props.created = when_dt.replace(tzinfo=None)
     props.modified = when_dt.replace(tzinfo=None)
@@ -124,6 +131,58 @@ def _write_docx(report: _Report, path: Path) -> None:
     buffer = io.BytesIO()
     doc.save(buffer)
     atomic_write_bytes(path, _normalise_zip(buffer.getvalue(), when_dt))
+
+
+def _page_and_language(doc: Any, lang: Lang) -> None:
+    """A4 with 2.5 cm margins, and the document's language, so that Word checks the
+    spelling of Finnish as Finnish (the template says en-US)."""
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(25)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    for node in defaults.iter(qn("w:lang")):
+        node.set(qn("w:val"), _DOC_LANG[lang])
+        node.set(qn("w:eastAsia"), _DOC_LANG[lang])
+
+
+def _rgb(color: str) -> RGBColor:
+    text = str(color).lstrip("#")
+    try:
+        return RGBColor.from_string(text.upper()) if len(text) == 6 else RGBColor(0x66, 0x66, 0x66)
+    except ValueError:
+        return RGBColor(0x66, 0x66, 0x66)
+
+
+def _code_tree_figure(doc: Any, report: _Report) -> None:
+    """The code tree (with the codes' colours) and its numbered caption, as in the report."""
+    fig = next((f for f in report.figures if f.key == "code_tree"), None)
+    if fig is None:
+        return
+    png = next(path for path in fig.paths if path.suffix == ".png")
+    doc.add_picture(str(png), width=Mm(160))
+    doc.add_paragraph(
+        f"{label('figure', report.lang)} {fig.number}. {_clean(fig.caption)}", style="Caption"
+    )
+
+
+def _counts_table(doc: Any, report: _Report) -> None:
+    """Every code with its coded passages and cases, in a table style a template can adopt."""
+    lang, book = report.lang, report.project.codebook
+    counts = _code_counts(report)
+    doc.add_paragraph(_t("appendix_table", lang), style="Caption")
+    heads = [label("code_name", lang), label("segments", lang), label("cases_n_of_N", lang)]
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for code in book:
+        segments, cases = counts.get(code.path, (0, "\u2013"))
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(_clean(code.name))
+        cells[0].paragraphs[0].paragraph_format.left_indent = Mm(4 * code.depth)
+        cells[1].paragraphs[0].add_run(_display(segments, 0, lang))
+        cells[2].paragraphs[0].add_run(str(cases))
 
 
 def _drop_thumbnail(doc: Any) -> None:

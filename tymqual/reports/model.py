@@ -32,7 +32,7 @@ SOURCE_FOLDERS = ("transcripts", "documents", "codes", "surveys")
 # Zip entries get this timestamp (the earliest a zip can store), so two builds are identical.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_COLUMN_WIDTH_MAX = 60
+_COLUMN_WIDTH_MAX = 45
 _HEADER_WIDTH_MAX = 24
 # Characters XML 1.0 cannot hold; openpyxl and python-docx refuse them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -345,6 +345,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "(n/N). A parent code's counts include its subcodes.",
     ),
     "appendix_title": ("Liite. Koodikirja", "Appendix. Codebook"),
+    "appendix_table": (
+        "Liitetaulukko. Koodit, koodatut kohdat ja tapaukset (n/N)",
+        "Appendix table. Codes, coded passages and cases (n/N)",
+    ),
     "methods": (
         "Taulukot ja kuviot on laskettu hyväksytyistä koodauksista. Koodaus liittää yhden "
         "koodin yhteen tekstikohtaan. Koodattu kohta on yksi koodattu tekstijakso, ja se "

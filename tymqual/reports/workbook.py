@@ -140,17 +140,31 @@ def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
 
 
 
+# Printable width of an A4 landscape page with half-inch side margins, in points.
+_PRINT_WIDTH_PT = 842 - 72
+# Points per unit of column width, and per column. Excel's own font gives about 5.3; where
+# Calibri is missing (LibreOffice on Linux) a wider font stands in, about 7, so the scale is
+# computed for the wider one and the table fits the page in both.
+_PT_PER_CHAR, _PT_PAD = 7.0, 4.0
+
+
 def _print_setup(ws: Worksheet, header_row: int | None) -> None:
-    """A4 landscape, as wide as one page, the header row on every printed page."""
+    """A4 landscape, scaled so that every column fits the page's width, the header row on
+    every printed page.
+
+    The scale is computed from the column widths rather than asked for as "fit to one page
+    wide": LibreOffice reads that as one page in all, shrinking a long table to an
+    unreadable page.
+    """
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if header_row is not None:
-        ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    widths = [d.width or 8.43 for d in ws.column_dimensions.values() if not d.hidden]
+    total = sum(w * _PT_PER_CHAR + _PT_PAD for w in widths) or 1.0
+    ws.page_setup.scale = max(10, min(100, int(_PRINT_WIDTH_PT / total * 100)))
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> None:
