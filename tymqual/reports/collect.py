@@ -168,7 +168,6 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             lambda: tables.quotes(p, [c.key for c in p.codebook.codes], per_code=None,
                                   per_case=QUOTES_PER_CASE),
             section="sec_quotes",
-            review=lambda frame: (frame, _quotes_missing(report, frame)),
         ),
     ]
     return steps
@@ -185,25 +184,6 @@ def _joint_notes(frame: pd.DataFrame, survey: Survey, lang: Lang) -> list[str]:
 def _likert_ids(survey: Survey) -> list[str]:
     items = survey.items
     return list(items.loc[items["type"] == "likert", "item_id"])
-
-
-def _quotes_missing(report: _Report, quotes: pd.DataFrame) -> list[str]:
-    """A sentence per theme naming the cases with passages of it but no quote (none expected:
-    :func:`tables.quotes` gives each such case one; this says so if that ever changes)."""
-    p, lang = report.project, report.lang
-    counts = report.freq
-    notes = []
-    matrix = tables.code_case_matrix(p, rollup=True, counts=True).set_index("code_path")
-    for theme in p.codebook.codes:
-        if counts is None or theme.path not in matrix.index:
-            continue
-        row = matrix.loc[theme.path]
-        having = [c for c in p.cases["case_id"] if c in row.index and int(row[c]) > 0]
-        quoted = set(quotes.loc[quotes["code_path"] == theme.path, "case_id"])
-        missing = [p.case_label(c) for c in having if c not in quoted]
-        if missing:
-            notes.append(_t("quote_missing", lang, theme=theme.name, cases=", ".join(missing)))
-    return notes
 
 
 def _orphaned_note(p: Project, lang: Lang) -> str:

@@ -63,7 +63,7 @@ table.dense th, table.dense td { padding: .25rem .35rem; }
 caption { caption-side: top; text-align: left; padding: 0 0 .5rem; font: 15px/1.4 Georgia,
   "DejaVu Serif", serif; }
 th, td { padding: .3rem .6rem; text-align: left; vertical-align: top;
-  border-bottom: 1px solid #e1e1e1; }
+  border-bottom: 1px solid #e1e1e1; overflow-wrap: anywhere; }
 thead th { border-top: 2px solid #333; border-bottom: 1.5px solid #333; font-weight: bold;
   background: #fafafa; vertical-align: bottom; }
 tbody tr:last-child td { border-bottom: 2px solid #333; }

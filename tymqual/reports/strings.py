@@ -278,11 +278,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Lainauksissa on yksi lainaus kustakin tapauksesta, jonka aineistossa teema esiintyy.",
         "The quotes are one from each case whose material has the theme.",
     ),
-    "quote_missing": (
-        "{theme}: tapauksesta {cases} ei ole lainausta, koska sen kohdat ovat vain "
-        "kyselyn avovastauksissa.",
-        "{theme}: case {cases} has no quote, as its passages are all in open survey answers.",
-    ),
     "technical": (
         "Jokainen koodattu kohta on tallennettu lähteen tunnisteena sekä alku- ja "
         "loppukohtana, jotka lasketaan merkkeinä tekstin alusta: ensimmäinen merkki on kohta "

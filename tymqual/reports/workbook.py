@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import numbers
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,7 @@ def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
     _print_setup(ws, header_row)
     row = header_row + len(frame) + 2
     for note in table.notes:
-        cell = _put(ws, row, 1, f"{label('note', lang)} {note}")
-        cell.font = Font(italic=True)
+        _note_row(ws, row, f"{label('note', lang)} {note}", len(frame.columns))
         row += 1
 
 
@@ -146,6 +146,20 @@ _PRINT_WIDTH_PT = 842 - 72
 # Calibri is missing (LibreOffice on Linux) a wider font stands in, about 7, so the scale is
 # computed for the wider one and the table fits the page in both.
 _PT_PER_CHAR, _PT_PAD = 7.0, 4.0
+
+
+def _note_row(ws: Worksheet, row: int, text: str, columns: int) -> None:
+    """A note across the table's width, wrapped, its row as tall as the text needs (a long
+    note left in one cell would run past the table and print on a page of its own)."""
+    cell = _put(ws, row, 1, text)
+    cell.font = Font(italic=True)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    width = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43
+                for j in range(1, columns + 1))
+    lines = max(1, math.ceil(len(text) * 1.15 / max(width, 1.0)))
+    ws.row_dimensions[row].height = 15 * lines
 
 
 def _print_setup(ws: Worksheet, header_row: int | None) -> None:
