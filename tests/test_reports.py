@@ -913,7 +913,8 @@ _OVERFLOW_JS = """() => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const style = getComputedStyle(el);
-    const scrolls = ['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    const scrolls = ['auto', 'scroll'].includes(style.overflowX)
+      && el.scrollWidth > el.clientWidth + 1;
     if (r.right > width + 1 || scrolls) out.push(el.tagName + ' ' + Math.round(r.right));
   }
   return {page: document.documentElement.scrollWidth, width: width, out: out.slice(0, 5)};
