@@ -780,7 +780,20 @@ def _cases_by_theme(root: Path) -> dict[str, list[str]]:
     return out
 
 
-def test_every_case_with_a_theme_is_quoted(
+def _survey_only(root: Path, theme_key: str, case: str) -> bool:
+    """Whether all the case's accepted passages of the theme are in survey answers."""
+    tree = _tree(root / "codes" / "codebook.yaml")
+    stems = {p.stem for p in (root / "surveys").glob("*.*")}
+    respondent = {c["case_id"]: c.get("respondent_id") for c in _read_csv(root / "codes" /
+                                                                          "cases.csv")}
+    answer_ids = {f"{s}_{respondent[case]}" for s in stems}
+    rows = [r for r in _read_csv(root / "codes" / "codings.csv")
+            if r["status"] == "accepted" and r["code"] in tree[theme_key]
+            and (r["source_id"] == case or r["source_id"] in answer_ids)]
+    return bool(rows) and all(r["source_id"] in answer_ids for r in rows)
+
+
+def test_every_case_with_a_theme_is_quoted_or_the_reason_is_given(
     demo_files: tuple[ReportFiles, str], demo: tymqual.Project
 ) -> None:
     files, _ = demo_files
@@ -793,9 +806,14 @@ def test_every_case_with_a_theme_is_quoted(
     assert [html.unescape(b.split("</h3>")[0]) for b in blocks] == list(expected)
     for block, (theme, cases) in zip(blocks, expected.items(), strict=True):
         quoted = re.findall(r"\u201d \(([^)]+)\)(?: <span|</blockquote>)", html.unescape(block))
+        key = next(c.key for c in demo.codebook.codes if c.name == theme)
         for case in cases:
             label = labels[case]
-            assert label in quoted, (theme, label)
+            reason = re.search(rf"{re.escape(theme)}: [^<]*\b{re.escape(label)}\b[^<]*"
+                               r"(kyselyn avovastauksissa|open survey answers)",
+                               html.unescape(section))
+            assert label in quoted or (reason and _survey_only(demo.root, key, case)), (
+                theme, label)
             assert quoted.count(label) <= 3, (theme, label)  # the cap per case
         assert set(quoted) <= {labels[c] for c in cases}
         assert quoted or not cases
@@ -859,6 +877,31 @@ def test_disclosure_review_withholds_and_says_so(demo_files: tuple[ReportFiles, 
                                      else "Summary by case", lang))
     statements = {it["question"] for it in demo.survey().items.to_dict("records")}
     assert not set(summary[0]) & (statements | set(demo.survey().items["item_id"]))
+    # An open survey answer is never shown under the case of the interviewee who gave it.
+    [survey_file] = [p for p in (demo.root / "surveys").glob("*.xlsx")]
+    answers = [" ".join(str(v).split()) for row in
+               load_workbook(survey_file).worksheets[0].iter_rows(min_row=2, values_only=True)
+               for v in row if isinstance(v, str) and len(v) > 40]
+    assert answers
+    caption = "Sisällönanalyysin" if lang == "fi" else "Content analysis"
+    labels = set(_case_labels(demo.root).values())
+    seen = 0
+    for row in _table(_sheet_en_or_fi(files.xlsx, caption, lang)):
+        original = " ".join(str(row[next(iter(k for k in row if "lkuperäinen" in str(k)
+                                               or "Original" in str(k)))]).split())
+        if any(original in a for a in answers):
+            seen += 1
+            assert row["Tapaus" if lang == "fi" else "Case"] not in labels, original
+    assert seen
+    raw = files.html.read_text(encoding="utf-8")
+    quoted = [html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", raw)]
+    joint = _table(_sheet_en_or_fi(files.xlsx, "Yhdistetty" if lang == "fi" else "Joint", lang))
+    quoted += [str(v) for row in joint for v in row.values()]
+    assert quoted
+    for answer in answers:
+        for sentence in re.split(r"(?<=\.) ", answer):
+            if len(sentence) > 30:
+                assert not [q for q in quoted if sentence in q], sentence
     heading = "Tietosuoja" if lang == "fi" else "Data protection"
     privacy = page[page.index(heading):]
     assert ("kyselyvastaukset" if lang == "fi" else "survey answers") in privacy

@@ -647,6 +647,7 @@ def quotes(
     per_code: int | None = 3,
     per_case: int | None = None,
     max_chars: int | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Quotes to cite in the text: passages per code, spread over the cases.
 
@@ -659,7 +660,8 @@ def quotes(
 
     ``per_case`` caps the quotes of one case per code; ``per_code`` caps the quotes per code
     (None: no cap). With ``per_code=None`` every case that has a passage of the code gets at
-    least one quote, and at most ``per_case``.
+    least one quote, and at most ``per_case``. ``kinds`` keeps passages of those kinds of
+    source only (``"interview"``, ``"document"``, ``"survey_answer"``; None: all).
 
     Columns: ``code_path``, ``code_name`` (the code asked for), ``case_id``, ``coding_id``,
     ``coded_path``, ``coded_name`` (the code the passage was coded with: the code asked
@@ -676,6 +678,9 @@ def quotes(
                "quote"]  # fmt: skip
     seg = _in_reading_order(p, _segments(p))
     seg = seg.drop_duplicates(["code", *_SPAN])
+    if kinds is not None:
+        kind_of = p.sources.set_index("source_id")["kind"]
+        seg = seg[seg["source_id"].map(kind_of).isin(list(kinds))]
     # Each passage paired with every target whose subtree holds its code, so that one pass
     # of pandas operations picks the quotes of all targets (not one pass per code).
     pairs = [(t, c.key) for t, target in enumerate(targets)
@@ -981,6 +986,7 @@ def joint_display(
     *,
     lang: Lang = "fi",
     quote_chars: int | None = 200,
+    quote_kinds: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The mixed-methods joint display: each theme beside the survey statements it meets.
 
@@ -997,7 +1003,8 @@ def joint_display(
     * ``cases_n_of_N``: cases with a passage of the theme or its subcodes;
     * ``qualitative_findings``: the theme's subcodes with their cases n/N, one a line;
     * ``quotes``: one quote per case that has a passage of the theme (:func:`quotes` with
-      ``per_case=1``), shortened to ``quote_chars``; ``quote_refs``: the case labels quoted.
+      ``per_case=1``, from sources of ``quote_kinds``), shortened to ``quote_chars``;
+      ``quote_refs``: the case labels quoted.
 
     Analyst columns from ``codes/joint_display.yaml`` (see :func:`save_joint_display_notes`):
     ``fit`` (confirmation, expansion, discordance or silence; Fetters, Curry & Creswell 2013)
@@ -1014,7 +1021,7 @@ def joint_display(
     themes = _themes(p)
     frequencies = code_frequencies(p, rollup=True, lang=lang).set_index("code_path")
     picked = quotes(p, [theme.key for theme in themes], per_code=None, per_case=1,
-                    max_chars=quote_chars)
+                    max_chars=quote_chars, kinds=quote_kinds)
     path = p.codes_dir / JOINT_DISPLAY_FILE
     rows = []
     for theme in themes:

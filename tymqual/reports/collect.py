@@ -19,7 +19,13 @@ from tymqual.surveys import Survey
 if TYPE_CHECKING:
     from tymqual.project import Project
 
-from tymqual.reports.disclosure import review_interviews, review_linked_answers
+from tymqual.reports.disclosure import (
+    quote_kinds,
+    quotes_missing,
+    review_analysis_rows,
+    review_interviews,
+    review_linked_answers,
+)
 from tymqual.reports.model import (
     _DATE_LIKE,
     _NOT_GROUPING,
@@ -142,7 +148,8 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             )
         )
     steps += [
-        add("analysis_table", lambda: tables.analysis_table(p)),
+        add("analysis_table", lambda: tables.analysis_table(p),
+            review=lambda frame: review_analysis_rows(report, frame)),
     ]
     if survey is not None:
         steps += [
@@ -151,7 +158,8 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             ),
             add(
                 "joint_display",
-                lambda: tables.joint_display(p, survey, lang=lang),
+                lambda: tables.joint_display(p, survey, lang=lang,
+                                             quote_kinds=quote_kinds(report)),
                 section="sec_integration",
                 review=lambda frame: (frame, _joint_notes(frame, survey, lang)),
             ),
@@ -166,8 +174,9 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add(
             "quotes",
             lambda: tables.quotes(p, [c.key for c in p.codebook.codes], per_code=None,
-                                  per_case=QUOTES_PER_CASE),
+                                  per_case=QUOTES_PER_CASE, kinds=quote_kinds(report)),
             section="sec_quotes",
+            review=lambda frame: (frame, quotes_missing(report, frame)),
         ),
     ]
     return steps

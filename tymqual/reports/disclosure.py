@@ -139,3 +139,62 @@ def allowed_sentence(report: _Report) -> str:
     items = "; ".join(f"{_t(f'allowed_{item}', report.lang).lower()} ({reason})"
                       for item, reason in report.allowed.items())
     return _t("methods_allowed", report.lang, items=items)
+
+
+def _linking_withheld(report: _Report) -> bool:
+    """Whether survey answers belong to cases (so could link a person's answers to her
+    interview) and the author has not allowed that link to be shown."""
+    p = report.project
+    has_answers = (p.sources["kind"] == "survey_answer").any()
+    return bool(has_answers) and "linked_answers" not in report.allowed
+
+
+def quote_kinds(report: _Report) -> tuple[str, ...] | None:
+    """The kinds of source quotes may come from: not survey answers while the link is withheld
+    (a quote labelled with the case would tie the answer to the interviewee)."""
+    return ("interview", "document") if _linking_withheld(report) else None
+
+
+def review_analysis_rows(report: _Report, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The analysis table with each survey answer's row shown as a survey answer, not as the
+    case whose interviewee gave it."""
+    if not _linking_withheld(report) or frame.empty:
+        return frame, []
+    p = report.project
+    source_of = p.codings.set_index("coding_id")["source_id"]
+    kind_of = p.sources.set_index("source_id")["kind"]
+    answer = frame["coding_id"].map(source_of).map(kind_of).eq("survey_answer").to_numpy()
+    if not answer.any():
+        return frame, []
+    out = frame.copy()
+    out.loc[answer, "case_id"] = label("survey_answer", report.lang)
+    # After the interviews, ordered by category and text: in the case's place, a row would
+    # still say whose answer it is.
+    answers = out[answer].sort_values(["main_category", "subcategory", "original_expression"],
+                                      kind="stable")
+    out = pd.concat([out[~answer], answers], ignore_index=True)
+    return out, [_t("note_survey_rows", report.lang)]
+
+
+def quotes_missing(report: _Report, quotes: pd.DataFrame) -> list[str]:
+    """Per theme, the cases with passages of it but no quote, and the reason: their passages
+    of the theme are all in survey answers, which are not quoted under the case."""
+    p, lang = report.project, report.lang
+    if not _linking_withheld(report):
+        return []
+    seg = p.segments(status="accepted", coder=list(p.config.analysis_coders) or None)
+    kind_of = p.sources.set_index("source_id")["kind"]
+    seg = seg.assign(kind=seg["source_id"].map(kind_of))
+    notes = []
+    for theme in p.codebook.codes:
+        keys = {c.key for c in p.codebook.descendants(theme)}
+        mine = seg[seg["code"].isin(keys)]
+        quoted = set(quotes.loc[quotes["code_path"] == theme.path, "case_id"])
+        only_answers = [
+            case for case, kinds in mine.groupby("case_id", sort=False)["kind"]
+            if case not in quoted and set(kinds) == {"survey_answer"}
+        ]
+        if only_answers:
+            cases = ", ".join(p.case_label(str(c)) for c in only_answers)
+            notes.append(_t("quote_missing", lang, theme=theme.name, cases=cases))
+    return notes

@@ -214,12 +214,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{caption}: a group has fewer than {min} cases.",
     ),
     "withheld_linked_answers": (
-        "Kunkin haastateltavan omat kyselyvastaukset tapauskohtaisesta yhteenvedosta: ne "
-        "yhdistäisivät hänen kyselyvastauksensa hänen haastatteluunsa. Kyselyn tulokset "
-        "näytetään vain jakaumina.",
-        "Each interviewee's own survey answers in the summary by case: they would link her "
-        "survey answers to her interview. The survey results are shown as distributions "
-        "only.",
+        "Kunkin haastateltavan omat kyselyvastaukset tapauskohtaisesta yhteenvedosta, "
+        "lainauksista ja analyysitaulukon tapaussarakkeesta: ne yhdistäisivät hänen "
+        "kyselyvastauksensa hänen haastatteluunsa. Kyselyn tulokset näytetään vain "
+        "jakaumina.",
+        "Each interviewee's own survey answers in the summary by case, in the quotes and in "
+        "the case column of the analysis table: they would link her survey answers to her "
+        "interview. The survey results are shown as distributions only.",
     ),
     "withheld_interview_details": (
         "Kunkin haastattelun päivämäärä, kesto ja haastattelutapa: niistä voisi tunnistaa "
@@ -277,6 +278,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     "joint_quotes": (
         "Lainauksissa on yksi lainaus kustakin tapauksesta, jonka aineistossa teema esiintyy.",
         "The quotes are one from each case whose material has the theme.",
+    ),
+    "quote_missing": (
+        "{theme}: tapauksesta {cases} ei ole lainausta, koska sen kohdat ovat vain kyselyn "
+        "avovastauksissa, joita ei liitetä haastateltavaan.",
+        "{theme}: case {cases} has no quote, as its passages are all in open survey answers, "
+        "which are not tied to the interviewee.",
+    ),
+    "note_survey_rows": (
+        "Kyselyn avovastauksista koodatut ilmaukset on merkitty kyselyvastauksiksi ilman "
+        "tapausta, jotta vastausta ei voi yhdistää haastateltavaan.",
+        "Expressions coded in open survey answers are marked as survey answers without the "
+        "case, so that an answer cannot be tied to an interviewee.",
     ),
     "technical": (
         "Jokainen koodattu kohta on tallennettu lähteen tunnisteena sekä alku- ja "
