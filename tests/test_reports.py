@@ -964,7 +964,7 @@ _OVERFLOW_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("width", [1366, 1024, 390])
 def test_html_never_scrolls_sideways(
     browser: Any, demo_files: tuple[ReportFiles, str], width: int
 ) -> None:

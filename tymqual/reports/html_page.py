@@ -43,7 +43,7 @@ _CSS = """
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: #fff; color: #1b1b1b; font: 16px/1.55 Georgia, "DejaVu Serif",
   "Times New Roman", serif; overflow-wrap: break-word; }
-main { max-width: 70rem; margin: 0 auto; padding: 2.5rem 1.75rem 4rem; }
+main { max-width: 84rem; margin: 0 auto; padding: 2.5rem 1.75rem 4rem; }
 /* Prose keeps a readable line length; tables and figures may use the full width. */
 main p, blockquote, dl.code, nav, h3, h4, ul { max-width: 50rem; }
 h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .3rem; }
@@ -63,7 +63,7 @@ table.dense th, table.dense td { padding: .25rem .35rem; }
 caption { caption-side: top; text-align: left; padding: 0 0 .5rem; font: 15px/1.4 Georgia,
   "DejaVu Serif", serif; }
 th, td { padding: .3rem .6rem; text-align: left; vertical-align: top;
-  border-bottom: 1px solid #e1e1e1; overflow-wrap: anywhere; }
+  border-bottom: 1px solid #e1e1e1; overflow-wrap: break-word; }
 thead th { border-top: 2px solid #333; border-bottom: 1.5px solid #333; font-weight: bold;
   background: #fafafa; vertical-align: bottom; }
 tbody tr:last-child td { border-bottom: 2px solid #333; }
@@ -85,18 +85,16 @@ dl.code dd { margin: 0; }
 .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px;
   margin-right: .4em; vertical-align: baseline; border: 1px solid rgba(0,0,0,.25); }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; }
-/* A wide table that does not fit the window is read row by row: each row a block, each cell
-   labelled with its column, so a phone never scrolls sideways. */
+/* A table that does not fit the window is read row by row: each row a block, each cell
+   labelled with its column, so nothing scrolls sideways. A wide table (one filling the text
+   column) turns so below 80rem, every table below 48rem. */
+@media screen and (max-width: 80rem) {
+@@WIDE@@
+}
 @media screen and (max-width: 48rem) {
   main { padding: 1.2rem .9rem 3rem; }
   h1 { font-size: 1.5rem; }
-  table, table caption, table tbody, table tr, table td { display: block; width: 100%; }
-  table thead { display: none; }
-  table tr { border-bottom: 1.5px solid #999; padding: .35rem 0; }
-  table td { border: 0; padding: .15rem 0; white-space: normal; text-align: left; }
-  table td.num { text-align: left; white-space: normal; }
-  table td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
-  table td[style] { padding-left: 0 !important; }
+@@ALL@@
   dl.code { grid-template-columns: minmax(0, 1fr); }
   dl.code dd { margin-bottom: .4rem; }
   blockquote { margin-left: .3rem; padding-left: .7rem; }
@@ -116,6 +114,30 @@ footer { margin-top: 3rem; font-size: .85rem; color: #666; }
   a { color: inherit; text-decoration: none; }
 }
 """
+
+
+def _row_by_row(scope: str) -> str:
+    """CSS that lays the tables under ``scope`` out row by row (see _CSS)."""
+    rules = (
+        "table, table caption, table tbody, table tr, table td { display: block; width: 100%; }",
+        "table thead { display: none; }",
+        "table tr { border-bottom: 1.5px solid #999; padding: .35rem 0; }",
+        "table td { border: 0; padding: .15rem 0; white-space: normal; text-align: left; }",
+        "table td.num { text-align: left; white-space: normal; }",
+        'table td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }',
+        "table td[style] { padding-left: 0 !important; }",
+    )
+    out = []
+    for rule in rules:
+        selectors, body = rule.split(" {", 1)
+        scoped = ", ".join(f"{scope} {sel.strip()}" for sel in selectors.split(","))
+        out.append(f"  {scoped} {{{body}")
+    return "\n".join(out)
+
+
+_CSS = _CSS.replace("@@WIDE@@", _row_by_row(".table-wrap.wide")).replace(
+    "@@ALL@@", _row_by_row(".table-wrap")
+)
 
 
 def _e(text: object) -> str:

@@ -48,7 +48,7 @@ of the theme gets at least one)."""
 # indentation shows, the case total inside n/N) and a reader of the report does not need.
 _TRACING = ("coding_id", "code_path", "coded_path", "depth", "cases_total")
 # Per table: further columns that repeat what the reader sees elsewhere in the same row.
-_REPEATS = {"joint_display": ("items", "valid_n"), "quotes": ("case_id",)}
+_REPEATS = {"joint_display": ("items", "valid_n", "cases_n_of_N"), "quotes": ("case_id",)}
 
 
 @dataclass(frozen=True)
