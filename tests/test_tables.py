@@ -557,6 +557,20 @@ def test_joint_display_notes_survive_and_distributions(four: tuple, tmp_path: Pa
     ]
 
 
+def test_joint_display_caps_its_quotes_and_keeps_the_kinds_asked_for(four: tuple) -> None:
+    p, _ = four
+    every = tables.joint_display(p).set_index("code_path")
+    capped = tables.joint_display(p, max_quotes=2).set_index("code_path")
+    for path in every.index:
+        refs = every.loc[path, "quote_refs"].split(", ")
+        assert capped.loc[path, "quote_refs"] == ", ".join(refs[:2])
+        assert len(capped.loc[path, "quotes"].split("\n")) == min(2, len(refs))
+    # The fixture has interviews only: asking for survey answers leaves no quote.
+    none = tables.joint_display(p, quote_kinds=["survey_answer"])
+    assert (none["quotes"] == "").all() and (none["quote_refs"] == "").all()
+    assert tables.quotes(p, kinds=["survey_answer"]).empty
+
+
 def test_joint_display_without_notes_or_survey(coded: tuple) -> None:
     p, _ = coded
     out = tables.joint_display(p)

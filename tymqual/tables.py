@@ -987,6 +987,7 @@ def joint_display(
     lang: Lang = "fi",
     quote_chars: int | None = 200,
     quote_kinds: Sequence[str] | None = None,
+    max_quotes: int | None = None,
 ) -> pd.DataFrame:
     """The mixed-methods joint display: each theme beside the survey statements it meets.
 
@@ -1004,7 +1005,8 @@ def joint_display(
     * ``qualitative_findings``: the theme's subcodes with their cases n/N, one a line;
     * ``quotes``: one quote per case that has a passage of the theme (:func:`quotes` with
       ``per_case=1``, from sources of ``quote_kinds``), shortened to ``quote_chars``;
-      ``quote_refs``: the case labels quoted.
+      ``quote_refs``: the case labels quoted. ``max_quotes`` caps the quotes per theme (the
+      first cases in ``cases.csv`` order), for a study of many cases.
 
     Analyst columns from ``codes/joint_display.yaml`` (see :func:`save_joint_display_notes`):
     ``fit`` (confirmation, expansion, discordance or silence; Fetters, Curry & Creswell 2013)
@@ -1033,6 +1035,8 @@ def joint_display(
             results = "\n".join(_statement_result(survey, i, lang) for i in item_ids)
             valid_n = int(survey.responses[item_ids].notna().any(axis=1).sum())
         cited = picked[picked["code_path"] == theme.path]
+        if max_quotes is not None:
+            cited = cited.head(max_quotes)
         labels = [p.case_label(c) for c in cited["case_id"] if isinstance(c, str)]
         rows.append({
             "code_path": theme.path,

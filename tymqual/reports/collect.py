@@ -30,6 +30,7 @@ from tymqual.reports.model import (
     _DATE_LIKE,
     _NOT_GROUPING,
     CASE_FIGURE_LIMIT,
+    JOINT_QUOTES_MAX,
     QUOTES_PER_CASE,
     WORDS_PER_PAGE,
     _Fig,
@@ -159,7 +160,8 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             add(
                 "joint_display",
                 lambda: tables.joint_display(p, survey, lang=lang,
-                                             quote_kinds=quote_kinds(report)),
+                                             quote_kinds=quote_kinds(report),
+                                             max_quotes=JOINT_QUOTES_MAX),
                 section="sec_integration",
                 review=lambda frame: (frame, _joint_notes(frame, survey, lang)),
             ),
@@ -186,8 +188,12 @@ def _joint_notes(frame: pd.DataFrame, survey: Survey, lang: Lang) -> list[str]:
     """The joint display's legend, its fit categories and what the meta-inference is."""
     linked = [i for cell in frame["items"] for i in str(cell).split(", ") if i]
     legend = tables.likert_legend(survey, linked or _likert_ids(survey), lang)
-    return [_t("joint_legend", lang, legend=legend), _t("joint_fit", lang),
-            _t("joint_quotes", lang), _t("joint_meta", lang)]
+    quotes = _t("joint_quotes", lang)
+    having = frame["cases_n_of_N"].astype(str).str.split("/").str[0]
+    if pd.to_numeric(having, errors="coerce").max() > JOINT_QUOTES_MAX:
+        quotes = _t("joint_quotes_capped", lang, n=JOINT_QUOTES_MAX)
+    return [_t("joint_legend", lang, legend=legend), _t("joint_fit", lang), quotes,
+            _t("joint_meta", lang)]
 
 
 def _likert_ids(survey: Survey) -> list[str]:

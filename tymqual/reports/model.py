@@ -41,6 +41,8 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Case attributes that identify or date a case rather than group cases.
 _NOT_GROUPING = {"case_id", "label", "respondent_id", "sources", "pseudonym", "name", "nimi"}
 _DATE_LIKE = re.compile(r"date|pvm|päivä|paiva|aika|time", re.IGNORECASE)
+JOINT_QUOTES_MAX = 8
+"""Most quotes in one joint display cell; beyond it the quotes section has every case."""
 QUOTES_PER_CASE = 3
 """Most quotes of one case per theme in the report's quotes section (each case with a passage
 of the theme gets at least one)."""

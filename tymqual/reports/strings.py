@@ -269,6 +269,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "the same; expands = the interviews explain or add to the survey result; discordant "
         "= the results contradict each other; silent = the other data has no counterpart.",
     ),
+    "joint_quotes_capped": (
+        "Lainauksissa on yksi lainaus kustakin tapauksesta, jonka aineistossa teema esiintyy, "
+        "enintään {n} ensimmäisestä; kaikkien tapausten lainaukset ovat kohdassa Lainaukset "
+        "teemoittain.",
+        "The quotes are one from each case whose material has the theme, from the first {n} "
+        "at most; every case's quotes are under Quotes by theme.",
+    ),
     "joint_meta": (
         "Metapäätelmä on tekijän kirjoittama tulkinta siitä, mitä tulokset yhdessä "
         "tarkoittavat; tyhjä solu odottaa tekijän tekstiä.",
