@@ -46,12 +46,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
     if s["unanchored"]:
         print(f"  codings whose passage was not found after an edit: {s['unanchored']}")
     if s["last_change"]:
-        print(f"  last {s['last_change']}; 'tymqual log' lists every change")
+        print(f"  last {s['last_change']}; `tymqual log` lists every change")
     orphaned = s["orphaned"]
     if orphaned:
         keys = ", ".join(f"{key} ({n})" for key, n in orphaned.items())
         print(f"  codings under keys not in codes/codebook.yaml: {sum(orphaned.values())} "
-              f"({keys}); 'tymqual check' says how to fix it")
+              f"({keys}); `tymqual check` says how to fix it")
     # The report's counts: distinct coded passages, a parent counting its subcodes' passages.
     freq = code_frequencies(project, rollup=True, lang="en")
     rows = {str(path): int(n) for path, n in zip(freq["code_path"], freq["segments"],
