@@ -908,7 +908,7 @@ def test_disclosure_review_withholds_and_says_so(demo_files: tuple[ReportFiles, 
     assert ("päivämäärä, kesto" if lang == "fi" else "date, length") in privacy
 
 
-@pytest.mark.parametrize("item", ["interview_details", "linked_answers"])
+@pytest.mark.parametrize("item", ["interview_details", "linked_answers", "small_cells"])
 def test_an_author_may_allow_a_withheld_item_with_a_reason(
     demo: tymqual.Project, tmp_path: Path, item: str
 ) -> None:
@@ -928,9 +928,14 @@ def test_an_author_may_allow_a_withheld_item_with_a_reason(
     if item == "interview_details":
         rows = _table(_sheet(files.xlsx, "Aineiston kuvaus"))
         assert "Päivämäärä" in rows[0] and "Kesto (min)" in rows[0]
-    else:
+    elif item == "linked_answers":
         rows = _table(_sheet(files.xlsx, "Tapauskohtainen"))
         assert "q3" in rows[0] or any(str(k).startswith("q") for k in rows[0])
+    else:
+        rows = _table(_sheet(files.xlsx, "Koodatut kohdat koodeittain, ryhmittely: alue"))
+        assert {r["Ryhmä"] for r in rows} == {c["region"] for c in
+                                              _read_csv(root / "codes" / "cases.csv")}
+        assert "sisäiseen käyttöön" not in page  # allowed with a reason, not internal work
 
 
 @pytest.mark.parametrize("value, match", [
