@@ -20,9 +20,13 @@ same function. Into the folder ``out`` it writes, with Finnish names (English wi
 ``kuviot/`` / ``figures/``
     Every figure as PNG (300 dpi) and SVG through :func:`tymqual.figures.save_figure`.
 
-A table that breaks results down by a case attribute is refused by disclosure control when a
-group has fewer cases than ``min_cell_size`` (:class:`~tymqual.errors.DisclosureError`); the
-report then leaves it out and says why, unless ``allow_small_cells=True``. A project of more than
+Every reader table passes the disclosure review of :mod:`tymqual.reports.disclosure`: a
+breakdown with a group below ``min_cell_size`` is left out, each interview's date, length and
+mode are summarised, and survey answers are never shown beside the interviewee's case; a
+*Tietosuoja* section lists what was withheld, and ``disclosure_allow`` in ``tymqual.yaml``
+lets the author show an item with a reason the methods section cites
+(``allow_small_cells=True`` shows small groups for internal work). Reader text names no
+setting, file or code internal; those facts are told in a technical appendix. A project of more than
 :data:`CASE_FIGURE_LIMIT` cases gets its themes drawn in total rather than case by case and no
 code × case heat map (the code × case table has the numbers), and the report says so: a figure
 of a thousand cases could not be read.
