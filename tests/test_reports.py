@@ -1066,3 +1066,21 @@ def test_codebook_appendix_prints_on_a4_in_the_report_language(
     # One page for the title, the tree and the table at least; a code's guidance is a few
     # lines, so the whole codebook stays within a page per code.
     assert 2 <= len(sizes) <= len(demo.codebook) + 2
+
+
+def test_html_prints_on_a4_with_its_print_stylesheet(
+    browser: Any, demo_report: ReportFiles, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(demo_report.html.as_uri(), wait_until="load")
+        pdf = tmp_path / "printed.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True)
+    finally:
+        page.close()
+    sizes = set(_page_sizes(pdf))
+    # A4 portrait for the text, A4 landscape for the wide tables (their named page).
+    assert sizes <= {A4, (A4[1], A4[0])} and A4 in sizes, sizes
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(str(pdf)).pages)
+    assert "Sisältö" not in text.split("Aineiston kuvaus")[0]  # no navigation on paper
+    assert "Taulukko 7." in text
