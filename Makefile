@@ -12,7 +12,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui
+APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui libreoffice-writer-nogui
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \

@@ -82,7 +82,9 @@ def test_joint_display_and_case_summaries_are_filled_in(demo: tymqual.Project) -
 
     joint = tables.joint_display(demo).set_index("code_path")
     assert list(joint.index) == [c.key for c in demo.codebook.codes]
-    assert joint["survey_distribution"].str.startswith("Väittämä q").all()
+    statements = set(demo.survey().items["question"])
+    for cell in joint["survey_results"]:
+        assert {line.split("\u201d")[1] for line in cell.split("\n")} <= statements
     assert set(joint["fit"]) <= {"Vahvistaa", "Laajentaa", "Ristiriitainen", "Ei vastinetta"}
     assert joint["conclusion"].str.len().min() > 40
     summary = tables.case_summary(demo)

@@ -7,8 +7,11 @@ the codebook tree read with plain YAML, not through tymqual's tables.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import html
 import re
 import shutil
+import subprocess
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -17,6 +20,7 @@ from typing import Any
 
 import docx
 import pandas as pd
+import pypdf
 import pytest
 import yaml
 from conftest import CODEBOOK, H1, H2
@@ -155,6 +159,22 @@ def _paths(codebook_yaml: Path) -> dict[str, str]:
     return paths
 
 
+def _names(codebook_yaml: Path) -> dict[str, str]:
+    """code path → the code's name, from the YAML file itself."""
+    data = yaml.safe_load(codebook_yaml.read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        path = prefix + node["key"]
+        names[path] = node["name"]
+        for child in node.get("children") or []:
+            walk(child, path + "/")
+
+    for top in data["codes"]:
+        walk(top, "")
+    return names
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
@@ -232,7 +252,8 @@ def test_workbook_sheets_captions_and_headers(small_report: ReportFiles) -> None
         assert ws.freeze_panes == "A4", ws.title
     freq = _sheet(small_report.xlsx, "Koodatut kohdat ja tapaukset")
     header = [c.value for c in freq[3]]
-    assert {"Koodin polku", "Koodattuja kohtia", "Tapauksia (n/N)"} <= set(header)
+    assert {"Koodin nimi", "Koodattuja kohtia", "Tapauksia (n/N)"} <= set(header)
+    assert "Koodin polku" not in header  # a technical column the reader does not need
     # The contents sheet lists every table caption, and the survey made it in.
     contents = [str(c.value) for row in wb["Sisällys"].iter_rows() for c in row if c.value]
     for caption in captions:
@@ -245,13 +266,14 @@ def test_workbook_numbers_match_the_ledger(which: str, request: pytest.FixtureRe
     project: tymqual.Project = request.getfixturevalue(which)
     files: ReportFiles = request.getfixturevalue(f"{which}_report")
     rows = _table(_sheet(files.xlsx, "Koodatut kohdat ja tapaukset"))
-    got = {r["Koodin polku"]: (r["Koodattuja kohtia"], r["Tapauksia"]) for r in rows}
-    assert got == _expected_counts(project.root)
+    got = {r["Koodin nimi"]: (r["Koodattuja kohtia"], r["Tapauksia"]) for r in rows}
+    names = _names(project.root / "codes" / "codebook.yaml")
+    assert got == {names[path]: n for path, n in _expected_counts(project.root).items()}
     assert all(isinstance(n, int) for pair in got.values() for n in pair)
     assert sum(n for n, _ in got.values()) > 0
     if which == "small":
         # The doubly coded span counts once, the suggestion never.
-        assert got["johtaminen"] == (5, 2) and got["neuvottelut"] == (2, 1)
+        assert got["Johtaminen"] == (5, 2) and got["Neuvottelut"] == (2, 1)
 
 
 @pytest.mark.parametrize("which", ["small", "demo"])
@@ -299,9 +321,11 @@ def test_codebook_appendix(small_report: ReportFiles, small: tymqual.Project) ->
     levels = {
         p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")
     }
+    # The appendix is Heading 1, a theme Heading 2, a subcode Heading 3 (after a colour mark).
+    assert levels["Liite. Koodikirja"] == "Heading 1"
     for code in small.codebook:
-        assert code.name in headings
-        assert levels[code.name] == f"Heading {code.depth + 1}"
+        assert f"\u25a0 {code.name}" in headings
+        assert levels[f"\u25a0 {code.name}"] == f"Heading {code.depth + 2}"
     body = "\n".join(p.text for p in document.paragraphs)
     for word in ("Määritelmä:", "Käytä, kun:", "Älä käytä, kun:", "Esimerkki:", "Esiintymät:"):
         assert body.count(word) == len(small.codebook), word
@@ -408,7 +432,8 @@ def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Pat
     assert captions[0] == "Table 1. Description of the data"
     assert not any("survey" in c.lower() for c in captions), captions
     page = files.html.read_text(encoding="utf-8")
-    assert '<html lang="en">' in page and "left out (survey=None)" in page
+    assert '<html lang="en">' in page and "left out of this report" in page
+    assert "survey=None" not in page
     assert sorted(p.name for p in (files.folder / "figures").glob("*.svg")) == [
         "figure1_themes_by_case.svg",
         "figure2_codes_by_case.svg",
@@ -542,7 +567,7 @@ def test_two_coders_get_an_agreement_sheet_with_the_library_figures(
     files = build_report(p, tmp_path / "out", progress=False)
     rows = _table(_sheet(files.xlsx, "Koodaajien yhtäpitävyys"))
     expected = project_agreement(p, ("A", "B")).set_index("code_path")
-    total = next(r for r in rows if r["Koodin polku"] == "(total)")
+    total = next(r for r in rows if r["Koodi"] == "(total)")
     assert total["Cohenin kappa"] == pytest.approx(
         expected.loc["(total)", "cohen_kappa"], abs=0.005
     )
@@ -587,9 +612,9 @@ def test_many_cases_get_themes_in_total_and_a_note(
     # A figure of a thousand cases cannot be read; past the limit the report draws the themes
     # in total, leaves the code x case heat map to its table and says so. The limit is lowered
     # so that the two-case project crosses it.
-    from tymqual import reports
+    from tymqual.reports import collect
 
-    monkeypatch.setattr(reports, "CASE_FIGURE_LIMIT", 1)
+    monkeypatch.setattr(collect, "CASE_FIGURE_LIMIT", 1)
     files = build_report(small, tmp_path / "out", progress=False)
     stems = sorted(p.stem for p in (files.folder / "kuviot").glob("*.png"))
     assert any(s.endswith("_teemat") for s in stems), stems
@@ -626,8 +651,8 @@ def test_report_keeps_codings_whose_key_was_renamed_by_hand(
     fi = lang == "fi"
     marker = "ei koodikirjassa" if fi else "not in codebook"
     caption = "Koodatut kohdat ja tapaukset" if fi else "Coded segments and cases"
-    path_col, n_col = ("Koodin polku", "Koodattuja kohtia") if fi else ("Code path",
-                                                                        "Coded segments")
+    path_col, n_col = ("Koodin nimi", "Koodattuja kohtia") if fi else ("Code name",
+                                                                       "Coded segments")
     [sheet] = [ws for cap, ws in _sheets_by_caption(files.xlsx).items() if caption in cap]
     got = {r[path_col]: r[n_col] for r in _table(sheet)}
     sheet_text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
@@ -636,16 +661,426 @@ def test_report_keeps_codings_whose_key_was_renamed_by_hand(
                         if c.value)
     page = files.html.read_text(encoding="utf-8")
     if declared:
-        assert got["johtaminen/rahat"] == len(spans)
+        assert got["Resurssit"] == len(spans)
         assert not [p for p in got if marker in str(p)]
         assert "codes/codebook.yaml" not in contents and not told_codebook
         return
-    assert got[f"resurssit ({marker})"] == len(spans)
-    assert got["johtaminen/rahat"] == 0
+    assert got[f"{marker.capitalize()}: resurssit"] == len(spans)
+    assert got["Resurssit"] == 0
     n_codings = sum(r["code"] == "resurssit" for r in accepted)
     for text in (sheet_text, contents, page):
-        assert "codes/codebook.yaml" in text and f"resurssit ({n_codings})" in text
-        assert "renamed_from" in text
+        # The reader hears what happened; how to fix it is the author's warning, not hers.
+        assert f"resurssit ({n_codings})" in text
+        assert "codes/codebook.yaml" not in text and "renamed_from" not in text
     assert f"{'Ei koodikirjassa' if fi else 'Not in codebook'}: resurssit" in page
     assert len(told_codebook) == 1
     assert f"{n_codings} coding(s)" in next(iter(told_codebook))
+
+
+# ------------------------------------------------ a reader without the code (issue 19)
+
+
+@pytest.fixture(scope="module")
+def demo_report_en(demo: tymqual.Project, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    return build_report(demo, tmp_path_factory.mktemp("demo_en") / "out", lang="en",
+                        progress=False)
+
+
+@pytest.fixture(params=["fi", "en"])
+def demo_files(request: pytest.FixtureRequest) -> tuple[ReportFiles, str]:
+    name = "demo_report" if request.param == "fi" else "demo_report_en"
+    return request.getfixturevalue(name), request.param
+
+
+# Settings, file names and code internals a supervisor should never meet in the report.
+SETTINGS_AND_INTERNALS = (
+    "tymqual.yaml", "min_cell_size", "allow_small_cells", "analysis_coders", "disclosure_allow",
+    "renamed_from", "codings.csv", "codebook.yaml", "cases.csv", "case_summaries",
+    "joint_display.yaml", "survey=", "=True", "=None", "teksti[", "text[", "[alku:", "[start:",
+    "Unicode", "code point", "NFC", "Koodin polku", "Code path", "code_path", "respondent_id",
+    "Väittämä q", "Statement q",
+)
+SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def _html_text(path: Path) -> str:
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def _xlsx_text(path: Path) -> str:
+    wb = load_workbook(path)
+    return " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                    if c.value is not None)
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return " ".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_reader_text_has_no_settings_names_paths_or_internals(
+    demo_files: tuple[ReportFiles, str], demo: tymqual.Project
+) -> None:
+    files, _ = demo_files
+    for name, text in (("html", _html_text(files.html)), ("xlsx", _xlsx_text(files.xlsx)),
+                       ("docx", _docx_text(files.docx))):
+        found = [s for s in SETTINGS_AND_INTERNALS if s.casefold() in text.casefold()]
+        assert not found, (name, found)
+        assert str(demo.root) not in text, name
+        # Code keys are snake_case identifiers; a reader sees names (file names aside).
+        keys = {c.key for c in demo.codebook if "_" in c.key}
+        words = set(SNAKE_CASE.findall(re.sub(r"\S+\.(?:png|svg|xlsx|docx)", " ", text)))
+        assert not words & keys, (name, words & keys)
+
+
+def test_every_caption_number_appears_once(demo_files: tuple[ReportFiles, str]) -> None:
+    files, lang = demo_files
+    table, figure = ("Taulukko", "Kuvio") if lang == "fi" else ("Table", "Figure")
+    page = files.html.read_text(encoding="utf-8")
+    for word, tag in ((table, "caption"), (figure, "figcaption")):
+        numbers = [int(n) for n in re.findall(rf"<{tag}><b>{word} (\d+)\.</b>", page)]
+        assert numbers == list(range(1, len(numbers) + 1)), (word, numbers)
+        assert numbers, word
+    sheets = [str(ws["A1"].value) for ws in load_workbook(files.xlsx).worksheets[1:]]
+    numbers = [int(re.match(rf"{table} (\d+)\. ", s).group(1)) for s in sheets]  # type: ignore[union-attr]
+    assert numbers == list(range(1, len(sheets) + 1))
+    # The appendix cites the code tree with the number and caption the report gives it.
+    docx_captions = [p.text for p in docx.Document(str(files.docx)).paragraphs
+                     if p.style.name == "Caption" and p.text.startswith(f"{figure} ")]
+    assert len(docx_captions) == 1
+    number = int(docx_captions[0].split()[1].rstrip("."))
+    assert f"<figcaption><b>{figure} {number}.</b> {docx_captions[0].split('. ', 1)[1]}" in page
+
+
+def _case_labels(root: Path) -> dict[str, str]:
+    return {c["case_id"]: c.get("label") or c["case_id"] for c in _read_csv(root / "codes" /
+                                                                          "cases.csv")}
+
+
+def _cases_by_theme(root: Path) -> dict[str, list[str]]:
+    """Theme name → the case ids whose accepted codings have the theme, in cases.csv order."""
+    data = yaml.safe_load((root / "codes" / "codebook.yaml").read_text(encoding="utf-8"))
+    tree = _tree(root / "codes" / "codebook.yaml")
+    cases = _read_csv(root / "codes" / "cases.csv")
+    case_of = {c["case_id"]: c["case_id"] for c in cases}
+    for c in cases:
+        for survey in (root / "surveys").glob("*.*"):
+            if c.get("respondent_id"):
+                case_of[f"{survey.stem}_{c['respondent_id']}"] = c["case_id"]
+    rows = [r for r in _read_csv(root / "codes" / "codings.csv") if r["status"] == "accepted"]
+    out = {}
+    for top in data["codes"]:
+        having = {case_of[r["source_id"]] for r in rows
+                  if r["code"] in tree[top["key"]] and r["source_id"] in case_of}
+        out[top["name"]] = [c["case_id"] for c in cases if c["case_id"] in having]
+    return out
+
+
+def _survey_only(root: Path, theme_key: str, case: str) -> bool:
+    """Whether all the case's accepted passages of the theme are in survey answers."""
+    tree = _tree(root / "codes" / "codebook.yaml")
+    stems = {p.stem for p in (root / "surveys").glob("*.*")}
+    respondent = {c["case_id"]: c.get("respondent_id") for c in _read_csv(root / "codes" /
+                                                                          "cases.csv")}
+    answer_ids = {f"{s}_{respondent[case]}" for s in stems}
+    rows = [r for r in _read_csv(root / "codes" / "codings.csv")
+            if r["status"] == "accepted" and r["code"] in tree[theme_key]
+            and (r["source_id"] == case or r["source_id"] in answer_ids)]
+    return bool(rows) and all(r["source_id"] in answer_ids for r in rows)
+
+
+def test_every_case_with_a_theme_is_quoted_or_the_reason_is_given(
+    demo_files: tuple[ReportFiles, str], demo: tymqual.Project
+) -> None:
+    files, _ = demo_files
+    page = files.html.read_text(encoding="utf-8")
+    section = page[page.index('<section id="sec_quotes">'):]
+    section = section[: section.index("</section>")]
+    labels = _case_labels(demo.root)
+    expected = _cases_by_theme(demo.root)
+    blocks = re.split(r"<h3>", section)[1:]
+    assert [html.unescape(b.split("</h3>")[0]) for b in blocks] == list(expected)
+    for block, (theme, cases) in zip(blocks, expected.items(), strict=True):
+        quoted = re.findall(r"\u201d \(([^)]+)\)(?: <span|</blockquote>)", html.unescape(block))
+        key = next(c.key for c in demo.codebook.codes if c.name == theme)
+        for case in cases:
+            label = labels[case]
+            reason = re.search(rf"{re.escape(theme)}: [^<]*\b{re.escape(label)}\b[^<]*"
+                               r"(kyselyn avovastauksissa|open survey answers)",
+                               html.unescape(section))
+            assert label in quoted or (reason and _survey_only(demo.root, key, case)), (
+                theme, label)
+            assert quoted.count(label) <= 3, (theme, label)  # the cap per case
+        assert set(quoted) <= {labels[c] for c in cases}
+        assert quoted or not cases
+
+
+def test_joint_display_has_statement_texts_and_the_right_cases_quoted(
+    demo_files: tuple[ReportFiles, str], demo: tymqual.Project
+) -> None:
+    files, lang = demo_files
+    caption = "Yhdistetty tarkastelu" if lang == "fi" else "Joint display"
+    rows = _table(_sheet_en_or_fi(files.xlsx, caption, lang))
+    [survey_file] = [p for p in (demo.root / "surveys").glob("*.xlsx")]
+    header = next(load_workbook(survey_file).worksheets[0].iter_rows(max_row=1, values_only=True))
+    statements = {" ".join(str(h).split()) for h in header if h}
+    notes = yaml.safe_load((demo.root / "codes" / "joint_display.yaml").read_text("utf-8"))
+    linked = {n["theme"]: n.get("items") or [] for n in notes}
+    names = {c.key: c.name for c in demo.codebook.codes}
+    expected = _cases_by_theme(demo.root)
+    labels = _case_labels(demo.root)
+    results_col = next(k for k in rows[0] if str(k).startswith(("Kyselyn tulokset",
+                                                                "Survey results")))
+    quoted_col = "Lainausten tapaukset" if lang == "fi" else "Cases quoted"
+    by_theme = {r["Teema" if lang == "fi" else "Theme"]: r for r in rows}
+    for key, items in linked.items():
+        row = by_theme[names[key]]
+        lines = str(row[results_col] or "").split("\n")
+        assert len(lines) == len(items), (key, lines)
+        for line in lines:
+            assert line.split("\u201d")[1] in statements, line
+            assert not re.search(r"\bq\d+\b", line), line
+            assert re.search(r": \d+( / \d+){2,} \((EOS|DK) \d+\); n\u00a0=\u00a0\d+; Md: ", line)
+    for theme, cases in expected.items():
+        assert by_theme[theme][quoted_col] == ", ".join(labels[c] for c in cases), theme
+    notes_text = _xlsx_text(files.xlsx)
+    for word in (("vahvistaa", "laajentaa", "ristiriitainen", "Metapäätelmä") if lang == "fi"
+                 else ("confirms", "expands", "discordant", "meta-inference")):
+        assert word.casefold() in notes_text.casefold(), word
+
+
+def _sheet_en_or_fi(path: Path, caption_start: str, lang: str) -> Any:
+    word = "Taulukko" if lang == "fi" else "Table"
+    found = [ws for cap, ws in _sheets_by_caption(path).items()
+             if re.match(rf"{word} \d+\. {re.escape(caption_start)}", cap)]
+    assert len(found) == 1, caption_start
+    return found[0]
+
+
+def test_disclosure_review_withholds_and_says_so(demo_files: tuple[ReportFiles, str],
+                                                 demo: tymqual.Project) -> None:
+    files, lang = demo_files
+    cases = _read_csv(demo.root / "codes" / "cases.csv")
+    page = _html_text(files.html)
+    workbook = _xlsx_text(files.xlsx)
+    for text in (page, workbook):
+        for case in cases:
+            # No interview's date or length in any form a reader sees.
+            day = dt.date.fromisoformat(case["interview_date"])
+            assert f"{day.day}.{day.month}.{day.year}" not in text
+            assert day.isoformat() not in text
+    summary = _table(_sheet_en_or_fi(files.xlsx, "Tapauskohtainen" if lang == "fi"
+                                     else "Summary by case", lang))
+    statements = {it["question"] for it in demo.survey().items.to_dict("records")}
+    assert not set(summary[0]) & (statements | set(demo.survey().items["item_id"]))
+    # An open survey answer is never shown under the case of the interviewee who gave it.
+    [survey_file] = [p for p in (demo.root / "surveys").glob("*.xlsx")]
+    answers = [" ".join(str(v).split()) for row in
+               load_workbook(survey_file).worksheets[0].iter_rows(min_row=2, values_only=True)
+               for v in row if isinstance(v, str) and len(v) > 40]
+    assert answers
+    caption = "Sisällönanalyysin" if lang == "fi" else "Content analysis"
+    labels = set(_case_labels(demo.root).values())
+    seen = 0
+    for row in _table(_sheet_en_or_fi(files.xlsx, caption, lang)):
+        original = " ".join(str(row[next(iter(k for k in row if "lkuperäinen" in str(k)
+                                               or "Original" in str(k)))]).split())
+        if any(original in a for a in answers):
+            seen += 1
+            assert row["Tapaus" if lang == "fi" else "Case"] not in labels, original
+    assert seen
+    raw = files.html.read_text(encoding="utf-8")
+    quoted = [html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", raw)]
+    joint = _table(_sheet_en_or_fi(files.xlsx, "Yhdistetty" if lang == "fi" else "Joint", lang))
+    quoted += [str(v) for row in joint for v in row.values()]
+    assert quoted
+    for answer in answers:
+        for sentence in re.split(r"(?<=\.) ", answer):
+            if len(sentence) > 30:
+                assert not [q for q in quoted if sentence in q], sentence
+    heading = "Tietosuoja" if lang == "fi" else "Data protection"
+    privacy = page[page.index(heading):]
+    assert ("kyselyvastaukset" if lang == "fi" else "survey answers") in privacy
+    assert ("päivämäärä, kesto" if lang == "fi" else "date, length") in privacy
+
+
+@pytest.mark.parametrize("item", ["interview_details", "linked_answers", "small_cells"])
+def test_an_author_may_allow_a_withheld_item_with_a_reason(
+    demo: tymqual.Project, tmp_path: Path, item: str
+) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(demo.root, root, ignore=shutil.ignore_patterns(
+        ".tymqual-cache", "out", ".git", "tests", "tymqual", "benchmarks", "notebooks", ".venv",
+        "test-artifacts", "examples"))
+    reason = "Haastateltavat ovat antaneet luvan kirjallisesti."
+    config = root / "tymqual.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f"disclosure_allow:\n  {item}: {reason}\n", encoding="utf-8")
+    files = build_report(tymqual.open_project(root), tmp_path / "out", progress=False)
+    page = _html_text(files.html)
+    methods = page[page.index("Menetelmät </h2>") if "Menetelmät </h2>" in page
+                   else page.rindex("Menetelmät"):]
+    assert reason in methods
+    if item == "interview_details":
+        rows = _table(_sheet(files.xlsx, "Aineiston kuvaus"))
+        assert "Päivämäärä" in rows[0] and "Kesto (min)" in rows[0]
+    elif item == "linked_answers":
+        rows = _table(_sheet(files.xlsx, "Tapauskohtainen"))
+        assert "q3" in rows[0] or any(str(k).startswith("q") for k in rows[0])
+    else:
+        rows = _table(_sheet(files.xlsx, "Koodatut kohdat koodeittain, ryhmittely: alue"))
+        assert {r["Ryhmä"] for r in rows} == {c["region"] for c in
+                                              _read_csv(root / "codes" / "cases.csv")}
+        assert "sisäiseen käyttöön" not in page  # allowed with a reason, not internal work
+
+
+@pytest.mark.parametrize("value, match", [
+    ("{nobody: x}", "not withheld by the report"),
+    ("{linked_answers: ''}", "needs the reason"),
+    ("[linked_answers]", "must be a mapping"),
+])
+def test_disclosure_allow_is_checked(make_project: Callable[..., tymqual.Project], value: str,
+                                     match: str) -> None:
+    p = make_project()
+    config = p.root / "tymqual.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"disclosure_allow: {value}\n",
+                      encoding="utf-8")
+    with pytest.raises(TymqualError, match=rf"tymqual\.yaml: disclosure_allow.*{match}|{match}"):
+        tymqual.open_project(p.root)
+
+
+# Elements whose right edge lies past the window, or that scroll sideways inside it.
+_OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const style = getComputedStyle(el);
+    const scrolls = ['auto', 'scroll'].includes(style.overflowX)
+      && el.scrollWidth > el.clientWidth + 1;
+    if (r.right > width + 1 || scrolls) out.push(el.tagName + ' ' + Math.round(r.right));
+  }
+  return {page: document.documentElement.scrollWidth, width: width, out: out.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 1024, 390])
+def test_html_never_scrolls_sideways(
+    browser: Any, demo_files: tuple[ReportFiles, str], width: int
+) -> None:
+    files, lang = demo_files
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto(files.html.as_uri(), wait_until="load")
+        found = page.evaluate(_OVERFLOW_JS)
+        if width < 500:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"report_{lang}_{width}.png"), full_page=False)
+    finally:
+        page.close()
+    assert found["page"] <= found["width"], found
+    assert found["out"] == [], found
+
+
+def _to_pdf(path: Path, out: Path) -> Path:
+    """``path`` converted to PDF by LibreOffice (skips, saying why, where it cannot)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed (Debian: make system-deps)")
+    profile = out / "lo-profile"
+    result = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+         "pdf", "--outdir", str(out), str(path)],
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+    pdf = out / f"{path.stem}.pdf"
+    if not pdf.exists():
+        pytest.skip(f"LibreOffice could not convert {path.name} (is its Writer or Calc "
+                    f"installed? make system-deps): {result.stderr.strip()[-200:]}")
+    return pdf
+
+
+A4 = (595, 842)  # points, portrait
+
+
+def _page_sizes(pdf: Path) -> list[tuple[int, int]]:
+    reader = pypdf.PdfReader(str(pdf))
+    sizes = []
+    for page in reader.pages:
+        w, h = round(float(page.mediabox.width)), round(float(page.mediabox.height))
+        sizes.append((h, w) if int(page.get("/Rotate", 0)) % 180 else (w, h))
+    return sizes
+
+
+def test_workbook_prints_landscape_a4_without_splitting_columns(
+    demo_report: ReportFiles, tmp_path: Path
+) -> None:
+    pdf = _to_pdf(demo_report.xlsx, tmp_path)
+    sizes = _page_sizes(pdf)
+    assert set(sizes) == {(A4[1], A4[0])}, set(sizes)
+    wb = load_workbook(demo_report.xlsx)
+    tables = wb.worksheets[1:]
+    # Every table page starts with the table's first header (repeated on each page), so no
+    # page holds only columns split off to the right; a page per table at least, and the
+    # 45 pages of the old portrait workbook are far away.
+    firsts = {str(ws.cell(row=3, column=1).value) for ws in tables}
+    reader = pypdf.PdfReader(str(pdf))
+    caption = re.compile(r"^(Taulukko|Table) \d+\. ")
+    started = False
+    for page in reader.pages:
+        lines = [line for line in page.extract_text().splitlines() if line.strip()]
+        if caption.match(lines[0]):
+            started, lines = True, lines[1:]
+        if started:  # the pages before the first table are the contents sheet
+            assert any(lines[0].startswith(f) for f in firsts), lines[0]
+    assert len(tables) + 1 <= len(sizes) <= 3 * (len(tables) + 1)
+    for ws in tables:
+        assert ws.print_title_rows.replace("$", "") == "3:3"
+        assert ws.page_setup.orientation == "landscape"
+
+
+def test_codebook_appendix_prints_on_a4_in_the_report_language(
+    demo_files: tuple[ReportFiles, str], demo: tymqual.Project, tmp_path: Path
+) -> None:
+    files, lang = demo_files
+    with zipfile.ZipFile(files.docx) as package:
+        styles = package.read("word/styles.xml").decode()
+    langs = set(re.findall(r'<w:lang w:val="([^"]+)"', styles))
+    assert langs == {"fi-FI" if lang == "fi" else "en-GB"}, langs
+    document = docx.Document(str(files.docx))
+    used = {p.style.name for p in document.paragraphs}
+    assert {"Heading 1", "Heading 2", "Heading 3", "Caption"} <= used
+    assert {t.style.name for t in document.tables} == {"Table Grid"}
+    assert len(document.inline_shapes) == 1  # the code tree
+    colours = {str(r.font.color.rgb) for p in document.paragraphs for r in p.runs
+               if r.text.startswith("\u25a0") and r.font.color.rgb is not None}
+    assert colours == {c.color.lstrip("#").upper() for c in demo.codebook}
+    pdf = _to_pdf(files.docx, tmp_path)
+    sizes = _page_sizes(pdf)
+    assert set(sizes) == {A4}, set(sizes)
+    # One page for the title, the tree and the table at least; a code's guidance is a few
+    # lines, so the whole codebook stays within a page per code.
+    assert 2 <= len(sizes) <= len(demo.codebook) + 2
+
+
+def test_html_prints_on_a4_with_its_print_stylesheet(
+    browser: Any, demo_report: ReportFiles, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(demo_report.html.as_uri(), wait_until="load")
+        pdf = tmp_path / "printed.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True)
+    finally:
+        page.close()
+    sizes = set(_page_sizes(pdf))
+    # A4 portrait for the text, A4 landscape for the wide tables (their named page).
+    assert sizes <= {A4, (A4[1], A4[0])} and A4 in sizes, sizes
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(str(pdf)).pages)
+    assert "Sisältö" not in text.split("Aineiston kuvaus")[0]  # no navigation on paper
+    assert "Taulukko 7." in text

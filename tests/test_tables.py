@@ -417,13 +417,38 @@ codes:
 
 def test_quotes_round_robin_over_cases(four: tuple) -> None:
     p, ids = four
-    # johtaminen in reading order: H1 c1, c3, c2, c5; H2 c7; H3 r3. Round 1 takes the first
-    # of each case (c1, c7, r3), round 2 the second (c3).
+    # johtaminen in reading order: H1 c1, c3 (both johtaminen), c2 (resurssit), c5
+    # (johtoryhma); H2 c7; H3 r3. Round 1 takes the first of each case (c1, c7, r3); round 2
+    # H1's next passage of a subcode not yet quoted (c2) before its second johtaminen (c3).
     out = tables.quotes(p, "johtaminen", per_code=4)
-    assert list(out["coding_id"]) == [ids["c1"], ids["c7"], ids["r3"], ids["c3"]]
+    assert list(out["coding_id"]) == [ids["c1"], ids["c7"], ids["r3"], ids["c2"]]
     assert list(out["case_id"]) == ["H1", "H2", "H3", "H1"]
     assert out["quote"].iloc[0] == "\u201dVerkostojohtaja on meillä liima.\u201d (Haastateltava 1)"
     assert set(out["code_path"]) == {"johtaminen"}
+    assert list(out["coded_path"]) == ["johtaminen", "johtaminen/resurssit",
+                                       "johtaminen/resurssit", "johtaminen/resurssit"]
+    every = tables.quotes(p, "johtaminen", per_code=None)
+    assert list(every["coding_id"]) == [ids[k] for k in ("c1", "c7", "r3", "c2", "c5", "c3")]
+
+
+@pytest.mark.parametrize("per_case", [1, 2, 3])
+def test_quotes_every_case_with_passages_gets_one_and_at_most_per_case(
+    four: tuple, per_case: int
+) -> None:
+    p, _ = four
+    themes = [c.key for c in p.codebook.codes]
+    out = tables.quotes(p, themes, per_code=None, per_case=per_case)
+    for theme in p.codebook.codes:
+        keys = {c.key for c in p.codebook.descendants(theme)}
+        seg = p.segments(status="accepted")
+        seg = seg[seg["code"].isin(keys)].drop_duplicates(["source_id", "start", "end"])
+        quoted = out[out["code_path"] == theme.path]
+        assert set(quoted["case_id"]) == set(seg["case_id"])
+        per = quoted.groupby("case_id").size()
+        expected = seg.groupby("case_id").size().clip(upper=per_case)
+        assert per.sort_index().tolist() == expected.sort_index().tolist()
+    with pytest.raises(TymqualError, match="per_case"):
+        tables.quotes(p, per_case=0)
 
 
 def test_quotes_default_leaf_codes_and_max_chars(coded: tuple) -> None:
@@ -502,20 +527,28 @@ def test_joint_display_notes_survive_and_distributions(four: tuple, tmp_path: Pa
     p = tymqual.open_project(p.root)  # a re-run reads the notes back from the file
     out = tables.joint_display(p, survey)
     # valid_n: R1..R4 all answered q1 on the scale. cases: johtaminen H1, H2, H3;
-    # neuvottelut H1, H2, H4. quote_refs: the first passage of each of those cases.
+    # neuvottelut H1, H2, H4. quote_refs: one quote from each of those cases.
+    q1 = (f"\u201dVerkostoa johdetaan hyvin.\u201d: 0 / 1 / 0 / 2 / 1 (EOS 0); n\u00a0=\u00a04; "
+          f"Md: {SCALE[3].lower()}")
+    q3 = (f"\u201dNeuvottelut sujuivat.\u201d: 0 / 1 / 0 / 0 / 1 (EOS 2); n\u00a0=\u00a02; "
+          f"Md: {SCALE[1].lower()}")
     expected = frame([
-        ("johtaminen", "Johtaminen", "q1, q3",
-         "Väittämä q1: 0 / 1 / 0 / 2 / 1 (EOS 0); Väittämä q3: 0 / 1 / 0 / 0 / 1 (EOS 2)",
-         4, "3/4", "Haastateltava 1, Haastateltava 2, Haastateltava 3", "Laajentaa",
-         "Tarkennettu."),
-        ("neuvottelut", "Neuvottelut", "", "", None, "3/4",
+        ("johtaminen", "Johtaminen", "q1, q3", f"{q1}\n{q3}", 4, "3/4",
+         "Resurssit (3/4)\nJohtoryhmä (1/4)",  # resurssit: c2 H1, c7 H2, r3 H3
+         "Haastateltava 1, Haastateltava 2, Haastateltava 3", "Laajentaa", "Tarkennettu."),
+        ("neuvottelut", "Neuvottelut", "", "", None, "3/4", "",
          "Haastateltava 1, Haastateltava 2, Haastateltava 4", "Ei vastinetta", ""),
-    ], ["code_path", "theme", "items", "survey_distribution", "valid_n", "cases_n_of_N",
-        "quote_refs", "fit", "conclusion"], valid_n="Int64")
-    assert_same(out, expected)
+    ], ["code_path", "theme", "items", "survey_results", "valid_n", "cases_n_of_N",
+        "qualitative_findings", "quote_refs", "fit", "conclusion"], valid_n="Int64")
+    assert_same(out.drop(columns="quotes"), expected)
+    for quoted, refs in zip(out["quotes"], out["quote_refs"], strict=True):
+        lines = quoted.split("\n")
+        assert [line.rsplit(" (", 1)[1].rstrip(")") for line in lines] == refs.split(", ")
     english = tables.joint_display(p, survey, lang="en")
-    assert english.loc[0, "survey_distribution"] == (
-        "Statement q1: 0 / 1 / 0 / 2 / 1 (DK 0); Statement q3: 0 / 1 / 0 / 0 / 1 (DK 2)")
+    assert english.loc[0, "survey_results"].startswith(
+        "\u201dVerkostoa johdetaan hyvin.\u201d: 0 / 1 / 0 / 2 / 1 (DK 0); n\u00a0=\u00a04; Md: ")
+    assert tables.likert_legend(survey, ["q1", "q3"]) == (
+        " / ".join(s.lower() for s in SCALE) + "; EOS = en osaa sanoa")
     saved = yaml.safe_load((p.codes_dir / "joint_display.yaml").read_text(encoding="utf-8"))
     assert saved == [
         {"theme": "johtaminen", "items": ["q1", "q3"], "fit": "expands",
@@ -524,11 +557,25 @@ def test_joint_display_notes_survive_and_distributions(four: tuple, tmp_path: Pa
     ]
 
 
+def test_joint_display_caps_its_quotes_and_keeps_the_kinds_asked_for(four: tuple) -> None:
+    p, _ = four
+    every = tables.joint_display(p).set_index("code_path")
+    capped = tables.joint_display(p, max_quotes=2).set_index("code_path")
+    for path in every.index:
+        refs = every.loc[path, "quote_refs"].split(", ")
+        assert capped.loc[path, "quote_refs"] == ", ".join(refs[:2])
+        assert len(capped.loc[path, "quotes"].split("\n")) == min(2, len(refs))
+    # The fixture has interviews only: asking for survey answers leaves no quote.
+    none = tables.joint_display(p, quote_kinds=["survey_answer"])
+    assert (none["quotes"] == "").all() and (none["quote_refs"] == "").all()
+    assert tables.quotes(p, kinds=["survey_answer"]).empty
+
+
 def test_joint_display_without_notes_or_survey(coded: tuple) -> None:
     p, _ = coded
     out = tables.joint_display(p)
     assert list(out["code_path"]) == ["johtaminen", "neuvottelut"]
-    assert list(out["fit"]) == ["", ""] and list(out["survey_distribution"]) == ["", ""]
+    assert list(out["fit"]) == ["", ""] and list(out["survey_results"]) == ["", ""]
     assert list(out["cases_n_of_N"]) == ["2/2", "2/2"] and out["valid_n"].isna().all()
 
 

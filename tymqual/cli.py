@@ -13,6 +13,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
+from tymqual import __version__
 from tymqual.codings import DEFAULT_CODERS
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.project import init_project, open_project
@@ -26,10 +27,20 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    s = open_project(args.project).summary()
+    from tymqual.tables import code_frequencies
+
+    project = open_project(args.project)
+    s = project.summary()
+    by_kind = s["words_by_kind"]
+    kinds = ", ".join(f"{n} {kind}" for kind, n in project.sources["kind"].value_counts(
+        sort=False).sort_index().items())
     print(f"{s['project']} ({s['root']})")
-    print(f"  sources {s['sources']}, words {s['words']}, turns {s['turns']}, cases {s['cases']}")
-    print(f"  codes {s['codes']}, codings {s['codings']} accepted, {s['suggested']} suggested")
+    print(f"  sources {s['sources']} ({kinds or 'none'}), cases {s['cases']}, turns {s['turns']}")
+    other = s["words"] - by_kind.get("interview", 0)
+    print(f"  words {s['words']} in all: interviews {by_kind.get('interview', 0)} (the report's "
+          f"data description total), survey answers and documents {other}")
+    print(f"  codes {s['codes']}, codings {s['codings']} accepted, {s['suggested']} suggested; "
+          f"coded passages {s['passages']}")
     if s["skipped"]:
         print(f"  skipped sources: {s['skipped']}")
     if s["unanchored"]:
@@ -51,7 +62,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
         keys = ", ".join(f"{key} ({n})" for key, n in orphaned.items())
         print(f"  codings under keys not in codes/codebook.yaml: {sum(orphaned.values())} "
               f"({keys}); `tymqual check` says how to fix it")
-    rows = {**s["per_code"], **{f"{key} (not in codebook)": n for key, n in orphaned.items()}}
+    # The report's counts: distinct coded passages, a parent counting its subcodes' passages.
+    freq = code_frequencies(project, rollup=True, lang="en")
+    rows = {str(path): int(n) for path, n in zip(freq["code_path"], freq["segments"],
+                                                 strict=True)}
+    for key in orphaned:
+        rows.setdefault(f"{key} (not in codebook)", 0)
+    print("  coded passages per code (a parent counts its subcodes, as in the report):")
     width = max((len(p) for p in rows), default=0)
     for path, n in rows.items():
         print(f"  {path:<{width}}  {n:>4}")
@@ -221,7 +238,11 @@ def _cmd_check_leaks(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(prog="tymqual", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="tymqual",
+        description="tymqual: qualitative and mixed-methods analysis of interviews and surveys.",
+    )
+    parser.add_argument("--version", action="version", version=f"tymqual {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init", help="make an empty project folder")
@@ -295,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=_cmd_undo, redo=redo)
 
     p = sub.add_parser("restore", help="the codings as they were after a change (see log)")
-    p.add_argument("at", help="a change number from `tymqual log`, or a time (UTC)")
+    p.add_argument("at", help="a change number from 'tymqual log', or a time (UTC)")
     p.add_argument("--project", default=".", help="the project folder (default: here)")
     p.set_defaults(func=_cmd_restore)
 

@@ -180,6 +180,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "item_id": ("Nro", "Item"),
     "items": ("Väittämät", "Statements"),
     "quote_refs": ("Lainausten tapaukset", "Cases quoted"),
+    "survey_results": (
+        "Kyselyn tulokset: väittämä, jakauma, n, mediaani",
+        "Survey results: statement, distribution, n, median",
+    ),
+    "qualitative_findings": (
+        "Laadulliset havainnot: alaluokat (tapauksia n/N)",
+        "Qualitative findings: subcategories (cases n/N)",
+    ),
+    "quotes": ("Lainaukset", "Quotes"),
+    "coded_path": ("Koodin polku", "Code path"),
+    "coded_name": ("Alaluokka", "Subcategory"),
     "case_label": ("Tapaus", "Case"),
     "duration_min": ("Kesto (min)", "Duration (min)"),
     # Fit of a joint display row (Fetters, Curry & Creswell 2013)

@@ -82,7 +82,13 @@ SPEAKER_COLUMNS = ["source_id", "label", "role", "turns", "words", "found"]
 _SPEAKERS_SHOWN = 5  # labels named per interview in a warning
 _CONFIG_FIELDS = {
     "name", "language", "description", "min_cell_size", "speakers", "coder", "analysis_coders",
+    "disclosure_allow",
 }
+# What the report's disclosure review withholds unless tymqual.yaml's disclosure_allow gives
+# the item with the author's reason: breakdowns with groups below min_cell_size, each
+# interviewee's own survey answers beside her interview, and each interview's date, length
+# and mode.
+DISCLOSURE_ITEMS = ("small_cells", "linked_answers", "interview_details")
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ class ProjectConfig:
     coder: str = ""
     # Whose accepted codings the tables, figures and report count; empty: every coder's.
     analysis_coders: tuple[str, ...] = ()
+    # Items of DISCLOSURE_ITEMS the author shows anyway, each with the reason (item, reason).
+    disclosure_allow: tuple[tuple[str, str], ...] = ()
     speakers: SpeakerConfig = field(default_factory=SpeakerConfig)
 
     @classmethod
@@ -134,6 +142,7 @@ class ProjectConfig:
             )
         return cls(
             analysis_coders=tuple(coders),
+            disclosure_allow=_disclosure_allow(data.get("disclosure_allow"), path),
             name=str(data.get("name", cls.name)),
             language=str(data.get("language", "fi")),
             description=str(data.get("description", "")),
@@ -141,6 +150,29 @@ class ProjectConfig:
             coder=str(data.get("coder", "")),
             speakers=SpeakerConfig.from_dict(data.get("speakers"), where=str(path)),
         )
+
+
+def _disclosure_allow(value: object, path: Path) -> tuple[tuple[str, str], ...]:
+    """``disclosure_allow`` of tymqual.yaml: a mapping of DISCLOSURE_ITEMS to reasons."""
+    if value is None:
+        return ()
+    example = "disclosure_allow: {interview_details: \"the reason, in your words\"}"
+    if not isinstance(value, dict):
+        raise ProjectError(f"{path}: disclosure_allow must be a mapping such as {example}.")
+    allowed = []
+    for item, reason in value.items():
+        if item not in DISCLOSURE_ITEMS:
+            raise ProjectError(
+                f"{path}: disclosure_allow names {item!r}, which is not withheld by the report; "
+                f"the items are {', '.join(DISCLOSURE_ITEMS)}."
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise ProjectError(
+                f"{path}: disclosure_allow: {item} needs the reason for showing it (the report's "
+                f"methods section cites it), e.g. {example}."
+            )
+        allowed.append((str(item), " ".join(reason.split())))
+    return tuple(allowed)
 
 
 def _coding_list(rows: pd.DataFrame, by: str = "source_id", shown: int = 5) -> str:
@@ -1273,7 +1305,9 @@ class Project:
 
     # ------------------------------------------------------------------ display
     def summary(self) -> dict[str, Any]:
-        """Counts for ``tymqual status``: sources, words, turns, cases, codes, codings."""
+        """Counts for ``tymqual status`` and the report: sources, words (in all and by kind of
+        source), turns, cases (rows of ``cases.csv``), codes, codings (accepted), passages
+        (distinct accepted spans) and the rest."""
         src = self.sources
         codings = self.codings
         key_map = self._codebook.key_map()
@@ -1294,6 +1328,13 @@ class Project:
             "cases": len(self._cases),
             "codes": len(self._codebook),
             "codings": int((codings["status"] == "accepted").sum()),
+            # a coded passage: one accepted span, however many codes it has
+            "passages": int(len(codings.loc[codings["status"] == "accepted",
+                                            ["source_id", "start", "end"]].drop_duplicates())),
+            # words of interviews apart from survey answers and documents (the report's
+            # Table 1 total is the interviews' words)
+            "words_by_kind": {str(k): int(n) for k, n in
+                              src.groupby("kind", sort=True)["n_words"].sum().items()},
             "suggested": int((codings["status"] == "suggested").sum()),
             "skipped": len(self.skipped),
             "unanchored": len(self.unanchored),

@@ -88,6 +88,7 @@ __all__ = [
     "data_description",
     "describe_numeric",
     "joint_display",
+    "likert_legend",
     "likert_table",
     "quotes",
     "save_case_summary",
@@ -631,60 +632,102 @@ def _quote_targets(p: Project, code: str | Sequence[str] | None) -> list[Code]:
     return [p.codebook.resolve(ref) for ref in refs]
 
 
+def _check_cap(value: object, name: str, *, optional: bool) -> None:
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        allowed = "a whole number ≥ 1" + (" or None" if optional else "")
+        raise TymqualError(f"quotes(): argument {name} must be {allowed}, not {value!r}.")
+
+
 def quotes(
     p: Project,
     code: str | Sequence[str] | None = None,
     *,
-    per_code: int = 3,
+    per_code: int | None = 3,
+    per_case: int | None = None,
     max_chars: int | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Quotes to cite in the text: up to ``per_code`` passages per code, spread over cases.
+    """Quotes to cite in the text: passages per code, spread over the cases.
 
     ``code`` None gives every leaf code (a code without subcodes); a code (or list of codes)
     given by path, key or name draws from it and its subcodes. The choice is deterministic
-    and favours variety: the first passage of each case, in ``cases.csv`` order, then the
-    second of each, and so on (round-robin over cases; within a case by source and
-    position). A span coded more than once is one passage.
+    and represents the cases: the first passage of each case, in ``cases.csv`` order, then
+    the second of each, and so on (round-robin over cases). Within a case, passages of
+    different subcodes come before a second passage of the same subcode, each in reading
+    order (source, position). A span coded more than once is one passage.
+
+    ``per_case`` caps the quotes of one case per code; ``per_code`` caps the quotes per code
+    (None: no cap). With ``per_code=None`` every case that has a passage of the code gets at
+    least one quote, and at most ``per_case``. ``kinds`` keeps passages of those kinds of
+    source only (``"interview"``, ``"document"``, ``"survey_answer"``; None: all).
 
     Columns: ``code_path``, ``code_name`` (the code asked for), ``case_id``, ``coding_id``,
-    ``quote`` as :meth:`Project.quote` formats it: ``”Kela on mukana.” (H3)``; with
-    ``max_chars`` longer passages are shortened at a word boundary with ``[…]``.
+    ``coded_path``, ``coded_name`` (the code the passage was coded with: the code asked
+    for or one of its subcodes), ``quote`` as :meth:`Project.quote` formats it:
+    ``”Kela on mukana.” (H3)``; with ``max_chars`` longer passages are shortened at a word
+    boundary with ``[…]``.
 
-    >>> quotes(p, "verkostojohtaminen", per_code=2)  # doctest: +SKIP
+    >>> quotes(p, "verkostojohtaminen", per_code=None, per_case=2)  # doctest: +SKIP
     """
-    if isinstance(per_code, bool) or not isinstance(per_code, int) or per_code < 1:
-        raise TymqualError(
-            f"quotes(): argument per_code must be a whole number ≥ 1, not {per_code!r}."
-        )
+    _check_cap(per_code, "per_code", optional=True)
+    _check_cap(per_case, "per_case", optional=True)
     targets = _quote_targets(p, code)
-    columns = ["code_path", "code_name", "case_id", "coding_id", "quote"]
+    columns = ["code_path", "code_name", "case_id", "coding_id", "coded_path", "coded_name",
+               "quote"]  # fmt: skip
     seg = _in_reading_order(p, _segments(p))
     seg = seg.drop_duplicates(["code", *_SPAN])
+    if kinds is not None:
+        kind_of = p.sources.set_index("source_id")["kind"]
+        seg = seg[seg["source_id"].map(kind_of).isin(list(kinds))]
     # Each passage paired with every target whose subtree holds its code, so that one pass
     # of pandas operations picks the quotes of all targets (not one pass per code).
     pairs = [(t, c.key) for t, target in enumerate(targets)
              for c in p.codebook.descendants(target)]
     if not pairs or seg.empty:
         return pd.DataFrame(columns=columns)
-    by_code = pd.DataFrame(pairs, columns=["_target", "code"])
-    chosen = seg.reset_index(drop=True).reset_index(names="_order").merge(by_code, on="code")
-    chosen = chosen.sort_values(["_target", "_order"], kind="stable")
-    chosen = chosen.drop_duplicates(["_target", *_SPAN])
-    cases = _position(_case_ids(p))
-    owner = chosen["case_id"].fillna(chosen["source_id"])
-    chosen = chosen.assign(
-        _round=chosen.groupby([chosen["_target"], owner], sort=False).cumcount(),
-        _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
-    )
-    chosen = chosen.sort_values(["_target", "_round", "_case"], kind="stable")
-    out = chosen.groupby("_target", sort=True).head(per_code).reset_index(drop=True)
+    chosen = _quote_order(p, seg, pd.DataFrame(pairs, columns=["_target", "code"]))
+    if per_case is not None:
+        chosen = chosen[chosen["_round"] < per_case]
+    grouped = chosen.groupby("_target", sort=True)
+    out = (grouped.head(per_code) if per_code is not None else chosen).reset_index(drop=True)
+    out = out.sort_values("_target", kind="stable").reset_index(drop=True)
     out["code_path"] = [targets[t].path for t in out["_target"].tolist()]
     out["code_name"] = [targets[t].name for t in out["_target"].tolist()]
+    out["coded_path"] = out["code_path_passage"]
+    out["coded_name"] = out["code_name_passage"]
     out["quote"] = [
         p.format_quote(sid, start, end, max_chars=max_chars)
         for sid, start, end in zip(out["source_id"], out["start"], out["end"], strict=True)
     ]
     return out[columns]
+
+
+def _quote_order(p: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> pd.DataFrame:
+    """Passages per target in the order they are quoted, with ``_round`` (0 = a case's first).
+
+    Round-robin over cases; within a case, a subcode's first passage before any second one.
+    """
+    chosen = (
+        seg.reset_index(drop=True)
+        .reset_index(names="_order")
+        .merge(by_code, on="code")
+        .rename(columns={"code_path": "code_path_passage", "code_name": "code_name_passage"})
+    )
+    chosen = chosen.sort_values(["_target", "_order"], kind="stable")
+    chosen = chosen.drop_duplicates(["_target", *_SPAN])
+    cases = _position(_case_ids(p))
+    owner = chosen["case_id"].fillna(chosen["source_id"])
+    chosen = chosen.assign(
+        _variety=chosen.groupby([chosen["_target"], owner, chosen["code"]], sort=False).cumcount()
+    )
+    chosen = chosen.sort_values(["_target", "_variety", "_order"], kind="stable")
+    owner = chosen["case_id"].fillna(chosen["source_id"])
+    return chosen.assign(
+        _round=chosen.groupby([chosen["_target"], owner], sort=False).cumcount(),
+        _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
+    ).sort_values(["_target", "_round", "_case"], kind="stable")
 
 
 # --- surveys ---------------------------------------------------------------------------------
@@ -949,27 +992,60 @@ def save_joint_display_notes(
     atomic_write_text(p.codes_dir / JOINT_DISPLAY_FILE, text)
 
 
-def _distribution(survey: Survey, item_id: str, lang: Lang) -> str:
+def _statement_result(survey: Survey, item_id: str, lang: Lang) -> str:
+    """One statement as a joint display shows it: its text, counts, n and median."""
     scale = _scale_of(survey, item_id)
     counts, dont_know = _likert_counts(survey, item_id, scale)
     shown = " / ".join(fmt_number(n, lang=lang) for n in counts)
-    return (f"{label('statement', lang)} {item_id}: {shown} "
-            f"({_DONT_KNOW_SHORT[lang]} {fmt_number(dont_know, lang=lang)})")
+    text = survey.items.loc[survey.items["item_id"] == item_id, "question"].iloc[0]
+    statement = " ".join(str(text).split()) or item_id
+    median = _lower_median(counts, scale)
+    n = fmt_number(sum(counts), lang=lang)
+    return (f"\u201d{statement}\u201d: {shown} ({_DONT_KNOW_SHORT[lang]} "
+            f"{fmt_number(dont_know, lang=lang)}); n\u00a0=\u00a0{n}"
+            f"; Md: {median.lower() if median != MISSING else median}")
 
 
-def joint_display(p: Project, survey: Survey | None = None, *, lang: Lang = "fi") -> pd.DataFrame:
-    """The mixed-methods joint display: each theme beside the survey items it is compared with.
+def _qualitative_findings(p: Project, theme: Code, frequencies: pd.DataFrame) -> str:
+    """The theme's subcodes (its categories) with the cases that have them, one a line."""
+    lines = []
+    for code in theme.children:
+        if code.path in frequencies.index:
+            lines.append(f"{code.name} ({frequencies.loc[code.path, 'cases_n_of_N']!s})")
+    return "\n".join(lines)
 
-    One row per top-level theme of the codebook, in codebook order (Fetters, Curry &
-    Creswell 2013). Computed columns: ``code_path`` (the theme's key), ``theme`` (its name),
-    ``items`` (linked item ids, ``", "``-joined), ``survey_distribution`` (per item
-    ``"Väittämä q3: 1 / 2 / 1 / 0 / 0 (EOS 0)"``, counts from the lowest label up, items
-    ``"; "``-joined; English ``"Statement q3: … (DK 0)"``), ``valid_n`` (respondents with
-    a scale answer to at least one linked item; NA without items), ``cases_n_of_N`` (cases
-    with a passage of the theme or its subcodes), ``quote_refs`` (the case labels of the
-    quotes :func:`quotes` picks for the theme). Analyst columns from
-    ``codes/joint_display.yaml`` (see :func:`save_joint_display_notes`): ``fit`` and
-    ``conclusion``, empty when not written yet.
+
+def joint_display(
+    p: Project,
+    survey: Survey | None = None,
+    *,
+    lang: Lang = "fi",
+    quote_chars: int | None = 200,
+    quote_kinds: Sequence[str] | None = None,
+    max_quotes: int | None = None,
+) -> pd.DataFrame:
+    """The mixed-methods joint display: each theme beside the survey statements it meets.
+
+    One row per top-level theme of the codebook, in codebook order, laid out as Guetterman,
+    Fetters & Creswell (2015) recommend: the quantitative results, the qualitative findings
+    with quotes, the fit of the two and a meta-inference. Computed columns:
+
+    * ``code_path`` (the theme's key), ``theme`` (its name), ``items`` (linked item ids);
+    * ``survey_results``: per linked statement, one line with its text, the counts in scale
+      order from the lowest label up, the don't-know count, n (scale answers) and the median
+      (the lower middle answer): ``”Resurssit riittävät”: 1 / 2 / 0 / 1 / 0 (EOS 0); n = 4;
+      Md: jokseenkin eri mieltä`` (English ``DK``); :func:`likert_legend` is its legend;
+    * ``valid_n``: respondents with a scale answer to at least one linked item (NA without);
+    * ``cases_n_of_N``: cases with a passage of the theme or its subcodes;
+    * ``qualitative_findings``: the theme's subcodes with their cases n/N, one a line;
+    * ``quotes``: one quote per case that has a passage of the theme (:func:`quotes` with
+      ``per_case=1``, from sources of ``quote_kinds``), shortened to ``quote_chars``;
+      ``quote_refs``: the case labels quoted. ``max_quotes`` caps the quotes per theme (the
+      first cases in ``cases.csv`` order), for a study of many cases.
+
+    Analyst columns from ``codes/joint_display.yaml`` (see :func:`save_joint_display_notes`):
+    ``fit`` (confirmation, expansion, discordance or silence; Fetters, Curry & Creswell 2013)
+    and ``conclusion`` (the meta-inference), empty when not written yet.
 
     ``survey`` defaults to the project's survey when it has exactly one; linked items must be
     Likert items of it.
@@ -984,36 +1060,50 @@ def joint_display(p: Project, survey: Survey | None = None, *, lang: Lang = "fi"
     notes = _notes_by_theme(p)
     themes = _themes(p)
     frequencies = code_frequencies(p, rollup=True, lang=lang).set_index("code_path")
-    picked = quotes(p, [theme.key for theme in themes], per_code=3)
+    picked = quotes(p, [theme.key for theme in themes], per_code=None, per_case=1,
+                    max_chars=quote_chars, kinds=quote_kinds)
     path = p.codes_dir / JOINT_DISPLAY_FILE
     rows = []
     for theme in themes:
         note = notes.get(theme.key, {"items": [], "fit": "", "conclusion": ""})
         item_ids: list[str] = note["items"]
-        distribution, valid_n = "", None
+        results, valid_n = "", None
         if item_ids and survey is not None:
             _likert_items(survey, item_ids, f"joint_display(), {path}")
-            distribution = "; ".join(_distribution(survey, i, lang) for i in item_ids)
+            results = "\n".join(_statement_result(survey, i, lang) for i in item_ids)
             valid_n = int(survey.responses[item_ids].notna().any(axis=1).sum())
-        cited = picked.loc[picked["code_path"] == theme.path, "case_id"]
-        labels = [p.case_label(c) for c in cited if isinstance(c, str)]
+        cited = picked[picked["code_path"] == theme.path]
+        if max_quotes is not None:
+            cited = cited.head(max_quotes)
+        labels = [p.case_label(c) for c in cited["case_id"] if isinstance(c, str)]
         rows.append({
             "code_path": theme.path,
             "theme": theme.name,
             "items": ", ".join(item_ids),
-            "survey_distribution": distribution,
+            "survey_results": results,
             "valid_n": valid_n,
             "cases_n_of_N": frequencies.loc[theme.path, "cases_n_of_N"],
+            "qualitative_findings": _qualitative_findings(p, theme, frequencies),
+            "quotes": "\n".join(cited["quote"]),
             "quote_refs": ", ".join(dict.fromkeys(labels)),
             "fit": label(note["fit"], lang) if note["fit"] else "",
             "conclusion": note["conclusion"],
         })
-    columns = ["code_path", "theme", "items", "survey_distribution", "valid_n", "cases_n_of_N",
-               "quote_refs", "fit", "conclusion"]  # fmt: skip
+    columns = ["code_path", "theme", "items", "survey_results", "valid_n", "cases_n_of_N",
+               "qualitative_findings", "quotes", "quote_refs", "fit", "conclusion"]  # fmt: skip
     out = pd.DataFrame(rows, columns=columns).astype({"valid_n": "Int64"})
     if incomplete_note:
         out.attrs["note"] = incomplete_note
     return out
+
+
+def likert_legend(survey: Survey, items: Sequence[str], lang: Lang = "fi") -> str:
+    """The legend of :func:`joint_display`'s counts: the scale labels in the order counted."""
+    lang = check_lang(lang, "likert_legend")
+    scales = list(dict.fromkeys(_scale_of(survey, i) for i in items))
+    dont_know = f"{_DONT_KNOW_SHORT[lang]} = {label('dont_know', lang).lower()}"
+    shown = "; ".join(" / ".join(s.lower() for s in scale) for scale in scales)
+    return f"{shown}; {dont_know}" if shown else dont_know
 
 
 # --- case summaries --------------------------------------------------------------------------

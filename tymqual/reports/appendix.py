@@ -1,0 +1,193 @@
+"""The codebook appendix (Word): each code's guidance, example and counts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.shared import Mm, RGBColor
+
+from tymqual import tables
+from tymqual.codebook import Code
+from tymqual.formatting import Lang, fmt_date, fmt_fraction
+from tymqual.labels import label
+from tymqual.reports.model import (
+    _FALLBACK_DATE,
+    _QUOTE_MARKS,
+    _clean,
+    _display,
+    _normalise_zip,
+    _quote_text,
+    _Report,
+)
+from tymqual.reports.strings import (
+    _t,
+)
+from tymqual.storage import (
+    atomic_write_bytes,
+)
+
+# ---------------------------------------------------------------------------- codebook appendix
+
+
+def _code_counts(report: _Report) -> dict[str, tuple[object, object]]:
+    """code_path → (coded segments, cases n/N) from the code_frequencies table."""
+    freq = report.freq
+    if freq is None or freq.empty:
+        return {}
+    cases = (
+        freq["cases_n_of_N"]
+        if "cases_n_of_N" in freq
+        else [
+            fmt_fraction(k, n, lang=report.lang)
+            for k, n in zip(freq["cases"], freq["cases_total"], strict=True)
+        ]
+    )
+    return {
+        str(path): (segments, shown)
+        for path, segments, shown in zip(freq["code_path"], freq["segments"], cases, strict=True)
+    }
+
+
+def _example(report: _Report, code: Code) -> str:
+    """The codebook's example, else the first passage :func:`tables.quotes` picks for the code."""
+    if str(code.example).strip():
+        text = " ".join(str(code.example).split())
+        return text if text.startswith(_QUOTE_MARKS) else f"\u201d{text}\u201d"
+    if code.path not in report.examples:
+        # Every code without an example of its own at once: one pass over the codings.
+        book = report.project.codebook
+        wanted = [c.path for c in book if not str(c.example).strip()]
+        picked = tables.quotes(report.project, wanted, per_code=1)
+        found = {str(row["code_path"]): _quote_text(row)
+                 for _, row in picked.drop_duplicates("code_path").iterrows()}
+        for path in wanted:
+            report.examples[path] = found.get(path, "")
+    return report.examples[code.path]
+
+
+
+def _guidance(report: _Report, code: Code) -> list[tuple[str, str]]:
+    lang = report.lang
+    segments, cases = _code_counts(report).get(code.path, (0, "\u2013"))
+    counts = _t("counts_text", lang, segments=_display(segments, 0, lang), cases=cases)
+    return [
+        (label("definition", lang), code.definition),
+        (label("use_when", lang), code.use_when),
+        (label("do_not_use_when", lang), code.do_not_use_when),
+        (label("example", lang), _example(report, code)),
+        (_t("counts", lang), counts),
+    ]
+
+
+_DOC_LANG = {"fi": "fi-FI", "en": "en-GB"}
+
+
+def _write_docx(report: _Report, path: Path) -> None:
+    lang, p = report.lang, report.project
+    book = p.codebook
+    doc = Document()
+    _page_and_language(doc, lang)
+    doc.add_heading(_t("appendix_title", lang), level=1)
+    head = doc.add_paragraph()
+    head.add_run(_clean(book.name or p.config.name)).bold = True
+    if book.version:
+        head.add_run(f" ({_t('version', lang)} {_clean(book.version)})")
+    if book.description:
+        doc.add_paragraph(_clean(book.description))
+    when = fmt_date(report.data_time, lang=lang) if report.data_time else "\u2013"
+    doc.add_paragraph(
+        f"{_t('project', lang)}: {_clean(p.config.name)}. {_t('data_date', lang)}: {when}."
+    )
+    intro = doc.add_paragraph(_t("codebook_intro", lang))
+    intro.runs[0].italic = True
+    _code_tree_figure(doc, report)
+    _counts_table(doc, report)
+    for code in book:
+        heading = doc.add_heading("", level=min(code.depth + 2, 9))
+        swatch = heading.add_run("\u25a0 ")
+        swatch.font.color.rgb = _rgb(code.color)
+        heading.add_run(_clean(code.name))
+        for name, text in _guidance(report, code):
+            para = doc.add_paragraph()
+            para.add_run(f"{name}: ").bold = True
+            body = para.add_run(_clean(text) if str(text).strip() else "\u2013")
+            body.italic = name == label("example", lang) and bool(str(text).strip())
+    _drop_thumbnail(doc)
+    props = doc.core_properties
+    when_dt = report.data_time or _FALLBACK_DATE
+    props.comments = ""
+    props.author = "tymqual"
+    props.last_modified_by = "tymqual"
+    props.language = _DOC_LANG[lang]
+    props.title = _clean(f"{_t('sec_codebook', lang)}: {book.name or p.config.name}")
+    props.created = when_dt.replace(tzinfo=None)
+    props.modified = when_dt.replace(tzinfo=None)
+    props.revision = 1
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    atomic_write_bytes(path, _normalise_zip(buffer.getvalue(), when_dt))
+
+
+def _page_and_language(doc: Any, lang: Lang) -> None:
+    """A4 with 2.5 cm margins, and the document's language, so that Word checks the
+    spelling of Finnish as Finnish (the template says en-US)."""
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(25)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    for node in defaults.iter(qn("w:lang")):
+        node.set(qn("w:val"), _DOC_LANG[lang])
+        node.set(qn("w:eastAsia"), _DOC_LANG[lang])
+
+
+def _rgb(color: str) -> RGBColor:
+    text = str(color).lstrip("#")
+    try:
+        return RGBColor.from_string(text.upper()) if len(text) == 6 else RGBColor(0x66, 0x66, 0x66)
+    except ValueError:
+        return RGBColor(0x66, 0x66, 0x66)
+
+
+def _code_tree_figure(doc: Any, report: _Report) -> None:
+    """The code tree (with the codes' colours) and its numbered caption, as in the report."""
+    fig = next((f for f in report.figures if f.key == "code_tree"), None)
+    if fig is None:
+        return
+    png = next(path for path in fig.paths if path.suffix == ".png")
+    doc.add_picture(str(png), width=Mm(160))
+    doc.add_paragraph(
+        f"{label('figure', report.lang)} {fig.number}. {_clean(fig.caption)}", style="Caption"
+    )
+
+
+def _counts_table(doc: Any, report: _Report) -> None:
+    """Every code with its coded passages and cases, in a table style a template can adopt."""
+    lang, book = report.lang, report.project.codebook
+    counts = _code_counts(report)
+    doc.add_paragraph(_t("appendix_table", lang), style="Caption")
+    heads = [label("code_name", lang), label("segments", lang), label("cases_n_of_N", lang)]
+    table = doc.add_table(rows=1, cols=len(heads))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for code in book:
+        segments, cases = counts.get(code.path, (0, "\u2013"))
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(_clean(code.name))
+        cells[0].paragraphs[0].paragraph_format.left_indent = Mm(4 * code.depth)
+        cells[1].paragraphs[0].add_run(_display(segments, 0, lang))
+        cells[2].paragraphs[0].add_run(str(cases))
+
+
+def _drop_thumbnail(doc: Any) -> None:
+    """Remove the template's preview image, a picture of some other document."""
+    rels = doc.part.package.rels
+    for r_id, rel in list(rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            rels.pop(r_id)
