@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from tymqual import agreement, figures, tables
+from tymqual.autocode import is_machine_coder
 from tymqual.errors import DisclosureError
 from tymqual.formatting import Lang, fmt_number
 from tymqual.labels import LABELS, label
@@ -228,7 +229,7 @@ def _coders_note(p: Project, lang: Lang) -> list[str]:
 def _coder_pair(p: Project) -> tuple[str, str] | None:
     """The two human coders to compare, when the ledger has at least two."""
     coders = p.codings.loc[p.codings["status"] == "accepted", "coder"]
-    people = sorted(set(coders) - {"", "autocode", "consensus"})
+    people = sorted(c for c in set(coders) - {"", "consensus"} if not is_machine_coder(c))
     return (people[0], people[1]) if len(people) >= 2 else None
 
 
