@@ -1015,19 +1015,19 @@ def test_speaker_config_detect_and_ignore_from_yaml() -> None:
 
 # --- the project: speakers(), warnings, status, check -------------------------------------
 
-RESEARCHER = "Researcher 1: Kerro taustastasi.\nAna: Olen ollut alalla kauan.\n" * 3
+RESEARCHER = "Mira: Kerro taustastasi.\nAna: Olen ollut alalla kauan.\n" * 3
 
 
 def test_project_speakers_frame(make_project: Callable[..., Any]) -> None:
-    with pytest.warns(TymqualWarning, match=r"no role \(H5: Researcher 1, Ana\)"):
+    with pytest.warns(TymqualWarning, match=r"no role \(H5: Mira, Ana\)"):
         p = make_project({"transcripts/H5.txt": RESEARCHER})
 
     frame = p.speakers()
 
     assert list(frame.columns) == ["source_id", "label", "role", "turns", "words", "found"]
     h5 = frame[frame["source_id"] == "H5"].set_index("label")
-    assert h5["turns"].to_dict() == {"Researcher 1": 3, "Ana": 3}
-    assert h5["words"].to_dict() == {"Researcher 1": 3 * 2, "Ana": 3 * 4}
+    assert h5["turns"].to_dict() == {"Mira": 3, "Ana": 3}
+    assert h5["words"].to_dict() == {"Mira": 3 * 2, "Ana": 3 * 4}
     assert set(h5["found"]) == {"detected"} and h5["role"].isna().all()
     others = frame[frame["source_id"] != "H5"]
     assert set(others["found"]) == {"configured"} and others["role"].notna().all()
@@ -1039,14 +1039,14 @@ def test_mapping_a_found_label_gives_its_role(make_project: Callable[..., Any]) 
     config = root / "tymqual.yaml"
     config.write_text(
         config.read_text(encoding="utf-8")
-        + "speakers:\n  interviewer: [H, Researcher 1]\n  interviewee: [V, Ana]\n",
+        + "speakers:\n  interviewer: [H, Mira]\n  interviewee: [V, Ana]\n",
         encoding="utf-8",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", TymqualWarning)
         p = tymqual.open_project(root)
     roles = p.speakers().set_index(["source_id", "label"])["role"]
-    assert roles[("H5", "Researcher 1")] == "interviewer" and roles[("H5", "Ana")] == "interviewee"
+    assert roles[("H5", "Mira")] == "interviewer" and roles[("H5", "Ana")] == "interviewee"
 
 
 def test_a_transcript_without_turns_is_named(
@@ -1203,3 +1203,29 @@ def test_a_real_focus_group_and_interview_keep_their_speakers(tmp_path: Path) ->
         heads = re.findall(r"(?m)^([A-Za-z][\w -]*?):[ \t]{2,}", text)
         turns = p.turns(sid)
         assert list(turns["speaker"]) == heads
+
+
+@pytest.mark.parametrize(
+    ("asks", "answers", "roles"),
+    [
+        ("Interviewer", "Ana", ("interviewer", "interviewee")),
+        ("Researcher 1", "P3", ("interviewer", "interviewee")),
+        ("Tutkija", "Haastateltava 2", ("interviewer", "interviewee")),
+        ("Matti", "Vastaaja", ("interviewer", "interviewee")),
+        ("Speaker 1", "Speaker 2", (None, None)),  # a speaker is anyone: no role from the word
+    ],
+)
+def test_a_found_label_that_names_its_role_gets_it(
+    asks: str, answers: str, roles: tuple[str | None, str | None]
+) -> None:
+    text = "".join(f"{asks}: Kysymys {i}?\n\n{answers}: Vastaus {i}.\n\n" for i in range(3))
+    turns = parse_turns(text)
+    assert [t.speaker for t in turns] == [asks, answers] * 3
+    assert [t.role for t in turns] == list(roles) * 3
+
+
+def test_speakers_in_tymqual_yaml_win_over_the_role_word() -> None:
+    text = "".join(f"Tutkija: Kerro {i}.\n\nAnna: Kerron {i}.\n\n" for i in range(3))
+    config = SpeakerConfig(interviewer=("Anna",), interviewee=("Tutkija",))
+    assert {t.speaker: t.role for t in parse_turns(text, config)} == {
+        "Tutkija": "interviewee", "Anna": "interviewer"}

@@ -256,9 +256,10 @@ def parse_turns(text: str, speakers: SpeakerConfig | None = None) -> list[Turn]:
     :data:`NOT_SPEAKERS`) that begin a turn again after another speaker, or a role word
     (:data:`ROLE_WORDS`) even once, in a text that then has two speakers or a role.
 
-    Roles come from the label lists of ``speakers``. An initials or unknown label gets the
-    opposite role when the text has exactly two speakers and the other one's role is known;
-    otherwise its role is None.
+    Roles come from the label lists of ``speakers``, else from a role word the label begins
+    with (:data:`WORD_ROLES`: ``Interviewer``, ``Tutkija 2``, ``[Haastateltava]``). An initials
+    or unknown label gets the opposite role when the text has exactly two speakers and the
+    other one's role is known; otherwise its role is None.
     """
     config = speakers or SpeakerConfig()
     return _with_roles(_label_turns(text, config, config.detect), config)
@@ -624,10 +625,28 @@ def _clock(value: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{fraction.ljust(3, '0')}"
 
 
+#: Role words that name the role itself (``Interviewer 2``, ``[Haastateltava]``): such a found
+#: label gets that role unless ``speakers:`` maps it. Words for people in other roles (speaker,
+#: student, member) say nothing of who interviewed whom and are left out.
+WORD_ROLES: dict[str, str] = {
+    **dict.fromkeys(("interviewer", "haastattelija", "researcher", "tutkija", "moderator",
+                     "moderaattori", "facilitator", "fasilitaattori", "kysyjä"), "interviewer"),
+    **dict.fromkeys(("interviewee", "haastateltava", "respondent", "vastaaja", "participant",
+                     "osallistuja", "informant", "informantti"), "interviewee"),
+}
+
+
+def _word_role(label: str) -> str | None:
+    """The role a found label names by its first word (``Researcher 1`` → interviewer)."""
+    words = re.findall(r"[^\W\d_]+", label)
+    return WORD_ROLES.get(words[0].casefold()) if words else None
+
+
 def _with_roles(raw: Sequence[_RawTurn], config: SpeakerConfig) -> list[Turn]:
     """Number the turns and give each its role (see :func:`parse_turns` for the rule)."""
     names = {turn.speaker.casefold(): turn.speaker for turn in raw if turn.speaker}
-    roles = {name: _known_role(speaker, config) for name, speaker in names.items()}
+    roles = {name: _known_role(speaker, config) or _word_role(speaker)
+             for name, speaker in names.items()}
     if len(roles) == 2:
         (a, role_a), (b, role_b) = roles.items()
         if role_a is None and role_b is not None:
