@@ -53,6 +53,7 @@ from tymqual.errors import AgreementError, TymqualWarning
 from tymqual.formatting import Lang, check_lang
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
 from tymqual.progress import progress
+from tymqual.spans import SourceAxis
 from tymqual.text import check_span
 from tymqual.unitizing import unitizing_table
 
@@ -1080,24 +1081,12 @@ def _presence(units: pd.DataFrame, cmp: _Comparison, lengths: dict[str, int]
     one axis, so that the units a coding overlaps (a run, as a source's units neither overlap
     nor go back) are found for every coding at once.
     """
-    base: dict[str, int] = {}
-    at = 0
-    for sid, length in lengths.items():
-        base[sid] = at
-        at += length + 1
-    codes, names = pd.factorize(units["source_id"])
-    offset = np.array([base[name] for name in names], dtype=np.int64)[codes]
-    starts = units["unit_start"].to_numpy(dtype=np.int64) + offset
-    ends = units["unit_end"].to_numpy(dtype=np.int64) + offset
+    axis = SourceAxis.of(lengths, units["source_id"].tolist(), units["unit_start"].tolist(),
+                         units["unit_end"].tolist())
     seg = cmp.seg
-    # A coding of a source not compared overlaps nothing; -1 keeps it off every unit.
-    shift = np.array([base.get(sid, -1) for sid in seg["source_id"].tolist()], dtype=np.int64)
-    known = shift >= 0
-    s = np.where(known, seg["start"].to_numpy(dtype=np.int64) + shift, -1)
-    e = np.where(known, seg["end"].to_numpy(dtype=np.int64) + shift, -1)
-    first = np.searchsorted(ends, s, side="right")
-    last = np.where(known, np.searchsorted(starts, e, side="left"), first)
-    last = np.maximum(last, first)
+    # A coding of a source not compared overlaps nothing (the axis places it at -1).
+    first, last = axis.overlapping(seg["source_id"].tolist(), seg["start"].to_numpy(),
+                                   seg["end"].to_numpy())
     outside = [str(cid) for cid, none in zip(seg["coding_id"].tolist(), (last == first).tolist(),
                                              strict=True) if none]
     rows: dict[tuple[str, str], list[int]] = {}
@@ -1110,7 +1099,9 @@ def _presence(units: pd.DataFrame, cmp: _Comparison, lengths: dict[str, int]
             change = np.zeros(len(units) + 1, dtype=np.int64)
             np.add.at(change, first[mine], 1)
             np.add.at(change, last[mine], -1)
-            hits[(coder, key)] = np.cumsum(change)[:-1] > 0
+            coded = np.empty(len(units), dtype=bool)
+            coded[axis.order] = np.cumsum(change)[:-1] > 0
+            hits[(coder, key)] = coded
     return hits, outside
 
 

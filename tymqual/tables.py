@@ -68,6 +68,7 @@ from tymqual.formatting import (
 )
 from tymqual.labels import label
 from tymqual.project import Project
+from tymqual.spans import expand_runs, turn_axis
 from tymqual.storage import (
     atomic_write_text,
     read_csv_strings,
@@ -429,36 +430,18 @@ def _passage_pairs(units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
 
 def _turn_units(p: Project, units: pd.DataFrame) -> pd.DataFrame:
     """``node, source_id, turn`` for every speaker turn a passage overlaps, distinct."""
-    # Lay the sources end to end on one axis, so one searchsorted finds every passage's turns.
-    base: dict[str, int] = {}
-    sids: list[str] = []
-    numbers: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    at = 0
-    for sid in p.source_ids:
-        doc = p.document(sid)
-        base[sid] = at
-        for t in doc.turns:
-            sids.append(sid)
-            numbers.append(t.turn)
-            starts.append(at + t.start)
-            ends.append(at + t.end)
-        at += len(doc.text) + 1
-    if units.empty or not sids:
+    docs = {sid: p.document(sid) for sid in p.source_ids}
+    axis = turn_axis(docs)
+    if units.empty or not len(axis.starts):
         return pd.DataFrame(columns=["node", "source_id", "turn"])
-    turns = pd.DataFrame({"source_id": pd.Series(sids, dtype=str),
-                          "turn": np.array(numbers, dtype=np.int64)})
-    t_start, t_end = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
-    ordered = np.argsort(t_start, kind="stable")
-    turns, t_start, t_end = turns.iloc[ordered], t_start[ordered], t_end[ordered]
-    offset = units["source_id"].map(base).to_numpy()
-    # Turns do not overlap, so the turns a passage overlaps are a contiguous slice.
-    first = np.searchsorted(t_end, units["start"].to_numpy() + offset, side="right")
-    last = np.searchsorted(t_start, units["end"].to_numpy() + offset, side="left")
-    n = np.maximum(last - first, 0)
-    rows = np.repeat(np.arange(len(units)), n)
-    index = np.repeat(first, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    turns = pd.DataFrame({
+        "source_id": pd.Series([sid for sid, d in docs.items() for _ in d.turns], dtype=str),
+        "turn": np.array([t.turn for d in docs.values() for t in d.turns], dtype=np.int64),
+    }).iloc[axis.order]
+    first, last = axis.overlapping(
+        units["source_id"].tolist(), units["start"].to_numpy(), units["end"].to_numpy()
+    )
+    rows, index = expand_runs(first, last)
     out = pd.DataFrame({
         "node": units["node"].to_numpy()[rows],
         "source_id": turns["source_id"].to_numpy()[index],
