@@ -57,7 +57,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tymqual
-from tymqual import agreement
+from tymqual import agreement, morphology
 from tymqual.agreement import (
     ABBREVIATIONS,
     AgreementError,
@@ -828,7 +828,7 @@ def test_sentence_cuts_agree_with_the_rule_applied_match_by_match(
         pieces: list[str], cut_lo: int, cut_hi: int) -> None:
     text = "".join(pieces)
     lo, hi = min(cut_lo, len(text)), max(min(cut_lo, len(text)), len(text) - cut_hi)
-    assert agreement._cuts(text, lo, hi) == _reference_cuts(text, lo, hi)
+    assert morphology._sentence_cuts(text, lo, hi) == _reference_cuts(text, lo, hi)
 
 
 @pytest.mark.parametrize("text", [
@@ -836,7 +836,7 @@ def test_sentence_cuts_agree_with_the_rule_applied_match_by_match(
     "Loppu?! 3 asiaa.", "A.b. Cc", "x" * 45 + ". Seuraava", "Hän sanoi: ”Ei.” – Niin.",
 ])
 def test_sentence_cuts_agree_on_chosen_texts(text: str) -> None:
-    assert agreement._cuts(text, 0, len(text)) == _reference_cuts(text, 0, len(text))
+    assert morphology._sentence_cuts(text, 0, len(text)) == _reference_cuts(text, 0, len(text))
 
 
 def test_sentence_cuts_agree_on_the_demo_interviews() -> None:
@@ -844,7 +844,7 @@ def test_sentence_cuts_agree_on_the_demo_interviews() -> None:
     for sid in demo.source_ids:
         text = demo.text(sid)
         for turn in demo.document(sid).turns:
-            assert (agreement._cuts(text, turn.start, turn.end)
+            assert (morphology._sentence_cuts(text, turn.start, turn.end)
                     == _reference_cuts(text, turn.start, turn.end)), (sid, turn.turn)
 
 
