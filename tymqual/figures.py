@@ -462,18 +462,13 @@ def _attribute_label(attribute: str, lang: Lang) -> str:
         return attribute
 
 
-def _frequency_bars(
-    project: Project,
-    rows: list[tuple[str, str, list[int]]],
-    groups: list[str],
-    *,
-    title: str,
-    ylabel: str,
-    lang: Lang,
-) -> Figure:
-    """Bars per code, or a block of bars per code with a bold heading and one bar per group."""
-    if not rows or not groups or sum(sum(counts) for _, _, counts in rows) == 0:
-        return _empty_figure(title, lang)
+_BarLayout = tuple[list[float], list[int], list[str], list[str], list[tuple[float, str]], float]
+
+
+def _bar_layout(
+    project: Project, rows: list[tuple[str, str, list[int]]], groups: list[str]
+) -> _BarLayout:
+    """``ys, widths, colors, ticks, headings, height`` of :func:`_frequency_bars`' bars."""
     totals_only = groups == [""]
     # Layout in row units (one bar row = _BAR_ROW inches), from the top down: a multi-line
     # label or heading takes as many rows as its lines need, so nothing overlaps.
@@ -505,6 +500,23 @@ def _frequency_bars(
             colors.append(color)
             ticks.append(_plain(group))
             cursor += 1.0
+    return ys, widths, colors, ticks, headings, cursor
+
+
+def _frequency_bars(
+    project: Project,
+    rows: list[tuple[str, str, list[int]]],
+    groups: list[str],
+    *,
+    title: str,
+    ylabel: str,
+    lang: Lang,
+) -> Figure:
+    """Bars per code, or a block of bars per code with a bold heading and one bar per group."""
+    if not rows or not groups or sum(sum(counts) for _, _, counts in rows) == 0:
+        return _empty_figure(title, lang)
+    totals_only = groups == [""]
+    ys, widths, colors, ticks, headings, cursor = _bar_layout(project, rows, groups)
     fig = _new_figure(_FIG_WIDTH, 1.2 + _BAR_ROW * cursor)
     ax = fig.add_subplot()
     for y, heading in headings:

@@ -1034,23 +1034,7 @@ class Project:
         seg["code_path"] = seg["code"].map(paths)
         seg["code_name"] = seg["code"].map(names)
         seg["speaker"], seg["turn"] = self._turn_of(seg)
-        columns = [
-            "coding_id",
-            "source_id",
-            "case_id",
-            "code",
-            "code_path",
-            "code_name",
-            "start",
-            "end",
-            "text",
-            "speaker",
-            "turn",
-            "coder",
-            "status",
-            "memo",
-            "reduced",
-        ]
+        columns = list(_SEGMENT_COLUMNS)
         seg = seg[columns]
         attrs = self._cases.drop(columns=[c for c in ("sources",) if c in self._cases.columns])
         clash = [c for c in attrs.columns if c in columns and c != "case_id"]
@@ -1457,6 +1441,13 @@ class _CaseLookup:
                 if str(label).strip():
                     labels.setdefault(cid, str(label).strip())
         return cls(frozenset(ids), respondents, listed, labels, {})
+
+
+# The segments' own columns, in order; the case attributes follow them.
+_SEGMENT_COLUMNS = (
+    "coding_id", "source_id", "case_id", "code", "code_path", "code_name", "start", "end",
+    "text", "speaker", "turn", "coder", "status", "memo", "reduced",
+)
 
 
 def _answer_sources(stem: str, survey: Survey) -> list[SourceDoc]:
