@@ -2,7 +2,7 @@
 
 Three kinds of evidence:
 
-* every row of ``shared/data/reliability-reference/expected_values.csv`` (Krippendorff 2004 and
+* every row of ``tests/data/reliability-reference/expected_values.csv`` (Krippendorff 2004 and
   2011, Hayes & Krippendorff 2007, Cohen 1960, Fleiss 1971, Artstein & Poesio 2008, Gwet,
   R irr, SAS) to its published precision;
 * hypothesis cross-checks against independent implementations: the ``krippendorff`` package
@@ -57,7 +57,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tymqual
-from tymqual import agreement
+from tymqual import agreement, morphology
 from tymqual.agreement import (
     ABBREVIATIONS,
     AgreementError,
@@ -82,7 +82,8 @@ from tymqual.agreement import (
 from tymqual.errors import CodebookError, CodingError, TymqualError, TymqualWarning
 
 MakeProject = Callable[..., tymqual.Project]
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reliability-reference"
+# Published figures, copied into the repository so they run in a fresh clone (see its SOURCE.md).
+REFERENCE = Path(__file__).resolve().parent / "data" / "reliability-reference"
 
 
 # ============================================================ published reference examples
@@ -172,11 +173,6 @@ IMPLEMENTED = {"krippendorff_alpha", "percent_agreement", "scott_pi", "pairable_
 
 
 def _reference_cases() -> Iterator[Any]:
-    if not (REFERENCE / "expected_values.csv").exists():
-        yield pytest.param(None, marks=pytest.mark.skip(
-            reason=f"{REFERENCE} is not here: the published reference examples are read from "
-            "the shared data folder beside the repository"))
-        return
     expected = pd.read_csv(REFERENCE / "expected_values.csv", dtype=str, keep_default_na=False)
     for row in expected.itertuples(index=False):
         precision = int(row.published_precision)
@@ -220,8 +216,6 @@ def test_published_reference_values(case: tuple[Callable[[], float], float, int,
 
 
 def test_every_reference_row_is_covered() -> None:
-    if not (REFERENCE / "expected_values.csv").exists():
-        pytest.skip(f"{REFERENCE} is not here")
     expected = pd.read_csv(REFERENCE / "expected_values.csv", dtype=str, keep_default_na=False)
     assert set(expected["statistic"]) <= IMPLEMENTED
     assert len(list(_reference_cases())) >= len(expected)
@@ -828,7 +822,7 @@ def test_sentence_cuts_agree_with_the_rule_applied_match_by_match(
         pieces: list[str], cut_lo: int, cut_hi: int) -> None:
     text = "".join(pieces)
     lo, hi = min(cut_lo, len(text)), max(min(cut_lo, len(text)), len(text) - cut_hi)
-    assert agreement._cuts(text, lo, hi) == _reference_cuts(text, lo, hi)
+    assert morphology._sentence_cuts(text, lo, hi) == _reference_cuts(text, lo, hi)
 
 
 @pytest.mark.parametrize("text", [
@@ -836,7 +830,7 @@ def test_sentence_cuts_agree_with_the_rule_applied_match_by_match(
     "Loppu?! 3 asiaa.", "A.b. Cc", "x" * 45 + ". Seuraava", "Hän sanoi: ”Ei.” – Niin.",
 ])
 def test_sentence_cuts_agree_on_chosen_texts(text: str) -> None:
-    assert agreement._cuts(text, 0, len(text)) == _reference_cuts(text, 0, len(text))
+    assert morphology._sentence_cuts(text, 0, len(text)) == _reference_cuts(text, 0, len(text))
 
 
 def test_sentence_cuts_agree_on_the_demo_interviews() -> None:
@@ -844,17 +838,11 @@ def test_sentence_cuts_agree_on_the_demo_interviews() -> None:
     for sid in demo.source_ids:
         text = demo.text(sid)
         for turn in demo.document(sid).turns:
-            assert (agreement._cuts(text, turn.start, turn.end)
+            assert (morphology._sentence_cuts(text, turn.start, turn.end)
                     == _reference_cuts(text, turn.start, turn.end)), (sid, turn.turn)
 
 
 # ============================================================ AC1, PABAK and the indices
-def _needs_reference() -> None:
-    if not REFERENCE.exists():
-        pytest.skip(f"{REFERENCE} is not here: the published examples are read from the shared "
-                    "data folder beside the repository")
-
-
 # Gwet's AC1 as published: Gwet (2014) Handbook of Inter-Rater Reliability, 4th ed., via the
 # irrCAC test suite (afergadis/irrCAC test/unit/irrCAC/table/test_gwet.py and raw/test_gwet.py):
 # the abstractors 3 x 3 table 0.849, the diagnosis 4 x 4 table 0.456, Krippendorff's 4 raters
@@ -863,13 +851,11 @@ def _needs_reference() -> None:
 @pytest.mark.parametrize(("name", "published"), [
     ("gwet_abstractors_3x3.csv", 0.849), ("gwet_diagnosis_4x4.csv", 0.456)])
 def test_gwet_ac1_of_published_tables(name: str, published: float) -> None:
-    _needs_reference()
     first, second = _table_to_units(_read(name))
     assert abs(gwet_ac1(first, second) - published) <= 0.0005
 
 
 def test_gwet_ac1_of_published_reliability_data() -> None:
-    _needs_reference()
     assert abs(gwet_ac1(_coders("k2011_C_4coders_missing.csv")) - 0.775) <= 0.0005
     data = _coders("k2011_B_nominal_2coders.csv")
     data.loc["gerry", 10] = np.nan
@@ -964,7 +950,6 @@ def test_alpha_interval_is_reproducible_and_brackets_alpha() -> None:
 def test_hayes_krippendorff_resample_their_239_pairs() -> None:
     # Hayes & Krippendorff (2007, p. 85): the bootstrap of their Table 1 draws 239 pairs of
     # judgments; alpha (ordinal) is 0.7598.
-    _needs_reference()
     data = _coders("hayes2007_table1_news_tone.csv")
     rel = agreement._reliability(data, "ordinal")
     pairs = agreement._pair_groups(rel, "ordinal")

@@ -398,23 +398,38 @@ TURN = "No tota. Johtoryhmä kokoontuu esim. 3.10. Kelan tiloissa! Onko THL:n oh
        "Toinen rivi ilman pistettä\n\n  Kolmas kappale."
 
 
-@pytest.mark.parametrize("engine", ["sentencex", "regex"])
-def test_sentences_split_a_turn_into_offsets(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if engine == "regex":
-        monkeypatch.setattr(morphology, "_sentencex_pieces", lambda line: None)
+def test_sentences_split_a_turn_into_offsets() -> None:
     spans = sentences(TURN, start=100)
     assert [TURN[s - 100 : e - 100] for s, e in spans] == [
         "No tota.",
         "Johtoryhmä kokoontuu esim. 3.10.",  # "esim." does not end a sentence
         "Kelan tiloissa!",
         "Onko THL:n ohje valmis?",
-        "Toinen rivi ilman pistettä",  # a line break does
+        "Toinen rivi ilman pistettä",  # a blank line ends a sentence
         "Kolmas kappale.",  # white space around a sentence is not part of it
     ]
 
 
 def test_sentences_of_blank_text_are_none() -> None:
     assert sentences("  \n \n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kela ja kunta sopivat\nyhdessä asiasta.",  # hard-wrapped: a line break alone
+        "No... [naurahtaa] ne ovat kestäneet kauan.",  # a pause, then lower case
+    ],
+)
+def test_one_sentence_across_a_line_break_or_a_pause(text: str) -> None:
+    assert sentences(text) == [(0, len(text))]
+
+
+def test_agreement_autocoding_and_suggestions_cut_sentences_by_one_rule() -> None:
+    from tymqual import agreement, search
+
+    assert agreement.sentence_spans is morphology.sentence_spans
+    assert search.sentences is morphology.sentences
 
 
 # ---------------------------------------------------------------------------- stop words

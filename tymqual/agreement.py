@@ -31,10 +31,8 @@ against a person.
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
-import re
 import warnings
 import weakref
 import zlib
@@ -52,7 +50,9 @@ from tymqual.codings import CODING_COLUMNS, DEFAULT_CODERS, new_coding_id
 from tymqual.errors import AgreementError, TymqualWarning
 from tymqual.formatting import Lang, check_lang
 from tymqual.merge import merge_codings  # moved to tymqual.merge; older notebooks import it here
+from tymqual.morphology import ABBREVIATIONS, sentence_spans  # the one sentence rule
 from tymqual.progress import progress
+from tymqual.spans import SourceAxis
 from tymqual.text import check_span
 from tymqual.unitizing import unitizing_table
 
@@ -85,12 +85,6 @@ RIGOUR_COLUMNS: tuple[str, ...] = (
 DISAGREEMENT_COLUMNS: tuple[str, ...] = (
     "source_id", "unit_start", "unit_end", "code_path", "coded_by", "missing_from", "text",
 )
-ABBREVIATIONS: frozenset[str] = frozenset({
-    "esim", "mm", "ns", "ym", "jne", "yms", "n", "klo", "s", "ks", "vrt", "ts", "tms", "nk",
-    "ko", "em", "ao", "v", "t", "huom", "puh", "nro", "prof", "tri", "os", "vs", "kts",
-})
-"""Words (lower case, without the period) after which a period does not end a sentence."""
-
 _MAX_LISTED = 10
 
 
@@ -893,69 +887,6 @@ def cohen_kappa_ci(
 
 
 # ==================================================================== units of a project
-# One match per sentence-end candidate (see sentence_spans for the rule): the terminator with
-# closing quotes or brackets, followed by white space, then the white space and opening quotes
-# or dashes after it, so that the character the match stops at is the one that must be upper
-# case or a digit.
-_CANDIDATE = re.compile(r"(?P<end>[.!?…]+[\"'”’»)\]]*)(?=\s)[\s\"'”’«(\[–—-]*")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def _cuts(text: str, lo: int, hi: int) -> list[int]:
-    """Where sentences end in ``text[lo:hi]`` by terminators (blank lines aside)."""
-    cuts = []
-    for m in _CANDIDATE.finditer(text, lo, hi):
-        after = m.end()
-        if after >= hi or not (text[after].isupper() or text[after].isdigit()):
-            continue
-        if m.group("end") == "." and _initial_or_abbreviation(text, max(lo, m.start() - 40),
-                                                              m.start()):
-            continue
-        cuts.append(m.end("end"))
-    return cuts
-
-
-def _initial_or_abbreviation(text: str, lo: int, at: int) -> bool:
-    """Whether the word that ends at ``at`` (its part from ``lo`` on) is a single capital or
-    in :data:`ABBREVIATIONS`; word characters are those of ``\\w``."""
-    i = at
-    while i > lo and (text[i - 1].isalnum() or text[i - 1] == "_"):
-        i -= 1
-    word = text[i:at]
-    return (len(word) == 1 and word.isupper()) or (bool(word)
-                                                   and word.casefold() in ABBREVIATIONS)
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence in ``text[start:end]``, trimmed of white space.
-
-    The rule, simple enough to state in a methods chapter: a sentence ends at ``.``, ``!``,
-    ``?`` or ``…`` (with any closing quotes or brackets) that is followed by white space and
-    then an upper-case letter or a digit (opening quotes and dashes in between allowed), except
-    after an abbreviation in :data:`ABBREVIATIONS` (``esim.``, ``mm.``, ``ns.``, ``ym.``,
-    ``jne.``, ``yms.``, ``n.``, ``klo``, ``s.``, …) or a single upper-case initial; a blank line
-    always ends one. The rule is fixed here rather than taken from a segmentation library so
-    that the units, and so the reported agreement, do not change with a library upgrade.
-
-    >>> text = "Esim. Kela oli mukana. Se alkoi klo 9. ja kesti n. 2 h. Hyvä!"
-    >>> [text[s:e] for s, e in sentence_spans(text)]
-    ['Esim. Kela oli mukana.', 'Se alkoi klo 9. ja kesti n. 2 h.', 'Hyvä!']
-    """
-    hi = len(text) if end is None else end
-    cuts = _cuts(text, start, hi)
-    cuts += [m.start() for m in _BLANK_LINE.finditer(text, start, hi)]
-    bounds = [start, *sorted(set(cuts)), hi]
-    spans = []
-    for s, e in itertools.pairwise(bounds):
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            spans.append((s, e))
-    return spans
-
-
 # Units of each source, per project: a Project's texts never change, and a large study's
 # sentences take seconds to find, so they are found once per source and kind of unit.
 _UNITS: weakref.WeakKeyDictionary[Project, dict[tuple[str, str], list[tuple[int, int]]]] = (
@@ -1080,24 +1011,12 @@ def _presence(units: pd.DataFrame, cmp: _Comparison, lengths: dict[str, int]
     one axis, so that the units a coding overlaps (a run, as a source's units neither overlap
     nor go back) are found for every coding at once.
     """
-    base: dict[str, int] = {}
-    at = 0
-    for sid, length in lengths.items():
-        base[sid] = at
-        at += length + 1
-    codes, names = pd.factorize(units["source_id"])
-    offset = np.array([base[name] for name in names], dtype=np.int64)[codes]
-    starts = units["unit_start"].to_numpy(dtype=np.int64) + offset
-    ends = units["unit_end"].to_numpy(dtype=np.int64) + offset
+    axis = SourceAxis.of(lengths, units["source_id"].tolist(), units["unit_start"].tolist(),
+                         units["unit_end"].tolist())
     seg = cmp.seg
-    # A coding of a source not compared overlaps nothing; -1 keeps it off every unit.
-    shift = np.array([base.get(sid, -1) for sid in seg["source_id"].tolist()], dtype=np.int64)
-    known = shift >= 0
-    s = np.where(known, seg["start"].to_numpy(dtype=np.int64) + shift, -1)
-    e = np.where(known, seg["end"].to_numpy(dtype=np.int64) + shift, -1)
-    first = np.searchsorted(ends, s, side="right")
-    last = np.where(known, np.searchsorted(starts, e, side="left"), first)
-    last = np.maximum(last, first)
+    # A coding of a source not compared overlaps nothing (the axis places it at -1).
+    first, last = axis.overlapping(seg["source_id"].tolist(), seg["start"].to_numpy(),
+                                   seg["end"].to_numpy())
     outside = [str(cid) for cid, none in zip(seg["coding_id"].tolist(), (last == first).tolist(),
                                              strict=True) if none]
     rows: dict[tuple[str, str], list[int]] = {}
@@ -1110,7 +1029,9 @@ def _presence(units: pd.DataFrame, cmp: _Comparison, lengths: dict[str, int]
             change = np.zeros(len(units) + 1, dtype=np.int64)
             np.add.at(change, first[mine], 1)
             np.add.at(change, last[mine], -1)
-            hits[(coder, key)] = np.cumsum(change)[:-1] > 0
+            coded = np.empty(len(units), dtype=bool)
+            coded[axis.order] = np.cumsum(change)[:-1] > 0
+            hits[(coder, key)] = coded
     return hits, outside
 
 

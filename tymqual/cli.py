@@ -12,6 +12,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from tymqual import __version__
 from tymqual.codings import DEFAULT_CODERS
@@ -236,116 +237,100 @@ def _cmd_check_leaks(args: argparse.Namespace) -> int:
     return 0
 
 
+_Arg = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def _arg(*flags: str, **options: Any) -> _Arg:
+    """One ``add_argument`` call, written down for :data:`_COMMANDS`."""
+    return flags, options
+
+
+_HERE = _arg("project", nargs="?", default=".")
+_PROJECT = _arg("--project", default=".", help="the project folder (default: here)")
+_FORMATS = ("auto", "webropol", "forms", "google_forms", "limesurvey", "qualtrics", "spss",
+            "stata", "csv")
+
+# Each command: name, help, the function it runs, extra defaults, its arguments.
+_COMMANDS: tuple[tuple[str, str, Callable[..., int], dict[str, Any], tuple[_Arg, ...]], ...] = (
+    ("init", "make an empty project folder", _cmd_init, {}, (
+        _arg("dir"),
+        _arg("--name", default=None, help="project name (default: the folder's name)"))),
+    ("status", "counts of sources, words and codings per code", _cmd_status, {}, (_HERE,)),
+    ("codes", "the codebook as a tree", _cmd_codes, {}, (_HERE,)),
+    ("check", "every integrity problem of the project, each with its fix", _cmd_check, {},
+     (_HERE,)),
+    ("search", "Finnish-aware search: words by base form, AND/OR/NOT", _cmd_search, {}, (
+        _arg("query", help='e.g. johtoryhmä AND NOT Kela, "yhteinen tahtotila", sopim*'),
+        _PROJECT,
+        _arg("--compounds", choices=("off", "head", "any"), default="head"),
+        _arg("--context", type=int, default=40, help="characters shown either side"))),
+    ("pseudonymize", "a pseudonymised copy of the project (new folder)", _cmd_pseudonymize, {}, (
+        _arg("out", help="the new project folder to write"),
+        _arg("--project", default=".", help="the project to copy (default: here)"))),
+    ("check-leaks", "scan reports and exports for any string in the key", _cmd_check_leaks, {}, (
+        _arg("dir", help="a folder (or file) of reports and exports"),
+        _arg("--project", default=".", help="whose codes/private/key.csv to use"),
+        _arg("--key", default=None, help="a key file instead of the project's"))),
+    ("inspect", "what a survey export holds and how it will be read", _cmd_inspect, {}, (
+        _arg("file", help="a survey export (.xlsx .csv .sav .dta)"),
+        _arg("--format", default="auto", choices=_FORMATS),
+        _arg("--id-column", default=None, help="the column that identifies respondents"),
+        _arg("--sheet", default=None, help="worksheet name or 0-based index (xlsx)"))),
+    ("agreement", "intercoder agreement per code (kappa, alpha)", _cmd_agreement, {}, (
+        _HERE,
+        _arg("--coders", nargs=2, default=list(DEFAULT_CODERS), metavar=("A", "B")),
+        _arg("--unit", choices=("sentence", "turn", "overlap", "free"), default="sentence"),
+        _arg("--min-overlap", type=float, default=0.9))),
+    ("merge", "bring a second coder's codings back from a project copy", _cmd_merge, {}, (
+        _arg("other", help="the copy of the project the other coder worked in"),
+        _HERE,
+        _arg("--coder", default=None, help="only the copy's codings by this coder"),
+        _arg("--as-coder", default=None, metavar="NAME",
+             help="record the copy's new codings under this coder name (when the second "
+                  "coder kept the default name)"),
+        _arg("--prefer", choices=("ours", "theirs"), default=None,
+             help="for a field changed on both sides: keep this project's value or take "
+                  "the copy's; 'theirs' also removes here what the copy removed"))),
+    ("log", "the history of changes to the codings, oldest first", _cmd_log, {}, (
+        _HERE, _arg("-n", type=int, default=0, help="only the last N changes"))),
+    ("undo", "take back the last change to the codings", _cmd_undo, {"redo": False}, (_HERE,)),
+    ("redo", "make again the change the last undo took back", _cmd_undo, {"redo": True},
+     (_HERE,)),
+    ("restore", "the codings as they were after a change (see log)", _cmd_restore, {}, (
+        _arg("at", help="a change number from 'tymqual log', or a time (UTC)"), _PROJECT)),
+    ("export", "REFI-QDA exchange: the codebook (qdc) or project (qdpx)", _cmd_export, {}, (
+        _arg("format", choices=("qdc", "qdpx")),
+        _HERE,
+        _arg("--out", required=True, help="the file to write (.qdc or .qdpx)"))),
+    ("import", "a REFI-QDA file: .qdpx into a new project, .qdc to YAML", _cmd_import, {}, (
+        _arg("file", help="a .qdpx project or .qdc codebook from another QDA program"),
+        _arg("--into", required=True,
+             help="for .qdpx a new project folder; for .qdc the codebook.yaml to write"))),
+    ("report", "the mixed-methods report: xlsx, html, docx, figures", _cmd_report, {}, (
+        _HERE,
+        _arg("--out", default="out", help="folder for the report files (default: out)"),
+        _arg("--lang", choices=("fi", "en"), default="fi"),
+        _arg("--allow-small-cells", action="store_true",
+             help="internal work only: show breakdowns whose groups are below the minimum "
+                  "cell size"),
+        _arg("--quiet", action="store_true", help="no progress bar"))),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
+    """The argument parser (exposed for documentation and tests), one sub-command per row of
+    :data:`_COMMANDS`."""
     parser = argparse.ArgumentParser(
         prog="tymqual",
         description="tymqual: qualitative and mixed-methods analysis of interviews and surveys.",
     )
     parser.add_argument("--version", action="version", version=f"tymqual {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("init", help="make an empty project folder")
-    p.add_argument("dir")
-    p.add_argument("--name", default=None, help="project name (default: the folder's name)")
-    p.set_defaults(func=_cmd_init)
-
-    for name, func, text in (
-        ("status", _cmd_status, "counts of sources, words and codings per code"),
-        ("codes", _cmd_codes, "the codebook as a tree"),
-        ("check", _cmd_check, "every integrity problem of the project, each with its fix"),
-    ):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("project", nargs="?", default=".")
-        p.set_defaults(func=func)
-    p = sub.add_parser("search", help="Finnish-aware search: words by base form, AND/OR/NOT")
-    p.add_argument("query", help='e.g. johtoryhmä AND NOT Kela, "yhteinen tahtotila", sopim*')
-    p.add_argument("--project", default=".", help="the project folder (default: here)")
-    p.add_argument("--compounds", choices=("off", "head", "any"), default="head")
-    p.add_argument("--context", type=int, default=40, help="characters shown either side")
-    p.set_defaults(func=_cmd_search)
-
-    p = sub.add_parser("pseudonymize", help="a pseudonymised copy of the project (new folder)")
-    p.add_argument("out", help="the new project folder to write")
-    p.add_argument("--project", default=".", help="the project to copy (default: here)")
-    p.set_defaults(func=_cmd_pseudonymize)
-
-    p = sub.add_parser("check-leaks", help="scan reports and exports for any string in the key")
-    p.add_argument("dir", help="a folder (or file) of reports and exports")
-    p.add_argument("--project", default=".", help="whose codes/private/key.csv to use")
-    p.add_argument("--key", default=None, help="a key file instead of the project's")
-    p.set_defaults(func=_cmd_check_leaks)
-
-    p = sub.add_parser("inspect", help="what a survey export holds and how it will be read")
-    p.add_argument("file", help="a survey export (.xlsx .csv .sav .dta)")
-    p.add_argument("--format", default="auto",
-                   choices=("auto", "webropol", "forms", "google_forms", "limesurvey",
-                            "qualtrics", "spss", "stata", "csv"))
-    p.add_argument("--id-column", default=None, help="the column that identifies respondents")
-    p.add_argument("--sheet", default=None, help="worksheet name or 0-based index (xlsx)")
-    p.set_defaults(func=_cmd_inspect)
-
-    p = sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha)")
-    p.add_argument("project", nargs="?", default=".")
-    p.add_argument("--coders", nargs=2, default=list(DEFAULT_CODERS), metavar=("A", "B"))
-    p.add_argument("--unit", choices=("sentence", "turn", "overlap", "free"), default="sentence")
-    p.add_argument("--min-overlap", type=float, default=0.9)
-    p.set_defaults(func=_cmd_agreement)
-
-    p = sub.add_parser("merge", help="bring a second coder's codings back from a project copy")
-    p.add_argument("other", help="the copy of the project the other coder worked in")
-    p.add_argument("project", nargs="?", default=".")
-    p.add_argument("--coder", default=None, help="only the copy's codings by this coder")
-    p.add_argument("--as-coder", default=None, metavar="NAME",
-                   help="record the copy's new codings under this coder name (when the second "
-                        "coder kept the default name)")
-    p.add_argument("--prefer", choices=("ours", "theirs"), default=None,
-                   help="for a field changed on both sides: keep this project's value or take "
-                        "the copy's; 'theirs' also removes here what the copy removed")
-    p.set_defaults(func=_cmd_merge)
-
-    p = sub.add_parser("log", help="the history of changes to the codings, oldest first")
-    p.add_argument("project", nargs="?", default=".")
-    p.add_argument("-n", type=int, default=0, help="only the last N changes")
-    p.set_defaults(func=_cmd_log)
-
-    for name, redo, text in (("undo", False, "take back the last change to the codings"),
-                             ("redo", True, "make again the change the last undo took back")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("project", nargs="?", default=".")
-        p.set_defaults(func=_cmd_undo, redo=redo)
-
-    p = sub.add_parser("restore", help="the codings as they were after a change (see log)")
-    p.add_argument("at", help="a change number from 'tymqual log', or a time (UTC)")
-    p.add_argument("--project", default=".", help="the project folder (default: here)")
-    p.set_defaults(func=_cmd_restore)
-
-    p = sub.add_parser("export", help="REFI-QDA exchange: the codebook (qdc) or project (qdpx)")
-    p.add_argument("format", choices=("qdc", "qdpx"))
-    p.add_argument("project", nargs="?", default=".")
-    p.add_argument("--out", required=True, help="the file to write (.qdc or .qdpx)")
-    p.set_defaults(func=_cmd_export)
-
-    p = sub.add_parser("import", help="a REFI-QDA file: .qdpx into a new project, .qdc to YAML")
-    p.add_argument("file", help="a .qdpx project or .qdc codebook from another QDA program")
-    p.add_argument(
-        "--into",
-        required=True,
-        help="for .qdpx a new project folder; for .qdc the codebook.yaml to write",
-    )
-    p.set_defaults(func=_cmd_import)
-
-    p = sub.add_parser("report", help="the mixed-methods report: xlsx, html, docx, figures")
-    p.add_argument("project", nargs="?", default=".")
-    p.add_argument("--out", default="out", help="folder for the report files (default: out)")
-    p.add_argument("--lang", choices=("fi", "en"), default="fi")
-    p.add_argument(
-        "--allow-small-cells",
-        action="store_true",
-        help="internal work only: show breakdowns whose groups are below the minimum cell size",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_report)
+    for name, text, func, defaults, arguments in _COMMANDS:
+        command = sub.add_parser(name, help=text)
+        for flags, options in arguments:
+            command.add_argument(*flags, **options)
+        command.set_defaults(func=func, **defaults)
     return parser
 
 

@@ -765,8 +765,8 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 # --- the project-level tables -----------------------------------------------------------------
 
 
-def _document_ids(p: Project, sources: Iterable[str] | None, func: str) -> list[str]:
-    documents = [sid for sid in p.source_ids if p.document(sid).kind == "document"]
+def _document_ids(project: Project, sources: Iterable[str] | None, func: str) -> list[str]:
+    documents = [sid for sid in project.source_ids if project.document(sid).kind == "document"]
     if sources is None:
         return documents
     chosen = [sources] if isinstance(sources, str) else list(sources)
@@ -942,14 +942,14 @@ def document_variables(
     )
 
 
-def _document_cases(p: Project) -> pd.DataFrame:
-    documents = p.sources[p.sources["kind"] == "document"]
+def _document_cases(project: Project) -> pd.DataFrame:
+    documents = project.sources[project.sources["kind"] == "document"]
     ids = [c for c in documents["case_id"] if isinstance(c, str)]
-    cases = p.cases
+    cases = project.cases
     chosen = cases[cases["case_id"].isin(ids)]
     if chosen.empty:
         raise TymqualError(
-            f"document_variables(): no row of {p.root / 'codes' / 'cases.csv'} belongs to a "
+            f"document_variables(): no row of {project.root / 'codes' / 'cases.csv'} belongs to a "
             "document in documents/; give each document a row whose case_id is its file name "
             "without the extension."
         )

@@ -120,7 +120,7 @@ class _Figure(Figure):
 
 
 def theme_frequency(
-    p: Project,
+    project: Project,
     *,
     by: str | None = "case",
     level: int = 0,
@@ -150,16 +150,16 @@ def theme_frequency(
             f"(0 = top-level themes), not {level!r}."
         )
     with _style():
-        rows, groups = _frequency_rows(p, by, level, allow_small_cells, lang)
+        rows, groups = _frequency_rows(project, by, level, allow_small_cells, lang)
         title = _word("theme_frequency" if level == 0 else "code_frequency", lang)
         if by is None:
             ylabel = label("theme" if level == 0 else "code", lang)
         else:
             ylabel = label("case_id", lang) if by == "case" else _attribute_label(by, lang)
-        return _frequency_bars(p, rows, groups, title=title, ylabel=ylabel, lang=lang)
+        return _frequency_bars(project, rows, groups, title=title, ylabel=ylabel, lang=lang)
 
 
-def code_case_heatmap(p: Project, *, counts: bool = True, lang: Lang = "fi") -> Figure:
+def code_case_heatmap(project: Project, *, counts: bool = True, lang: Lang = "fi") -> Figure:
     """Codes × cases as a heat map with the value written in each cell.
 
     Rows are the codebook's codes in tree order, names indented by depth, each with its
@@ -169,15 +169,15 @@ def code_case_heatmap(p: Project, *, counts: bool = True, lang: Lang = "fi") -> 
     """
     lang = check_lang(lang, "code_case_heatmap")
     with _style():
-        matrix = tables.code_case_matrix(p, counts=counts, rollup=True, lang=lang)
+        matrix = tables.code_case_matrix(project, counts=counts, rollup=True, lang=lang)
         cases = _case_columns(matrix)
         values = _numeric(matrix[cases]) if cases else np.zeros((len(matrix), 0))
         title = _word("code_case_counts" if counts else "code_case", lang)
         if values.size == 0 or not np.any(values):
             return _empty_figure(title, lang)
-        rows = [_code_row(p.codebook, str(path), str(name))
+        rows = [_code_row(project.codebook, str(path), str(name))
                 for path, name in zip(matrix["code_path"], matrix["code_name"], strict=True)]
-        columns = [p.case_label(c) for c in cases]
+        columns = [project.case_label(c) for c in cases]
         fig = _new_figure(*_heatmap_size(rows, columns))
         ax = fig.add_subplot()
         # Presence (1/0) in a middle blue: a page of the darkest blue would be hard to read.
@@ -188,7 +188,7 @@ def code_case_heatmap(p: Project, *, counts: bool = True, lang: Lang = "fi") -> 
 
 
 def cooccurrence_heatmap(
-    p: Project, *, unit: Literal["passage", "turn"] = "passage", lang: Lang = "fi"
+    project: Project, *, unit: Literal["passage", "turn"] = "passage", lang: Lang = "fi"
 ) -> Figure:
     """How often two codes meet in one passage (or turn), as an annotated heat map.
 
@@ -203,7 +203,7 @@ def cooccurrence_heatmap(
             f"cooccurrence_heatmap(): argument unit must be 'passage' or 'turn', not {unit!r}."
         )
     with _style():
-        wide = tables.co_occurrence(p, unit=unit, wide=True)
+        wide = tables.co_occurrence(project, unit=unit, wide=True)
         title = f"{label('co_occurrence', lang)} {_word(unit, lang)}"
         values = _numeric(wide)
         used = np.flatnonzero(values.any(axis=1)) if values.size else np.zeros(0, dtype=int)
@@ -213,7 +213,7 @@ def cooccurrence_heatmap(
         paths = [str(wide.index[int(i)]) for i in used]
         # Numbered rows and numbered columns: long code names would not fit across the top.
         rows = [(f"{n}. {name}", depth, color) for n, (name, depth, color)
-                in enumerate((_code_row(p.codebook, path) for path in paths), start=1)]
+                in enumerate((_code_row(project.codebook, path) for path in paths), start=1)]
         numbers = [str(n) for n in range(1, len(rows) + 1)]
         fig = _new_figure(*_heatmap_size(rows, numbers))
         ax = fig.add_subplot()
@@ -420,18 +420,18 @@ def _text_width_pt(fig: Figure, texts: Sequence[str], size: float,
 
 
 def _frequency_rows(
-    p: Project, by: str | None, level: int, allow_small_cells: bool, lang: Lang
+    project: Project, by: str | None, level: int, allow_small_cells: bool, lang: Lang
 ) -> tuple[list[tuple[str, str, list[int]]], list[str]]:
     """(code path, name, counts per group) of the codes at ``level``, and the group labels."""
     if by == "case":
-        matrix = tables.code_case_matrix(p, counts=True, rollup=True, lang=lang)
+        matrix = tables.code_case_matrix(project, counts=True, rollup=True, lang=lang)
         matrix = matrix[_depths(matrix["code_path"]) == level]
         cases = _case_columns(matrix)
         rows = [(str(path), str(name), [int(n) for n in counts])
                 for path, name, counts in zip(matrix["code_path"], matrix["code_name"],
                                               matrix[cases].to_numpy(), strict=True)]
-        return rows, [p.case_label(case) for case in cases]
-    freq = tables.code_frequencies(p, by=by, rollup=True, allow_small_cells=allow_small_cells,
+        return rows, [project.case_label(case) for case in cases]
+    freq = tables.code_frequencies(project, by=by, rollup=True, allow_small_cells=allow_small_cells,
                                    lang=lang)
     freq = freq[freq["depth"] == level]
     if by is None:
@@ -462,18 +462,13 @@ def _attribute_label(attribute: str, lang: Lang) -> str:
         return attribute
 
 
-def _frequency_bars(
-    p: Project,
-    rows: list[tuple[str, str, list[int]]],
-    groups: list[str],
-    *,
-    title: str,
-    ylabel: str,
-    lang: Lang,
-) -> Figure:
-    """Bars per code, or a block of bars per code with a bold heading and one bar per group."""
-    if not rows or not groups or sum(sum(counts) for _, _, counts in rows) == 0:
-        return _empty_figure(title, lang)
+_BarLayout = tuple[list[float], list[int], list[str], list[str], list[tuple[float, str]], float]
+
+
+def _bar_layout(
+    project: Project, rows: list[tuple[str, str, list[int]]], groups: list[str]
+) -> _BarLayout:
+    """``ys, widths, colors, ticks, headings, height`` of :func:`_frequency_bars`' bars."""
     totals_only = groups == [""]
     # Layout in row units (one bar row = _BAR_ROW inches), from the top down: a multi-line
     # label or heading takes as many rows as its lines need, so nothing overlaps.
@@ -484,8 +479,8 @@ def _frequency_bars(
     headings: list[tuple[float, str]] = []
     cursor = 0.0
     for path, name, counts in rows:
-        color = _color_of(p.codebook, path)
-        shown = _with_parent(p.codebook, path, name)
+        color = _color_of(project.codebook, path)
+        shown = _with_parent(project.codebook, path, name)
         if totals_only:
             tick = _wrap(shown, 40)
             height = max(1.0, 0.75 * (tick.count("\n") + 1))
@@ -505,6 +500,23 @@ def _frequency_bars(
             colors.append(color)
             ticks.append(_plain(group))
             cursor += 1.0
+    return ys, widths, colors, ticks, headings, cursor
+
+
+def _frequency_bars(
+    project: Project,
+    rows: list[tuple[str, str, list[int]]],
+    groups: list[str],
+    *,
+    title: str,
+    ylabel: str,
+    lang: Lang,
+) -> Figure:
+    """Bars per code, or a block of bars per code with a bold heading and one bar per group."""
+    if not rows or not groups or sum(sum(counts) for _, _, counts in rows) == 0:
+        return _empty_figure(title, lang)
+    totals_only = groups == [""]
+    ys, widths, colors, ticks, headings, cursor = _bar_layout(project, rows, groups)
     fig = _new_figure(_FIG_WIDTH, 1.2 + _BAR_ROW * cursor)
     ax = fig.add_subplot()
     for y, heading in headings:

@@ -233,9 +233,9 @@ FILE_PROBES: list[FileProbe] = [ledger_readable, codebook_readable, history_dama
 # ---------------------------------------------------------------------------- project probes
 
 
-def orphaned_codes(p: Project) -> list[Finding]:
+def orphaned_codes(project: Project) -> list[Finding]:
     """Codings stored under a key no code has: renamed or deleted by hand in the codebook."""
-    orphaned = p.orphaned_codings()
+    orphaned = project.orphaned_codings()
     if orphaned.empty:
         return []
     counts = orphaned["code"].value_counts().sort_index()
@@ -250,10 +250,10 @@ def orphaned_codes(p: Project) -> list[Finding]:
     )]
 
 
-def renamed_keys(p: Project) -> list[Finding]:
+def renamed_keys(project: Project) -> list[Finding]:
     """Codings stored under an old key that ``renamed_from`` maps to a code (in order)."""
-    key_map = p.codebook.key_map()
-    codings = p.codings
+    key_map = project.codebook.key_map()
+    codings = project.codings
     old = codings[codings["code"].isin([k for k, code in key_map.items() if code.key != k])]
     if old.empty:
         return []
@@ -269,11 +269,11 @@ def renamed_keys(p: Project) -> list[Finding]:
     )]
 
 
-def vanished_sources(p: Project) -> list[Finding]:
+def vanished_sources(project: Project) -> list[Finding]:
     """Codings whose source file is no longer in the project (renamed, moved or deleted)."""
-    codings = p.codings
-    skipped = {Path(str(path)).stem for path in p.skipped["path"]}
-    gone = codings[~codings["source_id"].isin([*p.source_ids, *skipped])]
+    codings = project.codings
+    skipped = {Path(str(path)).stem for path in project.skipped["path"]}
+    gone = codings[~codings["source_id"].isin([*project.source_ids, *skipped])]
     if gone.empty:
         return []
     counts = gone["source_id"].value_counts().sort_index()
@@ -287,12 +287,12 @@ def vanished_sources(p: Project) -> list[Finding]:
     )]
 
 
-def unanchored_codings(p: Project) -> list[Finding]:
+def unanchored_codings(project: Project) -> list[Finding]:
     """Codings whose passage is no longer found in their (edited) source."""
-    lost = p.unanchored
+    lost = project.unanchored
     if lost.empty:
         return []
-    lost = lost[lost["source_id"].isin(p.source_ids)]
+    lost = lost[lost["source_id"].isin(project.source_ids)]
     if lost.empty:
         return []
     sources = _listed(sorted(set(lost["source_id"])))
@@ -306,13 +306,13 @@ def unanchored_codings(p: Project) -> list[Finding]:
     )]
 
 
-def skipped_sources(p: Project) -> list[Finding]:
+def skipped_sources(project: Project) -> list[Finding]:
     """Source files that could not be loaded when the project was opened."""
-    skipped = p.skipped
+    skipped = project.skipped
     if skipped.empty:
         return []
     stems = [Path(str(path)).stem for path in skipped["path"]]
-    waiting = int(p.codings["source_id"].isin(stems).sum())
+    waiting = int(project.codings["source_id"].isin(stems).sum())
     detail = "; ".join(f"{path}: {str(error).rstrip('.')}"
                        for path, error in zip(skipped["path"], skipped["error"], strict=True))
     also = f" ({waiting} coding(s) wait for them)" if waiting else ""
@@ -324,9 +324,9 @@ def skipped_sources(p: Project) -> list[Finding]:
     )]
 
 
-def empty_coder(p: Project) -> list[Finding]:
+def empty_coder(project: Project) -> list[Finding]:
     """Codings that name no coder: agreement and analysis_coders cannot place them."""
-    codings = p.codings
+    codings = project.codings
     blank = codings[codings["coder"].fillna("").astype(str).str.strip() == ""]
     if blank.empty:
         return []
@@ -339,10 +339,10 @@ def empty_coder(p: Project) -> list[Finding]:
     )]
 
 
-def survey_notes(p: Project) -> list[Finding]:
+def survey_notes(project: Project) -> list[Finding]:
     """What loading each survey repaired or decided (row-number ids, merged labels, ...)."""
     findings = []
-    for name, survey in sorted(p.surveys.items()):
+    for name, survey in sorted(project.surveys.items()):
         notes = survey.report.notes
         if notes:
             rel = f"surveys/{survey.path.name}"
@@ -355,12 +355,12 @@ def survey_notes(p: Project) -> list[Finding]:
     return findings
 
 
-def transcript_without_turns(p: Project) -> list[Finding]:
+def transcript_without_turns(project: Project) -> list[Finding]:
     """Interviews with no speaker turn while others have some: their labels went unrecognised."""
-    sids = p.turnless()
+    sids = project.turnless()
     if not sids:
         return []
-    paths = p.sources.set_index("source_id").loc[sids, "path"]
+    paths = project.sources.set_index("source_id").loc[sids, "path"]
     return [Finding(
         "transcript_without_turns", _listed(paths), len(sids), _listed(sids),
         f"{len(sids)} interview(s) have no speaker turns while the others have them, so their "

@@ -63,6 +63,8 @@ __all__ = [
     "check_readings",
     "connegative",
     "get_analyser",
+    "ABBREVIATIONS",
+    "sentence_spans",
     "sentences",
     "spoken_match",
     "stopwords",
@@ -990,70 +992,85 @@ def check_compounds(compounds: str) -> None:
 
 
 # ---------------------------------------------------------------------------- sentences
-_ABBREVIATIONS = frozenset(
-    "esim ns mm jne yms ym tms ks vrt ts n s t klo milj mrd tri prof os puh nk kts".split()
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"”(\[–-]?[A-ZÅÄÖ0-9])")
+ABBREVIATIONS: frozenset[str] = frozenset({
+    "esim", "mm", "ns", "ym", "jne", "yms", "n", "klo", "s", "ks", "vrt", "ts", "tms", "nk",
+    "ko", "em", "ao", "v", "t", "huom", "puh", "nro", "prof", "tri", "os", "vs", "kts", "milj",
+    "mrd",
+})
+"""Words (lower case, without the period) after which a period does not end a sentence."""
+
+# One match per sentence-end candidate (see sentence_spans for the rule): the terminator with
+# closing quotes or brackets, followed by white space, then the white space and opening quotes
+# or dashes after it, so that the character the match stops at is the one that must be upper
+# case or a digit.
+_CANDIDATE = re.compile(r"(?P<end>[.!?…]+[\"'”’»)\]]*)(?=\s)[\s\"'”’«(\[–—-]*")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` of ``text``, shifted by ``start``.
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence in ``text[start:end]``, trimmed of white space.
 
-    For the text of one speaker turn: pass the turn's text and its ``start`` to get source
-    offsets. A line break always ends a sentence (transcribers start a new line for a new
-    utterance or paragraph); within a line, sentencex's Finnish rules decide (abbreviations
-    such as *esim.* and dates such as *3.10.* do not end a sentence), or, without sentencex,
-    a full stop (not after a common abbreviation), ? ! or … followed by a capital letter
-    or a digit. Spans exclude surrounding
-    white space; text that is all white space has no sentences.
+    The one sentence rule of tymqual (agreement units, autocoding, suggestions), simple enough
+    to state in a methods chapter: a sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any
+    closing quotes or brackets) that is followed by white space and then an upper-case letter
+    or a digit (opening quotes and dashes in between allowed), except after an abbreviation in
+    :data:`ABBREVIATIONS` (``esim.``, ``mm.``, ``ns.``, ``ym.``, ``jne.``, ``yms.``, ``n.``,
+    ``klo``, ``s.``, …) or a single upper-case initial; a blank line always ends one. A single
+    line break does not (hard-wrapped text), and ``No... [naurahtaa] ne`` stays one sentence.
+    The rule is fixed here rather than taken from a segmentation library so that the units,
+    and so the reported agreement, do not change with a library upgrade.
+
+    >>> text = "Esim. Kela oli mukana. Se alkoi klo 9. ja kesti n. 2 h. Hyvä!"
+    >>> [text[s:e] for s, e in sentence_spans(text)]
+    ['Esim. Kela oli mukana.', 'Se alkoi klo 9. ja kesti n. 2 h.', 'Hyvä!']
     """
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for line in text.split("\n"):
-        for a, b in _line_sentences(line):
-            chunk = line[a:b]
-            lead = len(chunk) - len(chunk.lstrip())
-            trail = len(chunk.rstrip())
-            if trail > lead:
-                spans.append((start + at + a + lead, start + at + a + trail))
-        at += len(line) + 1
+    hi = len(text) if end is None else end
+    cuts = _sentence_cuts(text, start, hi)
+    cuts += [m.start() for m in _BLANK_LINE.finditer(text, start, hi)]
+    bounds = [start, *sorted(set(cuts)), hi]
+    spans = []
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            spans.append((s, e))
     return spans
 
 
-def _line_sentences(line: str) -> list[tuple[int, int]]:
-    if not line.strip():
-        return []
-    pieces = _sentencex_pieces(line)
-    if pieces is None:
-        cuts = [m.end() for m in _SENTENCE_END.finditer(line) if not _abbreviation(line, m)]
-        return list(zip([0, *cuts], [*cuts, len(line)], strict=True))
-    spans = []
-    at = 0
-    for piece in pieces:
-        found = line.find(piece, at) if piece else -1
-        if found < 0:
-            continue  # sentencex changed the text; the regex spans are safer than guessing
-        spans.append((found, found + len(piece)))
-        at = found + len(piece)
-    if not spans:
-        return [(0, len(line))]
-    # Anything sentencex dropped between pieces stays with the sentence before it.
-    bounds = [0] + [s for s, _ in spans[1:]] + [len(line)]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
+def sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` by :func:`sentence_spans`, shifted by ``start``.
+
+    For the text of one speaker turn: pass the turn's text and its ``start`` to get source
+    offsets.
+    """
+    return [(start + a, start + b) for a, b in sentence_spans(text)]
 
 
-def _abbreviation(line: str, end: re.Match[str]) -> bool:
-    """Whether the full stop before ``end`` closes an abbreviation (*esim.*), not a sentence."""
-    before = re.search(r"(\w+)\.[\"”’)\]]*$", line[: end.start()])
-    return before is not None and before.group(1).lower() in _ABBREVIATIONS
+def _sentence_cuts(text: str, lo: int, hi: int) -> list[int]:
+    """Where sentences end in ``text[lo:hi]`` by terminators (blank lines aside)."""
+    cuts = []
+    for m in _CANDIDATE.finditer(text, lo, hi):
+        after = m.end()
+        if after >= hi or not (text[after].isupper() or text[after].isdigit()):
+            continue
+        if m.group("end") == "." and _initial_or_abbreviation(text, max(lo, m.start() - 40),
+                                                              m.start()):
+            continue
+        cuts.append(m.end("end"))
+    return cuts
 
 
-def _sentencex_pieces(line: str) -> list[str] | None:
-    try:
-        from sentencex import segment
-    except ImportError:
-        return None
-    return [str(piece) for piece in segment("fi", line)]
+def _initial_or_abbreviation(text: str, lo: int, at: int) -> bool:
+    """Whether the word that ends at ``at`` (its part from ``lo`` on) is a single capital or
+    in :data:`ABBREVIATIONS`; word characters are those of ``\\w``."""
+    i = at
+    while i > lo and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    word = text[i:at]
+    return (len(word) == 1 and word.isupper()) or (bool(word)
+                                                   and word.casefold() in ABBREVIATIONS)
 
 
 # ---------------------------------------------------------------------------- stop words

@@ -48,6 +48,7 @@ from tymqual.errors import (
 from tymqual.history import context_frame
 from tymqual.history import describe as describe_change
 from tymqual.progress import progress
+from tymqual.spans import SourceAxis, turn_axis
 from tymqual.storage import (
     atomic_write_text,
     read_csv_strings,
@@ -250,7 +251,7 @@ class Project:
         self._stats: dict[str, SourceStats] = {}
         self._case_map: _CaseLookup | None = None
         self._case_map_of: pd.DataFrame | None = None
-        self._turn_axis: _TurnAxis | None = None
+        self._turn_axis: SourceAxis | None = None
         # Recent results of segments(), keyed by the ledger's digest and everything else
         # they depend on; see segments().
         self._segments_memo: dict[tuple[Any, ...], pd.DataFrame] = {}
@@ -1033,23 +1034,7 @@ class Project:
         seg["code_path"] = seg["code"].map(paths)
         seg["code_name"] = seg["code"].map(names)
         seg["speaker"], seg["turn"] = self._turn_of(seg)
-        columns = [
-            "coding_id",
-            "source_id",
-            "case_id",
-            "code",
-            "code_path",
-            "code_name",
-            "start",
-            "end",
-            "text",
-            "speaker",
-            "turn",
-            "coder",
-            "status",
-            "memo",
-            "reduced",
-        ]
+        columns = list(_SEGMENT_COLUMNS)
         seg = seg[columns]
         attrs = self._cases.drop(columns=[c for c in ("sources",) if c in self._cases.columns])
         clash = [c for c in attrs.columns if c in columns and c != "case_id"]
@@ -1059,38 +1044,31 @@ class Project:
 
     def _turn_of(self, seg: pd.DataFrame) -> tuple[list[Any], list[Any]]:
         axis = self._turns_axis()
-        sids = seg["source_id"].to_numpy(dtype=object)
+        sids = seg["source_id"].tolist()
         begins = seg["start"].to_numpy(dtype=np.int64)
-        base = np.array([axis.base[s] for s in sids], dtype=np.int64)
-        first = np.array([axis.first[s] for s in sids], dtype=np.int64)
-        count = np.array([len(self._docs[s].turns) for s in sids], dtype=np.int64)
         # The last turn starting at or before the passage, counted within its source.
-        i = np.searchsorted(axis.starts, base + begins, side="right") - 1 - first
-        i = np.where(i < 0, -1, i)
-        nxt = i + 1
+        found = axis.containing(sids, begins).tolist()
         speakers: list[Any] = []
         numbers: list[Any] = []
-        for row, (sid, begin) in enumerate(zip(sids, begins.tolist(), strict=True)):
-            at = int(i[row])
+        for sid, begin, at in zip(sids, begins.tolist(), found, strict=True):
+            doc = self._docs[sid]
+            turns = doc.turns
             # A passage that begins on a speaker label ("H: ...") belongs to the turn that
             # label opens.
-            if nxt[row] < count[row]:
-                after = int(axis.starts[first[row] + nxt[row]] - base[row])
-                if self._docs[sid].text.find("\n", begin, after) < 0:
-                    at = int(nxt[row])
+            if at + 1 < len(turns) and doc.text.find("\n", begin, turns[at + 1].start) < 0:
+                at += 1
             if at < 0:
                 speakers.append(None)
                 numbers.append(pd.NA)
             else:
-                turn = self._docs[sid].turns[at]
-                speakers.append(turn.speaker)
-                numbers.append(turn.turn)
+                speakers.append(turns[at].speaker)
+                numbers.append(turns[at].turn)
         return speakers, numbers
 
-    def _turns_axis(self) -> _TurnAxis:
-        """Every source's turn starts on one axis (sources end to end), built once."""
+    def _turns_axis(self) -> SourceAxis:
+        """Every source's turns on one axis (sources end to end), built once."""
         if self._turn_axis is None:
-            self._turn_axis = _TurnAxis.of(self._docs)
+            self._turn_axis = turn_axis(self._docs)
         return self._turn_axis
 
     def quote(self, coding_id: str, *, max_chars: int | None = None) -> str:
@@ -1465,25 +1443,11 @@ class _CaseLookup:
         return cls(frozenset(ids), respondents, listed, labels, {})
 
 
-@dataclass(frozen=True)
-class _TurnAxis:
-    """Turn starts of all sources laid end to end: a source's offset ``o`` is ``base + o``."""
-
-    starts: np.ndarray
-    base: dict[str, int]
-    first: dict[str, int]
-
-    @classmethod
-    def of(cls, docs: dict[str, SourceDoc]) -> _TurnAxis:
-        base: dict[str, int] = {}
-        first: dict[str, int] = {}
-        starts: list[int] = []
-        at = 0
-        for sid, doc in docs.items():
-            base[sid], first[sid] = at, len(starts)
-            starts.extend(at + t.start for t in doc.turns)
-            at += len(doc.text) + 1
-        return cls(np.array(starts, dtype=np.int64), base, first)
+# The segments' own columns, in order; the case attributes follow them.
+_SEGMENT_COLUMNS = (
+    "coding_id", "source_id", "case_id", "code", "code_path", "code_name", "start", "end",
+    "text", "speaker", "turn", "coder", "status", "memo", "reduced",
+)
 
 
 def _answer_sources(stem: str, survey: Survey) -> list[SourceDoc]:

@@ -383,7 +383,7 @@ class TextIndex:
         derivations: bool = False,
     ) -> np.ndarray:
         """Which forms are occurrences of the word ``term`` (a bool per form)."""
-        return self.word_why(term, compounds, readings, derivations) != ""
+        return np.asarray(self.word_why(term, compounds, readings, derivations) != "", dtype=bool)
 
     def word_why(
         self, term: str, compounds: Compounds, readings: Readings = "likely",
@@ -427,7 +427,7 @@ class TextIndex:
 
     def prefix_mask(self, prefix: str) -> np.ndarray:
         """Which forms begin with ``prefix``, or have a base form that does."""
-        return self.prefix_why(prefix) != ""
+        return np.asarray(self.prefix_why(prefix) != "", dtype=bool)
 
     def prefix_why(self, prefix: str) -> np.ndarray:
         """Per form, why it matches ``prefix*`` (its surface or a base form begins with it)."""

@@ -84,7 +84,19 @@ from tymqual.search import text_index
 from tymqual.text import word_spans
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from tymqual.project import Project
+
+    class _Estimator:
+        """What the suggester inherits from ``sklearn.base.BaseEstimator``, typed for mypy:
+        scikit-learn ships no type stubs, so the real class is ``Any`` to mypy, and a class
+        cannot subclass ``Any`` under ``--strict``."""
+
+        def get_params(self, deep: bool = True) -> dict[str, Any]: ...
+        def set_params(self, **params: Any) -> Self: ...
+else:
+    _Estimator = BaseEstimator
 
 __all__ = ["EVALUATE_COLUMNS", "MACRO_ROW", "SUGGEST_COLUMNS", "CodeSuggester"]
 
@@ -275,7 +287,7 @@ def _frame_data(frame: pd.DataFrame, where: str) -> _Data:
 
 
 # ---------------------------------------------------------------------------- the estimator
-class CodeSuggester(BaseEstimator):
+class CodeSuggester(_Estimator):
     """Learns the codebook from accepted codings and proposes codes for uncoded units.
 
     Follows scikit-learn's conventions (and inherits ``get_params``/``set_params``): the

@@ -68,6 +68,7 @@ from tymqual.formatting import (
 )
 from tymqual.labels import label
 from tymqual.project import Project
+from tymqual.spans import expand_runs, turn_axis
 from tymqual.storage import (
     atomic_write_text,
     read_csv_strings,
@@ -124,20 +125,20 @@ def _orphans(seg: pd.DataFrame, codebook: Codebook) -> list[str]:
     return sorted(set(seg["code"]) - {c.key for c in codebook})
 
 
-def _project_lang(p: Project) -> Lang:
+def _project_lang(project: Project) -> Lang:
     """The reader language of tables that take no ``lang``: the project's, else Finnish."""
-    return "en" if p.config.language == "en" else "fi"
+    return "en" if project.config.language == "en" else "fi"
 
 
-def _case_ids(p: Project) -> list[str]:
+def _case_ids(project: Project) -> list[str]:
     """Cases in ``cases.csv`` order; without any, every source (in load order) is a case."""
-    cases = p.cases
+    cases = project.cases
     if len(cases):
         return [str(c) for c in cases["case_id"]]
-    return list(p.source_ids)
+    return list(project.source_ids)
 
 
-def _segments(p: Project) -> pd.DataFrame:
+def _segments(project: Project) -> pd.DataFrame:
     """Accepted codings, ``case_id`` = source id when there are no cases.
 
     Orphaned codings are kept (module notes); :func:`_orphans` names their keys.
@@ -146,15 +147,15 @@ def _segments(p: Project) -> pd.DataFrame:
     that a second coder's codings merged for an agreement check are not added to the
     frequencies.
     """
-    seg = p.segments(status="accepted", coder=list(p.config.analysis_coders) or None)
-    if p.cases.empty:
+    seg = project.segments(status="accepted", coder=list(project.config.analysis_coders) or None)
+    if project.cases.empty:
         seg = seg.assign(case_id=seg["source_id"])
     return seg.reset_index(drop=True)
 
 
-def _passages(p: Project) -> pd.DataFrame:
+def _passages(project: Project) -> pd.DataFrame:
     """Accepted codings: coding_id, source_id, case_id, code, start, end."""
-    seg = _segments(p)
+    seg = _segments(project)
     columns = ["coding_id", "source_id", "case_id", "code", "start", "end"]
     return seg[columns].astype({"start": "int64", "end": "int64"}).reset_index(drop=True)
 
@@ -216,13 +217,13 @@ def _fractions(k: Iterable[Any], n: Iterable[Any], lang: Lang) -> list[str]:
 
 
 def _attribute_groups(
-    p: Project, attribute: str, func: str, allow_small_cells: bool
+    project: Project, attribute: str, func: str, allow_small_cells: bool
 ) -> pd.DataFrame:
     """``case_id`` → ``group`` for the cases with a value of ``attribute``, disclosure-checked.
 
     Groups come in the order of their first case in ``cases.csv``.
     """
-    cases = p.cases
+    cases = project.cases
     attributes = [c for c in cases.columns if c not in ("case_id", "label", "sources")]
     if attribute not in attributes:
         raise TymqualError(
@@ -232,7 +233,7 @@ def _attribute_groups(
     values = cases[attribute].astype(str).str.strip()
     groups = pd.DataFrame({"case_id": cases["case_id"], "group": values})[values != ""]
     sizes = groups.groupby("group", sort=False).size()
-    minimum = p.config.min_cell_size
+    minimum = project.config.min_cell_size
     small = sizes[sizes < minimum]
     if len(small) and not allow_small_cells:
         listed = " and ".join(
@@ -247,8 +248,8 @@ def _attribute_groups(
     return groups.reset_index(drop=True)
 
 
-def _texts(p: Project, source_ids: Iterable[str]) -> dict[str, str]:
-    return {sid: p.text(sid) for sid in dict.fromkeys(source_ids)}
+def _texts(project: Project, source_ids: Iterable[str]) -> dict[str, str]:
+    return {sid: project.text(sid) for sid in dict.fromkeys(source_ids)}
 
 
 def _position(values: Sequence[Any]) -> dict[Any, int]:
@@ -259,7 +260,7 @@ def _position(values: Sequence[Any]) -> dict[Any, int]:
 
 
 def code_frequencies(
-    p: Project,
+    project: Project,
     *,
     by: str | None = None,
     rollup: bool = True,
@@ -290,20 +291,20 @@ def code_frequencies(
     1  verkostojohtaminen/resursoitu_johtaja         6          4/4
     """
     lang = check_lang(lang, "code_frequencies")
-    passages = _passages(p)
-    codes = _code_frame(p.codebook, _orphans(passages, p.codebook), lang)
-    units = _node_passages(passages, p.codebook, rollup)
+    passages = _passages(project)
+    codes = _code_frame(project.codebook, _orphans(passages, project.codebook), lang)
+    units = _node_passages(passages, project.codebook, rollup)
     keys = ["node"]
     if by is None:
-        grid = codes.assign(cases_total=len(_case_ids(p)))
+        grid = codes.assign(cases_total=len(_case_ids(project)))
     else:
-        groups = _attribute_groups(p, by, "code_frequencies", allow_small_cells)
+        groups = _attribute_groups(project, by, "code_frequencies", allow_small_cells)
         sizes = groups.groupby("group", sort=False).size().rename("cases_total").reset_index()
         grid = codes.merge(sizes, how="cross")
         units = units.merge(groups, on="case_id")
         keys = ["node", "group"]
     stats = units.groupby(keys).agg(segments=("start", "size"), cases=("case_id", "nunique"))
-    stats["words_coded"] = _words_in_union(units, keys, _texts(p, units["source_id"]))
+    stats["words_coded"] = _words_in_union(units, keys, _texts(project, units["source_id"]))
     stats = stats.reset_index().rename(columns={"node": "code"})
     out = grid.merge(stats, on=["code", *keys[1:]], how="left")
     counts = ["segments", "cases", "words_coded", "cases_total"]
@@ -314,10 +315,10 @@ def code_frequencies(
     return out[columns]
 
 
-def _case_counts(p: Project, rollup: bool, counts: bool, keys: list[str]) -> pd.DataFrame:
+def _case_counts(project: Project, rollup: bool, counts: bool, keys: list[str]) -> pd.DataFrame:
     """code × case: passages (``counts``) or presence 1/0, index ``keys``, columns case ids."""
-    case_ids = _case_ids(p)
-    units = _node_passages(_passages(p), p.codebook, rollup)
+    case_ids = _case_ids(project)
+    units = _node_passages(_passages(project), project.codebook, rollup)
     units = units[units["case_id"].isin(case_ids)]
     per = units.groupby(["node", "case_id"]).size()
     full = pd.MultiIndex.from_product([keys, case_ids])
@@ -327,7 +328,7 @@ def _case_counts(p: Project, rollup: bool, counts: bool, keys: list[str]) -> pd.
 
 
 def code_case_matrix(
-    p: Project, *, counts: bool = False, rollup: bool = True, lang: Lang = "fi"
+    project: Project, *, counts: bool = False, rollup: bool = True, lang: Lang = "fi"
 ) -> pd.DataFrame:
     """Which case mentions which code: one row per code, one column per case.
 
@@ -340,15 +341,15 @@ def code_case_matrix(
     >>> code_case_matrix(p)  # doctest: +SKIP
     """
     lang = check_lang(lang, "code_case_matrix")
-    codes = _code_frame(p.codebook, _orphans(_passages(p), p.codebook), lang)
-    table = _case_counts(p, rollup, counts, list(codes["code"]))
+    codes = _code_frame(project.codebook, _orphans(_passages(project), project.codebook), lang)
+    table = _case_counts(project, rollup, counts, list(codes["code"]))
     out = pd.concat([codes[["code_path", "code_name"]], table.reset_index(drop=True)], axis=1)
     out["n_of_N"] = _fractions((table > 0).sum(axis=1), [table.shape[1]] * len(table), lang)
     return out
 
 
 def code_attribute_matrix(
-    p: Project,
+    project: Project,
     attribute: str,
     *,
     counts: bool = False,
@@ -366,10 +367,11 @@ def code_attribute_matrix(
 
     >>> code_attribute_matrix(p, "region", allow_small_cells=True)  # doctest: +SKIP
     """
-    groups = _attribute_groups(p, attribute, "code_attribute_matrix", allow_small_cells)
-    passages = _passages(p)
-    codes = _code_frame(p.codebook, _orphans(passages, p.codebook), _project_lang(p))
-    units = _node_passages(passages, p.codebook, rollup).merge(groups, on="case_id")
+    groups = _attribute_groups(project, attribute, "code_attribute_matrix", allow_small_cells)
+    passages = _passages(project)
+    lang = _project_lang(project)
+    codes = _code_frame(project.codebook, _orphans(passages, project.codebook), lang)
+    units = _node_passages(passages, project.codebook, rollup).merge(groups, on="case_id")
     per = units.groupby(["node", "group"]).agg(
         n=("start", "size") if counts else ("case_id", "nunique")
     )["n"]
@@ -427,38 +429,20 @@ def _passage_pairs(units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _turn_units(p: Project, units: pd.DataFrame) -> pd.DataFrame:
+def _turn_units(project: Project, units: pd.DataFrame) -> pd.DataFrame:
     """``node, source_id, turn`` for every speaker turn a passage overlaps, distinct."""
-    # Lay the sources end to end on one axis, so one searchsorted finds every passage's turns.
-    base: dict[str, int] = {}
-    sids: list[str] = []
-    numbers: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    at = 0
-    for sid in p.source_ids:
-        doc = p.document(sid)
-        base[sid] = at
-        for t in doc.turns:
-            sids.append(sid)
-            numbers.append(t.turn)
-            starts.append(at + t.start)
-            ends.append(at + t.end)
-        at += len(doc.text) + 1
-    if units.empty or not sids:
+    docs = {sid: project.document(sid) for sid in project.source_ids}
+    axis = turn_axis(docs)
+    if units.empty or not len(axis.starts):
         return pd.DataFrame(columns=["node", "source_id", "turn"])
-    turns = pd.DataFrame({"source_id": pd.Series(sids, dtype=str),
-                          "turn": np.array(numbers, dtype=np.int64)})
-    t_start, t_end = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
-    ordered = np.argsort(t_start, kind="stable")
-    turns, t_start, t_end = turns.iloc[ordered], t_start[ordered], t_end[ordered]
-    offset = units["source_id"].map(base).to_numpy()
-    # Turns do not overlap, so the turns a passage overlaps are a contiguous slice.
-    first = np.searchsorted(t_end, units["start"].to_numpy() + offset, side="right")
-    last = np.searchsorted(t_start, units["end"].to_numpy() + offset, side="left")
-    n = np.maximum(last - first, 0)
-    rows = np.repeat(np.arange(len(units)), n)
-    index = np.repeat(first, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    turns = pd.DataFrame({
+        "source_id": pd.Series([sid for sid, d in docs.items() for _ in d.turns], dtype=str),
+        "turn": np.array([t.turn for d in docs.values() for t in d.turns], dtype=np.int64),
+    }).iloc[axis.order]
+    first, last = axis.overlapping(
+        units["source_id"].tolist(), units["start"].to_numpy(), units["end"].to_numpy()
+    )
+    rows, index = expand_runs(first, last)
     out = pd.DataFrame({
         "node": units["node"].to_numpy()[rows],
         "source_id": turns["source_id"].to_numpy()[index],
@@ -478,7 +462,7 @@ def _turn_pairs(turn_units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame
 
 
 def co_occurrence(
-    p: Project,
+    project: Project,
     *,
     unit: Literal["passage", "turn"] = "passage",
     rollup: bool = False,
@@ -515,19 +499,20 @@ def co_occurrence(
         raise TymqualError(
             f"co_occurrence(): argument unit must be 'passage' or 'turn', not {unit!r}."
         )
-    passages = _passages(p)
-    codes = _code_frame(p.codebook, _orphans(passages, p.codebook), _project_lang(p))
+    passages = _passages(project)
+    lang = _project_lang(project)
+    codes = _code_frame(project.codebook, _orphans(passages, project.codebook), lang)
     order = _position(list(codes["code"]))
-    units = _node_passages(passages, p.codebook, rollup)
+    units = _node_passages(passages, project.codebook, rollup)
     if unit == "passage":
         pairs = _passage_pairs(units, order)
         own = units.groupby("node").size()
     else:
-        turn_units = _turn_units(p, units)
+        turn_units = _turn_units(project, units)
         pairs = _turn_pairs(turn_units, order)
         own = turn_units.groupby("node").size()
     if rollup:
-        pairs = _without_lineage(pairs, p.codebook)
+        pairs = _without_lineage(pairs, project.codebook)
     pairs = pairs.astype({"count": "int64", "union": "int64"})
     path = dict(zip(codes["code"], codes["code_path"], strict=True))
     if wide:
@@ -571,12 +556,12 @@ def _hierarchy(codebook: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "subcategory", "upper_category", "main_category"])
 
 
-def _in_reading_order(p: Project, seg: pd.DataFrame) -> pd.DataFrame:
+def _in_reading_order(project: Project, seg: pd.DataFrame) -> pd.DataFrame:
     """``seg`` sorted by case (``cases.csv`` order, caseless last), source, position, code."""
-    cases = _position(_case_ids(p))
-    sources = _position(p.source_ids)
-    codes = _position([c.key for c in p.codebook])
-    codes.update({k: len(codes) + i for i, k in enumerate(_orphans(seg, p.codebook))})
+    cases = _position(_case_ids(project))
+    sources = _position(project.source_ids)
+    codes = _position([c.key for c in project.codebook])
+    codes.update({k: len(codes) + i for i, k in enumerate(_orphans(seg, project.codebook))})
     keyed = seg.assign(
         _case=seg["case_id"].map(lambda c: cases.get(c, len(cases))),
         _source=seg["source_id"].map(sources),
@@ -586,7 +571,7 @@ def _in_reading_order(p: Project, seg: pd.DataFrame) -> pd.DataFrame:
     return keyed.drop(columns=["_case", "_source", "_code"]).reset_index(drop=True)
 
 
-def analysis_table(p: Project) -> pd.DataFrame:
+def analysis_table(project: Project) -> pd.DataFrame:
     """The content-analysis (sisällönanalyysi) table: one row per accepted coding.
 
     The abstraction table of a Finnish thesis, read left to right as in Tuomi & Sarajärvi:
@@ -607,14 +592,14 @@ def analysis_table(p: Project) -> pd.DataFrame:
 
     >>> analysis_table(p).head()  # doctest: +SKIP
     """
-    seg = _in_reading_order(p, _segments(p))
-    texts = _texts(p, seg["source_id"])
+    seg = _in_reading_order(project, _segments(project))
+    texts = _texts(project, seg["source_id"])
     original = [
         " ".join(texts[sid][a:b].split())
         for sid, a, b in zip(seg["source_id"], seg["start"], seg["end"], strict=True)
     ]
     out = seg.assign(original_expression=original, reduced_expression=seg["reduced"].fillna(""))
-    out = out.merge(_hierarchy(p.codebook), on="code", how="left")
+    out = out.merge(_hierarchy(project.codebook), on="code", how="left")
     # An orphaned coding has no place in the tree; its marker stands in as the main category.
     orphaned = out["main_category"].isna()
     if orphaned.any():
@@ -625,11 +610,11 @@ def analysis_table(p: Project) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
-def _quote_targets(p: Project, code: str | Sequence[str] | None) -> list[Code]:
+def _quote_targets(project: Project, code: str | Sequence[str] | None) -> list[Code]:
     if code is None:
-        return [c for c in p.codebook if not c.children]
+        return [c for c in project.codebook if not c.children]
     refs = [code] if isinstance(code, str) else list(code)
-    return [p.codebook.resolve(ref) for ref in refs]
+    return [project.codebook.resolve(ref) for ref in refs]
 
 
 def _check_cap(value: object, name: str, *, optional: bool) -> None:
@@ -641,7 +626,7 @@ def _check_cap(value: object, name: str, *, optional: bool) -> None:
 
 
 def quotes(
-    p: Project,
+    project: Project,
     code: str | Sequence[str] | None = None,
     *,
     per_code: int | None = 3,
@@ -673,21 +658,21 @@ def quotes(
     """
     _check_cap(per_code, "per_code", optional=True)
     _check_cap(per_case, "per_case", optional=True)
-    targets = _quote_targets(p, code)
+    targets = _quote_targets(project, code)
     columns = ["code_path", "code_name", "case_id", "coding_id", "coded_path", "coded_name",
                "quote"]  # fmt: skip
-    seg = _in_reading_order(p, _segments(p))
+    seg = _in_reading_order(project, _segments(project))
     seg = seg.drop_duplicates(["code", *_SPAN])
     if kinds is not None:
-        kind_of = p.sources.set_index("source_id")["kind"]
+        kind_of = project.sources.set_index("source_id")["kind"]
         seg = seg[seg["source_id"].map(kind_of).isin(list(kinds))]
     # Each passage paired with every target whose subtree holds its code, so that one pass
     # of pandas operations picks the quotes of all targets (not one pass per code).
     pairs = [(t, c.key) for t, target in enumerate(targets)
-             for c in p.codebook.descendants(target)]
+             for c in project.codebook.descendants(target)]
     if not pairs or seg.empty:
         return pd.DataFrame(columns=columns)
-    chosen = _quote_order(p, seg, pd.DataFrame(pairs, columns=["_target", "code"]))
+    chosen = _quote_order(project, seg, pd.DataFrame(pairs, columns=["_target", "code"]))
     if per_case is not None:
         chosen = chosen[chosen["_round"] < per_case]
     grouped = chosen.groupby("_target", sort=True)
@@ -698,13 +683,13 @@ def quotes(
     out["coded_path"] = out["code_path_passage"]
     out["coded_name"] = out["code_name_passage"]
     out["quote"] = [
-        p.format_quote(sid, start, end, max_chars=max_chars)
+        project.format_quote(sid, start, end, max_chars=max_chars)
         for sid, start, end in zip(out["source_id"], out["start"], out["end"], strict=True)
     ]
     return out[columns]
 
 
-def _quote_order(p: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> pd.DataFrame:
+def _quote_order(project: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> pd.DataFrame:
     """Passages per target in the order they are quoted, with ``_round`` (0 = a case's first).
 
     Round-robin over cases; within a case, a subcode's first passage before any second one.
@@ -717,7 +702,7 @@ def _quote_order(p: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> pd.Dat
     )
     chosen = chosen.sort_values(["_target", "_order"], kind="stable")
     chosen = chosen.drop_duplicates(["_target", *_SPAN])
-    cases = _position(_case_ids(p))
+    cases = _position(_case_ids(project))
     owner = chosen["case_id"].fillna(chosen["source_id"])
     chosen = chosen.assign(
         _variety=chosen.groupby([chosen["_target"], owner, chosen["code"]], sort=False).cumcount()
@@ -862,11 +847,11 @@ def _complete_only(survey: Survey, lang: Lang) -> tuple[Survey, str]:
     return survey.complete_only(), " ".join(notes)
 
 
-def _survey_of(p: Project, survey: Survey | None) -> Survey | None:
+def _survey_of(project: Project, survey: Survey | None) -> Survey | None:
     """``survey``, else the project's only survey, else None (no survey columns)."""
     if survey is not None:
         return survey
-    surveys = getattr(p, "surveys", None)
+    surveys = getattr(project, "surveys", None)
     if not surveys:
         return None
     if len(surveys) > 1:
@@ -881,15 +866,15 @@ def _survey_of(p: Project, survey: Survey | None) -> Survey | None:
 # --- joint display ---------------------------------------------------------------------------
 
 
-def _themes(p: Project) -> list[Code]:
-    return list(p.codebook.codes)
+def _themes(project: Project) -> list[Code]:
+    return list(project.codebook.codes)
 
 
-def _theme(p: Project, ref: object, where: str) -> Code:
-    themes = _themes(p)
+def _theme(project: Project, ref: object, where: str) -> Code:
+    themes = _themes(project)
     if isinstance(ref, str) and ref.strip():
         try:
-            code = p.codebook.resolve(ref)
+            code = project.codebook.resolve(ref)
         except TymqualError:
             code = None
         if code is not None and code.parent is None:
@@ -910,9 +895,9 @@ def _check_fit(fit: object, where: str) -> str:
     return value
 
 
-def _read_notes(p: Project) -> list[dict[str, Any]]:
+def _read_notes(project: Project) -> list[dict[str, Any]]:
     """The entries of ``codes/joint_display.yaml`` as written (an absent file: none)."""
-    path = p.codes_dir / JOINT_DISPLAY_FILE
+    path = project.codes_dir / JOINT_DISPLAY_FILE
     if not path.exists():
         return []
     try:
@@ -931,13 +916,13 @@ def _read_notes(p: Project) -> list[dict[str, Any]]:
     return data
 
 
-def _notes_by_theme(p: Project) -> dict[str, dict[str, Any]]:
+def _notes_by_theme(project: Project) -> dict[str, dict[str, Any]]:
     """Validated notes per theme key: items (list of str), fit, conclusion."""
-    path = p.codes_dir / JOINT_DISPLAY_FILE
+    path = project.codes_dir / JOINT_DISPLAY_FILE
     notes: dict[str, dict[str, Any]] = {}
-    for number, entry in enumerate(_read_notes(p), start=1):
+    for number, entry in enumerate(_read_notes(project), start=1):
         where = f"{path}, entry {number}"
-        theme = _theme(p, entry.get("theme"), where)
+        theme = _theme(project, entry.get("theme"), where)
         items = entry.get("items") or []
         if isinstance(items, str):
             items = [items]
@@ -952,7 +937,7 @@ def _notes_by_theme(p: Project) -> dict[str, dict[str, Any]]:
 
 
 def save_joint_display_notes(
-    p: Project,
+    project: Project,
     theme: str,
     *,
     fit: str | None = None,
@@ -971,9 +956,9 @@ def save_joint_display_notes(
     ...                          items=["q3"])  # doctest: +SKIP
     """
     where = "save_joint_display_notes()"
-    code = _theme(p, theme, where)
+    code = _theme(project, theme, where)
     fit_value = _check_fit(fit, where) if fit is not None else None
-    entries = _read_notes(p)
+    entries = _read_notes(project)
     names = (code.key, code.path, code.name)
     matches = [e for e in entries if str(e.get("theme", "")).strip() in names]
     if matches:
@@ -989,7 +974,7 @@ def save_joint_display_notes(
     if conclusion is not None:
         entry["conclusion"] = conclusion
     text = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
-    atomic_write_text(p.codes_dir / JOINT_DISPLAY_FILE, text)
+    atomic_write_text(project.codes_dir / JOINT_DISPLAY_FILE, text)
 
 
 def _statement_result(survey: Survey, item_id: str, lang: Lang) -> str:
@@ -1006,7 +991,7 @@ def _statement_result(survey: Survey, item_id: str, lang: Lang) -> str:
             f"; Md: {median.lower() if median != MISSING else median}")
 
 
-def _qualitative_findings(p: Project, theme: Code, frequencies: pd.DataFrame) -> str:
+def _qualitative_findings(project: Project, theme: Code, frequencies: pd.DataFrame) -> str:
     """The theme's subcodes (its categories) with the cases that have them, one a line."""
     lines = []
     for code in theme.children:
@@ -1016,7 +1001,7 @@ def _qualitative_findings(p: Project, theme: Code, frequencies: pd.DataFrame) ->
 
 
 def joint_display(
-    p: Project,
+    project: Project,
     survey: Survey | None = None,
     *,
     lang: Lang = "fi",
@@ -1053,16 +1038,16 @@ def joint_display(
     >>> joint_display(p)  # doctest: +SKIP
     """
     lang = check_lang(lang, "joint_display")
-    survey = _survey_of(p, survey)
+    survey = _survey_of(project, survey)
     incomplete_note = ""
     if survey is not None:
         survey, incomplete_note = _complete_only(survey, lang)
-    notes = _notes_by_theme(p)
-    themes = _themes(p)
-    frequencies = code_frequencies(p, rollup=True, lang=lang).set_index("code_path")
-    picked = quotes(p, [theme.key for theme in themes], per_code=None, per_case=1,
+    notes = _notes_by_theme(project)
+    themes = _themes(project)
+    frequencies = code_frequencies(project, rollup=True, lang=lang).set_index("code_path")
+    picked = quotes(project, [theme.key for theme in themes], per_code=None, per_case=1,
                     max_chars=quote_chars, kinds=quote_kinds)
-    path = p.codes_dir / JOINT_DISPLAY_FILE
+    path = project.codes_dir / JOINT_DISPLAY_FILE
     rows = []
     for theme in themes:
         note = notes.get(theme.key, {"items": [], "fit": "", "conclusion": ""})
@@ -1075,7 +1060,7 @@ def joint_display(
         cited = picked[picked["code_path"] == theme.path]
         if max_quotes is not None:
             cited = cited.head(max_quotes)
-        labels = [p.case_label(c) for c in cited["case_id"] if isinstance(c, str)]
+        labels = [project.case_label(c) for c in cited["case_id"] if isinstance(c, str)]
         rows.append({
             "code_path": theme.path,
             "theme": theme.name,
@@ -1083,7 +1068,7 @@ def joint_display(
             "survey_results": results,
             "valid_n": valid_n,
             "cases_n_of_N": frequencies.loc[theme.path, "cases_n_of_N"],
-            "qualitative_findings": _qualitative_findings(p, theme, frequencies),
+            "qualitative_findings": _qualitative_findings(project, theme, frequencies),
             "quotes": "\n".join(cited["quote"]),
             "quote_refs": ", ".join(dict.fromkeys(labels)),
             "fit": label(note["fit"], lang) if note["fit"] else "",
@@ -1109,8 +1094,8 @@ def likert_legend(survey: Survey, items: Sequence[str], lang: Lang = "fi") -> st
 # --- case summaries --------------------------------------------------------------------------
 
 
-def _read_summaries(p: Project) -> pd.DataFrame:
-    path = p.codes_dir / CASE_SUMMARY_FILE
+def _read_summaries(project: Project) -> pd.DataFrame:
+    path = project.codes_dir / CASE_SUMMARY_FILE
     columns = ["case_id", "code", "summary"]
     if not path.exists():
         return pd.DataFrame(columns=columns)
@@ -1127,7 +1112,7 @@ def _read_summaries(p: Project) -> pd.DataFrame:
     return frame[columns]
 
 
-def save_case_summary(p: Project, case_id: str, code: str, summary: str) -> None:
+def save_case_summary(project: Project, case_id: str, code: str, summary: str) -> None:
     """Write the analyst's summary of how one case speaks to one theme.
 
     Stored in ``codes/case_summaries.csv`` (``case_id``, ``code`` as the theme's key,
@@ -1138,14 +1123,14 @@ def save_case_summary(p: Project, case_id: str, code: str, summary: str) -> None
     ...                   "Johtaja resursoitu hyvin.")  # doctest: +SKIP
     """
     where = "save_case_summary()"
-    if case_id not in _case_ids(p):
+    if case_id not in _case_ids(project):
         raise TymqualError(
             f"{where}: case_id {case_id!r} is not a case of the project; the cases are "
-            f"{', '.join(_case_ids(p)) or '(none)'}."
+            f"{', '.join(_case_ids(project)) or '(none)'}."
         )
-    theme = _theme(p, code, where)
-    frame = _read_summaries(p)
-    keys = frame["code"].map(lambda ref: _theme_key_or_self(p, ref))
+    theme = _theme(project, code, where)
+    frame = _read_summaries(project)
+    keys = frame["code"].map(lambda ref: _theme_key_or_self(project, ref))
     same = (frame["case_id"] == case_id) & (keys == theme.key)
     text = " ".join(str(summary).split())
     if same.any():
@@ -1156,12 +1141,12 @@ def save_case_summary(p: Project, case_id: str, code: str, summary: str) -> None
         frame = pd.concat([frame, pd.DataFrame([{"case_id": case_id, "code": theme.key,
                                                  "summary": text}])], ignore_index=True)
     frame = frame[frame["summary"].astype(str).str.strip() != ""]
-    write_csv(frame.reset_index(drop=True), p.codes_dir / CASE_SUMMARY_FILE)
+    write_csv(frame.reset_index(drop=True), project.codes_dir / CASE_SUMMARY_FILE)
 
 
-def _theme_key_or_self(p: Project, ref: str) -> str:
+def _theme_key_or_self(project: Project, ref: str) -> str:
     try:
-        return p.codebook.resolve(ref).key
+        return project.codebook.resolve(ref).key
     except TymqualError:
         return ref
 
@@ -1171,7 +1156,9 @@ def _passages_phrase(n: int, lang: Lang) -> str:
     return f"({fmt_number(n, lang=lang)}\u00a0{one if n == 1 else many})"
 
 
-def case_summary(p: Project, *, survey: Survey | None = None, lang: Lang = "fi") -> pd.DataFrame:
+def case_summary(
+    project: Project, *, survey: Survey | None = None, lang: Lang = "fi"
+) -> pd.DataFrame:
     """One row per case: the analyst's summary per theme with its passage count, and answers.
 
     The case-by-theme overview (tapauskohtainen yhteenveto) a supervisor reads first. For
@@ -1188,11 +1175,12 @@ def case_summary(p: Project, *, survey: Survey | None = None, lang: Lang = "fi")
     >>> case_summary(p)  # doctest: +SKIP
     """
     lang = check_lang(lang, "case_summary")
-    case_ids = _case_ids(p)
-    counts = _case_counts(p, rollup=True, counts=True, keys=[c.key for c in p.codebook])
-    summaries = _read_summaries(p)
-    summaries = summaries.assign(code=summaries["code"].map(lambda r: _theme_key_or_self(p, r)))
-    themes = [theme.key for theme in _themes(p)]
+    case_ids = _case_ids(project)
+    counts = _case_counts(project, rollup=True, counts=True, keys=[c.key for c in project.codebook])
+    summaries = _read_summaries(project)
+    theme_of = summaries["code"].map(lambda r: _theme_key_or_self(project, r))
+    summaries = summaries.assign(code=theme_of)
+    themes = [theme.key for theme in _themes(project)]
     written = (
         summaries.drop_duplicates(["case_id", "code"], keep="last")
         .pivot(index="case_id", columns="code", values="summary")
@@ -1207,13 +1195,15 @@ def case_summary(p: Project, *, survey: Survey | None = None, lang: Lang = "fi")
         tail = n.map(lambda k: _passages_phrase(int(k), lang)).where(shown, "")
         out[key] = (text + " " + tail).str.strip().to_numpy()
     if survey is not None:
-        out = out.join(_case_answers(p, survey, case_ids, lang))
+        out = out.join(_case_answers(project, survey, case_ids, lang))
     return out
 
 
-def _case_answers(p: Project, survey: Survey, case_ids: list[str], lang: Lang) -> pd.DataFrame:
+def _case_answers(
+    project: Project, survey: Survey, case_ids: list[str], lang: Lang
+) -> pd.DataFrame:
     """The Likert answer of each case's respondent, item by item ("" when there is none)."""
-    cases = p.cases
+    cases = project.cases
     if "respondent_id" not in cases.columns:
         raise TymqualError(
             "case_summary(): codes/cases.csv has no respondent_id column, so no case can be "
@@ -1236,7 +1226,7 @@ def _half_up(x: Decimal, places: int) -> Decimal:
     return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def _csv_minutes(p: Project, value: object, case_id: str) -> Any:
+def _csv_minutes(project: Project, value: object, case_id: str) -> Any:
     text = str(value).strip().replace(",", ".") if value is not None else ""
     if not text:
         return pd.NA
@@ -1244,14 +1234,14 @@ def _csv_minutes(p: Project, value: object, case_id: str) -> Any:
         minutes = Decimal(text)
     except ArithmeticError:
         raise TymqualError(
-            f"{p.codes_dir / 'cases.csv'}: case {case_id!r}, column duration_min holds "
+            f"{project.codes_dir / 'cases.csv'}: case {case_id!r}, column duration_min holds "
             f"{value!r}, which is not a number of minutes."
         ) from None
     return int(_half_up(minutes, 0))
 
 
 def data_description(
-    p: Project, *, words_per_page: int = 500, lang: Lang = "fi"
+    project: Project, *, words_per_page: int = 500, lang: Lang = "fi"
 ) -> pd.DataFrame:
     """The description of the interview material (aineiston kuvaus) with a total row.
 
@@ -1276,9 +1266,9 @@ def data_description(
             f"data_description(): argument words_per_page must be a whole number ≥ 1, "
             f"not {words_per_page!r}."
         )
-    src = p.sources
+    src = project.sources
     src = src[src["kind"] == "interview"].reset_index(drop=True)
-    table = p.cases
+    table = project.cases
     attributes = [str(c) for c in table.columns if c != "case_id"]
     cases: dict[str, dict[str, Any]] = {
         str(row[0]): dict(zip(attributes, row[1:], strict=True))
@@ -1289,17 +1279,17 @@ def data_description(
     for sid, case_id, n_words in zip(src["source_id"], src["case_id"], src["n_words"],
                                      strict=True):
         case = cases.get(case_id) if isinstance(case_id, str) else None
-        seconds = p.document(sid).meta.get("duration_seconds")
+        seconds = project.document(sid).meta.get("duration_seconds")
         if isinstance(seconds, int | float) and not math.isnan(seconds):
             minutes: Any = int(_half_up(Decimal(repr(float(seconds))) / 60, 0))
         elif case is not None and "duration_min" in case and interviews_per_case[case_id] == 1:
-            minutes = _csv_minutes(p, case["duration_min"], case_id)
+            minutes = _csv_minutes(project, case["duration_min"], case_id)
         else:
             minutes = pd.NA
         rows.append({
             "source_id": sid,
-            "case_label": p.case_label(case_id if isinstance(case_id, str) else None, sid),
-            "date": _date_cell(p, case, case_id, lang),
+            "case_label": project.case_label(case_id if isinstance(case_id, str) else None, sid),
+            "date": _date_cell(project, case, case_id, lang),
             "duration_min": minutes,
             "words": int(n_words),
             "interview_mode": _mode(case, lang),
@@ -1324,14 +1314,16 @@ def data_description(
                 "interview_mode"]]
 
 
-def _date_cell(p: Project, case: Mapping[str, Any] | None, case_id: object, lang: Lang) -> str:
+def _date_cell(
+    project: Project, case: Mapping[str, Any] | None, case_id: object, lang: Lang
+) -> str:
     if case is None or "interview_date" not in case or not str(case["interview_date"]).strip():
         return MISSING
     try:
         return fmt_date(str(case["interview_date"]), lang=lang)
     except TymqualError:
         raise TymqualError(
-            f"{p.codes_dir / 'cases.csv'}: case {case_id!r}, column interview_date holds "
+            f"{project.codes_dir / 'cases.csv'}: case {case_id!r}, column interview_date holds "
             f"{case['interview_date']!r}; write dates as 2025-11-05."
         ) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,40 +85,45 @@ def _pick_survey(
 Step = tuple[str | None, Callable[[], None]]
 
 
+def _table_step(
+    report: _Report,
+    key: str,
+    make: Callable[[], pd.DataFrame],
+    *,
+    section: str = "sec_results",
+    notes: Sequence[str] = (),
+    review: Callable[[pd.DataFrame], tuple[pd.DataFrame, list[str]]] | None = None,
+) -> Step:
+    """The step that makes table ``key``, reviews it and adds it with its notes to the report."""
+    lang = report.lang
+
+    def run() -> None:
+        frame = make()
+        extra = frame.attrs.get("note")
+        all_notes = [*notes, *([str(extra)] if extra else [])]
+        if frame.empty:
+            all_notes.insert(0, _t("note_empty", lang))
+        if key == "code_frequencies":
+            report.freq = frame
+        if key == "quotes":
+            report.quotes = frame
+        if review is not None:
+            frame, more = review(frame)
+            all_notes += more
+        shown, depths = _reader_frame(key, frame, report.project.codebook)
+        report.tables.append(_Table(key, _t(key, lang), _t(f"sheet_{key}", lang), shown,
+                                    all_notes, section, depths=depths))
+
+    return _t(f"sheet_{key}", lang), run
+
+
 def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool) -> list[Step]:
     p, lang = report.project, report.lang
     min_cell = p.config.min_cell_size
     report.allowed = dict(p.config.disclosure_allow)
     report.internal = allow_small_cells
     small_ok = allow_small_cells or "small_cells" in report.allowed
-
-    def add(
-        key: str,
-        make: Callable[[], pd.DataFrame],
-        *,
-        section: str = "sec_results",
-        notes: Sequence[str] = (),
-        review: Callable[[pd.DataFrame], tuple[pd.DataFrame, list[str]]] | None = None,
-    ) -> Step:
-        def run() -> None:
-            frame = make()
-            extra = frame.attrs.get("note")
-            all_notes = [*notes, *([str(extra)] if extra else [])]
-            if frame.empty:
-                all_notes.insert(0, _t("note_empty", lang))
-            if key == "code_frequencies":
-                report.freq = frame
-            if key == "quotes":
-                report.quotes = frame
-            if review is not None:
-                frame, more = review(frame)
-                all_notes += more
-            shown, depths = _reader_frame(key, frame, p.codebook)
-            report.tables.append(_Table(key, _t(key, lang), _t(f"sheet_{key}", lang), shown,
-                                        all_notes, section, depths=depths))
-
-        return _t(f"sheet_{key}", lang), run
-
+    add = functools.partial(_table_step, report)
     steps: list[Step] = [
         add(
             "data_description",
@@ -153,28 +159,43 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         add("analysis_table", lambda: tables.analysis_table(p),
             review=lambda frame: review_analysis_rows(report, frame)),
     ]
-    if survey is not None:
-        steps += [
-            add(
-                "likert_table", lambda: tables.likert_table(survey, lang=lang), section="sec_survey"
-            ),
-            add(
-                "joint_display",
-                lambda: tables.joint_display(p, survey, lang=lang,
-                                             quote_kinds=quote_kinds(report),
-                                             max_quotes=JOINT_QUOTES_MAX),
-                section="sec_integration",
-                review=lambda frame: (frame, _joint_notes(frame, survey, lang)),
-            ),
-        ]
+    return steps + _survey_steps(report, survey) + _closing_steps(report, survey)
+
+
+def _survey_steps(report: _Report, survey: Survey | None) -> list[Step]:
+    """The Likert table and the joint display, when there is a survey."""
+    if survey is None:
+        return []
+    p, lang = report.project, report.lang
+    return [
+        _table_step(
+            report, "likert_table", lambda: tables.likert_table(survey, lang=lang),
+            section="sec_survey",
+        ),
+        _table_step(
+            report,
+            "joint_display",
+            lambda: tables.joint_display(p, survey, lang=lang, quote_kinds=quote_kinds(report),
+                                         max_quotes=JOINT_QUOTES_MAX),
+            section="sec_integration",
+            review=lambda frame: (frame, _joint_notes(frame, survey, lang)),
+        ),
+    ]
+
+
+def _closing_steps(report: _Report, survey: Survey | None) -> list[Step]:
+    """The case summary and the quotes, the last tables of the report."""
+    p, lang = report.project, report.lang
     linked = review_linked_answers(report, survey)
-    steps += [
-        add(
+    return [
+        _table_step(
+            report,
             "case_summary",
             lambda: _theme_names(p, tables.case_summary(p, survey=linked, lang=lang)),
             section="sec_integration",
         ),
-        add(
+        _table_step(
+            report,
             "quotes",
             lambda: tables.quotes(p, [c.key for c in p.codebook.codes], per_code=None,
                                   per_case=QUOTES_PER_CASE, kinds=quote_kinds(report)),
@@ -182,7 +203,6 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             review=lambda frame: (frame, quotes_missing(report, frame)),
         ),
     ]
-    return steps
 
 
 def _joint_notes(frame: pd.DataFrame, survey: Survey, lang: Lang) -> list[str]:
