@@ -275,6 +275,26 @@ def test_alpha_matches_the_krippendorff_package(data: np.ndarray) -> None:
             assert not warned, level
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=reliability_data())
+def test_alpha_is_the_same_for_every_form_of_the_data(data: np.ndarray) -> None:
+    # Numeric arrays and frames take a vectorised path; lists and text the general one.
+    as_list = [[None if math.isnan(v) else v for v in row] for row in data.tolist()]
+    as_text = [[None if v is None else f"{v:g}" for v in row] for row in as_list]
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        general, warned = _quiet(krippendorff_alpha, as_list, level)
+        forms = [data, pd.DataFrame(data)]
+        if not np.isnan(data).any():
+            forms.append(data.astype(np.int64))
+        for form in forms:
+            value, also_warned = _quiet(krippendorff_alpha, form, level)
+            assert (math.isnan(value) and math.isnan(general)) or value == general, level
+            assert also_warned == warned, level
+    value, _ = _quiet(krippendorff_alpha, as_text, "nominal")
+    nominal, _ = _quiet(krippendorff_alpha, data, "nominal")
+    assert (math.isnan(value) and math.isnan(nominal)) or value == pytest.approx(nominal)
+
+
 @settings(max_examples=100, deadline=None)
 @given(pair=label_pairs())
 def test_kappa_matches_scikit_learn(pair: tuple[np.ndarray, ...]) -> None:

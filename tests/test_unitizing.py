@@ -69,8 +69,9 @@ def test_krippendorff_2004_both_codes() -> None:
     ((9, 2, 0), (7, 4, 0), 0), ((5, 6, 1), (4, 7, 0), 36), ((2, 3, 0), (2, 2, 1), 4)])
 def test_published_section_differences(g: tuple[int, int, int], h: tuple[int, int, int],
                                        delta2: int) -> None:
-    assert unitizing._squared_miss(g, h) == delta2
-    assert unitizing._squared_miss(h, g) == delta2
+    first, second = np.array([g]), np.array([h])
+    assert unitizing._squared_miss(first, second).tolist() == [delta2]
+    assert unitizing._squared_miss(second, first).tolist() == [delta2]
 
 
 def test_dkpro_one_long_unit_against_three_short() -> None:
@@ -188,6 +189,33 @@ def test_the_2016_family_counts_as_its_definition_character_by_character(
             assert ours == pytest.approx(value, abs=1e-9), kind
     if "cu" not in expected:
         assert math.isnan(_quiet("cu", segments, length, coders))
+
+
+def _delta2(g: tuple[int, int, int], h: tuple[int, int, int]) -> int:
+    """δ² of two sections as Krippendorff (2004, p. 252) writes it, case by case."""
+    (bg, lg, wg), (bh, lh, wh) = g, h
+    if wg and wh and -lg < bg - bh < lh:
+        return (bg - bh) ** 2 + (bg + lg - bh - lh) ** 2
+    if wg and not wh and lh - lg >= bg - bh >= 0:
+        return lg**2
+    if wh and not wg and lg - lh >= bh - bg >= 0:
+        return lh**2
+    return 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=partitions())
+def test_observed_miss_sums_every_pair_of_sections(
+        case: tuple[list[tuple[Any, ...]], int, list[str]]) -> None:
+    # Every section against every other coder's section, not only those that meet.
+    segments, length, coders = case
+    secs = [unitizing._sections(np.array([(s, e) for c, s, e, _ in segments if c == coder],
+                                         dtype=np.int64).reshape(-1, 2), [0, length])
+            for coder in coders]
+    brute = sum(_delta2(tuple(g), tuple(h)) for i, mine in enumerate(secs)
+                for j, theirs in enumerate(secs) if i != j
+                for g in mine.tolist() for h in theirs.tolist())
+    assert unitizing._observed_miss(secs) == brute
 
 
 def test_a_hand_counted_three_coder_example() -> None:

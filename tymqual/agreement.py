@@ -199,8 +199,39 @@ def _coder_rows(data: ReliabilityData) -> list[list[Any]]:
     return rows
 
 
+def _numeric_array(data: ReliabilityData) -> np.ndarray | None:
+    """``data`` as a float array when it is a 2-D table of plain NumPy numbers, else None."""
+    if isinstance(data, pd.DataFrame):
+        if not all(isinstance(t, np.dtype) and t.kind in "iuf" for t in data.dtypes):
+            return None
+        return data.to_numpy(dtype=np.float64) if data.shape[1] else None
+    if isinstance(data, np.ndarray) and data.dtype.kind in "iuf" and data.ndim == 2:
+        return data
+    return None
+
+
+def _numeric_reliability(data: ReliabilityData, level: str) -> _Reliability | None:
+    """The counts of numeric reliability data computed on whole arrays, or None to take the
+    general path (which also words every error)."""
+    array = _numeric_array(data)
+    if array is None or array.shape[0] < 2 or array.shape[1] == 0 or level not in LEVELS:
+        return None
+    floats = array.astype(np.float64, copy=False)
+    present = ~np.isnan(floats)
+    if level != "nominal" and not np.isfinite(floats[present]).all():
+        return None
+    found, inverse = np.unique(array[present], return_inverse=True)
+    units = array.shape[1]
+    unit_of = np.broadcast_to(np.arange(units), array.shape)[present]
+    counts = np.bincount(unit_of * len(found) + inverse.ravel(), minlength=units * len(found))
+    return _Reliability([_plain(v) for v in found], counts.reshape(units, len(found)))
+
+
 def _reliability(data: ReliabilityData, level: str = "nominal") -> _Reliability:
     """Check reliability data (coders × units) and count the values per unit."""
+    fast = _numeric_reliability(data, level)
+    if fast is not None:
+        return fast
     rows = _coder_rows(data)
     if len(rows) < 2:
         raise AgreementError(
