@@ -161,6 +161,7 @@ def test_single_coder_codes_in_double_coded_sources(
             _row(2, "H1", 30, 40, "johtoryhma", "A"), _row(3, "H1", 40, 50, "johtoryhma", "A"),
             _row(4, "H1", 30, 40, "neuvottelut", "B"),
             _row(5, "H1", 30, 40, "johtaminen", "autocode:sanasto@1"),
+            _row(8, "H1", 60, 70, "johtaminen", "consensus"),
             _row(6, "H2", 0, 10, "johtaminen", "A"),  # H2 is coded by A alone
             _row(7, "H3", 0, 10, "johtaminen", "B")]
     p = _open(make_project, rows)

@@ -1503,6 +1503,7 @@ def reliability_table(
     coders: Sequence[str] = DEFAULT_CODERS,
     *,
     unit: Literal["sentence", "turn"] = "sentence",
+    sources: Sequence[str] | None = None,
     lang: Lang = "fi",
     confidence: float = 0.95,
     n_boot: int = 1000,
@@ -1516,12 +1517,13 @@ def reliability_table(
     (:func:`tymqual.autocode.is_machine_coder`), and a ``note`` in ``lang`` where kappa is
     low despite high agreement (:func:`is_kappa_paradox`). ``df.attrs["note"]`` is the
     table's note: the coders, the share double-coded and how the intervals were drawn.
+    ``sources`` as in :func:`project_agreement` (default: those both coders coded).
 
     >>> reliability_table(p, ("A", "B"), lang="en")  # doctest: +SKIP
     """
     lang = check_lang(lang, "reliability_table")
-    table = project_agreement(project, coders, unit=unit, confidence=confidence,
-                              n_boot=n_boot, seed=seed)
+    table = project_agreement(project, coders, unit=unit, sources=sources,
+                              confidence=confidence, n_boot=n_boot, seed=seed)
     columns = list(RELIABILITY_COLUMNS)
     if is_machine_coder(table.attrs["coders"][1]):
         columns[-1:-1] = ["precision", "recall"]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from tymqual.agreement import CONSENSUS
 from tymqual.autocode import is_machine_coder
 from tymqual.errors import AgreementError, TymqualWarning
 
@@ -212,11 +213,13 @@ def single_coder_codes(
     ``segments`` (that coder's codings of it) and ``sources`` (how many sources). By default
     the sources compared are those with accepted codings by two or more coders (the
     double-coded material), since a code from a source only one coder read says nothing about
-    the other; ``sources`` names them instead. Machine coders (autocoding, the suggester) are
-    left out unless ``include_machine``. Empty, with a
+    the other; ``sources`` names them instead. The consensus decisions
+    (:func:`tymqual.agreement.resolve`) are no coder's; machine coders (autocoding, the
+    suggester) are left out unless ``include_machine``. Empty, with a
     :class:`~tymqual.errors.TymqualWarning`, when fewer than two coders coded the sources.
     """
     seg = _accepted(project, None, sources)
+    seg = seg[seg["coder"] != CONSENSUS]
     if not include_machine:
         seg = seg[~seg["coder"].map(is_machine_coder)]
     if sources is None:
