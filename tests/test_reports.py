@@ -346,7 +346,7 @@ def test_figures_written_as_png_and_svg(small_report: ReportFiles) -> None:
     folder = small_report.folder / "kuviot"
     pngs = sorted(p.stem for p in folder.glob("*.png"))
     assert pngs == sorted(p.stem for p in folder.glob("*.svg"))
-    assert len(pngs) == 5  # themes, two heat maps, Likert bars, code tree
+    assert len(pngs) == 6  # saturation, themes, two heat maps, Likert bars, code tree
     assert any("kysely" in s for s in pngs)
 
 
@@ -360,7 +360,7 @@ def test_two_builds_are_byte_identical(
     assert again.xlsx.read_bytes() == small_report.xlsx.read_bytes()
     assert again.html.read_bytes() == small_report.html.read_bytes()
     assert again.docx.read_bytes() == small_report.docx.read_bytes()
-    assert [p.suffix for p in small_report.figures].count(".svg") == 5
+    assert [p.suffix for p in small_report.figures].count(".svg") == 6
     for first, second in zip(small_report.figures, again.figures, strict=True):
         assert first.name == second.name
         assert first.read_bytes() == second.read_bytes(), first.name
@@ -435,10 +435,11 @@ def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Pat
     assert '<html lang="en">' in page and "left out of this report" in page
     assert "survey=None" not in page
     assert sorted(p.name for p in (files.folder / "figures").glob("*.svg")) == [
-        "figure1_themes_by_case.svg",
-        "figure2_codes_by_case.svg",
-        "figure3_co_occurrence.svg",
-        "figure4_code_tree.svg",
+        "figure1_saturation.svg",
+        "figure2_themes_by_case.svg",
+        "figure3_codes_by_case.svg",
+        "figure4_co_occurrence.svg",
+        "figure5_code_tree.svg",
     ]
 
 
@@ -617,6 +618,19 @@ def test_a_machine_coder_is_held_to_a_coders_standard(
     # Only one person coded: no table compares two people.
     assert not any(name.endswith("Yhtäpitävyys") or name.endswith("Agreement")
                    for name in load_workbook(files.xlsx).sheetnames)
+
+
+def test_the_saturation_figure_needs_two_coded_interviews(
+    make_project: Callable[..., tymqual.Project], tmp_path: Path
+) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.")
+    one = build_report(p, tmp_path / "one", progress=False)
+    assert not any("saturaatio" in f.name for f in one.figures)
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.")
+    two = build_report(p, tmp_path / "two", progress=False)
+    assert any("saturaatio" in f.name for f in two.figures)
+    assert "Saturaatio: uudet koodit haastatteluittain" in two.html.read_text(encoding="utf-8")
 
 
 def test_one_coder_gets_no_agreement_sheet(demo_report: ReportFiles) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from tymqual import agreement, figures, tables
+from tymqual import agreement, coverage, figures, tables
 from tymqual.autocode import is_machine_coder
 from tymqual.errors import DisclosureError
 from tymqual.formatting import Lang, fmt_number
@@ -335,6 +335,9 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
         ("theme_frequency", "sec_results",
          lambda: figures.theme_frequency(p, by="case" if by_case else None, lang=lang)),
     ]
+    if by_case and len(coverage.saturation(p)) >= 2:
+        makers.insert(0, ("saturation_curve", "sec_data",
+                          lambda: figures.saturation_curve(p, lang=lang)))
     if by_case:
         makers.append(
             ("code_case_heatmap", "sec_results", lambda: figures.code_case_heatmap(p, lang=lang))

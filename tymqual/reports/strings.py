@@ -89,6 +89,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Responses to the survey statements (counts)",
     ),
     "fig_code_tree": ("Koodikirjan rakenne", "Structure of the codebook"),
+    "fig_saturation_curve": (
+        "Saturaatio: uudet koodit haastatteluittain siinä järjestyksessä kuin haastattelut "
+        "koodattiin (pylväät) ja koodien kertymä (viiva)",
+        "Saturation: new codes per interview in the order the interviews were coded (bars) "
+        "and the running total of codes (line)",
+    ),
+    "stem_saturation_curve": ("saturaatio", "saturation"),
     "fig_theme_totals": ("Koodatut kohdat teemoittain", "Coded segments by theme"),
     "stem_theme_frequency": ("teemat_tapauksittain", "themes_by_case"),
     "stem_code_case_heatmap": ("koodit_tapauksittain", "codes_by_case"),
