@@ -231,6 +231,20 @@ def test_a_hand_counted_three_coder_example() -> None:
     assert unitizing_alpha(segments, 60, "binary") == pytest.approx(1 - 10 / e_0)
 
 
+def test_an_independent_implementation_of_the_2016_family() -> None:
+    # lindanna/unitized_alpha (unitized_alpha.py, an implementation of Krippendorff et al.
+    # 2016 that shares no code with ours; lengths end − start, as ours): the example run in
+    # its __main__ block, three coders on 20 characters. Its README prints the output
+    # u alpha 0.474, bu_alpha 0.433, cu_alpha 0.779, though beside another data set: those
+    # digits are this example's (the README's own five segments give 0.398, 0.524, 0.357).
+    # Not a published worked example: none with the paper's or the book's digits was found.
+    segments = [("Alex", 2, 5, "1"), ("Alex", 9, 11, "1"), ("Alex", 12, 20, "2"),
+                ("Paul", 2, 5, "1"), ("Paul", 7, 15, "2"), ("Susan", 2, 5, "1"),
+                ("Susan", 10, 15, "2")]
+    for kind, theirs in (("u", 0.474), ("binary", 0.433), ("cu", 0.779)):
+        assert unitizing_alpha(segments, 20, kind) == pytest.approx(theirs, abs=5e-4), kind
+
+
 @settings(max_examples=40, deadline=None)
 @given(case=partitions())
 def test_one_code_u_alpha_is_the_binary_one(case: tuple[list[tuple[Any, ...]], int, list[str]]
