@@ -236,7 +236,8 @@ def test_an_independent_implementation_of_the_2016_family() -> None:
     # 2016 that shares no code with ours; lengths end − start, as ours): the example run in
     # its __main__ block, three coders on 20 characters. Its README prints the output
     # u alpha 0.474, bu_alpha 0.433, cu_alpha 0.779, though beside another data set: those
-    # digits are this example's (the README's own five segments give 0.398, 0.524, 0.357).
+    # digits are this example's (for the README's five segments, hand-counted in the test
+    # above, uα is 0.398, not 0.474).
     # Not a published worked example: none with the paper's or the book's digits was found.
     segments = [("Alex", 2, 5, "1"), ("Alex", 9, 11, "1"), ("Alex", 12, 20, "2"),
                 ("Paul", 2, 5, "1"), ("Paul", 7, 15, "2"), ("Susan", 2, 5, "1"),
