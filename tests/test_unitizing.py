@@ -13,9 +13,10 @@ Published figures (each carried over as a fact, with where it is printed):
 * DKPro ``UnitizingAgreementTest``: one observer's unit [1, 9) against three of length 1:
   D_o 0.9100, D_e 0.5351, α_u −0.7003 (± 0.0001).
 
-The 2016 family (uα, |uα, (c|u)α, Cuα) has no published worked example here (searched for in
-the paper, the 4th edition's §12.6 as quoted by implementations, ATLAS.ti's documentation and
-open implementations' tests; none gives the paper's digits). It is checked against a
+The 2016 family (uα, |uα, (c|u)α, Cuα) has no published worked example here: a search of
+public code, issue threads, documentation and web pages found none that prints the paper's or
+the 4th edition's §12.6 digits (the paper and the book themselves were not at hand). It is
+checked against a
 character-by-character count of the same definitions, against its invariants, and against
 the three figures an independent open implementation prints for its own example.
 """
