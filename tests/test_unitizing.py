@@ -16,9 +16,9 @@ Published figures (each carried over as a fact, with where it is printed):
 The 2016 family (uα, |uα, (c|u)α, Cuα) has no published worked example here: a search of
 public code, issue threads, documentation and web pages found none that prints the paper's or
 the 4th edition's §12.6 digits (the paper and the book themselves were not at hand). It is
-checked against a
-character-by-character count of the same definitions, against its invariants, and against
-the three figures an independent open implementation prints for its own example.
+checked against a character-by-character count of the same definitions, against its
+invariants, and against the three figures an independent open implementation prints for its
+own example.
 """
 
 from __future__ import annotations
