@@ -108,9 +108,20 @@ def test_saturation_warns_when_some_sources_have_no_time(
     rows = [_row(0, "H1", 0, 10, "resurssit", created=""),
             _row(1, "H2", 0, 10, "neuvottelut", created="2026-01-05T00:00:00Z")]
     p = _open(make_project, rows)
-    with pytest.warns(TymqualWarning, match=r"codings\.csv.*H1.*no 'created' time"):
+    with pytest.warns(TymqualWarning, match=r"codings\.csv.*H1.*no readable 'created' time"):
         table = coverage.saturation(p)
     assert table["source_id"].tolist() == ["H2", "H1"]
+
+
+def test_saturation_orders_by_the_instant_not_the_text(
+        make_project: Callable[..., tymqual.Project]) -> None:
+    # 10:00 at UTC+2 is 08:00 UTC, before 09:00 UTC, though its text sorts after.
+    rows = [_row(0, "H1", 0, 10, "resurssit", created="2026-01-01T09:00:00Z"),
+            _row(1, "H2", 0, 10, "neuvottelut", created="2026-01-01T10:00:00+02:00")]
+    p = _open(make_project, rows)
+    table = coverage.saturation(p)
+    assert table["source_id"].tolist() == ["H2", "H1"]
+    assert table["first_coded"].tolist() == ["2026-01-01T10:00:00+02:00", "2026-01-01T09:00:00Z"]
 
 
 def test_saturation_of_nothing_is_an_empty_table(

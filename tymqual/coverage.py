@@ -69,12 +69,17 @@ def _in_codebook_order(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
 
 # ==================================================================== saturation
 def _first_coded(project: Project, seg: pd.DataFrame) -> pd.Series:
-    """Each coded source's earliest ``created`` time (ISO 8601 text; ``""`` if none recorded)."""
-    created = project.codings.set_index("coding_id")["created"].astype(str)
-    stamps = seg["coding_id"].map(created).fillna("")
-    dated = seg.assign(created=stamps)[stamps != ""]
-    first = dated.groupby("source_id")["created"].min()
-    return pd.Series({sid: first.get(sid, "") for sid in dict.fromkeys(seg["source_id"])},
+    """Each coded source's earliest ``created`` time as stored (``""`` if none is readable).
+
+    Times are compared as instants, so a ledger re-saved by a spreadsheet with another
+    layout of the same ISO 8601 times still orders correctly.
+    """
+    codings = project.codings.drop_duplicates("coding_id").set_index("coding_id")
+    stored = seg["coding_id"].map(codings["created"].astype(str)).fillna("")
+    when = pd.to_datetime(stored, utc=True, errors="coerce", format="ISO8601")
+    dated = seg.assign(created=stored, when=when)[when.notna()]
+    earliest = dated.sort_values("when", kind="stable").groupby("source_id")["created"].first()
+    return pd.Series({sid: earliest.get(sid, "") for sid in dict.fromkeys(seg["source_id"])},
                      dtype=str)
 
 
@@ -85,10 +90,12 @@ def _coding_order(project: Project, first: pd.Series) -> list[str]:
     if undated and len(undated) < len(first):
         warnings.warn(
             f"{project.ledger.path}: the codings of source(s) {', '.join(undated)} have no "
-            "'created' time, so the saturation table puts them after the dated sources, in the "
-            "project's order.", TymqualWarning, stacklevel=3,
+            "readable 'created' time, so the saturation table puts them after the dated "
+            "sources, in the project's order.", TymqualWarning, stacklevel=3,
         )
-    return sorted(first.index, key=lambda sid: (first[sid] == "", first[sid], position[sid]))
+    instant = pd.to_datetime(first, utc=True, errors="coerce", format="ISO8601")
+    return sorted(first.index, key=lambda sid: (
+        pd.isna(instant[sid]), instant[sid] if pd.notna(instant[sid]) else 0, position[sid]))
 
 
 def saturation(
