@@ -9,6 +9,7 @@
 #   make bench-leaks    the leak check's recall on every form of 30 made-up names
 #   make bench-ledger   the CSV ledger at 10,000 to 400,000 machine suggestions
 #   make bench-search   Finnish search against UD_Finnish-FTB's gold lemmas (needs ../shared)
+#   make bench-agreement  alpha against the krippendorff package; unitizing alpha at 1,000 interviews
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -16,7 +17,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui libreoffice
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history bench-leaks bench-ledger bench-search
+	bench-history bench-leaks bench-ledger bench-search bench-agreement
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +64,11 @@ bench-small: install
 	$(BIN)/python benchmarks/run.py --sizes 4
 
 # what the codings history adds to p.code() (thesis size) and to autocoding 1,000 interviews
+# The krippendorff package is the baseline alpha is timed against.
+bench-agreement: install
+	$(BIN)/pip install --quiet "krippendorff>=0.6"
+	$(BIN)/python benchmarks/agreement.py
+
 bench-history: install
 	$(BIN)/python benchmarks/history.py --sizes 4 1000
 

@@ -269,6 +269,26 @@ def test_alpha_matches_the_krippendorff_package(data: np.ndarray) -> None:
             assert not warned, level
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=reliability_data())
+def test_alpha_is_the_same_for_every_form_of_the_data(data: np.ndarray) -> None:
+    # Numeric arrays and frames take a vectorised path; lists and text the general one.
+    as_list = [[None if math.isnan(v) else v for v in row] for row in data.tolist()]
+    as_text = [[None if v is None else f"{v:g}" for v in row] for row in as_list]
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        general, warned = _quiet(krippendorff_alpha, as_list, level)
+        forms = [data, pd.DataFrame(data)]
+        if not np.isnan(data).any():
+            forms.append(data.astype(np.int64))
+        for form in forms:
+            value, also_warned = _quiet(krippendorff_alpha, form, level)
+            assert (math.isnan(value) and math.isnan(general)) or value == general, level
+            assert also_warned == warned, level
+    value, _ = _quiet(krippendorff_alpha, as_text, "nominal")
+    nominal, _ = _quiet(krippendorff_alpha, data, "nominal")
+    assert (math.isnan(value) and math.isnan(nominal)) or value == pytest.approx(nominal)
+
+
 @settings(max_examples=100, deadline=None)
 @given(pair=label_pairs())
 def test_kappa_matches_scikit_learn(pair: tuple[np.ndarray, ...]) -> None:
@@ -886,6 +906,24 @@ def test_gwet_ac1_matches_irrcac(data: np.ndarray) -> None:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         theirs = _irrcac_raw(data).gwet()["est"]["coefficient_value"]
+    assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pair=label_pairs())
+def test_two_coder_ac1_matches_irrcac(pair: tuple[np.ndarray, ...]) -> None:
+    # The two-sequence form drops a unit either coder left out, as cohen_kappa does.
+    a, b = pair
+    keep = ~(np.isnan(a) | np.isnan(b))
+    ours, warned = _quiet(gwet_ac1, a, b)
+    if keep.sum() == 0 or len(set(a[keep]) | set(b[keep])) < 2:
+        assert math.isnan(ours) and warned
+        return
+    if keep.sum() < 2:  # irrCAC divides by n − 1 for its variance
+        return
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        theirs = _irrcac_raw(np.vstack([a[keep], b[keep]])).gwet()["est"]["coefficient_value"]
     assert ours == pytest.approx(theirs, abs=1e-9)
 
 

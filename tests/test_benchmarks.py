@@ -469,3 +469,15 @@ def test_the_ledger_benchmark_measures_every_step_and_keeps_what_it_added(tmp_pa
     frame = Ledger(tmp_path / "ledger-50" / "codings.csv").read()
     assert len(frame) == 51
     assert (frame["status"] == "accepted").sum() == 51
+
+
+def test_the_agreement_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("krippendorff", reason="the agreement benchmark's baseline")
+    from benchmarks import agreement as bench
+
+    assert bench.main(["--units", "300", "--interviews", "3", "--length", "3000",
+                       "--repeats", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    steps = [line.split()[0] for line in lines[1:]]
+    assert steps == ["alpha", "unitizing_table", "unitizing_alpha_u"]
+    assert all(min(map(float, line.split()[1:4])) >= 0 for line in lines[1:])

@@ -346,7 +346,7 @@ def test_figures_written_as_png_and_svg(small_report: ReportFiles) -> None:
     folder = small_report.folder / "kuviot"
     pngs = sorted(p.stem for p in folder.glob("*.png"))
     assert pngs == sorted(p.stem for p in folder.glob("*.svg"))
-    assert len(pngs) == 5  # themes, two heat maps, Likert bars, code tree
+    assert len(pngs) == 6  # saturation, themes, two heat maps, Likert bars, code tree
     assert any("kysely" in s for s in pngs)
 
 
@@ -360,7 +360,7 @@ def test_two_builds_are_byte_identical(
     assert again.xlsx.read_bytes() == small_report.xlsx.read_bytes()
     assert again.html.read_bytes() == small_report.html.read_bytes()
     assert again.docx.read_bytes() == small_report.docx.read_bytes()
-    assert [p.suffix for p in small_report.figures].count(".svg") == 5
+    assert [p.suffix for p in small_report.figures].count(".svg") == 6
     for first, second in zip(small_report.figures, again.figures, strict=True):
         assert first.name == second.name
         assert first.read_bytes() == second.read_bytes(), first.name
@@ -435,10 +435,11 @@ def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Pat
     assert '<html lang="en">' in page and "left out of this report" in page
     assert "survey=None" not in page
     assert sorted(p.name for p in (files.folder / "figures").glob("*.svg")) == [
-        "figure1_themes_by_case.svg",
-        "figure2_codes_by_case.svg",
-        "figure3_co_occurrence.svg",
-        "figure4_code_tree.svg",
+        "figure1_saturation.svg",
+        "figure2_themes_by_case.svg",
+        "figure3_codes_by_case.svg",
+        "figure4_co_occurrence.svg",
+        "figure5_code_tree.svg",
     ]
 
 
@@ -559,6 +560,7 @@ def test_two_coders_get_an_agreement_sheet_with_the_library_figures(
     make_project: Callable[..., tymqual.Project], tmp_path: Path
 ) -> None:
     from tymqual.agreement import project_agreement
+    from tymqual.labels import label
 
     p = make_project()
     p.code("H1", "johtaminen/resurssit", quote="Hänellä on resurssit kunnossa.", coder="A")
@@ -566,14 +568,69 @@ def test_two_coders_get_an_agreement_sheet_with_the_library_figures(
     p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
     files = build_report(p, tmp_path / "out", progress=False)
     rows = _table(_sheet(files.xlsx, "Koodaajien yhtäpitävyys"))
-    expected = project_agreement(p, ("A", "B")).set_index("code_path")
+    expected = project_agreement(p, ("A", "B"), seed=0).set_index("code_path")
     total = next(r for r in rows if r["Koodi"] == "(total)")
-    assert total["Cohenin kappa"] == pytest.approx(
-        expected.loc["(total)", "cohen_kappa"], abs=0.005
-    )
+    # Every figure of the methods chapter, with its interval, as the library computes it.
+    for column in ("cohen_kappa", "kappa_lo", "kappa_hi", "krippendorff_alpha", "alpha_lo",
+                   "alpha_hi", "gwet_ac1", "pabak", "double_coded_share"):
+        assert total[label(column)] == pytest.approx(
+            expected.loc["(total)", column], abs=0.005), column
+    page = files.html.read_text(encoding="utf-8")
+    assert "Gwetin AC1 ja PABAK" in page and "bootstrap" in page
+    assert "Konekoodaajan" not in page  # no machine coder in this ledger
     assert any("Yhtäpitävyys" in name for name in load_workbook(files.xlsx).sheetnames)
     # The frequencies say that both coders' work is counted, and how to choose.
     assert "kaikkien koodaajien (A, B)" in files.html.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_machine_coder_is_held_to_a_coders_standard(
+    make_project: Callable[..., tymqual.Project], tmp_path: Path, lang: str
+) -> None:
+    from tymqual.agreement import project_agreement
+    from tymqual.autocode import machine_coder
+    from tymqual.labels import label
+
+    machine = machine_coder("autocode", "keywords")
+    p = make_project()
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder="A")
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.", coder=machine,
+           status="suggested")
+    p.code("H1", "johtaminen", quote="Hänellä on resurssit kunnossa.", coder=machine,
+           status="rejected")
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.", coder="A")
+    p.code("H2", "neuvottelut", quote="Kela on mukana.", coder=machine, status="suggested")
+    files = build_report(p, tmp_path / "out", progress=False, lang=lang)  # type: ignore[arg-type]
+    caption = "Konekoodaajan ja koodaajan" if lang == "fi" else "Agreement of the machine"
+    rows = _table(_sheet_en_or_fi(files.xlsx, caption, lang))
+    expected = project_agreement(p, ("A", machine), seed=0).set_index("code_path")
+    by_code = {r[label("code", lang)]: r for r in rows}  # type: ignore[arg-type]
+    for code, path in (("Johtaminen", "johtaminen"), ("Neuvottelut", "neuvottelut")):
+        for column in ("precision", "recall", "krippendorff_alpha", "gwet_ac1"):
+            shown = by_code[code][label(column, lang)]  # type: ignore[arg-type]
+            assert shown == pytest.approx(expected.loc[path, column], abs=0.005), column
+    page = _html_text(files.html)
+    assert machine not in page and "@" not in page  # named in reader words, not as stored
+    for text in (page, _xlsx_text(files.xlsx), _docx_text(files.docx)):
+        assert not [w for w in SETTINGS_AND_INTERNALS if w.casefold() in text.casefold()]
+        assert not {"precision", "recall", "gwet_ac1", "kappa_lo"} & set(SNAKE_CASE.findall(text))
+    assert ("automaattinen avainsanakoodaus" if lang == "fi" else "keyword autocoding") in page
+    # Only one person coded: no table compares two people.
+    assert not any(name.endswith("Yhtäpitävyys") or name.endswith("Agreement")
+                   for name in load_workbook(files.xlsx).sheetnames)
+
+
+def test_the_saturation_figure_needs_two_coded_interviews(
+    make_project: Callable[..., tymqual.Project], tmp_path: Path
+) -> None:
+    p = make_project()
+    p.code("H1", "johtaminen", quote="Verkostojohtaja on meillä liima.")
+    one = build_report(p, tmp_path / "one", progress=False)
+    assert not any("saturaatio" in f.name for f in one.figures)
+    p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.")
+    two = build_report(p, tmp_path / "two", progress=False)
+    assert any("saturaatio" in f.name for f in two.figures)
+    assert "Saturaatio: uudet koodit haastatteluittain" in two.html.read_text(encoding="utf-8")
 
 
 def test_one_coder_gets_no_agreement_sheet(demo_report: ReportFiles) -> None:

@@ -13,8 +13,12 @@ Published figures (each carried over as a fact, with where it is printed):
 * DKPro ``UnitizingAgreementTest``: one observer's unit [1, 9) against three of length 1:
   D_o 0.9100, D_e 0.5351, α_u −0.7003 (± 0.0001).
 
-The 2016 family (uα, |uα, (c|u)α, Cuα) has no published worked example here; it is checked
-against a character-by-character count of the same definitions and against its invariants.
+The 2016 family (uα, |uα, (c|u)α, Cuα) has no published worked example here: a search of
+public code, issue threads, documentation and web pages found none that prints the paper's or
+the 4th edition's §12.6 digits (the paper and the book themselves were not at hand). It is
+checked against a character-by-character count of the same definitions, against its
+invariants, and against the three figures an independent open implementation prints for its
+own example.
 """
 
 from __future__ import annotations
@@ -69,8 +73,9 @@ def test_krippendorff_2004_both_codes() -> None:
     ((9, 2, 0), (7, 4, 0), 0), ((5, 6, 1), (4, 7, 0), 36), ((2, 3, 0), (2, 2, 1), 4)])
 def test_published_section_differences(g: tuple[int, int, int], h: tuple[int, int, int],
                                        delta2: int) -> None:
-    assert unitizing._squared_miss(g, h) == delta2
-    assert unitizing._squared_miss(h, g) == delta2
+    first, second = np.array([g]), np.array([h])
+    assert unitizing._squared_miss(first, second).tolist() == [delta2]
+    assert unitizing._squared_miss(second, first).tolist() == [delta2]
 
 
 def test_dkpro_one_long_unit_against_three_short() -> None:
@@ -190,6 +195,33 @@ def test_the_2016_family_counts_as_its_definition_character_by_character(
         assert math.isnan(_quiet("cu", segments, length, coders))
 
 
+def _delta2(g: tuple[int, int, int], h: tuple[int, int, int]) -> int:
+    """δ² of two sections as Krippendorff (2004, p. 252) writes it, case by case."""
+    (bg, lg, wg), (bh, lh, wh) = g, h
+    if wg and wh and -lg < bg - bh < lh:
+        return (bg - bh) ** 2 + (bg + lg - bh - lh) ** 2
+    if wg and not wh and lh - lg >= bg - bh >= 0:
+        return lg**2
+    if wh and not wg and lg - lh >= bh - bg >= 0:
+        return lh**2
+    return 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=partitions())
+def test_observed_miss_sums_every_pair_of_sections(
+        case: tuple[list[tuple[Any, ...]], int, list[str]]) -> None:
+    # Every section against every other coder's section, not only those that meet.
+    segments, length, coders = case
+    secs = [unitizing._sections(np.array([(s, e) for c, s, e, _ in segments if c == coder],
+                                         dtype=np.int64).reshape(-1, 2), [0, length])
+            for coder in coders]
+    brute = sum(_delta2(tuple(g), tuple(h)) for i, mine in enumerate(secs)
+                for j, theirs in enumerate(secs) if i != j
+                for g in mine.tolist() for h in theirs.tolist())
+    assert unitizing._observed_miss(secs) == brute
+
+
 def test_a_hand_counted_three_coder_example() -> None:
     # 60 characters: Alex x [2, 5); Paul x [2, 5), y [10, 20); Susan y [2, 5), y [15, 20).
     # Coincidences (÷ m − 1 = 2): o_00 146, o_0y 10, o_xx 3, o_xy 3, o_yy 5; l.. = 180.
@@ -201,6 +233,21 @@ def test_a_hand_counted_three_coder_example() -> None:
     assert unitizing_alpha(segments, 60) == pytest.approx(1 - (180 - 154) / (180 - e_diag))
     e_0 = 180 * 156 * (6 + 18) / den  # Σ_k≠0 e_0k; observed o_0x + o_0y = 0 + 10
     assert unitizing_alpha(segments, 60, "binary") == pytest.approx(1 - 10 / e_0)
+
+
+def test_an_independent_implementation_of_the_2016_family() -> None:
+    # lindanna/unitized_alpha (unitized_alpha.py, an implementation of Krippendorff et al.
+    # 2016 that shares no code with ours; lengths end − start, as ours): the example run in
+    # its __main__ block, three coders on 20 characters. Its README prints the output
+    # u alpha 0.474, bu_alpha 0.433, cu_alpha 0.779, though beside another data set: those
+    # digits are this example's (for the README's five segments, hand-counted in the test
+    # above, uα is 0.398, not 0.474).
+    # Not a published worked example: none with the paper's or the book's digits was found.
+    segments = [("Alex", 2, 5, "1"), ("Alex", 9, 11, "1"), ("Alex", 12, 20, "2"),
+                ("Paul", 2, 5, "1"), ("Paul", 7, 15, "2"), ("Susan", 2, 5, "1"),
+                ("Susan", 10, 15, "2")]
+    for kind, theirs in (("u", 0.474), ("binary", 0.433), ("cu", 0.779)):
+        assert unitizing_alpha(segments, 20, kind) == pytest.approx(theirs, abs=5e-4), kind
 
 
 @settings(max_examples=40, deadline=None)

@@ -193,8 +193,39 @@ def _coder_rows(data: ReliabilityData) -> list[list[Any]]:
     return rows
 
 
+def _numeric_array(data: ReliabilityData) -> np.ndarray | None:
+    """``data`` as a float array when it is a 2-D table of plain NumPy numbers, else None."""
+    if isinstance(data, pd.DataFrame):
+        if not all(isinstance(t, np.dtype) and t.kind in "iuf" for t in data.dtypes):
+            return None
+        return data.to_numpy(dtype=np.float64) if data.shape[1] else None
+    if isinstance(data, np.ndarray) and data.dtype.kind in "iuf" and data.ndim == 2:
+        return data
+    return None
+
+
+def _numeric_reliability(data: ReliabilityData, level: str) -> _Reliability | None:
+    """The counts of numeric reliability data computed on whole arrays, or None to take the
+    general path (which also words every error)."""
+    array = _numeric_array(data)
+    if array is None or array.shape[0] < 2 or array.shape[1] == 0 or level not in LEVELS:
+        return None
+    floats = array.astype(np.float64, copy=False)
+    present = ~np.isnan(floats)
+    if level != "nominal" and not np.isfinite(floats[present]).all():
+        return None
+    found, inverse = np.unique(array[present], return_inverse=True)
+    units = array.shape[1]
+    unit_of = np.broadcast_to(np.arange(units), array.shape)[present]
+    counts = np.bincount(unit_of * len(found) + inverse.ravel(), minlength=units * len(found))
+    return _Reliability([_plain(v) for v in found], counts.reshape(units, len(found)))
+
+
 def _reliability(data: ReliabilityData, level: str = "nominal") -> _Reliability:
     """Check reliability data (coders × units) and count the values per unit."""
+    fast = _numeric_reliability(data, level)
+    if fast is not None:
+        return fast
     rows = _coder_rows(data)
     if len(rows) < 2:
         raise AgreementError(
@@ -1393,6 +1424,7 @@ def reliability_table(
     coders: Sequence[str] = DEFAULT_CODERS,
     *,
     unit: Literal["sentence", "turn"] = "sentence",
+    sources: Sequence[str] | None = None,
     lang: Lang = "fi",
     confidence: float = 0.95,
     n_boot: int = 1000,
@@ -1406,12 +1438,13 @@ def reliability_table(
     (:func:`tymqual.autocode.is_machine_coder`), and a ``note`` in ``lang`` where kappa is
     low despite high agreement (:func:`is_kappa_paradox`). ``df.attrs["note"]`` is the
     table's note: the coders, the share double-coded and how the intervals were drawn.
+    ``sources`` as in :func:`project_agreement` (default: those both coders coded).
 
     >>> reliability_table(p, ("A", "B"), lang="en")  # doctest: +SKIP
     """
     lang = check_lang(lang, "reliability_table")
-    table = project_agreement(project, coders, unit=unit, confidence=confidence,
-                              n_boot=n_boot, seed=seed)
+    table = project_agreement(project, coders, unit=unit, sources=sources,
+                              confidence=confidence, n_boot=n_boot, seed=seed)
     columns = list(RELIABILITY_COLUMNS)
     if is_machine_coder(table.attrs["coders"][1]):
         columns[-1:-1] = ["precision", "recall"]

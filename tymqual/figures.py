@@ -48,7 +48,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-from tymqual import tables
+from tymqual import coverage, tables
 from tymqual.codebook import Code, Codebook
 from tymqual.errors import TymqualError
 from tymqual.formatting import Lang, check_lang, fmt_n, fmt_number
@@ -64,6 +64,7 @@ __all__ = [
     "code_tree",
     "cooccurrence_heatmap",
     "likert_bars",
+    "saturation_curve",
     "save_figure",
     "theme_frequency",
 ]
@@ -82,7 +83,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "passage": ("samassa kohdassa", "in the same passage"),
     "turn": ("samassa puheenvuorossa", "in the same turn"),
     "likert": ("Väittämien vastausjakaumat", "Responses to the statements"),
+    "saturation": ("Uudet koodit haastatteluittain koodausjärjestyksessä",
+                   "New codes per interview in the order coded"),
+    "new_codes": ("Uudet koodit", "New codes"),
+    "total_codes": ("Koodeja yhteensä", "Codes in total"),
+    "coded_order": ("Haastattelu koodausjärjestyksessä", "Interview in the order coded"),
+    "codes_axis": ("Koodien määrä", "Number of codes"),
 }
+_SATURATION_BAR = "#9ecae1"
+_SATURATION_LINE = "#08519c"
 _Row = tuple[str, int, str]  # a heat-map row: code name, depth, colour
 _NO_COLOR = "#7f7f7f"  # fallback for a code no longer in the codebook
 _NEUTRAL = "#d9d9d9"
@@ -219,6 +228,44 @@ def cooccurrence_heatmap(
         ax = fig.add_subplot()
         _heatmap(ax, values, rows, numbers, lang=lang, diagonal=True)
         ax.set_title(title, loc="left", pad=10)
+        return fig
+
+
+def saturation_curve(
+    p: Project, *, coder: str | Sequence[str] | None = None, lang: Lang = "fi"
+) -> Figure:
+    """Saturation: new codes per interview (bars) and the running total (line), in coding order.
+
+    The numbers are :func:`tymqual.coverage.saturation` (``new_codes`` and ``total_codes``),
+    one bar per interview labelled with ``p.case_label``, in the order the interviews were
+    first coded. A line that flattens while the bars fall to zero is the usual evidence
+    that further interviews added no new codes. ``coder`` as in that function.
+    """
+    lang = check_lang(lang, "saturation_curve")
+    with _style():
+        table = coverage.saturation(p, coder=coder)
+        title = _word("saturation", lang)
+        if table.empty:
+            return _empty_figure(title, lang)
+        # A source outside cases.csv has no case id: its own id labels it.
+        names = [_plain(p.case_label(c if isinstance(c, str) and c else None, s)) for c, s in zip(
+            table["case_id"], table["source_id"], strict=True)]
+        x = np.arange(1, len(table) + 1)
+        fig = _new_figure(_FIG_WIDTH, 3.2)
+        ax = fig.add_subplot()
+        ax.bar(x, table["new_codes"].to_numpy(dtype=float), color=_SATURATION_BAR,
+               label=_word("new_codes", lang))
+        ax.plot(x, table["total_codes"].to_numpy(dtype=float), color=_SATURATION_LINE,
+                marker="o", label=_word("total_codes", lang))
+        ax.set_xticks(x, names, rotation=90 if len(x) > 12 else 0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: fmt_number(v, decimals=0, lang=lang)))
+        ax.set_ylim(0, max(1, int(table["total_codes"].max())) * 1.1)
+        ax.set_xlabel(_word("coded_order", lang))
+        ax.set_ylabel(_word("codes_axis", lang))
+        ax.legend(loc="lower right", frameon=False)
+        ax.set_title(title, loc="left")
         return fig
 
 

@@ -196,17 +196,35 @@ def _overlap(frame: pd.DataFrame, what: str) -> str | None:
     return None
 
 
-def _squared_miss(g: tuple[int, int, int], h: tuple[int, int, int]) -> int:
-    """Krippendorff's δ² of two sections of different coders (2004, p. 252)."""
-    bg, lg, wg = g
-    bh, lh, wh = h
-    if wg and wh and -lg < bg - bh < lh:
-        return (bg - bh) ** 2 + (bg + lg - bh - lh) ** 2
-    if wg and not wh and lh - lg >= bg - bh >= 0:
-        return lg**2
-    if wh and not wg and lg - lh >= bh - bg >= 0:
-        return lh**2
-    return 0
+def _pairs_meeting(begin: np.ndarray, end: np.ndarray, their_begin: np.ndarray,
+                   their_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(g, h)`` whose spans ``[begin, end)`` share a character, for sections
+    ``h`` sorted by begin whose ends are sorted too (none contains another)."""
+    lo = np.searchsorted(their_end, begin, side="right")
+    hi = np.searchsorted(their_begin, end, side="left")
+    return _expand(lo, hi)
+
+
+def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(i, j)`` with ``lo[i] <= j < hi[i]``, as two index arrays."""
+    n = np.maximum(hi - lo, 0)
+    first = np.repeat(np.arange(len(n)), n)
+    second = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
+    return first, second
+
+
+def _squared_miss(g: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Krippendorff's δ² (2004, p. 252) of sections ``g[i]`` and ``h[i]`` of two coders,
+    each row ``(begin, length, is_unit)``: overlapping units miss by the squared distances
+    of their begins and ends, a unit inside the other's gap by its squared length."""
+    bg, lg, wg = g[:, 0], g[:, 1], g[:, 2] == 1
+    bh, lh, wh = h[:, 0], h[:, 1], h[:, 2] == 1
+    shift = bg - bh
+    both = wg & wh & (-lg < shift) & (shift < lh)
+    g_in_gap = wg & ~wh & (lh - lg >= shift) & (shift >= 0)
+    h_in_gap = wh & ~wg & (lg - lh >= -shift) & (shift <= 0)
+    return np.where(both, shift**2 + (shift + lg - lh) ** 2,
+                    np.where(g_in_gap, lg**2, np.where(h_in_gap, lh**2, 0)))
 
 
 def _observed_miss(secs: list[np.ndarray]) -> float:
@@ -216,11 +234,9 @@ def _observed_miss(secs: list[np.ndarray]) -> float:
         for j, theirs in enumerate(secs):
             if i == j:
                 continue
-            t_begin, t_end = theirs[:, 0], theirs[:, 0] + theirs[:, 1]
-            for g in mine.tolist():
-                lo = int(np.searchsorted(t_end, g[0], side="right"))
-                hi = int(np.searchsorted(t_begin, g[0] + g[1], side="left"))
-                total += sum(_squared_miss(g, h) for h in theirs[lo:hi].tolist())
+            g, h = _pairs_meeting(mine[:, 0], mine[:, 0] + mine[:, 1], theirs[:, 0],
+                                  theirs[:, 0] + theirs[:, 1])
+            total += int(_squared_miss(mine[g], theirs[h]).sum())
     return float(total)
 
 
@@ -253,22 +269,31 @@ def _alpha_u_parts(data: _Data, code: str) -> tuple[float, float]:
 
 
 # ==================================================================== the 2016 family
+def _runs(lo: np.ndarray, hi: np.ndarray, column: np.ndarray, rows: int, columns: int
+          ) -> np.ndarray:
+    """rows × columns: how many of the runs ``[lo[i], hi[i])`` in ``column[i]`` cover each
+    row (a +1 where a run begins and a −1 where it ends, summed down the rows)."""
+    change = np.zeros((rows + 1, columns), dtype=np.int64)
+    np.add.at(change, (lo, column), 1)
+    np.add.at(change, (hi, column), -1)
+    return np.cumsum(change, axis=0)[:-1]
+
+
 def _elementary(data: _Data, frame: pd.DataFrame, values: list[str]
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Lengths of the pieces between all boundaries, and pieces × values+1 counts of coders
     (value 0 = a gap)."""
     cuts = np.unique(np.concatenate([data.bounds, frame["start"], frame["end"]]))
     lengths = np.diff(cuts).astype(np.float64)
-    counts = np.zeros((len(lengths), len(values) + 1))
+    lo = np.searchsorted(cuts, frame["start"].to_numpy())
+    hi = np.searchsorted(cuts, frame["end"].to_numpy())
     index = {v: k + 1 for k, v in enumerate(values)}
-    covered = np.zeros((len(data.coders), len(lengths)), dtype=bool)
+    column = frame["value"].map(index).to_numpy(dtype=np.int64)
+    counts = _runs(lo, hi, column, len(lengths), len(values) + 1).astype(np.float64)
     position = {c: i for i, c in enumerate(data.coders)}
-    for coder, start, end, value in frame[["coder", "start", "end", "value"]].itertuples(
-            index=False):
-        lo, hi = np.searchsorted(cuts, [start, end])
-        counts[lo:hi, index[value]] += 1
-        covered[position[coder], lo:hi] = True
-    counts[:, 0] = len(data.coders) - covered.sum(axis=0)
+    coder = frame["coder"].map(position).to_numpy(dtype=np.int64)
+    covered = _runs(lo, hi, coder, len(lengths), len(data.coders)) > 0
+    counts[:, 0] = len(data.coders) - covered.sum(axis=1)
     return lengths, counts
 
 
@@ -290,6 +315,21 @@ def _u_matrices(data: _Data, frame: pd.DataFrame, values: list[str]
     return observed, expected / (total**2 - squares.sum())
 
 
+def _shared(mine: pd.DataFrame, theirs: pd.DataFrame
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters shared by each intersecting pair of ``mine[g]`` and ``theirs[h]``
+    (``theirs`` sorted by start), and the pairs' positions ``g`` and ``h``."""
+    start, end = mine["start"].to_numpy(), mine["end"].to_numpy()
+    t_start, t_end = theirs["start"].to_numpy(), theirs["end"].to_numpy()
+    # Segments of one coder may nest: a segment reaching back at most the longest length.
+    reach = int((t_end - t_start).max())
+    g, h = _expand(np.searchsorted(t_start, start - reach, side="left"),
+                   np.searchsorted(t_start, end, side="left"))
+    shared = np.minimum(end[g], t_end[h]) - np.maximum(start[g], t_start[h])
+    hit = shared > 0
+    return shared[hit].astype(np.float64), g[hit], h[hit]
+
+
 def _intersections(data: _Data, frame: pd.DataFrame, values: list[str]
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Coincidences of valued segments where they intersect, and per value Σ (a segment's
@@ -303,19 +343,12 @@ def _intersections(data: _Data, frame: pd.DataFrame, values: list[str]
         for other, theirs in by_coder.items():
             if other == coder:
                 continue
-            t_start = theirs["start"].to_numpy()
-            t_end = theirs["end"].to_numpy()
-            t_value = [index[v] for v in theirs["value"]]
-            reach = int((t_end - t_start).max())
-            for start, end, value in mine[["start", "end", "value"]].itertuples(index=False):
-                lo = int(np.searchsorted(t_start, start - reach, side="left"))
-                hi = int(np.searchsorted(t_start, end, side="left"))
-                shared = np.minimum(end, t_end[lo:hi]) - np.maximum(start, t_start[lo:hi])
-                hit = shared > 0
-                for k, n in zip(np.asarray(t_value[lo:hi])[hit].tolist(),
-                                shared[hit].tolist(), strict=True):
-                    observed[index[value], k] += n / (m - 1)
-                squares[index[value]] += float(shared[hit].sum()) ** 2
+            shared, g, h = _shared(mine, theirs)
+            mine_value = mine["value"].map(index).to_numpy(dtype=np.int64)
+            their_value = theirs["value"].map(index).to_numpy(dtype=np.int64)
+            np.add.at(observed, (mine_value[g], their_value[h]), shared / (m - 1))
+            per_segment = np.bincount(g, weights=shared, minlength=len(mine))
+            np.add.at(squares, mine_value, per_segment**2)
     return observed, squares
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from tymqual import agreement, figures, tables
+from tymqual import agreement, coverage, figures, tables
 from tymqual.autocode import is_machine_coder
 from tymqual.errors import DisclosureError
 from tymqual.formatting import Lang, fmt_number
@@ -151,8 +151,18 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
         steps.append(
             add(
                 "agreement",
-                lambda: agreement.project_agreement(p, pair),
-                notes=[_t("note_agreement", lang, a=pair[0], b=pair[1])],
+                lambda: _reliability(p, pair, lang),
+                notes=[_t("note_agreement", lang), _t("note_rigour", lang)],
+            )
+        )
+    machine = _machine_pair(p)
+    if machine is not None:
+        steps.append(
+            add(
+                "agreement_machine",
+                lambda: _reliability(p, machine, lang),
+                notes=[_t("note_machine", lang, a=machine[0],
+                          machine=_machine_name(machine[1], lang)), _t("note_rigour", lang)],
             )
         )
     steps += [
@@ -253,6 +263,37 @@ def _coder_pair(p: Project) -> tuple[str, str] | None:
     return (people[0], people[1]) if len(people) >= 2 else None
 
 
+def _machine_pair(p: Project) -> tuple[str, str] | None:
+    """A person and the machine coder to hold to the same standard, when the ledger has both:
+    the first person of the pair compared (else the only person) and the first machine."""
+    codings = p.codings
+    machines = sorted(c for c in set(codings["coder"]) if is_machine_coder(c))
+    people = sorted(c for c in set(codings.loc[codings["status"] == "accepted", "coder"])
+                    - {"", "consensus"} if not is_machine_coder(c))
+    return (people[0], machines[0]) if machines and people else None
+
+
+def _machine_name(coder: str, lang: Lang) -> str:
+    """A machine coder's name in reader words: the method, its model and the version."""
+    method, _, rest = coder.partition(":")
+    model, _, release = rest.partition("@")
+    words = [_t(f"machine_{method}", lang)]
+    if model:
+        words.append(f"{_t('machine_model', lang)} {model}")
+    if release:
+        words.append(release.replace("tymqual-", "tymqual "))
+    return ", ".join(words)
+
+
+def _reliability(p: Project, coders: tuple[str, str], lang: Lang) -> pd.DataFrame:
+    """The reliability table with a machine coder named in reader words in its note."""
+    frame = agreement.reliability_table(p, coders, lang=lang)
+    if is_machine_coder(coders[1]):
+        frame.attrs["note"] = str(frame.attrs["note"]).replace(
+            coders[1], _machine_name(coders[1], lang))
+    return frame
+
+
 def _breakdown_step(
     report: _Report, attribute: str, allow_small_cells: bool, min_cell: int
 ) -> Step:
@@ -314,6 +355,9 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
         ("theme_frequency", "sec_results",
          lambda: figures.theme_frequency(p, by="case" if by_case else None, lang=lang)),
     ]
+    if by_case and len(coverage.saturation(p)) >= 2:
+        makers.insert(0, ("saturation_curve", "sec_data",
+                          lambda: figures.saturation_curve(p, lang=lang)))
     if by_case:
         makers.append(
             ("code_case_heatmap", "sec_results", lambda: figures.code_case_heatmap(p, lang=lang))

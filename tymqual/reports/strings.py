@@ -35,6 +35,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Coded segments by code and {attr}",
     ),
     "code_case_matrix": ("Koodit tapauksittain", "Codes by case"),
+    "agreement_machine": (
+        "Konekoodaajan ja koodaajan yhtäpitävyys koodeittain (virkkeet yksikköinä)",
+        "Agreement of the machine coder with a coder per code (sentences as units)",
+    ),
     "agreement": (
         "Koodaajien yhtäpitävyys koodeittain (virkkeet yksikköinä)",
         "Intercoder agreement per code (sentences as units)",
@@ -60,6 +64,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sheet_by_attribute": ("Koodit, {attr}", "Codes by {attr}"),
     "sheet_code_case_matrix": ("Koodit tapauksittain", "Codes by case"),
     "sheet_agreement": ("Yhtäpitävyys", "Agreement"),
+    "sheet_agreement_machine": ("Kone ja koodaaja", "Machine and coder"),
     "sheet_co_occurrence": ("Yhteisesiintyminen", "Co-occurrence"),
     "sheet_analysis_table": ("Analyysitaulukko", "Analysis table"),
     "sheet_likert_table": ("Kysely", "Survey"),
@@ -84,6 +89,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Responses to the survey statements (counts)",
     ),
     "fig_code_tree": ("Koodikirjan rakenne", "Structure of the codebook"),
+    "fig_saturation_curve": (
+        "Saturaatio: uudet koodit haastatteluittain siinä järjestyksessä kuin haastattelut "
+        "koodattiin (pylväät) ja koodien kertymä (viiva)",
+        "Saturation: new codes per interview in the order the interviews were coded (bars) "
+        "and the running total of codes (line)",
+    ),
+    "stem_saturation_curve": ("saturaatio", "saturation"),
     "fig_theme_totals": ("Koodatut kohdat teemoittain", "Coded segments by theme"),
     "stem_theme_frequency": ("teemat_tapauksittain", "themes_by_case"),
     "stem_code_case_heatmap": ("koodit_tapauksittain", "codes_by_case"),
@@ -99,13 +111,41 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Pages are computed for a layout of 12 pt, single spacing, about {wpp} words per page.",
     ),
     "note_agreement": (
-        "Koodaajat {a} ja {b}. Yksikkö on virke puheenvuoron sisällä; kumpikin koodaaja joko "
-        "koodasi virkkeen koodilla tai ei. Cohenin kappa ja Krippendorffin alfa (nominaali) "
-        "lasketaan koodin esiintymisestä virkkeissä; ”(total)” yhdistää kaikki koodit.",
-        "Coders {a} and {b}. The unit is a sentence within a turn; each coder either coded "
-        "it with the code or not. Cohen's kappa and Krippendorff's alpha (nominal) are "
-        'computed on the code\'s presence per sentence; "(total)" pools all codes.',
+        "Yksikkö on virke puheenvuoron sisällä; kumpikin koodaaja joko koodasi virkkeen "
+        "koodilla tai ei. Cohenin kappa ja Krippendorffin alfa (nominaali) lasketaan koodin "
+        "esiintymisestä virkkeissä; ”(total)” yhdistää kaikki koodit.",
+        "The unit is a sentence within a turn; each coder either coded it with the code or "
+        "not. Cohen's kappa and Krippendorff's alpha (nominal) are computed on the code's "
+        'presence per sentence; "(total)" pools all codes.',
     ),
+    "note_rigour": (
+        "Gwetin AC1 ja PABAK (prevalenssi- ja harhakorjattu kappa) riippuvat koodin "
+        "yleisyydestä vähemmän kuin kappa. Prevalenssi-indeksi kertoo, kuinka paljon "
+        "yleisempää koodin käyttö tai käyttämättä jättäminen on, ja harhaindeksi, kuinka "
+        "eri tavoin koodaajat koodia käyttävät. Kun havaittu yhtäpitävyys on suuri mutta "
+        "kappa pieni (kappan paradoksi), rivin huomautus kehottaa lukemaan PABAKin ja AC1:n. "
+        "Krippendorff suosittaa alfalle vähintään 0,800 ja alustaviin päätelmiin 0,667.",
+        "Gwet's AC1 and PABAK (prevalence- and bias-adjusted kappa) depend less than kappa on "
+        "how common the code is. The prevalence index says how much more common using the "
+        "code (or not using it) is, the bias index how differently the coders use it. Where "
+        "observed agreement is high but kappa low (the kappa paradox), the row's note says to "
+        "read PABAK and AC1. Krippendorff recommends alpha of at least 0.800, and 0.667 for "
+        "tentative conclusions.",
+    ),
+    "note_machine": (
+        "Konekoodaajan ehdotuksia ({machine}) verrataan koodaajan {a} koodauksiin kuten "
+        "kahden ihmisen koodauksia; kaikki ehdotukset lasketaan, hyväksytyt ja hylätyt. "
+        "Tarkkuus on se osuus koneen koodaamista virkkeistä, jotka {a} koodasi samalla "
+        "koodilla, ja saanti se osuus koodaajan {a} koodaamista virkkeistä, jotka kone "
+        "ehdotti.",
+        "The machine coder's suggestions ({machine}) are compared with {a}'s codings as two "
+        "people's codings are; every suggestion counts, accepted or rejected. Precision is "
+        "the share of the sentences the machine coded that {a} coded with the same code, "
+        "recall the share of {a}'s coded sentences that the machine suggested.",
+    ),
+    "machine_autocode": ("automaattinen avainsanakoodaus", "keyword autocoding"),
+    "machine_suggester": ("koodiehdottaja", "code suggester"),
+    "machine_model": ("malli", "model"),
     "note_coders_chosen": (
         "Luvuissa ovat mukana koodaajien {coders} koodaukset.",
         "The counts include the codings of {coders}.",
