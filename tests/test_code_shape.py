@@ -72,7 +72,7 @@ def test_modules_over_600_lines_are_explained_in_architecture() -> None:
 
 
 @pytest.mark.parametrize("module", ["tables", "figures", "documents", "integrity", "agreement",
-                                    "search", "autocode", "suggest"])
+                                    "search", "autocode", "suggest", "coverage"])
 def test_analyses_call_their_first_argument_project(module: str) -> None:
     tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
     named_p = [

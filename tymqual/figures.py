@@ -232,24 +232,25 @@ def cooccurrence_heatmap(
 
 
 def saturation_curve(
-    p: Project, *, coder: str | Sequence[str] | None = None, lang: Lang = "fi"
+    project: Project, *, coder: str | Sequence[str] | None = None, lang: Lang = "fi"
 ) -> Figure:
     """Saturation: new codes per interview (bars) and the running total (line), in coding order.
 
     The numbers are :func:`tymqual.coverage.saturation` (``new_codes`` and ``total_codes``),
-    one bar per interview labelled with ``p.case_label``, in the order the interviews were
+    one bar per interview labelled with ``project.case_label``, in the order the interviews were
     first coded. A line that flattens while the bars fall to zero is the usual evidence
     that further interviews added no new codes. ``coder`` as in that function.
     """
     lang = check_lang(lang, "saturation_curve")
     with _style():
-        table = coverage.saturation(p, coder=coder)
+        table = coverage.saturation(project, coder=coder)
         title = _word("saturation", lang)
         if table.empty:
             return _empty_figure(title, lang)
         # A source outside cases.csv has no case id: its own id labels it.
-        names = [_plain(p.case_label(c if isinstance(c, str) and c else None, s)) for c, s in zip(
-            table["case_id"], table["source_id"], strict=True)]
+        pairs = zip(table["case_id"], table["source_id"], strict=True)
+        names = [_plain(project.case_label(c if isinstance(c, str) and c else None, s))
+                 for c, s in pairs]
         x = np.arange(1, len(table) + 1)
         fig = _new_figure(_FIG_WIDTH, 3.2)
         ax = fig.add_subplot()
