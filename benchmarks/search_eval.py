@@ -66,6 +66,13 @@ STUDY: dict[str, tuple[str, ...]] = {
     "compound": ("työpaikka", "yhteiskunta", "pääministeri", "puheenjohtaja", "iltapäivä",
                  "terveyskeskus", "perustuslaki", "lainsäädäntö"),
 }
+#: The study words split in two halves (every other word of each class, in the order above):
+#: rules are steered by the errors of the first half only; the second is the check that a
+#: rule is general (issue 17). Both are printed.
+HALVES: dict[str, dict[str, tuple[str, ...]]] = {
+    "steer": {kind: words[0::2] for kind, words in STUDY.items()},
+    "check": {kind: words[1::2] for kind, words in STUDY.items()},
+}
 #: Lemmas that end in a study word without being a compound with it as head (hand-checked).
 NOT_COMPOUNDS = frozenset({
     "vakinainen", "punainen", "ansiosidonnainen", "olennainen", "satunnainen", "varsinainen",
@@ -331,6 +338,19 @@ def _fmt(value: float) -> str:
     return "–" if value != value else f"{value:.3f}"
 
 
+def print_halves(corpus: Corpus, tmp: Path) -> None:
+    """tymqual's two modes (Voikko and the fallback) on each half of the study words."""
+    print("\n| method | steer half R | steer half P | check half R | check half P |")
+    print("|---|---:|---:|---:|---:|")
+    halves = {half: dict(quality(corpus, tmp / f"half-{half}", study))
+              for half, study in HALVES.items()}
+    for label in halves["steer"]:
+        if label.startswith("tymqual"):
+            cells = " | ".join(f"{_fmt(halves[h][label]['all'].recall)} | "
+                               f"{_fmt(halves[h][label]['all'].precision)}" for h in HALVES)
+            print(f"| {label} | {cells} |")
+
+
 def main() -> int:
     """Print the quality and speed tables."""
     shared = shared_folder()
@@ -352,12 +372,13 @@ def main() -> int:
             cells = " | ".join(f"{_fmt(scores[k].recall)} | {_fmt(scores[k].precision)}"
                                for k in kinds)
             print(f"| {label} | {cells} |")
+        print_halves(corpus, Path(tmp))
         print("\n| step | words/s | ratio to regex |\n|---|---:|---:|")
         for step, rate, ratio in speed(corpus, Path(tmp)):
             print(f"| {step} | {rate:,.0f} | {ratio:.3f} |")
         if "-v" in sys.argv:
             for word, lines in misses.items():
-                for line in lines[:15]:
+                for line in lines:
                     print(f"{word}: {line}")
     return 0
 

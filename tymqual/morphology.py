@@ -65,6 +65,7 @@ __all__ = [
     "get_analyser",
     "sentences",
     "spoken_match",
+    "spoken_variants",
     "stopwords",
 ]
 
@@ -347,6 +348,7 @@ class Analyser:
         known = bool(readings)
         if not readings:
             readings = (_spoken_readings(word) or self._clipped_readings(word)
+                        or self._variant_readings(word)
                         or _acronym_readings(word)
                         or self._chain_readings(word) or self._hyphen_readings(word))
             known = bool(readings)
@@ -375,6 +377,16 @@ class Analyser:
                 if found:
                     return [replace(r, rule=f"spoken form of {lowered + restored}")
                             for r in found]
+        return []
+
+    def _variant_readings(self, word: str) -> list[Reading]:
+        """Readings of a spoken form by the regular sound rules of :func:`spoken_variants`
+        (*tules* → *tule*, *oota* → *odota*, *haluut* → *haluat*); the first variant the
+        analyser or the spoken-form table knows counts."""
+        for variant, how in spoken_variants(word):
+            found = self._readings(variant) or _spoken_readings(variant)
+            if found:
+                return [replace(r, rule=f"spoken form of {variant} ({how})") for r in found]
         return []
 
     def _chain_readings(self, word: str) -> list[Reading]:
@@ -465,6 +477,63 @@ SPOKEN_FORMS: dict[str, tuple[str, str]] = {
 }
 
 
+_VOWELS = "aeiouyäö"
+# Spoken enclitics, longest first: -pas/-päs (with the doubled p after a vowel: meeppäs),
+# -kos/-kös, -ks (-ko + -s: tiiäks) and the bare -s (tules, sanokaas).
+_SPOKEN_CLITICS = (("ppas", ""), ("ppäs", ""), ("pas", ""), ("päs", ""), ("kos", "ko"),
+                   ("kös", "kö"), ("ks", "ko"), ("ks", "kö"), ("ks", ""), ("s", ""))
+_MIN_STEM = 3
+
+
+def spoken_variants(word: str) -> list[tuple[str, str]]:
+    """Standard spellings a spoken form may stand for, by three regular sound rules of
+    colloquial Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
+
+    1. **enclitic -s, -pas/-päs, -kos/-kös** added to imperatives and questions (*tules*,
+       *sanokaas*, *meeppäs*, *antaisiks* = *antaisiko* + *s*): the clitic is removed;
+    2. **lost weak-grade d** between vowels or after *h* (*oota* for *odota*, *tehään* for
+       *tehdään*, *kahen* for *kahden*): a *d* is put back;
+    3. **assimilated vowel pair** *ua*, *yä* into a long vowel (*haluut* for *haluat*,
+       *haluun* for *haluan*): the pair is put back.
+
+    Rules 2 and 3 also apply after rule 1 (*ootappas* → *oota* → *odota*). Each pair is
+    ``(variant, rule)``; callers accept a variant only when a dictionary knows it, and only
+    for words the analyser does not know.
+    """
+    lowered = word.lower()
+    stems = [(lowered, "")]
+    for clitic, restored in _SPOKEN_CLITICS:
+        rest = lowered[: -len(clitic)]
+        if lowered.endswith(clitic) and len(rest) >= _MIN_STEM and rest[-1] in _VOWELS:
+            stems.append((rest + restored, f"clitic -{clitic}"))
+    out: list[tuple[str, str]] = []
+    for stem, how in stems:
+        if how:
+            out.append((stem, how))
+        out.extend((v, _joined(how, "lost d")) for v in _with_d(stem))
+        out.extend((v, _joined(how, "vowel pair")) for v in _with_pair(stem))
+    return list(dict.fromkeys(out))
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first}, {second}" if first else second
+
+
+def _with_d(stem: str) -> list[str]:
+    return [stem[:i] + "d" + stem[i:] for i in range(1, len(stem))
+            if stem[i] in _VOWELS and (stem[i - 1] in _VOWELS or stem[i - 1] == "h")
+            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö")]
+
+
+def _with_pair(stem: str) -> list[str]:
+    out = []
+    for long, pair in (("uu", "ua"), ("yy", "yä")):
+        at = stem.rfind(long)
+        if at > 0 and stem[at - 1] not in _VOWELS:
+            out.append(stem[:at] + pair + stem[at + 2:])
+    return out
+
+
 def _spoken_readings(word: str) -> list[Reading]:
     found = SPOKEN_FORMS.get(word.lower())
     if found is None:
@@ -551,11 +620,13 @@ class VoikkoAnalyser(Analyser):
             return Reading(noun, "nimisana", self._parts(noun, chunks), derived=(base,),
                            rule="-minen noun")
         parts = self._parts(base, chunks)
-        verb = _fst_base(chunks[-1]) if analysis.get("PARTICIPLE") else ""
+        verb = _fst_base(chunks[-1]) if _verbal_participle(analysis) else ""
         if verb and len(parts) == 1 and verb != base:
             return Reading(verb, "teonsana", (verb,), also=(base,),
                            rule=f"participle {base}")
         derived = _deverbal(chunks[-1], kind) if len(parts) == 1 else ()
+        if analysis.get("MOOD") == "MA-infinitive" and analysis.get("SIJAMUOTO") == "vajanto":
+            return Reading(base, kind, parts, rule=_MA_ABESSIVE)
         capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
         return Reading(base, kind, parts, derived=derived, rule=f"{kind}{capital}")
 
@@ -583,9 +654,32 @@ class VoikkoAnalyser(Analyser):
         return parts if len(parts) >= 2 else (lemma,)
 
 
+_MA_ABESSIVE = "teonsana, MA-infinitive abessive"
 _FST_TAG = re.compile(r"\[[^\]]*\]")
 _VERB_ROOT = re.compile(r"(?:\[B[a-z]\])*\[Lt\]")
 _FST_BASE = re.compile(r"\[X[a-z]+\]([^\[]*)\[X\]")
+
+
+def _verbal_participle(analysis: dict[str, str]) -> bool:
+    """Whether a Voikko reading is a participle used as a form of its verb (UD's convention).
+
+    Rules (Iso suomen kielioppi §§ 522, 1727): a participle compared (*menevimpiä*) or made
+    an adverb with *-sti* (*tietysti*, *antavasti*) has become an adjective or adverb of its
+    own, not a verb form; an adjective in *-va/-vä* derived from a verb (Voikko's ``[Ll]v``)
+    carrying a possessive suffix is the present participle of a participial clause
+    (*toivoisin saavani*: "I hope to get"), so a verb form even where Voikko names no
+    ``PARTICIPLE``.
+    """
+    if analysis.get("SIJAMUOTO") == "kerrontosti" or analysis.get("COMPARISON") in (
+            "comparative", "superlative"):
+        return False
+    if analysis.get("PARTICIPLE"):
+        return True
+    fst = str(analysis.get("FSTOUTPUT", ""))
+    return bool(analysis.get("POSSESSIVE")) and _REFERATIVE.match(fst) is not None
+
+
+_REFERATIVE = re.compile(r"\[Lt\]\[Xp\][^\[]+\[X\][^\[]*\[Ll\](?:\[R[a-z]\])?v\[Xj\]")
 
 
 def _fst_surface(chunk: str) -> str:
@@ -635,6 +729,8 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     """Sort key: the reading a form usually has comes first. Documented rule, in order:
 
     1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last;
+       the abessive of the MA-infinitive (*sanomatta*, *tietämättä*) first, before the
+       abessive of a noun in *-ma* (*sanoma*), which is rare (VISK § 1527);
     2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
        *silta*, *eli* before *elää*, *niitä* before *niittää*);
     3. the base form simplemma gives for the whole form, when it is one of Voikko's:
@@ -654,6 +750,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     usual_rank = _usual_rank(reading, usual)
     return (
         int(reading.rule.endswith("proper name")),
+        int(reading.rule != _MA_ABESSIVE),
         int(not _function_reading(lowered, reading)),
         int(usual_rank > 0),
         len(reading.parts),
