@@ -615,3 +615,22 @@ def test_a_participle_clause_with_a_possessive_suffix_is_its_verb(
 def test_the_ma_infinitive_abessive_reads_as_its_verb(
         voikko: Analyser, form: str, verb: str) -> None:
     assert voikko.lemmas(form)[0] == verb
+
+
+@pytest.mark.parametrize("first", ["ulko", "koti", "työ", "talon", "pikku"])
+@pytest.mark.parametrize("head", ["maa", "mies", "lapsi", "päivä"])
+def test_the_fallback_splits_at_known_word_boundaries(
+        fallback: Analyser, first: str, head: str) -> None:
+    import simplemma
+
+    word = first + head
+    if not simplemma.is_known(word, lang="fi") or simplemma.lemmatize(word, lang="fi") != word:
+        pytest.skip(f"simplemma does not list {word} as a base form of its own")
+    assert fallback.matches(word, head, compounds="head")
+    assert not fallback.matches(word, head)
+
+
+@pytest.mark.parametrize("word", ["harmaa", "kohtalo", "olennainen", "punainen", "päätös"])
+def test_the_fallback_leaves_words_with_no_known_first_part_whole(
+        fallback: Analyser, word: str) -> None:
+    assert len(fallback.compound_parts(word)) == 1
