@@ -491,3 +491,23 @@ def test_the_leak_check_reads_the_kept_word_analyses(make_project: MakeProject) 
                        columns=["original", "label", "kind"])
     found = check_leaks(stored[0], key)
     assert {"Marjatan", "Virtasen"} <= set(found["found"])
+
+
+@pytest.mark.parametrize(("options", "word"), [
+    ([], "tilanne"), (["--readings", "all"], "tilanne"), (["--derivations"], "päättää"),
+    ([], "päättää"),
+])
+def test_the_search_command_passes_readings_derivations_and_prints_why(
+        make_project: MakeProject, capsys: pytest.CaptureFixture[str], options: list[str],
+        word: str) -> None:
+    from tymqual.cli import main
+
+    project = make_project({"transcripts/H3.txt": CONTEXT_TEXT}, progress=False)
+    readings = "all" if "all" in options else "likely"
+    expected = search(project, word, readings=readings,  # type: ignore[arg-type]
+                      derivations="--derivations" in options)
+    assert main(["search", word, "--project", str(project.root), "--why", *options]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(expected)} hit(s)" in out
+    whys = [line.split("why: ", 1)[1] for line in out.splitlines() if "why: " in line]
+    assert whys == list(expected["why"]) and all(whys)

@@ -204,13 +204,16 @@ def _cmd_search(args: argparse.Namespace) -> int:
     import pandas as pd
 
     hits = open_project(args.project).search(
-        args.query, compounds=args.compounds, context=args.context
+        args.query, compounds=args.compounds, context=args.context, readings=args.readings,
+        derivations=args.derivations,
     )
     for row in hits.to_dict("records"):
         turn = "-" if pd.isna(row["turn"]) else str(row["turn"])
         line = " ".join(f"{row['left']}[{row['match']}]{row['right']}".split())
         codes = f"  ({row['codes']})" if row["codes"] else ""
         print(f"{row['source_id']}:{turn:<10} {line}{codes}")
+        if args.why:
+            print(f"    why: {row['why']}")
     print(f"{len(hits)} hit(s)")
     return 0
 
@@ -263,6 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default=".", help="the project folder (default: here)")
     p.add_argument("--compounds", choices=("off", "head", "any"), default="head")
     p.add_argument("--context", type=int, default=40, help="characters shown either side")
+    p.add_argument("--readings", choices=("likely", "all"), default="likely",
+                   help="likely: the base form typed (default); all: every base form the "
+                        "query and each word can be (tilanne also finds tila)")
+    p.add_argument("--derivations", action="store_true",
+                   help="a verb also finds its derived nouns (johtaa: johtaminen, johtaja)")
+    p.add_argument("--why", action="store_true",
+                   help="print under each hit why it matched (the form, its reading, the rule)")
     p.set_defaults(func=_cmd_search)
 
     p = sub.add_parser("pseudonymize", help="a pseudonymised copy of the project (new folder)")
