@@ -445,12 +445,16 @@ def test_search_on_a_slice_of_ud_finnish_ftb_beats_the_baselines(tmp_path: Path)
     head = rows["tymqual default (head): head recall, whole-or-head precision"]["all"]
     lemma = rows["simplemma lemma equality"]["all"]
     voikko = rows["Voikko base form, any reading"]["all"]
-    assert off.recall >= 0.92 and off.precision >= 0.96
-    assert head.recall >= 0.92 and head.precision >= 0.96
+    # The slice's figures when set (2026-12-07: 0.934/0.982, 0.938/0.984) less 0.01.
+    assert off.recall >= 0.924 and off.precision >= 0.972
+    assert head.recall >= 0.928 and head.precision >= 0.974
+    fallback = rows["tymqual default (head): head recall, whole-or-head precision "
+                    "(simplemma fallback)"]["all"]
+    assert fallback.recall >= 0.90 and fallback.precision >= 0.96  # 0.910/0.970 when set
     assert off.recall > lemma.recall and off.recall > voikko.recall
     assert off.precision > voikko.precision
     verbs = rows['tymqual compounds="off"']["verb"]
-    assert verbs.recall >= 0.9  # participles and passives found by their verb
+    assert verbs.recall >= 0.92  # participles, passives and spoken forms found by their verb
 
 
 def test_search_frequencies_autocoding_and_the_suggester_read_words_alike(
