@@ -634,3 +634,28 @@ def test_the_fallback_splits_at_known_word_boundaries(
 def test_the_fallback_leaves_words_with_no_known_first_part_whole(
         fallback: Analyser, word: str) -> None:
     assert len(fallback.compound_parts(word)) == 1
+
+
+def test_the_kept_dictionary_seed_index_answers_as_simplemma_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("simplemma")
+    from tymqual.morphology import _IndexedFactory, _usual_dictionary
+
+    if _usual_dictionary() is None:
+        pytest.skip("simplemma has no low-memory stream dictionary here (before 2.0)")
+    from simplemma.strategies.dictionaries import stream_dictionary_factory as stream
+
+    stored: dict[str, bytes] = {}
+    monkeypatch.setattr(morphology, "_INDEX_STORE", None)  # restored after the test
+    morphology.keep_dictionary_index(stored.get, stored.__setitem__)
+    reference = _IndexedFactory(stream).get_dictionary("fi")  # walks the stream, keeps seeds
+    assert len(stored) == 1
+    seeded = _IndexedFactory(stream).get_dictionary("fi")  # the kept seeds, no walk
+    assert seeded is not reference
+    demo = tymqual.open_project(ROOT)
+    sample = sorted({w for text in demo.turns()["text"] for w in words(text)})
+    for word in [*sample, "xqzt", "Tilanne", "ääliö", "ö", "zzzzzz", "a"]:
+        assert seeded.get(word) == reference.get(word), word
+    name = next(iter(stored))
+    stored[name] = stored[name][:1000]  # a damaged index: simplemma loads its own way
+    assert _IndexedFactory(stream).get_dictionary("fi").get("talossa") == "talo"

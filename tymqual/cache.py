@@ -237,8 +237,21 @@ class SourceCache:
         self._write_file(f"{key}.json", json.dumps(entry, ensure_ascii=False,
                                                    separators=(",", ":")))
 
-    def _write_file(self, name: str, content: str) -> None:
-        payload = content.encode("utf-8")
+    # ------------------------------------------------------------------ other search files
+    def read_file(self, name: str) -> bytes | None:
+        """The bytes of a search file kept by :meth:`keep_file` (None when absent or off)."""
+        if not self.enabled:
+            return None
+        return _read(self.folder / name)
+
+    def keep_file(self, name: str, payload: bytes) -> None:
+        """Keep a file the search needs again in a later process (the seed index of the
+        fallback dictionary: :func:`tymqual.morphology.keep_dictionary_index`)."""
+        if self.enabled:
+            self._write_file(name, payload)
+
+    def _write_file(self, name: str, content: str | bytes) -> None:
+        payload = content.encode("utf-8") if isinstance(content, str) else content
         try:
             self.folder.mkdir(exist_ok=True)
             readme = self.folder / "README.txt"

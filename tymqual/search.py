@@ -48,6 +48,7 @@ from tymqual.morphology import (
     check_readings,
     connegative,
     get_analyser,
+    keep_dictionary_index,
     sentences,
 )
 from tymqual.morphology import stopwords as stopword_list
@@ -459,6 +460,7 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     come from memory.
     """
     chosen = _resolve_analyser(analyser)
+    keep_dictionary_index(project.source_cache.read_file, project.source_cache.keep_file)
     per_analyser = _INDEXES.setdefault(project, {})
     index = per_analyser.get(chosen.name)
     if index is None or index.analyser is not chosen:
