@@ -515,3 +515,33 @@ def test_the_search_command_passes_readings_derivations_and_prints_why(
     assert f"{len(expected)} hit(s)" in out
     whys = [line.split("why: ", 1)[1] for line in out.splitlines() if "why: " in line]
     assert whys == list(expected["why"]) and all(whys)
+
+
+def test_the_search_index_is_kept_and_read_back_in_a_new_session(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tymqual import search as search_module
+    from tymqual.morphology import get_analyser
+
+    analyser = type(get_analyser())  # a new instance: nothing analysed in memory
+    files = {"transcripts/H3.txt": CONTEXT_TEXT}
+    first = make_project(files, progress=False)
+    query = "haluta OR tilanne OR päättää OR lapsi"
+    expected = search(first, query, analyser=analyser())
+    kept = list((first.root / ".tymqual-cache").glob("index-*.npz"))
+    assert len(kept) == 1
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("a kept source was tokenised again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "_index_source", not_again)
+        again = make_project(progress=False)
+        pd.testing.assert_frame_equal(search(again, query, analyser=analyser()), expected)
+    kept[0].write_bytes(kept[0].read_bytes()[:200])  # damaged: indexed anew, same hits
+    damaged = make_project(progress=False)
+    pd.testing.assert_frame_equal(search(damaged, query, analyser=analyser()), expected)
+    edited = CONTEXT_TEXT.replace("En halua", "Ei halua")
+    (damaged.root / "transcripts" / "H3.txt").write_text(edited, encoding="utf-8")
+    changed = search(make_project(progress=False), query, analyser=analyser())
+    assert len(changed) == len(expected)  # the edited source is read anew, not taken as kept
+    assert "Ei halua" in " ".join(changed["left"] + changed["match"] + changed["right"])
