@@ -274,7 +274,7 @@ class SourceCache:
             arrays[name] = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0)
             arrays[f"{name}_count"] = np.array([len(x) for x in parts], dtype=np.int64)
         buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
+        np.savez(buffer, allow_pickle=False, **arrays)
         name = _index_name(analyser)
         self._write_file(name, buffer.getvalue())
         with contextlib.suppress(OSError):
