@@ -659,3 +659,42 @@ def test_the_kept_dictionary_seed_index_answers_as_simplemma_does(
     name = next(iter(stored))
     stored[name] = stored[name][:1000]  # a damaged index: simplemma loads its own way
     assert _IndexedFactory(stream).get_dictionary("fi").get("talossa") == "talo"
+
+
+@pytest.mark.parametrize(("participle", "verb"), [
+    ("antava", "antaa"), ("pitävä", "pitää"), ("saava", "saada"), ("tuleva", "tulla"),
+    ("menevä", "mennä"), ("saatava", "saada"), ("tehnyt", "tehdä"), ("mennyt", "mennä"),
+    ("sanonut", "sanoa"), ("halunnut", "haluta"), ("päättänyt", "päättää"),
+])
+def test_the_fallback_reads_a_participle_as_its_verb(
+        fallback: Analyser, participle: str, verb: str) -> None:
+    import simplemma
+
+    if simplemma.lemmatize(participle, lang="fi") == verb:
+        pytest.skip(f"simplemma already gives {verb} for {participle}")
+    assert fallback.lemmas(participle)[0] == verb
+    assert fallback.matches(participle, verb)
+
+
+@pytest.mark.parametrize("word", ["kova", "hyvä", "kuva", "lava", "vastaava", "kaunis"])
+def test_the_fallback_leaves_words_that_only_end_like_participles(
+        fallback: Analyser, word: str) -> None:
+    assert fallback.lemmas(word)[0] == word
+
+
+@pytest.mark.parametrize(("word", "head"), [("EU-maiden", "maa"), ("kunnia-asia", "asia"),
+                                            ("sote-alueella", "alue")])
+def test_the_fallback_splits_a_compound_at_its_hyphen(
+        fallback: Analyser, word: str, head: str) -> None:
+    assert fallback.matches(word, head, compounds="head")
+    assert not fallback.matches(word, head)
+
+
+def test_the_fallback_drops_a_full_stop_from_simplemmas_base_forms(fallback: Analyser) -> None:
+    import simplemma
+
+    odd = [w for w in ("miehenä", "miehinä") if simplemma.lemmatize(w, lang="fi").endswith(".")]
+    if not odd:
+        pytest.skip("this simplemma gives no base form with a full stop")
+    assert all(not lemma.endswith(".") for w in odd for lemma in fallback.lemmas(w))
+    assert all(fallback.matches(w, "mies") for w in odd)

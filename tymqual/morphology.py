@@ -985,7 +985,8 @@ class SimplemmaAnalyser(Analyser):
         return bool(self._simplemma.is_known(word, lang="fi"))
 
     def _lemma(self, word: str) -> str:
-        return str(self._simplemma.lemmatize(word, lang="fi")).lower()
+        # A few of simplemma's entries keep an abbreviation's full stop (miehenä -> "mies.").
+        return str(self._simplemma.lemmatize(word, lang="fi")).lower().rstrip(".")
 
     def _known_lemma(self, word: str) -> str:
         """simplemma's base form, guarded; ``""`` when the guard refuses it.
@@ -1006,15 +1007,43 @@ class SimplemmaAnalyser(Analyser):
             return singular
         return lemma
 
+    def _participle_verb(self, lemma: str) -> str:
+        """The verb of a participle simplemma gives as its own base form, or ``""``.
+
+        UD lemmatises a participle as its verb (as the Voikko analyser does). Without
+        morphology the verb is found by the regular endings (VISK § 522): the active
+        present *-va/-vä* and passive present *-tava/-tävä* (*antava* → *antaa*, *saatava*
+        → *saada*) and the active past *-nut/-nyt* (*tehnyt* → *tehdä*, *mennyt* →
+        *mennä*), with each infinitive ending the verb types take put back; the first that
+        simplemma lists as a base form of its own counts. Stems needing consonant gradation
+        (*pidetty*, *näkevä*) are left as they are.
+        """
+        for ending in ("va", "vä", "tava", "tävä", "nut", "nyt"):
+            stem = lemma[: -len(ending)]
+            if not lemma.endswith(ending) or len(stem) < _MIN_SHORT_PART:
+                continue
+            a = "ä" if "ä" in ending or "y" in ending else "a"
+            short = stem[:-1] if stem.endswith("e") else stem  # tule- -> tulla, mene- -> mennä
+            # halunnut -> haluta: the -nn- of a verb in -ta/-tä
+            contracted = stem[:-1] + "t" + a if stem.endswith("n") and ending[0] == "n" else ""
+            for verb in (stem + a, stem + "d" + a, short + short[-1] + a, contracted):
+                if self._base(verb):
+                    return verb
+        return ""
+
     def _truncated(self, word: str, lemma: str) -> bool:
         rest = word[len(lemma):]
         return (len(lemma) >= _MIN_PART and word.startswith(lemma)
-                and len(rest) >= _MIN_PART and self._known(rest))
+                and len(rest) >= _MIN_PART and self._base(rest))
 
     def _readings(self, word: str) -> list[Reading]:
         if self._known(word):
             lemma = self._known_lemma(word)
             if lemma:
+                verb = self._participle_verb(lemma)
+                if verb:
+                    return [Reading(verb, "teonsana", also=(lemma,),
+                                    rule=f"simplemma, participle {lemma}")]
                 return [Reading(lemma, parts=self._split(lemma), rule="simplemma")]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
@@ -1044,7 +1073,8 @@ class SimplemmaAnalyser(Analyser):
         if not word or not self._known(word):
             return False
         lemma = str(self._simplemma.lemmatize(word, lang="fi"))
-        return lemma == word or not _plausible(word, lemma)
+        # "Ella" for ella: a name, no base form of the word.
+        return lemma == word or (lemma.lower() != word and not _plausible(word, lemma.lower()))
 
     def _split_inflected(self, word: str) -> tuple[str, ...]:
         """``prefix + inflected last word`` → parts with the last word's base form, or ()."""
@@ -1064,6 +1094,10 @@ class SimplemmaAnalyser(Analyser):
         exist only in compounds (*ulko*maa, *pikku*lapsi). Anything shorter is left whole,
         so *harmaa* and *kohtalo* are not split.
         """
+        if lemma not in self._splits and "-" in lemma.strip("-"):
+            # A hyphen marks a compound boundary (eu-maa, kunnia-asia).
+            pieces = tuple(p for p in lemma.split("-") if p)
+            self._splits[lemma] = (*pieces[:-1], *self._split(pieces[-1]))
         if lemma not in self._splits:
             parts: tuple[str, ...] = (lemma,)
             for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_SHORT_PART + 1):
@@ -1132,7 +1166,7 @@ class SnowballAnalyser(Analyser):
 #: What a fallback costs, as measured by ``benchmarks/search_eval.py`` on gold lemmas.
 _FALLBACK_COST = {
     "simplemma": "on hand-annotated Finnish (UD_Finnish-FTB, benchmarks/README.md) search "
-                 "then finds 92 of 100 occurrences against Voikko's 95, and 91 against 95 "
+                 "then finds 93 of 100 occurrences against Voikko's 95, and 92 against 95 "
                  "with compound heads.",
     "snowball": "a stemmer knows no words, so it also finds unrelated words with the same "
                 "stem (kun for kunta) and no compound heads.",
