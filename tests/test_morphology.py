@@ -179,7 +179,7 @@ def test_voikko_matches_every_inflected_form(voikko: Analyser, term: str, form: 
 def test_voikko_matches_spoken_forms_of_query_terms(
     voikko: Analyser, term: str, form: str
 ) -> None:
-    assert not voikko.is_known(form)
+    assert not _voikko_bases(form)  # no dictionary word: only the spoken rules can find it
     assert voikko.matches(form, term)
 
 
@@ -586,3 +586,130 @@ def test_the_fallback_never_gives_a_base_form_with_another_first_letter(
               if fallback.lemmas(w)[0][:1] != w[:1].lower()
               and fallback.lemmas(w)[0] not in ("hyvä", "paljon")}
     assert not broken
+
+
+# ---------------------------------------------------------------------------- issue 17, round 2
+def _voikko_bases(word: str) -> set[str]:
+    import libvoikko
+
+    return {str(a["BASEFORM"]).lower() for a in libvoikko.Voikko("fi").analyze(word)}
+
+
+@pytest.mark.parametrize(("standard", "spoken"), [
+    ("tule", "tules"), ("sanokaa", "sanokaas"), ("tiedä", "tiedäs"), ("mene", "meneppäs"),
+    ("antaisiko", "antaisiks"), ("odota", "oota"),
+    ("tehdään", "tehään"), ("kahden", "kahen"), ("haluat", "haluut"),
+    ("odota", "ootappas"),
+])
+def test_regular_spoken_sound_rules_find_the_standard_word(
+        voikko: Analyser, standard: str, spoken: str) -> None:
+    # The expected base form is Voikko's own for the standard spelling.
+    assert not _voikko_bases(spoken) and _voikko_bases(standard)
+    assert voikko.lemmas(spoken)[0] in _voikko_bases(standard)
+    assert any(v == standard for v, _ in morphology.spoken_variants(spoken))
+
+
+@pytest.mark.parametrize("word", ["tietysti", "antavasti", "menevimpiä", "paremmin"])
+def test_compared_or_sti_participles_are_no_verb_forms(voikko: Analyser, word: str) -> None:
+    import libvoikko
+
+    verbs = {str(a["FSTOUTPUT"]).split("[Xp]")[1].split("[X]")[0]
+             for a in libvoikko.Voikko("fi").analyze(word) if "[Lt]" in str(a["FSTOUTPUT"])}
+    assert not any(voikko.matches(word, verb) for verb in verbs)
+
+
+@pytest.mark.parametrize(("form", "verb"), [("saavani", "saada"), ("tekevänsä", "tehdä"),
+                                            ("olevansa", "olla")])
+def test_a_participle_clause_with_a_possessive_suffix_is_its_verb(
+        voikko: Analyser, form: str, verb: str) -> None:
+    assert voikko.matches(form, verb)
+
+
+@pytest.mark.parametrize(("form", "verb"), [("sanomatta", "sanoa"), ("tietämättä", "tietää"),
+                                            ("kysymättä", "kysyä")])
+def test_the_ma_infinitive_abessive_reads_as_its_verb(
+        voikko: Analyser, form: str, verb: str) -> None:
+    assert voikko.lemmas(form)[0] == verb
+
+
+@pytest.mark.parametrize("first", ["ulko", "koti", "työ", "talon", "pikku"])
+@pytest.mark.parametrize("head", ["maa", "mies", "lapsi", "päivä"])
+def test_the_fallback_splits_at_known_word_boundaries(
+        fallback: Analyser, first: str, head: str) -> None:
+    import simplemma
+
+    word = first + head
+    if not simplemma.is_known(word, lang="fi") or simplemma.lemmatize(word, lang="fi") != word:
+        pytest.skip(f"simplemma does not list {word} as a base form of its own")
+    assert fallback.matches(word, head, compounds="head")
+    assert not fallback.matches(word, head)
+
+
+@pytest.mark.parametrize("word", ["harmaa", "kohtalo", "olennainen", "punainen", "päätös"])
+def test_the_fallback_leaves_words_with_no_known_first_part_whole(
+        fallback: Analyser, word: str) -> None:
+    assert len(fallback.compound_parts(word)) == 1
+
+
+def test_the_kept_dictionary_seed_index_answers_as_simplemma_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("simplemma")
+    from tymqual.morphology import _IndexedFactory, _usual_dictionary
+
+    if _usual_dictionary() is None:
+        pytest.skip("simplemma has no low-memory stream dictionary here (before 2.0)")
+    from simplemma.strategies.dictionaries import stream_dictionary_factory as stream
+
+    stored: dict[str, bytes] = {}
+    monkeypatch.setattr(morphology, "_INDEX_STORE", None)  # restored after the test
+    morphology.keep_dictionary_index(stored.get, stored.__setitem__)
+    reference = _IndexedFactory(stream).get_dictionary("fi")  # walks the stream, keeps seeds
+    assert len(stored) == 1
+    seeded = _IndexedFactory(stream).get_dictionary("fi")  # the kept seeds, no walk
+    assert seeded is not reference
+    demo = tymqual.open_project(ROOT)
+    sample = sorted({w for text in demo.turns()["text"] for w in words(text)})
+    for word in [*sample, "xqzt", "Tilanne", "ääliö", "ö", "zzzzzz", "a"]:
+        assert seeded.get(word) == reference.get(word), word
+    name = next(iter(stored))
+    stored[name] = stored[name][:1000]  # a damaged index: simplemma loads its own way
+    assert _IndexedFactory(stream).get_dictionary("fi").get("talossa") == "talo"
+
+
+@pytest.mark.parametrize(("participle", "verb"), [
+    ("antava", "antaa"), ("pitävä", "pitää"), ("saava", "saada"), ("tuleva", "tulla"),
+    ("menevä", "mennä"), ("saatava", "saada"), ("tehnyt", "tehdä"), ("mennyt", "mennä"),
+    ("sanonut", "sanoa"), ("halunnut", "haluta"), ("päättänyt", "päättää"),
+])
+def test_the_fallback_reads_a_participle_as_its_verb(
+        fallback: Analyser, participle: str, verb: str) -> None:
+    import simplemma
+
+    if simplemma.lemmatize(participle, lang="fi") == verb:
+        pytest.skip(f"simplemma already gives {verb} for {participle}")
+    assert fallback.lemmas(participle)[0] == verb
+    assert fallback.matches(participle, verb)
+
+
+@pytest.mark.parametrize("word", ["kova", "hyvä", "kuva", "lava", "vastaava", "kaunis"])
+def test_the_fallback_leaves_words_that_only_end_like_participles(
+        fallback: Analyser, word: str) -> None:
+    assert fallback.lemmas(word)[0] == word
+
+
+@pytest.mark.parametrize(("word", "head"), [("EU-maiden", "maa"), ("kunnia-asia", "asia"),
+                                            ("sote-alueella", "alue")])
+def test_the_fallback_splits_a_compound_at_its_hyphen(
+        fallback: Analyser, word: str, head: str) -> None:
+    assert fallback.matches(word, head, compounds="head")
+    assert not fallback.matches(word, head)
+
+
+def test_the_fallback_drops_a_full_stop_from_simplemmas_base_forms(fallback: Analyser) -> None:
+    import simplemma
+
+    odd = [w for w in ("miehenä", "miehinä") if simplemma.lemmatize(w, lang="fi").endswith(".")]
+    if not odd:
+        pytest.skip("this simplemma gives no base form with a full stop")
+    assert all(not lemma.endswith(".") for w in odd for lemma in fallback.lemmas(w))
+    assert all(fallback.matches(w, "mies") for w in odd)

@@ -445,12 +445,16 @@ def test_search_on_a_slice_of_ud_finnish_ftb_beats_the_baselines(tmp_path: Path)
     head = rows["tymqual default (head): head recall, whole-or-head precision"]["all"]
     lemma = rows["simplemma lemma equality"]["all"]
     voikko = rows["Voikko base form, any reading"]["all"]
-    assert off.recall >= 0.92 and off.precision >= 0.96
-    assert head.recall >= 0.92 and head.precision >= 0.96
+    # The slice's figures when set (2026-12-07: 0.934/0.982, 0.938/0.984) less 0.01.
+    assert off.recall >= 0.924 and off.precision >= 0.972
+    assert head.recall >= 0.928 and head.precision >= 0.974
+    fallback = rows["tymqual default (head): head recall, whole-or-head precision "
+                    "(simplemma fallback)"]["all"]
+    assert fallback.recall >= 0.90 and fallback.precision >= 0.96  # 0.910/0.970 when set
     assert off.recall > lemma.recall and off.recall > voikko.recall
     assert off.precision > voikko.precision
     verbs = rows['tymqual compounds="off"']["verb"]
-    assert verbs.recall >= 0.9  # participles and passives found by their verb
+    assert verbs.recall >= 0.92  # participles, passives and spoken forms found by their verb
 
 
 def test_search_frequencies_autocoding_and_the_suggester_read_words_alike(
@@ -491,3 +495,53 @@ def test_the_leak_check_reads_the_kept_word_analyses(make_project: MakeProject) 
                        columns=["original", "label", "kind"])
     found = check_leaks(stored[0], key)
     assert {"Marjatan", "Virtasen"} <= set(found["found"])
+
+
+@pytest.mark.parametrize(("options", "word"), [
+    ([], "tilanne"), (["--readings", "all"], "tilanne"), (["--derivations"], "päättää"),
+    ([], "päättää"),
+])
+def test_the_search_command_passes_readings_derivations_and_prints_why(
+        make_project: MakeProject, capsys: pytest.CaptureFixture[str], options: list[str],
+        word: str) -> None:
+    from tymqual.cli import main
+
+    project = make_project({"transcripts/H3.txt": CONTEXT_TEXT}, progress=False)
+    readings = "all" if "all" in options else "likely"
+    expected = search(project, word, readings=readings,  # type: ignore[arg-type]
+                      derivations="--derivations" in options)
+    assert main(["search", word, "--project", str(project.root), "--why", *options]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(expected)} hit(s)" in out
+    whys = [line.split("why: ", 1)[1] for line in out.splitlines() if "why: " in line]
+    assert whys == list(expected["why"]) and all(whys)
+
+
+def test_the_search_index_is_kept_and_read_back_in_a_new_session(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tymqual import search as search_module
+    from tymqual.morphology import get_analyser
+
+    analyser = type(get_analyser())  # a new instance: nothing analysed in memory
+    files = {"transcripts/H3.txt": CONTEXT_TEXT}
+    first = make_project(files, progress=False)
+    query = "haluta OR tilanne OR päättää OR lapsi"
+    expected = search(first, query, analyser=analyser())
+    kept = list((first.root / ".tymqual-cache").glob("index-*.npz"))
+    assert len(kept) == 1
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("a kept source was tokenised again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "_index_source", not_again)
+        again = make_project(progress=False)
+        pd.testing.assert_frame_equal(search(again, query, analyser=analyser()), expected)
+    kept[0].write_bytes(kept[0].read_bytes()[:200])  # damaged: indexed anew, same hits
+    damaged = make_project(progress=False)
+    pd.testing.assert_frame_equal(search(damaged, query, analyser=analyser()), expected)
+    edited = CONTEXT_TEXT.replace("En halua", "Ei halua")
+    (damaged.root / "transcripts" / "H3.txt").write_text(edited, encoding="utf-8")
+    changed = search(make_project(progress=False), query, analyser=analyser())
+    assert len(changed) == len(expected)  # the edited source is read anew, not taken as kept
+    assert "Ei halua" in " ".join(changed["left"] + changed["match"] + changed["right"])

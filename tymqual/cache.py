@@ -37,12 +37,14 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import io
 import json
 import os
 import sys
 import tempfile
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -237,8 +239,64 @@ class SourceCache:
         self._write_file(f"{key}.json", json.dumps(entry, ensure_ascii=False,
                                                    separators=(",", ":")))
 
-    def _write_file(self, name: str, content: str) -> None:
-        payload = content.encode("utf-8")
+    # ------------------------------------------------------------------ the search index
+    def search_index(self, analyser: str) -> StoredIndex | None:
+        """The token index kept by :meth:`keep_search_index` for ``analyser``, or None.
+
+        Named like the word analyses (a fingerprint of the analysing code and library
+        versions); a damaged or unreadable file is None, so the search indexes anew.
+        """
+        data = self.read_file(_index_name(analyser))
+        if data is None:
+            return None
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+                arrays = {key: stored[key] for key in _INDEX_ARRAYS}
+            forms = arrays["forms"].tobytes().decode("utf-8").split("\x00")
+            keys = arrays["keys"].tobytes().decode("utf-8").split("\x00")
+            return StoredIndex(forms, _split_index(keys, arrays))
+        except (OSError, ValueError, KeyError, UnicodeError, EOFError, zipfile.BadZipFile):
+            return None
+
+    def keep_search_index(self, analyser: str, forms: list[str],
+                          sources: Mapping[tuple[str, str], StoredSource]) -> None:
+        """Keep each source's tokens (offsets and form numbers into ``forms``) and units,
+        so a first search in a later process neither tokenises nor looks words up again."""
+        if not self.enabled:
+            return
+        keys = ["\x1f".join(key) for key in sources]
+        arrays: dict[str, np.ndarray] = {
+            "forms": np.frombuffer("\x00".join(forms).encode("utf-8"), dtype=np.uint8),
+            "keys": np.frombuffer("\x00".join(keys).encode("utf-8"), dtype=np.uint8),
+        }
+        for field_no, name in enumerate(StoredSource._fields):
+            parts = [source[field_no] for source in sources.values()]
+            arrays[name] = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0)
+            arrays[f"{name}_count"] = np.array([len(x) for x in parts], dtype=np.int64)
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **arrays)
+        name = _index_name(analyser)
+        self._write_file(name, buffer.getvalue())
+        with contextlib.suppress(OSError):
+            for old in self.folder.glob(f"index-{analyser}-*.npz"):
+                if old.name != name:
+                    old.unlink()
+
+    # ------------------------------------------------------------------ other search files
+    def read_file(self, name: str) -> bytes | None:
+        """The bytes of a search file kept by :meth:`keep_file` (None when absent or off)."""
+        if not self.enabled:
+            return None
+        return _read(self.folder / name)
+
+    def keep_file(self, name: str, payload: bytes) -> None:
+        """Keep a file the search needs again in a later process (the seed index of the
+        fallback dictionary: :func:`tymqual.morphology.keep_dictionary_index`)."""
+        if self.enabled:
+            self._write_file(name, payload)
+
+    def _write_file(self, name: str, content: str | bytes) -> None:
+        payload = content.encode("utf-8") if isinstance(content, str) else content
         try:
             self.folder.mkdir(exist_ok=True)
             readme = self.folder / "README.txt"
@@ -272,6 +330,47 @@ class SourceCache:
                         path.unlink()
                         removed += 1
         return removed
+
+
+# ---------------------------------------------------------------------------- search index
+class StoredSource(NamedTuple):
+    """One source's part of a kept search index (see :meth:`SourceCache.keep_search_index`)."""
+
+    unit_start: np.ndarray
+    unit_end: np.ndarray
+    token_start: np.ndarray
+    token_end: np.ndarray
+    token_form: np.ndarray
+
+
+class StoredIndex(NamedTuple):
+    """A kept search index: the form keys and each ``(source id, text digest)``'s tokens."""
+
+    forms: list[str]
+    sources: dict[tuple[str, str], StoredSource]
+
+
+_INDEX_ARRAYS = ("forms", "keys", *StoredSource._fields,
+                 *(f"{name}_count" for name in StoredSource._fields))
+
+
+def _index_name(analyser: str) -> str:
+    return "index-" + _analyses_name(analyser)[len("words-"):].replace(".analyses", ".npz")
+
+
+def _split_index(keys: list[str], arrays: Mapping[str, np.ndarray]) -> dict[
+        tuple[str, str], StoredSource]:
+    columns = []
+    for name in StoredSource._fields:
+        counts = arrays[f"{name}_count"]
+        if len(counts) != len(keys) or counts.sum() != len(arrays[name]):
+            raise ValueError(f"a damaged search index ({name})")
+        columns.append(np.split(arrays[name], np.cumsum(counts)[:-1]))
+    out = {}
+    for key, *parts in zip(keys, *columns, strict=True):
+        source_id, _, digest = key.partition("\x1f")
+        out[(source_id, digest)] = StoredSource(*parts)
+    return out
 
 
 # ---------------------------------------------------------------------------- word analyses

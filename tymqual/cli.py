@@ -205,13 +205,16 @@ def _cmd_search(args: argparse.Namespace) -> int:
     import pandas as pd
 
     hits = open_project(args.project).search(
-        args.query, compounds=args.compounds, context=args.context
+        args.query, compounds=args.compounds, context=args.context, readings=args.readings,
+        derivations=args.derivations,
     )
     for row in hits.to_dict("records"):
         turn = "-" if pd.isna(row["turn"]) else str(row["turn"])
         line = " ".join(f"{row['left']}[{row['match']}]{row['right']}".split())
         codes = f"  ({row['codes']})" if row["codes"] else ""
         print(f"{row['source_id']}:{turn:<10} {line}{codes}")
+        if args.why:
+            print(f"    why: {row['why']}")
     print(f"{len(hits)} hit(s)")
     return 0
 
@@ -263,7 +266,14 @@ _COMMANDS: tuple[tuple[str, str, Callable[..., int], dict[str, Any], tuple[_Arg,
         _arg("query", help='e.g. johtoryhmä AND NOT Kela, "yhteinen tahtotila", sopim*'),
         _PROJECT,
         _arg("--compounds", choices=("off", "head", "any"), default="head"),
-        _arg("--context", type=int, default=40, help="characters shown either side"))),
+        _arg("--context", type=int, default=40, help="characters shown either side"),
+        _arg("--readings", choices=("likely", "all"), default="likely",
+             help="likely: the base form typed (default); all: every base form the query and "
+                  "each word can be (tilanne also finds tila)"),
+        _arg("--derivations", action="store_true",
+             help="a verb also finds its derived nouns (johtaa: johtaminen, johtaja)"),
+        _arg("--why", action="store_true",
+             help="print under each hit why it matched (the form, its reading, the rule)"))),
     ("pseudonymize", "a pseudonymised copy of the project (new folder)", _cmd_pseudonymize, {}, (
         _arg("out", help="the new project folder to write"),
         _arg("--project", default=".", help="the project to copy (default: here)"))),

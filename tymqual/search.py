@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from tymqual.cache import StoredIndex, StoredSource
 from tymqual.corpus import Turn
 from tymqual.errors import TymqualError
 from tymqual.morphology import (
@@ -48,6 +49,7 @@ from tymqual.morphology import (
     check_readings,
     connegative,
     get_analyser,
+    keep_dictionary_index,
     sentences,
 )
 from tymqual.morphology import stopwords as stopword_list
@@ -324,6 +326,10 @@ class SourceIndex:
         return self._sentences
 
 
+_CONNEGATIVE = "\x00connegative "  # form_ids key of a form read after a negation verb
+_KEPT_CONNEGATIVE = "\x1e"  # its mark in a kept index, whose keys are joined by NUL
+
+
 @dataclass
 class TextIndex:
     """Every distinct word form of a project with its analysis, and each source's tokens.
@@ -345,6 +351,21 @@ class TextIndex:
     _unknown: list[int] = field(default_factory=list, repr=False)
     _keyed: int = field(default=0, repr=False)
     _negation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    kept: StoredIndex | None = field(default=None, repr=False)
+    _kept_ids: np.ndarray | None = field(default=None, repr=False)
+
+    def kept_ids(self) -> np.ndarray:
+        """This index's form id of each form of the :attr:`kept` index (made once)."""
+        if self._kept_ids is None:
+            assert self.kept is not None
+            self._kept_ids = np.array([self._kept_form_id(f) for f in self.kept.forms],
+                                      dtype=np.int64)
+        return self._kept_ids
+
+    def _kept_form_id(self, key: str) -> int:
+        if key.startswith(_KEPT_CONNEGATIVE):
+            return self.connegative_id(self.form_id(key[len(_KEPT_CONNEGATIVE):]))
+        return self.form_id(key)
 
     def form_id(self, form: str) -> int:
         """The id of ``form`` in :attr:`forms`, analysing it when new."""
@@ -369,7 +390,7 @@ class TextIndex:
         read = connegative(analysis)
         if read is analysis:
             return form_id
-        key = "\x00connegative " + self.forms[form_id]
+        key = _CONNEGATIVE + self.forms[form_id]
         found = self.form_ids.get(key)
         if found is None:
             found = self.form_ids[key] = len(self.forms)
@@ -459,11 +480,15 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     come from memory.
     """
     chosen = _resolve_analyser(analyser)
+    keep_dictionary_index(project.source_cache.read_file, project.source_cache.keep_file)
     per_analyser = _INDEXES.setdefault(project, {})
     index = per_analyser.get(chosen.name)
     if index is None or index.analyser is not chosen:
         index = per_analyser[chosen.name] = TextIndex(chosen)
         index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
+        kept = project.source_cache.search_index(chosen.name)
+        if kept is not None:
+            index.kept = kept
     known_forms = len(index.forms)
     fresh = 0
     current = set()
@@ -477,15 +502,61 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
         key = (source_id, known[1])
         current.add(key)
         if key not in index.sources:
-            fresh += 1
-            index.sources[key] = _index_source(index, source_id, doc.text, doc.turns)
+            restored = _restored_source(index, key, doc.text, doc.turns)
+            fresh += restored is None
+            index.sources[key] = restored or _index_source(index, source_id, doc.text, doc.turns)
     for stale in set(index.sources) - current:
         del index.sources[stale]
+    index.kept = None
     if fresh and any(f not in index.stored for f in index.forms[known_forms:]):
         # Kept for the next open: analysing the words is most of what a first search costs.
         project.source_cache.keep_analyses(
             chosen.name, [a for i, a in enumerate(index.analyses) if i not in index.contextual])
+    if fresh:
+        _keep_index(project, index)
     return index
+
+
+def _units(text: str, turns: Sequence[Turn]) -> list[tuple[int, int, int | None, str | None,
+                                                        str | None]]:
+    """A source's units: its speaker turns, or its paragraphs when it has none."""
+    if turns:
+        return [(t.start, t.end, t.turn, t.speaker, t.role) for t in turns]
+    return [(s, e, None, None, None) for s, e in _paragraphs(text)]
+
+
+def _restored_source(index: TextIndex, key: tuple[str, str], text: str,
+                     turns: Sequence[Turn]) -> SourceIndex | None:
+    """The source's tokens from the index kept in ``.tymqual-cache/``, when its text digest
+    and its units (speaker turns can change with the speaker settings) are as kept."""
+    if index.kept is None or key not in index.kept.sources:
+        return None
+    stored = index.kept.sources[key]
+    units = _units(text, turns)
+    unit_start = np.array([u[0] for u in units], dtype=np.int64)
+    unit_end = np.array([u[1] for u in units], dtype=np.int64)
+    if not (np.array_equal(unit_start, stored.unit_start)
+            and np.array_equal(unit_end, stored.unit_end)):
+        return None
+    ids = index.kept_ids()
+    return SourceIndex(
+        source_id=key[0], text=text, unit_start=unit_start, unit_end=unit_end,
+        unit_turn=[u[2] for u in units], unit_speaker=[u[3] for u in units],
+        unit_role=[u[4] for u in units], token_start=stored.token_start,
+        token_end=stored.token_end,
+        token_unit=np.searchsorted(unit_start, stored.token_start, side="right") - 1,
+        token_form=ids[stored.token_form],
+    )
+
+
+def _keep_index(project: Project, index: TextIndex) -> None:
+    keys = [""] * len(index.forms)
+    for form, i in index.form_ids.items():
+        keys[i] = _KEPT_CONNEGATIVE + form[len(_CONNEGATIVE):] if i in index.contextual else form
+    project.source_cache.keep_search_index(index.analyser.name, keys, {
+        key: StoredSource(s.unit_start, s.unit_end, s.token_start, s.token_end, s.token_form)
+        for key, s in index.sources.items()
+    })
 
 
 _PARAGRAPH = re.compile(r"\S(?:.*\S)?(?:[ \t]*\n[ \t]*\S(?:.*\S)?)*")
@@ -499,11 +570,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def _index_source(
     index: TextIndex, source_id: str, text: str, turns: Sequence[Turn]
 ) -> SourceIndex:
-    units: list[tuple[int, int, int | None, str | None, str | None]]
-    if turns:
-        units = [(t.start, t.end, t.turn, t.speaker, t.role) for t in turns]
-    else:
-        units = [(s, e, None, None, None) for s, e in _paragraphs(text)]
+    units = _units(text, turns)
     unit_start = np.array([u[0] for u in units], dtype=np.int64)
     unit_end = np.array([u[1] for u in units], dtype=np.int64)
     tokens = _tokens_in_units(index, text, unit_start, unit_end)
