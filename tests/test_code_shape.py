@@ -81,3 +81,13 @@ def test_analyses_call_their_first_argument_project(module: str) -> None:
         and node.args.args[0].arg == "p"
     ]
     assert not named_p, f"{module}: first parameter 'p' in {named_p}; call it 'project'"
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tymqual"):
+                found += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.module}.{a.name}"
+                          for a in node.names if a.name.startswith("_") and a.name != "__version__"]
+    assert not found, f"private names imported across modules: {found}"

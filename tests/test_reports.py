@@ -460,10 +460,10 @@ def test_english_report_without_the_survey(small: tymqual.Project, tmp_path: Pat
     ],
 )
 def test_breakdown_attribute(columns: dict[str, list[str]], expected: str | None) -> None:
-    from tymqual.reports import _grouping_attribute
+    from tymqual.reports import grouping_attribute
 
     cases = pd.DataFrame({"case_id": ["H1", "H2"], **columns})
-    assert _grouping_attribute(cases) == expected
+    assert grouping_attribute(cases) == expected
 
 
 # ---------------------------------------------------------------------------- the browser

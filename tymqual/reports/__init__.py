@@ -39,7 +39,7 @@ in the codings ledger), and their zip entries carry a fixed timestamp.
 from __future__ import annotations
 
 from tymqual.reports.build import build_report
-from tymqual.reports.collect import _grouping_attribute as _grouping_attribute
+from tymqual.reports.collect import grouping_attribute as grouping_attribute
 from tymqual.reports.model import CASE_FIGURE_LIMIT, WORDS_PER_PAGE, ReportFiles
 
 __all__ = ["CASE_FIGURE_LIMIT", "WORDS_PER_PAGE", "ReportFiles", "build_report"]

@@ -16,16 +16,16 @@ from tymqual.codebook import Code
 from tymqual.formatting import Lang, fmt_date, fmt_fraction
 from tymqual.labels import label
 from tymqual.reports.model import (
-    _FALLBACK_DATE,
-    _QUOTE_MARKS,
-    _clean,
-    _display,
-    _normalise_zip,
-    _quote_text,
-    _Report,
+    FALLBACK_DATE,
+    QUOTE_MARKS,
+    ReportParts,
+    clean_cell,
+    display_value,
+    normalise_zip,
+    quote_text,
 )
 from tymqual.reports.strings import (
-    _t,
+    phrase,
 )
 from tymqual.storage import (
     atomic_write_bytes,
@@ -34,7 +34,7 @@ from tymqual.storage import (
 # ---------------------------------------------------------------------------- codebook appendix
 
 
-def _code_counts(report: _Report) -> dict[str, tuple[object, object]]:
+def _code_counts(report: ReportParts) -> dict[str, tuple[object, object]]:
     """code_path → (coded segments, cases n/N) from the code_frequencies table."""
     freq = report.freq
     if freq is None or freq.empty:
@@ -53,57 +53,57 @@ def _code_counts(report: _Report) -> dict[str, tuple[object, object]]:
     }
 
 
-def _example(report: _Report, code: Code) -> str:
+def _example(report: ReportParts, code: Code) -> str:
     """The codebook's example, else the first passage :func:`tables.quotes` picks for the code."""
     if str(code.example).strip():
         text = " ".join(str(code.example).split())
-        return text if text.startswith(_QUOTE_MARKS) else f"\u201d{text}\u201d"
+        return text if text.startswith(QUOTE_MARKS) else f"\u201d{text}\u201d"
     if code.path not in report.examples:
         # Every code without an example of its own at once: one pass over the codings.
         book = report.project.codebook
         wanted = [c.path for c in book if not str(c.example).strip()]
         picked = tables.quotes(report.project, wanted, per_code=1)
-        found = {str(row["code_path"]): _quote_text(row)
-                 for _, row in picked.drop_duplicates("code_path").iterrows()}
+        found = {
+            str(row["code_path"]): quote_text(row)
+            for _, row in picked.drop_duplicates("code_path").iterrows()
+        }
         for path in wanted:
             report.examples[path] = found.get(path, "")
     return report.examples[code.path]
 
 
-
-def _guidance(report: _Report, code: Code) -> list[tuple[str, str]]:
+def code_guidance(report: ReportParts, code: Code) -> list[tuple[str, str]]:
     lang = report.lang
     segments, cases = _code_counts(report).get(code.path, (0, "\u2013"))
-    counts = _t("counts_text", lang, segments=_display(segments, 0, lang), cases=cases)
+    counts = phrase("counts_text", lang, segments=display_value(segments, 0, lang), cases=cases)
     return [
         (label("definition", lang), code.definition),
         (label("use_when", lang), code.use_when),
         (label("do_not_use_when", lang), code.do_not_use_when),
         (label("example", lang), _example(report, code)),
-        (_t("counts", lang), counts),
+        (phrase("counts", lang), counts),
     ]
 
 
 _DOC_LANG = {"fi": "fi-FI", "en": "en-GB"}
 
 
-def _write_docx(report: _Report, path: Path) -> None:
+def write_docx(report: ReportParts, path: Path) -> None:
     lang, p = report.lang, report.project
     book = p.codebook
     doc = Document()
     _page_and_language(doc, lang)
-    doc.add_heading(_t("appendix_title", lang), level=1)
+    doc.add_heading(phrase("appendix_title", lang), level=1)
     head = doc.add_paragraph()
-    head.add_run(_clean(book.name or p.config.name)).bold = True
+    head.add_run(clean_cell(book.name or p.config.name)).bold = True
     if book.version:
-        head.add_run(f" ({_t('version', lang)} {_clean(book.version)})")
+        head.add_run(f" ({phrase('version', lang)} {clean_cell(book.version)})")
     if book.description:
-        doc.add_paragraph(_clean(book.description))
+        doc.add_paragraph(clean_cell(book.description))
     when = fmt_date(report.data_time, lang=lang) if report.data_time else "\u2013"
-    doc.add_paragraph(
-        f"{_t('project', lang)}: {_clean(p.config.name)}. {_t('data_date', lang)}: {when}."
-    )
-    intro = doc.add_paragraph(_t("codebook_intro", lang))
+    name = clean_cell(p.config.name)
+    doc.add_paragraph(f"{phrase('project', lang)}: {name}. {phrase('data_date', lang)}: {when}.")
+    intro = doc.add_paragraph(phrase("codebook_intro", lang))
     intro.runs[0].italic = True
     _code_tree_figure(doc, report)
     _counts_table(doc, report)
@@ -111,26 +111,26 @@ def _write_docx(report: _Report, path: Path) -> None:
         heading = doc.add_heading("", level=min(code.depth + 2, 9))
         swatch = heading.add_run("\u25a0 ")
         swatch.font.color.rgb = _rgb(code.color)
-        heading.add_run(_clean(code.name))
-        for name, text in _guidance(report, code):
+        heading.add_run(clean_cell(code.name))
+        for name, text in code_guidance(report, code):
             para = doc.add_paragraph()
             para.add_run(f"{name}: ").bold = True
-            body = para.add_run(_clean(text) if str(text).strip() else "\u2013")
+            body = para.add_run(clean_cell(text) if str(text).strip() else "\u2013")
             body.italic = name == label("example", lang) and bool(str(text).strip())
     _drop_thumbnail(doc)
     props = doc.core_properties
-    when_dt = report.data_time or _FALLBACK_DATE
+    when_dt = report.data_time or FALLBACK_DATE
     props.comments = ""
     props.author = "tymqual"
     props.last_modified_by = "tymqual"
     props.language = _DOC_LANG[lang]
-    props.title = _clean(f"{_t('sec_codebook', lang)}: {book.name or p.config.name}")
+    props.title = clean_cell(f"{phrase('sec_codebook', lang)}: {book.name or p.config.name}")
     props.created = when_dt.replace(tzinfo=None)
     props.modified = when_dt.replace(tzinfo=None)
     props.revision = 1
     buffer = io.BytesIO()
     doc.save(buffer)
-    atomic_write_bytes(path, _normalise_zip(buffer.getvalue(), when_dt))
+    atomic_write_bytes(path, normalise_zip(buffer.getvalue(), when_dt))
 
 
 def _page_and_language(doc: Any, lang: Lang) -> None:
@@ -154,7 +154,7 @@ def _rgb(color: str) -> RGBColor:
         return RGBColor(0x66, 0x66, 0x66)
 
 
-def _code_tree_figure(doc: Any, report: _Report) -> None:
+def _code_tree_figure(doc: Any, report: ReportParts) -> None:
     """The code tree (with the codes' colours) and its numbered caption, as in the report."""
     fig = next((f for f in report.figures if f.key == "code_tree"), None)
     if fig is None:
@@ -162,15 +162,15 @@ def _code_tree_figure(doc: Any, report: _Report) -> None:
     png = next(path for path in fig.paths if path.suffix == ".png")
     doc.add_picture(str(png), width=Mm(160))
     doc.add_paragraph(
-        f"{label('figure', report.lang)} {fig.number}. {_clean(fig.caption)}", style="Caption"
+        f"{label('figure', report.lang)} {fig.number}. {clean_cell(fig.caption)}", style="Caption"
     )
 
 
-def _counts_table(doc: Any, report: _Report) -> None:
+def _counts_table(doc: Any, report: ReportParts) -> None:
     """Every code with its coded passages and cases, in a table style a template can adopt."""
     lang, book = report.lang, report.project.codebook
     counts = _code_counts(report)
-    doc.add_paragraph(_t("appendix_table", lang), style="Caption")
+    doc.add_paragraph(phrase("appendix_table", lang), style="Caption")
     heads = [label("code_name", lang), label("segments", lang), label("cases_n_of_N", lang)]
     table = doc.add_table(rows=1, cols=len(heads))
     table.style = "Table Grid"
@@ -179,9 +179,9 @@ def _counts_table(doc: Any, report: _Report) -> None:
     for code in book:
         segments, cases = counts.get(code.path, (0, "\u2013"))
         cells = table.add_row().cells
-        cells[0].paragraphs[0].add_run(_clean(code.name))
+        cells[0].paragraphs[0].add_run(clean_cell(code.name))
         cells[0].paragraphs[0].paragraph_format.left_indent = Mm(4 * code.depth)
-        cells[1].paragraphs[0].add_run(_display(segments, 0, lang))
+        cells[1].paragraphs[0].add_run(display_value(segments, 0, lang))
         cells[2].paragraphs[0].add_run(str(cases))
 
 

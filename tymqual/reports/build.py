@@ -1,6 +1,5 @@
 """Building the report: the staging folder, the steps in order, the move into place."""
 
-
 from __future__ import annotations
 
 import errno
@@ -27,29 +26,29 @@ if TYPE_CHECKING:
     from tymqual.project import Project
 
 from tymqual.reports.appendix import (
-    _write_docx,
+    write_docx,
 )
 from tymqual.reports.collect import (
-    _data_time,
-    _figure_steps,
-    _number_items,
-    _orphaned_note,
-    _pick_survey,
-    _table_steps,
+    collect_figure_steps,
+    collect_table_steps,
+    data_time_of,
+    number_items,
+    orphaned_note,
+    pick_survey,
 )
 from tymqual.reports.html_page import (
-    _write_html,
+    write_html,
 )
 from tymqual.reports.model import (
     SOURCE_FOLDERS,
     ReportFiles,
-    _Report,
+    ReportParts,
 )
 from tymqual.reports.strings import (
-    _t,
+    phrase,
 )
 from tymqual.reports.workbook import (
-    _write_xlsx,
+    write_xlsx,
 )
 
 # ---------------------------------------------------------------------------- entry point
@@ -115,7 +114,9 @@ def _not_built(exc: OSError, staging: Path, target: Path) -> StorageError:
     return StorageError(
         f"The report was not written to {target} because {cause}{where}; the files already "
         f"in {target} are unchanged ({remedy}).",
-        path=target, reason=cause, cause=exc,
+        path=target,
+        reason=cause,
+        cause=exc,
     )
 
 
@@ -140,11 +141,13 @@ def _move_into(staging: Path, target: Path) -> None:
         cause, remedy = describe_os_error(exc)
         if not done:
             raise _not_built(exc, staging, target) from exc
-        left = [str(rel) for rel in names[len(done):]]
+        left = [str(rel) for rel in names[len(done) :]]
         raise StorageError(
             f"The report in {target} is incomplete because {cause}; new: {', '.join(done)}; "
             f"not written (any earlier version unchanged): {', '.join(left)} ({remedy}).",
-            path=target, reason=cause, cause=exc,
+            path=target,
+            reason=cause,
+            cause=exc,
         ) from exc
 
 
@@ -156,23 +159,23 @@ def _build(
     progress: bool,
     allow_small_cells: bool,
 ) -> ReportFiles:
-    names = {k: _t(k, lang) for k in ("xlsx", "html", "docx", "figures_dir")}
-    report = _Report(project, lang, _data_time(project))
-    orphaned = _orphaned_note(project, lang)
+    names = {k: phrase(k, lang) for k in ("xlsx", "html", "docx", "figures_dir")}
+    report = ReportParts(project, lang, data_time_of(project))
+    orphaned = orphaned_note(project, lang)
     if orphaned:
         report.notes.setdefault("sec_results", []).append(orphaned)
-    chosen, survey_note = _pick_survey(project, survey, lang)
+    chosen, survey_note = pick_survey(project, survey, lang)
     if survey_note:
         report.notes.setdefault("sec_survey", []).append(survey_note)
-    table_steps = _table_steps(report, chosen, allow_small_cells)
-    figure_steps = _figure_steps(report, chosen, folder / names["figures_dir"])
+    table_steps = collect_table_steps(report, chosen, allow_small_cells)
+    figure_steps = collect_figure_steps(report, chosen, folder / names["figures_dir"])
     writers: list[tuple[str, Callable[[], None]]] = [
-        (names["xlsx"], lambda: _write_xlsx(report, folder / names["xlsx"])),
-        (names["html"], lambda: _write_html(report, folder / names["html"])),
-        (names["docx"], lambda: _write_docx(report, folder / names["docx"])),
+        (names["xlsx"], lambda: write_xlsx(report, folder / names["xlsx"])),
+        (names["html"], lambda: write_html(report, folder / names["html"])),
+        (names["docx"], lambda: write_docx(report, folder / names["docx"])),
     ]
-    steps = [*table_steps, *figure_steps, (None, _number_items(report)), *writers]
-    with tqdm(total=len(steps), disable=not progress, desc=_t("report", lang), unit="") as bar:
+    steps = [*table_steps, *figure_steps, (None, number_items(report)), *writers]
+    with tqdm(total=len(steps), disable=not progress, desc=phrase("report", lang), unit="") as bar:
         for name, step in steps:
             if name:
                 bar.set_postfix_str(name, refresh=False)

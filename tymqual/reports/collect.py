@@ -29,23 +29,23 @@ from tymqual.reports.disclosure import (
     review_linked_answers,
 )
 from tymqual.reports.model import (
-    _DATE_LIKE,
-    _NOT_GROUPING,
     CASE_FIGURE_LIMIT,
+    DATE_LIKE,
     JOINT_QUOTES_MAX,
+    NOT_GROUPING,
     QUOTES_PER_CASE,
     WORDS_PER_PAGE,
-    _Fig,
-    _reader_frame,
-    _Report,
-    _Table,
+    ReaderFigure,
+    ReaderTable,
+    ReportParts,
+    reader_frame,
 )
 from tymqual.reports.strings import (
-    _t,
+    phrase,
 )
 
 
-def _data_time(project: Project) -> dt.datetime | None:
+def data_time_of(project: Project) -> dt.datetime | None:
     """The newest ``created`` in the ledger (UTC, whole seconds), or None for an empty ledger."""
     codings = project.codings
     if codings.empty or "created" not in codings.columns:
@@ -57,12 +57,12 @@ def _data_time(project: Project) -> dt.datetime | None:
     return pd.Timestamp(newest).to_pydatetime().replace(microsecond=0)
 
 
-def _pick_survey(
+def pick_survey(
     project: Project, survey: str | Survey | None, lang: Lang
 ) -> tuple[Survey | None, str]:
     """(the survey to report or None, a note saying why there is none)."""
     if survey is None:
-        return None, _t("note_survey_skipped", lang)
+        return None, phrase("note_survey_skipped", lang)
     if isinstance(survey, Survey):
         return survey, ""
     if survey != "auto":
@@ -71,12 +71,14 @@ def _pick_survey(
     if len(surveys) == 1:
         return next(iter(surveys.values())), ""
     if surveys:
-        return None, _t("note_many_surveys", lang, n=len(surveys), names=", ".join(sorted(surveys)))
+        return None, phrase(
+            "note_many_surveys", lang, n=len(surveys), names=", ".join(sorted(surveys))
+        )
     unread = project.skipped[project.skipped["path"].str.startswith("surveys/")]
     if not unread.empty:
         name = Path(str(unread["path"].iloc[0])).name
-        return None, _t("note_survey_failed", lang, name=name)
-    return None, _t("note_no_survey", lang)
+        return None, phrase("note_survey_failed", lang, name=name)
+    return None, phrase("note_no_survey", lang)
 
 
 # ---------------------------------------------------------------------------- collecting
@@ -86,7 +88,7 @@ Step = tuple[str | None, Callable[[], None]]
 
 
 def _table_step(
-    report: _Report,
+    report: ReportParts,
     key: str,
     make: Callable[[], pd.DataFrame],
     *,
@@ -102,7 +104,7 @@ def _table_step(
         extra = frame.attrs.get("note")
         all_notes = [*notes, *([str(extra)] if extra else [])]
         if frame.empty:
-            all_notes.insert(0, _t("note_empty", lang))
+            all_notes.insert(0, phrase("note_empty", lang))
         if key == "code_frequencies":
             report.freq = frame
         if key == "quotes":
@@ -110,14 +112,25 @@ def _table_step(
         if review is not None:
             frame, more = review(frame)
             all_notes += more
-        shown, depths = _reader_frame(key, frame, report.project.codebook)
-        report.tables.append(_Table(key, _t(key, lang), _t(f"sheet_{key}", lang), shown,
-                                    all_notes, section, depths=depths))
+        shown, depths = reader_frame(key, frame, report.project.codebook)
+        report.tables.append(
+            ReaderTable(
+                key,
+                phrase(key, lang),
+                phrase(f"sheet_{key}", lang),
+                shown,
+                all_notes,
+                section,
+                depths=depths,
+            )
+        )
 
-    return _t(f"sheet_{key}", lang), run
+    return phrase(f"sheet_{key}", lang), run
 
 
-def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool) -> list[Step]:
+def collect_table_steps(
+    report: ReportParts, survey: Survey | None, allow_small_cells: bool
+) -> list[Step]:
     p, lang = report.project, report.lang
     min_cell = p.config.min_cell_size
     report.allowed = dict(p.config.disclosure_allow)
@@ -129,71 +142,80 @@ def _table_steps(report: _Report, survey: Survey | None, allow_small_cells: bool
             "data_description",
             lambda: tables.data_description(p, words_per_page=WORDS_PER_PAGE, lang=lang),
             section="sec_data",
-            notes=[_t("note_pages", lang, wpp=WORDS_PER_PAGE)],
+            notes=[phrase("note_pages", lang, wpp=WORDS_PER_PAGE)],
             review=lambda frame: review_interviews(report, frame),
         ),
         add(
             "code_frequencies",
             lambda: tables.code_frequencies(p, rollup=True, lang=lang),
-            notes=[_t("note_rollup", lang), *_coders_note(p, lang),
-                   *filter(None, [_orphaned_note(p, lang)])],
+            notes=[
+                phrase("note_rollup", lang),
+                *_coders_note(p, lang),
+                *filter(None, [orphaned_note(p, lang)]),
+            ],
         ),
     ]
-    attribute = _grouping_attribute(p.cases)
+    attribute = grouping_attribute(p.cases)
     if attribute is not None:
         steps.append(_breakdown_step(report, attribute, small_ok, min_cell))
     steps += [
         add("code_case_matrix", lambda: tables.code_case_matrix(p, rollup=True, lang=lang)),
         add("co_occurrence", lambda: tables.co_occurrence(p)),
     ]
-    pair = _coder_pair(p)
-    if pair is not None:
-        steps.append(
-            add(
-                "agreement",
-                lambda: _reliability(p, pair, lang),
-                notes=[_t("note_agreement", lang), _t("note_rigour", lang)],
-            )
-        )
-    machine = _machine_pair(p)
-    if machine is not None:
-        steps.append(
-            add(
-                "agreement_machine",
-                lambda: _reliability(p, machine, lang),
-                notes=[_t("note_machine", lang, a=machine[0],
-                          machine=_machine_name(machine[1], lang)), _t("note_rigour", lang)],
-            )
-        )
+    steps += _agreement_steps(report)
     steps += [
-        add("analysis_table", lambda: tables.analysis_table(p),
-            review=lambda frame: review_analysis_rows(report, frame)),
+        add(
+            "analysis_table",
+            lambda: tables.analysis_table(p),
+            review=lambda frame: review_analysis_rows(report, frame),
+        ),
     ]
     return steps + _survey_steps(report, survey) + _closing_steps(report, survey)
 
 
-def _survey_steps(report: _Report, survey: Survey | None) -> list[Step]:
+def _agreement_steps(report: ReportParts) -> list[Step]:
+    """Two people's agreement, and a person's with the machine coder, where the ledger has them."""
+    p, lang = report.project, report.lang
+    add = functools.partial(_table_step, report)
+    steps: list[Step] = []
+    pair = _coder_pair(p)
+    if pair is not None:
+        notes = [phrase("note_agreement", lang), phrase("note_rigour", lang)]
+        steps.append(add("agreement", lambda: _reliability(p, pair, lang), notes=notes))
+    machine = _machine_pair(p)
+    if machine is not None:
+        named = _machine_name(machine[1], lang)
+        notes = [phrase("note_machine", lang, a=machine[0], machine=named),
+                 phrase("note_rigour", lang)]
+        steps.append(add("agreement_machine", lambda: _reliability(p, machine, lang), notes=notes))
+    return steps
+
+
+def _survey_steps(report: ReportParts, survey: Survey | None) -> list[Step]:
     """The Likert table and the joint display, when there is a survey."""
     if survey is None:
         return []
     p, lang = report.project, report.lang
     return [
         _table_step(
-            report, "likert_table", lambda: tables.likert_table(survey, lang=lang),
+            report,
+            "likert_table",
+            lambda: tables.likert_table(survey, lang=lang),
             section="sec_survey",
         ),
         _table_step(
             report,
             "joint_display",
-            lambda: tables.joint_display(p, survey, lang=lang, quote_kinds=quote_kinds(report),
-                                         max_quotes=JOINT_QUOTES_MAX),
+            lambda: tables.joint_display(
+                p, survey, lang=lang, quote_kinds=quote_kinds(report), max_quotes=JOINT_QUOTES_MAX
+            ),
             section="sec_integration",
             review=lambda frame: (frame, _joint_notes(frame, survey, lang)),
         ),
     ]
 
 
-def _closing_steps(report: _Report, survey: Survey | None) -> list[Step]:
+def _closing_steps(report: ReportParts, survey: Survey | None) -> list[Step]:
     """The case summary and the quotes, the last tables of the report."""
     p, lang = report.project, report.lang
     linked = review_linked_answers(report, survey)
@@ -207,8 +229,13 @@ def _closing_steps(report: _Report, survey: Survey | None) -> list[Step]:
         _table_step(
             report,
             "quotes",
-            lambda: tables.quotes(p, [c.key for c in p.codebook.codes], per_code=None,
-                                  per_case=QUOTES_PER_CASE, kinds=quote_kinds(report)),
+            lambda: tables.quotes(
+                p,
+                [c.key for c in p.codebook.codes],
+                per_code=None,
+                per_case=QUOTES_PER_CASE,
+                kinds=quote_kinds(report),
+            ),
             section="sec_quotes",
             review=lambda frame: (frame, quotes_missing(report, frame)),
         ),
@@ -219,12 +246,16 @@ def _joint_notes(frame: pd.DataFrame, survey: Survey, lang: Lang) -> list[str]:
     """The joint display's legend, its fit categories and what the meta-inference is."""
     linked = [i for cell in frame["items"] for i in str(cell).split(", ") if i]
     legend = tables.likert_legend(survey, linked or _likert_ids(survey), lang)
-    quotes = _t("joint_quotes", lang)
+    quotes = phrase("joint_quotes", lang)
     having = frame["cases_n_of_N"].astype(str).str.split("/").str[0]
     if pd.to_numeric(having, errors="coerce").max() > JOINT_QUOTES_MAX:
-        quotes = _t("joint_quotes_capped", lang, n=JOINT_QUOTES_MAX)
-    return [_t("joint_legend", lang, legend=legend), _t("joint_fit", lang), quotes,
-            _t("joint_meta", lang)]
+        quotes = phrase("joint_quotes_capped", lang, n=JOINT_QUOTES_MAX)
+    return [
+        phrase("joint_legend", lang, legend=legend),
+        phrase("joint_fit", lang),
+        quotes,
+        phrase("joint_meta", lang),
+    ]
 
 
 def _likert_ids(survey: Survey) -> list[str]:
@@ -232,7 +263,7 @@ def _likert_ids(survey: Survey) -> list[str]:
     return list(items.loc[items["type"] == "likert", "item_id"])
 
 
-def _orphaned_note(p: Project, lang: Lang) -> str:
+def orphaned_note(p: Project, lang: Lang) -> str:
     """The reader's note on accepted codings whose key the codebook lacks, or ""."""
     orphaned = p.orphaned_codings()
     counts = orphaned.loc[orphaned["status"] == "accepted", "code"].value_counts(sort=False)
@@ -241,19 +272,20 @@ def _orphaned_note(p: Project, lang: Lang) -> str:
     counts = counts.sort_index()
     keys = ", ".join(f"{key} ({fmt_number(int(n), lang=lang)})" for key, n in counts.items())
     marker = "ei koodikirjassa" if lang == "fi" else "not in codebook"
-    return _t("note_orphaned", lang, n=fmt_number(int(counts.sum()), lang=lang), keys=keys,
-              marker=marker)
+    return phrase(
+        "note_orphaned", lang, n=fmt_number(int(counts.sum()), lang=lang), keys=keys, marker=marker
+    )
 
 
 def _coders_note(p: Project, lang: Lang) -> list[str]:
     """Say whose codings the tables count when more than one person coded."""
     if p.config.analysis_coders:
-        return [_t("note_coders_chosen", lang, coders=", ".join(p.config.analysis_coders))]
+        return [phrase("note_coders_chosen", lang, coders=", ".join(p.config.analysis_coders))]
     pair = _coder_pair(p)
     if pair is None:
         return []
     people = sorted(set(p.codings.loc[p.codings["status"] == "accepted", "coder"]) - {""})
-    return [_t("note_coders_all", lang, coders=", ".join(people))]
+    return [phrase("note_coders_all", lang, coders=", ".join(people))]
 
 
 def _coder_pair(p: Project) -> tuple[str, str] | None:
@@ -268,8 +300,11 @@ def _machine_pair(p: Project) -> tuple[str, str] | None:
     the first person of the pair compared (else the only person) and the first machine."""
     codings = p.codings
     machines = sorted(c for c in set(codings["coder"]) if is_machine_coder(c))
-    people = sorted(c for c in set(codings.loc[codings["status"] == "accepted", "coder"])
-                    - {"", "consensus"} if not is_machine_coder(c))
+    people = sorted(
+        c
+        for c in set(codings.loc[codings["status"] == "accepted", "coder"]) - {"", "consensus"}
+        if not is_machine_coder(c)
+    )
     return (people[0], machines[0]) if machines and people else None
 
 
@@ -277,9 +312,9 @@ def _machine_name(coder: str, lang: Lang) -> str:
     """A machine coder's name in reader words: the method, its model and the version."""
     method, _, rest = coder.partition(":")
     model, _, release = rest.partition("@")
-    words = [_t(f"machine_{method}", lang)]
+    words = [phrase(f"machine_{method}", lang)]
     if model:
-        words.append(f"{_t('machine_model', lang)} {model}")
+        words.append(f"{phrase('machine_model', lang)} {model}")
     if release:
         words.append(release.replace("tymqual-", "tymqual "))
     return ", ".join(words)
@@ -290,17 +325,18 @@ def _reliability(p: Project, coders: tuple[str, str], lang: Lang) -> pd.DataFram
     frame = agreement.reliability_table(p, coders, lang=lang)
     if is_machine_coder(coders[1]):
         frame.attrs["note"] = str(frame.attrs["note"]).replace(
-            coders[1], _machine_name(coders[1], lang))
+            coders[1], _machine_name(coders[1], lang)
+        )
     return frame
 
 
 def _breakdown_step(
-    report: _Report, attribute: str, allow_small_cells: bool, min_cell: int
+    report: ReportParts, attribute: str, allow_small_cells: bool, min_cell: int
 ) -> Step:
     p, lang = report.project, report.lang
     shown = label(attribute, lang).lower() if attribute in LABELS else attribute
-    caption = _t("by_attribute", lang, attr=shown)
-    sheet = _t("sheet_by_attribute", lang, attr=shown)
+    caption = phrase("by_attribute", lang, attr=shown)
+    sheet = phrase("sheet_by_attribute", lang, attr=shown)
 
     def run() -> None:
         try:
@@ -308,18 +344,18 @@ def _breakdown_step(
                 p, by=attribute, rollup=True, allow_small_cells=allow_small_cells, lang=lang
             )
         except DisclosureError:
-            note = _t("note_refused", lang, min=min_cell, attr=shown)
-            report.tables.append(_Table("by_attribute", caption, sheet, None, [note]))
+            note = phrase("note_refused", lang, min=min_cell, attr=shown)
+            report.tables.append(ReaderTable("by_attribute", caption, sheet, None, [note]))
             report.withheld.append(
-                _t("withheld_small_cells", lang, caption=caption, min=min_cell, attr=shown)
+                phrase("withheld_small_cells", lang, caption=caption, min=min_cell, attr=shown)
             )
             return
-        notes = [_t("note_rollup", lang)]
+        notes = [phrase("note_rollup", lang)]
         if allow_small_cells and "small_cells" not in report.allowed:
-            notes.append(_t("note_small_allowed", lang, min=min_cell))
-        shown_frame, depths = _reader_frame("by_attribute", frame, p.codebook)
+            notes.append(phrase("note_small_allowed", lang, min=min_cell))
+        shown_frame, depths = reader_frame("by_attribute", frame, p.codebook)
         report.tables.append(
-            _Table("by_attribute", caption, sheet, shown_frame, notes, depths=depths)
+            ReaderTable("by_attribute", caption, sheet, shown_frame, notes, depths=depths)
         )
 
     return sheet, run
@@ -331,12 +367,12 @@ def _theme_names(p: Project, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=lambda c: names.get(c, c) if isinstance(c, str) else c)
 
 
-def _grouping_attribute(cases: pd.DataFrame) -> str | None:
+def grouping_attribute(cases: pd.DataFrame) -> str | None:
     """The case attribute to break codes down by: ``region`` if there is one, else the first
     attribute that groups cases (not an id, label, date or number) and has two values or more.
     """
     candidates = [
-        c for c in cases.columns if str(c) not in _NOT_GROUPING and not _DATE_LIKE.search(str(c))
+        c for c in cases.columns if str(c) not in NOT_GROUPING and not DATE_LIKE.search(str(c))
     ]
     for column in sorted(candidates, key=lambda c: c != "region"):
         values = cases[column].astype(str).str.strip()
@@ -347,23 +383,27 @@ def _grouping_attribute(cases: pd.DataFrame) -> str | None:
     return None
 
 
-def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[Step]:
+def collect_figure_steps(report: ReportParts, survey: Survey | None, folder: Path) -> list[Step]:
     p, lang = report.project, report.lang
     n_cases = len(p.cases) or len(p.source_ids)  # without cases.csv rows, a source is a case
     by_case = n_cases <= CASE_FIGURE_LIMIT
     makers: list[tuple[str, str, Callable[[], Figure]]] = [
-        ("theme_frequency", "sec_results",
-         lambda: figures.theme_frequency(p, by="case" if by_case else None, lang=lang)),
+        (
+            "theme_frequency",
+            "sec_results",
+            lambda: figures.theme_frequency(p, by="case" if by_case else None, lang=lang),
+        ),
     ]
     if by_case and len(coverage.saturation(p)) >= 2:
-        makers.insert(0, ("saturation_curve", "sec_data",
-                          lambda: figures.saturation_curve(p, lang=lang)))
+        makers.insert(
+            0, ("saturation_curve", "sec_data", lambda: figures.saturation_curve(p, lang=lang))
+        )
     if by_case:
         makers.append(
             ("code_case_heatmap", "sec_results", lambda: figures.code_case_heatmap(p, lang=lang))
         )
     else:
-        note = _t("note_many_cases", lang, n=n_cases, limit=CASE_FIGURE_LIMIT)
+        note = phrase("note_many_cases", lang, n=n_cases, limit=CASE_FIGURE_LIMIT)
         report.notes.setdefault("sec_results", []).append(note)
     makers.append(
         ("cooccurrence_heatmap", "sec_results", lambda: figures.cooccurrence_heatmap(p, lang=lang))
@@ -381,17 +421,19 @@ def _figure_steps(report: _Report, survey: Survey | None, folder: Path) -> list[
             # title drawn inside the figure (left-aligned on every figure) would repeat it.
             for ax in fig.axes:
                 ax.set_title("", loc="left")
-            stem = f"{_t('figure_stem', lang)}{position}_{_t(f'stem_{text}', lang)}"
+            stem = f"{phrase('figure_stem', lang)}{position}_{phrase(f'stem_{text}', lang)}"
             paths = figures.save_figure(fig, folder / stem)
             svg = next(path for path in paths if path.suffix == ".svg").read_bytes()
-            report.figures.append(_Fig(key, _t(f"fig_{text}", lang), section, svg, paths))
+            report.figures.append(
+                ReaderFigure(key, phrase(f"fig_{text}", lang), section, svg, paths)
+            )
 
-        return f"{_t('figure_stem', lang)}{position}", run
+        return f"{phrase('figure_stem', lang)}{position}", run
 
     return [step(i, key, section, make) for i, (key, section, make) in enumerate(makers, 1)]
 
 
-def _number_items(report: _Report) -> Callable[[], None]:
+def number_items(report: ReportParts) -> Callable[[], None]:
     """Number tables and figures in the order the HTML shows them (quotes last)."""
     order = [
         "sec_data",

@@ -26,22 +26,46 @@ import pandas as pd
 
 from tymqual.formatting import Lang, fmt_number
 from tymqual.labels import LABELS, label
-from tymqual.reports.model import _Report
-from tymqual.reports.strings import _t
+from tymqual.reports.model import ReportParts
+from tymqual.reports.strings import phrase
 
 if TYPE_CHECKING:
     from tymqual.surveys import Survey
 
 _DETAILS = ("date", "duration_min", "interview_mode")
 _MONTHS = {
-    "fi": ("tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys",
-           "loka", "marras", "joulu"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "fi": (
+        "tammi",
+        "helmi",
+        "maalis",
+        "huhti",
+        "touko",
+        "kesä",
+        "heinä",
+        "elo",
+        "syys",
+        "loka",
+        "marras",
+        "joulu",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 
-def review_interviews(report: _Report, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def review_interviews(report: ReportParts, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The description of the data without each interview's date, length and mode, and the
     sentences that summarise them (unless ``interview_details`` is allowed)."""
     if "interview_details" in report.allowed:
@@ -50,11 +74,11 @@ def review_interviews(report: _Report, frame: pd.DataFrame) -> tuple[pd.DataFram
     body = frame.iloc[:-1] if len(frame) else frame  # the last row is the total
     if not present or body[present].astype(str).isin(["", "\u2013", "<NA>"]).all().all():
         return frame.drop(columns=present), []
-    report.withheld.append(_t("withheld_interview_details", report.lang))
+    report.withheld.append(phrase("withheld_interview_details", report.lang))
     return frame.drop(columns=present), _interview_summary(report)
 
 
-def _interview_summary(report: _Report) -> list[str]:
+def _interview_summary(report: ReportParts) -> list[str]:
     p, lang = report.project, report.lang
     cases = p.cases
     interviews = p.sources[p.sources["kind"] == "interview"]
@@ -66,11 +90,15 @@ def _interview_summary(report: _Report) -> list[str]:
         errors="coerce",
     ).dropna()
     if dates.notna().any() and not minutes.empty:
-        notes.append(_t(
-            "interview_summary", lang, period=_period(dates.dropna(), lang),
-            total=fmt_number(round(float(minutes.sum())), lang=lang),
-            median=fmt_number(round(float(minutes.median())), lang=lang),
-        ))
+        notes.append(
+            phrase(
+                "interview_summary",
+                lang,
+                period=_period(dates.dropna(), lang),
+                total=fmt_number(round(float(minutes.sum())), lang=lang),
+                median=fmt_number(round(float(minutes.median())), lang=lang),
+            )
+        )
     if "interview_mode" in rows.columns:
         notes.append(_modes(report, rows["interview_mode"]))
     return [n for n in notes if n]
@@ -91,57 +119,61 @@ def _period(dates: pd.Series, lang: Lang) -> str:
     return f"in {months[first.month - 1]}{year}–{months[last.month - 1]} {last.year}"
 
 
-def _modes(report: _Report, modes: pd.Series) -> str:
+def _modes(report: ReportParts, modes: pd.Series) -> str:
     lang, min_cell = report.lang, report.project.config.min_cell_size
     values = modes.astype(str).str.strip()
     counts = values[values != ""].value_counts(sort=False).sort_index()
     if counts.empty:
         return ""
     if counts.min() < min_cell:
-        return _t("interview_modes_withheld", lang, min=min_cell)
+        return phrase("interview_modes_withheld", lang, min=min_cell)
     shown = ", ".join(
         f"{label(str(m), lang).lower() if m in LABELS else m} {fmt_number(int(n), lang=lang)}"
         for m, n in counts.items()
     )
-    return _t("interview_modes", lang, modes=shown)
+    return phrase("interview_modes", lang, modes=shown)
 
 
-def review_linked_answers(report: _Report, survey: Survey | None) -> Survey | None:
+def review_linked_answers(report: ReportParts, survey: Survey | None) -> Survey | None:
     """The survey whose answers the summary by case may show beside each case: ``survey``
     when ``linked_answers`` is allowed, else None (and the withholding is recorded)."""
     if survey is None or "respondent_id" not in report.project.cases.columns:
         return survey if survey is not None and "linked_answers" in report.allowed else None
     if "linked_answers" in report.allowed:
         return survey
-    report.withheld.append(_t("withheld_linked_answers", report.lang))
+    report.withheld.append(phrase("withheld_linked_answers", report.lang))
     return None
 
 
-def privacy_paragraphs(report: _Report) -> list[str]:
+def privacy_paragraphs(report: ReportParts) -> list[str]:
     """The data protection section: what is withheld, what the author allowed and why."""
     lang = report.lang
-    out = [_t("privacy_intro", lang) if report.withheld else _t("privacy_none", lang)]
+    out = [phrase("privacy_intro", lang) if report.withheld else phrase("privacy_none", lang)]
     out += [f"\u2013 {item}" for item in report.withheld]
     if report.allowed:
-        out.append(_t("privacy_allowed_intro", lang))
-        out += [f"\u2013 {_t(f'allowed_{item}', lang)}: {reason}"
-                for item, reason in report.allowed.items()]
+        out.append(phrase("privacy_allowed_intro", lang))
+        out += [
+            f"\u2013 {phrase(f'allowed_{item}', lang)}: {reason}"
+            for item, reason in report.allowed.items()
+        ]
     if report.internal and "small_cells" not in report.allowed:
-        out.append(_t("privacy_internal", lang))
-    out.append(_t("privacy_free_text", lang))
+        out.append(phrase("privacy_internal", lang))
+    out.append(phrase("privacy_free_text", lang))
     return out
 
 
-def allowed_sentence(report: _Report) -> str:
+def allowed_sentence(report: ReportParts) -> str:
     """The methods section's sentence on what the author chose to show, and why ("" if none)."""
     if not report.allowed:
         return ""
-    items = "; ".join(f"{_t(f'allowed_{item}', report.lang).lower()} ({reason})"
-                      for item, reason in report.allowed.items())
-    return _t("methods_allowed", report.lang, items=items)
+    items = "; ".join(
+        f"{phrase(f'allowed_{item}', report.lang).lower()} ({reason})"
+        for item, reason in report.allowed.items()
+    )
+    return phrase("methods_allowed", report.lang, items=items)
 
 
-def _linking_withheld(report: _Report) -> bool:
+def _linking_withheld(report: ReportParts) -> bool:
     """Whether survey answers belong to cases (so could link a person's answers to her
     interview) and the author has not allowed that link to be shown."""
     p = report.project
@@ -149,13 +181,15 @@ def _linking_withheld(report: _Report) -> bool:
     return bool(has_answers) and "linked_answers" not in report.allowed
 
 
-def quote_kinds(report: _Report) -> tuple[str, ...] | None:
+def quote_kinds(report: ReportParts) -> tuple[str, ...] | None:
     """The kinds of source quotes may come from: not survey answers while the link is withheld
     (a quote labelled with the case would tie the answer to the interviewee)."""
     return ("interview", "document") if _linking_withheld(report) else None
 
 
-def review_analysis_rows(report: _Report, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def review_analysis_rows(
+    report: ReportParts, frame: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
     """The analysis table with each survey answer's row shown as a survey answer, not as the
     case whose interviewee gave it."""
     if not _linking_withheld(report) or frame.empty:
@@ -170,13 +204,14 @@ def review_analysis_rows(report: _Report, frame: pd.DataFrame) -> tuple[pd.DataF
     out.loc[answer, "case_id"] = label("survey_answer", report.lang)
     # After the interviews, ordered by category and text: in the case's place, a row would
     # still say whose answer it is.
-    answers = out[answer].sort_values(["main_category", "subcategory", "original_expression"],
-                                      kind="stable")
+    answers = out[answer].sort_values(
+        ["main_category", "subcategory", "original_expression"], kind="stable"
+    )
     out = pd.concat([out[~answer], answers], ignore_index=True)
-    return out, [_t("note_survey_rows", report.lang)]
+    return out, [phrase("note_survey_rows", report.lang)]
 
 
-def quotes_missing(report: _Report, quotes: pd.DataFrame) -> list[str]:
+def quotes_missing(report: ReportParts, quotes: pd.DataFrame) -> list[str]:
     """Per theme, the cases with passages of it but no quote, and the reason: their passages
     of the theme are all in survey answers, which are not quoted under the case."""
     p, lang = report.project, report.lang
@@ -191,10 +226,11 @@ def quotes_missing(report: _Report, quotes: pd.DataFrame) -> list[str]:
         mine = seg[seg["code"].isin(keys)]
         quoted = set(quotes.loc[quotes["code_path"] == theme.path, "case_id"])
         only_answers = [
-            case for case, kinds in mine.groupby("case_id", sort=False)["kind"]
+            case
+            for case, kinds in mine.groupby("case_id", sort=False)["kind"]
             if case not in quoted and set(kinds) == {"survey_answer"}
         ]
         if only_answers:
             cases = ", ".join(p.case_label(str(c)) for c in only_answers)
-            notes.append(_t("quote_missing", lang, theme=theme.name, cases=cases))
+            notes.append(phrase("quote_missing", lang, theme=theme.name, cases=cases))
     return notes

@@ -12,24 +12,24 @@ import tymqual
 from tymqual.formatting import Lang, fmt_date
 from tymqual.labels import label
 from tymqual.reports.appendix import (
-    _guidance,
+    code_guidance,
 )
 from tymqual.reports.disclosure import privacy_paragraphs
 from tymqual.reports.model import (
-    _clean,
-    _decimals,
-    _display,
-    _Fig,
-    _is_number,
-    _longest_line,
-    _quote_text,
-    _relabelled,
-    _Report,
-    _Table,
+    ReaderFigure,
+    ReaderTable,
+    ReportParts,
+    clean_cell,
+    decimals,
+    display_value,
+    is_number,
+    longest_line,
+    quote_text,
+    relabelled,
 )
 from tymqual.reports.prose import data_summary, methods_paragraphs, technical_paragraphs
 from tymqual.reports.strings import (
-    _t,
+    phrase,
 )
 from tymqual.storage import (
     atomic_write_text,
@@ -141,10 +141,10 @@ _CSS = _CSS.replace("@@WIDE@@", _row_by_row(".table-wrap.wide")).replace(
 
 
 def _e(text: object) -> str:
-    return html.escape(_clean(text), quote=True)
+    return html.escape(clean_cell(text), quote=True)
 
 
-def _write_html(report: _Report, path: Path) -> None:
+def write_html(report: ReportParts, path: Path) -> None:
     lang, p = report.lang, report.project
     parts = [
         "<!DOCTYPE html>",
@@ -152,7 +152,7 @@ def _write_html(report: _Report, path: Path) -> None:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(p.config.name)} – {_e(_t('report', lang))}</title>",
+        f"<title>{_e(p.config.name)} – {_e(phrase('report', lang))}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
@@ -161,25 +161,25 @@ def _write_html(report: _Report, path: Path) -> None:
     ]
     when = fmt_date(report.data_time, lang=lang) if report.data_time else "\u2013"
     parts.append(
-        f'<p class="meta">{_e(_t("data_date", lang))}: {_e(when)} '
-        f"({_e(_t('data_date_note', lang))})</p>"
+        f'<p class="meta">{_e(phrase("data_date", lang))}: {_e(when)} '
+        f"({_e(phrase('data_date_note', lang))})</p>"
     )
     if p.config.description:
         parts.append(f"<p>{_e(p.config.description)}</p>")
     sections = _html_sections(report)
-    parts.append(f"<nav><b>{_e(_t('toc', lang))}</b><ol>")
-    parts += [f'<li><a href="#{key}">{_e(_t(key, lang))}</a></li>' for key, _ in sections]
+    parts.append(f"<nav><b>{_e(phrase('toc', lang))}</b><ol>")
+    parts += [f'<li><a href="#{key}">{_e(phrase(key, lang))}</a></li>' for key, _ in sections]
     parts.append("</ol></nav>")
     for key, body in sections:
-        parts.append(f'<section id="{key}"><h2>{_e(_t(key, lang))}</h2>')
+        parts.append(f'<section id="{key}"><h2>{_e(phrase(key, lang))}</h2>')
         parts.extend(body)
         parts.append("</section>")
-    parts.append(f"<footer>{_e(_t('made_with', lang))} {_e(tymqual.__version__)}</footer>")
+    parts.append(f"<footer>{_e(phrase('made_with', lang))} {_e(tymqual.__version__)}</footer>")
     parts += ["</main>", "</body>", "</html>", ""]
     atomic_write_text(path, "\n".join(parts))
 
 
-def _html_sections(report: _Report) -> list[tuple[str, list[str]]]:
+def _html_sections(report: ReportParts) -> list[tuple[str, list[str]]]:
     sections: list[tuple[str, list[str]]] = []
     for key in ("sec_data", "sec_results", "sec_survey", "sec_integration"):
         body = _html_section_items(report, key)
@@ -211,7 +211,7 @@ def _paragraphs(texts: list[str]) -> list[str]:
     return body
 
 
-def _html_section_items(report: _Report, section: str) -> list[str]:
+def _html_section_items(report: ReportParts, section: str) -> list[str]:
     body = [f'<p class="omitted">{_e(n)}</p>' for n in report.notes.get(section, [])]
     for table in report.tables:
         if table.section != section:
@@ -245,22 +245,23 @@ def _figure_follows(figure_key: str, table_key: str) -> bool:
     }.get(figure_key) == table_key
 
 
-def _html_table(table: _Table, report: _Report) -> str:
+def _html_table(table: ReaderTable, report: ReportParts) -> str:
     assert table.frame is not None
     lang = report.lang
     depths = table.depths or [0] * len(table.frame)
     name_col = (
         list(table.frame.columns).index("code_name") if "code_name" in table.frame.columns else -1
     )
-    frame = _relabelled(table.frame, lang)
+    frame = relabelled(table.frame, lang)
     columns = [list(frame.iloc[:, j]) for j in range(frame.shape[1])]
-    places = [_decimals(pd.Series(values, dtype=object)) for values in columns]
+    places = [decimals(pd.Series(values, dtype=object)) for values in columns]
     shown = [
-        [_display(v, d, lang) for v in values] for values, d in zip(columns, places, strict=True)
+        [display_value(v, d, lang) for v in values]
+        for values, d in zip(columns, places, strict=True)
     ]
     # A table wider than the text column fills it, so long texts wrap instead of overflowing.
     chars = sum(
-        min(max(map(_longest_line, [*cells, str(head)])), 40) + 3
+        min(max(map(longest_line, [*cells, str(head)])), 40) + 3
         for cells, head in zip(shown, frame.columns, strict=True)
     )
     full = chars > 95
@@ -273,7 +274,7 @@ def _html_table(table: _Table, report: _Report) -> str:
     for i in range(len(frame)):
         cells = []
         for j in range(frame.shape[1]):
-            attr = ' class="num"' if _is_number(columns[j][i]) else ""
+            attr = ' class="num"' if is_number(columns[j][i]) else ""
             if j == name_col and depths[i]:
                 attr = f' style="padding-left:{0.6 + 1.2 * depths[i]:.1f}rem"'
             head_j = _e(frame.columns[j])
@@ -294,7 +295,7 @@ def _html_table(table: _Table, report: _Report) -> str:
     )
 
 
-def _html_figure(fig: _Fig, lang: Lang) -> str:
+def _html_figure(fig: ReaderFigure, lang: Lang) -> str:
     data = base64.b64encode(fig.svg).decode("ascii")
     caption = f"{label('figure', lang)} {fig.number}. {fig.caption}"
     return (
@@ -304,36 +305,38 @@ def _html_figure(fig: _Fig, lang: Lang) -> str:
     )
 
 
-def _html_quotes(report: _Report) -> list[str]:
+def _html_quotes(report: ReportParts) -> list[str]:
     lang = report.lang
     quotes = report.quotes
     table = report.table("quotes")
     if quotes is None or quotes.empty:
-        return [f"<p>{_e(_t('no_quotes', lang))}</p>"]
+        return [f"<p>{_e(phrase('no_quotes', lang))}</p>"]
     body: list[str] = []
     for _, rows in quotes.groupby("code_path", sort=False):
         body.append(f"<h3>{_e(rows['code_name'].iloc[0])}</h3>")
         for _, row in rows.iterrows():
             sub = str(row["coded_name"])
             tail = f' <span class="sub">\u2013 {_e(sub)}</span>' if sub != row["code_name"] else ""
-            body.append(f"<blockquote>{_e(_quote_text(row))}{tail}</blockquote>")
+            body.append(f"<blockquote>{_e(quote_text(row))}{tail}</blockquote>")
     if table is not None:
         body += [f'<p class="note">{_e(n)}</p>' for n in table.notes]
         if table.number:
-            body.append(f'<p class="note">{_e(_t("quotes_in_workbook", lang, n=table.number))}</p>')
+            body.append(
+                f'<p class="note">{_e(phrase("quotes_in_workbook", lang, n=table.number))}</p>'
+            )
     return body
 
 
-def _html_codebook(report: _Report) -> list[str]:
+def _html_codebook(report: ReportParts) -> list[str]:
     lang, book = report.lang, report.project.codebook
     body = []
     head = f"<p><b>{_e(book.name)}</b>"
     if book.version:
-        head += f" ({_e(_t('version', lang))} {_e(book.version)})"
+        head += f" ({_e(phrase('version', lang))} {_e(book.version)})"
     body.append(head + "</p>")
     if book.description:
         body.append(f"<p>{_e(book.description)}</p>")
-    body.append(f'<p class="note">{_e(_t("codebook_intro", lang))}</p>')
+    body.append(f'<p class="note">{_e(phrase("codebook_intro", lang))}</p>')
     body += [_html_figure(f, lang) for f in report.figures if f.section == "sec_codebook"]
     for code in book:
         level = min(code.depth + 3, 6)
@@ -341,7 +344,7 @@ def _html_codebook(report: _Report) -> list[str]:
         body.append(f"<h{level}>{swatch}{_e(code.name)}</h{level}>")
         items = "".join(
             f"<dt>{_e(name)}</dt><dd>{_e(text) if str(text).strip() else '–'}</dd>"
-            for name, text in _guidance(report, code)
+            for name, text in code_guidance(report, code)
         )
         body.append(f'<dl class="code">{items}</dl>')
     return body

@@ -31,16 +31,16 @@ the code × case heat map is left to its table (a thousand cases would not be re
 SOURCE_FOLDERS = ("transcripts", "documents", "codes", "surveys")
 # Zip entries get this timestamp (the earliest a zip can store), so two builds are identical.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_COLUMN_WIDTH_MAX = 45
-_HEADER_WIDTH_MAX = 24
+FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+COLUMN_WIDTH_MAX = 45
+HEADER_WIDTH_MAX = 24
 # Characters XML 1.0 cannot hold; openpyxl and python-docx refuse them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_QUOTE_MARKS = ("\u201d", "\u201c", "\u201e", '"')
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+QUOTE_MARKS = ("\u201d", "\u201c", "\u201e", '"')
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Case attributes that identify or date a case rather than group cases.
-_NOT_GROUPING = {"case_id", "label", "respondent_id", "sources", "pseudonym", "name", "nimi"}
-_DATE_LIKE = re.compile(r"date|pvm|päivä|paiva|aika|time", re.IGNORECASE)
+NOT_GROUPING = {"case_id", "label", "respondent_id", "sources", "pseudonym", "name", "nimi"}
+DATE_LIKE = re.compile(r"date|pvm|päivä|paiva|aika|time", re.IGNORECASE)
 JOINT_QUOTES_MAX = 8
 """Most quotes in one joint display cell; beyond it the quotes section has every case."""
 QUOTES_PER_CASE = 3
@@ -86,7 +86,7 @@ class ReportFiles:
 
 
 @dataclass
-class _Table:
+class ReaderTable:
     key: str
     caption: str
     sheet: str
@@ -98,7 +98,7 @@ class _Table:
 
 
 @dataclass
-class _Fig:
+class ReaderFigure:
     key: str
     caption: str
     section: str
@@ -108,12 +108,12 @@ class _Fig:
 
 
 @dataclass
-class _Report:
+class ReportParts:
     project: Project
     lang: Lang
     data_time: dt.datetime | None
-    tables: list[_Table] = field(default_factory=list)
-    figures: list[_Fig] = field(default_factory=list)
+    tables: list[ReaderTable] = field(default_factory=list)
+    figures: list[ReaderFigure] = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)  # section → notes
     freq: pd.DataFrame | None = None
     quotes: pd.DataFrame | None = None
@@ -124,12 +124,11 @@ class _Report:
     allowed: dict[str, str] = field(default_factory=dict)
     internal: bool = False
 
-    def table(self, key: str) -> _Table | None:
+    def table(self, key: str) -> ReaderTable | None:
         return next((t for t in self.tables if t.key == key), None)
 
 
-
-def _reader_frame(key: str, frame: pd.DataFrame, book: Codebook) -> tuple[pd.DataFrame, list[int]]:
+def reader_frame(key: str, frame: pd.DataFrame, book: Codebook) -> tuple[pd.DataFrame, list[int]]:
     """The table as a reader sees it in every file, and each row's indentation depth.
 
     Tracing columns go (the depth indents the code name instead); code paths become names
@@ -149,7 +148,8 @@ def _reader_frame(key: str, frame: pd.DataFrame, book: Codebook) -> tuple[pd.Dat
                 book.resolve(v).name if isinstance(v, str) and v in book else v for v in out[column]
             ]
     empty_levels = [
-        c for c in ("upper_category", "subcategory")
+        c
+        for c in ("upper_category", "subcategory")
         if c in out.columns and not out[c].fillna("").astype(str).str.strip().any()
     ]
     hidden = [c for c in (*_TRACING, *_REPEATS.get(key, ()), *empty_levels) if c in out.columns]
@@ -162,17 +162,17 @@ def _reader_frame(key: str, frame: pd.DataFrame, book: Codebook) -> tuple[pd.Dat
 # ---------------------------------------------------------------------------- cell values
 
 
-def _clean(text: object) -> str:
+def clean_cell(text: object) -> str:
     return _XML_ILLEGAL.sub("", str(text))
 
 
-def _is_missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float | np.floating) and math.isnan(value)
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
     return (
         isinstance(value, numbers.Real)
         and not isinstance(value, bool | np.bool_)
@@ -180,51 +180,50 @@ def _is_number(value: object) -> bool:
     )
 
 
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
     if isinstance(value, list | tuple | set):
-        return "; ".join(_as_text(v) for v in value)
-    if isinstance(value, dt.datetime | pd.Timestamp) and not _is_missing(value):
+        return "; ".join(as_text(v) for v in value)
+    if isinstance(value, dt.datetime | pd.Timestamp) and not is_missing(value):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, bool | np.bool_):
         return label("yes" if value else "no")
-    return _clean(value)
+    return clean_cell(value)
 
 
-def _relabelled(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+def relabelled(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """``frame`` with reader labels as headers."""
     return relabel(frame.reset_index(drop=True), lang)
 
 
-def _decimals(column: pd.Series) -> int:
+def decimals(column: pd.Series) -> int:
     """Decimal places (0–2) that show every number of ``column`` as precisely as reasonable."""
     places = 0
     for value in column:
-        if _is_number(value) and not float(value).is_integer():
+        if is_number(value) and not float(value).is_integer():
             places = max(places, 1 if round(float(value), 1) == round(float(value), 2) else 2)
     return places
 
 
-def _display(value: object, places: int, lang: Lang) -> str:
+def display_value(value: object, places: int, lang: Lang) -> str:
     """A cell as the HTML shows it: numbers through formatting.py, missing as an en dash."""
-    if _is_missing(value):
+    if is_missing(value):
         return "\u2013"
-    if _is_number(value):
+    if is_number(value):
         whole = isinstance(value, numbers.Integral) or places == 0
         return fmt_number(value, None if whole else places, lang=lang)
     if isinstance(value, bool | np.bool_):
         return label("yes" if value else "no", lang)
-    return _as_text(value)
+    return as_text(value)
 
 
-
-def _longest_line(text: str) -> int:
+def longest_line(text: str) -> int:
     return max((len(line) for line in text.split("\n")), default=0)
 
 
 # ---------------------------------------------------------------------------- zip packages
 
 
-def _normalise_zip(data: bytes, when: dt.datetime) -> bytes:
+def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
     """Rewrite an Office file so that it depends only on its content and ``when``.
 
     openpyxl and python-docx stamp the save time into every zip entry and into
@@ -252,12 +251,11 @@ def _normalise_zip(data: bytes, when: dt.datetime) -> bytes:
     return target.getvalue()
 
 
-
-def _quote_text(row: pd.Series) -> str:
+def quote_text(row: pd.Series) -> str:
     """A quote row as ``”passage” (case)``, whatever marks the quotes table already has."""
-    text = " ".join(_as_text(row["quote"]).split())
-    if text.startswith(_QUOTE_MARKS):
+    text = " ".join(as_text(row["quote"]).split())
+    if text.startswith(QUOTE_MARKS):
         return text
     case = row.get("case_label", row.get("case_id"))
-    suffix = f" ({_as_text(case)})" if not _is_missing(case) and str(case) else ""
+    suffix = f" ({as_text(case)})" if not is_missing(case) and str(case) else ""
     return f"\u201d{text}\u201d{suffix}"

@@ -7,11 +7,11 @@ import platform
 import tymqual
 from tymqual.formatting import fmt_date, fmt_number
 from tymqual.reports.disclosure import allowed_sentence
-from tymqual.reports.model import QUOTES_PER_CASE, WORDS_PER_PAGE, _Report
-from tymqual.reports.strings import _KIND_WORDS, _t
+from tymqual.reports.model import QUOTES_PER_CASE, WORDS_PER_PAGE, ReportParts
+from tymqual.reports.strings import KIND_WORDS, phrase
 
 
-def data_summary(report: _Report) -> str:
+def data_summary(report: ReportParts) -> str:
     """One paragraph of counts, each defined as in the tables: the interviews' words are
     Table 1's total; the words of open survey answers and documents are said apart."""
     lang, p = report.lang, report.project
@@ -19,7 +19,7 @@ def data_summary(report: _Report) -> str:
     kinds = p.sources["kind"].value_counts(sort=False)
     which = 0 if lang == "fi" else 1
     kind_text = ", ".join(
-        f"{fmt_number(int(n), lang=lang)} {_KIND_WORDS.get(str(k), (str(k), str(k)))[which]}"
+        f"{fmt_number(int(n), lang=lang)} {KIND_WORDS.get(str(k), (str(k), str(k)))[which]}"
         for k, n in sorted(kinds.items(), key=lambda kv: str(kv[0]))
     )
     by_kind = s["words_by_kind"]
@@ -27,11 +27,11 @@ def data_summary(report: _Report) -> str:
     others = [k for k in ("survey_answer", "document") if by_kind.get(k)]
     other_words = ""
     if others:
-        where = f" {_t('and', lang)} ".join(_t(f"words_{k}", lang) for k in others)
+        where = f" {phrase('and', lang)} ".join(phrase(f"words_{k}", lang) for k in others)
         words = fmt_number(sum(by_kind[k] for k in others), lang=lang)
-        other_words = _t("other_words", lang, where=where, words=words)
+        other_words = phrase("other_words", lang, where=where, words=words)
     table = report.table("data_description")
-    return _t(
+    return phrase(
         "data_summary",
         lang,
         sources=fmt_number(s["sources"], lang=lang),
@@ -46,8 +46,8 @@ def data_summary(report: _Report) -> str:
     )
 
 
-def methods_paragraphs(report: _Report) -> list[str]:
-    text = _t(
+def methods_paragraphs(report: ReportParts) -> list[str]:
+    text = phrase(
         "methods",
         report.lang,
         min=report.project.config.min_cell_size,
@@ -58,20 +58,27 @@ def methods_paragraphs(report: _Report) -> list[str]:
     return text.split("|")
 
 
-def technical_paragraphs(report: _Report) -> list[str]:
+def technical_paragraphs(report: ReportParts) -> list[str]:
     """Offsets, the codebook's version and history, and the software, in reader language."""
     lang, p = report.lang, report.project
     book = p.codebook
     codebook = book.name or p.config.name
     if book.version:
-        codebook += f", {_t('version', lang)} {book.version}"
+        codebook += f", {phrase('version', lang)} {book.version}"
     history = p.ledger.history
     commits = history.commits() if history is not None and history.exists() else []
     history_text = ""
     if commits:
         first, last = (fmt_date(c.time[:10], lang=lang) for c in (commits[0], commits[-1]))
-        history_text = _t("technical_history", lang, n=fmt_number(len(commits), lang=lang),
-                          first=first, last=last)
-    text = _t("technical", lang, codebook=codebook, history=history_text,
-              version=tymqual.__version__, python=platform.python_version())
+        history_text = phrase(
+            "technical_history", lang, n=fmt_number(len(commits), lang=lang), first=first, last=last
+        )
+    text = phrase(
+        "technical",
+        lang,
+        codebook=codebook,
+        history=history_text,
+        version=tymqual.__version__,
+        python=platform.python_version(),
+    )
     return text.split("|")

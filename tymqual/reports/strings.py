@@ -1,4 +1,4 @@
-"""Every word of the report a reader sees, in Finnish and English (``_t``)."""
+"""Every word of the report a reader sees, in Finnish and English (``phrase``)."""
 
 from __future__ import annotations
 
@@ -284,8 +284,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "interview_summary": (
         "Haastattelut tehtiin {period}. Niiden kesto oli yhteensä {total} min (mediaani "
         "{median} min).",
-        "The interviews were held {period}. They lasted {total} min in all (median "
-        "{median} min).",
+        "The interviews were held {period}. They lasted {total} min in all (median {median} min).",
     ),
     "interview_modes": ("Haastattelutavat: {modes}.", "Interview modes: {modes}."),
     "interview_modes_withheld": (
@@ -452,13 +451,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "are stored and which software version made the report.",
     ),
 }
-_KIND_WORDS: dict[str, tuple[str, str]] = {
+KIND_WORDS: dict[str, tuple[str, str]] = {
     "interview": ("haastattelua", "interviews"),
     "document": ("asiakirjaa", "documents"),
     "survey_answer": ("kyselyvastausta", "survey answers"),
 }
 
 
-def _t(key: str, lang: Lang, **values: object) -> str:
+def phrase(key: str, lang: Lang, **values: object) -> str:
     text = _TEXT[key][0 if lang == "fi" else 1]
     return text.format(**values) if values else text

@@ -21,24 +21,24 @@ from tymqual.formatting import Lang, fmt_date
 from tymqual.labels import label
 from tymqual.reports.disclosure import privacy_paragraphs
 from tymqual.reports.model import (
-    _COLUMN_WIDTH_MAX,
-    _FALLBACK_DATE,
-    _HEADER_WIDTH_MAX,
-    _SHEET_FORBIDDEN,
-    _as_text,
-    _clean,
-    _decimals,
-    _display,
-    _is_missing,
-    _is_number,
-    _longest_line,
-    _normalise_zip,
-    _relabelled,
-    _Report,
-    _Table,
+    COLUMN_WIDTH_MAX,
+    FALLBACK_DATE,
+    HEADER_WIDTH_MAX,
+    SHEET_FORBIDDEN,
+    ReaderTable,
+    ReportParts,
+    as_text,
+    clean_cell,
+    decimals,
+    display_value,
+    is_missing,
+    is_number,
+    longest_line,
+    normalise_zip,
+    relabelled,
 )
 from tymqual.reports.strings import (
-    _t,
+    phrase,
 )
 from tymqual.storage import (
     atomic_write_bytes,
@@ -48,12 +48,12 @@ from tymqual.storage import (
 # ---------------------------------------------------------------------------- workbook
 
 
-def _write_xlsx(report: _Report, path: Path) -> None:
+def write_xlsx(report: ReportParts, path: Path) -> None:
     lang = report.lang
     wb = Workbook()
     contents = wb.active
     assert isinstance(contents, Worksheet)  # a new workbook always has one sheet
-    contents.title = _t("contents", lang)
+    contents.title = phrase("contents", lang)
     used = {contents.title.casefold()}
     sheets: dict[int, str] = {}
     for table in report.tables:
@@ -63,19 +63,21 @@ def _write_xlsx(report: _Report, path: Path) -> None:
         sheets[table.number] = name
         _table_sheet(wb.create_sheet(name), table, lang)
     _contents_sheet(contents, report, sheets)
-    when = report.data_time or _FALLBACK_DATE
+    when = report.data_time or FALLBACK_DATE
     wb.properties.creator = "tymqual"
     wb.properties.lastModifiedBy = "tymqual"
-    wb.properties.title = _clean(report.project.config.name)
+    wb.properties.title = clean_cell(report.project.config.name)
     wb.properties.created = when.replace(tzinfo=None)
     buffer = io.BytesIO()
     wb.save(buffer)
-    atomic_write_bytes(path, _normalise_zip(buffer.getvalue(), when))
+    atomic_write_bytes(path, normalise_zip(buffer.getvalue(), when))
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:
     """A valid, unique worksheet name: ≤ 31 characters, none of ``[]:*?/\\``."""
-    base = _SHEET_FORBIDDEN.sub(" ", _clean(wanted)).strip().strip("'")[:31].strip() or "Taulukko"
+    base = (
+        SHEET_FORBIDDEN.sub(" ", clean_cell(wanted)).strip().strip("'")[:31].strip() or "Taulukko"
+    )
     name, i = base, 2
     while name.casefold() in used:
         suffix = f" ({i})"
@@ -88,9 +90,9 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 def _put(ws: Worksheet, row: int, col: int, value: object, *, places: int = 0) -> Any:
     """Write ``value`` as a number when it is one, else as a plain string (never a formula)."""
     cell = ws.cell(row=row, column=col)
-    if _is_missing(value):
+    if is_missing(value):
         return cell
-    if _is_number(value):
+    if is_number(value):
         number = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
         cell.value = number
         cell.number_format = "0" if isinstance(number, int) or places == 0 else "0." + "0" * places
@@ -98,12 +100,12 @@ def _put(ws: Worksheet, row: int, col: int, value: object, *, places: int = 0) -
     if isinstance(value, bool | np.bool_):
         cell.value = bool(value)
         return cell
-    return safe_xlsx_cell(cell, _as_text(value))
+    return safe_xlsx_cell(cell, as_text(value))
 
 
-def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
+def _table_sheet(ws: Worksheet, table: ReaderTable, lang: Lang) -> None:
     assert table.frame is not None
-    frame = _relabelled(table.frame, lang)
+    frame = relabelled(table.frame, lang)
     title = ws.cell(row=1, column=1)
     _put(ws, 1, 1, f"{label('table', lang)} {table.number}. {table.caption}")
     title.font = Font(bold=True, size=12)
@@ -117,13 +119,13 @@ def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     for j, column in enumerate(frame.columns, 1):
         values = list(frame.iloc[:, j - 1])
-        places = _decimals(pd.Series(values, dtype=object))
-        shown = [_display(v, places, lang) for v in values]
-        longest = max((_longest_line(s) for s in shown), default=0)
-        header = min(_longest_line(str(column)), _HEADER_WIDTH_MAX)
-        width = min(max(longest, header, 4) + 2, _COLUMN_WIDTH_MAX)
+        places = decimals(pd.Series(values, dtype=object))
+        shown = [display_value(v, places, lang) for v in values]
+        longest = max((longest_line(s) for s in shown), default=0)
+        header = min(longest_line(str(column)), HEADER_WIDTH_MAX)
+        width = min(max(longest, header, 4) + 2, COLUMN_WIDTH_MAX)
         ws.column_dimensions[get_column_letter(j)].width = width
-        long_column = longest > _COLUMN_WIDTH_MAX - 2
+        long_column = longest > COLUMN_WIDTH_MAX - 2
         indent = table.depths if table.frame.columns[j - 1] == "code_name" else []
         for i, value in enumerate(values):
             cell = _put(ws, header_row + 1 + i, j, value, places=places)
@@ -136,8 +138,6 @@ def _table_sheet(ws: Worksheet, table: _Table, lang: Lang) -> None:
     for note in table.notes:
         _note_row(ws, row, f"{label('note', lang)} {note}", len(frame.columns))
         row += 1
-
-
 
 
 # Printable width of an A4 landscape page with half-inch side margins, in points.
@@ -156,8 +156,9 @@ def _note_row(ws: Worksheet, row: int, text: str, columns: int) -> None:
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     if columns > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-    width = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43
-                for j in range(1, columns + 1))
+    width = sum(
+        ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, columns + 1)
+    )
     lines = max(1, math.ceil(len(text) * 1.15 / max(width, 1.0)))
     ws.row_dimensions[row].height = 15 * lines
 
@@ -181,25 +182,25 @@ def _print_setup(ws: Worksheet, header_row: int | None) -> None:
         ws.print_title_rows = f"{header_row}:{header_row}"
 
 
-def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> None:
+def _contents_sheet(ws: Worksheet, report: ReportParts, sheets: dict[int, str]) -> None:
     lang, p = report.lang, report.project
     _put(ws, 1, 1, p.config.name).font = Font(bold=True, size=14)
-    _put(ws, 2, 1, _t("data_date", lang)).font = Font(bold=True)
+    _put(ws, 2, 1, phrase("data_date", lang)).font = Font(bold=True)
     when = fmt_date(report.data_time, lang=lang) if report.data_time else "\u2013"
-    _put(ws, 2, 2, f"{when} ({_t('data_date_note', lang)})")
+    _put(ws, 2, 2, f"{when} ({phrase('data_date_note', lang)})")
     row = 3
     if p.config.description:
-        _put(ws, row, 1, _t("project", lang)).font = Font(bold=True)
+        _put(ws, row, 1, phrase("project", lang)).font = Font(bold=True)
         _put(ws, row, 2, p.config.description).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     row += 1
     for j, key in enumerate(("number", "caption", "sheet"), 1):
-        _put(ws, row, j, _t(key, lang)).font = Font(bold=True)
+        _put(ws, row, j, phrase(key, lang)).font = Font(bold=True)
     ws.freeze_panes = None
     for table in report.tables:
         row += 1
         if table.frame is None:
-            _put(ws, row, 1, f"{label('table', lang)} ({_t('not_shown', lang)})")
+            _put(ws, row, 1, f"{label('table', lang)} ({phrase('not_shown', lang)})")
             _put(ws, row, 2, table.caption)
             _put(ws, row, 3, " ".join(table.notes)).alignment = Alignment(
                 wrap_text=True, vertical="top"
@@ -226,12 +227,12 @@ def _contents_sheet(ws: Worksheet, report: _Report, sheets: dict[int, str]) -> N
             row += 2
             _put(ws, row, 1, f"{label('note', lang)} {note}").font = Font(italic=True)
     row += 2
-    _put(ws, row, 1, _t("sec_privacy", lang)).font = Font(bold=True)
+    _put(ws, row, 1, phrase("sec_privacy", lang)).font = Font(bold=True)
     for text in privacy_paragraphs(report):
         _put(ws, row, 2, text)
         row += 1
     row += 1
-    _put(ws, row, 1, f"{_t('made_with', lang)} {tymqual.__version__}").font = Font(
+    _put(ws, row, 1, f"{phrase('made_with', lang)} {tymqual.__version__}").font = Font(
         italic=True, color="666666"
     )
     for letter, width in (("A", 24), ("B", 70), ("C", 40)):
