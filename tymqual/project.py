@@ -1175,14 +1175,16 @@ class Project:
         coder: str | None = None,
         role: str | Sequence[str] | None = None,
         analyser: str | Analyser | None = None,
+        batch: int | None = None,
     ) -> pd.DataFrame:
         """Propose codings from the codebook's keywords; see :func:`tymqual.autocode.autocode`.
 
-        The whole batch is one change in the history: :meth:`undo` takes it back."""
+        Each saved batch (all of it, unless ``batch`` is given) is one change in the history:
+        :meth:`undo` takes it back."""
         from tymqual.autocode import autocode
 
         return autocode(self, unit=unit, codes=codes, compounds=compounds, coder=coder,
-                        role=role, analyser=analyser)
+                        role=role, analyser=analyser, batch=batch)
 
     def accept(self, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
         """Accept suggested codings (ids or the frame autocode returned)."""

@@ -80,6 +80,7 @@ from sklearn.pipeline import FeatureUnion
 from tymqual.autocode import KeywordAutocoder, machine_coder
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.morphology import NEGATION, connegative, get_analyser, stopwords
+from tymqual.progress import progress
 from tymqual.search import text_index
 from tymqual.text import word_spans
 
@@ -104,6 +105,8 @@ DERIVED_KEYWORDS = 5
 _BASE = "base_forms"
 _CHARS = "char_ngrams"
 _NO_LABEL = ""
+#: Units scored at a time by :meth:`CodeSuggester.suggest`: its memory is that of a batch.
+SCORE_BATCH = 20_000
 
 
 # ---------------------------------------------------------------------------- features
@@ -207,11 +210,16 @@ def _coverage(
     out = np.zeros((len(units), len(keys)))
     column = {k: j for j, k in enumerate(keys)}
     positions = np.arange(len(units))
+    # Grouped once: a scan of all codings per source costs sources × codings, which with
+    # 200,000 open answers is billions of comparisons.
+    by_source = codings.groupby("source_id", sort=False).indices
     for sid, at in units.groupby("source_id", sort=False).indices.items():
+        if sid not in by_source:
+            continue
         n = len(project.text(str(sid)))
         starts = units["start"].to_numpy()[at]
         ends = units["end"].to_numpy()[at]
-        mine = codings[codings["source_id"] == sid]
+        mine = codings.iloc[by_source[sid]]
         for key, rows in mine.groupby("code", sort=False):
             if key not in column:
                 continue
@@ -527,17 +535,13 @@ class CodeSuggester(BaseEstimator):
         units = units[~touched].reset_index(drop=True)
         rows: list[tuple[Any, ...]] = []
         if not units.empty:
-            features, scores = self._scores(self.vectorizer_, self.model_,
-                                            [str(t) for t in units["text"]], len(self.codes_))
-            keep, ranks = self._select(scores)
             rejected = _rejected(project)
             names = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
-            for i, j in zip(*np.nonzero(keep), strict=True):
-                sid, s, e, text = units.loc[i, ["source_id", "start", "end", "text"]]
-                if (sid, int(s), int(e), keys[j]) in rejected:
-                    continue
-                rows.append((sid, int(s), int(e), text, paths[j], float(scores[i, j]),
-                             int(ranks[i, j]), self._top_words(features, names, i, j), keys[j]))
+            chunks = range(0, len(units), SCORE_BATCH)
+            for at in progress(chunks, ("Ehdotetaan koodeja", "Suggesting codes"),
+                               lang=project.config.language, show=project.show_progress):
+                rows += self._chunk_rows(units.iloc[at : at + SCORE_BATCH], names, rejected,
+                                         keys, paths)
         frame = pd.DataFrame(rows, columns=[*SUGGEST_COLUMNS, "code"])
         frame = frame.sort_values(["start", "rank"], kind="stable")
         order = {sid: i for i, sid in enumerate(project.source_ids)}
@@ -548,6 +552,25 @@ class CodeSuggester(BaseEstimator):
             frame.insert(0, "coding_id", _save(project, frame, coder, self._settings()))
             return frame[["coding_id", *SUGGEST_COLUMNS]]
         return frame[SUGGEST_COLUMNS]
+
+    def _chunk_rows(self, units: pd.DataFrame, names: np.ndarray,
+                    rejected: set[tuple[str, int, int, str]], keys: list[str | None],
+                    paths: list[str]) -> list[tuple[Any, ...]]:
+        """The proposals for one batch of units: features of a batch only, as the
+        character n-grams of every sentence of a large study at once take gigabytes."""
+        features, scores = self._scores(self.vectorizer_, self.model_,
+                                        [str(t) for t in units["text"]], len(self.codes_))
+        keep, ranks = self._select(scores)
+        sids, starts = units["source_id"].tolist(), units["start"].tolist()
+        ends, texts = units["end"].tolist(), units["text"].tolist()
+        rows: list[tuple[Any, ...]] = []
+        for i, j in zip(*np.nonzero(keep), strict=True):
+            sid, s, e = sids[i], int(starts[i]), int(ends[i])
+            if (sid, s, e, keys[j]) in rejected:
+                continue
+            rows.append((sid, s, e, texts[i], paths[j], float(scores[i, j]), int(ranks[i, j]),
+                         self._top_words(features, names, i, j), keys[j]))
+        return rows
 
     def _code_refs(self, project: Project, write: bool) -> tuple[list[str | None], list[str]]:
         """Each learned code's key and current path in ``project``'s codebook.
