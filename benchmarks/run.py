@@ -67,6 +67,8 @@ from tymqual.suggest import CodeSuggester
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 COLUMNS = ["step", "size", "respondents", "seconds", "repeats", "throughput", "unit", "peak_mb",
            "rss_mb", "rss_delta_mb", "max_rss_mb", "baseline_seconds", "ratio"]
+TRACE = True
+"""Take each step's tracemalloc peak in a second, untimed run (``--no-trace`` skips it)."""
 SLOW = 10.0
 """A step that takes this long is run once; quicker ones --repeats times, the best kept: a
 single sample of a few seconds on a shared two-core machine varies by a third."""
@@ -190,7 +192,7 @@ def measure(step: Step, ctx: Context, size: int, repeats: int) -> dict[str, Any]
     resident: list[float] = []
     seconds = _timed(run, setup, repeats, resident)
     n = _repeats_done(seconds, repeats)
-    peak = _peak_mb(run, setup)
+    peak = _peak_mb(run, setup) if TRACE else float("nan")
     rss = _max_rss_mb()
     base = _timed(_quiet(lambda: step.baseline(ctx)), None, repeats)
     amount = {"words": ctx.words, "rows": len(ctx.ledger),
@@ -639,6 +641,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--respondents", type=int, default=None,
                         help="survey respondents at every size, each with a 70 %% chance of a "
                         "short open answer (default: 20 per interview, at most 20,000)")
+    parser.add_argument("--no-trace", action="store_true",
+                        help="skip the untimed tracemalloc run of each step (peak_mb empty), "
+                        "which doubles the time of the largest sizes")
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated projects (their folder is printed)")
     args = parser.parse_args(argv)
@@ -649,6 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     def log(text: str) -> None:
         print(text, flush=True)
 
+    global TRACE
+    TRACE = not args.no_trace
     info = machine()
     log(f"tymqual on {info['platform']}, {info['nproc']} CPU(s), Python {info['python']}")
     work = Path(tempfile.mkdtemp(prefix="tymqual-bench-"))

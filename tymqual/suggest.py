@@ -298,7 +298,9 @@ class CodeSuggester(BaseEstimator):
     unit; ``None``: no limit), ``random_state`` (seeds the models and the shuffled folds of
     :meth:`evaluate`), ``role`` (speaker roles whose turns are read; ``None``: all, and
     documents), ``analyser`` (``"voikko"``, ``"simplemma"``, ``"snowball"`` or ``None`` for
-    the best installed), ``n_top_words`` (length of ``top_words``).
+    the best installed), ``n_top_words`` (length of ``top_words``), ``max_units`` (the most
+    units :meth:`fit` learns from: every coded unit, then uncoded ones drawn at random, with a
+    warning; ``None``: all).
 
     Learned: ``codes_`` (the learned codes: code paths, or a frame's labels), ``code_keys_``
     (their codebook keys; None for a frame's labels), ``n_examples_`` (positive units per
@@ -321,6 +323,7 @@ class CodeSuggester(BaseEstimator):
         role: str | Sequence[str] | None = "interviewee",
         analyser: str | None = None,
         n_top_words: int = 5,
+        max_units: int | None = 50_000,
     ) -> None:
         self.unit = unit
         self.min_examples = min_examples
@@ -333,6 +336,7 @@ class CodeSuggester(BaseEstimator):
         self.role = role
         self.analyser = analyser
         self.n_top_words = n_top_words
+        self.max_units = max_units
 
     def _settings(self) -> str:
         """Every setting, for the history note of the suggestions saved (a repr omits the
@@ -372,6 +376,11 @@ class CodeSuggester(BaseEstimator):
         if self.top_k is not None and (not _whole(self.top_k) or self.top_k < 1):
             raise TymqualError(
                 f"{where}: top_k={self.top_k!r}; give a whole number ≥ 1, or None for no limit."
+            )
+        if self.max_units is not None and (not _whole(self.max_units) or self.max_units < 1):
+            raise TymqualError(
+                f"{where}: max_units={self.max_units!r}; give a whole number ≥ 1, or None to "
+                "learn from every unit."
             )
         if not _whole(self.n_top_words) or self.n_top_words < 0:
             raise TymqualError(
@@ -480,9 +489,10 @@ class CodeSuggester(BaseEstimator):
         self._check_params("fit")
         data = self._data(project_or_frame, "fit")
         chosen, skipped = self._choose(data, "fit")
-        texts = [str(t) for t in data.units["text"]]
+        rows = self._training_rows(data.labels[:, chosen])
+        texts = [str(t) for t in data.units["text"].to_numpy()[rows]]
         self.vectorizer_, self.model_ = self._train(
-            texts, data.labels[:, chosen], _BaseForms(self.analyser)
+            texts, data.labels[rows][:, chosen], _BaseForms(self.analyser)
         )
         self.codes_ = [data.codes[j] for j in chosen]
         self.code_keys_ = [data.keys[j] for j in chosen]
@@ -490,6 +500,25 @@ class CodeSuggester(BaseEstimator):
         self.skipped_codes_ = skipped
         self.n_units_ = len(texts)
         return self
+
+    def _training_rows(self, labels: np.ndarray) -> np.ndarray:
+        """Every unit with a learned code, and as many of the others as ``max_units`` leaves
+        room for, drawn at random (``random_state``): the character n-grams of every sentence
+        of a thousand interviews take gigabytes, and most of those sentences are uncoded."""
+        rows = np.arange(len(labels))
+        if self.max_units is None or len(rows) <= self.max_units:
+            return rows
+        coded = labels.any(axis=1)
+        room = max(self.max_units - int(coded.sum()), 0)
+        drawn = np.random.default_rng(self.random_state).choice(
+            rows[~coded], size=min(room, int((~coded).sum())), replace=False)
+        warnings.warn(
+            f"CodeSuggester.fit(): learned from all {int(coded.sum())} coded units and "
+            f"{len(drawn)} of the {int((~coded).sum())} uncoded ones, drawn at random "
+            f"(max_units={self.max_units}); give max_units=None to learn from every unit.",
+            TymqualWarning, stacklevel=3,
+        )
+        return np.sort(np.concatenate([rows[coded], drawn]))
 
     def _scores(self, vectorizer: FeatureUnion, model: OneVsRestClassifier,
                 texts: list[str], n_codes: int) -> tuple[Any, np.ndarray]:
