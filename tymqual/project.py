@@ -14,11 +14,11 @@ import contextlib
 import gc
 import html
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,9 @@ SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", 
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
 SPEAKER_COLUMNS = ["source_id", "label", "role", "turns", "words", "found"]
 _SPEAKERS_SHOWN = 5  # labels named per interview in a warning
+DERIVED_ENTRIES = 32
+"""Most entries :meth:`Project.derived` keeps (segments() alone asks for one per filter)."""
+_T = TypeVar("_T")
 _CONFIG_FIELDS = {
     "name", "language", "description", "min_cell_size", "speakers", "coder", "analysis_coders",
     "disclosure_allow",
@@ -248,12 +251,8 @@ class Project:
         self._progress = progress
         # Derived once from the loaded sources and cases, which a Project never changes.
         self._stats: dict[str, SourceStats] = {}
-        self._case_map: _CaseLookup | None = None
-        self._case_map_of: pd.DataFrame | None = None
-        self._turn_axis: _TurnAxis | None = None
-        # Recent results of segments(), keyed by the ledger's digest and everything else
-        # they depend on; see segments().
-        self._segments_memo: dict[tuple[Any, ...], pd.DataFrame] = {}
+        # Everything derived from the sources, cases, codebook and ledger; see derived().
+        self._derived: dict[Hashable, tuple[Hashable, Any]] = {}
         self._orphans_told: set[str] = set()  # orphan warnings given, each said once
         self.skipped = pd.DataFrame(columns=["path", "error"])
         self._codebook = self._read_codebook()
@@ -564,10 +563,28 @@ class Project:
 
     def _case_lookup(self) -> _CaseLookup:
         """Case ids, respondents and listed sources of ``cases.csv`` as dicts, built once."""
-        if self._case_map is None or self._case_map_of is not self._cases:
-            self._case_map_of = self._cases
-            self._case_map = _CaseLookup.of(self._cases)
-        return self._case_map
+        cases = self._cases
+        return self.derived("cases", lambda: _CaseLookup.of(cases), depends=id(cases))
+
+    def derived(self, name: Hashable, build: Callable[[], _T], *,
+                depends: Hashable = None) -> _T:
+        """The project's one cache of derived data: ``build()``'s result, kept under ``name``.
+
+        One rule: an entry is used while ``depends`` (what it was derived from and can change
+        in an open project, such as the ledger's digest; ``None`` for what depends only on
+        the sources, cases and settings, which a Project never changes) equals the one it was
+        built with; otherwise it is built again and replaces the old one. At most
+        :data:`DERIVED_ENTRIES` entries are kept, the oldest dropped first.
+        """
+        entry = self._derived.get(name)
+        if entry is not None and entry[0] == depends:
+            return cast(_T, entry[1])
+        value = build()
+        self._derived.pop(name, None)
+        if len(self._derived) >= DERIVED_ENTRIES:
+            self._derived.pop(next(iter(self._derived)))
+        self._derived[name] = (depends, value)
+        return value
 
     def case_label(self, case_id: str | None, source_id: str | None = None) -> str:
         """The label a reader sees for a case: ``label`` from ``cases.csv``, else the id."""
@@ -964,27 +981,25 @@ class Project:
         digest, seg = self.ledger.read_versioned()
         # The same ledger bytes, codebook and arguments give the same frame: tables and the
         # report ask for it many times. Texts, turns and cases do not change in a Project.
-        memo_key = (
+        depends = (
             digest,
             tuple((c.key, c.path, c.name, c.renamed_from) for c in self._codebook),
             id(self._cases),
-            code,
-            descendants,
-            *(v if v is None or isinstance(v, str) else tuple(v) for v in (case, coder, status)),
         )
+        name = ("segments", code, descendants,
+                *(v if v is None or isinstance(v, str) else tuple(v)
+                  for v in (case, coder, status)))
+
+        def build() -> pd.DataFrame:
+            return self._segments(seg, code, descendants=descendants, case=case, coder=coder,
+                                  status=status)
+
         try:
-            hash(memo_key)
+            hash(name)
         except TypeError:  # an unusual argument (a Code object, say): compute, keep nothing
             digest = None
-        if digest is not None and memo_key in self._segments_memo:
-            found = self._segments_memo[memo_key].copy()
-        else:
-            found = self._segments(seg, code, descendants=descendants, case=case, coder=coder,
-                                   status=status)
-            if digest is not None:
-                if len(self._segments_memo) >= 16:
-                    self._segments_memo.pop(next(iter(self._segments_memo)))
-                self._segments_memo[memo_key] = found.copy()
+        found = build() if digest is None else self.derived(name, build, depends=depends)
+        found = found.copy()  # the kept frame is never handed out to be changed
         self._tell_orphans(found)
         return found
 
@@ -1089,9 +1104,7 @@ class Project:
 
     def _turns_axis(self) -> _TurnAxis:
         """Every source's turn starts on one axis (sources end to end), built once."""
-        if self._turn_axis is None:
-            self._turn_axis = _TurnAxis.of(self._docs)
-        return self._turn_axis
+        return self.derived("turn_axis", lambda: _TurnAxis.of(self._docs))
 
     def quote(self, coding_id: str, *, max_chars: int | None = None) -> str:
         """A passage formatted for the thesis: Finnish quotation marks and the case label.
