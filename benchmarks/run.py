@@ -467,7 +467,8 @@ _TABLE_BASELINES: dict[str, Callable[[Context], object]] = {
 
 
 def steps() -> list[Step]:
-    """Every measured step, in the order run; ``autocode`` last, as it adds to the ledger."""
+    """Every measured step, in the order run: ``autocode`` after the steps that read the
+    ledger, as it adds to it; the suggester last (the slowest, with the ledger restored)."""
     return [
         Step("open_cold", _open, _read_plain, "words", setup=_drop_cache),
         Step("open_warm", _open, _read_plain, "words"),
@@ -483,10 +484,10 @@ def steps() -> list[Step]:
         Step("report", _report, _plain_report, "words"),
         Step("export_qdpx", lambda c: c.p.export_qdpx(c.work / "project.qdpx"), _plain_export,
              "words"),
-        Step("suggest_fit", _suggest_fit, _plain_fit, "rows"),
-        Step("suggest_predict", _suggest_predict, _plain_predict, "words"),
         Step("autocode", lambda c: autocode.autocode(c.p, role="interviewee"), _plain_autocode,
              "words", setup=_restore_ledger),
+        Step("suggest_fit", _suggest_fit, _plain_fit, "rows", setup=_restore_ledger),
+        Step("suggest_predict", _suggest_predict, _plain_predict, "words"),
     ]
 
 

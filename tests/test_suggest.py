@@ -62,7 +62,7 @@ CODED = [
 PARAMS: dict[str, Any] = {
     "unit": "sentence", "min_examples": 5, "C": 1.0, "char_ngrams": (2, 5), "use_lemmas": True,
     "threshold": 0.5, "top_k": 3, "random_state": 0, "role": "interviewee", "analyser": None,
-    "n_top_words": 5, "max_units": 50_000,
+    "n_top_words": 5, "max_units": 20_000,
 }
 
 

@@ -323,7 +323,7 @@ class CodeSuggester(BaseEstimator):
         role: str | Sequence[str] | None = "interviewee",
         analyser: str | None = None,
         n_top_words: int = 5,
-        max_units: int | None = 50_000,
+        max_units: int | None = 20_000,
     ) -> None:
         self.unit = unit
         self.min_examples = min_examples
