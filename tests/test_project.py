@@ -482,3 +482,14 @@ def test_segments_follow_the_ledger_through_the_derived_cache(
     assert len(after) == len(before) + 1
     after.loc[:, "code"] = "changed"  # a caller's edit never reaches the kept frame
     assert (p.segments()["code"] != "changed").all()
+
+
+def test_the_sources_frame_is_built_once_and_handed_out_as_a_copy(
+    make_project: Callable[..., tymqual.Project],
+) -> None:
+    p = make_project()
+    first = p.sources
+    first.loc[:, "n_words"] = -1
+    again = p.sources
+    assert (again["n_words"] > 0).all()
+    assert again["n_chars"].tolist() == [len(p.text(s)) for s in again["source_id"]]

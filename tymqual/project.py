@@ -595,6 +595,11 @@ class Project:
     @property
     def sources(self) -> pd.DataFrame:
         """One row per loaded source (schema in ARCHITECTURE.md)."""
+        # Built once: with 200,000 open answers it walks as many sources in Python.
+        frame = self.derived("sources", self._sources_frame, depends=id(self._cases))
+        return frame.copy()
+
+    def _sources_frame(self) -> pd.DataFrame:
         rows = []
         shown: dict[Path, str] = {}  # the open answers of a survey share its path
         for sid, doc in self._docs.items():
