@@ -8,6 +8,7 @@
 #   make bench-history  the cost of the codings history (p.code, autocoding, undo)
 #   make bench-leaks    the leak check's recall on every form of 30 made-up names
 #   make bench-ledger   the CSV ledger at 10,000 to 400,000 machine suggestions
+#   make bench-kela     1,000 interviews beside 200,000 survey respondents (about 20 minutes)
 #   make bench-search   Finnish search against UD_Finnish-FTB's gold lemmas (needs ../shared)
 #   make bench-agreement  alpha against the krippendorff package; unitizing alpha at 1,000 interviews
 PYTHON ?= python3
@@ -17,7 +18,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui libreoffice
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history bench-leaks bench-ledger bench-search bench-agreement
+	bench-history bench-leaks bench-ledger bench-search bench-agreement bench-kela
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +63,10 @@ bench: install
 
 bench-small: install
 	$(BIN)/python benchmarks/run.py --sizes 4
+
+bench-kela: install
+	$(BIN)/python benchmarks/run.py --sizes 1000 --respondents 200000 --repeats 1 --no-trace \
+		--out benchmarks/results-kela
 
 # what the codings history adds to p.code() (thesis size) and to autocoding 1,000 interviews
 # The krippendorff package is the baseline alpha is timed against.

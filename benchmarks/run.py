@@ -19,6 +19,9 @@ Columns of the table and of ``benchmarks.csv``:
   ledger rows per second (segments, tables, agreement) or respondents per second (Likert);
 * ``peak_mb``: the step's peak of memory allocated through Python and NumPy, from
   ``tracemalloc`` in a separate, untimed run (tracemalloc slows the code it watches);
+* ``rss_mb``: the process's resident set just after the step's first run (what it keeps), and
+  ``rss_delta_mb`` that minus the resident set just before it (what the step added and kept;
+  negative when it freed more than it kept); Linux only, else empty;
 * ``max_rss_mb``: the process's resident-set high-water mark after the step
   (``resource.getrusage``), which never goes down: the memory the whole session needed so far;
   for ``open_warm_process`` the child process's own mark;
@@ -59,10 +62,13 @@ import pandas as pd
 import tymqual
 from benchmarks.synthetic import NOUNS, SURVEY_STEM, Synthetic, make_project
 from tymqual import agreement, autocode, tables
+from tymqual.suggest import CodeSuggester
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
-COLUMNS = ["step", "size", "seconds", "repeats", "throughput", "unit", "peak_mb", "max_rss_mb",
-           "baseline_seconds", "ratio"]
+COLUMNS = ["step", "size", "respondents", "seconds", "repeats", "throughput", "unit", "peak_mb",
+           "rss_mb", "rss_delta_mb", "max_rss_mb", "baseline_seconds", "ratio"]
+TRACE = True
+"""Take each step's tracemalloc peak in a second, untimed run (``--no-trace`` skips it)."""
 SLOW = 10.0
 """A step that takes this long is run once; quicker ones --repeats times, the best kept: a
 single sample of a few seconds on a shared two-core machine varies by a third."""
@@ -91,6 +97,8 @@ class Context:
     texts: dict[str, str] = field(default_factory=dict)
     ledger: pd.DataFrame = field(default_factory=pd.DataFrame)
     computed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    suggester: CodeSuggester | None = None
+    plain_model: tuple[Any, Any] | None = None
 
     @property
     def root(self) -> Path:
@@ -124,15 +132,33 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
-def _timed(fn: Callable[[], object], setup: Callable[[], None] | None, repeats: int) -> float:
+def _rss_mb() -> float:
+    """The resident set now (not the high-water mark), from ``/proc``; NaN elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _timed(fn: Callable[[], object], setup: Callable[[], None] | None, repeats: int,
+           rss: list[float] | None = None) -> float:
+    """The best time of ``repeats`` runs; ``rss`` gets the resident set before and after the
+    first run."""
     best = float("inf")
     for attempt in range(repeats):
         if setup is not None:
             setup()
         gc.collect()
+        if attempt == 0 and rss is not None:
+            rss.append(_rss_mb())
         start = time.perf_counter()
-        fn()
+        kept = fn()
         best = min(best, time.perf_counter() - start)
+        if attempt == 0 and rss is not None:
+            gc.collect()
+            rss.append(_rss_mb())
+        del kept
         if attempt == 0 and best >= SLOW:
             break
     return best
@@ -163,17 +189,20 @@ def measure(step: Step, ctx: Context, size: int, repeats: int) -> dict[str, Any]
     """Time ``step`` and its baseline, take its memory peak; one row of the results."""
     setup = (lambda: step.setup(ctx)) if step.setup is not None else None  # type: ignore[misc]
     run = _quiet(lambda: step.run(ctx))
-    seconds = _timed(run, setup, repeats)
+    resident: list[float] = []
+    seconds = _timed(run, setup, repeats, resident)
     n = _repeats_done(seconds, repeats)
-    peak = _peak_mb(run, setup)
+    peak = _peak_mb(run, setup) if TRACE else float("nan")
     rss = _max_rss_mb()
     base = _timed(_quiet(lambda: step.baseline(ctx)), None, repeats)
     amount = {"words": ctx.words, "rows": len(ctx.ledger),
               "respondents": ctx.synthetic.respondents}[step.unit]
     return {
-        "step": step.name, "size": size, "seconds": seconds, "repeats": n,
+        "step": step.name, "size": size, "respondents": ctx.synthetic.respondents,
+        "seconds": seconds, "repeats": n,
         "throughput": amount / seconds if seconds > 0 else float("nan"),
-        "unit": f"{step.unit}/s", "peak_mb": peak, "max_rss_mb": rss,
+        "unit": f"{step.unit}/s", "peak_mb": peak, "rss_mb": resident[1],
+        "rss_delta_mb": resident[1] - resident[0], "max_rss_mb": rss,
         "baseline_seconds": base, "ratio": seconds / base if base > 0 else float("nan"),
     }
 
@@ -365,6 +394,45 @@ def _plain_autocode(ctx: Context) -> list[tuple[str, int, int]]:
     return _plain_search(ctx, [_forms_regex(words)])
 
 
+def _suggest_fit(ctx: Context) -> CodeSuggester:
+    ctx.suggester = CodeSuggester().fit(ctx.p)
+    return ctx.suggester
+
+
+def _suggest_predict(ctx: Context) -> pd.DataFrame:
+    if ctx.suggester is None:
+        _suggest_fit(ctx)
+    assert ctx.suggester is not None
+    return ctx.suggester.suggest(ctx.p)
+
+
+def _plain_fit(ctx: Context) -> object:
+    """Baseline of fitting: character n-gram TF-IDF and one logistic regression over the
+    passages coded by hand (the most frequent code against the rest)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    coded = ctx.ledger[ctx.ledger["coder"] == "A"]
+    target = coded["code"] == coded["code"].mode().iloc[0]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    model = LogisticRegression(solver="liblinear").fit(
+        vectorizer.fit_transform(coded["text"]), target)
+    ctx.plain_model = (vectorizer, model)
+    return model
+
+
+def _plain_predict(ctx: Context) -> object:
+    """Baseline of proposing: the plain model's probabilities for every sentence, in batches
+    as the suggester's."""
+    if ctx.plain_model is None:
+        _plain_fit(ctx)
+    vectorizer, model = ctx.plain_model  # type: ignore[misc]
+    sentences = [s for text in ctx.texts.values() for s in text.split(". ")]
+    for at in range(0, len(sentences), 20_000):
+        model.predict_proba(vectorizer.transform(sentences[at : at + 20_000]))
+    return None
+
+
 def _table(name: str) -> Callable[[Context], object]:
     calls: dict[str, Callable[[tymqual.Project], object]] = {
         "code_frequencies": tables.code_frequencies,
@@ -399,7 +467,8 @@ _TABLE_BASELINES: dict[str, Callable[[Context], object]] = {
 
 
 def steps() -> list[Step]:
-    """Every measured step, in the order run; ``autocode`` last, as it adds to the ledger."""
+    """Every measured step, in the order run: ``autocode`` after the steps that read the
+    ledger, as it adds to it; the suggester last (the slowest, with the ledger restored)."""
     return [
         Step("open_cold", _open, _read_plain, "words", setup=_drop_cache),
         Step("open_warm", _open, _read_plain, "words"),
@@ -417,6 +486,8 @@ def steps() -> list[Step]:
              "words"),
         Step("autocode", lambda c: autocode.autocode(c.p, role="interviewee"), _plain_autocode,
              "words", setup=_restore_ledger),
+        Step("suggest_fit", _suggest_fit, _plain_fit, "rows", setup=_restore_ledger),
+        Step("suggest_predict", _suggest_predict, _plain_predict, "words"),
     ]
 
 
@@ -426,17 +497,22 @@ def _warm_process_row(ctx: Context, size: int, repeats: int) -> dict[str, Any]:
     base = _timed(lambda: _read_plain(ctx), None, repeats)
     scale = 1 if sys.platform == "darwin" else 1024
     return {
-        "step": "open_warm_process", "size": size, "seconds": best["seconds"], "repeats": repeats,
+        "step": "open_warm_process", "size": size, "respondents": ctx.synthetic.respondents,
+        "seconds": best["seconds"], "repeats": repeats,
         "throughput": ctx.words / best["seconds"], "unit": "words/s", "peak_mb": float("nan"),
+        "rss_mb": float("nan"), "rss_delta_mb": float("nan"),
         "max_rss_mb": best["rss_kb"] * scale / 2**20, "baseline_seconds": base,
         "ratio": best["seconds"] / base,
     }
 
 
-def run_size(size: int, work: Path, repeats: int, log: Callable[[str], None]) -> list[dict]:
-    """Write the project of ``size`` interviews under ``work`` and measure every step."""
+def run_size(size: int, work: Path, repeats: int, log: Callable[[str], None],
+             respondents: int | None = None) -> list[dict]:
+    """Write the project of ``size`` interviews (and ``respondents``, default
+    :func:`~benchmarks.synthetic.respondents_for`) under ``work`` and measure every step."""
     start = time.perf_counter()
-    synthetic = make_project(work / f"project-{size}", size)
+    name = f"project-{size}" + ("" if respondents is None else f"-{respondents}")
+    synthetic = make_project(work / name, size, respondents=respondents)
     log(f"size {size}: wrote {synthetic.interviews} interviews, {synthetic.words:,} words, "
         f"{synthetic.respondents:,} respondents, {synthetic.codings:,} codings "
         f"in {time.perf_counter() - start:.1f} s")
@@ -462,13 +538,15 @@ def run_size(size: int, work: Path, repeats: int, log: Callable[[str], None]) ->
 
 # ---------------------------------------------------------------------------- reporting
 def _line(row: dict[str, Any]) -> str:
-    return (f"{row['step']:<22} {row['size']:>5} {row['seconds']:>9.3f} "
+    return (f"{row['step']:<22} {row['size']:>5} {row['respondents']:>7} {row['seconds']:>9.3f} "
             f"{row['throughput']:>13,.0f} {row['unit']:<14} {row['peak_mb']:>8.1f} "
-            f"{row['max_rss_mb']:>8.0f} {row['baseline_seconds']:>9.4f} {row['ratio']:>8.1f}")
+            f"{row['rss_delta_mb']:>8.0f} {row['max_rss_mb']:>8.0f} "
+            f"{row['baseline_seconds']:>9.4f} {row['ratio']:>8.1f}")
 
 
-HEADER = (f"{'step':<22} {'size':>5} {'seconds':>9} {'throughput':>13} {'unit':<14} "
-          f"{'peak_mb':>8} {'rss_mb':>8} {'baseline':>9} {'ratio':>8}")
+HEADER = (f"{'step':<22} {'size':>5} {'resp.':>7} {'seconds':>9} {'throughput':>13} "
+          f"{'unit':<14} {'peak_mb':>8} {'rss_d_mb':>8} {'max_rss':>8} {'baseline':>9} "
+          f"{'ratio':>8}")
 
 
 def targets(rows: list[dict[str, Any]]) -> list[tuple[str, bool | None, str]]:
@@ -561,15 +639,24 @@ def main(argv: list[str] | None = None) -> int:
                         f"(default {DEFAULT_OUT})")
     parser.add_argument("--repeats", type=int, default=3,
                         help="runs of a step under 10 s, the best kept (default 3)")
+    parser.add_argument("--respondents", type=int, default=None,
+                        help="survey respondents at every size, each with a 70 %% chance of a "
+                        "short open answer (default: 20 per interview, at most 20,000)")
+    parser.add_argument("--no-trace", action="store_true",
+                        help="skip the untimed tracemalloc run of each step (peak_mb empty), "
+                        "which doubles the time of the largest sizes")
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated projects (their folder is printed)")
     args = parser.parse_args(argv)
-    if args.repeats < 1 or any(s < 1 for s in args.sizes):
-        parser.error("--sizes and --repeats must be whole numbers of at least 1")
+    if args.repeats < 1 or any(s < 1 for s in args.sizes) or (args.respondents or 0) < 0:
+        parser.error("--sizes and --repeats must be whole numbers of at least 1, "
+                     "--respondents at least 0")
 
     def log(text: str) -> None:
         print(text, flush=True)
 
+    global TRACE
+    TRACE = not args.no_trace
     info = machine()
     log(f"tymqual on {info['platform']}, {info['nproc']} CPU(s), Python {info['python']}")
     work = Path(tempfile.mkdtemp(prefix="tymqual-bench-"))
@@ -577,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         log(HEADER)
         for size in args.sizes:
-            rows += run_size(size, work, args.repeats, log)
+            rows += run_size(size, work, args.repeats, log, respondents=args.respondents)
             csv_path, png_path = write_results(rows, args.out)
     finally:
         if args.keep:

@@ -217,3 +217,56 @@ def test_demo_keywords_propose_the_passages_coded_by_hand(tmp_path: Path) -> Non
     found = [((new["source_id"] == r.source_id) & (new["start"] < r.end)
               & (new["end"] > r.start)).any() for r in hand.itertuples()]
     assert all(found)  # every passage coded by hand contains a keyword sentence
+
+
+def _demo_copy(tmp_path: Path) -> tymqual.Project:
+    for part in ("tymqual.yaml", "transcripts", "surveys", "codes"):
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / part,
+                            ignore=shutil.ignore_patterns(".*", "codings.csv"))
+        else:
+            shutil.copy(source, tmp_path / part)
+    return tymqual.open_project(tmp_path, progress=False)
+
+
+@pytest.mark.parametrize(("batch", "stop_at"), [(1, 2), (2, 5), (3, 4)])
+def test_a_stop_keeps_the_finished_batches_and_a_rerun_fills_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int, stop_at: int
+) -> None:
+    copy = _demo_copy(tmp_path)
+    everything = KeywordAutocoder(role="interviewee").fit(copy).predict(copy)
+    order = {sid: i for i, sid in enumerate(copy.source_ids)}
+    indexed = tymqual.search.text_index(copy).sources.values()
+    sources = sorted((s.source_id for s in indexed), key=order.__getitem__)
+    assert len(sources) > stop_at
+    finished = set(sources[: (stop_at - 1) // batch * batch])
+    units, calls = tymqual.autocode._units, []
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == stop_at:  # the user presses stop while this source is read
+            raise KeyboardInterrupt
+        return units(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tymqual.autocode, "_units", interrupted)
+    with pytest.raises(KeyboardInterrupt), pytest.warns(tymqual.TymqualWarning, match="stopped"):
+        autocode(copy, role="interviewee", batch=batch)
+    monkeypatch.undo()
+    kept = copy.codings
+    expected = everything[everything["source_id"].isin(finished)]
+    assert sorted(proposed(kept.rename(columns={"code": "code_path"}))) == sorted(
+        proposed(expected.assign(code_path=expected["code"])))
+    rest = autocode(copy, role="interviewee", batch=batch)
+    assert sorted(proposed(rest)) == sorted(
+        proposed(everything[~everything["source_id"].isin(finished)]))
+    assert len(copy.codings) == len(everything)
+
+
+def test_batches_give_what_one_batch_gives(tmp_path: Path) -> None:
+    copy = _demo_copy(tmp_path)
+    preview = KeywordAutocoder(role="interviewee").fit(copy).predict(copy)
+    saved = autocode(copy, role="interviewee", batch=2)
+    assert proposed(saved) == proposed(preview)
+    assert copy.history(by="change")["action"].eq("autocode").sum() == -(-len(
+        tymqual.search.text_index(copy).sources) // 2)

@@ -336,7 +336,7 @@ def test_work_folder_removed_unless_keep(
     work: list[Path] = []
 
     def fake_run_size(
-        size: int, folder: Path, repeats: int, log: object
+        size: int, folder: Path, repeats: int, log: object, respondents: int | None = None
     ) -> list[dict[str, Any]]:
         work.append(folder)
         make_project(folder / f"project-{size}", 1, words_per_interview=50)

@@ -450,3 +450,46 @@ def test_facades_spell_out_the_real_signature(name: str) -> None:
     given = [(p.name, p.kind, p.default) for p in list(facade.parameters.values())[1:]]
     assert given == wanted
     assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in facade.parameters.values())
+
+
+def test_derived_data_is_kept_while_what_it_depends_on_is_unchanged(
+    make_project: Callable[..., tymqual.Project],
+) -> None:
+    p = make_project()
+    built: list[int] = []
+
+    def build() -> list[int]:
+        built.append(1)
+        return [len(built)]
+
+    first = p.derived("x", build, depends="a")
+    assert p.derived("x", build, depends="a") is first and len(built) == 1
+    again = p.derived("x", build, depends="b")  # what it came from changed: built anew
+    assert again == [2] and p.derived("x", build, depends="b") is again
+    for i in range(tymqual.project.DERIVED_ENTRIES):
+        p.derived(("other", i), list)
+    assert p.derived("x", build, depends="b") == [3]  # the oldest entry gave way
+
+
+def test_segments_follow_the_ledger_through_the_derived_cache(
+    make_project: Callable[..., tymqual.Project],
+) -> None:
+    p = make_project()
+    before = p.segments()
+    text = p.text("H2")
+    p.code("H2", "resurssit", start=0, end=len(text.split("\n")[0]))
+    after = p.segments()
+    assert len(after) == len(before) + 1
+    after.loc[:, "code"] = "changed"  # a caller's edit never reaches the kept frame
+    assert (p.segments()["code"] != "changed").all()
+
+
+def test_the_sources_frame_is_built_once_and_handed_out_as_a_copy(
+    make_project: Callable[..., tymqual.Project],
+) -> None:
+    p = make_project()
+    first = p.sources
+    first.loc[:, "n_words"] = -1
+    again = p.sources
+    assert (again["n_words"] > 0).all()
+    assert again["n_chars"].tolist() == [len(p.text(s)) for s in again["source_id"]]

@@ -62,7 +62,7 @@ CODED = [
 PARAMS: dict[str, Any] = {
     "unit": "sentence", "min_examples": 5, "C": 1.0, "char_ngrams": (2, 5), "use_lemmas": True,
     "threshold": 0.5, "top_k": 3, "random_state": 0, "role": "interviewee", "analyser": None,
-    "n_top_words": 5,
+    "n_top_words": 5, "max_units": 20_000,
 }
 
 
@@ -333,3 +333,26 @@ def test_evaluate_on_eduskunta_sentences_beats_the_baselines() -> None:
     assert macro["f1"] >= 0.45
     assert macro["f1"] >= macro["majority_f1"] + 0.3
     assert macro["f1"] >= macro["keyword_f1"] + 0.15
+
+
+@pytest.mark.parametrize("extra", [-6, 0, 1, 2])
+def test_max_units_keeps_every_coded_unit_and_draws_the_rest(
+    project: tymqual.Project, extra: int
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        whole = CodeSuggester(min_examples=2, max_units=None).fit(project)
+    coded = {text for _, _, text in CODED}
+    cap = len(coded) + extra
+    assert whole.n_units_ > cap  # the cap applies
+    with pytest.warns(TymqualWarning, match=f"max_units={cap}") as caught:
+        capped = CodeSuggester(min_examples=2, max_units=cap).fit(project)
+    said = " ".join(str(w.message) for w in caught)
+    assert f"all {len(coded)} coded units" in said
+    assert capped.n_units_ == max(cap, len(coded))
+    assert capped.codes_ == whole.codes_
+
+
+def test_max_units_is_checked(project: tymqual.Project) -> None:
+    with pytest.raises(TymqualError, match="max_units=0"):
+        CodeSuggester(max_units=0).fit(project)

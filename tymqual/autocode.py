@@ -15,7 +15,8 @@ suggested or rejected) is not proposed again, so a rejected suggestion stays rej
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.codebook import Code
-from tymqual.errors import CodingError, TymqualError
+from tymqual.errors import CodingError, TymqualError, TymqualWarning
 from tymqual.morphology import Analyser, Compounds, check_compounds
 from tymqual.progress import progress
 from tymqual.search import SourceIndex, TextIndex, text_index
@@ -218,6 +219,13 @@ class KeywordAutocoder:
     def predict(self, project: Project) -> pd.DataFrame:
         """One row per passage and code: ``source_id, start, end, code`` (key), ``code_path,
         matched, text``, in text order (codebook order within one passage)."""
+        return pd.concat(list(self.batches(project)), ignore_index=True)
+
+    def batches(self, project: Project, batch: int | None = None) -> Iterator[pd.DataFrame]:
+        """:meth:`predict`'s rows, one frame per ``batch`` sources (``None``: one frame).
+
+        One progress bar runs over all sources; the index and keyword masks are built once.
+        """
         if not hasattr(self, "keywords_"):
             raise TymqualError("KeywordAutocoder.predict(): call fit(project) first.")
         role = self.role
@@ -230,19 +238,28 @@ class KeywordAutocoder:
         }
         rank = {code.key: i for i, code in enumerate(self.codes_)}
         order = {sid: i for i, sid in enumerate(project.source_ids)}
-        rows = []
         ordered = sorted(index.sources.values(), key=lambda s: order[s.source_id])
-        for source in progress(ordered, ("Koodataan avainsanoilla", "Autocoding"),
-                               show=project.show_progress,
-                               lang=project.config.language):
+        size = batch or max(len(ordered), 1)
+        rows: list[tuple[str, int, int, str, str, str, str]] = []
+        for n, source in enumerate(progress(ordered, ("Koodataan avainsanoilla", "Autocoding"),
+                                            show=project.show_progress,
+                                            lang=project.config.language), start=1):
             starts, ends = _units(source, self.unit, roles)
             found = [p for code in self.codes_
                      for p in _propose(source, code, masks[code.key], starts, ends)]
             for sid, s, e, code, matched in sorted(found, key=lambda p: (p[1], p[2],
                                                                           rank[p[3].key])):
                 rows.append((sid, s, e, code.key, code.path, matched, source.text[s:e]))
-        frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
-        return frame.astype({"start": "int64", "end": "int64"})
+            if n % size == 0 or n == len(ordered):
+                yield _proposal_frame(rows)
+                rows = []
+        if not ordered:
+            yield _proposal_frame(rows)
+
+
+def _proposal_frame(rows: list[tuple[str, int, int, str, str, str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
+    return frame.astype({"start": "int64", "end": "int64"})
 
 
 def autocode(
@@ -254,6 +271,7 @@ def autocode(
     coder: str | None = None,
     role: str | Sequence[str] | None = None,
     analyser: str | Analyser | None = None,
+    batch: int | None = None,
 ) -> pd.DataFrame:
     """Propose codings from the codebook's keywords and save them as suggestions.
 
@@ -276,6 +294,12 @@ def autocode(
     order (sources as loaded, then start; codebook order within one passage).
     :class:`KeywordAutocoder` gives the same proposals without saving them.
 
+    ``batch`` saves the proposals every ``batch`` sources (``None``: once, at the end, which
+    is quickest, as each save rewrites the ledger). Stopping a long run (Ctrl-C, a notebook's
+    interrupt) keeps the batches already saved, says so in a :class:`TymqualWarning`, and
+    re-raises the interrupt; running again fills in the rest. With 200,000 open answers,
+    ``batch=20_000`` saves about ten times.
+
     >>> new = autocode(p, role="interviewee")                        # doctest: +SKIP
     >>> accept(p, new[new["code_path"] == "verkostojohtaminen/johtoryhman_tuki"])  # doctest: +SKIP
     """
@@ -285,8 +309,24 @@ def autocode(
         raise TymqualError(f"autocode(): coder={coder!r}; give a non-empty name.")
     autocoder = KeywordAutocoder(unit=unit, codes=codes, compounds=compounds, role=role,
                                  analyser=analyser)
-    proposals = autocoder.fit(project).predict(project)
+    if batch is not None and (not isinstance(batch, int) or isinstance(batch, bool)
+                              or batch < 1):
+        raise TymqualError(f"autocode(): batch={batch!r}; give a whole number of sources of "
+                           "at least 1, or None for one batch.")
     note = f"settings: {autocoder!r}"
+    saved: list[pd.DataFrame] = []
+    try:
+        for proposals in autocoder.fit(project).batches(project, batch):
+            saved.append(_save_new(project, proposals, coder, note))
+    except KeyboardInterrupt:
+        if saved:
+            _tell_stopped(project, saved)
+        raise
+    return pd.concat(saved, ignore_index=True)[AUTOCODE_COLUMNS]
+
+
+def _save_new(project: Project, proposals: pd.DataFrame, coder: str, note: str) -> pd.DataFrame:
+    """Save one batch of proposals as suggestions; the rows that were new, with their ids."""
     # The ledger checks for an existing span and code under its lock, so two kernels
     # autocoding at once cannot both add the same suggestion.
     # As one frame rather than a dict per proposal: a large study has hundreds of thousands.
@@ -295,8 +335,17 @@ def autocode(
             coder=coder, status="suggested"), action="autocode", who=coder, note=note,
     )
     new = proposals.assign(coding_id=pd.Series(ids, index=proposals.index, dtype=object))
-    new = new[new["coding_id"].notna()].reset_index(drop=True)
-    return new[AUTOCODE_COLUMNS]
+    return new[new["coding_id"].notna()].reset_index(drop=True)[AUTOCODE_COLUMNS]
+
+
+def _tell_stopped(project: Project, saved: list[pd.DataFrame]) -> None:
+    n = sum(len(frame) for frame in saved)
+    warnings.warn(
+        f"autocode() was stopped: the {n} new suggestion(s) of the {len(saved)} finished "
+        f"batch(es) are saved in {project.ledger.path}, the batch under way was not; run "
+        "autocode() again with the same settings to add the rest (it adds only what is "
+        "missing).", TymqualWarning, stacklevel=3,
+    )
 
 
 # ---------------------------------------------------------------------------- decisions

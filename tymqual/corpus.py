@@ -149,7 +149,7 @@ def _labels(value: object, key: str, where: str) -> tuple[str, ...]:
     return tuple(labels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     """One speaker turn: ``text[start:end]`` is exactly what the speaker said."""
 
@@ -161,7 +161,7 @@ class Turn:
     time: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceDoc:
     """A loaded source: its id, normalised text, turns and format details (``meta``)."""
 

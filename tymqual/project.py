@@ -14,11 +14,11 @@ import contextlib
 import gc
 import html
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,9 @@ SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", 
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
 SPEAKER_COLUMNS = ["source_id", "label", "role", "turns", "words", "found"]
 _SPEAKERS_SHOWN = 5  # labels named per interview in a warning
+DERIVED_ENTRIES = 32
+"""Most entries :meth:`Project.derived` keeps (segments() alone asks for one per filter)."""
+_T = TypeVar("_T")
 _CONFIG_FIELDS = {
     "name", "language", "description", "min_cell_size", "speakers", "coder", "analysis_coders",
     "disclosure_allow",
@@ -249,12 +252,8 @@ class Project:
         self._progress = progress
         # Derived once from the loaded sources and cases, which a Project never changes.
         self._stats: dict[str, SourceStats] = {}
-        self._case_map: _CaseLookup | None = None
-        self._case_map_of: pd.DataFrame | None = None
-        self._turn_axis: SourceAxis | None = None
-        # Recent results of segments(), keyed by the ledger's digest and everything else
-        # they depend on; see segments().
-        self._segments_memo: dict[tuple[Any, ...], pd.DataFrame] = {}
+        # Everything derived from the sources, cases, codebook and ledger; see derived().
+        self._derived: dict[Hashable, tuple[Hashable, Any]] = {}
         self._orphans_told: set[str] = set()  # orphan warnings given, each said once
         self.skipped = pd.DataFrame(columns=["path", "error"])
         self._codebook = self._read_codebook()
@@ -565,10 +564,28 @@ class Project:
 
     def _case_lookup(self) -> _CaseLookup:
         """Case ids, respondents and listed sources of ``cases.csv`` as dicts, built once."""
-        if self._case_map is None or self._case_map_of is not self._cases:
-            self._case_map_of = self._cases
-            self._case_map = _CaseLookup.of(self._cases)
-        return self._case_map
+        cases = self._cases
+        return self.derived("cases", lambda: _CaseLookup.of(cases), depends=id(cases))
+
+    def derived(self, name: Hashable, build: Callable[[], _T], *,
+                depends: Hashable = None) -> _T:
+        """The project's one cache of derived data: ``build()``'s result, kept under ``name``.
+
+        One rule: an entry is used while ``depends`` (what it was derived from and can change
+        in an open project, such as the ledger's digest; ``None`` for what depends only on
+        the sources, cases and settings, which a Project never changes) equals the one it was
+        built with; otherwise it is built again and replaces the old one. At most
+        :data:`DERIVED_ENTRIES` entries are kept, the oldest dropped first.
+        """
+        entry = self._derived.get(name)
+        if entry is not None and entry[0] == depends:
+            return cast(_T, entry[1])
+        value = build()
+        self._derived.pop(name, None)
+        if len(self._derived) >= DERIVED_ENTRIES:
+            self._derived.pop(next(iter(self._derived)))
+        self._derived[name] = (depends, value)
+        return value
 
     def case_label(self, case_id: str | None, source_id: str | None = None) -> str:
         """The label a reader sees for a case: ``label`` from ``cases.csv``, else the id."""
@@ -579,6 +596,11 @@ class Project:
     @property
     def sources(self) -> pd.DataFrame:
         """One row per loaded source (schema in ARCHITECTURE.md)."""
+        # Built once: with 200,000 open answers it walks as many sources in Python.
+        frame = self.derived("sources", self._sources_frame, depends=id(self._cases))
+        return frame.copy()
+
+    def _sources_frame(self) -> pd.DataFrame:
         rows = []
         shown: dict[Path, str] = {}  # the open answers of a survey share its path
         for sid, doc in self._docs.items():
@@ -965,27 +987,25 @@ class Project:
         digest, seg = self.ledger.read_versioned()
         # The same ledger bytes, codebook and arguments give the same frame: tables and the
         # report ask for it many times. Texts, turns and cases do not change in a Project.
-        memo_key = (
+        depends = (
             digest,
             tuple((c.key, c.path, c.name, c.renamed_from) for c in self._codebook),
             id(self._cases),
-            code,
-            descendants,
-            *(v if v is None or isinstance(v, str) else tuple(v) for v in (case, coder, status)),
         )
+        name = ("segments", code, descendants,
+                *(v if v is None or isinstance(v, str) else tuple(v)
+                  for v in (case, coder, status)))
+
+        def build() -> pd.DataFrame:
+            return self._segments(seg, code, descendants=descendants, case=case, coder=coder,
+                                  status=status)
+
         try:
-            hash(memo_key)
+            hash(name)
         except TypeError:  # an unusual argument (a Code object, say): compute, keep nothing
             digest = None
-        if digest is not None and memo_key in self._segments_memo:
-            found = self._segments_memo[memo_key].copy()
-        else:
-            found = self._segments(seg, code, descendants=descendants, case=case, coder=coder,
-                                   status=status)
-            if digest is not None:
-                if len(self._segments_memo) >= 16:
-                    self._segments_memo.pop(next(iter(self._segments_memo)))
-                self._segments_memo[memo_key] = found.copy()
+        found = build() if digest is None else self.derived(name, build, depends=depends)
+        found = found.copy()  # the kept frame is never handed out to be changed
         self._tell_orphans(found)
         return found
 
@@ -1067,9 +1087,7 @@ class Project:
 
     def _turns_axis(self) -> SourceAxis:
         """Every source's turns on one axis (sources end to end), built once."""
-        if self._turn_axis is None:
-            self._turn_axis = turn_axis(self._docs)
-        return self._turn_axis
+        return self.derived("turn_axis", lambda: turn_axis(self._docs))
 
     def quote(self, coding_id: str, *, max_chars: int | None = None) -> str:
         """A passage formatted for the thesis: Finnish quotation marks and the case label.
@@ -1153,14 +1171,16 @@ class Project:
         coder: str | None = None,
         role: str | Sequence[str] | None = None,
         analyser: str | Analyser | None = None,
+        batch: int | None = None,
     ) -> pd.DataFrame:
         """Propose codings from the codebook's keywords; see :func:`tymqual.autocode.autocode`.
 
-        The whole batch is one change in the history: :meth:`undo` takes it back."""
+        Each saved batch (all of it, unless ``batch`` is given) is one change in the history:
+        :meth:`undo` takes it back."""
         from tymqual.autocode import autocode
 
         return autocode(self, unit=unit, codes=codes, compounds=compounds, coder=coder,
-                        role=role, analyser=analyser)
+                        role=role, analyser=analyser, batch=batch)
 
     def accept(self, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
         """Accept suggested codings (ids or the frame autocode returned)."""

@@ -80,6 +80,7 @@ from sklearn.pipeline import FeatureUnion
 from tymqual.autocode import KeywordAutocoder, machine_coder
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.morphology import NEGATION, connegative, get_analyser, stopwords
+from tymqual.progress import progress
 from tymqual.search import text_index
 from tymqual.text import word_spans
 
@@ -116,6 +117,8 @@ DERIVED_KEYWORDS = 5
 _BASE = "base_forms"
 _CHARS = "char_ngrams"
 _NO_LABEL = ""
+#: Units scored at a time by :meth:`CodeSuggester.suggest`: its memory is that of a batch.
+SCORE_BATCH = 20_000
 
 
 # ---------------------------------------------------------------------------- features
@@ -219,11 +222,16 @@ def _coverage(
     out = np.zeros((len(units), len(keys)))
     column = {k: j for j, k in enumerate(keys)}
     positions = np.arange(len(units))
+    # Grouped once: a scan of all codings per source costs sources × codings, which with
+    # 200,000 open answers is billions of comparisons.
+    by_source = codings.groupby("source_id", sort=False).indices
     for sid, at in units.groupby("source_id", sort=False).indices.items():
+        if sid not in by_source:
+            continue
         n = len(project.text(str(sid)))
         starts = units["start"].to_numpy()[at]
         ends = units["end"].to_numpy()[at]
-        mine = codings[codings["source_id"] == sid]
+        mine = codings.iloc[by_source[sid]]
         for key, rows in mine.groupby("code", sort=False):
             if key not in column:
                 continue
@@ -302,7 +310,9 @@ class CodeSuggester(_Estimator):
     unit; ``None``: no limit), ``random_state`` (seeds the models and the shuffled folds of
     :meth:`evaluate`), ``role`` (speaker roles whose turns are read; ``None``: all, and
     documents), ``analyser`` (``"voikko"``, ``"simplemma"``, ``"snowball"`` or ``None`` for
-    the best installed), ``n_top_words`` (length of ``top_words``).
+    the best installed), ``n_top_words`` (length of ``top_words``), ``max_units`` (the most
+    units :meth:`fit` learns from: every coded unit, then uncoded ones drawn at random, with a
+    warning; ``None``: all).
 
     Learned: ``codes_`` (the learned codes: code paths, or a frame's labels), ``code_keys_``
     (their codebook keys; None for a frame's labels), ``n_examples_`` (positive units per
@@ -325,6 +335,7 @@ class CodeSuggester(_Estimator):
         role: str | Sequence[str] | None = "interviewee",
         analyser: str | None = None,
         n_top_words: int = 5,
+        max_units: int | None = 20_000,
     ) -> None:
         self.unit = unit
         self.min_examples = min_examples
@@ -337,6 +348,7 @@ class CodeSuggester(_Estimator):
         self.role = role
         self.analyser = analyser
         self.n_top_words = n_top_words
+        self.max_units = max_units
 
     def _settings(self) -> str:
         """Every setting, for the history note of the suggestions saved (a repr omits the
@@ -376,6 +388,11 @@ class CodeSuggester(_Estimator):
         if self.top_k is not None and (not _whole(self.top_k) or self.top_k < 1):
             raise TymqualError(
                 f"{where}: top_k={self.top_k!r}; give a whole number ≥ 1, or None for no limit."
+            )
+        if self.max_units is not None and (not _whole(self.max_units) or self.max_units < 1):
+            raise TymqualError(
+                f"{where}: max_units={self.max_units!r}; give a whole number ≥ 1, or None to "
+                "learn from every unit."
             )
         if not _whole(self.n_top_words) or self.n_top_words < 0:
             raise TymqualError(
@@ -484,9 +501,10 @@ class CodeSuggester(_Estimator):
         self._check_params("fit")
         data = self._data(project_or_frame, "fit")
         chosen, skipped = self._choose(data, "fit")
-        texts = [str(t) for t in data.units["text"]]
+        rows = self._training_rows(data.labels[:, chosen])
+        texts = [str(t) for t in data.units["text"].to_numpy()[rows]]
         self.vectorizer_, self.model_ = self._train(
-            texts, data.labels[:, chosen], _BaseForms(self.analyser)
+            texts, data.labels[rows][:, chosen], _BaseForms(self.analyser)
         )
         self.codes_ = [data.codes[j] for j in chosen]
         self.code_keys_ = [data.keys[j] for j in chosen]
@@ -494,6 +512,25 @@ class CodeSuggester(_Estimator):
         self.skipped_codes_ = skipped
         self.n_units_ = len(texts)
         return self
+
+    def _training_rows(self, labels: np.ndarray) -> np.ndarray:
+        """Every unit with a learned code, and as many of the others as ``max_units`` leaves
+        room for, drawn at random (``random_state``): the character n-grams of every sentence
+        of a thousand interviews take gigabytes, and most of those sentences are uncoded."""
+        rows = np.arange(len(labels))
+        if self.max_units is None or len(rows) <= self.max_units:
+            return rows
+        coded = labels.any(axis=1)
+        room = max(self.max_units - int(coded.sum()), 0)
+        drawn = np.random.default_rng(self.random_state).choice(
+            rows[~coded], size=min(room, int((~coded).sum())), replace=False)
+        warnings.warn(
+            f"CodeSuggester.fit(): learned from all {int(coded.sum())} coded units and "
+            f"{len(drawn)} of the {int((~coded).sum())} uncoded ones, drawn at random "
+            f"(max_units={self.max_units}); give max_units=None to learn from every unit.",
+            TymqualWarning, stacklevel=3,
+        )
+        return np.sort(np.concatenate([rows[coded], drawn]))
 
     def _scores(self, vectorizer: FeatureUnion, model: OneVsRestClassifier,
                 texts: list[str], n_codes: int) -> tuple[Any, np.ndarray]:
@@ -539,17 +576,13 @@ class CodeSuggester(_Estimator):
         units = units[~touched].reset_index(drop=True)
         rows: list[tuple[Any, ...]] = []
         if not units.empty:
-            features, scores = self._scores(self.vectorizer_, self.model_,
-                                            [str(t) for t in units["text"]], len(self.codes_))
-            keep, ranks = self._select(scores)
             rejected = _rejected(project)
             names = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
-            for i, j in zip(*np.nonzero(keep), strict=True):
-                sid, s, e, text = units.loc[i, ["source_id", "start", "end", "text"]]
-                if (sid, int(s), int(e), keys[j]) in rejected:
-                    continue
-                rows.append((sid, int(s), int(e), text, paths[j], float(scores[i, j]),
-                             int(ranks[i, j]), self._top_words(features, names, i, j), keys[j]))
+            chunks = range(0, len(units), SCORE_BATCH)
+            for at in progress(chunks, ("Ehdotetaan koodeja", "Suggesting codes"),
+                               lang=project.config.language, show=project.show_progress):
+                rows += self._chunk_rows(units.iloc[at : at + SCORE_BATCH], names, rejected,
+                                         keys, paths)
         frame = pd.DataFrame(rows, columns=[*SUGGEST_COLUMNS, "code"])
         frame = frame.sort_values(["start", "rank"], kind="stable")
         order = {sid: i for i, sid in enumerate(project.source_ids)}
@@ -560,6 +593,25 @@ class CodeSuggester(_Estimator):
             frame.insert(0, "coding_id", _save(project, frame, coder, self._settings()))
             return frame[["coding_id", *SUGGEST_COLUMNS]]
         return frame[SUGGEST_COLUMNS]
+
+    def _chunk_rows(self, units: pd.DataFrame, names: np.ndarray,
+                    rejected: set[tuple[str, int, int, str]], keys: list[str | None],
+                    paths: list[str]) -> list[tuple[Any, ...]]:
+        """The proposals for one batch of units: features of a batch only, as the
+        character n-grams of every sentence of a large study at once take gigabytes."""
+        features, scores = self._scores(self.vectorizer_, self.model_,
+                                        [str(t) for t in units["text"]], len(self.codes_))
+        keep, ranks = self._select(scores)
+        sids, starts = units["source_id"].tolist(), units["start"].tolist()
+        ends, texts = units["end"].tolist(), units["text"].tolist()
+        rows: list[tuple[Any, ...]] = []
+        for i, j in zip(*np.nonzero(keep), strict=True):
+            sid, s, e = sids[i], int(starts[i]), int(ends[i])
+            if (sid, s, e, keys[j]) in rejected:
+                continue
+            rows.append((sid, s, e, texts[i], paths[j], float(scores[i, j]), int(ranks[i, j]),
+                         self._top_words(features, names, i, j), keys[j]))
+        return rows
 
     def _code_refs(self, project: Project, write: bool) -> tuple[list[str | None], list[str]]:
         """Each learned code's key and current path in ``project``'s codebook.
