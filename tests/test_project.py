@@ -468,7 +468,11 @@ def test_derived_data_is_kept_while_what_it_depends_on_is_unchanged(
     assert again == [2] and p.derived("x", build, depends="b") is again
     for i in range(tymqual.project.DERIVED_ENTRIES):
         p.derived(("other", i), list)
-    assert p.derived("x", build, depends="b") == [3]  # the oldest entry gave way
+    assert p.derived("x", build, depends="b") == [3]  # the least recently used gave way
+    for i in range(2 * tymqual.project.DERIVED_ENTRIES):  # x in use all along stays
+        p.derived(("more", i), list)
+        assert p.derived("x", build, depends="b") == [3]
+    assert len(built) == 3
 
 
 def test_segments_follow_the_ledger_through_the_derived_cache(

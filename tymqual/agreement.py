@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-import weakref
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -918,15 +917,11 @@ def cohen_kappa_ci(
 
 
 # ==================================================================== units of a project
-# Units of each source, per project: a Project's texts never change, and a large study's
-# sentences take seconds to find, so they are found once per source and kind of unit.
-_UNITS: weakref.WeakKeyDictionary[Project, dict[tuple[str, str], list[tuple[int, int]]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _source_units(project: Project, unit: str, sid: str) -> list[tuple[int, int]]:
-    known = _UNITS.setdefault(project, {})
+    # A Project's texts never change, and a large study's sentences take seconds to find,
+    # so they are found once per source and kind of unit, in the project's one cache.
+    known: dict[tuple[str, str], list[tuple[int, int]]] = project.derived(
+        "agreement_units", dict)
     found = known.get((unit, sid))
     if found is None:
         text = project.text(sid)

@@ -575,13 +575,14 @@ class Project:
         in an open project, such as the ledger's digest; ``None`` for what depends only on
         the sources, cases and settings, which a Project never changes) equals the one it was
         built with; otherwise it is built again and replaces the old one. At most
-        :data:`DERIVED_ENTRIES` entries are kept, the oldest dropped first.
+        :data:`DERIVED_ENTRIES` entries are kept, the least recently used dropped first (so
+        a search index used all along outlives a series of one-off segment filters).
         """
-        entry = self._derived.get(name)
+        entry = self._derived.pop(name, None)
         if entry is not None and entry[0] == depends:
+            self._derived[name] = entry
             return cast(_T, entry[1])
         value = build()
-        self._derived.pop(name, None)
         if len(self._derived) >= DERIVED_ENTRIES:
             self._derived.pop(next(iter(self._derived)))
         self._derived[name] = (depends, value)

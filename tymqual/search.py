@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -464,9 +463,6 @@ class TextIndex:
         return out
 
 
-_INDEXES: weakref.WeakKeyDictionary[Project, dict[str, TextIndex]] = weakref.WeakKeyDictionary()
-
-
 def _resolve_analyser(analyser: str | Analyser | None) -> Analyser:
     if isinstance(analyser, Analyser):
         return analyser
@@ -481,7 +477,7 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     """
     chosen = _resolve_analyser(analyser)
     keep_dictionary_index(project.source_cache.read_file, project.source_cache.keep_file)
-    per_analyser = _INDEXES.setdefault(project, {})
+    per_analyser: dict[str, TextIndex] = project.derived("search_indexes", dict)
     index = per_analyser.get(chosen.name)
     if index is None or index.analyser is not chosen:
         index = per_analyser[chosen.name] = TextIndex(chosen)
