@@ -786,3 +786,28 @@ def test_a_foreign_save_with_reordered_columns_is_read_and_told_once(
         warnings.simplefilter("error")  # the same content again: said once
         again.read()
     assert again.read_notes.empty and ids == frame["coding_id"].tolist()
+
+
+@pytest.mark.parametrize("created", ["2026-12-07T12:00:00+02:00", "7.12.2026 12:00",
+                                     "2026-12-07 10:00:00", "2026-12-07T10:00:00.5Z"])
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_a_created_time_in_another_form_is_refused_and_nothing_is_added(
+    ledger: Ledger, created: str, as_frame: bool
+) -> None:
+    good = {"source_id": "H1", "start": 0, "end": 5, "code": "a", "coder": "A", "text": "Hyvä."}
+    ledger.add([good])
+    before = ledger.path.read_bytes()
+    rows = [good, {**good, "start": 1, "created": created}]
+    with pytest.raises(CodingError, match=r"row 2 given to add\(\), column 'created'"):
+        ledger.add(pd.DataFrame(rows) if as_frame else rows)
+    assert ledger.path.read_bytes() == before
+    with pytest.raises(CodingError, match="'created'"):
+        ledger.update(ledger.read()["coding_id"], created=created)
+
+
+def test_a_created_time_as_tymqual_writes_it_is_kept(ledger: Ledger) -> None:
+    ledger.add([{"source_id": "H1", "start": 0, "end": 5, "code": "a", "coder": "A",
+                 "text": "Hyvä.", "created": "2026-12-07T10:00:00Z"}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Ledger(ledger.path).read()["created"].tolist() == ["2026-12-07T10:00:00Z"]

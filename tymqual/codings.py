@@ -85,6 +85,7 @@ _DEFAULTS = {"coder": "", "status": "accepted", "created": "", "memo": "", "redu
 _NOT_EMPTY = ("coding_id", "source_id", "code")
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?\d{1,18}\s*")
 _MAX_SHOWN = 10
+_CREATED_FORM = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # as _now() writes
 _NEUTRAL = "\u200b"  # what storage.excel_safe puts before a formula-like cell
 
 RowName = Callable[[int], str]
@@ -277,6 +278,10 @@ def _check_value(col: str, value: object) -> str | None:
         return f"column {col!r}: expected text, got {type(value).__name__} {value!r}"
     if col == "status" and value not in STATUSES:
         return f"column 'status': {value!r} is not one of {', '.join(STATUSES)}"
+    if col == "created" and value and not _CREATED_FORM.fullmatch(value):
+        # Any other form would be read back as an Excel re-typing and "repaired" on every read.
+        return (f"column 'created': {value!r} is not a UTC time written as "
+                "2026-12-07T10:00:00Z (leave it out for now)")
     return None
 
 
@@ -371,6 +376,8 @@ def _valid_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str
         elif not all(issubclass(k, str) for k in kinds):
             return None
         if col == "status" and not set(values) <= set(STATUSES):
+            return None
+        if col == "created" and any(v and not _CREATED_FORM.fullmatch(v) for v in values):
             return None
         columns[col] = values
     return columns
