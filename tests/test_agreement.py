@@ -909,13 +909,14 @@ def test_gwet_ac1_matches_irrcac(data: np.ndarray) -> None:
     assert ours == pytest.approx(theirs, abs=1e-9)
 
 
-@settings(max_examples=60, deadline=None)
-@given(pair=label_pairs())
-def test_two_coder_ac1_matches_irrcac(pair: tuple[np.ndarray, ...]) -> None:
+def _matches_irrcac_on_two_coders(
+    statistic: Callable[..., float], method: str, pair: tuple[np.ndarray, ...]
+) -> None:
+    """Ours on two label sequences equals irrCAC's ``method`` on the units both coded."""
     # The two-sequence form drops a unit either coder left out, as cohen_kappa does.
     a, b = pair
     keep = ~(np.isnan(a) | np.isnan(b))
-    ours, warned = _quiet(gwet_ac1, a, b)
+    ours, warned = _quiet(statistic, a, b)
     if keep.sum() == 0 or len(set(a[keep]) | set(b[keep])) < 2:
         assert math.isnan(ours) and warned
         return
@@ -923,26 +924,21 @@ def test_two_coder_ac1_matches_irrcac(pair: tuple[np.ndarray, ...]) -> None:
         return
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        theirs = _irrcac_raw(np.vstack([a[keep], b[keep]])).gwet()["est"]["coefficient_value"]
-    assert ours == pytest.approx(theirs, abs=1e-9)
+        found = getattr(_irrcac_raw(np.vstack([a[keep], b[keep]])), method)()
+    assert ours == pytest.approx(found["est"]["coefficient_value"], abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pair=label_pairs())
+def test_two_coder_ac1_matches_irrcac(pair: tuple[np.ndarray, ...]) -> None:
+    _matches_irrcac_on_two_coders(gwet_ac1, "gwet", pair)
 
 
 @settings(max_examples=60, deadline=None)
 @given(pair=label_pairs())
 def test_pabak_is_brennan_prediger_of_irrcac(pair: tuple[np.ndarray, ...]) -> None:
     # PABAK with q categories is Brennan & Prediger's (1981) coefficient (q p_o − 1)/(q − 1).
-    a, b = pair
-    keep = ~(np.isnan(a) | np.isnan(b))
-    ours, warned = _quiet(pabak, a, b)
-    if keep.sum() == 0 or len(set(a[keep]) | set(b[keep])) < 2:
-        assert math.isnan(ours) and warned
-        return
-    if keep.sum() < 2:  # irrCAC divides by n − 1 for its variance
-        return
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        theirs = _irrcac_raw(np.vstack([a[keep], b[keep]])).bp()["est"]["coefficient_value"]
-    assert ours == pytest.approx(theirs, abs=1e-9)
+    _matches_irrcac_on_two_coders(pabak, "bp", pair)
 
 
 @pytest.mark.parametrize("cells", [(20, 5, 10, 15), (80, 10, 5, 5), (40, 9, 6, 45), (0, 3, 4, 1)])

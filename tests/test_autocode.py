@@ -199,14 +199,7 @@ def test_a_codebook_without_keywords_is_refused(make_project: MakeProject) -> No
 def test_demo_keywords_propose_the_passages_coded_by_hand(tmp_path: Path) -> None:
     # A copy without the ledger: the demo's own codings are never touched, and every
     # hand-coded passage can be compared with what the keywords propose.
-    for part in ("tymqual.yaml", "transcripts", "surveys", "codes"):
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / part,
-                            ignore=shutil.ignore_patterns(".*", "codings.csv"))
-        else:
-            shutil.copy(source, tmp_path / part)
-    copy = tymqual.open_project(tmp_path)
+    copy = _demo_copy(tmp_path)
     code = "verkostojohtaminen/johtoryhman_tuki"
     new = autocode(copy, role="interviewee", codes=code)
     assert set(new["code_path"]) == {code}

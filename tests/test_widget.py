@@ -558,6 +558,18 @@ SELECT_JS = """([turn, needle]) => {
 }"""
 
 
+
+def _browser_page(pw: Any, *, height: int) -> tuple[Any, Any, list[str]]:
+    """Chromium at 1366 px wide, a page that waits up to a minute, and the page's console
+    lines (messages and uncaught errors) collected for the failure message."""
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1366, "height": height})
+    page.set_default_timeout(60_000)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    return browser, page, console
+
 def _start_kernel(url: str) -> None:
     """Start the notebook's kernel through the server's REST API before the page opens.
 
@@ -649,12 +661,7 @@ def test_coding_in_jupyterlab_with_chromium(jupyterlab: tuple[str, Path]) -> Non
               "p = tymqual.open_project('.')\nCodingWidget(p, 'H2', coder='selain')")
 
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 1000})
-        page.set_default_timeout(60_000)
-        console: list[str] = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        browser, page, console = _browser_page(pw, height=1000)
         try:
             _start_kernel(url)
             page.goto(url, wait_until="domcontentloaded")
@@ -886,12 +893,7 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
     expected: list[tuple[int, int, str]] = []  # (start, end, code path) in coding order
 
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(60_000)
-        console: list[str] = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        browser, page, console = _browser_page(pw, height=900)
         try:
             _start_kernel(url)
             page.goto(url, wait_until="domcontentloaded")
