@@ -833,11 +833,12 @@ _TEST_NOTE = {
 
 
 def _complete_only(survey: Survey, lang: Lang) -> tuple[Survey, str]:
-    """The survey's complete responses, and the reader's note on those left out ("" if none).
+    """The survey's counted responses, and the reader's note on those left out ("" if none).
 
     An export that records completion (LimeSurvey's ``submitdate``, Qualtrics' ``Finished``)
-    marks unfinished responses in ``survey.metadata["complete"]``; they are kept in the
-    survey but not counted in its tables.
+    marks unfinished responses in ``survey.metadata["complete"]``, and Qualtrics' ``Status``
+    its previews, test runs and spam in ``survey.metadata["test_response"]``; both are kept in
+    the survey but not counted in its tables.
     """
     notes = [template[lang].format(n=fmt_number(n, lang=lang), file=survey.path.name)
              for template, n in ((_INCOMPLETE_NOTE, survey.n_incomplete),
