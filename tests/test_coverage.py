@@ -215,3 +215,37 @@ def test_saturation_curve_without_codings(make_project: Callable[..., tymqual.Pr
         warnings.simplefilter("error")
         fig = saturation_curve(p)
     assert "Ei koodauksia" in [t.get_text() for t in fig.axes[0].texts]
+
+
+# ==================================================================== the command line
+def test_coverage_command_prints_each_table(
+        make_project: Callable[..., tymqual.Project], capsys: pytest.CaptureFixture[str]) -> None:
+    from tymqual.cli import main
+
+    rows = [_row(0, "H1", 0, 10, "resurssit", "A", created="2026-01-02T00:00:00Z"),
+            _row(1, "H1", 30, 40, "neuvottelut", "B"),
+            _row(2, "H3", 0, 10, "johtoryhma", "B", created="2026-01-01T00:00:00Z")]
+    p = _open(make_project, rows)
+    assert main(["coverage", str(p.root)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["order", "source_id"]
+    assert [line.split()[1] for line in lines[1:]] == ["H3", "H1"]  # by first 'created'
+    assert main(["coverage", str(p.root), "--table", "share", "--coder", "A"]) == 0
+    share = capsys.readouterr().out
+    assert "johtaminen/resurssit" in share and "neuvottelut" not in share
+    assert f"{10 / len(TEXTS['H1']):.3f}" in share
+    assert main(["coverage", str(p.root), "--table", "single"]) == 0
+    single = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[:2] for line in single[1:]) == [
+        ["johtaminen/resurssit", "A"], ["neuvottelut", "B"]]
+
+
+@pytest.mark.parametrize("name", ["saturation", "coded_share", "single_coder_codes"])
+def test_project_methods_give_the_module_tables(
+        make_project: Callable[..., tymqual.Project], name: str) -> None:
+    p = _open(make_project, _random_rows(3, coders=("A", "B")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        via_module = getattr(coverage, name)(p)
+        via_project = getattr(p, name)()
+    assert via_project.equals(via_module)

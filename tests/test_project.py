@@ -434,6 +434,9 @@ FACADES = {
     "agreement": ("tymqual.agreement", "project_agreement"),
     "disagreements": ("tymqual.agreement", "disagreements"),
     "resolve": ("tymqual.agreement", "resolve"),
+    "saturation": ("tymqual.coverage", "saturation"),
+    "coded_share": ("tymqual.coverage", "coded_share"),
+    "single_coder_codes": ("tymqual.coverage", "single_coder_codes"),
     "report": ("tymqual.reports", "build_report"),
 }
 

@@ -167,6 +167,22 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    p = open_project(args.project)
+    coder = args.coder or None
+    if args.table == "saturation":
+        table = p.saturation(coder=coder, kind=None if args.all_kinds else "interview")
+    elif args.table == "share":
+        table = p.coded_share(coder=coder)
+    else:
+        table = p.single_coder_codes(include_machine=args.include_machine)
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
 def _cmd_merge(args: argparse.Namespace) -> int:
     from tymqual.merge import merge_codings
 
@@ -291,6 +307,18 @@ _COMMANDS: tuple[tuple[str, str, Callable[..., int], dict[str, Any], tuple[_Arg,
         _arg("--coders", nargs=2, default=list(DEFAULT_CODERS), metavar=("A", "B")),
         _arg("--unit", choices=("sentence", "turn", "overlap", "free"), default="sentence"),
         _arg("--min-overlap", type=float, default=0.9))),
+    ("coverage", "saturation, coded share or codes only one coder used", _cmd_coverage, {}, (
+        _HERE,
+        _arg("--table", choices=("saturation", "share", "single"), default="saturation",
+             help="saturation: new codes per interview in the order coded (default); share: "
+                  "the share of each source's text coded, per code; single: codes only one "
+                  "coder used in the double-coded material"),
+        _arg("--coder", action="append", default=None,
+             help="only this coder's codings (repeat for several; default every coder)"),
+        _arg("--all-kinds", action="store_true",
+             help="saturation over every source, not only interviews"),
+        _arg("--include-machine", action="store_true",
+             help="single: count autocoding and the suggester as coders"))),
     ("merge", "bring a second coder's codings back from a project copy", _cmd_merge, {}, (
         _arg("other", help="the copy of the project the other coder worked in"),
         _HERE,

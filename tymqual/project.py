@@ -1271,6 +1271,42 @@ class Project:
         return disagreements(self, coders, unit=unit, min_overlap=min_overlap, codes=codes,
                              sources=sources)
 
+    def saturation(
+        self,
+        *,
+        coder: str | Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+        kind: str | None = "interview",
+    ) -> pd.DataFrame:
+        """New codes per source in the order coded; see :func:`tymqual.coverage.saturation`."""
+        from tymqual.coverage import saturation
+
+        return saturation(self, coder=coder, sources=sources, kind=kind)
+
+    def coded_share(
+        self,
+        *,
+        coder: str | Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The share of each source's text coded, per code; see
+        :func:`tymqual.coverage.coded_share`."""
+        from tymqual.coverage import coded_share
+
+        return coded_share(self, coder=coder, sources=sources)
+
+    def single_coder_codes(
+        self,
+        *,
+        sources: Sequence[str] | None = None,
+        include_machine: bool = False,
+    ) -> pd.DataFrame:
+        """Codes only one coder used in double-coded material; see
+        :func:`tymqual.coverage.single_coder_codes`."""
+        from tymqual.coverage import single_coder_codes
+
+        return single_coder_codes(self, sources=sources, include_machine=include_machine)
+
     def resolve(
         self,
         source_id: str,
