@@ -53,7 +53,7 @@ from tymqual.morphology import ABBREVIATIONS, sentence_spans  # the one sentence
 from tymqual.progress import progress
 from tymqual.spans import SourceAxis
 from tymqual.text import check_span
-from tymqual.unitizing import unitizing_table
+from tymqual.unitizing import unitizing_alpha, unitizing_table  # issue 21's API names it here
 
 if TYPE_CHECKING:
     from tymqual.project import Project
@@ -1602,4 +1602,6 @@ __all__ = [
     "resolve",
     "scott_pi",
     "sentence_spans",
+    "unitizing_alpha",
+    "unitizing_table",
 ]
