@@ -91,8 +91,8 @@ _CONFIG_FIELDS = {
 # What the report's disclosure review withholds unless tymqual.yaml's disclosure_allow gives
 # the item with the author's reason: breakdowns with groups below min_cell_size, each
 # interviewee's own survey answers beside her interview, and each interview's date, length
-# and mode.
-DISCLOSURE_ITEMS = ("small_cells", "linked_answers", "interview_details")
+# and mode, and place names in the free text the report quotes.
+DISCLOSURE_ITEMS = ("small_cells", "linked_answers", "interview_details", "places")
 
 
 @dataclass(frozen=True)

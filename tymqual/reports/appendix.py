@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
@@ -24,6 +25,7 @@ from tymqual.reports.model import (
     normalise_zip,
     quote_text,
 )
+from tymqual.reports.places import review_places
 from tymqual.reports.strings import (
     phrase,
 )
@@ -54,22 +56,33 @@ def _code_counts(report: ReportParts) -> dict[str, tuple[object, object]]:
 
 
 def _example(report: ReportParts, code: Code) -> str:
-    """The codebook's example, else the first passage :func:`tables.quotes` picks for the code."""
-    if str(code.example).strip():
-        text = " ".join(str(code.example).split())
-        return text if text.startswith(QUOTE_MARKS) else f"\u201d{text}\u201d"
+    """The example :func:`collect_examples` chose for ``code``."""
     if code.path not in report.examples:
-        # Every code without an example of its own at once: one pass over the codings.
-        book = report.project.codebook
-        wanted = [c.path for c in book if not str(c.example).strip()]
-        picked = tables.quotes(report.project, wanted, per_code=1)
-        found = {
-            str(row["code_path"]): quote_text(row)
-            for _, row in picked.drop_duplicates("code_path").iterrows()
-        }
-        for path in wanted:
-            report.examples[path] = found.get(path, "")
-    return report.examples[code.path]
+        collect_examples(report)
+    return report.examples.get(code.path, "")
+
+
+def collect_examples(report: ReportParts) -> None:
+    """Each code's example for the appendix: the codebook's own, else the first passage
+    :func:`tables.quotes` picks; the places in them reviewed as in the report's tables."""
+    book = report.project.codebook
+    wanted = [c.path for c in book if not str(c.example).strip()]
+    picked = tables.quotes(report.project, wanted, per_code=1) if wanted else None
+    found = {} if picked is None else {
+        str(row["code_path"]): quote_text(row)
+        for _, row in picked.drop_duplicates("code_path").iterrows()
+    }
+    examples = {c.path: _own_example(c) or found.get(c.path, "") for c in book}
+    frame = pd.DataFrame({"code_path": list(examples), "quote": list(examples.values())})
+    frame = review_places(report, "codebook_examples", frame)
+    report.examples.update(zip(frame["code_path"], frame["quote"], strict=True))
+
+
+def _own_example(code: Code) -> str:
+    text = " ".join(str(code.example).split())
+    if not text:
+        return ""
+    return text if text.startswith(QUOTE_MARKS) else f"\u201d{text}\u201d"
 
 
 def code_guidance(report: ReportParts, code: Code) -> list[tuple[str, str]]:

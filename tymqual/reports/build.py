@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tymqual.project import Project
 
 from tymqual.reports.appendix import (
+    collect_examples,
     write_docx,
 )
 from tymqual.reports.collect import (
@@ -174,7 +175,10 @@ def _build(
         (names["html"], lambda: write_html(report, folder / names["html"])),
         (names["docx"], lambda: write_docx(report, folder / names["docx"])),
     ]
-    steps = [*table_steps, *figure_steps, (None, number_items(report)), *writers]
+    # The appendix's examples are chosen (and their places reviewed) before any file is
+    # written, so the data protection section can count what was replaced in them.
+    examples = (None, lambda: collect_examples(report))
+    steps = [*table_steps, *figure_steps, examples, (None, number_items(report)), *writers]
     with tqdm(total=len(steps), disable=not progress, desc=phrase("report", lang), unit="") as bar:
         for name, step in steps:
             if name:

@@ -40,6 +40,7 @@ from tymqual.reports.model import (
     ReportParts,
     reader_frame,
 )
+from tymqual.reports.places import review_places
 from tymqual.reports.strings import (
     phrase,
 )
@@ -100,7 +101,7 @@ def _table_step(
     lang = report.lang
 
     def run() -> None:
-        frame = make()
+        frame = review_places(report, key, make())
         extra = frame.attrs.get("note")
         all_notes = [*notes, *([str(extra)] if extra else [])]
         if frame.empty:

@@ -158,7 +158,8 @@ def privacy_paragraphs(report: ReportParts) -> list[str]:
         ]
     if report.internal and "small_cells" not in report.allowed:
         out.append(phrase("privacy_internal", lang))
-    out.append(phrase("privacy_free_text", lang))
+    reviewed = "places" not in report.allowed
+    out.append(phrase("privacy_free_text" if reviewed else "privacy_free_text_unreviewed", lang))
     return out
 
 

@@ -244,10 +244,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "privacy_free_text": (
         "Tapauskohtaiset tiivistelmät, lainaukset ja pelkistetyt ilmaukset ovat tekijän "
-        "valitsemia ja kirjoittamia; niissä mainitut paikat ja asemat on tarkistettava "
-        "ennen julkaisua.",
+        "valitsemia ja kirjoittamia. Niistä on etsitty paikannimet; muut tunnistavat "
+        "kuvaukset, kuten asemat tai alueen koko, on tarkistettava ennen julkaisua.",
         "The case summaries, quotes and reduced expressions are chosen and written by the "
-        "author; the places and positions they mention must be checked before publication.",
+        "author. They were searched for place names; other identifying descriptions, such "
+        "as positions or the size of a region, must be checked before publication.",
     ),
     "withheld_small_cells": (
         "{caption}: ryhmässä on alle {min} tapausta.",
@@ -267,6 +268,30 @@ _TEXT: dict[str, tuple[str, str]] = {
         "haastateltavan. Aineiston kuvauksen alla on niiden yhteenveto.",
         "Each interview's date, length and mode: they could identify the interviewee. A "
         "summary of them follows the description of the data.",
+    ),
+    "privacy_free_text_unreviewed": (
+        "Tapauskohtaiset tiivistelmät, lainaukset ja pelkistetyt ilmaukset ovat tekijän "
+        "valitsemia ja kirjoittamia; niissä mainitut paikat ja asemat on tarkistettava "
+        "ennen julkaisua.",
+        "The case summaries, quotes and reduced expressions are chosen and written by the "
+        "author; the places and positions they mention must be checked before publication.",
+    ),
+    "codebook_examples": ("Koodikirjan esimerkit", "The codebook's examples"),
+    "withheld_places_one": (
+        "{caption}: yksi paikannimi korvattiin merkinnällä {mark}, koska paikka voi tunnistaa "
+        "haastateltavan.",
+        "{caption}: one place name was replaced with {mark}, as a place can identify the "
+        "interviewee.",
+    ),
+    "withheld_places_many": (
+        "{caption}: {n} paikannimeä korvattiin merkinnällä {mark}, koska paikka voi tunnistaa "
+        "haastateltavan.",
+        "{caption}: {n} place names were replaced with {mark}, as a place can identify the "
+        "interviewee.",
+    ),
+    "allowed_places": (
+        "Paikannimet lainauksissa, tiivistelmissä ja pelkistetyissä ilmauksissa",
+        "Place names in the quotes, summaries and reduced expressions",
     ),
     "allowed_small_cells": ("Pienet ryhmät", "Small groups"),
     "allowed_linked_answers": (
