@@ -19,6 +19,7 @@ import html
 import os
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +27,12 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from ruamel.yaml.error import YAMLError
 
-from tymqual.errors import CodebookError
+from tymqual.errors import CodebookError, TymqualWarning
 from tymqual.storage import atomic_write_text, refuse_merge_conflict
 from tymqual.text import normalize_text
+from tymqual.yamlkeep import KEPT_HEADER, FlowList, comment_lines, dump_keeping
 
 __all__ = ["Code", "Codebook", "FRAME_COLUMNS", "orphan_name", "orphan_path"]
 
@@ -203,16 +206,20 @@ class Codebook:
         return export_qdc(self, Path(path))
 
     def to_yaml(self, path: str | os.PathLike[str]) -> None:
-        """Write the codebook atomically; the same codebook always gives the same bytes."""
+        """Write the codebook atomically.
+
+        Over a file with comments, the codebook is laid over that file
+        (:func:`tymqual.yamlkeep.dump_keeping`): its comments, field order and text styles
+        stay, and a comment whose code was removed is kept at the end of the file, with a
+        :class:`~tymqual.errors.TymqualWarning`. Otherwise the same codebook always gives
+        the same bytes.
+        """
         self._check_tree()
-        text = yaml.dump(
-            self._as_dict(flow_keywords=True),
-            Dumper=_Dumper,
-            allow_unicode=True,
-            sort_keys=False,
-            default_flow_style=False,
-            width=88,
-        )
+        data = self._as_dict(flow_keywords=True)
+        text = _over_comments(Path(path), data)
+        if text is None:
+            text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                             default_flow_style=False, width=88)
         atomic_write_text(path, text)
 
     def _as_dict(self, *, flow_keywords: bool) -> dict[str, Any]:
@@ -908,8 +915,30 @@ def _keywords(mapping: Mapping[Any, Any], where: _Where) -> tuple[str, ...]:
 # -- writing ---------------------------------------------------------------------------------
 
 
-class _FlowList(list[Any]):
-    """A list written inline, as ``[a, b]``."""
+def _over_comments(path: Path, data: dict[str, Any]) -> str | None:
+    """``data`` laid over the commented file at ``path``; None when there is no such file."""
+    try:
+        old = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None  # nothing readable to keep: the plain dump (a write error surfaces there)
+    if "#" not in old or not comment_lines(old):
+        return None
+    try:
+        text, lost = dump_keeping(old, data)
+    except YAMLError as exc:
+        warnings.warn(
+            f"{path}: its comments could not be kept, as the file could not be read with "
+            f"them ({type(exc).__name__}); the codebook was saved without them.",
+            TymqualWarning, stacklevel=4,
+        )
+        return None
+    if lost:
+        warnings.warn(
+            f"{path}: {len(lost)} comment(s) belonged to codes or fields that are gone; they "
+            f"are kept at the end of the file under '{KEPT_HEADER}'.",
+            TymqualWarning, stacklevel=4,
+        )
+    return text
 
 
 class _Dumper(yaml.SafeDumper):
@@ -924,12 +953,12 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _represent_flow(dumper: _Dumper, value: _FlowList) -> yaml.SequenceNode:
+def _represent_flow(dumper: _Dumper, value: FlowList) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
 _Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_FlowList, _represent_flow)
+_Dumper.add_representer(FlowList, _represent_flow)
 
 
 def _code_dict(code: Code, flow_keywords: bool) -> dict[str, Any]:
@@ -937,11 +966,11 @@ def _code_dict(code: Code, flow_keywords: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"name": code.name, "key": code.key}
     out.update({name: getattr(code, name) for name in _GUIDANCE})
     out["color"] = code.color
-    out["keywords"] = (_FlowList if flow_keywords else list)(code.keywords)
+    out["keywords"] = (FlowList if flow_keywords else list)(code.keywords)
     if code.memo:  # only when written: most codebooks have none, and stay as they were
         out["memo"] = code.memo
     if code.renamed_from:
-        out["renamed_from"] = (_FlowList if flow_keywords else list)(code.renamed_from)
+        out["renamed_from"] = (FlowList if flow_keywords else list)(code.renamed_from)
     if code.children:
         out["children"] = [_code_dict(child, flow_keywords) for child in code.children]
     return out

@@ -1,0 +1,181 @@
+"""Rewriting a YAML file that people also edit by hand, keeping what they wrote around the data.
+
+A codebook is both data and a document: authors put comments in it (``# split this code?``,
+the demo's "made-up material" line), fold long definitions with ``>-`` and order fields their
+own way. A plain dump of the new data would drop all of that on every saved edit, a silent
+loss. :func:`dump_keeping` lays the new data over the old file's round-trip tree
+(ruamel.yaml) instead:
+
+* a mapping keeps its keys' order, comments and scalar styles where the value is unchanged;
+* a list of mappings that carry an identifying field (a codebook's codes, by ``key``) is
+  rebuilt from the old items found by that field anywhere in the file, so a moved or
+  reordered code keeps its comments; a renamed key is followed through ``renamed_from``;
+* anything else that changed is written new (multi-line text as a ``|`` block, lists of
+  words in flow style if the old one was).
+
+A comment that belonged to something now gone (a removed code's note) is not dropped: it is
+appended at the end of the file under a line saying so, and returned for the caller to tell
+the user.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.util import load_yaml_guess_indent
+
+__all__ = ["KEPT_HEADER", "FlowList", "comment_lines", "dump_keeping"]
+
+KEPT_HEADER = "# Comments of parts that were removed, kept by tymqual:"
+_WIDE = 4096  # never re-wrap a line the author wrapped (or did not)
+
+
+class FlowList(list[Any]):
+    """A list written in flow style (``[a, b]``) when it is new."""
+
+
+def _yaml(text: str) -> YAML:
+    try:
+        _, indent, offset = load_yaml_guess_indent(text)
+    except YAMLError:
+        indent, offset = 4, 2
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = _WIDE
+    y.indent(mapping=offset or 2, sequence=indent or 4, offset=offset or 2)
+    return y
+
+
+def _tokens(node: object) -> Iterator[CommentToken]:
+    if isinstance(node, CommentToken):
+        yield node
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _tokens(item)
+    elif isinstance(node, dict):
+        for item in node.values():
+            yield from _tokens(item)
+    if isinstance(node, CommentedBase):
+        ca = node.ca
+        yield from _tokens(ca.comment)
+        yield from _tokens(list(ca.items.values()))
+        yield from _tokens(ca.end)
+
+
+def comment_lines(text: str) -> Counter[str]:
+    """The comment lines of a YAML text (``# …``, stripped), counted; empty if it has none
+    or cannot be read round-trip."""
+    try:
+        tree = _yaml(text).load(text)
+    except YAMLError:
+        return Counter()
+    found: Counter[str] = Counter()
+    for token in _tokens(tree):
+        found.update(line.strip() for line in str(token.value).splitlines()
+                     if line.strip().startswith("#"))
+    return found
+
+
+def _index(node: object, field: str, found: dict[str, CommentedMap]) -> None:
+    """Every mapping in ``node`` with a scalar ``field``, by that field's value."""
+    if isinstance(node, CommentedMap):
+        if isinstance(node.get(field), str):
+            found.setdefault(str(node[field]), node)
+        for value in node.values():
+            _index(value, field, found)
+    elif isinstance(node, CommentedSeq):
+        for item in node:
+            _index(item, field, found)
+
+
+class _Merge:
+    def __init__(self, field: str, renamed: str, old_tree: object) -> None:
+        self.field, self.renamed = field, renamed
+        self.by_id: dict[str, CommentedMap] = {}
+        _index(old_tree, field, self.by_id)
+
+    def value(self, old: object, new: object) -> object:
+        if isinstance(new, Mapping):
+            return self.mapping(old if isinstance(old, CommentedMap) else CommentedMap(), new)
+        if isinstance(new, list):
+            return self.sequence(old, new)
+        if isinstance(old, str) and isinstance(new, str) and str(old) == new:
+            return old  # keeps its style: folded, quoted, plain
+        if old is not None and type(old) is type(new) and old == new:
+            return old
+        return LiteralScalarString(new) if isinstance(new, str) and "\n" in new else new
+
+    def mapping(self, old: CommentedMap, new: Mapping[str, Any]) -> CommentedMap:
+        for gone in [k for k in old if k not in new]:
+            del old[gone]
+        for position, (key, value) in enumerate(new.items()):
+            if key in old:
+                old[key] = self.value(old[key], value)
+            else:
+                old.insert(min(position, len(old)), key, self.value(None, value))
+        return old
+
+    def sequence(self, old: object, new: list[Any]) -> CommentedSeq:
+        identified = bool(new) and all(isinstance(x, Mapping) and self.field in x for x in new)
+        if not identified:
+            if isinstance(old, CommentedSeq) and list(old) == new:
+                return old
+            seq = CommentedSeq(new)
+            if isinstance(new, FlowList) or (isinstance(old, CommentedSeq) and old.fa.flow_style()):
+                seq.fa.set_flow_style()
+            return seq
+        items = [self.mapping(self._old_item(x), x) for x in new]
+        seq = CommentedSeq(items)
+        if isinstance(old, CommentedSeq):
+            _carry_comments(old, seq)
+        return seq
+
+    def _old_item(self, new: Mapping[str, Any]) -> CommentedMap:
+        names = [str(new[self.field]), *(str(k) for k in new.get(self.renamed) or ())]
+        for name in names:
+            item = self.by_id.pop(name, None)
+            if item is not None:
+                return item
+        return CommentedMap()
+
+
+def _carry_comments(old: CommentedSeq, new: CommentedSeq) -> None:
+    """The old list's own comments onto the new one: before it, at its end, and after each
+    item that is still in it (by identity)."""
+    new.ca.comment = old.ca.comment
+    new.ca.end = old.ca.end
+    where = {id(item): i for i, item in enumerate(new)}
+    for i, comment in old.ca.items.items():
+        if isinstance(i, int) and i < len(old) and id(old[i]) in where:
+            new.ca.items[where[id(old[i])]] = comment
+
+
+def dump_keeping(old_text: str, data: Mapping[str, Any], *, field: str = "key",
+                 renamed: str = "renamed_from") -> tuple[str, list[str]]:
+    """``data`` written over ``old_text`` (see the module's rules), and the comment lines that
+    lost their place (appended at the end under :data:`KEPT_HEADER`).
+
+    Raises ruamel's ``YAMLError`` if ``old_text`` cannot be read round-trip; the caller
+    decides what to do then.
+    """
+    y = _yaml(old_text)
+    tree = y.load(old_text)
+    before = comment_lines(old_text)
+    merged = _Merge(field, renamed, tree).value(tree, data)
+    out = io.StringIO()
+    y.dump(merged, out)
+    text = out.getvalue()
+    lost = list((before - comment_lines(text)).elements())
+    if lost:
+        kept = [line for line in lost if line != KEPT_HEADER]
+        text = text.rstrip("\n") + "\n\n" + "\n".join([KEPT_HEADER, *kept]) + "\n"
+        return text, kept
+    return text, []
