@@ -157,3 +157,69 @@ def test_saving_twice_changes_nothing_more(tmp_path: Path) -> None:
     Codebook.from_yaml(path).to_yaml(path)
     assert path.read_bytes() == once
     assert MARKS.findall(once.decode("utf-8")) == MARKS.findall(COMMENTED)
+
+
+def test_source_memos_keep_their_comments(tmp_path: Path) -> None:
+    from tymqual.memos import read_source_memos, write_source_memo
+
+    path = tmp_path / "memos.yaml"
+    path.write_text("# KOMMENTTI 7: muistiot\nsources:\n  H1: Keskeytyi.  # KOMMENTTI 8\n"
+                    "  H2: >-\n    Pitkä muistio\n    kahdella rivillä.\n", encoding="utf-8")
+    write_source_memo(path, "H3", "Uusi muistio.")
+    text = path.read_text(encoding="utf-8")
+    assert MARKS.findall(text) == ["# KOMMENTTI 7: muistiot", "# KOMMENTTI 8"]
+    assert "    Pitkä muistio\n    kahdella rivillä." in text
+    assert read_source_memos(path) == {"H1": "Keskeytyi.", "H2": "Pitkä muistio kahdella rivillä.",
+                                       "H3": "Uusi muistio."}
+    with pytest.warns(TymqualWarning, match=r"memos\.yaml: 1 comment.*memos"):
+        write_source_memo(path, "H1", "")
+    assert "KOMMENTTI 8" in path.read_text(encoding="utf-8").split(KEPT_HEADER)[1]
+    assert set(read_source_memos(path)) == {"H2", "H3"}
+
+
+def test_joint_display_notes_keep_their_comments(
+    make_project: Callable[..., tymqual.Project]
+) -> None:
+    from tymqual.tables import save_joint_display_notes
+
+    p = _project(make_project)
+    (p.codes_dir / "joint_display.yaml").write_text(
+        "# KOMMENTTI 9: integraatio\n- theme: johtaminen\n  items: []\n  fit: ''\n"
+        "  conclusion: Kesken.  # KOMMENTTI 10\n- theme: neuvottelut\n  items: []\n"
+        "  fit: ''\n  conclusion: ''\n", encoding="utf-8")
+    save_joint_display_notes(p, "neuvottelut", conclusion="Vahvistaa kyselyn.")
+    text = (p.codes_dir / "joint_display.yaml").read_text(encoding="utf-8")
+    assert MARKS.findall(text) == ["# KOMMENTTI 9: integraatio", "# KOMMENTTI 10"]
+    notes = {str(e["theme"]): e for e in yaml.safe_load(text)}
+    assert notes["neuvottelut"]["conclusion"] == "Vahvistaa kyselyn."
+    assert notes["johtaminen"]["conclusion"] == "Kesken."
+
+
+FLUSH = """\
+# KOMMENTTI 1: viivat avaimen sarakkeessa
+name: Testikoodikirja
+codes:
+- name: Johtaminen
+  key: johtaminen
+  children:
+  - name: Resurssit
+    key: resurssit  # KOMMENTTI 2
+  - name: Johtoryhmä
+    key: johtoryhma
+- name: Neuvottelut
+  key: neuvottelut
+"""
+
+
+@pytest.mark.parametrize("edit", range(len(EDITS)))
+def test_a_file_indented_another_way_stays_valid(
+    make_project: Callable[..., tymqual.Project], edit: int
+) -> None:
+    p = _project(make_project, FLUSH)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        EDITS[edit](p)
+    _same_data(p)
+    text = _saved(p)
+    assert sorted(MARKS.findall(text)) == sorted(MARKS.findall(FLUSH))
+    assert "\n- name: Johtaminen\n  key: johtaminen\n" in text  # its own indentation kept

@@ -19,7 +19,6 @@ import html
 import os
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +26,11 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from ruamel.yaml.error import YAMLError
 
-from tymqual.errors import CodebookError, TymqualWarning
+from tymqual.errors import CodebookError
 from tymqual.storage import atomic_write_text, refuse_merge_conflict
 from tymqual.text import normalize_text
-from tymqual.yamlkeep import KEPT_HEADER, FlowList, comment_lines, dump_keeping
+from tymqual.yamlkeep import FlowList, text_to_write
 
 __all__ = ["Code", "Codebook", "FRAME_COLUMNS", "orphan_name", "orphan_path"]
 
@@ -216,10 +214,9 @@ class Codebook:
         """
         self._check_tree()
         data = self._as_dict(flow_keywords=True)
-        text = _over_comments(Path(path), data)
-        if text is None:
-            text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                             default_flow_style=False, width=88)
+        text = text_to_write(Path(path), data, lambda: yaml.dump(
+            data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+            default_flow_style=False, width=88))
         atomic_write_text(path, text)
 
     def _as_dict(self, *, flow_keywords: bool) -> dict[str, Any]:
@@ -913,32 +910,6 @@ def _keywords(mapping: Mapping[Any, Any], where: _Where) -> tuple[str, ...]:
 
 
 # -- writing ---------------------------------------------------------------------------------
-
-
-def _over_comments(path: Path, data: dict[str, Any]) -> str | None:
-    """``data`` laid over the commented file at ``path``; None when there is no such file."""
-    try:
-        old = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None  # nothing readable to keep: the plain dump (a write error surfaces there)
-    if "#" not in old or not comment_lines(old):
-        return None
-    try:
-        text, lost = dump_keeping(old, data)
-    except YAMLError as exc:
-        warnings.warn(
-            f"{path}: its comments could not be kept, as the file could not be read with "
-            f"them ({type(exc).__name__}); the codebook was saved without them.",
-            TymqualWarning, stacklevel=4,
-        )
-        return None
-    if lost:
-        warnings.warn(
-            f"{path}: {len(lost)} comment(s) belonged to codes or fields that are gone; they "
-            f"are kept at the end of the file under '{KEPT_HEADER}'.",
-            TymqualWarning, stacklevel=4,
-        )
-    return text
 
 
 class _Dumper(yaml.SafeDumper):

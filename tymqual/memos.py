@@ -21,6 +21,7 @@ import yaml
 
 from tymqual.errors import ProjectError
 from tymqual.storage import atomic_write_text, refuse_merge_conflict
+from tymqual.yamlkeep import text_to_write
 
 __all__ = ["MEMO_FILE", "read_source_memos", "write_source_memo"]
 
@@ -56,6 +57,8 @@ def write_source_memo(path: str | os.PathLike[str], source_id: str, memo: str) -
         memos[source_id] = memo
     else:
         memos.pop(source_id, None)
-    text = yaml.safe_dump({"sources": dict(sorted(memos.items()))}, allow_unicode=True,
-                          sort_keys=False, default_flow_style=False, width=88)
+    data = {"sources": dict(sorted(memos.items()))}
+    text = text_to_write(Path(path), data, lambda: yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=88),
+        what="memos")
     atomic_write_text(path, text)

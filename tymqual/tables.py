@@ -77,6 +77,7 @@ from tymqual.storage import (
 )
 from tymqual.surveys import Survey
 from tymqual.text import count_words
+from tymqual.yamlkeep import text_to_write
 
 __all__ = [
     "FITS",
@@ -974,8 +975,10 @@ def save_joint_display_notes(
         entry["fit"] = fit_value
     if conclusion is not None:
         entry["conclusion"] = conclusion
-    text = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
-    atomic_write_text(project.codes_dir / JOINT_DISPLAY_FILE, text)
+    path = project.codes_dir / JOINT_DISPLAY_FILE
+    text = text_to_write(path, entries, lambda: yaml.safe_dump(
+        entries, allow_unicode=True, sort_keys=False, width=100), field="theme", what="themes")
+    atomic_write_text(path, text)
 
 
 def _statement_result(survey: Survey, item_id: str, lang: Lang) -> str:

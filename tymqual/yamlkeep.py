@@ -21,8 +21,10 @@ the user.
 from __future__ import annotations
 
 import io
+import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -32,7 +34,9 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-__all__ = ["KEPT_HEADER", "FlowList", "comment_lines", "dump_keeping"]
+from tymqual.errors import TymqualWarning
+
+__all__ = ["KEPT_HEADER", "FlowList", "comment_lines", "dump_keeping", "text_to_write"]
 
 KEPT_HEADER = "# Comments of parts that were removed, kept by tymqual:"
 _WIDE = 4096  # never re-wrap a line the author wrapped (or did not)
@@ -46,11 +50,16 @@ def _yaml(text: str) -> YAML:
     try:
         _, indent, offset = load_yaml_guess_indent(text)
     except YAMLError:
-        indent, offset = 4, 2
+        indent, offset = None, None
     y = YAML()
     y.preserve_quotes = True
     y.width = _WIDE
-    y.indent(mapping=offset or 2, sequence=indent or 4, offset=offset or 2)
+    # The file's own indentation (a sequence's dash may sit at its key's column: offset 0).
+    if offset is None:  # no block sequence to learn from: ours, under the file's mappings
+        y.indent(mapping=indent or 2, sequence=4, offset=2)
+    else:
+        y.indent(mapping=max((indent or 4) - offset, 2), sequence=max(indent or 4, offset + 2),
+                 offset=offset)
     return y
 
 
@@ -179,3 +188,36 @@ def dump_keeping(old_text: str, data: Mapping[str, Any], *, field: str = "key",
         text = text.rstrip("\n") + "\n\n" + "\n".join([KEPT_HEADER, *kept]) + "\n"
         return text, kept
     return text, []
+
+
+def text_to_write(path: Path, data: Any, dump: Callable[[], str], *, field: str = "key",
+                  what: str = "codes or fields") -> str:
+    """The text to write at ``path``: ``data`` laid over the file there when it has comments
+    (:func:`dump_keeping`), else ``dump()`` (the writer's own plain form).
+
+    Comments that lost their place are kept at the end with a
+    :class:`~tymqual.errors.TymqualWarning`; a commented file that cannot be read round-trip
+    is said too, before it is written without its comments.
+    """
+    try:
+        old = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return dump()  # nothing readable to keep; a write error surfaces in the writer
+    if "#" not in old or not comment_lines(old):
+        return dump()
+    try:
+        text, lost = dump_keeping(old, data, field=field)
+    except YAMLError as exc:
+        warnings.warn(
+            f"{path}: its comments could not be kept, as the file could not be read with "
+            f"them ({type(exc).__name__}); it was saved without them.",
+            TymqualWarning, stacklevel=3,
+        )
+        return dump()
+    if lost:
+        warnings.warn(
+            f"{path}: {len(lost)} comment(s) belonged to {what} that are gone; they are kept "
+            f"at the end of the file under '{KEPT_HEADER}'.",
+            TymqualWarning, stacklevel=3,
+        )
+    return text
