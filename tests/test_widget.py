@@ -1018,6 +1018,35 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
             day.widget.locator(".tq-save-source-memo").click()
             day.expect("Aineiston H1 muistiinpano", seq)
 
+            # The new code moved under the first theme from the tree's codebook panel.
+            top = str(book_before["codes"][0]["key"])
+            day.tree_item("selaimen_uusi_koodi").click()
+            day.widget.locator(".tq-move-to").select_option(top)
+            seq = day.seq()
+            day.widget.locator(".tq-move-code").click()
+            day.expect("Koodi siirretty", seq)
+            moved = f"{top}/selaimen_uusi_koodi"
+            day.tree_item(moved).wait_for()
+
+            # A second code, given a whole turn, then merged into the moved one: the coding
+            # follows it into the ledger, the second code leaves the codebook.
+            day.widget.locator(".tq-edit-name").fill("Yhdistettävä koodi")
+            seq = day.seq()
+            day.widget.locator(".tq-add-code").click()
+            day.expect("Uusi koodi", seq)
+            free = min(t for t in bounds if t > 20 and t % 2 == 0)
+            day.click_at(free, bounds[free][0] + 10, clicks=3)
+            expected.append((*bounds[free], moved))
+            day.code_with(lambda: (day.tree_item("yhdistettävä_koodi").click(),
+                                   day.widget.locator(".tq-code-btn").click()))
+            day.tree_item("yhdistettävä_koodi").click()
+            day.widget.locator(".tq-merge-into").select_option(moved)
+            seq = day.seq()
+            day.widget.locator(".tq-merge-code").click()
+            day.expect("Koodi yhdistetty koodiin Selaimessa nimetty; 1 koodausta", seq)
+            day.tree_item("yhdistettävä_koodi").wait_for(state="detached")
+            day.settle()
+
             # Two coders side by side: the demo's A on the left, this session on the right.
             day.widget.locator(".tq-filter").select_option("pair:A\tselain")
             left = day.widget.locator(".tq-text .tq-mark")
@@ -1092,6 +1121,8 @@ def test_a_coding_day_in_jupyterlab_by_mouse_and_keyboard(
     added = {"name": "Selaimessa nimetty", "key": "selaimen_uusi_koodi", "definition": "",
              "use_when": "", "do_not_use_when": "", "example": "", "color": "#123abc",
              "keywords": [], "memo": "Selaimen muistio"}
-    assert book_after == {**book_before, "codes": [*book_before["codes"], added]}
+    first = book_before["codes"][0]
+    moved_under = {**first, "children": [*first.get("children", []), added]}
+    assert book_after == {**book_before, "codes": [moved_under, *book_before["codes"][1:]]}
     memos = yaml.safe_load((root / "codes" / "memos.yaml").read_text(encoding="utf-8"))
     assert memos == {"sources": {"H1": "Lähteen muistio"}}
