@@ -33,7 +33,7 @@ from conftest import CASES, CODEBOOK, H1, H2
 
 import tymqual
 from tymqual import tables
-from tymqual.errors import DisclosureError, TymqualError
+from tymqual.errors import DisclosureError, TymqualError, TymqualWarning
 from tymqual.surveys import Survey, read_survey
 
 NBSP = "\u00a0"
@@ -818,3 +818,27 @@ def test_orphaned_rows_follow_the_table_language(four: tuple) -> None:
         english = tables.code_frequencies(p, lang="en")
     assert "Not in codebook: johtoryhma" in english["code_name"].tolist()
     assert "johtoryhma (not in codebook)" in english["code_path"].tolist()
+
+
+@pytest.mark.parametrize("encoding, sep", [("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ",")])
+def test_saving_a_summary_keeps_the_authors_columns_and_says_what_it_replaces(
+    four: tuple, encoding: str, sep: str
+) -> None:
+    # As an author leaves the file after Excel: her own column, and two rows for H1's theme.
+    p, _ = four
+    rows = [["case_id", "code", "summary", "huomio"],
+            ["H1", "johtaminen", "Ensimmäinen versio.", "tarkista"],
+            ["H2", "neuvottelut", "Viivästyi.", "lähde: H2 s. 3"],
+            ["H1", "Johtaminen", "Toinen versio.", ""]]
+    (p.codes_dir / "case_summaries.csv").write_bytes(
+        "\r\n".join(sep.join(r) for r in rows).encode(encoding) + b"\r\n")
+    with pytest.warns(TymqualWarning, match=r"case_summaries\.csv: case H1 had 2 summaries of "
+                      r"johtaminen.*row 4: 'Toinen versio\.'"):
+        tables.save_case_summary(p, "H1", "johtaminen", "Uusi.")
+    tables.save_case_summary(p, "H3", "neuvottelut", "Lisätty.")
+    saved = pd.read_csv(p.codes_dir / "case_summaries.csv", encoding="utf-8-sig", dtype=str,
+                        keep_default_na=False)
+    assert list(saved.columns) == ["case_id", "code", "summary", "huomio"]
+    assert saved.values.tolist() == [["H1", "johtaminen", "Uusi.", "tarkista"],
+                                     ["H2", "neuvottelut", "Viivästyi.", "lähde: H2 s. 3"],
+                                     ["H3", "neuvottelut", "Lisätty.", ""]]

@@ -46,6 +46,7 @@ The examples use the demo project at the repository root: ``p = tymqual.open_pro
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -55,7 +56,7 @@ import pandas as pd
 import yaml
 
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
-from tymqual.errors import DisclosureError, TymqualError
+from tymqual.errors import DisclosureError, TymqualError, TymqualWarning
 from tymqual.formatting import (
     MISSING,
     Lang,
@@ -1098,22 +1099,26 @@ def likert_legend(survey: Survey, items: Sequence[str], lang: Lang = "fi") -> st
 # --- case summaries --------------------------------------------------------------------------
 
 
-def _read_summaries(project: Project) -> pd.DataFrame:
+_SUMMARY_COLUMNS = ["case_id", "code", "summary"]
+
+
+def _read_summaries(project: Project, *, every_column: bool = False) -> pd.DataFrame:
+    """``codes/case_summaries.csv``: its three columns, or (``every_column``, for rewriting
+    it) also the columns an author added in Excel, which a save must keep."""
     path = project.codes_dir / CASE_SUMMARY_FILE
-    columns = ["case_id", "code", "summary"]
     if not path.exists():
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=_SUMMARY_COLUMNS)
     try:
         frame = read_csv_strings(path)
     except pd.errors.ParserError as exc:
         raise TymqualError(f"{path}: cannot be read as CSV ({exc}).") from exc
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in _SUMMARY_COLUMNS if c not in frame.columns]
     if missing:
         raise TymqualError(
             f"{path}: no column {', '.join(missing)}; the first row must be "
             "case_id,code,summary."
         )
-    return frame[columns]
+    return frame if every_column else frame[_SUMMARY_COLUMNS]
 
 
 def save_case_summary(project: Project, case_id: str, code: str, summary: str) -> None:
@@ -1133,19 +1138,35 @@ def save_case_summary(project: Project, case_id: str, code: str, summary: str) -
             f"{', '.join(_case_ids(project)) or '(none)'}."
         )
     theme = _theme(project, code, where)
-    frame = _read_summaries(project)
+    frame = _read_summaries(project, every_column=True)
     keys = frame["code"].map(lambda ref: _theme_key_or_self(project, ref))
     same = (frame["case_id"] == case_id) & (keys == theme.key)
     text = " ".join(str(summary).split())
     if same.any():
         first = same.idxmax()
+        _tell_replaced(project, frame[same & (frame.index != first)], case_id, theme.key)
         frame = frame[~same | (frame.index == first)]
         frame.loc[first, ["code", "summary"]] = [theme.key, text]
     else:
-        frame = pd.concat([frame, pd.DataFrame([{"case_id": case_id, "code": theme.key,
-                                                 "summary": text}])], ignore_index=True)
+        new_row = {c: "" for c in frame.columns} | {"case_id": case_id, "code": theme.key,
+                                                     "summary": text}
+        frame = pd.concat([frame, pd.DataFrame([new_row])], ignore_index=True)
     frame = frame[frame["summary"].astype(str).str.strip() != ""]
     write_csv(frame.reset_index(drop=True), project.codes_dir / CASE_SUMMARY_FILE)
+
+
+def _tell_replaced(project: Project, extra: pd.DataFrame, case_id: str, theme: str) -> None:
+    """Rows beyond the first for one case and theme go with the new summary: say which."""
+    if extra.empty:
+        return
+    rows = extra.index.to_numpy(dtype=np.int64) + 2  # the file's rows: the header is row 1
+    texts = "; ".join(f"row {r}: {str(t)[:60]!r}" for r, t in zip(rows, extra["summary"],
+                                                                  strict=True))
+    warnings.warn(
+        f"{project.codes_dir / CASE_SUMMARY_FILE}: case {case_id} had {len(extra) + 1} "
+        f"summaries of {theme}; the new one replaces them all ({texts}).",
+        TymqualWarning, stacklevel=3,
+    )
 
 
 def _theme_key_or_self(project: Project, ref: str) -> str:
