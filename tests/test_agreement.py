@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import CASES, CODEBOOK, H1, H2
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1144,6 +1145,40 @@ def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
     assert set(table.loc[table["level"] == "domain", "name"]) == {"johtaminen", "neuvottelut"}
     with pytest.raises(AgreementError, match="unit='free' has neither"):
         disagreements(double, unit="free")
+
+
+def test_the_codebook_can_name_the_semantic_domains(double: tymqual.Project) -> None:
+    # Both themes declared one variable: a single domain row, and (c|u)α over both codes as
+    # its values, as unitizing_table computes it from the ledger with that mapping.
+    from tymqual.unitizing import unitizing_table
+
+    book = double.root / "codes" / "codebook.yaml"
+    text = book.read_text(encoding="utf-8")
+    for theme in ("johtaminen", "neuvottelut"):
+        text = text.replace(f"    key: {theme}\n", f"    key: {theme}\n    domain: teemat\n", 1)
+    book.write_text(text, encoding="utf-8")
+    p = tymqual.open_project(double.root)
+    assert {c.path: p.codebook.domain_of(c) for c in p.codebook} == {
+        c.path: "teemat" for c in p.codebook}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TymqualWarning)
+        table = project_agreement(p, unit="free")
+        ledger = pd.read_csv(p.root / "codes" / "codings.csv", dtype=str)
+        mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
+        paths = {c.key: c.path for c in p.codebook}
+        segments = pd.DataFrame({"coder": mine["coder"], "source": mine["source_id"],
+                                 "start": mine["start"].astype(int),
+                                 "end": mine["end"].astype(int),
+                                 "code": mine["code"].map(paths)})
+        lengths = {sid: len((p.root / "transcripts" / f"{sid}.txt").read_text("utf-8"))
+                   for sid in ("H1", "H2")}
+        expected = unitizing_table(segments, lengths,
+                                   domains={c: "teemat" for c in set(segments["code"])})
+    assert table.loc[table["level"] == "domain", "name"].tolist() == ["teemat"]
+    pd.testing.assert_frame_equal(table.drop(columns="double_coded_share"), expected,
+                                  check_exact=False)
+    p.recolor_code("johtaminen", "#000000")  # a save keeps the domain lines
+    assert yaml.safe_load(book.read_text(encoding="utf-8"))["codes"][0]["domain"] == "teemat"
 
 
 # ============================================================ the machine as a coder

@@ -1264,7 +1264,12 @@ def _free_table(project: Project, cmp: _Comparison, share: float) -> pd.DataFram
         "coder": cmp.seg["coder"], "source": cmp.seg["source_id"],
         "start": cmp.seg["start"], "end": cmp.seg["end"],
         "code": cmp.seg["code"].map(paths)})
-    table = unitizing_table(segments, _lengths(project, cmp.sources), coders=list(cmp.coders))
+    book = project.codebook
+    # The top of each path unless the codebook names domains of its own (Codebook.domain_of).
+    domains = {path: book.domain_of(path) if path in book else path.split("/")[0]
+               for path in set(paths.values())} if any(c.domain for c in book) else None
+    table = unitizing_table(segments, _lengths(project, cmp.sources), coders=list(cmp.coders),
+                            domains=domains)
     table = table.assign(double_coded_share=share)
     table.attrs.update({"coders": cmp.coders, "unit": "free", "sources": tuple(cmp.sources),
                         "double_coded_share": share})

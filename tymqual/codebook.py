@@ -65,7 +65,7 @@ _PALETTE = (
 )  # fmt: skip
 _GUIDANCE = ("definition", "use_when", "do_not_use_when", "example")
 _EDITABLE = (*_GUIDANCE, "color", "keywords", "memo")
-_CODE_FIELDS = ("name", "key", *_EDITABLE, "renamed_from", "children")
+_CODE_FIELDS = ("name", "key", *_EDITABLE, "domain", "renamed_from", "children")
 _BOOK_FIELDS = ("name", "version", "language", "description", "codes")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _NOT_KEY_CHARS = re.compile(r"[^\w-]+")
@@ -86,6 +86,10 @@ class Code:
     keywords: tuple[str, ...] = ()
     #: The analyst's own notes on the code (an analytic memo), apart from its definition.
     memo: str = ""
+    #: The semantic domain of this code and its subcodes for agreement on freely marked text
+    #: (:mod:`tymqual.unitizing`), when it is not the top-level theme (see
+    #: :meth:`Codebook.domain_of`).
+    domain: str = ""
     #: Keys this code had before; codings stored under them in the ledger count as this code.
     renamed_from: tuple[str, ...] = ()
     children: list[Code] = field(default_factory=list)
@@ -397,6 +401,23 @@ class Codebook:
         code = self.resolve(ref)
         code.color = _check_color(color, f"Codebook.recolor({code.path!r})")
         return code
+
+    def domain_of(self, ref: str | Code) -> str:
+        """The semantic domain a code belongs to: the ``domain`` of the code or of its nearest
+        ancestor that names one, else its top-level theme's path.
+
+        Krippendorff et al. (2016) compare codes as values of one variable only within a
+        domain whose codes exclude one another; the top-level themes are the default, and a
+        ``domain:`` line in the codebook groups codes otherwise (two themes as one variable,
+        or a theme's subcodes apart from it).
+        """
+        code: Code | None = self.resolve(ref)
+        top = self.resolve(ref)
+        while code is not None:
+            if code.domain:
+                return code.domain
+            top, code = code, code.parent
+        return top.path
 
     def set_memo(self, ref: str | Code, memo: str) -> Code:
         """Write the analyst's memo on a code (``""`` removes it); returns the code."""
@@ -795,6 +816,7 @@ def _parse_code(item: object, where: _Where, seen: _Keys) -> Code:
         color=_color_field(mapping, where, name),
         keywords=_keywords(mapping, where),
         memo=_text(mapping, "memo", where),
+        domain=_text(mapping, "domain", where),
         renamed_from=_renamed_from(mapping, where, name, key, seen),
     )
     code.children = _parse_codes(
@@ -940,6 +962,8 @@ def _code_dict(code: Code, flow_keywords: bool) -> dict[str, Any]:
     out["keywords"] = (FlowList if flow_keywords else list)(code.keywords)
     if code.memo:  # only when written: most codebooks have none, and stay as they were
         out["memo"] = code.memo
+    if code.domain:
+        out["domain"] = code.domain
     if code.renamed_from:
         out["renamed_from"] = (FlowList if flow_keywords else list)(code.renamed_from)
     if code.children:
