@@ -85,6 +85,7 @@ import yaml
 from openpyxl import load_workbook
 
 from tymqual.codings import CODING_COLUMNS
+from tymqual.config import CONFIG_FILE
 from tymqual.corpus import SpeakerConfig, parse_turns
 from tymqual.errors import LeakError, PrivacyError, StorageError, TymqualWarning
 from tymqual.keycandidates import CANDIDATE_COLUMNS, draft_key, suggest_key_candidates
@@ -103,7 +104,7 @@ from tymqual.keys import (
     write_key,
 )
 from tymqual.leaks import Scan, check_leaks, leak_message, scan_path
-from tymqual.project import CONFIG_FILE, SOURCE_FOLDERS, SURVEY_SUFFIXES, Project, open_project
+from tymqual.project import SOURCE_FOLDERS, SURVEY_SUFFIXES, Project, open_project
 from tymqual.reanchor import reanchor
 from tymqual.storage import (
     atomic_write_bytes,
