@@ -73,6 +73,17 @@ HALVES: dict[str, dict[str, tuple[str, ...]]] = {
     "steer": {kind: words[0::2] for kind, words in STUDY.items()},
     "check": {kind: words[1::2] for kind, words in STUDY.items()},
 }
+#: Fresh study words, fixed before any of their figures was printed (issue 17, third round):
+#: the next 12 NOUN and 12 VERB lemmas by frequency in the split that are not in
+#: :data:`STUDY` (ties broken alphabetically; *olla* and *ei* left out as before). Nobody
+#: has read their errors; the script prints no error of theirs, so they stay a clean check.
+#: (The folder holds no train split to draw them from.)
+FRESH: dict[str, tuple[str, ...]] = {
+    "noun": ("kerta", "pää", "markka", "osa", "hinta", "kaupunki", "koira", "matka", "mieli",
+             "viikko", "kesä", "maailma"),
+    "verb": ("ajatella", "katsoa", "kuulua", "päästä", "alkaa", "kysyä", "syödä", "asua",
+             "tapahtua", "joutua", "panna", "jäädä"),
+}
 #: Lemmas that end in a study word without being a compound with it as head (hand-checked).
 NOT_COMPOUNDS = frozenset({
     "vakinainen", "punainen", "ansiosidonnainen", "olennainen", "satunnainen", "varsinainen",

@@ -1013,25 +1013,34 @@ class SimplemmaAnalyser(Analyser):
         """The verb of a participle simplemma gives as its own base form, or ``""``.
 
         UD lemmatises a participle as its verb (as the Voikko analyser does). Without
-        morphology the verb is found by the regular endings (VISK § 522): the active
-        present *-va/-vä* and passive present *-tava/-tävä* (*antava* → *antaa*, *saatava*
-        → *saada*) and the active past *-nut/-nyt* (*tehnyt* → *tehdä*, *mennyt* →
-        *mennä*), with each infinitive ending the verb types take put back; the first that
-        simplemma lists as a base form of its own counts. Stems needing consonant gradation
-        (*pidetty*, *näkevä*) are left as they are.
+        morphology the verb is found by the regular endings (VISK §§ 522, 537):
+        :data:`_PARTICIPLE_ENDINGS` (*antava*, *saatava*, *tehnyt*, *tullut*, *pessyt*,
+        *pidetty*, *tehty*, *tietämätön*), with each infinitive ending the verb types take
+        put back (:func:`_infinitives`, consonant gradation included: *pidetty* → *pitää*,
+        *näkevä* → *nähdä*); the first candidate shaped like an infinitive that simplemma
+        lists as a base form of its own counts.
         """
-        for ending in ("va", "vä", "tava", "tävä", "nut", "nyt"):
+        harmony = "ä" if any(c in lemma for c in "äöy") else "a"
+        for ending in _PARTICIPLE_ENDINGS:
             stem = lemma[: -len(ending)]
             if not lemma.endswith(ending) or len(stem) < _MIN_SHORT_PART:
                 continue
-            a = "ä" if "ä" in ending or "y" in ending else "a"
-            short = stem[:-1] if stem.endswith("e") else stem  # tule- -> tulla, mene- -> mennä
-            # halunnut -> haluta: the -nn- of a verb in -ta/-tä
-            contracted = stem[:-1] + "t" + a if stem.endswith("n") and ending[0] == "n" else ""
-            for verb in (stem + a, stem + "d" + a, short + short[-1] + a, contracted):
-                if self._base(verb):
+            for verb in _infinitives(stem, harmony, contracted=ending[0] == "n"):
+                if _infinitive_shaped(verb) and self._base(verb):
                     return verb
         return ""
+
+    def _ma_abessive(self, word: str) -> list[Reading]:
+        """*sanomatta*, *tietämättä* as their verb (MA-infinitive abessive), before the rare
+        abessive of a *-ma* noun, as the Voikko analyser ranks them (VISK § 1527)."""
+        lowered = word.lower()
+        for ending in ("matta", "mättä"):
+            stem = lowered[: -len(ending)]
+            if lowered.endswith(ending) and len(stem) >= _MIN_SHORT_PART:
+                for verb in _infinitives(stem, ending[-1], contracted=False):
+                    if _infinitive_shaped(verb) and self._base(verb):
+                        return [Reading(verb, "teonsana", rule=_MA_ABESSIVE)]
+        return []
 
     def _truncated(self, word: str, lemma: str) -> bool:
         rest = word[len(lemma):]
@@ -1039,6 +1048,9 @@ class SimplemmaAnalyser(Analyser):
                 and len(rest) >= _MIN_PART and self._base(rest))
 
     def _readings(self, word: str) -> list[Reading]:
+        abessive = self._ma_abessive(word)
+        if abessive:
+            return abessive
         if self._known(word):
             lemma = self._known_lemma(word)
             if lemma:
@@ -1065,6 +1077,12 @@ class SimplemmaAnalyser(Analyser):
         lemma = self._lemma(word)
         if lemma == word.lower() or not _plausible(word, lemma):
             return []
+        # An -sti adverb made of a participle (antavasti) is no verb form (see
+        # _verbal_participle).
+        verb = "" if word.lower().endswith("sti") else self._participle_verb(lemma)
+        if verb:
+            return [Reading(verb, "teonsana", also=(lemma,),
+                            rule=f"simplemma guess, participle {lemma}")]
         return [Reading(lemma, parts=self._split(lemma), rule="simplemma guess")]
 
     def _base(self, word: str) -> bool:
@@ -1117,6 +1135,52 @@ class SimplemmaAnalyser(Analyser):
             return False
         return self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
                                     and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1])
+
+
+#: Participle endings the fallback reads as a verb form (VISK §§ 522, 537): passive and
+#: active present, active past (with the assimilated *-lut*, *-rut*, *-sut*: *tullut*,
+#: *purrut*, *pessyt*), passive past and the negative *-mAtOn*. Longest first.
+_PARTICIPLE_ENDINGS = ("tava", "tävä", "maton", "mätön", "ttu", "tty", "nut", "nyt", "lut",
+                       "lyt", "rut", "ryt", "sut", "syt", "va", "vä", "tu", "ty")
+#: Weak grade → strong grade at the end of a verb stem (VISK § 41: *pide-* → *pitää*,
+#: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
+_STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
+           ("d", "t"), ("t", "tt"), ("k", "kk"), ("p", "pp"), ("v", "p"))
+
+
+def _infinitives(stem: str, a: str, *, contracted: bool) -> list[str]:
+    """The first infinitives a participle stem can belong to, by verb type (VISK § 69).
+
+    An *e*-stem first as type 1 with consonant gradation (*pide-* → *pitää*, *anne-* →
+    *antaa*, *lue-* → *lukea*, *lähde-* → *lähteä*), then type 1 as it is (*anta-*),
+    type 2 (*saa-*, *teh-* → *saada*, *tehdä*; *näke-* → *nähdä*), type 3 (*tule-* →
+    *tulla*, *pes-* → *pestä*) and type 4 (*halu-* → *haluta*; *halunnut* with its *-nn-*).
+    """
+    short = stem[:-1] if stem.endswith("e") else stem
+    out = []
+    if stem.endswith("e"):
+        out.extend(strong + vowel + a for strong in _strengthened(short) for vowel in (a, "e"))
+        out.extend(short + "k" + vowel + a for vowel in (a, "e"))
+    out.extend((stem + a, stem + "d" + a, stem + "t" + a, short + short[-1] + a))
+    if contracted and stem.endswith("n"):
+        out.append(stem[:-1] + "t" + a)
+    if stem.endswith("ke"):
+        out.append(stem[:-2] + "hd" + a)
+    return out
+
+
+def _strengthened(stem: str) -> list[str]:
+    """``stem`` with its last consonant in the strong grade (first matching rule), and as is."""
+    for weak, strong in _STRONG:
+        if stem.endswith(weak):
+            return [stem[: -len(weak)] + strong, stem]
+    return [stem]
+
+
+def _infinitive_shaped(word: str) -> bool:
+    """Whether ``word`` ends like a first infinitive: a vowel, or *d l n r s t*, before
+    the final *a/ä* (*antaa*, *saada*, *tulla*, *pestä*), so *vaha* is no verb of *vahva*."""
+    return len(word) > 2 and word[-1] in "aä" and (word[-2] in _VOWELS or word[-2] in "dlnrt")
 
 
 # ---------------------------------------------------------------------------- Snowball
