@@ -1157,7 +1157,7 @@ def _infinitives(stem: str, a: str, *, contracted: bool) -> list[str]:
     *tulla*, *pes-* → *pestä*) and type 4 (*halu-* → *haluta*; *halunnut* with its *-nn-*).
     """
     short = stem[:-1] if stem.endswith("e") else stem
-    out = []
+    out: list[str] = []
     if stem.endswith("e"):
         out.extend(strong + vowel + a for strong in _strengthened(short) for vowel in (a, "e"))
         out.extend(short + "k" + vowel + a for vowel in (a, "e"))
