@@ -746,3 +746,35 @@ def test_the_fallback_reads_no_verb_where_the_ending_only_looks_like_a_participl
         fallback: Analyser, word: str) -> None:
     lemma = fallback.lemmas(word)[0]
     assert lemma[-2:] not in ("aa", "ää", "da", "dä", "la", "lä", "ta", "tä") or lemma == word
+
+
+@pytest.mark.parametrize("first", ["nais", "ihmis", "maalais", "perus"])
+@pytest.mark.parametrize(("head", "inflected"), [("tyttö", "tyttöjä"), ("työ", "työ"),
+                                                ("johtaja", "johtajalle")])
+def test_the_fallback_splits_an_inen_or_bound_first_part_off_a_known_head(
+        fallback: Analyser, first: str, head: str, inflected: str) -> None:
+    # The -is form is how an -inen word begins a compound (nainen -> naisjohtaja).
+    word = first + inflected
+    assert fallback.matches(word, head, compounds="head")
+    assert not fallback.matches(word, head)
+
+
+@pytest.mark.parametrize("word", ["työpaikkaansa", "rahoistaan", "talossani", "kodissamme",
+                                  "lapsensa", "karkkirahoistaan"])
+def test_the_fallback_finds_a_form_with_a_possessive_suffix_by_voikkos_base_form(
+        fallback: Analyser, word: str) -> None:
+    bases = _voikko_bases_or_skip(word)
+    assert fallback.lemmas(word)[0] in bases
+
+
+def _voikko_bases_or_skip(word: str) -> set[str]:
+    try:
+        return _voikko_bases(word)
+    except (ImportError, OSError):
+        pytest.skip("Voikko is not installed: it is the answer key of this test")
+
+
+@pytest.mark.parametrize("word", ["tiiäks", "kertoneeksi"])
+def test_the_fallback_splits_no_word_into_a_short_unlisted_first_part(
+        fallback: Analyser, word: str) -> None:
+    assert len(fallback.compound_parts(word)) == 1

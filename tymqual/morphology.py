@@ -1061,11 +1061,11 @@ class SimplemmaAnalyser(Analyser):
                 return [Reading(lemma, parts=self._split(lemma), rule="simplemma")]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
-        bare = _CLITIC.sub("", word)
-        if bare != word and len(bare) >= _MIN_PART:
-            readings = self._readings(bare)
-            if readings:
-                return readings
+        for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
+            if bare != word and len(bare) >= _MIN_PART:
+                readings = self._readings(bare)
+                if readings:
+                    return readings
         split = self._split_inflected(word.lower())
         if not split:
             return []
@@ -1097,11 +1097,21 @@ class SimplemmaAnalyser(Analyser):
         return lemma == word or (lemma.lower() != word and not _plausible(word, lemma.lower()))
 
     def _split_inflected(self, word: str) -> tuple[str, ...]:
-        """``prefix + inflected last word`` → parts with the last word's base form, or ()."""
-        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        """``first part + inflected last word`` → parts with the last word's base form, or ().
+
+        The first part is one of :meth:`_first_part` of 4 letters or more, or a bound one
+        (*perus*työ); the last word a listed form of 4 letters or more, or a base form of 3
+        as it stands (*työ*, *maa*), so that spoken forms (*tiiäks*) stay unknown."""
+        for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
             rest, last = word[:cut], word[cut:]
-            if self._base(rest) and self._known(last) and self._base(self._known_lemma(last)):
-                return (*self._split(rest), self._known_lemma(last))
+            if len(rest) < _MIN_PART and rest not in _BOUND_FIRST:
+                continue
+            lemma = self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last) else ""
+            if not lemma and self._base(last):  # työ, whose listed lemma is refused
+                lemma = last
+            if (len(lemma) >= _MIN_SHORT_PART and self._base(lemma)
+                    and self._first_part(rest, last)):
+                return (*self._split(rest), *self._split(lemma))
         return ()
 
     def _split(self, lemma: str) -> tuple[str, ...]:
@@ -1122,17 +1132,24 @@ class SimplemmaAnalyser(Analyser):
             parts: tuple[str, ...] = (lemma,)
             for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_SHORT_PART + 1):
                 head, rest = lemma[cut:], lemma[:cut]
-                if self._base(head) and self._first_part(rest):
+                if self._base(head) and self._first_part(rest, head):
                     parts = (*self._split(rest), head)
                     break
             self._splits[lemma] = parts
         return self._splits[lemma]
 
-    def _first_part(self, rest: str) -> bool:
+    def _first_part(self, rest: str, head: str) -> bool:
+        """Whether ``rest`` can begin a compound before ``head``: a bound first part, a listed
+        base form, a listed genitive (*talon*mies), or the *-is* first-part form of an
+        *-inen* word (*maalais*tyttö, *ihmis*oikeus: VISK § 410) unless the head begins
+        with the *-UUs* suffix that derives nouns of such words (*yhdenvertaisuus*)."""
         if rest in _BOUND_FIRST:
             return True
         if len(rest) < _MIN_SHORT_PART:
             return False
+        if (len(rest) >= _MIN_PART and rest.endswith("is") and head[:2] not in ("uu", "yy")
+                and self._base(rest[:-2] + "inen")):
+            return True
         return self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
                                     and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1])
 
@@ -1146,6 +1163,21 @@ _PARTICIPLE_ENDINGS = ("tava", "tävä", "maton", "mätön", "ttu", "tty", "nut"
 #: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
 _STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
            ("d", "t"), ("t", "tt"), ("k", "kk"), ("p", "pp"), ("v", "p"))
+
+
+def _without_possessive(word: str) -> list[str]:
+    """``word`` without a possessive suffix, as simplemma lists no such form (VISK § 95):
+    *-ni, -si, -mme, -nne, -nsa/-nsä* (*työpaikkansa* → *työpaikka*; after an illative's
+    *-n*, with it put back: *kotiini* → *kotiin*) and the third person's long vowel + *n*
+    (*rahoistaan* → *rahoista*)."""
+    out: list[str] = []
+    for suffix in ("nsa", "nsä", "mme", "nne", "ni", "si"):
+        if word.endswith(suffix):
+            bare = word[: -len(suffix)]
+            out.extend((bare, bare + "n"))
+    if len(word) > 3 and word[-1] == "n" and word[-2] in _VOWELS and word[-2] == word[-3]:
+        out.append(word[:-2])
+    return out
 
 
 def _infinitives(stem: str, a: str, *, contracted: bool) -> list[str]:
