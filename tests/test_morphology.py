@@ -778,3 +778,16 @@ def _voikko_bases_or_skip(word: str) -> set[str]:
 def test_the_fallback_splits_no_word_into_a_short_unlisted_first_part(
         fallback: Analyser, word: str) -> None:
     assert len(fallback.compound_parts(word)) == 1
+
+
+@pytest.mark.parametrize("verb_stem", ["tule", "teke", "kirjoitta", "puhu", "lähte"])
+def test_a_minen_partitive_comes_before_the_agent_participles_elative_plural(
+        voikko: Analyser, verb_stem: str) -> None:
+    import libvoikko
+
+    a = "ä" if any(c in verb_stem for c in "äöy") else "a"
+    form = f"{verb_stem}mist{a}"
+    raw = libvoikko.Voikko("fi").analyze(form)
+    if not any(r.get("MOOD") == "MINEN-infinitive" for r in raw):
+        pytest.skip(f"Voikko reads {form} as no -minen form")
+    assert voikko.lemmas(form)[0] == f"{verb_stem}minen"

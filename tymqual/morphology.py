@@ -738,7 +738,9 @@ def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading
 def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...]:
     """Sort key: the reading a form usually has comes first. Documented rule, in order:
 
-    1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last;
+    1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last,
+       and so the elative plural of an agent participle (*tulemista* as *tulema*), which
+       is rare beside the partitive of the *-minen* noun it is written like (VISK § 1526);
        the abessive of the MA-infinitive (*sanomatta*, *tietämättä*) first, before the
        abessive of a noun in *-ma* (*sanoma*), which is rare (VISK § 1527);
     2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
@@ -760,6 +762,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     usual_rank = _usual_rank(reading, usual)
     return (
         int(reading.rule.endswith("proper name")),
+        int(_agent_elative(lowered, reading)),
         int(reading.rule != _MA_ABESSIVE),
         int(not _function_reading(lowered, reading)),
         int(usual_rank > 0),
@@ -768,6 +771,11 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
         int(lowered not in (reading.lemma, *reading.also)),
         order,
     )
+
+
+def _agent_elative(word: str, reading: Reading) -> bool:
+    return word.endswith(("mista", "mistä")) and any(
+        a.endswith(("ma", "mä")) for a in reading.also)
 
 
 def _usual_rank(reading: Reading, usual: str) -> int:
