@@ -791,3 +791,18 @@ def test_a_minen_partitive_comes_before_the_agent_participles_elative_plural(
     if not any(r.get("MOOD") == "MINEN-infinitive" for r in raw):
         pytest.skip(f"Voikko reads {form} as no -minen form")
     assert voikko.lemmas(form)[0] == f"{verb_stem}minen"
+
+
+def test_the_fallback_never_reads_a_stop_listed_function_word_as_a_content_word(
+        fallback: Analyser) -> None:
+    import simplemma
+
+    listed = stopwords()
+    # Every stop-listed word simplemma's table maps to a word outside the list (tuota ->
+    # tuottaa, niitä -> niittää, näin -> nähdä), computed from simplemma itself.
+    mapped = {w: str(simplemma.lemmatize(w, lang="fi")).lower() for w in listed}
+    content = {w: lemma for w, lemma in mapped.items() if lemma != w and lemma not in listed}
+    assert content, "simplemma maps no stop-listed word to a content word here"
+    wrong = {w: fallback.lemmas(w)[0] for w in content if fallback.lemmas(w)[0] == content[w]}
+    assert not wrong
+    assert all(fallback.lemmas(w)[0] in listed for w in listed)

@@ -1038,6 +1038,20 @@ class SimplemmaAnalyser(Analyser):
                     return verb
         return ""
 
+    def _function_word(self, word: str) -> list[Reading]:
+        """A function word of :func:`stopwords` read as itself, or as simplemma's base form
+        when that is a function word too (*heitä* → *hän*), never as the content word
+        simplemma's table also maps it to (*tuota* → *tuottaa*, *niitä* → *niittää*,
+        *näin* → *nähdä*, *myös* → *myödä*): the function word is by far the usual reading,
+        as the Voikko analyser ranks it (rule 2 of ``_rank``)."""
+        lowered = word.lower()
+        listed = stopwords()
+        if lowered not in listed:
+            return []
+        lemma = self._lemma(word) if self._known(word) else ""
+        base = lemma if lemma in listed and _plausible(word, lemma) else lowered
+        return [Reading(base, rule="function word (stop list)")]
+
     def _ma_abessive(self, word: str) -> list[Reading]:
         """*sanomatta*, *tietämättä* as their verb (MA-infinitive abessive), before the rare
         abessive of a *-ma* noun, as the Voikko analyser ranks them (VISK § 1527)."""
@@ -1056,6 +1070,9 @@ class SimplemmaAnalyser(Analyser):
                 and len(rest) >= _MIN_PART and self._base(rest))
 
     def _readings(self, word: str) -> list[Reading]:
+        function = self._function_word(word)
+        if function:
+            return function
         abessive = self._ma_abessive(word)
         if abessive:
             return abessive
@@ -1458,6 +1475,7 @@ def _initial_or_abbreviation(text: str, lo: int, at: int) -> bool:
 
 # ---------------------------------------------------------------------------- stop words
 @functools.cache
+@functools.lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Finnish function words and spoken fillers, lower-case (``tymqual/data/stopwords_fi.txt``).
 
