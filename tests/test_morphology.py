@@ -692,7 +692,7 @@ def test_the_fallback_reads_a_participle_as_its_verb(
     assert fallback.matches(participle, verb)
 
 
-@pytest.mark.parametrize("word", ["kova", "hyvä", "kuva", "lava", "vastaava", "kaunis"])
+@pytest.mark.parametrize("word", ["kova", "hyvä", "kuva", "lava", "kaunis", "valtava"])
 def test_the_fallback_leaves_words_that_only_end_like_participles(
         fallback: Analyser, word: str) -> None:
     assert fallback.lemmas(word)[0] == word
@@ -733,6 +733,8 @@ def _voikko_verbs(word: str) -> set[str]:
     "pidetty", "annettu", "otettu", "ymmärretty", "luettu", "lähdetty", "tunnettu",  # gradation
     "näkevän", "tekevän", "tulleessa", "pessyt", "tehdylle", "haluttu", "sanottu",
     "tietämätön", "sanomatta", "kysymättä",
+    "eroavat", "palaavan", "vetoava", "ratkaisevien", "valitseva", "lakkaamatta",  # types 4-6
+    "muistettava", "kantavat",
 ])
 def test_the_fallback_reads_participles_and_their_gradation_as_voikko_does(
         fallback: Analyser, form: str) -> None:
@@ -741,7 +743,8 @@ def test_the_fallback_reads_participles_and_their_gradation_as_voikko_does(
     assert fallback.lemmas(form)[0] in verbs
 
 
-@pytest.mark.parametrize("word", ["vahva", "hattu", "tuttu", "elämä", "antavasti"])
+@pytest.mark.parametrize("word", ["vahva", "hattu", "tuttu", "elämä", "antavasti", "juttu",
+                                  "laiva", "vauva", "rouva", "kohtu", "valtava", "kirjava"])
 def test_the_fallback_reads_no_verb_where_the_ending_only_looks_like_a_participle(
         fallback: Analyser, word: str) -> None:
     lemma = fallback.lemmas(word)[0]

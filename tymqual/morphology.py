@@ -1033,7 +1033,7 @@ class SimplemmaAnalyser(Analyser):
             stem = lemma[: -len(ending)]
             if not lemma.endswith(ending) or len(stem) < _MIN_SHORT_PART:
                 continue
-            for verb in _infinitives(stem, harmony, contracted=ending[0] == "n"):
+            for verb in _infinitives(stem, harmony, ending):
                 if _infinitive_shaped(verb) and self._base(verb):
                     return verb
         return ""
@@ -1059,7 +1059,7 @@ class SimplemmaAnalyser(Analyser):
         for ending in ("matta", "mättä"):
             stem = lowered[: -len(ending)]
             if lowered.endswith(ending) and len(stem) >= _MIN_SHORT_PART:
-                for verb in _infinitives(stem, ending[-1], contracted=False):
+                for verb in _infinitives(stem, ending[-1], ending):
                     if _infinitive_shaped(verb) and self._base(verb):
                         return [Reading(verb, "teonsana", rule=_MA_ABESSIVE)]
         return []
@@ -1181,9 +1181,10 @@ class SimplemmaAnalyser(Analyser):
 
 #: Participle endings the fallback reads as a verb form (VISK §§ 522, 537): passive and
 #: active present, active past (with the assimilated *-lut*, *-rut*, *-sut*: *tullut*,
-#: *purrut*, *pessyt*), passive past and the negative *-mAtOn*. Longest first.
-_PARTICIPLE_ENDINGS = ("tava", "tävä", "maton", "mätön", "ttu", "tty", "nut", "nyt", "lut",
-                       "lyt", "rut", "ryt", "sut", "syt", "va", "vä", "tu", "ty")
+#: *purrut*, *pessyt*), passive past and the negative *-mAtOn*. The active *-va* comes
+#: first, so *kantava* is *kantaa*, not *kanta* + *-tava*.
+_PARTICIPLE_ENDINGS = ("va", "vä", "tava", "tävä", "ttava", "ttävä", "ttu", "tty", "tu", "ty",
+                       "nut", "nyt", "lut", "lyt", "rut", "ryt", "sut", "syt", "maton", "mätön")
 #: Weak grade → strong grade at the end of a verb stem (VISK § 41: *pide-* → *pitää*,
 #: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
 _STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
@@ -1205,25 +1206,69 @@ def _without_possessive(word: str) -> list[str]:
     return out
 
 
-def _infinitives(stem: str, a: str, *, contracted: bool) -> list[str]:
-    """The first infinitives a participle stem can belong to, by verb type (VISK § 69).
+def _infinitives(stem: str, a: str, ending: str) -> list[str]:
+    """The first infinitives a participle stem can belong to, by verb type (VISK §§ 69-72).
 
-    An *e*-stem first as type 1 with consonant gradation (*pide-* → *pitää*, *anne-* →
-    *antaa*, *lue-* → *lukea*, *lähde-* → *lähteä*), then type 1 as it is (*anta-*),
-    type 2 (*saa-*, *teh-* → *saada*, *tehdä*; *näke-* → *nähdä*), type 3 (*tule-* →
-    *tulla*, *pes-* → *pestä*) and type 4 (*halu-* → *haluta*; *halunnut* with its *-nn-*).
+    ``ending`` says which stem it is: the present stem before *-vA*, *-mAtta*, *-mAtOn*
+    (*anta-*, *tule-*, *halua-*, *valitse-*, *näke-*), the passive stem before *-ttu*,
+    *-ttava* (*sano-*, *halu-*; an *e*-stem in the weak grade: *pide-* → *pitää*, *anne-* →
+    *antaa*, *lue-* → *lukea*) or the consonant stem before *-tu*, *-tava*, *-nut*
+    (*teh-*, *tul-*, *pes-*, *saa-*; *halun-nut* → *haluta*). Only the shapes each verb type
+    has are tried, so *juttu*, *laiva*, *vauva* yield no verb.
     """
-    short = stem[:-1] if stem.endswith("e") else stem
+    present = ending in ("va", "vä", "matta", "mättä", "maton", "mätön")
+    passive = ending in ("ttu", "tty", "ttava", "ttävä")
     out: list[str] = []
-    if stem.endswith("e"):
+    if passive and stem.endswith("e"):
+        short = stem[:-1]
         out.extend(strong + vowel + a for strong in _strengthened(short) for vowel in (a, "e"))
         out.extend(short + "k" + vowel + a for vowel in (a, "e"))
-    out.extend((stem + a, stem + "d" + a, stem + "t" + a, short + short[-1] + a))
-    if contracted and stem.endswith("n"):
-        out.append(stem[:-1] + "t" + a)
-    if stem.endswith("ke"):
-        out.append(stem[:-2] + "hd" + a)
+    if stem[-1] in _VOWELS:
+        out.append(stem + a)  # type 1
+    if (len(stem) > 1 and stem[-1] in _VOWELS and stem[-2] in _VOWELS) or stem.endswith("h"):
+        out.append(stem + "d" + a)  # type 2: saa-da, syö-dä, teh-dä
+    if present and stem.endswith("ke"):
+        out.append(stem[:-2] + "hd" + a)  # näke- -> nähdä, teke- -> tehdä
+    out.extend(_type3(stem[:-1] if present and stem.endswith("e") else stem, a))
+    if passive and stem[-1] in _VOWELS:
+        out.append(stem + "t" + a)  # type 4: halu-ttu -> haluta
+    if ending[0] == "n" and stem.endswith("n"):
+        out.append(stem[:-1] + "t" + a)  # halun-nut -> haluta, valin-nut -> valita
+    if present:
+        out.extend(_present_types_4_to_6(stem, a))
     return out
+
+
+def _type3(short: str, a: str) -> list[str]:
+    """Type 3 infinitives of a consonant stem: *tul-* → *tulla*, *pes-* → *pestä*."""
+    if short[-1:] in ("l", "n", "r"):
+        return [short + short[-1] + a]
+    return [short + "t" + a] if short.endswith("s") else []
+
+
+def _present_types_4_to_6(stem: str, a: str) -> list[str]:
+    """*halua-* → *haluta*, *vetoa-* → *vedota* (the infinitive stem in the weak grade),
+    *laukea-* → *laueta*; *valitse-* → *valita*, *ratkaise-* → *ratkaista*."""
+    if stem.endswith("se") and len(stem) > _MIN_PART:
+        return [stem[:-2] + a, stem[:-2] + "st" + a]
+    if len(stem) > _MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in _VOWELS:
+        short = stem[:-1]
+        return [_weakened(short[:-1]) + short[-1] + "t" + a, short + "t" + a]
+    return []
+
+
+#: Strong grade → weak grade at the end of a stem (VISK § 41), longest first.
+_WEAK = (("tt", "t"), ("kk", "k"), ("pp", "p"), ("nt", "nn"), ("lt", "ll"), ("rt", "rr"),
+         ("mp", "mm"), ("nk", "ng"), ("ht", "hd"), ("t", "d"), ("k", ""), ("p", "v"))
+
+
+def _weakened(stem: str) -> str:
+    """``stem`` with its last consonant in the weak grade (*vet-* → *ved-*, *lauk-* →
+    *lau-*), or as it is."""
+    for strong, weak in _WEAK:
+        if stem.endswith(strong):
+            return stem[: -len(strong)] + weak
+    return stem
 
 
 def _strengthened(stem: str) -> list[str]:
