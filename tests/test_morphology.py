@@ -601,6 +601,9 @@ def _voikko_bases(word: str) -> set[str]:
     ("antaisiko", "antaisiks"), ("odota", "oota"),
     ("tehdään", "tehään"), ("kahden", "kahen"), ("haluat", "haluut"),
     ("odota", "ootappas"),
+    ("kirjoittaa", "kirjottaa"), ("tarkoitan", "tarkotan"), ("rauhoittua", "rauhottua"),
+    ("katsella", "kattella"), ("metsässä", "mettässä"), ("katsoo", "kattoo"),
+    ("vaikea", "vaikee"), ("pimeä", "pimee"), ("kirjoittamassa", "kirjottamassa"),
 ])
 def test_regular_spoken_sound_rules_find_the_standard_word(
         voikko: Analyser, standard: str, spoken: str) -> None:

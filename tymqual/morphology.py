@@ -496,19 +496,24 @@ _MIN_STEM = 3
 
 
 def spoken_variants(word: str) -> list[tuple[str, str]]:
-    """Standard spellings a spoken form may stand for, by three regular sound rules of
-    colloquial Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
+    """Standard spellings a spoken form may stand for, by regular sound rules of colloquial
+    Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
 
     1. **enclitic -s, -pas/-päs, -kos/-kös** added to imperatives and questions (*tules*,
        *sanokaas*, *meeppäs*, *antaisiks* = *antaisiko* + *s*): the clitic is removed;
     2. **lost weak-grade d** between vowels or after *h* (*oota* for *odota*, *tehään* for
        *tehdään*, *kahen* for *kahden*): a *d* is put back;
-    3. **assimilated vowel pair** *ua*, *yä* into a long vowel (*haluut* for *haluat*,
-       *haluun* for *haluan*): the pair is put back.
+    3. **assimilated vowel pair** into a long vowel: *ua*, *yä* (*haluut* for *haluat*),
+       *ea*, *eä* (*vaikee* for *vaikea*), *oa*, *öä* (*kattoo* for *katsoa*), *ia*, *iä*
+       (*tietoi*... *lasii* for *lasia*): the pair is put back;
+    4. **lost i of oi** before *t* (*kirjottaa*, *tarkotan* for *kirjoittaa*,
+       *tarkoitan*): the *i* is put back;
+    5. **ts as tt** (*kattella*, *mettässä* for *katsella*, *metsässä*).
 
-    Rules 2 and 3 also apply after rule 1 (*ootappas* → *oota* → *odota*). Each pair is
-    ``(variant, rule)``; callers accept a variant only when a dictionary knows it, and only
-    for words the analyser does not know.
+    Rules 2-5 apply after rule 1 (*ootappas* → *oota* → *odota*) and once after each other
+    (*kattoo* → *katsoo* → *katsoa*; *kirjotettiin*). Each pair is ``(variant, rule)``;
+    callers accept a variant only when a dictionary knows it, and only for words the
+    analyser does not know.
     """
     lowered = word.lower()
     stems = [(lowered, "")]
@@ -520,9 +525,31 @@ def spoken_variants(word: str) -> list[tuple[str, str]]:
     for stem, how in stems:
         if how:
             out.append((stem, how))
-        out.extend((v, _joined(how, "lost d")) for v in _with_d(stem))
-        out.extend((v, _joined(how, "vowel pair")) for v in _with_pair(stem))
+        once = _sound_variants(stem, how)
+        out.extend(once)
+        for variant, rule in once:
+            out.extend((v, r) for v, r in _sound_variants(variant, rule) if v != stem)
     return list(dict.fromkeys(out))
+
+
+def _sound_variants(stem: str, how: str) -> list[tuple[str, str]]:
+    """Rules 2-5 of :func:`spoken_variants`, each applied once to ``stem``."""
+    return [
+        *((v, _joined(how, "lost d")) for v in _with_d(stem)),
+        *((v, _joined(how, "vowel pair")) for v in _with_pair(stem)),
+        *((v, _joined(how, "oi")) for v in _with_oi(stem)),
+        *((v, _joined(how, "ts")) for v in _with_ts(stem)),
+    ]
+
+
+def _with_oi(stem: str) -> list[str]:
+    return [stem[: i + 1] + "i" + stem[i + 1:] for i in range(1, len(stem) - 1)
+            if stem[i] == "o" and stem[i + 1] == "t" and stem[i - 1] not in _VOWELS]
+
+
+def _with_ts(stem: str) -> list[str]:
+    at = stem.find("tt")
+    return [stem[:at] + "ts" + stem[at + 2:]] if at > 0 and stem[at - 1] in _VOWELS else []
 
 
 def _joined(first: str, second: str) -> str:
@@ -532,15 +559,16 @@ def _joined(first: str, second: str) -> str:
 def _with_d(stem: str) -> list[str]:
     return [stem[:i] + "d" + stem[i:] for i in range(1, len(stem))
             if stem[i] in _VOWELS and (stem[i - 1] in _VOWELS or stem[i - 1] == "h")
-            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö")]
+            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö") and stem[i] != "i"]
 
 
 def _with_pair(stem: str) -> list[str]:
-    out = []
-    for long, pair in (("uu", "ua"), ("yy", "yä")):
+    out: list[str] = []
+    for long, pairs in (("uu", ("ua",)), ("yy", ("yä",)), ("ee", ("ea", "eä")),
+                        ("oo", ("oa",)), ("öö", ("öä",)), ("ii", ("ia", "iä"))):
         at = stem.rfind(long)
         if at > 0 and stem[at - 1] not in _VOWELS:
-            out.append(stem[:at] + pair + stem[at + 2:])
+            out.extend(stem[:at] + pair + stem[at + 2:] for pair in pairs)
     return out
 
 
