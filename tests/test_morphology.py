@@ -786,7 +786,7 @@ def test_the_fallback_splits_no_word_into_a_short_unlisted_first_part(
     assert len(fallback.compound_parts(word)) == 1
 
 
-@pytest.mark.parametrize("verb_stem", ["tule", "teke", "kirjoitta", "puhu", "lähte"])
+@pytest.mark.parametrize("verb_stem", ["tule", "teke", "kirjoitta", "puhu", "lähte", "puhkea"])
 def test_a_minen_partitive_comes_before_the_agent_participles_elative_plural(
         voikko: Analyser, verb_stem: str) -> None:
     import libvoikko

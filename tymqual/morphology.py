@@ -767,8 +767,9 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     """Sort key: the reading a form usually has comes first. Documented rule, in order:
 
     1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last,
-       and so the elative plural of an agent participle (*tulemista* as *tulema*), which
-       is rare beside the partitive of the *-minen* noun it is written like (VISK § 1526);
+       and so the elative plural of an agent participle or a *-ma* noun (*tulemista* as
+       *tulema*, *puhkeamista* as *puhkeama*), which is rare beside the partitive of the
+       *-minen* noun it is written like (VISK § 1526);
        the abessive of the MA-infinitive (*sanomatta*, *tietämättä*) first, before the
        abessive of a noun in *-ma* (*sanoma*), which is rare (VISK § 1527);
     2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
@@ -803,7 +804,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
 
 def _agent_elative(word: str, reading: Reading) -> bool:
     return word.endswith(("mista", "mistä")) and any(
-        a.endswith(("ma", "mä")) for a in reading.also)
+        a.endswith(("ma", "mä")) for a in (reading.lemma, *reading.also))
 
 
 def _usual_rank(reading: Reading, usual: str) -> int:
