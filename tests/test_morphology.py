@@ -812,3 +812,15 @@ def test_the_fallback_never_reads_a_stop_listed_function_word_as_a_content_word(
     wrong = {w: fallback.lemmas(w)[0] for w in content if fallback.lemmas(w)[0] == content[w]}
     assert not wrong
     assert all(fallback.lemmas(w)[0] in listed for w in listed)
+
+
+@pytest.mark.parametrize(("form", "verb", "root"), [
+    ("kannattavia", "kannattaa", "kantaa"), ("kohdistunut", "kohdistua", "kohdistaa"),
+    ("perusteltu", "perustella", "perustaa"), ("valmistuneet", "valmistua", "valmistaa"),
+    ("tyhjentänyt", "tyhjentää", "tyhjetä"), ("pistelty", "pistellä", "pistää"),
+])
+def test_a_participle_of_a_derived_verb_is_that_verb_not_its_root(
+        voikko: Analyser, form: str, verb: str, root: str) -> None:
+    assert verb in _voikko_bases(verb)  # Voikko knows the derived verb as a word of its own
+    assert voikko.matches(form, verb)
+    assert not voikko.matches(form, root)

@@ -658,7 +658,7 @@ class VoikkoAnalyser(Analyser):
             return Reading(noun, "nimisana", self._parts(noun, chunks), derived=(base,),
                            rule="-minen noun")
         parts = self._parts(base, chunks)
-        verb = _fst_base(chunks[-1]) if _verbal_participle(analysis) else ""
+        verb = _participle_verb(chunks[-1]) if _verbal_participle(analysis) else ""
         if verb and len(parts) == 1 and verb != base:
             return Reading(verb, "teonsana", (verb,), also=(base,),
                            rule=f"participle {base}")
@@ -729,6 +729,20 @@ def _fst_base(chunk: str) -> str:
     """The first lexical base form (``[Xp]...[X]``) in a piece of ``FSTOUTPUT``."""
     found = re.search(r"\[Xp\]([^\[]*)\[X\]", chunk)
     return found.group(1).lower() if found else ""
+
+
+def _participle_verb(chunk: str) -> str:
+    """The verb a Voikko participle is a form of: the verb derived from a root where
+    ``FSTOUTPUT`` shows one before the participle suffix (``[Xp]kantaa[X]kannat[Xj]taa``
+    → *kannattaa*, as in *kannattava*; *kohdistunut* → *kohdistua*, *perusteltu* →
+    *perustella*), else the root (*päätetty* → *päättää*)."""
+    derived = _DERIVED_VERB.search(chunk)
+    if derived:
+        return (derived.group(1) + derived.group(2)).lower()
+    return _fst_base(chunk)
+
+
+_DERIVED_VERB = re.compile(r"\[Xp\][^\[]*\[X\]([^\[]+)\[Xj\]([^\[]+)\[X\][^\[]*\[Ll\]")
 
 
 def _fst_part(chunk: str) -> str:
