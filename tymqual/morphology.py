@@ -510,8 +510,8 @@ def spoken_variants(word: str) -> list[tuple[str, str]]:
        *tarkoitan*): the *i* is put back;
     5. **ts as tt** (*kattella*, *mettässä* for *katsella*, *metsässä*).
 
-    Rules 2-5 apply after rule 1 (*ootappas* → *oota* → *odota*) and once after each other
-    (*kattoo* → *katsoo* → *katsoa*; *kirjotettiin*). Each pair is ``(variant, rule)``;
+    Rules 2-5 apply after rule 1 (*ootappas* → *oota* → *odota*), and one more after rules
+    3-5 (*kattoo* → *katsoo* → *katsoa*). Each pair is ``(variant, rule)``;
     callers accept a variant only when a dictionary knows it, and only for words the
     analyser does not know.
     """
@@ -528,7 +528,8 @@ def spoken_variants(word: str) -> list[tuple[str, str]]:
         once = _sound_variants(stem, how)
         out.extend(once)
         for variant, rule in once:
-            out.extend((v, r) for v, r in _sound_variants(variant, rule) if v != stem)
+            if not rule.endswith("lost d"):  # a d fits many places: one pass of it is enough
+                out.extend((v, r) for v, r in _sound_variants(variant, rule) if v != stem)
     return list(dict.fromkeys(out))
 
 
