@@ -505,7 +505,7 @@ def spoken_variants(word: str) -> list[tuple[str, str]]:
        *tehdään*, *kahen* for *kahden*): a *d* is put back;
     3. **assimilated vowel pair** into a long vowel: *ua*, *yä* (*haluut* for *haluat*),
        *ea*, *eä* (*vaikee* for *vaikea*), *oa*, *öä* (*kattoo* for *katsoa*), *ia*, *iä*
-       (*tietoi*... *lasii* for *lasia*): the pair is put back;
+       (*lasii* for *lasia*): the pair is put back;
     4. **lost i of oi** before *t* (*kirjottaa*, *tarkotan* for *kirjoittaa*,
        *tarkoitan*): the *i* is put back;
     5. **ts as tt** (*kattella*, *mettässä* for *katsella*, *metsässä*).
