@@ -545,3 +545,42 @@ def test_the_search_index_is_kept_and_read_back_in_a_new_session(
     changed = search(make_project(progress=False), query, analyser=analyser())
     assert len(changed) == len(expected)  # the edited source is read anew, not taken as kept
     assert "Ei halua" in " ".join(changed["left"] + changed["match"] + changed["right"])
+
+
+AGREEMENT_TEXT = (
+    "V: Lapset leikkivät pihalla, ja lapsen äiti päätti lähteä. Päätettiin siis lähteä.\n"
+    "V: En halunnut mitään. Halusin vain, että lastenhoitaja ei päättäisi puolestani.\n"
+    "V: Päätöksiä tehtiin, ja tehdyt päätökset pidettiin. Lapsiperheet eivät halua muuttaa.\n"
+)
+
+
+@pytest.mark.parametrize("compounds", ["off", "head"])
+@pytest.mark.parametrize("keyword", ["lapsi", "päättää", "haluta", "tehdä", "pitää", "hoitaja"])
+def test_autocoding_with_a_keyword_matches_the_spans_search_finds(
+        make_project: MakeProject, keyword: str, compounds: str) -> None:
+    """Issue 17: autocoding and search read words alike, so each proposed passage holds
+    exactly the words search finds for the keyword, and every word search finds is in a
+    proposed passage."""
+    from tymqual.autocode import KeywordAutocoder
+
+    codebook = f"name: Testi\ncodes:\n  - name: Sana\n    key: sana\n    keywords: [{keyword}]\n"
+    project = make_project({"transcripts/H3.txt": AGREEMENT_TEXT,
+                            "codes/codebook.yaml": codebook}, progress=False)
+    found = search(project, keyword, compounds=compounds, context=0)  # type: ignore[arg-type]
+    found = found[found["source_id"] == "H3"]
+    proposals = KeywordAutocoder(compounds=compounds).fit(project).predict(  # type: ignore[arg-type]
+        project)
+    proposals = proposals[proposals["source_id"] == "H3"]
+    if compounds == "off" and keyword == "hoitaja":
+        assert found.empty  # lastenhoitaja holds it only as its head
+        return
+    assert len(found), f"no form of {keyword} found: the text is meant to hold some"
+    text = project.document("H3").text
+    spans = list(zip(found["start"], found["end"], strict=True))
+    assert all(text[s:e] == m for (s, e), m in zip(spans, found["match"], strict=True))
+    for row in proposals.itertuples():
+        inside = [text[s:e] for s, e in spans if row.start <= s and e <= row.end]
+        assert inside, f"proposed passage {row.text!r} holds no search hit"
+        assert row.matched == "; ".join(dict.fromkeys(inside))
+    covered = [any(r.start <= s and e <= r.end for r in proposals.itertuples()) for s, e in spans]
+    assert all(covered)

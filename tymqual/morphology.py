@@ -496,19 +496,24 @@ _MIN_STEM = 3
 
 
 def spoken_variants(word: str) -> list[tuple[str, str]]:
-    """Standard spellings a spoken form may stand for, by three regular sound rules of
-    colloquial Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
+    """Standard spellings a spoken form may stand for, by regular sound rules of colloquial
+    Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
 
     1. **enclitic -s, -pas/-päs, -kos/-kös** added to imperatives and questions (*tules*,
        *sanokaas*, *meeppäs*, *antaisiks* = *antaisiko* + *s*): the clitic is removed;
     2. **lost weak-grade d** between vowels or after *h* (*oota* for *odota*, *tehään* for
        *tehdään*, *kahen* for *kahden*): a *d* is put back;
-    3. **assimilated vowel pair** *ua*, *yä* into a long vowel (*haluut* for *haluat*,
-       *haluun* for *haluan*): the pair is put back.
+    3. **assimilated vowel pair** into a long vowel: *ua*, *yä* (*haluut* for *haluat*),
+       *ea*, *eä* (*vaikee* for *vaikea*), *oa*, *öä* (*kattoo* for *katsoa*), *ia*, *iä*
+       (*lasii* for *lasia*): the pair is put back;
+    4. **lost i of oi** before *t* (*kirjottaa*, *tarkotan* for *kirjoittaa*,
+       *tarkoitan*): the *i* is put back;
+    5. **ts as tt** (*kattella*, *mettässä* for *katsella*, *metsässä*).
 
-    Rules 2 and 3 also apply after rule 1 (*ootappas* → *oota* → *odota*). Each pair is
-    ``(variant, rule)``; callers accept a variant only when a dictionary knows it, and only
-    for words the analyser does not know.
+    Rules 2-5 apply after rule 1 (*ootappas* → *oota* → *odota*), and one more after rules
+    3-5 (*kattoo* → *katsoo* → *katsoa*). Each pair is ``(variant, rule)``;
+    callers accept a variant only when a dictionary knows it, and only for words the
+    analyser does not know.
     """
     lowered = word.lower()
     stems = [(lowered, "")]
@@ -520,9 +525,32 @@ def spoken_variants(word: str) -> list[tuple[str, str]]:
     for stem, how in stems:
         if how:
             out.append((stem, how))
-        out.extend((v, _joined(how, "lost d")) for v in _with_d(stem))
-        out.extend((v, _joined(how, "vowel pair")) for v in _with_pair(stem))
+        once = _sound_variants(stem, how)
+        out.extend(once)
+        for variant, rule in once:
+            if not rule.endswith("lost d"):  # a d fits many places: one pass of it is enough
+                out.extend((v, r) for v, r in _sound_variants(variant, rule) if v != stem)
     return list(dict.fromkeys(out))
+
+
+def _sound_variants(stem: str, how: str) -> list[tuple[str, str]]:
+    """Rules 2-5 of :func:`spoken_variants`, each applied once to ``stem``."""
+    return [
+        *((v, _joined(how, "lost d")) for v in _with_d(stem)),
+        *((v, _joined(how, "vowel pair")) for v in _with_pair(stem)),
+        *((v, _joined(how, "oi")) for v in _with_oi(stem)),
+        *((v, _joined(how, "ts")) for v in _with_ts(stem)),
+    ]
+
+
+def _with_oi(stem: str) -> list[str]:
+    return [stem[: i + 1] + "i" + stem[i + 1:] for i in range(1, len(stem) - 1)
+            if stem[i] == "o" and stem[i + 1] == "t" and stem[i - 1] not in _VOWELS]
+
+
+def _with_ts(stem: str) -> list[str]:
+    at = stem.find("tt")
+    return [stem[:at] + "ts" + stem[at + 2:]] if at > 0 and stem[at - 1] in _VOWELS else []
 
 
 def _joined(first: str, second: str) -> str:
@@ -532,15 +560,16 @@ def _joined(first: str, second: str) -> str:
 def _with_d(stem: str) -> list[str]:
     return [stem[:i] + "d" + stem[i:] for i in range(1, len(stem))
             if stem[i] in _VOWELS and (stem[i - 1] in _VOWELS or stem[i - 1] == "h")
-            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö")]
+            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö") and stem[i] != "i"]
 
 
 def _with_pair(stem: str) -> list[str]:
-    out = []
-    for long, pair in (("uu", "ua"), ("yy", "yä")):
+    out: list[str] = []
+    for long, pairs in (("uu", ("ua",)), ("yy", ("yä",)), ("ee", ("ea", "eä")),
+                        ("oo", ("oa",)), ("öö", ("öä",)), ("ii", ("ia", "iä"))):
         at = stem.rfind(long)
         if at > 0 and stem[at - 1] not in _VOWELS:
-            out.append(stem[:at] + pair + stem[at + 2:])
+            out.extend(stem[:at] + pair + stem[at + 2:] for pair in pairs)
     return out
 
 
@@ -630,7 +659,7 @@ class VoikkoAnalyser(Analyser):
             return Reading(noun, "nimisana", self._parts(noun, chunks), derived=(base,),
                            rule="-minen noun")
         parts = self._parts(base, chunks)
-        verb = _fst_base(chunks[-1]) if _verbal_participle(analysis) else ""
+        verb = _participle_verb(chunks[-1]) if _verbal_participle(analysis) else ""
         if verb and len(parts) == 1 and verb != base:
             return Reading(verb, "teonsana", (verb,), also=(base,),
                            rule=f"participle {base}")
@@ -703,6 +732,20 @@ def _fst_base(chunk: str) -> str:
     return found.group(1).lower() if found else ""
 
 
+def _participle_verb(chunk: str) -> str:
+    """The verb a Voikko participle is a form of: the verb derived from a root where
+    ``FSTOUTPUT`` shows one before the participle suffix (``[Xp]kantaa[X]kannat[Xj]taa``
+    → *kannattaa*, as in *kannattava*; *kohdistunut* → *kohdistua*, *perusteltu* →
+    *perustella*), else the root (*päätetty* → *päättää*)."""
+    derived = _DERIVED_VERB.search(chunk)
+    if derived:
+        return (derived.group(1) + derived.group(2)).lower()
+    return _fst_base(chunk)
+
+
+_DERIVED_VERB = re.compile(r"\[Xp\][^\[]*\[X\]([^\[]+)\[Xj\]([^\[]+)\[X\][^\[]*\[Ll\]")
+
+
 def _fst_part(chunk: str) -> str:
     # A derived first part (johto- of johtaa) is its own word, not its root's.
     base = _fst_base(chunk)
@@ -738,7 +781,10 @@ def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading
 def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...]:
     """Sort key: the reading a form usually has comes first. Documented rule, in order:
 
-    1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last;
+    1. a proper-name reading that needs a capital the word lacks (*ainoa* as *Aino*) last,
+       and so the elative plural of an agent participle or a *-ma* noun (*tulemista* as
+       *tulema*, *puhkeamista* as *puhkeama*), which is rare beside the partitive of the
+       *-minen* noun it is written like (VISK § 1526);
        the abessive of the MA-infinitive (*sanomatta*, *tietämättä*) first, before the
        abessive of a noun in *-ma* (*sanoma*), which is rare (VISK § 1527);
     2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
@@ -760,6 +806,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     usual_rank = _usual_rank(reading, usual)
     return (
         int(reading.rule.endswith("proper name")),
+        int(_agent_elative(lowered, reading)),
         int(reading.rule != _MA_ABESSIVE),
         int(not _function_reading(lowered, reading)),
         int(usual_rank > 0),
@@ -768,6 +815,11 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
         int(lowered not in (reading.lemma, *reading.also)),
         order,
     )
+
+
+def _agent_elative(word: str, reading: Reading) -> bool:
+    return word.endswith(("mista", "mistä")) and any(
+        a.endswith(("ma", "mä")) for a in (reading.lemma, *reading.also))
 
 
 def _usual_rank(reading: Reading, usual: str) -> int:
@@ -1013,25 +1065,48 @@ class SimplemmaAnalyser(Analyser):
         """The verb of a participle simplemma gives as its own base form, or ``""``.
 
         UD lemmatises a participle as its verb (as the Voikko analyser does). Without
-        morphology the verb is found by the regular endings (VISK § 522): the active
-        present *-va/-vä* and passive present *-tava/-tävä* (*antava* → *antaa*, *saatava*
-        → *saada*) and the active past *-nut/-nyt* (*tehnyt* → *tehdä*, *mennyt* →
-        *mennä*), with each infinitive ending the verb types take put back; the first that
-        simplemma lists as a base form of its own counts. Stems needing consonant gradation
-        (*pidetty*, *näkevä*) are left as they are.
+        morphology the verb is found by the regular endings (VISK §§ 522, 537):
+        :data:`_PARTICIPLE_ENDINGS` (*antava*, *saatava*, *tehnyt*, *tullut*, *pessyt*,
+        *pidetty*, *tehty*, *tietämätön*), with each infinitive ending the verb types take
+        put back (:func:`_infinitives`, consonant gradation included: *pidetty* → *pitää*,
+        *näkevä* → *nähdä*); the first candidate shaped like an infinitive that simplemma
+        lists as a base form of its own counts.
         """
-        for ending in ("va", "vä", "tava", "tävä", "nut", "nyt"):
+        harmony = "ä" if any(c in lemma for c in "äöy") else "a"
+        for ending in _PARTICIPLE_ENDINGS:
             stem = lemma[: -len(ending)]
             if not lemma.endswith(ending) or len(stem) < _MIN_SHORT_PART:
                 continue
-            a = "ä" if "ä" in ending or "y" in ending else "a"
-            short = stem[:-1] if stem.endswith("e") else stem  # tule- -> tulla, mene- -> mennä
-            # halunnut -> haluta: the -nn- of a verb in -ta/-tä
-            contracted = stem[:-1] + "t" + a if stem.endswith("n") and ending[0] == "n" else ""
-            for verb in (stem + a, stem + "d" + a, short + short[-1] + a, contracted):
-                if self._base(verb):
+            for verb in _infinitives(stem, harmony, ending):
+                if _infinitive_shaped(verb) and self._base(verb):
                     return verb
         return ""
+
+    def _function_word(self, word: str) -> list[Reading]:
+        """A function word of :func:`stopwords` read as itself, or as simplemma's base form
+        when that is a function word too (*heitä* → *hän*), never as the content word
+        simplemma's table also maps it to (*tuota* → *tuottaa*, *niitä* → *niittää*,
+        *näin* → *nähdä*, *myös* → *myödä*): the function word is by far the usual reading,
+        as the Voikko analyser ranks it (rule 2 of ``_rank``)."""
+        lowered = word.lower()
+        listed = stopwords()
+        if lowered not in listed:
+            return []
+        lemma = self._lemma(word) if self._known(word) else ""
+        base = lemma if lemma in listed and _plausible(word, lemma) else lowered
+        return [Reading(base, rule="function word (stop list)")]
+
+    def _ma_abessive(self, word: str) -> list[Reading]:
+        """*sanomatta*, *tietämättä* as their verb (MA-infinitive abessive), before the rare
+        abessive of a *-ma* noun, as the Voikko analyser ranks them (VISK § 1527)."""
+        lowered = word.lower()
+        for ending in ("matta", "mättä"):
+            stem = lowered[: -len(ending)]
+            if lowered.endswith(ending) and len(stem) >= _MIN_SHORT_PART:
+                for verb in _infinitives(stem, ending[-1], ending):
+                    if _infinitive_shaped(verb) and self._base(verb):
+                        return [Reading(verb, "teonsana", rule=_MA_ABESSIVE)]
+        return []
 
     def _truncated(self, word: str, lemma: str) -> bool:
         rest = word[len(lemma):]
@@ -1039,6 +1114,12 @@ class SimplemmaAnalyser(Analyser):
                 and len(rest) >= _MIN_PART and self._base(rest))
 
     def _readings(self, word: str) -> list[Reading]:
+        function = self._function_word(word)
+        if function:
+            return function
+        abessive = self._ma_abessive(word)
+        if abessive:
+            return abessive
         if self._known(word):
             lemma = self._known_lemma(word)
             if lemma:
@@ -1049,11 +1130,11 @@ class SimplemmaAnalyser(Analyser):
                 return [Reading(lemma, parts=self._split(lemma), rule="simplemma")]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
-        bare = _CLITIC.sub("", word)
-        if bare != word and len(bare) >= _MIN_PART:
-            readings = self._readings(bare)
-            if readings:
-                return readings
+        for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
+            if bare != word and len(bare) >= _MIN_PART:
+                readings = self._readings(bare)
+                if readings:
+                    return readings
         split = self._split_inflected(word.lower())
         if not split:
             return []
@@ -1065,6 +1146,12 @@ class SimplemmaAnalyser(Analyser):
         lemma = self._lemma(word)
         if lemma == word.lower() or not _plausible(word, lemma):
             return []
+        # An -sti adverb made of a participle (antavasti) is no verb form (see
+        # _verbal_participle).
+        verb = "" if word.lower().endswith("sti") else self._participle_verb(lemma)
+        if verb:
+            return [Reading(verb, "teonsana", also=(lemma,),
+                            rule=f"simplemma guess, participle {lemma}")]
         return [Reading(lemma, parts=self._split(lemma), rule="simplemma guess")]
 
     def _base(self, word: str) -> bool:
@@ -1079,11 +1166,21 @@ class SimplemmaAnalyser(Analyser):
         return lemma == word or (lemma.lower() != word and not _plausible(word, lemma.lower()))
 
     def _split_inflected(self, word: str) -> tuple[str, ...]:
-        """``prefix + inflected last word`` → parts with the last word's base form, or ()."""
-        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        """``first part + inflected last word`` → parts with the last word's base form, or ().
+
+        The first part is one of :meth:`_first_part` of 4 letters or more, or a bound one
+        (*perus*työ); the last word a listed form of 4 letters or more, or a base form of 3
+        as it stands (*työ*, *maa*), so that spoken forms (*tiiäks*) stay unknown."""
+        for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
             rest, last = word[:cut], word[cut:]
-            if self._base(rest) and self._known(last) and self._base(self._known_lemma(last)):
-                return (*self._split(rest), self._known_lemma(last))
+            if len(rest) < _MIN_PART and rest not in _BOUND_FIRST:
+                continue
+            lemma = self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last) else ""
+            if not lemma and self._base(last):  # työ, whose listed lemma is refused
+                lemma = last
+            if (len(lemma) >= _MIN_SHORT_PART and self._base(lemma)
+                    and self._first_part(rest, last)):
+                return (*self._split(rest), *self._split(lemma))
         return ()
 
     def _split(self, lemma: str) -> tuple[str, ...]:
@@ -1104,19 +1201,132 @@ class SimplemmaAnalyser(Analyser):
             parts: tuple[str, ...] = (lemma,)
             for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_SHORT_PART + 1):
                 head, rest = lemma[cut:], lemma[:cut]
-                if self._base(head) and self._first_part(rest):
+                if self._base(head) and self._first_part(rest, head):
                     parts = (*self._split(rest), head)
                     break
             self._splits[lemma] = parts
         return self._splits[lemma]
 
-    def _first_part(self, rest: str) -> bool:
+    def _first_part(self, rest: str, head: str) -> bool:
+        """Whether ``rest`` can begin a compound before ``head``: a bound first part, a listed
+        base form, a listed genitive (*talon*mies), or the *-is* first-part form of an
+        *-inen* word (*maalais*tyttö, *ihmis*oikeus: VISK § 410) unless the head begins
+        with the *-UUs* suffix that derives nouns of such words (*yhdenvertaisuus*)."""
         if rest in _BOUND_FIRST:
             return True
         if len(rest) < _MIN_SHORT_PART:
             return False
+        if (len(rest) >= _MIN_PART and rest.endswith("is") and head[:2] not in ("uu", "yy")
+                and self._base(rest[:-2] + "inen")):
+            return True
         return self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
                                     and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1])
+
+
+#: Participle endings the fallback reads as a verb form (VISK §§ 522, 537): passive and
+#: active present, active past (with the assimilated *-lut*, *-rut*, *-sut*: *tullut*,
+#: *purrut*, *pessyt*), passive past and the negative *-mAtOn*. The active *-va* comes
+#: first, so *kantava* is *kantaa*, not *kanta* + *-tava*.
+_PARTICIPLE_ENDINGS = ("va", "vä", "tava", "tävä", "ttava", "ttävä", "ttu", "tty", "tu", "ty",
+                       "nut", "nyt", "lut", "lyt", "rut", "ryt", "sut", "syt", "maton", "mätön")
+#: Weak grade → strong grade at the end of a verb stem (VISK § 41: *pide-* → *pitää*,
+#: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
+_STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
+           ("d", "t"), ("t", "tt"), ("k", "kk"), ("p", "pp"), ("v", "p"))
+
+
+def _without_possessive(word: str) -> list[str]:
+    """``word`` without a possessive suffix, as simplemma lists no such form (VISK § 95):
+    *-ni, -si, -mme, -nne, -nsa/-nsä* (*työpaikkansa* → *työpaikka*; after an illative's
+    *-n*, with it put back: *kotiini* → *kotiin*) and the third person's long vowel + *n*
+    (*rahoistaan* → *rahoista*)."""
+    out: list[str] = []
+    for suffix in ("nsa", "nsä", "mme", "nne", "ni", "si"):
+        if word.endswith(suffix):
+            bare = word[: -len(suffix)]
+            out.extend((bare, bare + "n"))
+    if len(word) > 3 and word[-1] == "n" and word[-2] in _VOWELS and word[-2] == word[-3]:
+        out.append(word[:-2])
+    return out
+
+
+def _infinitives(stem: str, a: str, ending: str) -> list[str]:
+    """The first infinitives a participle stem can belong to, by verb type (VISK §§ 69-72).
+
+    ``ending`` says which stem it is: the present stem before *-vA*, *-mAtta*, *-mAtOn*
+    (*anta-*, *tule-*, *halua-*, *valitse-*, *näke-*), the passive stem before *-ttu*,
+    *-ttava* (*sano-*, *halu-*; an *e*-stem in the weak grade: *pide-* → *pitää*, *anne-* →
+    *antaa*, *lue-* → *lukea*) or the consonant stem before *-tu*, *-tava*, *-nut*
+    (*teh-*, *tul-*, *pes-*, *saa-*; *halun-nut* → *haluta*). Only the shapes each verb type
+    has are tried, so *juttu*, *laiva*, *vauva* yield no verb.
+    """
+    present = ending in ("va", "vä", "matta", "mättä", "maton", "mätön")
+    passive = ending in ("ttu", "tty", "ttava", "ttävä")
+    out: list[str] = []
+    if passive and stem.endswith("e"):
+        short = stem[:-1]
+        out.extend(strong + vowel + a for strong in _strengthened(short) for vowel in (a, "e"))
+        out.extend(short + "k" + vowel + a for vowel in (a, "e"))
+    if stem[-1] in _VOWELS:
+        out.append(stem + a)  # type 1
+    if (len(stem) > 1 and stem[-1] in _VOWELS and stem[-2] in _VOWELS) or stem.endswith("h"):
+        out.append(stem + "d" + a)  # type 2: saa-da, syö-dä, teh-dä
+    if present and stem.endswith("ke"):
+        out.append(stem[:-2] + "hd" + a)  # näke- -> nähdä, teke- -> tehdä
+    out.extend(_type3(stem[:-1] if present and stem.endswith("e") else stem, a))
+    if passive and stem[-1] in _VOWELS:
+        out.append(stem + "t" + a)  # type 4: halu-ttu -> haluta
+    if ending[0] == "n" and stem.endswith("n"):
+        out.append(stem[:-1] + "t" + a)  # halun-nut -> haluta, valin-nut -> valita
+    if present:
+        out.extend(_present_types_4_to_6(stem, a))
+    return out
+
+
+def _type3(short: str, a: str) -> list[str]:
+    """Type 3 infinitives of a consonant stem: *tul-* → *tulla*, *pes-* → *pestä*."""
+    if short[-1:] in ("l", "n", "r"):
+        return [short + short[-1] + a]
+    return [short + "t" + a] if short.endswith("s") else []
+
+
+def _present_types_4_to_6(stem: str, a: str) -> list[str]:
+    """*halua-* → *haluta*, *vetoa-* → *vedota* (the infinitive stem in the weak grade),
+    *laukea-* → *laueta*; *valitse-* → *valita*, *ratkaise-* → *ratkaista*."""
+    if stem.endswith("se") and len(stem) > _MIN_PART:
+        return [stem[:-2] + a, stem[:-2] + "st" + a]
+    if len(stem) > _MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in _VOWELS:
+        short = stem[:-1]
+        return [_weakened(short[:-1]) + short[-1] + "t" + a, short + "t" + a]
+    return []
+
+
+#: Strong grade → weak grade at the end of a stem (VISK § 41), longest first.
+_WEAK = (("tt", "t"), ("kk", "k"), ("pp", "p"), ("nt", "nn"), ("lt", "ll"), ("rt", "rr"),
+         ("mp", "mm"), ("nk", "ng"), ("ht", "hd"), ("t", "d"), ("k", ""), ("p", "v"))
+
+
+def _weakened(stem: str) -> str:
+    """``stem`` with its last consonant in the weak grade (*vet-* → *ved-*, *lauk-* →
+    *lau-*), or as it is."""
+    for strong, weak in _WEAK:
+        if stem.endswith(strong):
+            return stem[: -len(strong)] + weak
+    return stem
+
+
+def _strengthened(stem: str) -> list[str]:
+    """``stem`` with its last consonant in the strong grade (first matching rule), and as is."""
+    for weak, strong in _STRONG:
+        if stem.endswith(weak):
+            return [stem[: -len(weak)] + strong, stem]
+    return [stem]
+
+
+def _infinitive_shaped(word: str) -> bool:
+    """Whether ``word`` ends like a first infinitive: a vowel, or *d l n r s t*, before
+    the final *a/ä* (*antaa*, *saada*, *tulla*, *pestä*), so *vaha* is no verb of *vahva*."""
+    return len(word) > 2 and word[-1] in "aä" and (word[-2] in _VOWELS or word[-2] in "dlnrt")
 
 
 # ---------------------------------------------------------------------------- Snowball
@@ -1354,6 +1564,7 @@ def _initial_or_abbreviation(text: str, lo: int, at: int) -> bool:
 
 # ---------------------------------------------------------------------------- stop words
 @functools.cache
+@functools.lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Finnish function words and spoken fillers, lower-case (``tymqual/data/stopwords_fi.txt``).
 
