@@ -312,17 +312,21 @@ class SourceIndex:
     token_end: np.ndarray
     token_unit: np.ndarray
     token_form: np.ndarray
-    _sentences: list[tuple[int, int, int]] | None = field(default=None, repr=False)
+    _sentences: np.ndarray | None = field(default=None, repr=False)
 
     def sentences(self) -> list[tuple[int, int, int]]:
         """``(unit, start, end)`` of every sentence, by :func:`tymqual.morphology.sentences`."""
         if self._sentences is None:
-            self._sentences = [
+            found = [
                 (u, a, b)
-                for u, (s, e) in enumerate(zip(self.unit_start, self.unit_end, strict=True))
-                for a, b in sentences(self.text[s:e], start=int(s))
+                for u, (s, e) in enumerate(zip(self.unit_start.tolist(), self.unit_end.tolist(),
+                                                strict=True))
+                for a, b in sentences(self.text[s:e], start=s)
             ]
-        return self._sentences
+            # Kept as one array: as tuples of Python ints, the sentences of 1,000 interviews
+            # held about 100 MB for as long as the index lives.
+            self._sentences = _narrow(np.array(found, dtype=np.int64).reshape(-1, 3))
+        return [(u, a, b) for u, a, b in self._sentences.tolist()]
 
 
 _CONNEGATIVE = "\x00connegative "  # form_ids key of a form read after a negation verb
