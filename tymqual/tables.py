@@ -326,6 +326,13 @@ def _position(values: Sequence[Any]) -> dict[Any, int]:
     return {v: i for i, v in enumerate(values)}
 
 
+def _rank(column: pd.Series, order: Sequence[Any]) -> np.ndarray:
+    """Each value's place in ``order`` (distinct values), ``len(order)`` for one not in it:
+    one hashed lookup, not a dict of 141,000 source ids built in Python per call."""
+    found = pd.Index(list(order)).get_indexer(column.to_numpy())
+    return np.where(found < 0, len(order), found)
+
+
 # --- code frequencies and matrices -------------------------------------------------------------
 
 
@@ -662,14 +669,11 @@ def _hierarchy(codebook: Codebook) -> pd.DataFrame:
 
 def _in_reading_order(project: Project, seg: pd.DataFrame) -> pd.DataFrame:
     """``seg`` sorted by case (``cases.csv`` order, caseless last), source, position, code."""
-    cases = _position(_case_ids(project))
-    sources = _position(project.source_ids)
-    codes = _position([c.key for c in project.codebook])
-    codes.update({k: len(codes) + i for i, k in enumerate(_orphans(seg, project.codebook))})
+    codes = [c.key for c in project.codebook] + _orphans(seg, project.codebook)
     keyed = seg.assign(
-        _case=seg["case_id"].map(lambda c: cases.get(c, len(cases))),
-        _source=seg["source_id"].map(sources),
-        _code=seg["code"].map(codes),
+        _case=_rank(seg["case_id"], _case_ids(project)),
+        _source=_rank(seg["source_id"], project.source_ids),
+        _code=_rank(seg["code"], codes),
     )
     keyed = keyed.sort_values(["_case", "_source", "start", "end", "_code"], kind="stable")
     return keyed.drop(columns=["_case", "_source", "_code"]).reset_index(drop=True)
@@ -806,7 +810,6 @@ def _quote_order(project: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> 
     )
     chosen = chosen.sort_values(["_target", "_order"], kind="stable")
     chosen = chosen.drop_duplicates(["_target", *_SPAN])
-    cases = _position(_case_ids(project))
     owner = chosen["case_id"].fillna(chosen["source_id"])
     chosen = chosen.assign(
         _variety=chosen.groupby([chosen["_target"], owner, chosen["code"]], sort=False).cumcount()
@@ -815,7 +818,7 @@ def _quote_order(project: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> 
     owner = chosen["case_id"].fillna(chosen["source_id"])
     return chosen.assign(
         _round=chosen.groupby([chosen["_target"], owner], sort=False).cumcount(),
-        _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
+        _case=_rank(chosen["case_id"], _case_ids(project)),
     ).sort_values(["_target", "_round", "_case"], kind="stable")
 
 
