@@ -21,6 +21,7 @@ and H4 (Teams .vtt), a cases.csv with four cases in two regions, and two more pa
 from __future__ import annotations
 
 import shutil
+import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -30,11 +31,14 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import CASES, CODEBOOK, H1, H2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tymqual
 from tymqual import tables
 from tymqual.errors import DisclosureError, TymqualError, TymqualWarning
 from tymqual.surveys import Survey, read_survey
+from tymqual.text import count_words
 
 NBSP = "\u00a0"
 MakeProject = Callable[..., tymqual.Project]
@@ -842,3 +846,217 @@ def test_saving_a_summary_keeps_the_authors_columns_and_says_what_it_replaces(
     assert saved.values.tolist() == [["H1", "johtaminen", "Uusi.", "tarkista"],
                                      ["H2", "neuvottelut", "Viivästyi.", "lähde: H2 s. 3"],
                                      ["H3", "neuvottelut", "Lisätty.", ""]]
+
+
+# --- the vectorised tables against plain loops ---------------------------------------------------
+# code_frequencies and co_occurrence work on integer arrays (one sort and searchsorted instead
+# of a loop per source); these references restate the module notes' definitions in small loops.
+
+LOOPS_CODEBOOK = """\
+name: Silmukkakoodikirja
+version: "1"
+language: fi
+codes:
+  - name: Yhteistyö ja verkostot
+    key: yhteistyo
+    children:
+      - name: Työnjako
+        key: tyonjako
+        children:
+          - name: Äänestys ja päätökset
+            key: paatokset
+      - name: Luottamus
+        key: luottamus
+  - name: Resurssit
+    key: resurssit
+    children:
+      - name: Henkilöstö
+        key: henkilosto
+  - name: Asiakkaan ääni
+    key: asiakas
+"""
+LOOPS_SOURCES = {
+    "H1.txt": "H: Miten THL:n ohje näkyy?\nV: Sote-alueella työnjako on selvä. Kela’n ja "
+              "kunnan välinen luottamus kasvoi.\nH: Entä resurssit?\nV: Henkilöstö vaihtui - "
+              "se näkyi 12,5 %:n kasvuna.\n",
+    "H2.txt": "H: Kerro äänestyksestä.\nV: Päätökset 😀 tehtiin yhdessä, _ja_ asiakas kuultiin."
+              "\nH: Ja sitten?\nV: Ei mitään -- ei yhtään: ei.\n",
+    "M1.txt": "Muistio ilman puhujia.\n\nToinen kappale: yhteistyö ja 𝔘nicode-sanat.\n",
+    "H3.txt": "H: Tätä ei koodata.\nV: Ei niin.\n",
+}
+LOOPS_CASES = "case_id,label,region\nH1,H1,itä\nH2,H2,länsi\nH3,H3,itä\n"
+
+
+@pytest.fixture(scope="module")
+def loops_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("loops") / "proj"
+    tymqual.init_project(root, name="silmukat")
+    (root / "codes" / "codebook.yaml").write_text(LOOPS_CODEBOOK, encoding="utf-8")
+    (root / "codes" / "cases.csv").write_text(LOOPS_CASES, encoding="utf-8")
+    for name, text in LOOPS_SOURCES.items():
+        (root / "transcripts" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@st.composite
+def ledgers(draw: st.DrawFn, lengths: dict[str, int], edges: dict[str, list[int]],
+            keys: list[str]) -> list[dict[str, object]]:
+    """Up to 24 codings: random spans, spans on turn edges, spans repeated with another code
+    or coder (overlaps, double coding) and spans starting where another ends (touching); a
+    few suggested, which must not count."""
+    rows: list[dict[str, object]] = []
+    for _ in range(draw(st.integers(0, 24))):
+        sid = draw(st.sampled_from(sorted(lengths)))
+        how = draw(st.sampled_from(["random", "edges", "again", "touching"]))
+        earlier = draw(st.sampled_from(rows)) if rows else {}
+        if how == "again" and rows:
+            sid, start, end = str(earlier["source_id"]), int(earlier["start"]), int(earlier["end"])
+        elif how == "touching" and rows and int(earlier["end"]) < lengths[
+                str(earlier["source_id"])]:
+            sid, start = str(earlier["source_id"]), int(earlier["end"])
+            end = draw(st.integers(start + 1, min(lengths[sid], start + 50)))
+        elif how == "edges" and len(edges[sid]) > 1:
+            start, end = sorted(draw(st.lists(st.sampled_from(edges[sid]), min_size=2,
+                                              max_size=2, unique=True)))
+        else:
+            start = draw(st.integers(0, lengths[sid] - 1))
+            end = draw(st.integers(start + 1, min(lengths[sid], start + 50)))
+        rows.append({"source_id": sid, "start": start, "end": end,
+                     "code": draw(st.sampled_from(keys)), "coder": draw(st.sampled_from("AB")),
+                     "status": draw(st.sampled_from(["accepted"] * 4 + ["suggested"]))})
+    return rows
+
+
+def _node_spans(p: tymqual.Project, rollup: bool) -> dict[str, set[tuple[str, int, int]]]:
+    """Per code key, its distinct accepted spans (with its subcodes' when rolled up)."""
+    codings = p.codings
+    accepted = codings[codings["status"] == "accepted"]
+    out = {}
+    for code in p.codebook:
+        members = {c.key for c in p.codebook.descendants(code)} if rollup else {code.key}
+        out[code.key] = {(str(r.source_id), int(r.start), int(r.end))
+                         for r in accepted.itertuples() if r.code in members}
+    return out
+
+
+def _words_in(p: tymqual.Project, spans: set[tuple[str, int, int]]) -> int:
+    total = 0
+    for sid in {s for s, _, _ in spans}:
+        merged: list[list[int]] = []
+        for start, end in sorted((a, b) for s, a, b in spans if s == sid):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        total += sum(count_words(p.text(sid)[a:b]) for a, b in merged)
+    return total
+
+
+def loop_frequencies(p: tymqual.Project, rollup: bool, by: str | None) -> pd.DataFrame:
+    spans = _node_spans(p, rollup)
+    cases = p.cases
+    groups = ({"": list(cases["case_id"])} if by is None else
+              {g: list(cases.loc[cases[by] == g, "case_id"]) for g in dict.fromkeys(cases[by])})
+    rows = []
+    for code in p.codebook:
+        for group, members in groups.items():
+            mine = {s for s in spans[code.key] if p.case_of(s[0]) in members or by is None}
+            seen = {p.case_of(s[0]) for s in mine} & set(members)
+            rows.append((code.path, group, len(mine), len(seen), len(members),
+                         _words_in(p, mine)))
+    return frame(rows, ["code_path", "group", "segments", "cases", "cases_total",
+                        "words_coded"], segments="int64", cases="int64", cases_total="int64",
+                 words_coded="int64")
+
+
+def _components(items: list[tuple[str, int, int, str]]) -> list[set[str]]:
+    """The sides present in each group of passages linked by overlapping one another."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, (s1, a1, b1, _) in enumerate(items):
+        for j, (s2, a2, b2, _) in enumerate(items):
+            if s1 == s2 and a1 < b2 and a2 < b1:
+                parent[root(i)] = root(j)
+    sides: dict[int, set[str]] = {}
+    for i, item in enumerate(items):
+        sides.setdefault(root(i), set()).add(item[3])
+    return list(sides.values())
+
+
+def _turn_sets(p: tymqual.Project, rollup: bool) -> dict[str, set[tuple[str, int]]]:
+    turns = p.turns()
+    out = {}
+    for key, spans in _node_spans(p, rollup).items():
+        out[key] = {(sid, int(t.turn)) for sid, a, b in spans
+                    for t in turns[turns["source_id"] == sid].itertuples()
+                    if t.start < b and a < t.end}
+    return out
+
+
+def loop_co_occurrence(p: tymqual.Project, unit: str, rollup: bool
+                       ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The long table and each code's own units (the wide table's diagonal)."""
+    spans = _node_spans(p, rollup)
+    turn_sets = _turn_sets(p, rollup)
+    codes = list(p.codebook)
+    rows = []
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            if rollup and (a in p.codebook.descendants(b) or b in p.codebook.descendants(a)):
+                continue
+            if unit == "turn":
+                count = len(turn_sets[a.key] & turn_sets[b.key])
+                union = len(turn_sets[a.key] | turn_sets[b.key])
+            else:
+                parts = _components([(*s, "a") for s in spans[a.key]]
+                                    + [(*s, "b") for s in spans[b.key]])
+                count, union = sum(side == {"a", "b"} for side in parts), len(parts)
+            if count:
+                rows.append((a.path, b.path, count, count / union))
+    own = {c.path: len(turn_sets[c.key] if unit == "turn" else spans[c.key]) for c in codes}
+    long = frame(rows, ["code_a", "code_b", "count", "jaccard"], count="int64",
+                 jaccard="float64")
+    return long, own
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_frequencies_and_co_occurrence_match_plain_loops(loops_template: Path,
+                                                         data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "proj"
+        shutil.copytree(loops_template, root)
+        p = tymqual.open_project(root)
+        lengths = {sid: len(p.text(sid)) for sid in p.source_ids}
+        turns = p.turns()
+        edges = {sid: sorted({0, lengths[sid], *turns.loc[turns["source_id"] == sid, "start"],
+                              *turns.loc[turns["source_id"] == sid, "end"]})
+                 for sid in lengths}
+        rows = data.draw(ledgers(lengths, edges, [c.key for c in p.codebook]))
+        p.ledger.add(rows, who="testi")
+        rollup = data.draw(st.booleans())
+        by = data.draw(st.sampled_from([None, "region"]))
+        got = tables.code_frequencies(p, rollup=rollup, by=by, allow_small_cells=True)
+        if by is None:
+            got = got.assign(group="")
+        columns = ["code_path", "group", "segments", "cases", "cases_total", "words_coded"]
+        assert_same(got[columns], loop_frequencies(p, rollup, by))
+        for unit in ("passage", "turn"):
+            long, own = loop_co_occurrence(p, unit, rollup)
+            assert_same(tables.co_occurrence(p, unit=unit, rollup=rollup), long)
+            wide = tables.co_occurrence(p, unit=unit, rollup=rollup, wide=True)
+            assert {k: int(wide.loc[k, k]) for k in wide.index} == own
+            for a, b, count in zip(long["code_a"], long["code_b"], long["count"], strict=True):
+                assert wide.loc[a, b] == wide.loc[b, a] == count
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aä1_ -:’'´\n.😀𝔘\u0301€")) | st.characters(),
+                        max_size=30), max_size=8))
+def test_word_counts_of_many_pieces_equal_count_words(pieces: list[str]) -> None:
+    assert tables._count_words(pieces).tolist() == [count_words(piece) for piece in pieces]

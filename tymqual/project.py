@@ -989,6 +989,11 @@ class Project:
                 numbers.append(turns[at].turn)
         return speakers, numbers
 
+    def turn_axis(self) -> SourceAxis:
+        """Every source's speaker turns on one offset axis, in load order (built once): the
+        segments' turn lookup and the turn co-occurrence table share it."""
+        return self._turns_axis()
+
     def _turns_axis(self) -> SourceAxis:
         """Every source's turns on one axis (sources end to end), built once."""
         return self.derived("turn_axis", lambda: turn_axis(self._docs))

@@ -45,6 +45,7 @@ The examples use the demo project at the repository root: ``p = tymqual.open_pro
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -69,7 +70,7 @@ from tymqual.formatting import (
 )
 from tymqual.labels import label
 from tymqual.project import Project
-from tymqual.spans import expand_runs, turn_axis
+from tymqual.spans import expand_runs
 from tymqual.storage import (
     atomic_write_text,
     read_csv_strings,
@@ -77,7 +78,6 @@ from tymqual.storage import (
     write_csv,
 )
 from tymqual.surveys import Survey
-from tymqual.text import count_words
 from tymqual.yamlkeep import text_to_write
 
 __all__ = [
@@ -183,35 +183,105 @@ def _node_passages(seg: pd.DataFrame, codebook: Codebook, rollup: bool) -> pd.Da
     return nodes.drop_duplicates(["node", *_SPAN]).reset_index(drop=True)
 
 
-def _runs(spans: pd.DataFrame, by: list[str], *, touching: bool) -> pd.DataFrame:
-    """``spans`` sorted, with ``run``: a number shared by ranges that overlap within ``by``.
+def _runs(group: np.ndarray, start: np.ndarray, end: np.ndarray, *, touching: bool
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """``order, run``: ``order`` sorts the ranges by group, start and end, and ``run[k]``
+    numbers (from 0, in that order) the run of ranges of one group that overlap.
 
     A range joins the run before it when it starts before the furthest end seen so far in
-    its group (or exactly at it, when ``touching``).
+    its group (or exactly at it, when ``touching``). The groups are laid end to end on one
+    axis, so one running maximum serves them all instead of a groupby.
     """
-    s = spans.sort_values([*by, "start", "end"], kind="stable").reset_index(drop=True)
-    s["_reach"] = s.groupby(by, sort=False)["end"].cummax()
-    previous = s.groupby(by, sort=False)["_reach"].shift()
-    starts_new = previous.isna() | (
-        (s["start"] > previous) if touching else (s["start"] >= previous)
-    )
-    s["run"] = starts_new.cumsum().astype("int64")
-    return s.drop(columns="_reach")
+    order = np.lexsort((end, start, group))
+    g, s, e = group[order], start[order], end[order]
+    dense = np.cumsum(np.concatenate(([0], g[1:] != g[:-1]))) if len(g) else g
+    shift = dense.astype(np.int64) * (int(e.max(initial=0)) + 1)
+    reach = np.maximum.accumulate(e + shift)
+    before = np.concatenate(([-1], reach[:-1]))
+    starts_new = (s + shift > before) if touching else (s + shift >= before)
+    return order, np.cumsum(starts_new) - 1
 
 
-def _words_in_union(spans: pd.DataFrame, keys: list[str], texts: dict[str, str]) -> pd.Series:
+def _firsts(run: np.ndarray) -> np.ndarray:
+    """The position of each run's first range in a run-numbered order."""
+    return np.flatnonzero(np.diff(run, prepend=-1))
+
+
+def _keyed(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Row codes of the ``keys`` columns together, and the distinct keys (an index of them)."""
+    if len(keys) == 1:
+        codes, uniques = pd.factorize(frame[keys[0]])
+        return codes, pd.Index(uniques, name=keys[0])
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame[keys]))
+    return codes, pd.MultiIndex.from_tuples(list(uniques), names=keys)
+
+
+def _words_in_union(spans: pd.DataFrame, keys: list[str], project: Project) -> pd.Series:
     """Words in the union of the character ranges of each ``keys`` group, overlaps once."""
     if spans.empty:
         return pd.Series(dtype="int64")
-    runs = _runs(spans, [*keys, "source_id"], touching=True)
-    merged = runs.groupby([*keys, "source_id", "run"], sort=False).agg(
-        start=("start", "min"), end=("end", "max")
-    ).reset_index()
-    merged["words"] = [
-        count_words(texts[sid][a:b])
-        for sid, a, b in zip(merged["source_id"], merged["start"], merged["end"], strict=True)
-    ]
-    return merged.groupby(keys)["words"].sum()
+    key, index = _keyed(spans, keys)
+    source, names = pd.factorize(spans["source_id"])
+    group = key.astype(np.int64) * len(names) + source
+    start, end = spans["start"].to_numpy(np.int64), spans["end"].to_numpy(np.int64)
+    order, run = _runs(group, start, end, touching=True)
+    first = _firsts(run)
+    lo = start[order][first]
+    hi = np.maximum.reduceat(end[order], first)
+    texts = [project.text(str(sid)) for sid in names]
+    pieces = [texts[i][a:b] for i, a, b in zip(source[order][first].tolist(), lo.tolist(),
+                                                hi.tolist(), strict=True)]
+    words = np.bincount(key[order][first], weights=_count_words(pieces), minlength=len(index))
+    return pd.Series(words.astype(np.int64), index=index)
+
+
+_JOINERS = "-:’'´"  # the characters that join word parts in text.count_words
+_WORD_BATCH = 1 << 22  # characters read at once, so memory stays a few tens of MB
+
+
+@functools.cache
+def _char_classes() -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane: 1 if ``\\w`` matches it (what
+    ``str.isalnum()`` or ``_`` says, as :mod:`re` documents), 2 for a joiner, else 0."""
+    classes = np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)], dtype=np.uint8)
+    classes[[ord(c) for c in _JOINERS]] = 2
+    return classes
+
+
+def _count_words(pieces: list[str]) -> np.ndarray:
+    """:func:`tymqual.text.count_words` of each piece, read in batches of pieces at once.
+
+    A word is a run of word characters and joiners that each stand between two word
+    characters, so words are counted as the starts of such runs; the pieces are joined by
+    line breaks, which no word crosses.
+    """
+    counts = np.zeros(len(pieces), dtype=np.int64)
+    at = 0
+    while at < len(pieces):
+        size, stop = 0, at
+        while stop < len(pieces) and (stop == at or size + len(pieces[stop]) < _WORD_BATCH):
+            size += len(pieces[stop]) + 1
+            stop += 1
+        counts[at:stop] = _count_batch(pieces[at:stop])
+        at = stop
+    return counts
+
+
+def _count_batch(pieces: list[str]) -> np.ndarray:
+    joined = "\n".join(pieces)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    astral = points >= 0x10000
+    classes = _char_classes()[np.where(astral, 0, points)]
+    if astral.any():
+        classes[astral] = [chr(c).isalnum() for c in points[astral].tolist()]
+    word = classes == 1
+    before = np.concatenate(([False], word[:-1]))
+    after = np.concatenate((word[1:], [False]))
+    inside = word | ((classes == 2) & before & after)
+    begins = np.flatnonzero(inside & ~np.concatenate(([False], inside[:-1])))
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    first = np.cumsum(lengths + 1) - lengths - 1
+    return np.searchsorted(begins, first + lengths) - np.searchsorted(begins, first)
 
 
 def _fractions(k: Iterable[Any], n: Iterable[Any], lang: Lang) -> list[str]:
@@ -256,6 +326,13 @@ def _texts(project: Project, source_ids: Iterable[str]) -> dict[str, str]:
 
 def _position(values: Sequence[Any]) -> dict[Any, int]:
     return {v: i for i, v in enumerate(values)}
+
+
+def _rank(column: pd.Series, order: Sequence[Any]) -> np.ndarray:
+    """Each value's place in ``order`` (distinct values), ``len(order)`` for one not in it:
+    one hashed lookup, not a dict of 141,000 source ids built in Python per call."""
+    found = pd.Index(list(order)).get_indexer(column.to_numpy())
+    return np.where(found < 0, len(order), found)
 
 
 # --- code frequencies and matrices -------------------------------------------------------------
@@ -306,7 +383,7 @@ def code_frequencies(
         units = units.merge(groups, on="case_id")
         keys = ["node", "group"]
     stats = units.groupby(keys).agg(segments=("start", "size"), cases=("case_id", "nunique"))
-    stats["words_coded"] = _words_in_union(units, keys, _texts(project, units["source_id"]))
+    stats["words_coded"] = _words_in_union(units, keys, project)
     stats = stats.reset_index().rename(columns={"node": "code"})
     out = grid.merge(stats, on=["code", *keys[1:]], how="left")
     counts = ["segments", "cases", "words_coded", "cases_total"]
@@ -398,69 +475,102 @@ def _without_lineage(pairs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     return pairs[~np.array(related, dtype=bool)]
 
 
-def _ordered_pairs(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
-    """Keep rows whose ``node_a`` comes before ``node_b`` in codebook order."""
-    rank_a = frame["node_a"].map(order)
-    rank_b = frame["node_b"].map(order)
-    return frame[rank_a < rank_b]
+def _pair_frame(keys: Sequence[str], a: np.ndarray, b: np.ndarray, count: np.ndarray,
+                union: np.ndarray) -> pd.DataFrame:
+    """node_a, node_b (code keys from their positions in ``keys``), count, union."""
+    return pd.DataFrame({
+        "node_a": pd.Series([keys[i] for i in a.tolist()], dtype=object),
+        "node_b": pd.Series([keys[i] for i in b.tolist()], dtype=object),
+        "count": count.astype(np.int64),
+        "union": union.astype(np.int64),
+    })
+
+
+def _node_ids(units: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
+    return units["node"].map(order).to_numpy(np.int64)
 
 
 def _passage_pairs(units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     """Pairs of codes with overlapping passages: node_a, node_b, count, union (passage units)."""
-    columns = ["node_a", "node_b", "count", "union"]
+    keys = list(order)
+    none = np.zeros(0, np.int64)
     if units.empty:
-        return pd.DataFrame(columns=columns)
-    # Passages can only overlap inside one run of overlapping passages, so join within runs.
-    clustered = _runs(units[["node", *_SPAN]], ["source_id"], touching=False)
-    joined = clustered.merge(clustered, on=["source_id", "run"], suffixes=("_a", "_b"))
-    joined = joined[(joined["start_a"] < joined["end_b"]) & (joined["start_b"] < joined["end_a"])]
-    pairs = _ordered_pairs(joined, order)[["node_a", "node_b"]].drop_duplicates()
-    if pairs.empty:
-        return pd.DataFrame(columns=columns)
-    spans = units[["node", *_SPAN]]
-    sides = pd.concat([
-        pairs.merge(spans, left_on="node_a", right_on="node").assign(side_a=True, side_b=False),
-        pairs.merge(spans, left_on="node_b", right_on="node").assign(side_a=False, side_b=True),
-    ], ignore_index=True)
-    runs = _runs(sides, ["node_a", "node_b", "source_id"], touching=False)
-    per_unit = runs.groupby(["node_a", "node_b", "run"], sort=False)[["side_a", "side_b"]].any()
-    per_unit["both"] = per_unit["side_a"] & per_unit["side_b"]
-    out = per_unit.groupby(["node_a", "node_b"], sort=False).agg(
-        count=("both", "sum"), union=("both", "size")
-    )
-    return out.reset_index()
+        return _pair_frame(keys, none, none, none, none)
+    node = _node_ids(units, order)
+    source = pd.factorize(units["source_id"])[0].astype(np.int64)
+    start, end = units["start"].to_numpy(np.int64), units["end"].to_numpy(np.int64)
+    a, b = _overlapping_nodes(node, source, start, end)
+    if not len(a):
+        return _pair_frame(keys, none, none, none, none)
+    pair = np.unique(a * len(keys) + b)
+    a, b = pair // len(keys), pair % len(keys)
+    count, union = _pair_units(a, b, node, source, start, end)
+    return _pair_frame(keys, a, b, count, union)
 
 
-def _turn_units(project: Project, units: pd.DataFrame) -> pd.DataFrame:
-    """``node, source_id, turn`` for every speaker turn a passage overlaps, distinct."""
-    docs = {sid: project.document(sid) for sid in project.source_ids}
-    axis = turn_axis(docs)
+def _overlapping_nodes(node: np.ndarray, source: np.ndarray, start: np.ndarray,
+                       end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a, b`` (``a < b``): the nodes of every two passages that overlap, once per two.
+
+    With the passages sorted by source and start on one axis, those that overlap passage
+    ``k`` and sort after it are the run after ``k`` that starts before ``k``'s end.
+    """
+    order = np.lexsort((end, start, source))
+    span = int(end.max()) + 1
+    on_axis = source[order] * span + start[order]
+    last = np.searchsorted(on_axis, source[order] * span + end[order], side="left")
+    rows, partners = expand_runs(np.arange(1, len(order) + 1), last)
+    na, nb = node[order][rows], node[order][partners]
+    keep = na != nb
+    return np.minimum(na, nb)[keep], np.maximum(na, nb)[keep]
+
+
+def _pair_units(a: np.ndarray, b: np.ndarray, node: np.ndarray, source: np.ndarray,
+                start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the runs of overlapping passages of either code holding both (count), and
+    all such runs (union)."""
+    by_node = np.argsort(node, kind="stable")
+    sizes = np.bincount(node)
+    firsts = np.cumsum(sizes) - sizes
+    rows_a, at_a = expand_runs(firsts[a], firsts[a] + sizes[a])
+    rows_b, at_b = expand_runs(firsts[b], firsts[b] + sizes[b])
+    pair = np.concatenate((rows_a, rows_b))
+    passage = by_node[np.concatenate((at_a, at_b))]
+    on_b = np.concatenate((np.zeros(len(at_a), bool), np.ones(len(at_b), bool)))
+    group = pair * (int(source.max()) + 1) + source[passage]
+    order, run = _runs(group, start[passage], end[passage], touching=False)
+    runs = int(run[-1]) + 1
+    with_b = np.bincount(run, weights=on_b[order], minlength=runs) > 0
+    with_a = np.bincount(run, weights=~on_b[order], minlength=runs) > 0
+    run_pair = pair[order][_firsts(run)]
+    count = np.bincount(run_pair, weights=with_a & with_b, minlength=len(a))
+    return count, np.bincount(run_pair, minlength=len(a))
+
+
+def _turn_units(project: Project, units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """``node, turn`` (node as its position in ``order``, turn as its place on the project's
+    turn axis) for every speaker turn a passage overlaps, distinct."""
+    axis = project.turn_axis()
     if units.empty or not len(axis.starts):
-        return pd.DataFrame(columns=["node", "source_id", "turn"])
-    turns = pd.DataFrame({
-        "source_id": pd.Series([sid for sid, d in docs.items() for _ in d.turns], dtype=str),
-        "turn": np.array([t.turn for d in docs.values() for t in d.turns], dtype=np.int64),
-    }).iloc[axis.order]
+        return pd.DataFrame({"node": np.zeros(0, np.int64), "turn": np.zeros(0, np.int64)})
     first, last = axis.overlapping(
         units["source_id"].tolist(), units["start"].to_numpy(), units["end"].to_numpy()
     )
     rows, index = expand_runs(first, last)
-    out = pd.DataFrame({
-        "node": units["node"].to_numpy()[rows],
-        "source_id": turns["source_id"].to_numpy()[index],
-        "turn": turns["turn"].to_numpy()[index],
-    })
+    out = pd.DataFrame({"node": _node_ids(units, order)[rows], "turn": index})
     return out.drop_duplicates().reset_index(drop=True)
 
 
 def _turn_pairs(turn_units: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     """Pairs of codes sharing a turn: node_a, node_b, count, union (turn units)."""
-    joined = turn_units.merge(turn_units, on=["source_id", "turn"], suffixes=("_a", "_b"))
-    joined = _ordered_pairs(joined, order)
-    out = joined.groupby(["node_a", "node_b"], sort=False).size().rename("count").reset_index()
-    sizes = turn_units.groupby("node").size()
-    out["union"] = out["node_a"].map(sizes) + out["node_b"].map(sizes) - out["count"]
-    return out
+    joined = turn_units.merge(turn_units, on="turn", suffixes=("_a", "_b"))
+    joined = joined[joined["node_a"] < joined["node_b"]]
+    out = joined.groupby(["node_a", "node_b"]).size()
+    a = out.index.get_level_values(0).to_numpy(np.int64)
+    b = out.index.get_level_values(1).to_numpy(np.int64)
+    sizes = np.bincount(turn_units["node"], minlength=len(order))
+    count = out.to_numpy(np.int64)
+    return _pair_frame(list(order), a, b, count, sizes[a] + sizes[b] - count)
 
 
 def co_occurrence(
@@ -510,9 +620,10 @@ def co_occurrence(
         pairs = _passage_pairs(units, order)
         own = units.groupby("node").size()
     else:
-        turn_units = _turn_units(project, units)
+        turn_units = _turn_units(project, units, order)
         pairs = _turn_pairs(turn_units, order)
-        own = turn_units.groupby("node").size()
+        keys = list(order)
+        own = turn_units.groupby("node").size().rename(lambda i: keys[i])
     if rollup:
         pairs = _without_lineage(pairs, project.codebook)
     pairs = pairs.astype({"count": "int64", "union": "int64"})
@@ -560,14 +671,11 @@ def _hierarchy(codebook: Codebook) -> pd.DataFrame:
 
 def _in_reading_order(project: Project, seg: pd.DataFrame) -> pd.DataFrame:
     """``seg`` sorted by case (``cases.csv`` order, caseless last), source, position, code."""
-    cases = _position(_case_ids(project))
-    sources = _position(project.source_ids)
-    codes = _position([c.key for c in project.codebook])
-    codes.update({k: len(codes) + i for i, k in enumerate(_orphans(seg, project.codebook))})
+    codes = [c.key for c in project.codebook] + _orphans(seg, project.codebook)
     keyed = seg.assign(
-        _case=seg["case_id"].map(lambda c: cases.get(c, len(cases))),
-        _source=seg["source_id"].map(sources),
-        _code=seg["code"].map(codes),
+        _case=_rank(seg["case_id"], _case_ids(project)),
+        _source=_rank(seg["source_id"], project.source_ids),
+        _code=_rank(seg["code"], codes),
     )
     keyed = keyed.sort_values(["_case", "_source", "start", "end", "_code"], kind="stable")
     return keyed.drop(columns=["_case", "_source", "_code"]).reset_index(drop=True)
@@ -704,7 +812,6 @@ def _quote_order(project: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> 
     )
     chosen = chosen.sort_values(["_target", "_order"], kind="stable")
     chosen = chosen.drop_duplicates(["_target", *_SPAN])
-    cases = _position(_case_ids(project))
     owner = chosen["case_id"].fillna(chosen["source_id"])
     chosen = chosen.assign(
         _variety=chosen.groupby([chosen["_target"], owner, chosen["code"]], sort=False).cumcount()
@@ -713,7 +820,7 @@ def _quote_order(project: Project, seg: pd.DataFrame, by_code: pd.DataFrame) -> 
     owner = chosen["case_id"].fillna(chosen["source_id"])
     return chosen.assign(
         _round=chosen.groupby([chosen["_target"], owner], sort=False).cumcount(),
-        _case=chosen["case_id"].map(lambda c: cases.get(c, len(cases))),
+        _case=_rank(chosen["case_id"], _case_ids(project)),
     ).sort_values(["_target", "_round", "_case"], kind="stable")
 
 
