@@ -26,7 +26,7 @@ from odf.text import P
 import tymqual
 from tymqual import survey_store
 from tymqual.cache import CACHE_DIR, SourceCache, fingerprint
-from tymqual.errors import TymqualWarning
+from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.project import Project
 from tymqual.text import sha256_text
 
@@ -641,3 +641,72 @@ def test_the_pseudonymised_copy_has_no_cache_folder(
         pseudonymised: tuple[Project, Path, Any]) -> None:
     _, out, _ = pseudonymised
     assert not (out / CACHE_DIR).exists()
+
+
+# ---------------------------------------------------------------------------- parallel parsing
+def parallel_project(root: Path) -> Path:
+    """A project of real files of each kind the loaders read, enough to be parsed in worker
+    processes: Word files written by python-docx (one with a tracked change, which warns),
+    OpenDocument files written by odfpy, plain text, and a .docx that is not a zip."""
+    for folder in ("transcripts", "documents", "codes", "surveys"):
+        (root / folder).mkdir(parents=True)
+    shutil.copy(REPO / "tymqual.yaml", root / "tymqual.yaml")
+    for i in range(6):
+        document = docx.Document()
+        for line in (f"H: Miten kulunut vuosi {i} meni?", f"V: Äänekoskella työllisyys {i}."):
+            document.add_paragraph(line)
+        document.save(str(root / "transcripts" / f"W{i}.docx"))
+        memo = OpenDocumentText()
+        for line in (f"H: Kysymys {i}?", f"V: Vastaus {i}, ja Kela mukana."):
+            memo.text.addElement(P(text=line))
+        memo.save(str(root / "transcripts" / f"O{i}.odt"))
+        (root / "transcripts" / f"T{i}.txt").write_text(
+            f"H: Kerro lisää {i}.\nV: Neuvottelut venyivät {i}.\n", encoding="utf-8")
+    tracked_changes_docx(root / "transcripts" / "W9.docx")
+    (root / "transcripts" / "Rikki.docx").write_bytes(b"not a zip at all")
+    memo = OpenDocumentText()
+    memo.text.addElement(P(text="Kokousmuistio: resurssit."))
+    memo.save(str(root / "documents" / "muistio.odt"))
+    pd.DataFrame(FEEDBACK, columns=FEEDBACK_COLUMNS).to_csv(
+        root / "surveys" / "palaute.csv", index=False)
+    return root
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cached", "uncached"])
+def test_parallel_and_serial_opens_give_the_same_sources_turns_and_warnings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool) -> None:
+    root = parallel_project(tmp_path / "p")
+    opened = {}
+    for workers in ("1", "2"):
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+        monkeypatch.setenv("TYMQUAL_WORKERS", workers)
+        opened[workers] = open_recorded(root, cache=cache)
+
+    (serial, serial_warnings), (parallel, parallel_warnings) = opened["1"], opened["2"]
+    files = len(list((root / "transcripts").iterdir())) + 1
+    assert serial._cache.parsed_ahead == 0
+    assert parallel._cache.parsed_ahead == files  # the broken one too: its error comes back
+    assert_same(parallel, serial)
+    assert parallel_warnings == serial_warnings
+    tracked = [m for _, m in parallel_warnings if "W9.docx" in m]
+    assert len(tracked) == 1  # given once, in the parent, naming the file
+    assert list(parallel.skipped["path"]) == ["transcripts/Rikki.docx"]
+    assert "Rikki.docx" in parallel.skipped["error"].iloc[0]
+
+
+def test_a_warm_open_parses_nothing_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    root = parallel_project(tmp_path / "p")
+    monkeypatch.setenv("TYMQUAL_WORKERS", "2")
+    cold, _ = open_recorded(root)
+    warm, _ = open_recorded(root)
+    assert cold._cache.parsed_ahead > 0
+    assert warm._cache.parsed_ahead == 0
+    assert_same(warm, cold)
+
+
+def test_a_workers_setting_that_is_not_a_number_is_refused_naming_it(
+        demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYMQUAL_WORKERS", "kaksi")
+    with pytest.raises(TymqualError, match="TYMQUAL_WORKERS='kaksi'"):
+        Project(demo)

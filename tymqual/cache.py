@@ -34,12 +34,14 @@ git-ignored (``.tymqual-cache/``) and is never part of an export or a pseudonymi
 from __future__ import annotations
 
 import builtins
+import concurrent.futures
 import contextlib
 import functools
 import gc
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import json
 import os
 import re
@@ -66,7 +68,7 @@ from tymqual.corpus import (
     load_source,
     validate_source_id,
 )
-from tymqual.errors import TymqualWarning
+from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.morphology import Reading, WordAnalysis
 from tymqual.storage import atomic_write_text
 from tymqual.survey_report import SurveyReport
@@ -130,6 +132,9 @@ class SourceCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
+        self._parsed: dict[tuple[Path, str], _Parsed] = {}
+        self.parsed_ahead = 0
+        """Files the last :meth:`parse_ahead` parsed in worker processes."""
 
     def __repr__(self) -> str:
         state = "" if self.enabled else ", disabled"
@@ -142,12 +147,12 @@ class SourceCache:
         """The loaded source of ``path`` (as :func:`tymqual.corpus.load_source` gives it) and
         its stats when the cache had or made them; raises what ``load_source`` raises."""
         if not self.enabled or kind not in KINDS:
-            return load_source(path, kind=kind, speakers=speakers), None
+            return self._load(path, kind, speakers, None), None
         source_id = validate_source_id(path.stem, path)
         check_source_size(path)  # before hashing the file, which reads all of it
         raw = _read(path)
         if raw is None:  # missing, unreadable or empty: let the loader say why
-            return load_source(path, kind=kind, speakers=speakers), None
+            return self._load(path, kind, speakers, None), None
         key = _key("source", path.suffix.lower(), repr(speakers), raw)
         entry = self._entry(key, path)
         if entry is not None:
@@ -158,7 +163,7 @@ class SourceCache:
                 return decoded
         self.misses += 1
         with _recorded() as caught:
-            doc = load_source(path, kind=kind, speakers=speakers)
+            doc = self._load(path, kind, speakers, raw)
         stats = stats_of(doc.text)
         entry = _encode_source(doc, stats, caught)
         if entry is not None and _read(path) == raw and _decode_source(
@@ -167,6 +172,61 @@ class SourceCache:
         _replay(caught)
         _collect_young()
         return doc, stats
+
+    # ------------------------------------------------------------------ parsing in parallel
+    def parse_ahead(self, files: Iterable[tuple[Path, str]], *, speakers: SpeakerConfig,
+                    workers: int | None = None) -> int:
+        """Parse in worker processes the ``(path, kind)`` files that have no entry yet, so
+        that :meth:`source` then only takes their results, in the caller's order; returns
+        how many were parsed so.
+
+        Each worker records the warnings a file gives and its error, and :meth:`source` gives
+        them in this process, once, when that file's turn comes, exactly as a parse here
+        would. ``workers`` (default :func:`workers`: the ``TYMQUAL_WORKERS`` environment
+        variable, else the CPUs this process may use) of 1, or fewer than
+        :data:`MIN_PARALLEL` files to parse, parses nothing ahead: starting processes would
+        cost more than it saves.
+        """
+        count = default_workers() if workers is None else workers
+        jobs = [(path, kind) for path, kind in files if self._unparsed(path, kind, speakers)]
+        if count <= 1 or len(jobs) < MIN_PARALLEL:
+            return 0
+        with concurrent.futures.ProcessPoolExecutor(min(count, len(jobs))) as pool:
+            chunk = max(1, len(jobs) // (count * 4))
+            done = pool.map(_parse_in_worker, *zip(*jobs, strict=True),
+                            itertools.repeat(speakers), chunksize=chunk)
+            for job, parsed in zip(jobs, done, strict=True):
+                self._parsed[job] = parsed
+        self.parsed_ahead = len(jobs)
+        return len(jobs)
+
+    def _unparsed(self, path: Path, kind: str, speakers: SpeakerConfig) -> bool:
+        """Whether :meth:`source` would parse ``path`` (its entry is absent)."""
+        if kind not in KINDS:
+            return False
+        if not self.enabled:
+            return True
+        try:
+            check_source_size(path)
+        except TymqualError:
+            return False  # refused before it is read: source() says so
+        raw = _read(path)
+        return raw is not None and not (
+            self.folder / f"{_key('source', path.suffix.lower(), repr(speakers), raw)}.json"
+        ).is_file()
+
+    def _load(self, path: Path, kind: str, speakers: SpeakerConfig, raw: bytes | None
+              ) -> SourceDoc:
+        """:func:`~tymqual.corpus.load_source`, or what a worker parsed of the same bytes."""
+        parsed = self._parsed.pop((path, kind), None)
+        if parsed is None or (raw is not None and parsed.digest != _digest(raw)):
+            return load_source(path, kind=kind, speakers=speakers)
+        _replay(parsed.warnings)
+        if parsed.error is not None:
+            raise parsed.error
+        if parsed.fields is None:  # not reached: a worker gives fields or an error
+            return load_source(path, kind=kind, speakers=speakers)
+        return SourceDoc(**parsed.fields, meta=MappingProxyType(parsed.meta))
 
     # ------------------------------------------------------------------ surveys
     def survey(self, path: Path) -> Survey:
@@ -348,6 +408,60 @@ class SourceCache:
                         path.unlink()
                         removed += 1
         return removed
+
+
+# ---------------------------------------------------------------------------- parallel parsing
+MIN_PARALLEL = 16
+"""Fewer files to parse than this are parsed in this process (a worker costs about 0.1 s)."""
+WORKERS_VARIABLE = "TYMQUAL_WORKERS"
+
+
+def default_workers() -> int:
+    """Worker processes for a cold open: ``TYMQUAL_WORKERS`` when set (1 parses in this
+    process), else the CPUs this process may run on."""
+    value = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise TymqualError(
+                f"{WORKERS_VARIABLE}={value!r} is not a whole number; set it to the number of "
+                "processes that parse files (1 parses them one by one), or unset it.") from None
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
+class _Parsed(NamedTuple):
+    """What a worker gives back for one file: the source's fields (its ``meta`` as a plain
+    dict, which pickles) or its error, the warnings it gave, and a digest of the bytes it
+    read, so that a file saved meanwhile is parsed again here."""
+
+    fields: dict[str, Any] | None
+    meta: dict[str, object]
+    warnings: list[list[str]]
+    error: TymqualError | None
+    digest: str | None
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _parse_in_worker(path: Path, kind: str, speakers: SpeakerConfig) -> _Parsed:
+    raw = _read(path)
+    fields, meta, error = None, {}, None
+    with _recorded() as caught:
+        try:
+            doc = load_source(path, kind=kind, speakers=speakers)
+            fields = {"source_id": doc.source_id, "path": doc.path, "kind": doc.kind,
+                      "text": doc.text, "turns": doc.turns}
+            meta = dict(doc.meta)
+        except TymqualError as exc:
+            error = exc
+    digest = _digest(raw) if raw is not None and _read(path) == raw else None
+    return _Parsed(fields, meta, caught, error, digest)
 
 
 # ---------------------------------------------------------------------------- search index

@@ -340,23 +340,16 @@ class Project:
         by_stem: dict[str, list[Path]] = {}
         for path, _ in paths:
             by_stem.setdefault(path.stem, []).append(path)
+        # Files the cache lacks are parsed in worker processes first (TYMQUAL_WORKERS=1: not);
+        # the loop below then takes them in order, with their warnings and errors.
+        self._cache.parse_ahead([(path, kind) for path, kind in paths
+                                 if self._unloadable(path, by_stem) is None],
+                                speakers=self.config.speakers)
         for path, kind in progress(paths, ("Luetaan lähteitä", "Reading sources"),
                                    lang=self.config.language, show=self._progress):
             rel = path.relative_to(self.root).as_posix()
-            twins = [t.relative_to(self.root).as_posix() for t in by_stem[path.stem] if t != path]
-            if twins:
-                # Loading either would silently attach the other's codings to the wrong text.
-                skipped.append(
-                    {
-                        "path": rel,
-                        "error": f"source id {path.stem!r} is also used by "
-                        f"{', '.join(twins)}; rename or remove one of them",
-                    }
-                )
-            elif (outside := self._outside(path)) is not None:
-                skipped.append({"path": rel, "error": outside})
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append({"path": rel, "error": f"unsupported file type {path.suffix!r}"})
+            if (reason := self._unloadable(path, by_stem)) is not None:
+                skipped.append({"path": rel, "error": reason})
             else:
                 try:
                     doc, stats = self._cache.source(path, kind=kind, speakers=self.config.speakers)
@@ -375,6 +368,19 @@ class Project:
             warnings.warn(
                 f"{len(skipped)} source(s) skipped: {listing}", TymqualWarning, stacklevel=3
             )
+
+    def _unloadable(self, path: Path, by_stem: Mapping[str, list[Path]]) -> str | None:
+        """Why ``path`` is skipped before it is read, or None."""
+        twins = [t.relative_to(self.root).as_posix() for t in by_stem[path.stem] if t != path]
+        if twins:
+            # Loading either would silently attach the other's codings to the wrong text.
+            return (f"source id {path.stem!r} is also used by {', '.join(twins)}; rename or "
+                    "remove one of them")
+        if (outside := self._outside(path)) is not None:
+            return outside
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            return f"unsupported file type {path.suffix!r}"
+        return None
 
     def turnless(self) -> list[str]:
         """Interviews with no speaker turn while other interviews have some: their labels
