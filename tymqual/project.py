@@ -342,13 +342,13 @@ class Project:
             by_stem.setdefault(path.stem, []).append(path)
         # Files the cache lacks are parsed in worker processes first (TYMQUAL_WORKERS=1: not);
         # the loop below then takes them in order, with their warnings and errors.
-        self._cache.parse_ahead([(path, kind) for path, kind in paths
-                                 if self._unloadable(path, by_stem) is None],
+        reasons = {path: self._unloadable(path, by_stem) for path, _ in paths}
+        self._cache.parse_ahead([(path, kind) for path, kind in paths if reasons[path] is None],
                                 speakers=self.config.speakers)
         for path, kind in progress(paths, ("Luetaan lähteitä", "Reading sources"),
                                    lang=self.config.language, show=self._progress):
             rel = path.relative_to(self.root).as_posix()
-            if (reason := self._unloadable(path, by_stem)) is not None:
+            if (reason := reasons[path]) is not None:
                 skipped.append({"path": rel, "error": reason})
             else:
                 try:
@@ -1494,12 +1494,16 @@ def _answer_sources(stem: str, survey: Survey, answers: AnswerTexts) -> list[Sou
     turns = list(map(Turn, numbers, answers.turn_items, itertools.repeat("interviewee"),
                      answers.turn_starts.tolist(), answers.turn_ends.tolist(),
                      itertools.repeat(None)))
+    if (counts == 1).all():  # one open question, the usual survey: no slicing
+        grouped: list[tuple[Turn, ...]] = [(turn,) for turn in turns]
+    else:
+        grouped = [tuple(turns[a:b]) for a, b in zip(turn_bounds[:-1], turn_bounds[1:],
+                                                     strict=True)]
     fmt, path = survey.source_format, survey.path
     return [
-        SourceDoc(f"{stem}_{respondent}", path, "survey_answer", text,
-                  tuple(turns[turn_bounds[i]:turn_bounds[i + 1]]),
+        SourceDoc(f"{stem}_{respondent}", path, "survey_answer", text, own,
                   {"format": fmt, "respondent_id": respondent, "survey": stem})
-        for i, (respondent, text) in enumerate(zip(answers.respondent_ids, texts, strict=True))
+        for respondent, text, own in zip(answers.respondent_ids, texts, grouped, strict=True)
     ]
 
 

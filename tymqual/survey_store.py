@@ -248,7 +248,11 @@ def decode_frame(arrays: Arrays, name: str, spec: Mapping[str, Any]) -> pd.DataF
 def encode_answers(arrays: Arrays, answers: AnswerTexts) -> None:
     """Put the open answers' texts and turns into ``arrays`` (under ``answers.``)."""
     _put_texts(arrays, "answers.ids", answers.respondent_ids)
-    _put_texts(arrays, "answers.items", answers.turn_items)
+    # A few item ids repeat on every turn: kept once, with each turn's number into them.
+    numbers: dict[str, int] = {}
+    codes = [numbers.setdefault(item, len(numbers)) for item in answers.turn_items]
+    _put_texts(arrays, "answers.items", list(numbers))
+    arrays["answers.item_codes"] = np.array(codes, dtype=np.int64)
     arrays["answers.text"] = answers.text
     for field in ("bounds", "turn_bounds", "turn_starts", "turn_ends"):
         arrays[f"answers.{field}"] = getattr(answers, field)
@@ -259,9 +263,13 @@ def decode_answers(arrays: Arrays) -> AnswerTexts:
     text = _text(arrays, "answers.text")
     numbers = {f: _array(arrays, f"answers.{f}").astype(np.int64, copy=False)
                for f in ("bounds", "turn_bounds", "turn_starts", "turn_ends")}
+    items, codes = _take_texts(arrays, "answers.items"), _array(arrays, "answers.item_codes")
+    if len(codes) and (codes.min() < 0 or codes.max() >= len(items)):
+        raise ValueError("an open answer's item number is out of range")
+    turn_items = [items[c] for c in codes.tolist()]  # the same few strings, shared
     answers = AnswerTexts(_take_texts(arrays, "answers.ids"), text, numbers["bounds"],
-                          numbers["turn_bounds"], _take_texts(arrays, "answers.items"),
-                          numbers["turn_starts"], numbers["turn_ends"])
+                          numbers["turn_bounds"], turn_items, numbers["turn_starts"],
+                          numbers["turn_ends"])
     answers.check()
     return answers
 
