@@ -43,6 +43,7 @@ import importlib.metadata
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import re
 import sys
@@ -191,7 +192,8 @@ class SourceCache:
         jobs = [(path, kind) for path, kind in files if self._unparsed(path, kind, speakers)]
         if count <= 1 or len(jobs) < MIN_PARALLEL:
             return 0
-        with concurrent.futures.ProcessPoolExecutor(min(count, len(jobs))) as pool:
+        context = multiprocessing.get_context("fork") if _FORKS else None
+        with concurrent.futures.ProcessPoolExecutor(min(count, len(jobs)), context) as pool:
             chunk = max(1, len(jobs) // (count * 4))
             done = pool.map(_parse_in_worker, *zip(*jobs, strict=True),
                             itertools.repeat(speakers), chunksize=chunk)
@@ -416,9 +418,16 @@ MIN_PARALLEL = 16
 WORKERS_VARIABLE = "TYMQUAL_WORKERS"
 
 
+_FORKS = sys.platform == "linux"
+"""Whether workers are forked. Elsewhere (macOS, Windows) a worker is spawned and imports the
+caller's script again, which a script without an ``if __name__ == "__main__":`` guard cannot
+take: there a cold open parses in parallel only when ``TYMQUAL_WORKERS`` asks for it."""
+
+
 def default_workers() -> int:
     """Worker processes for a cold open: ``TYMQUAL_WORKERS`` when set (1 parses in this
-    process), else the CPUs this process may run on."""
+    process), else on Linux the CPUs this process may run on, and 1 elsewhere (see
+    :data:`_FORKS`)."""
     value = os.environ.get(WORKERS_VARIABLE, "").strip()
     if value:
         try:
@@ -427,10 +436,9 @@ def default_workers() -> int:
             raise TymqualError(
                 f"{WORKERS_VARIABLE}={value!r} is not a whole number; set it to the number of "
                 "processes that parse files (1 parses them one by one), or unset it.") from None
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no affinity call
-        return os.cpu_count() or 1
+    if not _FORKS:
+        return 1
+    return len(os.sched_getaffinity(0))
 
 
 class _Parsed(NamedTuple):
