@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -23,14 +24,16 @@ from odf.opendocument import OpenDocumentText
 from odf.text import P
 
 import tymqual
+from tymqual import survey_store
 from tymqual.cache import CACHE_DIR, SourceCache, fingerprint
-from tymqual.errors import TymqualWarning
+from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.project import Project
 from tymqual.text import sha256_text
 
 MakeProject = Callable[..., tymqual.Project]
 REPO = Path(__file__).resolve().parents[1]
-SURVEY_FRAMES = ("responses", "items", "dont_know")
+SURVEY_FRAMES = ("responses", "items", "dont_know", "metadata")
+ENTRY_SUFFIXES = (".json", ".zip")  # a source's entry, a survey's entry
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # A second survey, as a Webropol CSV export; its respondents are not the demo's R1..R4.
@@ -97,13 +100,16 @@ def entries(root: Path) -> dict[str, bytes]:
     folder = root / CACHE_DIR
     if not folder.is_dir():
         return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.json"))}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.suffix in ENTRY_SUFFIXES and len(p.stem) == 64}
 
 
 def entry_path(root: Path, wanted: Callable[[dict[str, Any]], bool]) -> Path:
-    """The one cache entry for which ``wanted`` is true."""
+    """The one source entry (JSON) for which ``wanted`` is true."""
     found = []
     for name, raw in entries(root).items():
+        if not name.endswith(".json"):
+            continue
         data = json.loads(raw)
         if wanted(data):
             found.append(root / CACHE_DIR / name)
@@ -359,41 +365,79 @@ def test_a_damaged_source_entry_is_ignored_parsed_again_and_rewritten(
     assert len(entries(root)) == len(parsed_files(root))
 
 
-def first_category(frame: dict[str, Any]) -> int:
-    return next(i for i, c in enumerate(frame["data"]) if c["kind"] == "category")
+def survey_entry(root: Path, columns: list[str]) -> Path:
+    """The one survey entry whose responses have ``columns``."""
+    found = [root / CACHE_DIR / name for name, raw in entries(root).items()
+             if name.endswith(".zip")
+             and survey_store.unpack(raw)[0]["frames"]["responses"]["columns"] == columns]
+    assert len(found) == 1, found
+    return found[0]
 
 
-def out_of_range_codes(e: dict[str, Any]) -> bytes:
-    responses = json.loads(json.dumps(e["responses"]))
-    column = responses["data"][first_category(responses)]
-    column["codes"] = [len(column["categories"]["values"]) + 5 for _ in column["codes"]]
-    return as_json({**e, "responses": responses})
+Header = dict[str, Any]
+Arrays = dict[str, np.ndarray]
 
 
-SURVEY_DAMAGE: dict[str, Callable[[dict[str, Any], bytes], bytes]] = {
-    "truncated JSON": lambda e, raw: raw[:-1],
-    "a frame missing": lambda e, raw: as_json({k: v for k, v in e.items() if k != "items"}),
-    "more column names than columns": lambda e, raw: as_json(
-        {**e, "responses": {**e["responses"], "columns": [*e["responses"]["columns"], "x"]}}),
-    "category codes out of range": lambda e, raw: out_of_range_codes(e),
-    "warning of an unknown category": lambda e, raw: as_json(
-        {**e, "warnings": [["NoSuchWarning", "x"]]}),
+def repacked(change: Callable[[Header, Arrays], None]) -> Callable[[bytes], bytes]:
+    """A damage that unpacks the entry, changes its header or arrays, and packs it again."""
+    def damage(raw: bytes) -> bytes:
+        header, arrays = survey_store.unpack(raw)
+        change(header, arrays)
+        return survey_store.pack(header, arrays)
+    return damage
+
+
+def first_category(header: Header) -> int:
+    return next(i for i, c in enumerate(header["frames"]["responses"]["data"])
+                if c["kind"] == "category")
+
+
+def codes_out_of_range(header: Header, arrays: Arrays) -> None:
+    name = f"responses.{first_category(header)}.codes"
+    arrays[name] = arrays[name] + 100
+
+
+def shifted(name: str, by: int) -> Callable[[Header, Arrays], None]:
+    def change(header: Header, arrays: Arrays) -> None:
+        arrays[name] = arrays[name] + by
+    return change
+
+
+SURVEY_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "truncated archive": lambda raw: raw[:-1],
+    "half an archive": lambda raw: raw[: len(raw) // 2],
+    "not an archive (an old JSON entry)": lambda raw: b'{"format":1}',
+    "another layout version": repacked(lambda h, a: h.update(format=str(h["format"]))),
+    "a frame missing": repacked(lambda h, a: h["frames"].pop("items")),
+    "more column names than columns": repacked(
+        lambda h, a: h["frames"]["responses"]["columns"].append("x")),
+    "a column's text missing": repacked(lambda h, a: a.pop("responses.0")),
+    "category codes out of range": repacked(codes_out_of_range),
+    "text offsets past the buffer": repacked(shifted("responses.0.ends", 5)),
+    "an unknown column kind": repacked(
+        lambda h, a: h["frames"]["items"]["data"][0].update(kind="parquet")),
+    "a turn past its answer": repacked(shifted("answers.turn_ends", 10_000)),
+    "answer bounds past the text": repacked(shifted("answers.bounds", 1)),
+    "warning of an unknown category": repacked(lambda h, a: h.update(
+        warnings=[["NoSuchWarning", "x"]])),
 }
 
 
 @pytest.mark.parametrize("damage", list(SURVEY_DAMAGE.values()), ids=list(SURVEY_DAMAGE))
 def test_a_damaged_survey_entry_is_ignored_parsed_again_and_rewritten(
-        demo: Path, damage: Callable[[dict[str, Any], bytes], bytes]) -> None:
+        demo: Path, damage: Callable[[bytes], bytes]) -> None:
     first = Project(demo)
-    columns = list(first.survey("kysely").responses.columns)
-    path = entry_path(demo, lambda e: "responses" in e and e["responses"]["columns"] == columns)
+    path = survey_entry(demo, list(first.survey("kysely").responses.columns))
     good = path.read_bytes()
-    path.write_bytes(damage(json.loads(good), good))
+    bad = damage(good)
+    assert bad != good
+    path.write_bytes(bad)
 
-    again = Project(demo)
+    again, caught = open_recorded(demo)
 
     assert counts(again) == (len(parsed_files(demo)) - 1, 1)
-    assert_same(again, first)
+    assert_same(again, first)  # nothing lost: the file was parsed again
+    assert caught == []  # a cache miss, as for a source entry: only slower
     assert path.read_bytes() == good
 
 
@@ -407,7 +451,7 @@ def test_prune_removes_only_unused_entries_and_stale_temporary_files(demo: Path)
     again = Project(demo)
 
     assert len(entries(demo)) == len(parsed_files(demo)) == counts(again)[0]
-    assert sorted(p.name for p in folder.iterdir() if p.suffix != ".json") == [
+    assert sorted(p.name for p in folder.iterdir() if p.suffix not in ENTRY_SUFFIXES) == [
         "README.txt", "notes.txt"]
     unused = SourceCache(demo)  # looked nothing up, so every entry is unused
     assert unused.prune() == len(parsed_files(demo))
@@ -597,3 +641,72 @@ def test_the_pseudonymised_copy_has_no_cache_folder(
         pseudonymised: tuple[Project, Path, Any]) -> None:
     _, out, _ = pseudonymised
     assert not (out / CACHE_DIR).exists()
+
+
+# ---------------------------------------------------------------------------- parallel parsing
+def parallel_project(root: Path) -> Path:
+    """A project of real files of each kind the loaders read, enough to be parsed in worker
+    processes: Word files written by python-docx (one with a tracked change, which warns),
+    OpenDocument files written by odfpy, plain text, and a .docx that is not a zip."""
+    for folder in ("transcripts", "documents", "codes", "surveys"):
+        (root / folder).mkdir(parents=True)
+    shutil.copy(REPO / "tymqual.yaml", root / "tymqual.yaml")
+    for i in range(6):
+        document = docx.Document()
+        for line in (f"H: Miten kulunut vuosi {i} meni?", f"V: Äänekoskella työllisyys {i}."):
+            document.add_paragraph(line)
+        document.save(str(root / "transcripts" / f"W{i}.docx"))
+        memo = OpenDocumentText()
+        for line in (f"H: Kysymys {i}?", f"V: Vastaus {i}, ja Kela mukana."):
+            memo.text.addElement(P(text=line))
+        memo.save(str(root / "transcripts" / f"O{i}.odt"))
+        (root / "transcripts" / f"T{i}.txt").write_text(
+            f"H: Kerro lisää {i}.\nV: Neuvottelut venyivät {i}.\n", encoding="utf-8")
+    tracked_changes_docx(root / "transcripts" / "W9.docx")
+    (root / "transcripts" / "Rikki.docx").write_bytes(b"not a zip at all")
+    memo = OpenDocumentText()
+    memo.text.addElement(P(text="Kokousmuistio: resurssit."))
+    memo.save(str(root / "documents" / "muistio.odt"))
+    pd.DataFrame(FEEDBACK, columns=FEEDBACK_COLUMNS).to_csv(
+        root / "surveys" / "palaute.csv", index=False)
+    return root
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cached", "uncached"])
+def test_parallel_and_serial_opens_give_the_same_sources_turns_and_warnings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool) -> None:
+    root = parallel_project(tmp_path / "p")
+    opened = {}
+    for workers in ("1", "2"):
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+        monkeypatch.setenv("TYMQUAL_WORKERS", workers)
+        opened[workers] = open_recorded(root, cache=cache)
+
+    (serial, serial_warnings), (parallel, parallel_warnings) = opened["1"], opened["2"]
+    files = len(list((root / "transcripts").iterdir())) + 1
+    assert serial._cache.parsed_ahead == 0
+    assert parallel._cache.parsed_ahead == files  # the broken one too: its error comes back
+    assert_same(parallel, serial)
+    assert parallel_warnings == serial_warnings
+    tracked = [m for _, m in parallel_warnings if "W9.docx" in m]
+    assert len(tracked) == 1  # given once, in the parent, naming the file
+    assert list(parallel.skipped["path"]) == ["transcripts/Rikki.docx"]
+    assert "Rikki.docx" in parallel.skipped["error"].iloc[0]
+
+
+def test_a_warm_open_parses_nothing_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    root = parallel_project(tmp_path / "p")
+    monkeypatch.setenv("TYMQUAL_WORKERS", "2")
+    cold, _ = open_recorded(root)
+    warm, _ = open_recorded(root)
+    assert cold._cache.parsed_ahead > 0
+    assert warm._cache.parsed_ahead == 0
+    assert_same(warm, cold)
+
+
+def test_a_workers_setting_that_is_not_a_number_is_refused_naming_it(
+        demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYMQUAL_WORKERS", "kaksi")
+    with pytest.raises(TymqualError, match="TYMQUAL_WORKERS='kaksi'"):
+        Project(demo)

@@ -300,6 +300,45 @@ def test_open_survey_answers_are_codable_sources_of_their_respondent(
     assert q.turns("kysely_R1").loc[0, "text"] == "Kela on tärkeä kumppani. Johtoryhmä toimii."
 
 
+@pytest.mark.parametrize("cache", [True, False], ids=["cached", "uncached"])
+def test_answer_sources_hold_each_answered_question_in_order(
+    make_project: MakeProject, cache: bool
+) -> None:
+    questions = ["Mikä toimi hyvin?", "Mitä pitäisi muuttaa?"]
+    rows = [
+        ["R1", "Kela on tärkeä kumppani.", "Neuvottelut venyivät liikaa.\r\nToinen rivi."],
+        ["R2", "", "Henkilöstö vaihtui kesken kaiken."],
+        ["R3", "", ""],
+        ["R4", "Johtoryhmä toimii hyvin.", ""],
+    ]
+    body = "".join(",".join(f'"{c}"' for c in row) + "\n" for row in rows)
+    p = make_project({"surveys/kysely.csv": '"Vastaajan tunniste","' + '","'.join(questions)
+                      + '"\n' + body})
+    q = tymqual.open_project(p.root, cache=cache)
+    q = tymqual.open_project(p.root, cache=cache)  # the second open reads the cache
+    items = q.survey("kysely").items.set_index("question")["item_id"]
+    for rid, *cells in rows:
+        answered = [(items[question], cell.replace("\r\n", "\n"))
+                    for question, cell in zip(questions, cells, strict=True) if cell]
+        sid = f"kysely_{rid}"
+        if not answered:
+            assert sid not in q.source_ids
+            continue
+        doc = q.document(sid)
+        expected = "".join(f"{item}: {question}\n{answer}\n\n" for (item, answer), question
+                           in zip(answered, [items.index[items == i][0] for i, _ in answered],
+                                  strict=True))
+        assert doc.text == expected.rstrip("\n") + "\n"
+        assert [(t.turn, t.speaker, t.role) for t in doc.turns] == [
+            (n, item, "interviewee") for n, (item, _) in enumerate(answered, start=1)]
+        assert [doc.text[t.start:t.end] for t in doc.turns] == [a for _, a in answered]
+        assert dict(doc.meta) == {"format": q.survey("kysely").source_format,
+                                  "respondent_id": rid, "survey": "kysely"}
+        assert doc.meta == dict(doc.meta) and len(doc.meta) == 3
+        with pytest.raises(KeyError):
+            doc.meta["speaker"]
+
+
 def test_cli_exports_and_imports_refi_qda(
     make_project: MakeProject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

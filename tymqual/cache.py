@@ -4,8 +4,9 @@ Opening a project parses every file: a .docx or a Teams .vtt of an hour's interv
 of milliseconds, a survey export of 20,000 respondents more than a second, and a follow-up study
 has a thousand interviews. :class:`SourceCache` keeps what each file parsed into (the
 normalised text, the speaker turns, the format details, the word count and SHA-256 of the text;
-for a survey its three frames) in ``.tymqual-cache/`` in the project folder, one JSON file per
-file, and reads it back on the next open.
+for a survey its frames and open answers) in ``.tymqual-cache/`` in the project folder, one
+file per file (JSON for a source, numpy columns for a survey: :mod:`tymqual.survey_store`), and
+reads it back on the next open.
 
 **Never stale.** A cache file is named by a SHA-256 over the file's raw bytes, its suffix, the
 speaker settings, the kind of entry and a fingerprint of the code that parses: the source of
@@ -16,7 +17,7 @@ file is parsed again. The bytes are read once and checked again after parsing, s
 while it was being parsed is not cached under the wrong name.
 
 **Safe to delete.** Deleting the folder only costs the next open its time. A cache file that
-cannot be read, is not valid JSON, does not have the expected shape, or whose text no longer
+cannot be read, does not decode, does not have the expected shape, or whose text no longer
 has its recorded SHA-256 is ignored and the file is parsed again (and the entry rewritten). A
 project whose folder cannot be written simply opens without a cache. Entries that the last open
 did not use are removed, so the folder holds one entry per file.
@@ -33,14 +34,18 @@ git-ignored (``.tymqual-cache/``) and is never part of an export or a pseudonymi
 from __future__ import annotations
 
 import builtins
+import concurrent.futures
 import contextlib
 import functools
 import gc
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import json
+import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import unicodedata
@@ -54,7 +59,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tymqual import corpus, survey_report, surveys, text
+from tymqual import corpus, survey_report, survey_store, surveys, text
 from tymqual.corpus import (
     KINDS,
     SourceDoc,
@@ -68,12 +73,12 @@ from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.morphology import Reading, WordAnalysis
 from tymqual.storage import atomic_write_text
 from tymqual.survey_report import SurveyReport
-from tymqual.surveys import Survey, read_survey
+from tymqual.surveys import AnswerTexts, Survey, answer_texts, read_survey
 from tymqual.text import count_words, sha256_text
 
 CACHE_DIR = ".tymqual-cache"
 """The cache folder's name inside a project folder."""
-FORMAT = 1
+FORMAT = 2
 """Version of the entry layout; part of every key."""
 _README = (
     "tymqual keeps parsed sources here so that the project opens faster; it is safe to delete\n"
@@ -83,6 +88,8 @@ _README = (
 _LIBRARIES = ("python-docx", "odfpy", "webvtt-py", "pypdf", "lxml", "pandas", "numpy", "pyarrow",
               "openpyxl", "pyreadstat")
 _SCALARS = (str, int, float, bool, type(None))
+_SURVEY_SUFFIX = ".zip"
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 class SourceStats(NamedTuple):
@@ -101,7 +108,7 @@ def stats_of(text_: str) -> SourceStats:
 def fingerprint() -> str:
     """A digest of everything that decides what parsing gives, apart from the file itself."""
     digest = hashlib.sha256(f"tymqual-cache {FORMAT}".encode())
-    for module in (corpus, surveys, survey_report, text, sys.modules[__name__]):
+    for module in (corpus, surveys, survey_report, survey_store, text, sys.modules[__name__]):
         source = getattr(module, "__file__", None)
         digest.update(Path(source).read_bytes() if source else module.__name__.encode())
     versions = [sys.version, unicodedata.unidata_version]
@@ -126,6 +133,9 @@ class SourceCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
+        self._parsed: dict[tuple[Path, str], _Parsed] = {}
+        self.parsed_ahead = 0
+        """Files the last :meth:`parse_ahead` parsed in worker processes."""
 
     def __repr__(self) -> str:
         state = "" if self.enabled else ", disabled"
@@ -138,12 +148,12 @@ class SourceCache:
         """The loaded source of ``path`` (as :func:`tymqual.corpus.load_source` gives it) and
         its stats when the cache had or made them; raises what ``load_source`` raises."""
         if not self.enabled or kind not in KINDS:
-            return load_source(path, kind=kind, speakers=speakers), None
+            return self._load(path, kind, speakers, None), None
         source_id = validate_source_id(path.stem, path)
         check_source_size(path)  # before hashing the file, which reads all of it
         raw = _read(path)
         if raw is None:  # missing, unreadable or empty: let the loader say why
-            return load_source(path, kind=kind, speakers=speakers), None
+            return self._load(path, kind, speakers, None), None
         key = _key("source", path.suffix.lower(), repr(speakers), raw)
         entry = self._entry(key, path)
         if entry is not None:
@@ -154,7 +164,7 @@ class SourceCache:
                 return decoded
         self.misses += 1
         with _recorded() as caught:
-            doc = load_source(path, kind=kind, speakers=speakers)
+            doc = self._load(path, kind, speakers, raw)
         stats = stats_of(doc.text)
         entry = _encode_source(doc, stats, caught)
         if entry is not None and _read(path) == raw and _decode_source(
@@ -164,31 +174,95 @@ class SourceCache:
         _collect_young()
         return doc, stats
 
+    # ------------------------------------------------------------------ parsing in parallel
+    def parse_ahead(self, files: Iterable[tuple[Path, str]], *, speakers: SpeakerConfig,
+                    workers: int | None = None) -> int:
+        """Parse in worker processes the ``(path, kind)`` files that have no entry yet, so
+        that :meth:`source` then only takes their results, in the caller's order; returns
+        how many were parsed so.
+
+        Each worker records the warnings a file gives and its error, and :meth:`source` gives
+        them in this process, once, when that file's turn comes, exactly as a parse here
+        would. ``workers`` (default :func:`workers`: the ``TYMQUAL_WORKERS`` environment
+        variable, else the CPUs this process may use) of 1, or fewer than
+        :data:`MIN_PARALLEL` files to parse, parses nothing ahead: starting processes would
+        cost more than it saves.
+        """
+        count = default_workers() if workers is None else workers
+        jobs = [(path, kind) for path, kind in files if self._unparsed(path, kind, speakers)]
+        if count <= 1 or len(jobs) < MIN_PARALLEL:
+            return 0
+        context = multiprocessing.get_context("fork") if _FORKS else None
+        with concurrent.futures.ProcessPoolExecutor(min(count, len(jobs)), context) as pool:
+            chunk = max(1, len(jobs) // (count * 4))
+            done = pool.map(_parse_in_worker, *zip(*jobs, strict=True),
+                            itertools.repeat(speakers), chunksize=chunk)
+            for job, parsed in zip(jobs, done, strict=True):
+                self._parsed[job] = parsed
+        self.parsed_ahead = len(jobs)
+        return len(jobs)
+
+    def _unparsed(self, path: Path, kind: str, speakers: SpeakerConfig) -> bool:
+        """Whether :meth:`source` would parse ``path`` (its entry is absent)."""
+        if kind not in KINDS:
+            return False
+        if not self.enabled:
+            return True
+        try:
+            check_source_size(path)
+        except TymqualError:
+            return False  # refused before it is read: source() says so
+        raw = _read(path)
+        return raw is not None and not (
+            self.folder / f"{_key('source', path.suffix.lower(), repr(speakers), raw)}.json"
+        ).is_file()
+
+    def _load(self, path: Path, kind: str, speakers: SpeakerConfig, raw: bytes | None
+              ) -> SourceDoc:
+        """:func:`~tymqual.corpus.load_source`, or what a worker parsed of the same bytes."""
+        parsed = self._parsed.pop((path, kind), None)
+        if parsed is None or (raw is not None and parsed.digest != _digest(raw)):
+            return load_source(path, kind=kind, speakers=speakers)
+        _replay(parsed.warnings)
+        if parsed.error is not None:
+            raise parsed.error
+        if parsed.fields is None:  # not reached: a worker gives fields or an error
+            return load_source(path, kind=kind, speakers=speakers)
+        return SourceDoc(**parsed.fields, meta=MappingProxyType(parsed.meta))
+
     # ------------------------------------------------------------------ surveys
     def survey(self, path: Path) -> Survey:
         """The survey export ``path`` as :func:`tymqual.surveys.read_survey` reads it."""
+        return self.survey_answers(path)[0]
+
+    def survey_answers(self, path: Path) -> tuple[Survey, AnswerTexts]:
+        """The survey export ``path`` and its open answers (:func:`tymqual.surveys.answer_texts`),
+        both from one columnar entry (:mod:`tymqual.survey_store`) when the cache has it."""
         raw = _read(path) if self.enabled else None
         if raw is None:
-            return read_survey(path)
+            survey = read_survey(path)
+            return survey, answer_texts(survey)
         key = _key("survey", path.suffix.lower(), "", raw)
-        entry = self._entry(key, path)
-        if entry is not None:
-            decoded = _decode_survey(entry, path)
-            if decoded is not None:
-                self.hits += 1
-                _replay(entry["warnings"])
-                return decoded
+        self.used.add(key)
+        stored = _read(self.folder / f"{key}{_SURVEY_SUFFIX}")
+        decoded = _decode_survey(stored, path) if stored is not None else None
+        if decoded is not None:
+            self.hits += 1
+            _replay(decoded[2])
+            return decoded[0], decoded[1]
         self.misses += 1
         with _recorded() as caught:
             survey = read_survey(path)
-        entry = _encode_survey(survey, path, caught)
-        if entry is not None and _read(path) == raw:
-            back = _decode_survey(entry, path)
-            if back is not None and _same_survey(back, survey):
-                self._write(key, entry)
+        answers = answer_texts(survey)
+        payload = _encode_survey(survey, answers, path, caught)
+        if payload is not None and _read(path) == raw:
+            back = _decode_survey(payload, path)
+            if (back is not None and _same_survey(back[0], survey)
+                    and _same_answers(back[1], answers)):
+                self._write_file(f"{key}{_SURVEY_SUFFIX}", payload)
         _replay(caught)
         _collect_young()
-        return survey
+        return survey, answers
 
     # ------------------------------------------------------------------ word analyses
     def analyses(self, analyser: str) -> list[WordAnalysis]:
@@ -322,18 +396,81 @@ class SourceCache:
 
     def prune(self) -> int:
         """Remove the entries this cache did not use (old versions of edited files); returns
-        how many. Only ``*.json`` entries and stale temporary files are touched."""
+        how many. Only entries (``<key>.json``, ``<key>.zip``) and stale temporary files are
+        touched."""
         if not self.enabled or not self.folder.is_dir():
             return 0
         removed = 0
         with contextlib.suppress(OSError):
             for path in self.folder.iterdir():
-                unused = path.suffix == ".json" and path.stem not in self.used
+                unused = (path.suffix in (".json", _SURVEY_SUFFIX)
+                          and _KEY.fullmatch(path.stem) is not None
+                          and path.stem not in self.used)
                 if unused or (path.name.startswith(".") and path.suffix == ".tmp"):
                     with contextlib.suppress(OSError):
                         path.unlink()
                         removed += 1
         return removed
+
+
+# ---------------------------------------------------------------------------- parallel parsing
+MIN_PARALLEL = 16
+"""Fewer files to parse than this are parsed in this process (a worker costs about 0.1 s)."""
+WORKERS_VARIABLE = "TYMQUAL_WORKERS"
+
+
+_FORKS = sys.platform == "linux"
+"""Whether workers are forked. Elsewhere (macOS, Windows) a worker is spawned and imports the
+caller's script again, which a script without an ``if __name__ == "__main__":`` guard cannot
+take: there a cold open parses in parallel only when ``TYMQUAL_WORKERS`` asks for it."""
+
+
+def default_workers() -> int:
+    """Worker processes for a cold open: ``TYMQUAL_WORKERS`` when set (1 parses in this
+    process), else on Linux the CPUs this process may run on, and 1 elsewhere (see
+    :data:`_FORKS`)."""
+    value = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise TymqualError(
+                f"{WORKERS_VARIABLE}={value!r} is not a whole number; set it to the number of "
+                "processes that parse files (1 parses them one by one), or unset it.") from None
+    if not _FORKS:
+        return 1
+    return len(os.sched_getaffinity(0))
+
+
+class _Parsed(NamedTuple):
+    """What a worker gives back for one file: the source's fields (its ``meta`` as a plain
+    dict, which pickles) or its error, the warnings it gave, and a digest of the bytes it
+    read, so that a file saved meanwhile is parsed again here."""
+
+    fields: dict[str, Any] | None
+    meta: dict[str, object]
+    warnings: list[list[str]]
+    error: TymqualError | None
+    digest: str | None
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _parse_in_worker(path: Path, kind: str, speakers: SpeakerConfig) -> _Parsed:
+    raw = _read(path)
+    fields, meta, error = None, {}, None
+    with _recorded() as caught:
+        try:
+            doc = load_source(path, kind=kind, speakers=speakers)
+            fields = {"source_id": doc.source_id, "path": doc.path, "kind": doc.kind,
+                      "text": doc.text, "turns": doc.turns}
+            meta = dict(doc.meta)
+        except TymqualError as exc:
+            error = exc
+    digest = _digest(raw) if raw is not None and _read(path) == raw else None
+    return _Parsed(fields, meta, caught, error, digest)
 
 
 # ---------------------------------------------------------------------------- search index
@@ -559,110 +696,43 @@ def _decode_source(entry: Mapping[str, Any], source_id: str, path: Path, kind: s
 
 
 # ---------------------------------------------------------------------------- survey entries
-def _encode_value(value: object) -> object:
-    """A cell of an object column as JSON; tuples are tagged so they come back as tuples."""
-    if isinstance(value, tuple):
-        return {"tuple": [_encode_value(v) for v in value]}
-    if isinstance(value, _SCALARS):
-        return value
-    raise _Unsupported(type(value).__name__)
-
-
-def _decode_value(value: object) -> object:
-    if isinstance(value, dict):
-        return tuple(_decode_value(v) for v in value["tuple"])
-    return value
-
-
-class _Unsupported(TymqualError):
-    """A frame holds something the cache does not store; the file is then parsed every time."""
-
-
-def _encode_column(series: pd.Series) -> dict[str, Any]:
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return {"kind": "category", "ordered": bool(dtype.ordered),
-                "categories": _encode_column(pd.Series(dtype.categories)),
-                "codes": series.cat.codes.astype(int).tolist()}
-    if pd.api.types.is_bool_dtype(dtype) and str(dtype) == "boolean":
-        return {"kind": "boolean", "values": [None if v is pd.NA else bool(v) for v in series]}
-    if str(dtype) == "float64":
-        return {"kind": "float64", "values": [None if np.isnan(v) else float(v)
-                                              for v in series.to_numpy()]}
-    if str(dtype) == "int64":
-        return {"kind": "int64", "values": series.astype(int).tolist()}
-    if str(dtype) == "Int64":
-        return {"kind": "Int64", "values": [None if v is pd.NA else int(v) for v in series]}
-    is_object = pd.api.types.is_object_dtype(dtype)
-    if pd.api.types.is_string_dtype(dtype) and not is_object:
-        return {"kind": "string", "dtype": str(dtype),
-                "values": [None if v is None or (isinstance(v, float) and np.isnan(v))
-                           or v is pd.NA else str(v) for v in series]}
-    if is_object:
-        return {"kind": "object", "values": [_encode_value(v) for v in series]}
-    raise _Unsupported(str(dtype))
-
-
-def _decode_column(data: Mapping[str, Any]) -> pd.Series:
-    kind = data["kind"]
-    if kind == "category":
-        categories = pd.Index(_decode_column(data["categories"]))
-        return pd.Series(pd.Categorical.from_codes(data["codes"], categories=categories,
-                                                   ordered=data["ordered"]))
-    if kind == "boolean":
-        return pd.Series(data["values"], dtype="boolean")
-    if kind == "float64":
-        return pd.Series([np.nan if v is None else v for v in data["values"]], dtype="float64")
-    if kind == "int64":
-        return pd.Series(data["values"], dtype="int64")
-    if kind == "Int64":
-        return pd.Series(data["values"], dtype="Int64")
-    if kind == "string":
-        return pd.Series(data["values"], dtype=str(data["dtype"]))
-    if kind == "object":
-        cells = np.empty(len(data["values"]), dtype=object)
-        cells[:] = [_decode_value(v) for v in data["values"]]
-        return pd.Series(cells, dtype=object)
-    raise _Unsupported(str(kind))
-
-
-def _encode_frame(frame: pd.DataFrame) -> dict[str, Any]:
-    if not frame.index.equals(pd.RangeIndex(len(frame))):
-        raise _Unsupported("index")
-    if not all(isinstance(c, str) for c in frame.columns):
-        raise _Unsupported("column names")
-    return {"columns": list(frame.columns),
-            "data": [_encode_column(frame[c]) for c in frame.columns], "rows": len(frame)}
-
-
-def _decode_frame(data: Mapping[str, Any]) -> pd.DataFrame:
-    columns = {name: _decode_column(column)
-               for name, column in zip(data["columns"], data["data"], strict=True)}
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(data["rows"]))
-    return frame if columns else pd.DataFrame(index=pd.RangeIndex(data["rows"]))
-
-
-def _encode_survey(survey: Survey, path: Path, caught: list[list[str]]) -> dict[str, Any] | None:
+def _encode_survey(survey: Survey, answers: AnswerTexts, path: Path, caught: list[list[str]]
+                   ) -> bytes | None:
     if survey.path != path or not _warnings_ok(caught):
         return None
+    arrays: survey_store.Arrays = {}
     try:
-        frames = {name: _encode_frame(getattr(survey, name)) for name in _SURVEY_FRAMES}
-    except _Unsupported:
+        frames = {name: survey_store.encode_frame(arrays, name, getattr(survey, name))
+                  for name in _SURVEY_FRAMES}
+    except survey_store.Unsupported:
         return None
-    return {"format": FORMAT, "source_format": survey.source_format, "path": str(path),
-            "warnings": caught, "report": survey.report.to_dict(), **frames}
+    survey_store.encode_answers(arrays, answers)
+    header = {"format": FORMAT, "source_format": survey.source_format, "path": str(path),
+              "warnings": caught, "report": survey.report.to_dict(), "frames": frames}
+    return survey_store.pack(header, arrays)
 
 
-def _decode_survey(entry: Mapping[str, Any], path: Path) -> Survey | None:
+def _decode_survey(data: bytes, path: Path) -> tuple[Survey, AnswerTexts, list[list[str]]] | None:
+    """The survey, its open answers and its warnings from an entry; None when the entry is not
+    one this module wrote for ``path`` (damaged, another format, or another file's warnings)."""
     try:
-        frames = {name: _decode_frame(entry[name]) for name in _SURVEY_FRAMES}
-        source_format = entry["source_format"]
-        report = SurveyReport.from_dict(entry["report"], path)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
+        header, arrays = survey_store.unpack(data)
+        if header.get("format") != FORMAT or not _warnings_ok(header.get("warnings")):
+            return None
+        # A warning names the file it was given for (see _entry).
+        if header["warnings"] and header.get("path") != str(path):
+            return None
+        frames = {name: survey_store.decode_frame(arrays, name, header["frames"][name])
+                  for name in _SURVEY_FRAMES}
+        report = SurveyReport.from_dict(header["report"], path)
+        answers = survey_store.decode_answers(arrays)
+    except (*survey_store.DAMAGED, AttributeError):
         return None  # not what this module writes: parse the file instead
+    source_format = header.get("source_format")
     if not isinstance(source_format, str):
         return None
-    return Survey(path=path, source_format=source_format, load_report=report, **frames)
+    survey = Survey(path=path, source_format=source_format, load_report=report, **frames)
+    return survey, answers, header["warnings"]
 
 
 def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -673,6 +743,13 @@ def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 def _same_survey(a: Survey, b: Survey) -> bool:
     return a.source_format == b.source_format and a.report == b.report and all(
         _same_frame(getattr(a, n), getattr(b, n)) for n in _SURVEY_FRAMES)
+
+
+def _same_answers(a: AnswerTexts, b: AnswerTexts) -> bool:
+    return (a.respondent_ids == b.respondent_ids and a.text == b.text
+            and a.turn_items == b.turn_items and all(
+                np.array_equal(getattr(a, f), getattr(b, f))
+                for f in ("bounds", "turn_bounds", "turn_starts", "turn_ends")))
 
 
 _SURVEY_FRAMES = ("responses", "items", "dont_know", "metadata")

@@ -78,8 +78,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -365,6 +366,79 @@ class Survey:
         if not frames:
             return pd.DataFrame(columns=["respondent_id", "item_id", "question", "text"])
         return pd.concat(frames, ignore_index=True)
+
+
+class AnswerTexts(NamedTuple):
+    """Every respondent's open answers as one codable text each, stored together.
+
+    Respondent ``i`` (``respondent_ids[i]``, in the order of :meth:`Survey.open_answers`'
+    first row for them) has the text ``text[bounds[i]:bounds[i + 1]]``: for each answered
+    open question ``"<item_id>: <question>\\n"``, the normalised answer, and a blank line, the
+    last one cut to one ``\\n``. Its turns (one per answer, the item id as speaker) are rows
+    ``turn_bounds[i]:turn_bounds[i + 1]`` of ``turn_items``, ``turn_starts`` and ``turn_ends``,
+    whose offsets count from the start of the respondent's own text. One string and a few
+    integer arrays instead of a string, a dict and a tuple per respondent: at 200,000
+    respondents they are read back from the cache in one piece.
+    """
+
+    respondent_ids: list[str]
+    text: str
+    bounds: np.ndarray
+    turn_bounds: np.ndarray
+    turn_items: list[str]
+    turn_starts: np.ndarray
+    turn_ends: np.ndarray
+
+    def check(self) -> None:
+        """Raise ``ValueError`` unless the offsets fit the text and one another."""
+        n, n_turns = len(self.respondent_ids), len(self.turn_items)
+        bounds, turn_bounds = self.bounds, self.turn_bounds
+        if (len(bounds) != n + 1 or len(turn_bounds) != n + 1 or bounds[0] != 0
+                or turn_bounds[0] != 0 or bounds[-1] != len(self.text)
+                or turn_bounds[-1] != n_turns or (np.diff(bounds) < 0).any()
+                or (np.diff(turn_bounds) < 0).any()
+                or len(self.turn_starts) != n_turns or len(self.turn_ends) != n_turns):
+            raise ValueError("the open answers' offsets do not fit together")
+        lengths = np.repeat(np.diff(bounds), np.diff(turn_bounds))
+        if n_turns and ((self.turn_starts < 0).any() or (self.turn_starts > self.turn_ends).any()
+                        or (self.turn_ends > lengths).any()):
+            raise ValueError("a turn of an open answer lies outside its text")
+
+
+def answer_texts(survey: Survey) -> AnswerTexts:
+    """The codable text of each respondent who answered an open question (see
+    :class:`AnswerTexts`); a project makes one ``survey_answer`` source of each."""
+    answers = survey.open_answers()
+    by_respondent: dict[Any, list[tuple[Any, Any, Any]]] = {}
+    columns = (answers[c].tolist() for c in ("respondent_id", "item_id", "question", "text"))
+    for respondent, item_id, question, answer in zip(*columns, strict=True):
+        by_respondent.setdefault(respondent, []).append((item_id, question, answer))
+    texts: list[str] = []
+    items: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    counts: list[int] = []
+    for rows in by_respondent.values():
+        parts: list[str] = []
+        pos = 0
+        for item_id, question, answer in rows:
+            header = f"{item_id}: {question}\n"
+            body = normalize_text(str(answer))
+            items.append(str(item_id))
+            starts.append(pos + len(header))
+            ends.append(pos + len(header) + len(body))
+            parts.append(header + body + "\n\n")
+            pos += len(parts[-1])
+        texts.append("".join(parts).rstrip("\n") + "\n")
+        counts.append(len(rows))
+    return AnswerTexts(
+        [str(r) for r in by_respondent], "".join(texts), _offsets([len(t) for t in texts]),
+        _offsets(counts), items, np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64))
+
+
+def _offsets(lengths: list[int]) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))).astype(np.int64)
 
 
 def read_survey(
