@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -330,6 +331,71 @@ def test_a_survey_with_names_is_pseudonymised_and_its_codings_follow(
     assert passage == "[Henkilö 1]:n kanssa [Kunta 2]:ssa"
     assert new.unanchored.empty and report.unmapped.empty
     assert check_leaks(tmp_path / "pseudo", KEY).empty
+
+
+def _write_statistics_file(path: Path) -> None:
+    """An SPSS (.sav, .zsav) or Stata (.dta) export as pyreadstat writes it, with a name in an
+    open answer, in a variable label and in a value label."""
+    import pyreadstat
+
+    frame = pd.DataFrame({
+        "id": ["R1", "R2"],
+        "avoin": ["Tapasimme Virtasen kanssa Joensuussa, ja se auttoi.",
+                  "Neuvottelut kestivät liian kauan."],
+        "arvio": [1, 2],
+    })
+    labels = ["Vastaajan tunniste", "Mitä haluaisit kertoa yhteistyöstä?",
+              "Yhteistyö Joensuussa sujuu"]
+    value_labels = {"arvio": {1: "Täysin eri mieltä", 2: "Virtasen mielestä hyvin"}}
+    if path.suffix == ".dta":
+        pyreadstat.write_dta(frame, str(path), column_labels=labels,
+                             variable_value_labels=value_labels)
+    else:
+        pyreadstat.write_sav(frame, str(path), column_labels=labels,
+                             variable_value_labels=value_labels,
+                             compress=path.suffix == ".zsav")
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".zsav", ".dta"])
+def test_a_statistics_file_is_read_checked_and_pseudonymised(
+    make_project: MakeProject, tmp_path: Path, suffix: str
+) -> None:
+    import pyreadstat
+
+    p = make_project({"codes/cases.csv": "case_id,respondent_id\nH1,R1\nH2,R2\n"})
+    path = p.root / "surveys" / f"kysely{suffix}"
+    _write_statistics_file(path)
+    p = tymqual.open_project(p.root)
+    assert "kysely" in p.surveys and "kysely_R1" in p.source_ids
+    found = check_leaks(p.root / "surveys", KEY)
+    assert {"Virtasen", "Joensuussa"} <= set(found["found"])
+    assert any("label" in str(where) for where in found["location"])
+    cid = p.code("kysely_R1", "neuvottelut", quote="Virtasen kanssa Joensuussa")
+    report = pseudonymize(p, tmp_path / "pseudo", key=KEY)
+    assert report.files.set_index("path").loc[f"surveys/kysely{suffix}", "action"] == (
+        "pseudonymised")
+    out = tmp_path / "pseudo" / "surveys" / f"kysely{suffix}"
+    read = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+    frame, meta = read(str(out))
+    assert frame["avoin"].tolist() == ["Tapasimme [Henkilö 1]:n kanssa [Kunta 2]:ssa, ja se "
+                                       "auttoi.", "Neuvottelut kestivät liian kauan."]
+    assert meta.column_labels[2] == "Yhteistyö [Kunta 2]:ssa sujuu"
+    assert meta.variable_value_labels["arvio"] == {1: "Täysin eri mieltä",
+                                                   2: "[Henkilö 1]:n mielestä hyvin"}
+    assert frame["arvio"].tolist() == [1, 2]
+    new = tymqual.open_project(tmp_path / "pseudo")
+    assert new.codings.set_index("coding_id").loc[cid, "text"] == (
+        "[Henkilö 1]:n kanssa [Kunta 2]:ssa")
+    assert check_leaks(tmp_path / "pseudo", KEY).empty
+
+
+@pytest.mark.parametrize("name", ["kysely.ods", "kysely.xlsm", "vastaukset.tsv", "kysely.por"])
+def test_survey_data_a_project_cannot_read_is_named(make_project: MakeProject, name: str) -> None:
+    p = make_project({f"surveys/{name}": "x", "surveys/lomake.pdf": "x", "surveys/LUEMINUT.md":
+                      "x", "surveys/.~lock.kysely.xlsx#": "x"})
+    with pytest.warns(TymqualWarning, match=rf"surveys/{re.escape(name)}: a data file"):
+        p = tymqual.open_project(p.root)
+    assert p.skipped["path"].tolist() == [f"surveys/{name}"]  # documents beside it pass
 
 
 def test_a_leak_that_cannot_be_replaced_stops_and_leaves_nothing(

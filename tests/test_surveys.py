@@ -891,14 +891,16 @@ def test_survey_report_survives_the_cache(tmp_path: Path) -> None:
         GALLERY / LIMESURVEY.name, 1))
 
 
-def test_stata_file_in_a_project_is_named_not_skipped_silently(tmp_path: Path) -> None:
+def test_a_stata_file_in_a_project_is_read_as_read_survey_reads_it(tmp_path: Path) -> None:
     from tymqual.project import init_project, open_project
 
     root = init_project(tmp_path / "p").root
     shutil.copy(GALLERY / "stata.dta", root / "surveys" / "stata.dta")
-    with pytest.warns(TymqualWarning, match="stata.dta"):
-        project = open_project(root)
-    assert "surveys/stata.dta" in set(project.skipped["path"])
+    project = open_project(root)
+    assert project.skipped.empty
+    alone = read_survey(root / "surveys" / "stata.dta")
+    pd.testing.assert_frame_equal(project.survey("stata").responses, alone.responses)
+    assert project.survey("stata").report == alone.report
 
 
 def test_inspect_command_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,7 +97,8 @@ def check_leaks(folder: str | os.PathLike[str], key: object) -> pd.DataFrame:
     headers and footers of every section, text boxes, properties, comments and footnotes);
     .html, .svg (with figures embedded as base64 SVG), .txt, .md, .json, .ipynb, .yaml,
     .csv and other text; .qdpx, .zip and OpenDocument files entry by entry, recursively
-    (.qde XML, ``sources/*.txt``, documents inside); .sav (values, variable and value labels).
+    (.qde XML, ``sources/*.txt``, documents inside); .sav, .zsav and .dta (values, variable
+    and value labels, the file label).
     Escapes (``&auml;``, ``\\u00e4``) are decoded before matching. Images and PDFs cannot be
     read: a :class:`TymqualWarning` lists them (images beside an .svg of the same name, as
     figures are saved, are left out of it).
@@ -173,8 +174,8 @@ def scan_path(path: Path, rel: str, matcher: Matcher, scan: Scan) -> list[tuple[
     if suffix == ".png" and not path.with_suffix(".svg").exists():
         # Its text chunks are read below; what its pixels show cannot be.
         scan.unreadable.append(f"{rel} (its pixels; its text chunks were checked)")
-    if suffix in (".sav", ".zsav"):
-        units: Units = _sav_units(path, rel, scan)
+    if suffix in (".sav", ".zsav", ".dta"):
+        units: Units = _statistics_units(path, rel, scan)
     else:
         units = _units(path.name, path.read_bytes(), rel, scan, 0)
     for location, text in units:
@@ -415,15 +416,20 @@ def _zip_units(data: bytes, where: str, scan: Scan, depth: int) -> Units:
                 yield f"{entry}, {location}", text
 
 
-def _sav_units(path: Path, rel: str, scan: Scan) -> Units:
-    import pyreadstat  # only needed for SPSS files
+def _statistics_units(path: Path, rel: str, scan: Scan) -> Units:
+    """An SPSS (.sav, .zsav) or Stata (.dta) file: its file label, variable names and labels,
+    value labels and string values."""
+    import pyreadstat  # only needed for statistics files
 
+    read = pyreadstat.read_dta if path.suffix.lower() == ".dta" else pyreadstat.read_sav
     try:
-        frame, meta = pyreadstat.read_sav(str(path))
+        frame, meta = read(str(path))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
-        scan.unreadable.append(f"{rel} (as .sav: {exc}; its raw text was checked)")
+        scan.unreadable.append(f"{rel} (as {path.suffix}: {exc}; its raw text was checked)")
         yield from _text_units(path.read_bytes())
         return
+    if meta.file_label:
+        yield "file label", str(meta.file_label)
     for name, label in zip(meta.column_names, meta.column_labels, strict=False):
         yield f"variable {name!r} (its name)", name
         if label:

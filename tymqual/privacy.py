@@ -276,7 +276,8 @@ def pseudonymize(project: Project, out: str | os.PathLike[str], *, key: object =
       CSV, text and Markdown files of ``codes/`` except ``codes/private/``;
     * surveys byte for byte when no original occurs in them, else a pseudonymised copy in the
       same format (.xlsx: cell values, comments and sheet names, formulas as their values;
-      .csv; .sav: values, variable and value labels), so they are read as before;
+      .csv; .sav, .zsav and .dta: values, variable and value labels), so they are read as
+      before;
     * ``codes/codings.csv`` with each coding moved onto its passage: offsets map through the
       replacements (each shifts later offsets by len(label) − len(original)), ``text`` is the
       new passage, ``memo``, ``reduced`` and ``coder`` are pseudonymised. Codings whose
@@ -426,8 +427,8 @@ def _write_surveys(build: _Build) -> None:
         suffix = path.suffix.lower()
         if suffix == ".csv":
             _pseudonymise_csv(build, path, rel)
-        elif suffix == ".sav":
-            _pseudonymise_sav(build, path, rel)
+        elif suffix in (".sav", ".zsav", ".dta"):
+            _pseudonymise_statistics(build, path, rel)
         else:
             _pseudonymise_xlsx(build, path, rel)
         build.wrote(rel)
@@ -467,12 +468,17 @@ def _pseudonymise_xlsx(build: _Build, path: Path, rel: str) -> None:
         workbook.save(tmp)
 
 
-def _pseudonymise_sav(build: _Build, path: Path, rel: str) -> None:
-    import pyreadstat  # only needed for SPSS files
+def _pseudonymise_statistics(build: _Build, path: Path, rel: str) -> None:
+    """An SPSS (.sav, .zsav) or Stata (.dta) file rewritten by pyreadstat with its string
+    values, file label, variable labels and value labels pseudonymised; measures (SPSS) and
+    the compression of a .zsav are kept."""
+    import pyreadstat  # only needed for statistics files
 
-    frame, meta = pyreadstat.read_sav(str(path))
+    stata = path.suffix.lower() == ".dta"
+    frame, meta = (pyreadstat.read_dta if stata else pyreadstat.read_sav)(str(path))
     for col in frame.columns:
-        if frame[col].dtype == object:
+        # pandas 3 reads text as its string dtype, older pandas as object: both hold text.
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
             frame[col] = [build.replace(v, rel) if isinstance(v, str) else v for v in frame[col]]
     labels = [build.replace(label, rel) if isinstance(label, str) else label
               for label in meta.column_labels]
@@ -480,12 +486,18 @@ def _pseudonymise_sav(build: _Build, path: Path, rel: str) -> None:
         name: {value: build.replace(str(label), rel) for value, label in mapping.items()}
         for name, mapping in meta.variable_value_labels.items()
     }
-    measures: dict[str, str] = {name: str(measure)
-                                for name, measure in meta.variable_measure.items()
-                                if measure in ("nominal", "ordinal", "scale")}
+    file_label = build.replace(meta.file_label, rel) if meta.file_label else ""
     with replacing(build.root / rel) as tmp:
-        pyreadstat.write_sav(frame, str(tmp), column_labels=labels,
-                             variable_value_labels=value_labels, variable_measure=measures)
+        if stata:
+            pyreadstat.write_dta(frame, str(tmp), file_label=file_label, column_labels=labels,
+                                 variable_value_labels=value_labels)
+            return
+        measures: dict[str, str] = {name: str(measure)
+                                    for name, measure in meta.variable_measure.items()
+                                    if measure in ("nominal", "ordinal", "scale")}
+        pyreadstat.write_sav(frame, str(tmp), file_label=file_label, column_labels=labels,
+                             variable_value_labels=value_labels, variable_measure=measures,
+                             compress=path.suffix.lower() == ".zsav")
 
 
 def _replace_strings(value: Any, replace: Callable[[str], str], skip: frozenset[str]) -> Any:

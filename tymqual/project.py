@@ -70,12 +70,16 @@ if TYPE_CHECKING:  # the façades' types, from the modules above; imported only 
     from tymqual.widget import CodingWidget
 
 SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "document"}
-SURVEY_SUFFIXES = frozenset({".xlsx", ".csv", ".sav"})
-# read_survey reads .dta, but the pseudonymised copy cannot rewrite one yet.
-STATA_IN_PROJECT = (
-    "a Stata .dta file is read by read_survey() and `tymqual inspect`, but not yet in a "
-    "project (a pseudonymised copy could not rewrite it); save it as SPSS .sav or .csv."
+SURVEY_SUFFIXES = frozenset({".xlsx", ".csv", ".sav", ".zsav", ".dta"})
+NOT_A_SURVEY = (
+    "a data file a project does not read as a survey ({suffixes} are read); save it as one "
+    "of those, or keep it outside surveys/"
 )
+# Files in surveys/ that look like survey data in a format a project does not read: named in
+# `skipped`. Documents and scripts kept beside the exports (the questionnaire as a PDF, a
+# README, the demo's generator) are not survey data and pass without a word.
+_DATA_LIKE = frozenset({".xls", ".xlsm", ".xlsb", ".ods", ".tsv", ".tab", ".txt", ".json",
+                        ".por", ".sas7bdat", ".xpt", ".rds", ".rdata", ".parquet", ".zip"})
 SOURCE_COLUMNS = ["source_id", "kind", "path", "case_id", "n_chars", "n_words", "n_turns", "sha256"]
 TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "text", "time"]
 SPEAKER_COLUMNS = ["source_id", "label", "role", "turns", "words", "found"]
@@ -83,6 +87,8 @@ _SPEAKERS_SHOWN = 5  # labels named per interview in a warning
 DERIVED_ENTRIES = 32
 """Most entries :meth:`Project.derived` keeps (segments() alone asks for one per filter)."""
 _T = TypeVar("_T")
+
+
 def _coding_list(rows: pd.DataFrame, by: str = "source_id", shown: int = 5) -> str:
     """Per source (or ``by``): the count and the first coding ids, e.g. ``H2 (7: c1, …)``."""
     parts = []
@@ -332,10 +338,12 @@ class Project:
             return skipped
         for path in sorted(base.iterdir()):
             rel = path.relative_to(self.root).as_posix()
-            if path.suffix.lower() == ".dta" and not path.name.startswith("."):
-                skipped.append({"path": rel, "error": STATA_IN_PROJECT})
-                continue
-            if path.name.startswith((".", "~$")) or path.suffix.lower() not in SURVEY_SUFFIXES:
+            if path.name.startswith((".", "~$")) or path.is_dir():
+                continue  # hidden files, Office's lock files, folders of one's own
+            if path.suffix.lower() not in SURVEY_SUFFIXES:
+                if path.suffix.lower() in _DATA_LIKE:
+                    shown = " ".join(sorted(SURVEY_SUFFIXES))
+                    skipped.append({"path": rel, "error": NOT_A_SURVEY.format(suffixes=shown)})
                 continue
             if (outside := self._outside(path)) is not None:
                 skipped.append({"path": rel, "error": outside})
