@@ -59,9 +59,12 @@ from tymqual.history import now as history_now
 from tymqual.reanchor import CONTEXT_COLUMNS, REANCHOR_COLUMNS, reanchor
 from tymqual.roundtrip import empty_notes, repair_ledger, summary
 from tymqual.storage import (
+    append_synced,
     excel_unsafe,
-    file_digest,
+    file_hash,
     read_csv_table,
+    safe_csv_header,
+    safe_csv_rows,
     write_failure,
     write_safe_csv,
 )
@@ -112,6 +115,8 @@ def empty_codings() -> pd.DataFrame:
 
 
 _DTYPES = empty_codings().dtypes
+# How a ledger file tymqual wrote begins; only such a file is appended to.
+_HEADER = safe_csv_header(CODING_COLUMNS)
 
 
 def _now() -> str:
@@ -416,6 +421,25 @@ def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([first, second], ignore_index=True)
 
 
+_SPAN_KEY = ("source_id", "start", "end", "code")
+
+
+def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int]:
+    """Positions of the given rows whose source, span and code neither ``frame`` nor an
+    earlier given row holds. Compared as factorised columns (a MultiIndex), not as a set of
+    Python tuples: a batch of hundreds of thousands stays linear and light."""
+    def arrays(values: Callable[[str], Any]) -> list[np.ndarray]:
+        return [np.asarray(values(c), dtype="int64" if c in _OFFSETS else object)
+                for c in _SPAN_KEY]
+
+    given = pd.MultiIndex.from_arrays(arrays(lambda c: columns[c]))
+    new = ~given.duplicated()
+    if len(frame):
+        held = pd.MultiIndex.from_arrays(arrays(lambda c: frame[c].to_numpy()))
+        new &= ~given.isin(held)
+    return _where(new)
+
+
 def _refuse_blank_coder(new: pd.DataFrame) -> None:
     """A coding made by a person names that person: agreement and "my codings" rely on it."""
     blank = [n for n, c in enumerate(new["coder"].tolist(), start=1) if not str(c).strip()]
@@ -448,6 +472,21 @@ class LedgerEdit:
 
 _NO_CONTEXT = ("autocode", "suggest")
 _FEW = 200  # appended codings written line by line; more go through pandas' JSON writer
+
+
+@dataclass
+class _Parsed:
+    """The ledger file as last parsed: the SHA-256 of its bytes (and the hash state, to carry
+    it forward over appended bytes), the frame, its size, whether it is exactly as tymqual
+    writes it (UTF-8 with BOM, our header, ``\n`` line ends, ending in one), and where a torn
+    append begins, if the history shows one."""
+
+    digest: bytes
+    frame: pd.DataFrame
+    hasher: Any
+    size: int
+    appendable: bool
+    torn: int | None = None
 
 
 def _history_path(path: Path) -> Path:
@@ -493,7 +532,7 @@ class Ledger:
         self._local = threading.local()
         # The last ledger parsed and the SHA-256 of the bytes it was parsed from: reading an
         # unchanged file again costs a hash, not a parse (tables read the ledger often).
-        self._parsed: tuple[bytes, pd.DataFrame] | None = None
+        self._parsed: _Parsed | None = None
         self.history: History | None = History(_history_path(self.path)) if history else None
         self.who: str | None = None
         # Spans re-anchoring found after a source edit; applied to what is read, and saved as
@@ -522,28 +561,68 @@ class Ledger:
             frame = _with_moves(frame, self._pending)
         return digest, frame
 
-    def _read_disk(self) -> tuple[bytes | None, pd.DataFrame]:
+    def _read_disk(self, *, copy: bool = True) -> tuple[bytes | None, pd.DataFrame]:
+        """The ledger on disk and its digest; ``copy=False`` returns the cached frame itself,
+        for a caller that only reads it."""
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
         # The bytes hashed are the bytes parsed, so the digest always names this frame.
-        digest = hashlib.sha256(data).digest()
+        hasher = hashlib.sha256(data)
+        digest = hasher.digest()
         parsed = self._parsed
-        if parsed is not None and parsed[0] == digest:
-            return digest, parsed[1].copy()
-        last_read = None if parsed is None else parsed[1]
+        if parsed is not None and parsed.digest == digest:
+            return digest, parsed.frame.copy() if copy else parsed.frame
+        last_read = None if parsed is None else parsed.frame
 
         def reference() -> pd.DataFrame | None:
             given = self.reference() if self.reference is not None else None
             return last_read if given is None else given
 
-        frame, notes, message = _parse(self.path, data, texts=self.texts, reference=reference)
+        torn = self._torn_at(data, digest)
+        kept = data if torn is None else data[:torn]
+        frame, notes, message = _parse(self.path, kept, texts=self.texts, reference=reference)
         self.read_notes = notes
-        self._parsed = (digest, frame.copy())
+        appendable = (torn is None and message is None and notes.empty
+                      and data.startswith(_HEADER) and data.endswith(b"\n"))
+        self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, len(data),
+                               appendable, torn)
+        if torn is not None:
+            message = self._torn_message(data, torn, len(frame))
         if message is not None and digest not in self._told:
             self._told.add(digest)
             warnings.warn(message, TymqualWarning, stacklevel=3)
         return digest, frame
+
+    def _torn_at(self, data: bytes, digest: bytes) -> int | None:
+        """Where the torn end of an append begins, when the history's last change appended
+        to this ledger and the file holds the ledger before it and part of what it added (a
+        process killed mid-save); else None."""
+        last = None if self.history is None else self.history.last_commit()
+        at = None if last is None else last.appended_at
+        if last is None or at is None or len(data) <= at or last.ledger_after == digest.hex():
+            return None
+        if hashlib.sha256(memoryview(data)[:at]).hexdigest() != last.ledger_before:
+            return None
+        return at
+
+    def _torn_message(self, data: bytes, at: int, kept: int) -> str:
+        line = data.count(b"\n", 0, at) + 1
+        return (f"{self.path}: line {line} onwards is the torn end of a save that was cut "
+                f"short (the program was stopped while appending codings), so those rows were "
+                f"never saved and are left out, the {kept} coding(s) saved before them are "
+                "intact, and the next change cuts the torn end off.")
+
+    def _cut_torn(self, at: int) -> None:
+        """Cut the torn end of an interrupted append off the file (under the lock)."""
+        try:
+            with open(self.path, "r+b") as fh:
+                fh.truncate(at)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise write_failure(exc, self.path, "its torn end is still there and left out "
+                                "when it is read") from exc
 
     def _recorded(self) -> pd.DataFrame | None:
         """The codings as the history last recorded them, or None without a history."""
@@ -623,13 +702,21 @@ class Ledger:
             edit = LedgerEdit(before.copy())
             yield edit
             after = _conform(edit.frame, f"{self.path}: the new ledger")
-            if not after.equals(before):
+            if after.equals(before):
+                return
+            added = appended(before, after)
+            if added is not None:
+                self._save_added(before, added, digest, action=action, who=who, note=note)
+            else:
                 self._write(before, after, digest, action=action, who=who, note=note)
 
-    def _begin(self) -> tuple[bytes | None, pd.DataFrame]:
-        """Under the lock: the ledger on disk, its history brought up to date, and the
-        pending re-anchored spans saved as a change of their own."""
-        digest, before = self._read_disk()
+    def _begin(self, *, copy: bool = True) -> tuple[bytes | None, pd.DataFrame]:
+        """Under the lock: the ledger on disk (a torn append cut off), its history brought
+        up to date, and the pending re-anchored spans saved as a change of their own."""
+        digest, before = self._read_disk(copy=copy)
+        if self._parsed is not None and self._parsed.torn is not None:
+            self._cut_torn(self._parsed.torn)
+            digest, before = self._read_disk(copy=copy)
         if self.history is not None:
             self._reconcile(digest, before)
         if self._pending is not None and self.save_pending:
@@ -681,7 +768,7 @@ class Ledger:
     def _record(self, rows: list[dict[str, Any]], *, action: str, who: str | None,
                 before: str | None, after: str | None, note: str = "",
                 undoes: int | None = None, redoes: int | None = None,
-                added: pd.DataFrame | None = None) -> int:
+                added: pd.DataFrame | None = None, appended_at: int | None = None) -> int:
         assert self.history is not None
         if added is not None and len(added) <= _FEW:  # pandas' writer costs more for a few
             rows = rows + added_rows(added, CODING_COLUMNS)
@@ -696,6 +783,8 @@ class Ledger:
             commit["undoes"] = undoes
         if redoes is not None:
             commit["redoes"] = redoes
+        if appended_at is not None:  # the ledger's size before: a torn append is cut there
+            commit["appended_at"] = appended_at
         # Machine proposals come in batches of up to hundreds of thousands; their context
         # would cost more than the rest of the history, and a suggestion whose passage is
         # ambiguous after an edit is listed, not guessed, without it.
@@ -715,8 +804,9 @@ class Ledger:
         written: dict[str, Any] = {}
 
         def record(tmp: Path) -> None:
-            new_digest = file_digest(tmp)
-            written["digest"] = new_digest
+            hasher = file_hash(tmp)
+            new_digest = hasher.digest()
+            written.update(digest=new_digest, hasher=hasher, bytes=tmp.stat().st_size)
             if history is None:
                 return
             added = appended(before, after) if rows is None else None
@@ -734,8 +824,43 @@ class Ledger:
             self._take_back(written)
             raise
         new_digest: bytes = written["digest"]
-        self._parsed = (new_digest, after.copy())
+        self._parsed = _Parsed(new_digest, after.copy(), written["hasher"], written["bytes"],
+                               appendable=True)
         return new_digest
+
+    def _save_added(self, before: pd.DataFrame, new: pd.DataFrame, digest: bytes | None, *,
+                    action: str, who: str | None, note: str) -> None:
+        """Save a change that only adds ``new`` after ``before``: its lines appended to the
+        file, when the file is exactly as tymqual writes it and unchanged since read, else by
+        the atomic rewrite. The digest is carried forward over the appended bytes; the
+        history's commit (written first, as for a rewrite) notes where the append began."""
+        parsed = self._parsed
+        if (self.history is None or digest is None or parsed is None
+                or parsed.digest != digest or not parsed.appendable):
+            self._write(before, _concat(before, new), digest, action=action, who=who,
+                        note=note)
+            return
+        payload = safe_csv_rows(new)
+        hasher = parsed.hasher.copy()
+        hasher.update(payload)
+        new_digest = hasher.digest()
+        written: dict[str, Any] = {}
+
+        def record() -> None:
+            written["size"] = self._record(
+                [], action=action, who=who, note=note, before=digest.hex(),
+                after=new_digest.hex(), added=new, appended_at=parsed.size)
+
+        try:
+            done = append_synced(self.path, payload, size=parsed.size, before_append=record)
+        except BaseException:
+            self._take_back(written)
+            raise
+        if not done:
+            raise CodingError(f"{self.path} was changed by another program while codings "
+                              "were being added to it; nothing was added. Try again.")
+        self._parsed = _Parsed(new_digest, _concat(before, new), hasher,
+                               parsed.size + len(payload), appendable=True)
 
     def _take_back(self, written: Mapping[str, Any]) -> None:
         if self.history is not None and "size" in written:
@@ -819,11 +944,14 @@ class Ledger:
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
-        with self.transaction(action=action, who=who, note=note) as edit:
-            new = _new_rows(rows, taken=set(edit.frame["coding_id"]))
+        with self._locked():
+            # Only rows are added: validated on their own (the ledger was validated when
+            # read), never a second copy of the whole ledger.
+            digest, before = self._begin(copy=False)
+            new = _new_rows(rows, taken=set(before["coding_id"]))
             if coder_required:
                 _refuse_blank_coder(new)
-            edit.frame = _concat(edit.frame, new)
+            self._save_added(before, new, digest, action=action, who=who, note=note)
         return list(new["coding_id"])
 
     def add_missing(self, rows: Rows, *, action: str = "suggest", who: str | None = None,
@@ -840,24 +968,14 @@ class Ledger:
         if not len(rows):
             return []
         columns = _completed_columns(rows, _now())
-        keys = zip(columns["source_id"], columns["start"], columns["end"], columns["code"],
-                   strict=True)
-        with self.transaction(action=action, who=who, note=note) as edit:
-            frame = edit.frame
-            taken = set(zip(frame["source_id"].tolist(), frame["start"].tolist(),
-                            frame["end"].tolist(), frame["code"].tolist(), strict=True))
-            kept: list[int] = []
-            for i, (sid, start, end, code) in enumerate(keys):
-                key = (sid, int(start), int(end), code)
-                if key not in taken:
-                    kept.append(i)
-                    taken.add(key)
-            del taken
+        with self._locked():
+            digest, before = self._begin(copy=False)
+            kept = _not_held(before, columns)
             if not kept:
                 return [None] * len(rows)
             chosen = {c: [values[i] for i in kept] for c, values in columns.items()}
-            new = _frame_of(chosen, taken=set(frame["coding_id"]))
-            edit.frame = _concat(frame, new)
+            new = _frame_of(chosen, taken=set(before["coding_id"]))
+            self._save_added(before, new, digest, action=action, who=who, note=note)
         ids: list[str | None] = [None] * len(rows)
         for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):
             ids[i] = str(coding_id)

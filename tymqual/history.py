@@ -29,6 +29,12 @@ transcript edit. The
   the next change then appends a ``void`` commit for it, and replays skip it.
 - A kill mid-append leaves row lines without their commit, or a torn last line; readers skip
   both (and say so), and the next append starts on a fresh line.
+- A change that only adds codings appends their lines to the ledger instead of rewriting it;
+  its commit says where (``appended_at``, the ledger's size before) and its ``ledger_after``
+  is the digest carried forward over the appended bytes. A kill mid-append leaves the old
+  ledger and part of the new lines: its first ``appended_at`` bytes still give
+  ``ledger_before``, so the reader leaves the torn end out (and says so), and the next change
+  cuts it off and voids the change.
 - A ledger whose digest matches no commit was changed outside tymqual (Excel, an editor, git):
   the next change first records the difference as an ``outside_edit`` change.
 
@@ -93,6 +99,7 @@ class Commit:
     voids: int | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     n_rows: int | None = None  # as the commit line says; rows may not have been read
+    appended_at: int | None = None  # the ledger's size before, when the change appended to it
 
 
 @dataclass
@@ -364,7 +371,13 @@ def _commit_from(record: Mapping[str, Any], rows: list[dict[str, Any]]) -> Commi
                   note=str(record.get("note", "")), ledger_before=record.get("ledger_before"),
                   ledger_after=record.get("ledger_after"), undoes=record.get("undoes"),
                   redoes=record.get("redoes"), voids=record.get("voids"), rows=rows,
-                  n_rows=record.get("rows"))
+                  n_rows=record.get("rows"), appended_at=_size(record.get("appended_at")))
+
+
+def _size(value: Any) -> int | None:
+    """A byte offset from a commit line, or None when it is not one."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return value if ok else None
 
 
 def _change_of(line: bytes) -> int:
