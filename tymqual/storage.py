@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from tymqual.errors import StorageError, TymqualError
@@ -320,7 +321,9 @@ def _formula_safe(df: pd.DataFrame) -> pd.DataFrame:
         column = safe.iloc[:, n]
         if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
             # A string column: only the cells that start like a formula change.
-            risky = column.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+            # Plain str methods: pandas' string accessor costs twice as much per cell.
+            values = column.to_numpy(dtype=object, na_value="")
+            risky = np.array([v.startswith(FORMULA_START) for v in values], dtype=bool)
             if risky.any():
                 safe.isetitem(n, column.where(~risky, _NEUTRAL + column).array)
         elif column.dtype == object:
