@@ -260,9 +260,10 @@ def safe_csv_rows(df: pd.DataFrame) -> bytes:
     """The bytes :func:`write_safe_csv` writes for the rows of ``df``, without the byte-order
     mark and the header: what appending these rows to such a file adds (the same quoting,
     formula marks and ``\n`` line ends, so the file is byte for byte what a rewrite gives)."""
-    buffer = io.StringIO()
-    _formula_safe(df).to_csv(buffer, index=False, header=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()  # encoded as written: no second copy of a large batch as text
+    _formula_safe(df).to_csv(buffer, index=False, header=False, lineterminator="\n",
+                             encoding="utf-8")
+    return buffer.getvalue()
 
 
 def safe_csv_header(columns: Sequence[str]) -> bytes:
