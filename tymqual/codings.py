@@ -320,7 +320,7 @@ def _records(rows: list[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, 
     return rows
 
 
-def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: set[str]) -> pd.DataFrame:
+def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: pd.Series) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
     return _frame_of(_completed_columns(rows, _now()), taken)
 
@@ -335,12 +335,13 @@ def _completed_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: st
     return columns
 
 
-def _frame_of(columns: dict[str, list[Any]], taken: set[str]) -> pd.DataFrame:
+def _frame_of(columns: dict[str, list[Any]], taken: pd.Series) -> pd.DataFrame:
     """The completed columns as ledger rows, with fresh ids where none was given (``taken``:
     the ids already in the ledger)."""
     ids = columns["coding_id"]
     given = [i for i in ids if i]
-    clashes = sorted(set(given) & taken)
+    # The ledger's ids are looked up in the few given or drawn, not gathered into a set.
+    clashes = sorted(set(taken[taken.isin(given)]))
     if clashes:
         raise CodingError(f"Ledger.add(): coding id(s) {', '.join(map(repr, clashes))} are "
                           "already in the ledger; leave coding_id out to get new ones. "
@@ -349,9 +350,10 @@ def _frame_of(columns: dict[str, list[Any]], taken: set[str]) -> pd.DataFrame:
     wanted = [n for n, i in enumerate(ids) if not i]
     while wanted:
         fresh = _draw_ids(len(wanted))
+        held = set(taken[taken.isin(fresh)])
         left = []
         for n, candidate in zip(wanted, fresh, strict=True):
-            if candidate in used or candidate in taken:
+            if candidate in used or candidate in held:
                 left.append(n)
             else:
                 ids[n] = candidate
@@ -446,6 +448,7 @@ def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int
 
     given = pd.MultiIndex.from_arrays(arrays(lambda c: columns[c]))
     new = ~given.duplicated()
+    frame = frame[frame["source_id"].isin(set(columns["source_id"]))]  # only these sources
     if len(frame):
         held = pd.MultiIndex.from_arrays(arrays(lambda c: frame[c].to_numpy()))
         new &= ~given.isin(held)
@@ -960,7 +963,7 @@ class Ledger:
             # Only rows are added: validated on their own (the ledger was validated when
             # read), never a second copy of the whole ledger.
             digest, before = self._begin(copy=False)
-            new = _new_rows(rows, taken=set(before["coding_id"]))
+            new = _new_rows(rows, taken=before["coding_id"])
             if coder_required:
                 _refuse_blank_coder(new)
             self._save_added(before, new, digest, action=action, who=who, note=note)
@@ -986,7 +989,7 @@ class Ledger:
             if not kept:
                 return [None] * len(rows)
             chosen = {c: [values[i] for i in kept] for c, values in columns.items()}
-            new = _frame_of(chosen, taken=set(before["coding_id"]))
+            new = _frame_of(chosen, taken=before["coding_id"])
             self._save_added(before, new, digest, action=action, who=who, note=note)
         ids: list[str | None] = [None] * len(rows)
         for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):
