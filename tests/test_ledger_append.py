@@ -117,7 +117,7 @@ def test_undo_redo_and_check_stay_right_after_appends(ledger: Ledger) -> None:
     assert ledger_changed_outside(root) == []
     ledger.undo()
     assert len(ledger.read()) == 2 and replayed_equals_file(ledger)
-    ledger.redo()  # adds the row back at the end: an append again
+    ledger.redo()
     assert len(ledger.read()) == 3 and replayed_equals_file(ledger)
     ledger.update([a], status="rejected")
     ledger.add([row(3, "neljäs")])

@@ -579,14 +579,19 @@ class Ledger:
     def _read_disk(self, *, copy: bool = True) -> tuple[bytes | None, pd.DataFrame]:
         """The ledger on disk and its digest; ``copy=False`` returns the cached frame itself,
         for a caller that only reads it."""
+        parsed = self._parsed
+        if parsed is not None:
+            # Hashed in blocks: an unchanged ledger of 400,000 rows is never held as bytes.
+            with contextlib.suppress(FileNotFoundError):
+                if file_hash(self.path).digest() == parsed.digest:
+                    return parsed.digest, parsed.frame.copy() if copy else parsed.frame
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
         # The bytes hashed are the bytes parsed, so the digest always names this frame.
         hasher = hashlib.sha256(data)
         digest = hasher.digest()
-        parsed = self._parsed
-        if parsed is not None and parsed.digest == digest:
+        if parsed is not None and parsed.digest == digest:  # changed back meanwhile
             return digest, parsed.frame.copy() if copy else parsed.frame
         last_read = None if parsed is None else parsed.frame
 
