@@ -238,6 +238,24 @@ def test_a_torn_append_is_told_left_out_and_cut_off(ledger: Ledger, cut: str) ->
     assert ledger_changed_outside(ledger.path.parent.parent) == []
 
 
+def test_lines_added_by_hand_after_an_append_are_an_outside_edit_not_a_tear(
+        ledger: Ledger) -> None:
+    ledger.add([row(0, "eka")])
+    ledger.add([row(1, "toka")])
+    assert last_commit(ledger).appended_at is not None
+    data = ledger.path.read_bytes()
+    ledger.path.write_bytes(data + b"c1,H9,0,3,johtaminen,B,accepted,,,,k\xc3\xa4si")
+    fresh = Ledger(ledger.path)
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always", TymqualWarning)
+        assert fresh.read()["text"].tolist() == ["eka", "toka", "käsi"]
+        fresh.add([row(2, "kolmas")])
+    assert not any("torn" in str(w.message) for w in told)
+    assert [c.action for c in fresh.history.live()][-2:] == ["outside_edit", "code"]  # type: ignore[union-attr]
+    assert fresh.read()["text"].tolist() == ["eka", "toka", "käsi", "kolmas"]
+    assert replayed_equals_file(fresh)
+
+
 def test_a_torn_file_without_history_evidence_is_not_cut(ledger: Ledger) -> None:
     # The prefix no longer hashes to the last commit's ledger_before: not our torn append,
     # so nothing is left out silently; the file is read as it is.

@@ -616,11 +616,14 @@ class Ledger:
 
     def _torn_at(self, data: bytes, digest: bytes) -> int | None:
         """Where the torn end of an append begins, when the history's last change appended
-        to this ledger and the file holds the ledger before it and part of what it added (a
-        process killed mid-save); else None."""
+        to this ledger and the file holds the ledger before it and less than what it added (a
+        process killed mid-save); else None. A file as long as the whole append or longer
+        was changed after it, by someone else: that is an outside edit, never cut."""
         last = None if self.history is None else self.history.last_commit()
-        at = None if last is None else last.appended_at
-        if last is None or at is None or len(data) <= at or last.ledger_after == digest.hex():
+        if last is None or last.appended_at is None or last.ledger_size is None:
+            return None
+        at = last.appended_at
+        if not at < len(data) < last.ledger_size or last.ledger_after == digest.hex():
             return None
         if hashlib.sha256(memoryview(data)[:at]).hexdigest() != last.ledger_before:
             return None
@@ -788,7 +791,8 @@ class Ledger:
     def _record(self, rows: list[dict[str, Any]], *, action: str, who: str | None,
                 before: str | None, after: str | None, note: str = "",
                 undoes: int | None = None, redoes: int | None = None,
-                added: pd.DataFrame | None = None, appended_at: int | None = None) -> int:
+                added: pd.DataFrame | None = None,
+                appended: tuple[int, int] | None = None) -> int:
         assert self.history is not None
         if added is not None and len(added) <= _FEW:  # pandas' writer costs more for a few
             rows = rows + added_rows(added, CODING_COLUMNS)
@@ -803,8 +807,8 @@ class Ledger:
             commit["undoes"] = undoes
         if redoes is not None:
             commit["redoes"] = redoes
-        if appended_at is not None:  # the ledger's size before: a torn append is cut there
-            commit["appended_at"] = appended_at
+        if appended is not None:  # the ledger's sizes before and after an append
+            commit["appended_at"], commit["ledger_size"] = appended
         # Machine proposals come in batches of up to hundreds of thousands; their context
         # would cost more than the rest of the history, and a suggestion whose passage is
         # ambiguous after an edit is listed, not guessed, without it.
@@ -869,7 +873,8 @@ class Ledger:
         def record() -> None:
             written["size"] = self._record(
                 [], action=action, who=who, note=note, before=digest.hex(),
-                after=new_digest.hex(), added=new, appended_at=parsed.size)
+                after=new_digest.hex(), added=new,
+                appended=(parsed.size, parsed.size + len(payload)))
 
         try:
             done = append_synced(self.path, payload, size=parsed.size, before_append=record)

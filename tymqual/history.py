@@ -30,7 +30,8 @@ transcript edit. The
 - A kill mid-append leaves row lines without their commit, or a torn last line; readers skip
   both (and say so), and the next append starts on a fresh line.
 - A change that only adds codings appends their lines to the ledger instead of rewriting it;
-  its commit says where (``appended_at``, the ledger's size before) and its ``ledger_after``
+  its commit says where (``appended_at`` and ``ledger_size``, the ledger's sizes before and
+  after) and its ``ledger_after``
   is the digest carried forward over the appended bytes. A kill mid-append leaves the old
   ledger and part of the new lines: its first ``appended_at`` bytes still give
   ``ledger_before``, so the reader leaves the torn end out (and says so), and the next change
@@ -100,6 +101,7 @@ class Commit:
     rows: list[dict[str, Any]] = field(default_factory=list)
     n_rows: int | None = None  # as the commit line says; rows may not have been read
     appended_at: int | None = None  # the ledger's size before, when the change appended to it
+    ledger_size: int | None = None  # and after
 
 
 @dataclass
@@ -386,7 +388,8 @@ def _commit_from(record: Mapping[str, Any], rows: list[dict[str, Any]]) -> Commi
                   note=str(record.get("note", "")), ledger_before=record.get("ledger_before"),
                   ledger_after=record.get("ledger_after"), undoes=record.get("undoes"),
                   redoes=record.get("redoes"), voids=record.get("voids"), rows=rows,
-                  n_rows=record.get("rows"), appended_at=_size(record.get("appended_at")))
+                  n_rows=record.get("rows"), appended_at=_size(record.get("appended_at")),
+                  ledger_size=_size(record.get("ledger_size")))
 
 
 def _size(value: Any) -> int | None:
