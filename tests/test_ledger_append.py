@@ -9,6 +9,7 @@ losing nothing; and an append cut short by a killed process is told, left out, a
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import signal
@@ -342,4 +343,39 @@ def test_a_failed_append_leaves_the_file_and_history_as_they_were(
     assert ledger.history.path.read_bytes() == changes
     ledger.add([row(1, "toka")])
     assert ledger.read()["text"].tolist() == ["eka", "toka"]
+    assert replayed_equals_file(ledger)
+
+
+# ---------------------------------------------------------------------------- two writers
+def _append_one_by_one(path: str, coder: str, n: int, barrier: Any) -> None:
+    ledger = Ledger(path)
+    barrier.wait()
+    for i in range(n):
+        ledger.add([{**row(i, f"{coder} {i}; \"x\"\n"), "coder": coder}])
+
+
+def test_two_processes_appending_at_once_keep_every_coding_in_one_chain(
+        tmp_path: Path) -> None:
+    path = tmp_path / "codes" / "codings.csv"
+    Ledger(path).add([row(0, "alku")])  # a file to append to from the start
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    workers = [ctx.Process(target=_append_one_by_one, args=(str(path), coder, 30, barrier))
+               for coder in ("kernel-a", "kernel-b")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    ledger = Ledger(path)
+    frame = ledger.read()
+    assert len(frame) == 61 and frame["coding_id"].is_unique
+    for coder in ("kernel-a", "kernel-b"):
+        texts = frame.loc[frame["coder"] == coder, "text"].tolist()
+        assert texts == [f"{coder} {i}; \"x\"\n" for i in range(30)]
+    assert path.read_bytes() == rewritten(frame, tmp_path)
+    commits = ledger.history.live()  # type: ignore[union-attr]
+    # Each change starts from the bytes the one before it left: one unbroken chain.
+    pairs = zip(commits[:-1], commits[1:], strict=True)
+    assert all(a.ledger_after == b.ledger_before for a, b in pairs)
     assert replayed_equals_file(ledger)
