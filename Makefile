@@ -89,4 +89,4 @@ clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 bench-ledger: install
-	$(BIN)/python benchmarks/ledger.py --rows 10000 100000 400000
+	$(BIN)/python benchmarks/ledger.py --rows 10000 100000 400000 --memory

@@ -461,14 +461,19 @@ def test_the_ledger_benchmark_measures_every_step_and_keeps_what_it_added(tmp_pa
     from benchmarks import ledger
 
     rows = ledger.measure(50, tmp_path)
-    assert [r[0] for r in rows] == ["read cold", "add one", "accept 100", "add batch"]
+    assert [r[0] for r in rows] == ["read cold", "add one", "accept 100", "add batch",
+                                    "first batch"]
     assert all(r[1] == 50 and r[2] > 0 and r[3] > 0 for r in rows)
-    # The steps really changed the ledger: 50 suggestions all accepted, and one coding added.
+    # The steps really changed the ledger: 50 suggestions all accepted, one coding added, and
+    # a second batch of 50 suggestions under another code appended.
     from tymqual.codings import Ledger
 
     frame = Ledger(tmp_path / "ledger-50" / "codings.csv").read()
-    assert len(frame) == 51
+    assert len(frame) == 101
     assert (frame["status"] == "accepted").sum() == 51
+    assert (frame["code"] == "resursointi").sum() == (frame["status"] == "suggested").sum() == 50
+    peak, own = ledger.batch_memory(50, tmp_path)
+    assert peak > 0 and own > 0
 
 
 def test_the_agreement_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:

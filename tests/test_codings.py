@@ -478,7 +478,8 @@ def test_two_processes_adding_at_once_keep_every_coding(tmp_path: Path) -> None:
 def test_failed_save_leaves_the_last_good_file(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch, broken: str
 ) -> None:
-    ledger.add([{**ROW, "text": "vanha\nrivi"}])
+    # A change that rewrites the file; appends fail differently (tests/test_ledger_append.py).
+    [cid] = ledger.add([{**ROW, "text": "vanha\nrivi"}])
     before = ledger.path.read_bytes()
 
     def fail(*args: object, **kwargs: object) -> None:
@@ -510,14 +511,14 @@ def test_failed_save_leaves_the_last_good_file(
     changes = history.path.read_bytes()
     with pytest.raises(StorageError, match=f"codings.csv could not be saved because simulated "
                        f"{broken} failure; the previous codings.csv is unchanged"):
-        ledger.add([ROW])
+        ledger.update([cid], memo="uusi")
     monkeypatch.undo()
     assert ledger.path.read_bytes() == before
     # The change the ledger did not take is not in its history either.
     assert history.path.read_bytes() == changes
     assert leftovers(ledger.path.parent) == []
-    assert len(ledger.add([ROW])) == 1
-    assert [c.action for c in history.live()] == ["code", "code"]
+    assert ledger.update([cid], memo="uusi") == 1
+    assert [c.action for c in history.live()] == ["code", "edit"]
 
 
 KILLED_WRITER = """
@@ -530,7 +531,7 @@ def stall(fd):
     time.sleep(60)
 
 storage.os.fsync = stall
-Ledger(sys.argv[1]).add([{"source_id": "H1", "start": 0, "end": 5, "code": "uusi"}])
+Ledger(sys.argv[1]).recode({"johtaminen": "uusi"})  # a rewrite: appends are tested apart
 """
 
 

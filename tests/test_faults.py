@@ -243,8 +243,11 @@ def _qdpx(p: tymqual.Project, out: Path) -> object:
 
 # What each case does once the fault is there; and the file its message must name.
 WRITES: dict[str, tuple[Callable[[tymqual.Project, Path], object], str]] = {
-    "code": (lambda p, out: p.code("H2", "neuvottelut", quote="Neuvottelut venyivät."),
-             "codings.csv"),
+    # The memo spans pages: a coding appended within the file's last page needs no new space
+    # and is rightly saved even on a full disk.
+    "code": (lambda p, out: p.code("H2", "neuvottelut", quote="Neuvottelut venyivät.",
+                                   memo="muistio " * 2000),
+             "codings"),  # the ledger or its history: whichever write met the fault first
     "uncode": (lambda p, out: p.uncode(p.codings["coding_id"].iloc[0]), "codings.csv"),
     "rename_code": (lambda p, out: p.rename_code("resurssit", "Rahoitus"), "codebook.yaml"),
     "build_report": (_report, "out"),

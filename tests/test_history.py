@@ -274,7 +274,7 @@ def stall(src, dst):
     real(src, dst)
 
 storage.os.replace = stall
-Ledger(sys.argv[1]).add([{"source_id": "H1", "start": 0, "end": 5, "code": "uusi"}])
+Ledger(sys.argv[1]).recode({"johtaminen": "uusi"})  # a rewrite; appends: test_ledger_append
 """
 
 
@@ -293,10 +293,10 @@ def test_a_kill_between_history_and_ledger_is_voided(ledger: Ledger, tmp_path: P
     child.wait()
     assert ledger.path.read_bytes() == before
     assert ledger.history is not None
-    assert ledger.history.live()[-1].action == "code"  # recorded, not yet known to be void
+    assert ledger.history.live()[-1].action == "recode"  # recorded, not yet known to be void
     ledger.add([{**ROW, "start": 2}])
     actions = [c.action for c in ledger.history.commits()]
-    assert actions == ["code", "code", "void", "code"]
+    assert actions == ["code", "recode", "void", "code"]
     assert [c.action for c in ledger.history.live()] == ["code", "code"]
     assert rows_of(replayed(ledger)) == rows_of(ledger.read())
     assert not any(r["code"] == "uusi" for r in ledger.history.state().values())

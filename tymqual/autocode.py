@@ -251,8 +251,10 @@ class KeywordAutocoder:
                                                                           rank[p[3].key])):
                 rows.append((sid, s, e, code.key, code.path, matched, source.text[s:e]))
             if n % size == 0 or n == len(ordered):
-                yield _proposal_frame(rows)
-                rows = []
+                # Let go of the row tuples before yielding: the caller saves the batch while
+                # this generator waits here, and they would double its memory meanwhile.
+                frame, rows = _proposal_frame(rows), []
+                yield frame
         if not ordered:
             yield _proposal_frame(rows)
 

@@ -22,7 +22,6 @@ import hashlib
 import os
 import re
 import threading
-import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -59,9 +58,12 @@ from tymqual.history import now as history_now
 from tymqual.reanchor import CONTEXT_COLUMNS, REANCHOR_COLUMNS, reanchor
 from tymqual.roundtrip import empty_notes, repair_ledger, summary
 from tymqual.storage import (
+    append_synced,
     excel_unsafe,
-    file_digest,
+    file_hash,
     read_csv_table,
+    safe_csv_header,
+    safe_csv_rows,
     write_failure,
     write_safe_csv,
 )
@@ -97,11 +99,19 @@ def _where(mask: Any) -> list[int]:
 
 
 def new_coding_id() -> str:
-    """A short id unique across processes without coordination: ``c`` + 11 hex digits of uuid4.
+    """A short id unique across processes without coordination: ``c`` + 11 hex digits.
 
-    44 random bits; :meth:`Ledger.add` still draws again in the rare case of a collision.
+    44 random bits from the operating system's random source, as many as the first 11 hex
+    digits of a uuid4; :meth:`Ledger.add` still draws again in the rare case of a collision.
     """
-    return "c" + uuid.uuid4().hex[:11]
+    return _draw_ids(1)[0]
+
+
+def _draw_ids(k: int) -> list[str]:
+    """``k`` ids of :func:`new_coding_id`'s form, drawn at once: a batch of hundreds of
+    thousands costs one read of random bytes, not a uuid object per id."""
+    bits = np.frombuffer(os.urandom(8 * k), dtype=np.uint64) >> np.uint64(64 - 44)
+    return [f"c{v:011x}" for v in bits.tolist()]
 
 
 def empty_codings() -> pd.DataFrame:
@@ -112,6 +122,8 @@ def empty_codings() -> pd.DataFrame:
 
 
 _DTYPES = empty_codings().dtypes
+# How a ledger file tymqual wrote begins; only such a file is appended to.
+_HEADER = safe_csv_header(CODING_COLUMNS)
 
 
 def _now() -> str:
@@ -138,7 +150,7 @@ def _value_problems(frame: pd.DataFrame, row_name: RowName) -> list[str]:
     """Problems with typed values: empty ids, bad spans, unknown status, duplicate ids."""
     problems: list[str] = []
     for col in _NOT_EMPTY:
-        for i in _where(frame[col].str.strip() == ""):
+        for i in _where([not v.strip() for v in frame[col].tolist()]):
             problems.append(f"{row_name(i)}, column {col!r}: empty; every coding needs one")
     start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
     for i in _where(start < 0):
@@ -308,7 +320,7 @@ def _records(rows: list[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, 
     return rows
 
 
-def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: set[str]) -> pd.DataFrame:
+def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: pd.Series) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
     return _frame_of(_completed_columns(rows, _now()), taken)
 
@@ -323,23 +335,30 @@ def _completed_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: st
     return columns
 
 
-def _frame_of(columns: dict[str, list[Any]], taken: set[str]) -> pd.DataFrame:
+def _frame_of(columns: dict[str, list[Any]], taken: pd.Series) -> pd.DataFrame:
     """The completed columns as ledger rows, with fresh ids where none was given (``taken``:
     the ids already in the ledger)."""
     ids = columns["coding_id"]
     given = [i for i in ids if i]
-    clashes = sorted(set(given) & taken)
+    # The ledger's ids are looked up in the few given or drawn, not gathered into a set.
+    clashes = sorted(set(taken[taken.isin(given)]))
     if clashes:
         raise CodingError(f"Ledger.add(): coding id(s) {', '.join(map(repr, clashes))} are "
                           "already in the ledger; leave coding_id out to get new ones. "
                           "Nothing was added.")
-    used = taken | set(given)
-    for n in range(len(ids)):
-        while not ids[n]:
-            candidate = new_coding_id()
-            if candidate not in used:
+    used = set(given)
+    wanted = [n for n, i in enumerate(ids) if not i]
+    while wanted:
+        fresh = _draw_ids(len(wanted))
+        held = set(taken[taken.isin(fresh)])
+        left = []
+        for n, candidate in zip(wanted, fresh, strict=True):
+            if candidate in used or candidate in held:
+                left.append(n)
+            else:
                 ids[n] = candidate
                 used.add(candidate)
+        wanted = left
     frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
     frame = frame.astype({c: "int64" for c in _OFFSETS})
     problems = _value_problems(frame, lambda i: f"row {i + 1} given to add()")
@@ -377,7 +396,7 @@ def _valid_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str
             return None
         if col == "status" and not set(values) <= set(STATUSES):
             return None
-        if col == "created" and any(v and not _CREATED_FORM.fullmatch(v) for v in values):
+        if col == "created" and any(v and not _CREATED_FORM.fullmatch(v) for v in set(values)):
             return None
         columns[col] = values
     return columns
@@ -416,6 +435,26 @@ def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([first, second], ignore_index=True)
 
 
+_SPAN_KEY = ("source_id", "start", "end", "code")
+
+
+def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int]:
+    """Positions of the given rows whose source, span and code neither ``frame`` nor an
+    earlier given row holds. Compared as factorised columns (a MultiIndex), not as a set of
+    Python tuples: a batch of hundreds of thousands stays linear and light."""
+    def arrays(values: Callable[[str], Any]) -> list[np.ndarray]:
+        return [np.asarray(values(c), dtype="int64" if c in _OFFSETS else object)
+                for c in _SPAN_KEY]
+
+    given = pd.MultiIndex.from_arrays(arrays(lambda c: columns[c]))
+    new = ~given.duplicated()
+    frame = frame[frame["source_id"].isin(set(columns["source_id"]))]  # only these sources
+    if len(frame):
+        held = pd.MultiIndex.from_arrays(arrays(lambda c: frame[c].to_numpy()))
+        new &= ~given.isin(held)
+    return _where(new)
+
+
 def _refuse_blank_coder(new: pd.DataFrame) -> None:
     """A coding made by a person names that person: agreement and "my codings" rely on it."""
     blank = [n for n, c in enumerate(new["coder"].tolist(), start=1) if not str(c).strip()]
@@ -448,6 +487,21 @@ class LedgerEdit:
 
 _NO_CONTEXT = ("autocode", "suggest")
 _FEW = 200  # appended codings written line by line; more go through pandas' JSON writer
+
+
+@dataclass
+class _Parsed:
+    """The ledger file as last parsed: the SHA-256 of its bytes (and the hash state, to carry
+    it forward over appended bytes), the frame, its size, whether it is exactly as tymqual
+    writes it (UTF-8 with BOM, our header, ``\n`` line ends, ending in one), and where a torn
+    append begins, if the history shows one."""
+
+    digest: bytes
+    frame: pd.DataFrame
+    hasher: Any
+    size: int
+    appendable: bool
+    torn: int | None = None
 
 
 def _history_path(path: Path) -> Path:
@@ -493,7 +547,7 @@ class Ledger:
         self._local = threading.local()
         # The last ledger parsed and the SHA-256 of the bytes it was parsed from: reading an
         # unchanged file again costs a hash, not a parse (tables read the ledger often).
-        self._parsed: tuple[bytes, pd.DataFrame] | None = None
+        self._parsed: _Parsed | None = None
         self.history: History | None = History(_history_path(self.path)) if history else None
         self.who: str | None = None
         # Spans re-anchoring found after a source edit; applied to what is read, and saved as
@@ -522,28 +576,76 @@ class Ledger:
             frame = _with_moves(frame, self._pending)
         return digest, frame
 
-    def _read_disk(self) -> tuple[bytes | None, pd.DataFrame]:
+    def _read_disk(self, *, copy: bool = True) -> tuple[bytes | None, pd.DataFrame]:
+        """The ledger on disk and its digest; ``copy=False`` returns the cached frame itself,
+        for a caller that only reads it."""
+        parsed = self._parsed
+        if parsed is not None:
+            # Hashed in blocks: an unchanged ledger of 400,000 rows is never held as bytes.
+            with contextlib.suppress(FileNotFoundError):
+                if file_hash(self.path).digest() == parsed.digest:
+                    return parsed.digest, parsed.frame.copy() if copy else parsed.frame
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
         # The bytes hashed are the bytes parsed, so the digest always names this frame.
-        digest = hashlib.sha256(data).digest()
-        parsed = self._parsed
-        if parsed is not None and parsed[0] == digest:
-            return digest, parsed[1].copy()
-        last_read = None if parsed is None else parsed[1]
+        hasher = hashlib.sha256(data)
+        digest = hasher.digest()
+        if parsed is not None and parsed.digest == digest:  # changed back meanwhile
+            return digest, parsed.frame.copy() if copy else parsed.frame
+        last_read = None if parsed is None else parsed.frame
 
         def reference() -> pd.DataFrame | None:
             given = self.reference() if self.reference is not None else None
             return last_read if given is None else given
 
-        frame, notes, message = _parse(self.path, data, texts=self.texts, reference=reference)
+        torn = self._torn_at(data, digest)
+        kept = data if torn is None else data[:torn]
+        frame, notes, message = _parse(self.path, kept, texts=self.texts, reference=reference)
         self.read_notes = notes
-        self._parsed = (digest, frame.copy())
+        appendable = (torn is None and message is None and notes.empty
+                      and data.startswith(_HEADER) and data.endswith(b"\n"))
+        self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, len(data),
+                               appendable, torn)
+        if torn is not None:
+            message = self._torn_message(data, torn, len(frame))
         if message is not None and digest not in self._told:
             self._told.add(digest)
             warnings.warn(message, TymqualWarning, stacklevel=3)
         return digest, frame
+
+    def _torn_at(self, data: bytes, digest: bytes) -> int | None:
+        """Where the torn end of an append begins, when the history's last change appended
+        to this ledger and the file holds the ledger before it and less than what it added (a
+        process killed mid-save); else None. A file as long as the whole append or longer
+        was changed after it, by someone else: that is an outside edit, never cut."""
+        last = None if self.history is None else self.history.last_commit()
+        if last is None or last.appended_at is None or last.ledger_size is None:
+            return None
+        at = last.appended_at
+        if not at < len(data) < last.ledger_size or last.ledger_after == digest.hex():
+            return None
+        if hashlib.sha256(memoryview(data)[:at]).hexdigest() != last.ledger_before:
+            return None
+        return at
+
+    def _torn_message(self, data: bytes, at: int, kept: int) -> str:
+        line = data.count(b"\n", 0, at) + 1
+        return (f"{self.path}: line {line} onwards is the torn end of a save that was cut "
+                f"short (the program was stopped while appending codings), so those rows were "
+                f"never saved and are left out, the {kept} coding(s) saved before them are "
+                "intact, and the next change cuts the torn end off.")
+
+    def _cut_torn(self, at: int) -> None:
+        """Cut the torn end of an interrupted append off the file (under the lock)."""
+        try:
+            with open(self.path, "r+b") as fh:
+                fh.truncate(at)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise write_failure(exc, self.path, "its torn end is still there and left out "
+                                "when it is read") from exc
 
     def _recorded(self) -> pd.DataFrame | None:
         """The codings as the history last recorded them, or None without a history."""
@@ -623,13 +725,21 @@ class Ledger:
             edit = LedgerEdit(before.copy())
             yield edit
             after = _conform(edit.frame, f"{self.path}: the new ledger")
-            if not after.equals(before):
+            if after.equals(before):
+                return
+            added = appended(before, after)
+            if added is not None:
+                self._save_added(before, added, digest, action=action, who=who, note=note)
+            else:
                 self._write(before, after, digest, action=action, who=who, note=note)
 
-    def _begin(self) -> tuple[bytes | None, pd.DataFrame]:
-        """Under the lock: the ledger on disk, its history brought up to date, and the
-        pending re-anchored spans saved as a change of their own."""
-        digest, before = self._read_disk()
+    def _begin(self, *, copy: bool = True) -> tuple[bytes | None, pd.DataFrame]:
+        """Under the lock: the ledger on disk (a torn append cut off), its history brought
+        up to date, and the pending re-anchored spans saved as a change of their own."""
+        digest, before = self._read_disk(copy=copy)
+        if self._parsed is not None and self._parsed.torn is not None:
+            self._cut_torn(self._parsed.torn)
+            digest, before = self._read_disk(copy=copy)
         if self.history is not None:
             self._reconcile(digest, before)
         if self._pending is not None and self.save_pending:
@@ -681,7 +791,8 @@ class Ledger:
     def _record(self, rows: list[dict[str, Any]], *, action: str, who: str | None,
                 before: str | None, after: str | None, note: str = "",
                 undoes: int | None = None, redoes: int | None = None,
-                added: pd.DataFrame | None = None) -> int:
+                added: pd.DataFrame | None = None,
+                appended: tuple[int, int] | None = None) -> int:
         assert self.history is not None
         if added is not None and len(added) <= _FEW:  # pandas' writer costs more for a few
             rows = rows + added_rows(added, CODING_COLUMNS)
@@ -696,6 +807,8 @@ class Ledger:
             commit["undoes"] = undoes
         if redoes is not None:
             commit["redoes"] = redoes
+        if appended is not None:  # the ledger's sizes before and after an append
+            commit["appended_at"], commit["ledger_size"] = appended
         # Machine proposals come in batches of up to hundreds of thousands; their context
         # would cost more than the rest of the history, and a suggestion whose passage is
         # ambiguous after an edit is listed, not guessed, without it.
@@ -715,8 +828,9 @@ class Ledger:
         written: dict[str, Any] = {}
 
         def record(tmp: Path) -> None:
-            new_digest = file_digest(tmp)
-            written["digest"] = new_digest
+            hasher = file_hash(tmp)
+            new_digest = hasher.digest()
+            written.update(digest=new_digest, hasher=hasher, bytes=tmp.stat().st_size)
             if history is None:
                 return
             added = appended(before, after) if rows is None else None
@@ -734,8 +848,44 @@ class Ledger:
             self._take_back(written)
             raise
         new_digest: bytes = written["digest"]
-        self._parsed = (new_digest, after.copy())
+        self._parsed = _Parsed(new_digest, after.copy(), written["hasher"], written["bytes"],
+                               appendable=True)
         return new_digest
+
+    def _save_added(self, before: pd.DataFrame, new: pd.DataFrame, digest: bytes | None, *,
+                    action: str, who: str | None, note: str) -> None:
+        """Save a change that only adds ``new`` after ``before``: its lines appended to the
+        file, when the file is exactly as tymqual writes it and unchanged since read, else by
+        the atomic rewrite. The digest is carried forward over the appended bytes; the
+        history's commit (written first, as for a rewrite) notes where the append began."""
+        parsed = self._parsed
+        if (self.history is None or digest is None or parsed is None
+                or parsed.digest != digest or not parsed.appendable):
+            self._write(before, _concat(before, new), digest, action=action, who=who,
+                        note=note)
+            return
+        payload = safe_csv_rows(new)
+        hasher = parsed.hasher.copy()
+        hasher.update(payload)
+        new_digest = hasher.digest()
+        written: dict[str, Any] = {}
+
+        def record() -> None:
+            written["size"] = self._record(
+                [], action=action, who=who, note=note, before=digest.hex(),
+                after=new_digest.hex(), added=new,
+                appended=(parsed.size, parsed.size + len(payload)))
+
+        try:
+            done = append_synced(self.path, payload, size=parsed.size, before_append=record)
+        except BaseException:
+            self._take_back(written)
+            raise
+        if not done:
+            raise CodingError(f"{self.path} was changed by another program while codings "
+                              "were being added to it; nothing was added. Try again.")
+        self._parsed = _Parsed(new_digest, _concat(before, new), hasher,
+                               parsed.size + len(payload), appendable=True)
 
     def _take_back(self, written: Mapping[str, Any]) -> None:
         if self.history is not None and "size" in written:
@@ -819,11 +969,14 @@ class Ledger:
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
-        with self.transaction(action=action, who=who, note=note) as edit:
-            new = _new_rows(rows, taken=set(edit.frame["coding_id"]))
+        with self._locked():
+            # Only rows are added: validated on their own (the ledger was validated when
+            # read), never a second copy of the whole ledger.
+            digest, before = self._begin(copy=False)
+            new = _new_rows(rows, taken=before["coding_id"])
             if coder_required:
                 _refuse_blank_coder(new)
-            edit.frame = _concat(edit.frame, new)
+            self._save_added(before, new, digest, action=action, who=who, note=note)
         return list(new["coding_id"])
 
     def add_missing(self, rows: Rows, *, action: str = "suggest", who: str | None = None,
@@ -840,24 +993,14 @@ class Ledger:
         if not len(rows):
             return []
         columns = _completed_columns(rows, _now())
-        keys = zip(columns["source_id"], columns["start"], columns["end"], columns["code"],
-                   strict=True)
-        with self.transaction(action=action, who=who, note=note) as edit:
-            frame = edit.frame
-            taken = set(zip(frame["source_id"].tolist(), frame["start"].tolist(),
-                            frame["end"].tolist(), frame["code"].tolist(), strict=True))
-            kept: list[int] = []
-            for i, (sid, start, end, code) in enumerate(keys):
-                key = (sid, int(start), int(end), code)
-                if key not in taken:
-                    kept.append(i)
-                    taken.add(key)
-            del taken
+        with self._locked():
+            digest, before = self._begin(copy=False)
+            kept = _not_held(before, columns)
             if not kept:
                 return [None] * len(rows)
             chosen = {c: [values[i] for i in kept] for c, values in columns.items()}
-            new = _frame_of(chosen, taken=set(frame["coding_id"]))
-            edit.frame = _concat(frame, new)
+            new = _frame_of(chosen, taken=before["coding_id"])
+            self._save_added(before, new, digest, action=action, who=who, note=note)
         ids: list[str | None] = [None] * len(rows)
         for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):
             ids[i] = str(coding_id)

@@ -24,11 +24,18 @@ added passage and ``source_chars`` its source's length then, for re-anchoring af
 transcript edit. The
 ``ledger_before``/``ledger_after`` SHA-256 digests chain the changes to the ledger's bytes:
 
-- A change is appended in one write *before* the new ledger replaces the old one. A
+- A change is appended, its commit line last, *before* the new ledger replaces the old one. A
   kill between the two leaves a commit whose ``ledger_before`` is still the ledger's digest;
   the next change then appends a ``void`` commit for it, and replays skip it.
 - A kill mid-append leaves row lines without their commit, or a torn last line; readers skip
   both (and say so), and the next append starts on a fresh line.
+- A change that only adds codings appends their lines to the ledger instead of rewriting it;
+  its commit says where (``appended_at`` and ``ledger_size``, the ledger's sizes before and
+  after) and its ``ledger_after``
+  is the digest carried forward over the appended bytes. A kill mid-append leaves the old
+  ledger and part of the new lines: its first ``appended_at`` bytes still give
+  ``ledger_before``, so the reader leaves the torn end out (and says so), and the next change
+  cuts it off and voids the change.
 - A ledger whose digest matches no commit was changed outside tymqual (Excel, an editor, git):
   the next change first records the difference as an ``outside_edit`` change.
 
@@ -42,7 +49,7 @@ import contextlib
 import json
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +100,8 @@ class Commit:
     voids: int | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     n_rows: int | None = None  # as the commit line says; rows may not have been read
+    appended_at: int | None = None  # the ledger's size before, when the change appended to it
+    ledger_size: int | None = None  # and after
 
 
 @dataclass
@@ -251,13 +260,13 @@ class History:
     # ------------------------------------------------------------------ writing
     def append(self, rows: Sequence[Mapping[str, Any]], commit: Mapping[str, Any],
                added: pd.DataFrame | None = None) -> int:
-        """Append the row lines and the commit line of one change in one write; returns the
+        """Append the row lines and then the commit line of one change; returns the
         file's size before (so that :meth:`truncate` can take the change back).
 
         ``added`` holds codings the change appended, as ledger columns (and context): a large
         batch, such as autocoding's, is written by pandas' JSON writer instead of a Python
         step per row."""
-        lines = [_dumps(r) for r in rows]
+        shared: dict[str, Any] = {}
         if added is not None and len(added):
             # Columns with one value in the whole batch (coder, status, created, an empty
             # memo) are said once, in the commit line's "shared", not on every row line.
@@ -265,13 +274,9 @@ class History:
                       if c in added.columns and added[c].nunique(dropna=False) == 1}
             if shared:
                 commit = {**commit, "shared": shared}
-            frame = added.drop(columns=list(shared)).assign(change=int(commit["change"]),
-                                                            op="add")
-            frame = frame[["change", "op", *[c for c in added.columns if c not in shared]]]
-            lines.append(frame.to_json(orient="records", lines=True, force_ascii=False)
-                         .rstrip("\n"))
-        lines.append(_dumps({**commit, "op": "commit"}))
-        payload = ("\n".join(lines) + "\n").encode("utf-8")
+        head = "".join(_dumps(r) + "\n" for r in rows).encode("utf-8")
+        parts = _added_lines(added, shared, int(commit["change"]))
+        tail = (_dumps({**commit, "op": "commit"}) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
@@ -280,12 +285,16 @@ class History:
         try:
             size = os.fstat(fd).st_size
             if size and not _ends_with_newline(self.path, size):
-                payload = b"\n" + payload  # a torn last line stays a line of its own
+                head = b"\n" + head  # a torn last line stays a line of its own
             try:
                 # No fsync: the ledger's own write is fsynced, and after a power cut a history
                 # that lags the ledger only makes the next change record the difference as an
                 # outside edit; a torn tail is skipped and reported. A kill needs no fsync.
-                _write_all(fd, payload)
+                # The commit line goes last: rows without it are an interrupted change.
+                _write_all(fd, head)
+                for part in parts:
+                    _write_all(fd, part)
+                _write_all(fd, tail)
             except OSError as exc:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, size)
@@ -345,6 +354,21 @@ _LEDGER_FIELDS = ("coding_id", "source_id", "start", "end", "code", "coder", "st
                   "created", "memo", "reduced", "text")
 
 
+_JSON_CHUNK = 20_000  # added rows turned into JSON at a time: a batch is never one string
+
+
+def _added_lines(added: pd.DataFrame | None, shared: Mapping[str, Any],
+                 change: int) -> Iterator[bytes]:
+    """The ``add`` row lines of a batch, ``shared`` columns left out, in encoded chunks."""
+    if added is None or not len(added):
+        return
+    columns = ["change", "op", *[c for c in added.columns if c not in shared]]
+    for at in range(0, len(added), _JSON_CHUNK):
+        frame = added.iloc[at:at + _JSON_CHUNK].assign(change=change, op="add")[columns]
+        text = frame.to_json(orient="records", lines=True, force_ascii=False)
+        yield (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
 def _commit_of(line: bytes) -> Commit | None:
     if b'"commit"' not in line:
         return None
@@ -364,7 +388,14 @@ def _commit_from(record: Mapping[str, Any], rows: list[dict[str, Any]]) -> Commi
                   note=str(record.get("note", "")), ledger_before=record.get("ledger_before"),
                   ledger_after=record.get("ledger_after"), undoes=record.get("undoes"),
                   redoes=record.get("redoes"), voids=record.get("voids"), rows=rows,
-                  n_rows=record.get("rows"))
+                  n_rows=record.get("rows"), appended_at=_size(record.get("appended_at")),
+                  ledger_size=_size(record.get("ledger_size")))
+
+
+def _size(value: Any) -> int | None:
+    """A byte offset from a commit line, or None when it is not one."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return value if ok else None
 
 
 def _change_of(line: bytes) -> int:
