@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from tymqual import storage
 from tymqual.codings import CODING_COLUMNS, Ledger
 from tymqual.errors import StorageError, TymqualWarning
-from tymqual.integrity import ledger_changed_outside
+from tymqual.integrity import ledger_changed_outside, ledger_torn_append
 from tymqual.storage import write_safe_csv
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -223,6 +223,10 @@ def _torn(ledger: Ledger, cut: str) -> tuple[bytes, pd.DataFrame, int]:
                                  "between-rows", "last-byte-missing"])
 def test_a_torn_append_is_told_left_out_and_cut_off(ledger: Ledger, cut: str) -> None:
     old, saved, line = _torn(ledger, cut)
+    root = ledger.path.parent.parent
+    [finding] = ledger_torn_append(root)  # tymqual check names it before anything reads it
+    assert (finding.problem, finding.where) == ("ledger_torn_append", f"line {line} onwards")
+    assert ledger_changed_outside(root) == []  # a tear, not an outside edit
     fresh = Ledger(ledger.path)
     with pytest.warns(TymqualWarning) as told:
         frame = fresh.read()
@@ -236,7 +240,7 @@ def test_a_torn_append_is_told_left_out_and_cut_off(ledger: Ledger, cut: str) ->
     assert ledger.path.read_bytes().startswith(old)
     assert [c.action for c in fresh.history.commits()][-2:] == ["void", "code"]  # type: ignore[union-attr]
     assert replayed_equals_file(fresh)
-    assert ledger_changed_outside(ledger.path.parent.parent) == []
+    assert ledger_changed_outside(root) == [] and ledger_torn_append(root) == []
 
 
 def test_lines_added_by_hand_after_an_append_are_an_outside_edit_not_a_tear(

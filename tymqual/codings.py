@@ -52,6 +52,7 @@ from tymqual.history import (
     ensure_undoable,
     inverse_rows,
     stacks_of,
+    torn_append_at,
     with_context,
 )
 from tymqual.history import now as history_now
@@ -615,19 +616,13 @@ class Ledger:
         return digest, frame
 
     def _torn_at(self, data: bytes, digest: bytes) -> int | None:
-        """Where the torn end of an append begins, when the history's last change appended
-        to this ledger and the file holds the ledger before it and less than what it added (a
-        process killed mid-save); else None. A file as long as the whole append or longer
-        was changed after it, by someone else: that is an outside edit, never cut."""
+        """Where the torn end of an interrupted append begins (see
+        :func:`tymqual.history.torn_append_at`); None without a history or when the file is
+        the append's whole result."""
         last = None if self.history is None else self.history.last_commit()
-        if last is None or last.appended_at is None or last.ledger_size is None:
+        if last is not None and last.ledger_after == digest.hex():
             return None
-        at = last.appended_at
-        if not at < len(data) < last.ledger_size or last.ledger_after == digest.hex():
-            return None
-        if hashlib.sha256(memoryview(data)[:at]).hexdigest() != last.ledger_before:
-            return None
-        return at
+        return torn_append_at(data, last)
 
     def _torn_message(self, data: bytes, at: int, kept: int) -> str:
         line = data.count(b"\n", 0, at) + 1

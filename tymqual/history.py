@@ -46,6 +46,7 @@ The first change to a ledger that has codings but no history records them all as
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import warnings
@@ -479,6 +480,25 @@ def inverse_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         else:
             out.append({**r, "before": r.get("after"), "after": r.get("before")})
     return out
+
+
+def torn_append_at(data: bytes, last: Commit | None) -> int | None:
+    """Where the torn end of an interrupted append begins in the ledger ``data``, or None.
+
+    Torn when the history's ``last`` change appended to the ledger (``appended_at``,
+    ``ledger_size``), the file is longer than before the append but shorter than after it,
+    and its first ``appended_at`` bytes still hash to ``ledger_before``. A file as long as
+    the whole append or longer was changed after it by someone else: an outside edit, never
+    torn.
+    """
+    if last is None or last.appended_at is None or last.ledger_size is None:
+        return None
+    at = last.appended_at
+    if not at < len(data) < last.ledger_size:
+        return None
+    if hashlib.sha256(memoryview(data)[:at]).hexdigest() != last.ledger_before:
+        return None
+    return at
 
 
 def appended(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame | None:

@@ -37,7 +37,7 @@ import pandas as pd
 from tymqual.codebook import Codebook
 from tymqual.codings import Ledger
 from tymqual.errors import TymqualError
-from tymqual.history import History
+from tymqual.history import History, torn_append_at
 from tymqual.project import Project, open_project
 from tymqual.storage import file_digest
 
@@ -52,6 +52,7 @@ __all__ = [
     "history_damaged",
     "ledger_changed_outside",
     "ledger_readable",
+    "ledger_torn_append",
     "orphaned_codes",
     "renamed_keys",
     "skipped_sources",
@@ -205,6 +206,27 @@ def history_damaged(root: Path) -> list[Finding]:
     )]
 
 
+def ledger_torn_append(root: Path) -> list[Finding]:
+    """The ledger ends in the torn end of an append that was cut short (a killed save)."""
+    path = root / LEDGER
+    last = History(root / HISTORY).last_commit()
+    if last is None or last.appended_at is None or not path.exists():
+        return []
+    data = path.read_bytes()
+    at = torn_append_at(data, last)
+    if at is None:
+        return []
+    line = data.count(b"\n", 0, at) + 1
+    return [Finding(
+        "ledger_torn_append", LEDGER, 1, f"line {line} onwards",
+        f"{LEDGER} ends in the torn end of change {last.change}, whose save was cut short "
+        "(the program was stopped while adding codings): those codings were never saved and "
+        "are left out when the ledger is read; every coding saved before them is intact.",
+        "Nothing to do: the next change cuts the torn end off. Code the passages of that "
+        "change again if they are missing.",
+    )]
+
+
 def ledger_changed_outside(root: Path) -> list[Finding]:
     """The ledger differs from the last change its history recorded (Excel, an editor, git)."""
     path = root / LEDGER
@@ -215,6 +237,8 @@ def ledger_changed_outside(root: Path) -> list[Finding]:
     digest = file_digest(path).hex()
     if digest in (last.ledger_after, last.ledger_before):
         return []
+    if last.appended_at is not None and torn_append_at(path.read_bytes(), last) is not None:
+        return []  # ledger_torn_append says it
     return [Finding(
         "ledger_changed_outside", LEDGER, 1, f"after change {last.change}",
         f"{LEDGER} was changed outside tymqual (Excel, an editor or git) after change "
@@ -227,7 +251,7 @@ def ledger_changed_outside(root: Path) -> list[Finding]:
 
 #: Probes of single files, run on the project folder before it is opened.
 FILE_PROBES: list[FileProbe] = [ledger_readable, codebook_readable, history_damaged,
-                                ledger_changed_outside]
+                                ledger_torn_append, ledger_changed_outside]
 
 
 # ---------------------------------------------------------------------------- project probes
