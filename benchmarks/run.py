@@ -24,7 +24,9 @@ Columns of the table and of ``benchmarks.csv``:
   negative when it freed more than it kept); Linux only, else empty;
 * ``max_rss_mb``: the process's resident-set high-water mark after the step
   (``resource.getrusage``), which never goes down: the memory the whole session needed so far;
-  for ``open_warm_process`` the child process's own mark;
+  for ``open_warm_process`` and ``search_first_process`` the child process's own mark
+  (``search_first_process``: a new process opens the project and runs its first search, the
+  search index read from ``.tymqual-cache/``, where ``search_first`` had to build it);
 * ``baseline_seconds`` and ``ratio``.
 
 Timings are never asserted in unit tests; ``tests/test_benchmarks.py`` runs size 4 to prove
@@ -82,6 +84,7 @@ TARGETS_NOTE = {
     "open_warm": "warm open of 1,000 interviews under 2 s",
     "tables": "every table under 1 s at 1,000 interviews",
     "report": "full report at 1,000 interviews under 60 s",
+    "first_search": "first search after opening 1,000 interviews under 2 s (index cached)",
     "memory": "peak memory under 2 GB",
     "interactive": "thesis-size interactive calls under 50 ms",
 }
@@ -235,18 +238,23 @@ def _read_plain(ctx: Context) -> dict[str, list[str]]:
     return lines
 
 
-def _open_in_new_process(ctx: Context) -> dict[str, float]:
+def _open_in_new_process(ctx: Context, query: str = "") -> dict[str, float]:
+    """Open the project in a new process (and, given ``query``, run its first search there):
+    the seconds of the open, of the search, and the child's resident-set high-water mark."""
     code = (
         "import json, resource, sys, time, warnings\n"
         "import tymqual\n"
         "warnings.simplefilter('ignore')\n"
         "start = time.perf_counter()\n"
-        "tymqual.open_project(sys.argv[1], progress=False)\n"
+        "p = tymqual.open_project(sys.argv[1], progress=False)\n"
         "seconds = time.perf_counter() - start\n"
+        "start = time.perf_counter()\n"
+        "hits = len(p.search(sys.argv[2])) if sys.argv[2] else 0\n"
+        "search = time.perf_counter() - start\n"
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(json.dumps({'seconds': seconds, 'rss_kb': rss}))\n"
+        "print(json.dumps({'seconds': seconds, 'search_seconds': search, 'rss_kb': rss}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(ctx.root)], check=True,
+    done = subprocess.run([sys.executable, "-c", code, str(ctx.root), query], check=True,
                           capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -491,18 +499,24 @@ def steps() -> list[Step]:
     ]
 
 
-def _warm_process_row(ctx: Context, size: int, repeats: int) -> dict[str, Any]:
-    runs = [_open_in_new_process(ctx) for _ in range(repeats)]
-    best = min(runs, key=lambda r: r["seconds"])
-    base = _timed(lambda: _read_plain(ctx), None, repeats)
+def _process_row(ctx: Context, size: int, repeats: int, *, search: bool) -> dict[str, Any]:
+    """``open_warm_process`` (``search=False``) or ``search_first_process``: the best of
+    ``repeats`` new processes, against the plain baseline in this one."""
+    runs = [_open_in_new_process(ctx, QUERIES[0] if search else "") for _ in range(repeats)]
+    key = "search_seconds" if search else "seconds"
+    best = min(runs, key=lambda r: r[key])
+    if search:
+        base = _timed(lambda: _plain_search(ctx, _QUERY_PATTERNS[:1]), None, repeats)
+    else:
+        base = _timed(lambda: _read_plain(ctx), None, repeats)
     scale = 1 if sys.platform == "darwin" else 1024
     return {
-        "step": "open_warm_process", "size": size, "respondents": ctx.synthetic.respondents,
-        "seconds": best["seconds"], "repeats": repeats,
-        "throughput": ctx.words / best["seconds"], "unit": "words/s", "peak_mb": float("nan"),
+        "step": "search_first_process" if search else "open_warm_process", "size": size,
+        "respondents": ctx.synthetic.respondents, "seconds": best[key], "repeats": repeats,
+        "throughput": ctx.words / best[key], "unit": "words/s", "peak_mb": float("nan"),
         "rss_mb": float("nan"), "rss_delta_mb": float("nan"),
         "max_rss_mb": best["rss_kb"] * scale / 2**20, "baseline_seconds": base,
-        "ratio": best["seconds"] / base,
+        "ratio": best[key] / base,
     }
 
 
@@ -529,8 +543,8 @@ def run_size(size: int, work: Path, repeats: int, log: Callable[[str], None],
         row = measure(step, ctx, size, repeats)
         rows.append(row)
         log(_line(row))
-        if step.name == "open_warm":
-            rows.append(_warm_process_row(ctx, size, repeats))
+        if step.name in ("open_warm", "search"):  # search_first has cached the index
+            rows.append(_process_row(ctx, size, repeats, search=step.name == "search"))
             log(_line(rows[-1]))
     _restore_ledger(ctx)
     return rows
@@ -571,6 +585,8 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, bool | None, str]]:
     add("tables", [(t, by[(t, big)]["seconds"]) for t in TABLES if (t, big) in by]
         if at_1000 else [], 1.0, "s")
     add("report", [("report", by[("report", big)]["seconds"])] if at_1000 else [], 60.0, "s")
+    add("first_search", [("search_first_process", by[("search_first_process", big)]["seconds"])]
+        if at_1000 and ("search_first_process", big) in by else [], 2.0, "s")
     add("memory", [(f"{r['step']}@{r['size']}", r["max_rss_mb"] / 1024) for r in rows], 2.0,
         "GB (max RSS)")
     add("interactive", [(s, by[(s, small)]["seconds"] * 1000) for s in INTERACTIVE

@@ -38,7 +38,7 @@ import tymqual
 from tymqual import tables
 from tymqual.errors import DisclosureError, TymqualError, TymqualWarning
 from tymqual.surveys import Survey, read_survey
-from tymqual.text import count_words
+from tymqual.text import count_words, count_words_many
 
 NBSP = "\u00a0"
 MakeProject = Callable[..., tymqual.Project]
@@ -1059,4 +1059,4 @@ def test_frequencies_and_co_occurrence_match_plain_loops(loops_template: Path,
 @given(st.lists(st.text(alphabet=st.sampled_from(list("aä1_ -:’'´\n.😀𝔘\u0301€")) | st.characters(),
                         max_size=30), max_size=8))
 def test_word_counts_of_many_pieces_equal_count_words(pieces: list[str]) -> None:
-    assert tables._count_words(pieces).tolist() == [count_words(piece) for piece in pieces]
+    assert count_words_many(pieces).tolist() == [count_words(piece) for piece in pieces]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
+from tymqual.cache import CACHE_DIR, SourceCache, SourceStats
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
 from tymqual.codings import DEFAULT_CODERS, Ledger, current_user, reanchor
 from tymqual.config import CONFIG_FILE, ProjectConfig
@@ -58,7 +58,7 @@ from tymqual.storage import (
 )
 from tymqual.survey_report import survey_summary
 from tymqual.surveys import AnswerTexts, Survey
-from tymqual.text import check_span, find_quote, snippet
+from tymqual.text import check_span, count_words_many, find_quote, sha256_text, snippet
 
 if TYPE_CHECKING:  # the façades' types, from the modules above; imported only for checking
     from tymqual.agreement import Decision, Unit
@@ -464,13 +464,16 @@ class Project:
         with followed by ``_`` or ``-`` (``H1_osa2`` → ``H1``), or that lists it in a
         ``sources`` column (``;``-separated) of ``cases.csv``.
         """
-        lookup = self._case_lookup()
+        return self._case_in(self._case_lookup(), source_id)
+
+    def _case_in(self, lookup: _CaseLookup, source_id: str) -> str | None:
+        """:meth:`case_of` with the lookup already at hand (a loop over every source)."""
         if source_id in lookup.found:
             return lookup.found[source_id]
         if source_id in lookup.ids:
             case: str | None = source_id
         elif (doc := self._docs.get(source_id)) is not None and doc.kind == "survey_answer":
-            case = self.respondent_case(str(doc.meta["respondent_id"]))
+            case = lookup.respondents.get(str(doc.meta["respondent_id"]))
         elif source_id in lookup.listed:
             case = lookup.listed[source_id]
         else:
@@ -520,6 +523,8 @@ class Project:
         return frame.copy()
 
     def _sources_frame(self) -> pd.DataFrame:
+        self._fill_stats()
+        lookup = self._case_lookup()
         rows = []
         shown: dict[Path, str] = {}  # the open answers of a survey share its path
         for sid, doc in self._docs.items():
@@ -529,15 +534,31 @@ class Project:
                     if doc.path.is_relative_to(self.root)
                     else doc.path.as_posix()
                 )
-            stats = self._stats.get(sid)
-            if stats is None:
-                stats = self._stats[sid] = stats_of(doc.text)
+            stats = self._stats[sid]
             rows.append(
-                (sid, doc.kind, shown[doc.path], self.case_of(sid), len(doc.text),
+                (sid, doc.kind, shown[doc.path], self._case_in(lookup, sid), len(doc.text),
                  stats.n_words, len(doc.turns), stats.sha256)
             )
         frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
         return frame.astype({"n_chars": "int64", "n_words": "int64", "n_turns": "int64"})
+
+    def source_stats(self, source_id: str) -> SourceStats:
+        """The word count and SHA-256 of one source's text (as :attr:`sources` shows them),
+        without building the frame of every source."""
+        stats = self._stats.get(source_id)
+        if stats is None:
+            text_ = self.text(source_id)
+            stats = self._stats[source_id] = SourceStats(int(count_words_many([text_])[0]),
+                                                         sha256_text(text_))
+        return stats
+
+    def _fill_stats(self) -> None:
+        """Word counts and digests of the sources the cache gave none (open answers): their
+        words counted in one pass (:func:`tymqual.text.count_words_many`), not a regex each."""
+        missing = [sid for sid in self._docs if sid not in self._stats]
+        texts = [self._docs[sid].text for sid in missing]
+        for sid, text_, n in zip(missing, texts, count_words_many(texts).tolist(), strict=True):
+            self._stats[sid] = SourceStats(n, sha256_text(text_))
 
     def document(self, source_id: str) -> SourceDoc:
         """The loaded source (text, turns, metadata) of ``source_id``."""

@@ -45,7 +45,6 @@ The examples use the demo project at the repository root: ``p = tymqual.open_pro
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -78,6 +77,7 @@ from tymqual.storage import (
     write_csv,
 )
 from tymqual.surveys import Survey
+from tymqual.text import count_words_many
 from tymqual.yamlkeep import text_to_write
 
 __all__ = [
@@ -231,57 +231,8 @@ def _words_in_union(spans: pd.DataFrame, keys: list[str], project: Project) -> p
     texts = [project.text(str(sid)) for sid in names]
     pieces = [texts[i][a:b] for i, a, b in zip(source[order][first].tolist(), lo.tolist(),
                                                 hi.tolist(), strict=True)]
-    words = np.bincount(key[order][first], weights=_count_words(pieces), minlength=len(index))
+    words = np.bincount(key[order][first], weights=count_words_many(pieces), minlength=len(index))
     return pd.Series(words.astype(np.int64), index=index)
-
-
-_JOINERS = "-:’'´"  # the characters that join word parts in text.count_words
-_WORD_BATCH = 1 << 22  # characters read at once, so memory stays a few tens of MB
-
-
-@functools.cache
-def _char_classes() -> np.ndarray:
-    """Per code point of the Basic Multilingual Plane: 1 if ``\\w`` matches it (what
-    ``str.isalnum()`` or ``_`` says, as :mod:`re` documents), 2 for a joiner, else 0."""
-    classes = np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)], dtype=np.uint8)
-    classes[[ord(c) for c in _JOINERS]] = 2
-    return classes
-
-
-def _count_words(pieces: list[str]) -> np.ndarray:
-    """:func:`tymqual.text.count_words` of each piece, read in batches of pieces at once.
-
-    A word is a run of word characters and joiners that each stand between two word
-    characters, so words are counted as the starts of such runs; the pieces are joined by
-    line breaks, which no word crosses.
-    """
-    counts = np.zeros(len(pieces), dtype=np.int64)
-    at = 0
-    while at < len(pieces):
-        size, stop = 0, at
-        while stop < len(pieces) and (stop == at or size + len(pieces[stop]) < _WORD_BATCH):
-            size += len(pieces[stop]) + 1
-            stop += 1
-        counts[at:stop] = _count_batch(pieces[at:stop])
-        at = stop
-    return counts
-
-
-def _count_batch(pieces: list[str]) -> np.ndarray:
-    joined = "\n".join(pieces)
-    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    astral = points >= 0x10000
-    classes = _char_classes()[np.where(astral, 0, points)]
-    if astral.any():
-        classes[astral] = [chr(c).isalnum() for c in points[astral].tolist()]
-    word = classes == 1
-    before = np.concatenate(([False], word[:-1]))
-    after = np.concatenate((word[1:], [False]))
-    inside = word | ((classes == 2) & before & after)
-    begins = np.flatnonzero(inside & ~np.concatenate(([False], inside[:-1])))
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    first = np.cumsum(lengths + 1) - lengths - 1
-    return np.searchsorted(begins, first + lengths) - np.searchsorted(begins, first)
 
 
 def _fractions(k: Iterable[Any], n: Iterable[Any], lang: Lang) -> list[str]:
@@ -1372,6 +1323,17 @@ def _csv_minutes(project: Project, value: object, case_id: str) -> Any:
     return int(_half_up(minutes, 0))
 
 
+def _interviews(project: Project) -> pd.DataFrame:
+    """``source_id``, ``case_id``, ``n_words`` of the interviews alone, not the frame of every
+    source (with 200,000 open answers that would cost a second)."""
+    ids = [sid for sid in project.source_ids if project.document(sid).kind == "interview"]
+    return pd.DataFrame({
+        "source_id": ids,
+        "case_id": [project.case_of(sid) for sid in ids],
+        "n_words": [project.source_stats(sid).n_words for sid in ids],
+    }, columns=["source_id", "case_id", "n_words"])
+
+
 def data_description(
     project: Project, *, words_per_page: int = 500, lang: Lang = "fi"
 ) -> pd.DataFrame:
@@ -1398,8 +1360,7 @@ def data_description(
             f"data_description(): argument words_per_page must be a whole number ≥ 1, "
             f"not {words_per_page!r}."
         )
-    src = project.sources
-    src = src[src["kind"] == "interview"].reset_index(drop=True)
+    src = _interviews(project)
     table = project.cases
     attributes = [str(c) for c in table.columns if c != "case_id"]
     cases: dict[str, dict[str, Any]] = {

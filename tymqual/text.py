@@ -8,9 +8,13 @@ convention; NVivo's UTF-16 offsets are converted at import.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
 
 from tymqual.errors import CodingError
 
@@ -38,6 +42,56 @@ def words(text: str) -> list[str]:
 def count_words(text: str) -> int:
     """Number of words in ``text`` (see :func:`words`)."""
     return len(_WORD.findall(text))
+
+
+_JOINERS = "-:’'´"  # the characters that join word parts in _WORD
+_WORD_BATCH = 1 << 22  # characters read at once, so memory stays a few tens of MB
+
+
+@functools.cache
+def _char_classes() -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane: 1 if ``\\w`` matches it (what
+    ``str.isalnum()`` or ``_`` says, as :mod:`re` documents), 2 for a joiner, else 0."""
+    classes = np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)], dtype=np.uint8)
+    classes[[ord(c) for c in _JOINERS]] = 2
+    return classes
+
+
+def count_words_many(pieces: Sequence[str]) -> np.ndarray:
+    """:func:`count_words` of each piece, as an array: the pieces read in batches at once
+    (one pass of NumPy over their code points instead of a regex per piece).
+
+    A word is a run of word characters and joiners that each stand between two word
+    characters, so words are counted as the starts of such runs; the pieces are joined by
+    line breaks, which no word crosses.
+    """
+    counts = np.zeros(len(pieces), dtype=np.int64)
+    at = 0
+    while at < len(pieces):
+        size, stop = 0, at
+        while stop < len(pieces) and (stop == at or size + len(pieces[stop]) < _WORD_BATCH):
+            size += len(pieces[stop]) + 1
+            stop += 1
+        counts[at:stop] = _count_batch(pieces[at:stop])
+        at = stop
+    return counts
+
+
+def _count_batch(pieces: Sequence[str]) -> np.ndarray:
+    joined = "\n".join(pieces)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    astral = points >= 0x10000
+    classes = _char_classes()[np.where(astral, 0, points)]
+    if astral.any():
+        classes[astral] = [chr(c).isalnum() for c in points[astral].tolist()]
+    word = classes == 1
+    before = np.concatenate(([False], word[:-1]))
+    after = np.concatenate((word[1:], [False]))
+    inside = word | ((classes == 2) & before & after)
+    begins = np.flatnonzero(inside & ~np.concatenate(([False], inside[:-1])))
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    first = np.cumsum(lengths + 1) - lengths - 1
+    return np.searchsorted(begins, first + lengths) - np.searchsorted(begins, first)
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
