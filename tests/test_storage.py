@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tymqual
 from tymqual import storage, tables
@@ -150,3 +152,16 @@ def test_every_project_file_refuses_conflict_markers(
     assert f"{p.root / rel} has an unfinished git merge" in message
     assert f"line(s) {first}, {first + 2}, {first + 4}" in message
     assert "git checkout --ours" in message and f"git add {p.root / rel}" in message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["12", " 7 ", "-3", "1e3", "", "١٢", "12.0", "x", "12\n"])
+                | st.text(max_size=6), max_size=40))
+def test_not_matching_is_the_pattern_cell_by_cell(cells: list[str]) -> None:
+    import re
+
+    from tymqual.storage import not_matching
+
+    pattern = re.compile(r"\s*[+-]?\d{1,18}\s*")
+    mask = not_matching(pd.Series(cells, dtype="str"), pattern)
+    assert mask.tolist() == [pattern.fullmatch(c) is None for c in cells]

@@ -62,6 +62,7 @@ from tymqual.storage import (
     append_synced,
     excel_unsafe,
     file_hash,
+    not_matching,
     read_csv_table,
     safe_csv_header,
     safe_csv_rows,
@@ -190,7 +191,7 @@ def _from_file(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
         return f"row {i + 2}"  # data row 0 sits under the header, on Excel's row 2
 
     for col in _OFFSETS:
-        whole = frame[col].str.fullmatch(_WHOLE_NUMBER)
+        whole = pd.Series(~not_matching(frame[col], _WHOLE_NUMBER), index=frame.index)
         for i in _where(~whole):
             problems.append(f"{excel_row(i)}, column {col!r}: {frame[col].iat[i]!r} is not a "
                             "whole number")

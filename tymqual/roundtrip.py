@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tymqual.storage import FORMULA_START, CsvFormat, excel_safe
+from tymqual.storage import FORMULA_START, CsvFormat, excel_safe, not_matching
 
 NOTE_COLUMNS: tuple[str, ...] = (
     "file", "coding_id", "row", "column", "kind", "found", "stored", "detail",
@@ -225,7 +225,7 @@ def _repair_ids(frame: pd.DataFrame, fmt: CsvFormat, reference: pd.DataFrame | N
 
 
 def _repair_numbers(frame: pd.DataFrame, column: str, notes: _Notes) -> None:
-    odd = _where(~frame[column].str.fullmatch(_PLAIN_INT))
+    odd = _where(not_matching(frame[column], _PLAIN_INT))
     if not odd:
         return
     values = frame[column].tolist()
@@ -240,7 +240,7 @@ def _repair_numbers(frame: pd.DataFrame, column: str, notes: _Notes) -> None:
 def _repair_dates(frame: pd.DataFrame, reference: Callable[[], pd.DataFrame | None],
                   notes: _Notes) -> None:
     column = frame[_CREATED]
-    odd = _where((column != "") & ~column.str.fullmatch(_ISO_Z))
+    odd = _where((column != "").to_numpy() & not_matching(column, _ISO_Z))
     if not odd:
         return
     values = column.tolist()
