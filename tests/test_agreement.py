@@ -1123,6 +1123,20 @@ def test_project_table_refuses_bad_interval_arguments(double: tymqual.Project,
         project_agreement(double, **kwargs)
 
 
+def _free_segments(p: tymqual.Project) -> tuple[pd.DataFrame, dict[str, int]]:
+    """A's and B's accepted spans read from the ledger file with pandas, and the transcripts'
+    lengths read from their files: the unitizing input built without tymqual."""
+    ledger = pd.read_csv(p.root / "codes" / "codings.csv", dtype=str)
+    mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
+    paths = {c.key: c.path for c in p.codebook}
+    segments = pd.DataFrame({"coder": mine["coder"], "source": mine["source_id"],
+                             "start": mine["start"].astype(int), "end": mine["end"].astype(int),
+                             "code": mine["code"].map(paths)})
+    lengths = {sid: len((p.root / "transcripts" / f"{sid}.txt").read_text("utf-8"))
+               for sid in ("H1", "H2")}
+    return segments, lengths
+
+
 def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
     from tymqual.unitizing import UNITIZING_COLUMNS, unitizing_table
 
@@ -1131,14 +1145,7 @@ def test_free_units_give_the_unitizing_family(double: tymqual.Project) -> None:
     assert list(table.columns) == [*UNITIZING_COLUMNS, "double_coded_share"]
     assert table.attrs["unit"] == "free" and table.attrs["sources"] == ("H1", "H2")
     assert (table.pop("double_coded_share") == 1.0).all()
-    ledger = pd.read_csv(double.root / "codes" / "codings.csv", dtype=str)
-    mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
-    paths = {c.key: c.path for c in double.codebook}
-    segments = pd.DataFrame({"coder": mine["coder"], "source": mine["source_id"],
-                             "start": mine["start"].astype(int), "end": mine["end"].astype(int),
-                             "code": mine["code"].map(paths)})
-    lengths = {sid: len((double.root / "transcripts" / f"{sid}.txt").read_text("utf-8"))
-               for sid in ("H1", "H2")}
+    segments, lengths = _free_segments(double)
     with pytest.warns(TymqualWarning):
         expected = unitizing_table(segments, lengths)
     pd.testing.assert_frame_equal(table, expected, check_like=False, check_exact=False)
@@ -1163,15 +1170,7 @@ def test_the_codebook_can_name_the_semantic_domains(double: tymqual.Project) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TymqualWarning)
         table = project_agreement(p, unit="free")
-        ledger = pd.read_csv(p.root / "codes" / "codings.csv", dtype=str)
-        mine = ledger[(ledger["status"] == "accepted") & ledger["coder"].isin(["A", "B"])]
-        paths = {c.key: c.path for c in p.codebook}
-        segments = pd.DataFrame({"coder": mine["coder"], "source": mine["source_id"],
-                                 "start": mine["start"].astype(int),
-                                 "end": mine["end"].astype(int),
-                                 "code": mine["code"].map(paths)})
-        lengths = {sid: len((p.root / "transcripts" / f"{sid}.txt").read_text("utf-8"))
-                   for sid in ("H1", "H2")}
+        segments, lengths = _free_segments(p)
         expected = unitizing_table(segments, lengths,
                                    domains={c: "teemat" for c in set(segments["code"])})
     assert table.loc[table["level"] == "domain", "name"].tolist() == ["teemat"]

@@ -223,3 +223,23 @@ def test_a_file_indented_another_way_stays_valid(
     text = _saved(p)
     assert sorted(MARKS.findall(text)) == sorted(MARKS.findall(FLUSH))
     assert "\n- name: Johtaminen\n  key: johtaminen\n" in text  # its own indentation kept
+
+
+def test_a_file_that_is_not_utf8_is_refused_by_name_and_not_rewritten(tmp_path: Path) -> None:
+    from tymqual.memos import write_source_memo
+
+    path = tmp_path / "memos.yaml"
+    data = "# Kommentti: hyvä\nsources:\n  H1: Keskeytyi.\n".encode("cp1252")
+    path.write_bytes(data)
+    with pytest.raises(tymqual.TymqualError, match=r"memos\.yaml: not UTF-8"):
+        write_source_memo(path, "H2", "Uusi.")
+    assert path.read_bytes() == data
+
+
+def test_comments_that_cannot_be_read_are_said_before_the_plain_save(tmp_path: Path) -> None:
+    from tymqual.yamlkeep import text_to_write
+
+    path = tmp_path / "muistiot.yaml"
+    path.write_bytes("# hyvä kommentti\nsources: {}\n".encode("cp1252"))
+    with pytest.warns(TymqualWarning, match=r"muistiot\.yaml: its comments could not be kept"):
+        assert text_to_write(path, {"sources": {}}, lambda: "sources: {}\n") == "sources: {}\n"

@@ -411,8 +411,8 @@ class Codebook:
         ``domain:`` line in the codebook groups codes otherwise (two themes as one variable,
         or a theme's subcodes apart from it).
         """
-        code: Code | None = self.resolve(ref)
         top = self.resolve(ref)
+        code: Code | None = top
         while code is not None:
             if code.domain:
                 return code.domain

@@ -35,6 +35,9 @@ def read_source_memos(path: str | os.PathLike[str]) -> dict[str, str]:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save "
+                           "it as UTF-8 in your editor; nothing was changed.") from exc
     refuse_merge_conflict(text, str(file), error=ProjectError)
     try:
         data = yaml.safe_load(text) or {}

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tymqual.cache import CACHE_DIR, SourceCache, SourceStats
+from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
 from tymqual.codings import DEFAULT_CODERS, Ledger, current_user, reanchor
 from tymqual.config import CONFIG_FILE, ProjectConfig
@@ -547,9 +547,7 @@ class Project:
         without building the frame of every source."""
         stats = self._stats.get(source_id)
         if stats is None:
-            text_ = self.text(source_id)
-            stats = self._stats[source_id] = SourceStats(int(count_words_many([text_])[0]),
-                                                         sha256_text(text_))
+            stats = self._stats[source_id] = stats_of(self.text(source_id))
         return stats
 
     def _fill_stats(self) -> None:

@@ -46,11 +46,12 @@ class FlowList(list[Any]):
     """A list written in flow style (``[a, b]``) when it is new."""
 
 
-def _yaml(text: str) -> YAML:
-    try:
-        _, indent, offset = load_yaml_guess_indent(text)
-    except YAMLError:
-        indent, offset = None, None
+def _read(text: str) -> tuple[YAML, Any]:
+    """A round-trip reader set to ``text``'s own indentation, and ``text`` read with it.
+
+    Raises ruamel's ``YAMLError`` when ``text`` is not YAML it can read round-trip.
+    """
+    _, indent, offset = load_yaml_guess_indent(text)
     y = YAML()
     y.preserve_quotes = True
     y.width = _WIDE
@@ -60,7 +61,7 @@ def _yaml(text: str) -> YAML:
     else:
         y.indent(mapping=max((indent or 4) - offset, 2), sequence=max(indent or 4, offset + 2),
                  offset=offset)
-    return y
+    return y, y.load(text)
 
 
 def _tokens(node: object) -> Iterator[CommentToken]:
@@ -83,9 +84,12 @@ def comment_lines(text: str) -> Counter[str]:
     """The comment lines of a YAML text (``# …``, stripped), counted; empty if it has none
     or cannot be read round-trip."""
     try:
-        tree = _yaml(text).load(text)
+        return _comments(_read(text)[1])
     except YAMLError:
         return Counter()
+
+
+def _comments(tree: object) -> Counter[str]:
     found: Counter[str] = Counter()
     for token in _tokens(tree):
         found.update(line.strip() for line in str(token.value).splitlines()
@@ -167,17 +171,19 @@ def _carry_comments(old: CommentedSeq, new: CommentedSeq) -> None:
             new.ca.items[where[id(old[i])]] = comment
 
 
-def dump_keeping(old_text: str, data: Mapping[str, Any], *, field: str = "key",
-                 renamed: str = "renamed_from") -> tuple[str, list[str]]:
+def dump_keeping(old_text: str, data: Any, *, field: str = "key",
+                 renamed: str = "renamed_from") -> tuple[str, list[str]] | None:
     """``data`` written over ``old_text`` (see the module's rules), and the comment lines that
-    lost their place (appended at the end under :data:`KEPT_HEADER`).
+    lost their place (appended at the end under :data:`KEPT_HEADER`); None when
+    ``old_text`` has no comment to keep.
 
     Raises ruamel's ``YAMLError`` if ``old_text`` cannot be read round-trip; the caller
     decides what to do then.
     """
-    y = _yaml(old_text)
-    tree = y.load(old_text)
-    before = comment_lines(old_text)
+    y, tree = _read(old_text)
+    before = _comments(tree)  # before the merge, which reuses the tree's nodes
+    if not before:
+        return None
     merged = _Merge(field, renamed, tree).value(tree, data)
     out = io.StringIO()
     y.dump(merged, out)
@@ -201,19 +207,19 @@ def text_to_write(path: Path, data: Any, dump: Callable[[], str], *, field: str 
     """
     try:
         old = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return dump()  # nothing readable to keep; a write error surfaces in the writer
-    if "#" not in old or not comment_lines(old):
+    except UnicodeDecodeError as exc:
+        return _without_comments(path, exc, dump)
+    except OSError:
+        return dump()  # no file, so nothing to keep; a write error surfaces in the writer
+    if "#" not in old:
         return dump()
     try:
-        text, lost = dump_keeping(old, data, field=field)
+        kept = dump_keeping(old, data, field=field)
     except YAMLError as exc:
-        warnings.warn(
-            f"{path}: its comments could not be kept, as the file could not be read with "
-            f"them ({type(exc).__name__}); it was saved without them.",
-            TymqualWarning, stacklevel=3,
-        )
+        return _without_comments(path, exc, dump)
+    if kept is None:
         return dump()
+    text, lost = kept
     if lost:
         warnings.warn(
             f"{path}: {len(lost)} comment(s) belonged to {what} that are gone; they are kept "
@@ -221,3 +227,11 @@ def text_to_write(path: Path, data: Any, dump: Callable[[], str], *, field: str 
             TymqualWarning, stacklevel=3,
         )
     return text
+
+
+def _without_comments(path: Path, exc: Exception, dump: Callable[[], str]) -> str:
+    warnings.warn(
+        f"{path}: its comments could not be kept, as the file could not be read with them "
+        f"({type(exc).__name__}); it was saved without them.", TymqualWarning, stacklevel=4,
+    )
+    return dump()

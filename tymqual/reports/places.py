@@ -19,7 +19,6 @@ data protection section says so. ``disclosure_allow: {places: "reason"}`` keeps 
 
 from __future__ import annotations
 
-import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -104,12 +103,6 @@ _SENTENCE_END = frozenset(".!?:;\"'”“«»([–—-")
 def _starts_sentence(match: re.Match[str]) -> bool:
     before = match.string[:match.start()].rstrip()
     return not before or before[-1] in _SENTENCE_END
-
-
-@functools.cache
-def has_place_names_from_dictionary() -> bool:
-    """Whether the analyser can tell place names beyond the bundled list (Voikko)."""
-    return callable(getattr(finnish_analyser(), "word_classes", None))
 
 
 def mask_places(
