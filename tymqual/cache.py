@@ -10,11 +10,11 @@ reads it back on the next open.
 
 **Never stale.** A cache file is named by a SHA-256 over the file's raw bytes, its suffix, the
 speaker settings, the kind of entry and a fingerprint of the code that parses: the source of
-``corpus.py``, ``surveys.py``, ``text.py`` and this module, and the versions of Python, Unicode
-and the libraries that read the formats. Editing a transcript, changing ``speakers:`` in
-``tymqual.yaml`` or upgrading tymqual or a reader library therefore gives another name, and the
-file is parsed again. The bytes are read once and checked again after parsing, so a file saved
-while it was being parsed is not cached under the wrong name.
+``corpus.py``, ``surveys.py`` and ``survey_cells.py``, ``text.py`` and this module, and the
+versions of Python, Unicode and the libraries that read the formats. Editing a transcript,
+changing ``speakers:`` in ``tymqual.yaml`` or upgrading tymqual or a reader library therefore
+gives another name, and the file is parsed again. The bytes are read once and checked again
+after parsing, so a file saved while it was being parsed is not cached under the wrong name.
 
 **Safe to delete.** Deleting the folder only costs the next open its time. A cache file that
 cannot be read, does not decode, does not have the expected shape, or whose text no longer
@@ -59,7 +59,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tymqual import corpus, survey_report, survey_store, surveys, text
+from tymqual import corpus, survey_cells, survey_report, survey_store, surveys, text
 from tymqual.corpus import (
     KINDS,
     SourceDoc,
@@ -108,7 +108,8 @@ def stats_of(text_: str) -> SourceStats:
 def fingerprint() -> str:
     """A digest of everything that decides what parsing gives, apart from the file itself."""
     digest = hashlib.sha256(f"tymqual-cache {FORMAT}".encode())
-    for module in (corpus, surveys, survey_report, survey_store, text, sys.modules[__name__]):
+    for module in (corpus, survey_cells, surveys, survey_report, survey_store, text,
+                   sys.modules[__name__]):
         source = getattr(module, "__file__", None)
         digest.update(Path(source).read_bytes() if source else module.__name__.encode())
     versions = [sys.version, unicodedata.unidata_version]

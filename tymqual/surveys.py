@@ -64,30 +64,33 @@ refused, naming both rows.
 from __future__ import annotations
 
 import ast
-import csv
-import io
 import json
 import math
 import os
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, get_args
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from tymqual.errors import SurveyError, TymqualWarning
-from tymqual.storage import check_zip_sizes, decode_bytes, sniff_separator
+from tymqual.survey_cells import (
+    DONT_KNOW_KEYS,
+    DONT_KNOW_LABELS,
+    Grid,
+    Row,
+    label_key,
+    read_csv_rows,
+    read_stat,
+    read_xlsx_rows,
+)
 from tymqual.survey_report import Role, SurveyColumn, SurveyItem, SurveyReport
 from tymqual.text import normalize_text
 
@@ -125,9 +128,6 @@ KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
     ("Strongly disagree", "Somewhat disagree", "Somewhat agree", "Strongly agree"),
 )
 """Scales recognised without ``scales=``, each in order from the lowest to the highest."""
-
-DONT_KNOW_LABELS: tuple[str, ...] = ("En osaa sanoa", "EOS", "Ei osaa sanoa", "Don't know")
-"""Answers kept apart from a Likert scale: counted in ``Survey.dont_know``, never averaged."""
 
 _SUFFIXES = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".sav": "spss", ".zsav": "spss",
@@ -228,7 +228,6 @@ _LAST_PAGE = ("lastpage", "Last page")
 _TICKED = frozenset(["1", "x", "y", "yes", "kyllä", "true"])
 _UNTICKED = frozenset(["0", "n", "no", "ei", "false"])
 _NUMBER = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?: \d{3})+)(?:[.,]\d+)?$")
-_NUMBER_PREFIX = re.compile(r"^\d+\s*(?:[=.):–-]\s*|\s)(?=\D)")
 _LIMESURVEY_CODE = re.compile(
     r"^(?P<code>[A-Za-z][A-Za-z0-9_]*)(?P<subs>(?:\[[^\[\]]+\])*)(?:\.\s+(?P<text>.+))?$", re.S
 )
@@ -470,11 +469,11 @@ def read_survey(
     kind = _check_arguments(source, format, sheet)
     notes: list[str] = []
     if kind in _STAT_KINDS:
-        grid = _read_stat(source, kind, notes)
+        grid = read_stat(source, kind, notes)
         fmt = kind
     else:
         sheet_name, rows = (
-            _read_xlsx_rows(source, sheet) if kind == "xlsx" else (None, _read_csv_rows(source))
+            read_xlsx_rows(source, sheet) if kind == "xlsx" else (None, read_csv_rows(source))
         )
         fmt = format if format != "auto" else _detect_format(kind, rows)
         grid = _make_grid(source, sheet_name, rows, _header_count(fmt, rows))
@@ -542,235 +541,6 @@ def _check_arguments(source: Path, format: str, sheet: str | int | None) -> str:
     return kind
 
 
-# --- reading cells ---------------------------------------------------------------------------
-
-Row = list[str | None]
-
-
-@dataclass
-class _Grid:
-    """A sheet as the user sees it: header rows, then data rows with their spreadsheet numbers."""
-
-    path: Path
-    sheet: str | None
-    headers: list[list[str]]
-    rows: list[tuple[int, Row]]
-    width: int
-    header_row: int = 1
-    spss: bool = False
-    labels: dict[str, list[str]] = field(default_factory=dict)
-
-    def header(self, col: int) -> str:
-        return self.headers[0][col]
-
-    def values(self, col: int) -> list[str | None]:
-        return [cells[col] for _, cells in self.rows]
-
-    def answers(self, col: int) -> list[tuple[int, str]]:
-        """``(row number, answer)`` of every non-empty cell of column ``col``."""
-        return [(n, value) for n, cells in self.rows if (value := cells[col]) is not None]
-
-    def where(self, *, row: int | None = None, col: int | None = None) -> str:
-        parts = [str(self.path)]
-        if self.sheet is not None:
-            parts.append(f"sheet {self.sheet!r}")
-        if row is not None:
-            parts.append(f"row {row}")
-        if col is not None:
-            name = f"variable {self.header(col)!r}"
-            if not self.spss:
-                name = f"column {self.header(col)!r} ({get_column_letter(col + 1)})"
-            parts.append(name)
-        return ", ".join(parts)
-
-
-def _cell_text(value: object) -> str | None:
-    """A cell as text: numbers without a spurious ``.0``, blanks as None, text NFC-normalised."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    text = normalize_text(str(value)).strip()
-    return text or None
-
-
-def _read_csv_rows(path: Path) -> list[Row]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SurveyError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    text = normalize_text(decode_bytes(data, str(path), error=SurveyError)[0])
-    # Finnish Excel writes ';' because ',' is the decimal separator; Qualtrics writes ','.
-    delimiter = sniff_separator(text)
-    try:
-        return [
-            [_cell_text(cell) for cell in record]
-            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        raise SurveyError(f"{path}: not readable as CSV ({exc}); export it again.") from exc
-
-
-def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[str, list[Row]]:
-    try:
-        with zipfile.ZipFile(path) as archive:  # a zip bomb is refused before it unpacks
-            check_zip_sizes(archive, str(path), error=SurveyError)
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
-        raise SurveyError(
-            f"{path}: cannot be read as an Excel workbook ({exc}); open it in Excel and save "
-            "it again as .xlsx, or export the survey as CSV."
-        ) from exc
-    try:
-        names = workbook.sheetnames
-        if sheet is None:
-            name = names[0]
-        elif isinstance(sheet, int) and 0 <= sheet < len(names):
-            name = names[sheet]
-        elif isinstance(sheet, str) and sheet in names:
-            name = sheet
-        else:
-            raise SurveyError(
-                f"{path}: there is no sheet {sheet!r}; the workbook has "
-                f"{', '.join(repr(n) for n in names)} (sheet= takes a name or a 0-based index)."
-            )
-        worksheet = workbook[name]
-        # Some exporters write a wrong sheet size; without it openpyxl reads every cell.
-        worksheet.reset_dimensions()
-        rows = [
-            [_cell_text(value) for value in row]
-            for row in worksheet.iter_rows(values_only=True)
-        ]
-    finally:
-        workbook.close()
-    return name, rows
-
-
-def _read_stat(path: Path, kind: str, notes: list[str]) -> _Grid:
-    """An SPSS or Stata file as a grid: variable names and labels as headers, labels as cells.
-
-    User-missing values (SPSS missing values and ranges, Stata's ``.a``-``.z``) become missing,
-    except those labelled as a don't-know answer, which stay that answer. Labels that repeat
-    within a variable are merged into one answer; ``notes`` gets one sentence for each.
-    """
-    import pyreadstat  # imported here: reading a spreadsheet should not need it
-
-    read = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
-    what = "an SPSS .sav" if kind == "spss" else "a Stata .dta"
-    try:
-        frame, meta = read(str(path), user_missing=True)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as exc:
-        raise SurveyError(f"{path}: cannot be read as {what} file ({exc}).") from exc
-    if frame.empty:
-        raise SurveyError(f"{path}: the file has no cases (rows); nothing to read.")
-    names = [str(n) for n in meta.column_names]
-    variables = [_StatVariable.of(path, name, frame[name], meta, kind) for name in names]
-    columns = [v.cells() for v in variables]
-    rows = [(n + 1, [column[n] for column in columns]) for n in range(len(frame))]
-    notes += [v.merged_note() for v in variables if v.merged]
-    missing = {v.name: v.n_missing for v in variables if v.n_missing}
-    if missing:
-        listed = ", ".join(f"{name}: {n}" for name, n in missing.items())
-        notes.append(
-            f"{path}: {sum(missing.values())} answers carry user-missing codes and were read "
-            f"as missing ({listed})."
-        )
-    labels = meta.column_names_to_labels
-    headers = [names, [labels.get(n) or n for n in names]]
-    value_order = {v.name: v.order for v in variables if v.order is not None}
-    return _Grid(path, None, headers, rows, len(names), header_row=0, spss=True,
-                 labels=value_order)
-
-
-def _user_missing(kind: str, value: object, ranges: Sequence[Mapping[str, object]]) -> bool:
-    """Whether ``value`` is a declared missing code (SPSS ranges; Stata: any letter code)."""
-    if kind == "stata":
-        return isinstance(value, str)
-    for span in ranges:
-        low, high = span.get("lo"), span.get("hi")
-        if type(value) is type(low) and type(value) is type(high):
-            if low <= value <= high:  # type: ignore[operator]
-                return True
-    return False
-
-
-@dataclass
-class _StatVariable:
-    """One variable of a statistics file: its cells as text, its label order, what was merged."""
-
-    path: Path
-    name: str
-    values: list[object]
-    mapping: dict[object, str]
-    missing: list[bool]
-    order: list[str] | None = None
-    merged: dict[str, list[object]] = field(default_factory=dict)
-    n_missing: int = 0
-
-    @classmethod
-    def of(cls, path: Path, name: str, column: pd.Series, meta: object, kind: str) -> _StatVariable:
-        ranges = getattr(meta, "missing_ranges", {}).get(name, [])
-        string = getattr(meta, "readstat_variable_types", {}).get(name) == "string"
-        values = [None if _blank(v) else v for v in column.tolist()]
-        # Stata strings have no missing codes; its numeric ones come back as letters.
-        coded = not (string and kind == "stata")
-        missing = [v is not None and coded and _user_missing(kind, v, ranges) for v in values]
-        labels = getattr(meta, "variable_value_labels", {}).get(name, {})
-        mapping = {code: normalize_text(str(text)).strip() for code, text in labels.items()}
-        variable = cls(path, name, values, mapping, missing)
-        variable.settle_labels(ranges, kind)
-        return variable
-
-    def settle_labels(self, ranges: Sequence[Mapping[str, object]], kind: str) -> None:
-        valid = [v for v, gone in zip(self.values, self.missing, strict=True)
-                 if v is not None and not gone]
-        # A variable labelled only in part (1 and 5 of a 1-5 scale) is read as its numbers.
-        if not self.mapping or not all(v in self.mapping for v in valid):
-            self.mapping = {}
-            return
-        codes = sorted(self.mapping, key=lambda c: (type(c).__name__, c))
-        kept = [c for c in codes if not _user_missing(kind, c, ranges)
-                or _key(self.mapping[c]) in _DONT_KNOW_KEYS]
-        by_label: dict[str, list[object]] = {}
-        for code in kept:
-            by_label.setdefault(self.mapping[code], []).append(code)
-        self.merged = {label: c for label, c in by_label.items() if len(c) > 1}
-        self.order = list(by_label)
-
-    def cells(self) -> Row:
-        out: Row = []
-        for value, gone in zip(self.values, self.missing, strict=True):
-            label = self.mapping.get(value) if value is not None else None
-            if gone and (label is None or _key(label) not in _DONT_KNOW_KEYS):
-                self.n_missing += 1
-                out.append(None)
-            else:
-                out.append(label if label is not None else _cell_text(value))
-        return out
-
-    def merged_note(self) -> str:
-        shared = "; ".join(
-            f"codes {' and '.join(_cell_text(c) or '' for c in codes)} share the label {label!r}"
-            for label, codes in self.merged.items()
-        )
-        return (f"{self.path}, variable {self.name!r}: {shared}; their answers are read as one "
-                "answer.")
-
-
-def _blank(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))  # type: ignore[call-overload]
-
-
 # --- layout: which columns are what ----------------------------------------------------------
 
 
@@ -811,7 +581,7 @@ def _header_count(fmt: str, rows: list[Row]) -> int:
     return 3 if _import_id_row(rows) else 2
 
 
-def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -> _Grid:
+def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -> Grid:
     numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(row)]
     where = f"{path}" + (f", sheet {sheet!r}" if sheet is not None else "")
     if not numbered:
@@ -824,7 +594,7 @@ def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -
     width = max(len(row) for _, row in numbered)
     padded = [(n, row + [None] * (width - len(row))) for n, row in numbered]
     headers = [[c or "" for c in row] for _, row in padded[:n_headers]]
-    grid = _Grid(path, sheet, headers, padded[n_headers:], width, header_row=padded[0][0])
+    grid = Grid(path, sheet, headers, padded[n_headers:], width, header_row=padded[0][0])
     for col in range(width):
         if not any(h[col] for h in headers):
             filled = [(n, cells[col]) for n, cells in grid.rows if cells[col] is not None]
@@ -838,7 +608,7 @@ def _make_grid(path: Path, sheet: str | None, rows: list[Row], n_headers: int) -
     return grid
 
 
-def _refuse_header_rows(grid: _Grid) -> None:
+def _refuse_header_rows(grid: Grid) -> None:
     """Refuse a data row that is a header (a repeated header, an ImportId row not recognised)."""
     for number, cells in grid.rows:
         filled = [(col, c) for col, c in enumerate(cells) if c is not None]
@@ -852,7 +622,7 @@ def _refuse_header_rows(grid: _Grid) -> None:
             )
 
 
-def _find_id_column(grid: _Grid, fmt: str, id_column: str | None) -> int | None:
+def _find_id_column(grid: Grid, fmt: str, id_column: str | None) -> int | None:
     """The respondent id column; None when the format's names are absent and none was given."""
     wanted = (id_column,) if id_column is not None else _ID_COLUMNS[fmt]
     for name in wanted:
@@ -870,7 +640,7 @@ def _find_id_column(grid: _Grid, fmt: str, id_column: str | None) -> int | None:
     )
 
 
-def _fallback_note(grid: _Grid, fmt: str) -> str:
+def _fallback_note(grid: Grid, fmt: str) -> str:
     looked = ", ".join(repr(n) for n in _ID_COLUMNS[fmt])
     first = grid.rows[0][0]
     unit = "case" if grid.spss else "row"
@@ -895,7 +665,7 @@ class _Spec:
 _RoleOf = tuple[Role, str, str]  # role, reason, the header that names the column
 
 
-def _roles(grid: _Grid, fmt: str, id_col: int | None) -> dict[int, _RoleOf]:
+def _roles(grid: Grid, fmt: str, id_col: int | None) -> dict[int, _RoleOf]:
     """What each column of the file is: id, item, metadata, identifier or dropped (and why)."""
     roles: dict[int, _RoleOf] = {}
     id_names = {_norm(n) for n in _ID_COLUMNS.get(fmt, ())}
@@ -933,7 +703,7 @@ def _role(fmt: str, names: list[str], is_id: bool) -> _RoleOf | None:
     return None
 
 
-def _layout(grid: _Grid, fmt: str, cols: list[int]) -> list[_Spec]:
+def _layout(grid: Grid, fmt: str, cols: list[int]) -> list[_Spec]:
     if fmt == "qualtrics":
         return [_qualtrics_spec(grid, col) for col in cols]
     if fmt in _STAT_KINDS:
@@ -948,7 +718,7 @@ def _layout(grid: _Grid, fmt: str, cols: list[int]) -> list[_Spec]:
     return _group_options(grid, cols, _split_colon)
 
 
-def _qualtrics_spec(grid: _Grid, col: int) -> _Spec:
+def _qualtrics_spec(grid: Grid, col: int) -> _Spec:
     code = grid.headers[0][col]
     question = grid.headers[1][col] if len(grid.headers) > 1 else code
     if re.fullmatch(r"V\d+", code) is None and len(grid.headers) > 2:
@@ -991,12 +761,12 @@ def _tick(value: str | None, option: str) -> bool | None | str:
     return False if key in _UNTICKED else ""
 
 
-def _indicator_column(grid: _Grid, col: int, option: str) -> bool:
+def _indicator_column(grid: Grid, col: int, option: str) -> bool:
     return all(_tick(v, option) != "" for v in grid.values(col))
 
 
 def _group_options(
-    grid: _Grid, cols: list[int], split: Callable[[str], list[tuple[str, str]]]
+    grid: Grid, cols: list[int], split: Callable[[str], list[tuple[str, str]]]
 ) -> list[_Spec]:
     """Items from columns, consecutive ``Question: Option`` indicator columns joined into one."""
     specs: list[_Spec] = []
@@ -1027,7 +797,7 @@ def _group_options(
     return specs
 
 
-def _limesurvey_specs(grid: _Grid, cols: list[int]) -> list[_Spec]:
+def _limesurvey_specs(grid: Grid, cols: list[int]) -> list[_Spec]:
     """LimeSurvey: ``code``, ``code[SQ]`` or ``code. text`` headers, else full question texts."""
     parsed = {c: _LIMESURVEY_CODE.match(grid.header(c)) for c in cols}
     matches = {c: m for c, m in parsed.items() if m is not None}
@@ -1064,7 +834,7 @@ def _subquestion(match: re.Match[str]) -> str:
 
 
 def _limesurvey_members(
-    grid: _Grid, cols: list[int], matches: Mapping[int, re.Match[str]]
+    grid: Grid, cols: list[int], matches: Mapping[int, re.Match[str]]
 ) -> list[int]:
     """The multiple-choice subquestion columns (Y/empty) that start at ``cols[0]``, if any."""
     first = matches[cols[0]]
@@ -1088,13 +858,7 @@ def _limesurvey_members(
 # --- types and columns -------------------------------------------------------------------------
 
 
-def _key(label: str) -> str:
-    text = label.replace("\u2019", "'").replace("\u00a0", " ").strip()
-    return " ".join(_NUMBER_PREFIX.sub("", text, count=1).split()).casefold()
-
-
-_SCALE_KEYS = [frozenset(_key(label) for label in scale) for scale in KNOWN_SCALES]
-_DONT_KNOW_KEYS = frozenset(_key(label) for label in DONT_KNOW_LABELS)
+_SCALE_KEYS = [frozenset(label_key(label) for label in scale) for scale in KNOWN_SCALES]
 
 
 def _identifier(code: str) -> str:
@@ -1126,15 +890,15 @@ class _Item:
     separator: str = ";"
 
 
-def _likert_candidates(grid: _Grid, col: int, item_id: str, labels: list[str] | None) -> list[int]:
+def _likert_candidates(grid: Grid, col: int, item_id: str, labels: list[str] | None) -> list[int]:
     """Indices of the known scales that fit the column, or [] when it is not Likert.
 
     Raises when 80 % or more of the answers are one scale's labels and the rest are not.
     """
     answers = grid.answers(col)
-    keys = {_key(a) for _, a in answers} - _DONT_KNOW_KEYS
+    keys = {label_key(a) for _, a in answers} - DONT_KNOW_KEYS
     if labels is not None:
-        label_keys = {_key(label) for label in labels} - _DONT_KNOW_KEYS
+        label_keys = {label_key(label) for label in labels} - DONT_KNOW_KEYS
         exact = [i for i, s in enumerate(_SCALE_KEYS) if s == label_keys]
         fits = [i for i, s in enumerate(_SCALE_KEYS) if label_keys and label_keys <= s]
         if exact or fits:
@@ -1146,7 +910,7 @@ def _likert_candidates(grid: _Grid, col: int, item_id: str, labels: list[str] | 
     if fits:
         return fits
     for index, scale_keys in enumerate(_SCALE_KEYS):
-        hits = sum(_key(a) in scale_keys | _DONT_KNOW_KEYS for _, a in answers)
+        hits = sum(label_key(a) in scale_keys | DONT_KNOW_KEYS for _, a in answers)
         if hits >= _LIKERT_SHARE * len(answers) and keys & scale_keys:
             share = f"{hits} of {len(answers)} answers in this column are"
             _check_labels(grid, col, item_id, KNOWN_SCALES[index], answers, share)
@@ -1154,16 +918,16 @@ def _likert_candidates(grid: _Grid, col: int, item_id: str, labels: list[str] | 
 
 
 def _check_labels(
-    grid: _Grid,
+    grid: Grid,
     col: int,
     item_id: str,
     scale: Sequence[str],
     answers: list[tuple[int, str]],
     share: str,
 ) -> None:
-    scale_keys = {_key(label) for label in scale}
+    scale_keys = {label_key(label) for label in scale}
     for number, answer in answers:
-        if _key(answer) not in scale_keys | _DONT_KNOW_KEYS:
+        if label_key(answer) not in scale_keys | DONT_KNOW_KEYS:
             reason = f"{share} labels of" if share else "the item uses"
             raise SurveyError(
                 f"{grid.where(row=number, col=col)}: {answer!r} is not a label of the scale "
@@ -1226,7 +990,7 @@ def _split_joined(fmt: str, answers: list[str]) -> tuple[str, tuple[str, ...]] |
     return separator, _first_seen(flat)
 
 
-def _infer(item: _Item, grid: _Grid, fmt: str) -> None:
+def _infer(item: _Item, grid: Grid, fmt: str) -> None:
     """Type a one-column item that is not Likert (see the module docstring)."""
     col = item.spec.cols[0]
     answers = [v for v in grid.values(col) if v is not None]
@@ -1249,10 +1013,10 @@ def _infer(item: _Item, grid: _Grid, fmt: str) -> None:
 
 
 def _explicit_likert(
-    item: _Item, grid: _Grid, labels: Sequence[str], answers: list[tuple[int, str]]
+    item: _Item, grid: Grid, labels: Sequence[str], answers: list[tuple[int, str]]
 ) -> None:
     scale = tuple(normalize_text(str(label)).strip() for label in labels)
-    keys = [_key(label) for label in scale]
+    keys = [label_key(label) for label in scale]
     if isinstance(labels, str) or not scale or len(set(keys)) != len(keys):
         raise SurveyError(
             f"{grid.where()}: scales[{item.item_id!r}] must list each label once, lowest "
@@ -1262,7 +1026,7 @@ def _explicit_likert(
     item.type, item.scale = "likert", scale
 
 
-def _respondent_ids(grid: _Grid, id_col: int | None) -> list[str]:
+def _respondent_ids(grid: Grid, id_col: int | None) -> list[str]:
     if id_col is None:
         return [str(number) for number, _ in grid.rows]
     ids: list[str] = []
@@ -1286,7 +1050,7 @@ def _respondent_ids(grid: _Grid, id_col: int | None) -> list[str]:
 
 
 def _build(
-    grid: _Grid,
+    grid: Grid,
     fmt: str,
     id_col: int | None,
     specs: list[_Spec],
@@ -1324,7 +1088,7 @@ def _build(
 
 
 def _frames(
-    grid: _Grid, respondent_ids: list[str], items: list[_Item]
+    grid: Grid, respondent_ids: list[str], items: list[_Item]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     columns: dict[str, pd.Series] = {"respondent_id": pd.Series(respondent_ids, dtype="str")}
     records = []
@@ -1351,7 +1115,7 @@ def _frames(
 
 
 def _item_columns(
-    item: _Item, grid: _Grid, respondent_ids: list[str], dont_know: list[tuple[str, str]]
+    item: _Item, grid: Grid, respondent_ids: list[str], dont_know: list[tuple[str, str]]
 ) -> dict[str, pd.Series]:
     cols = item.spec.cols
     if item.type == "multiple_choice":
@@ -1359,10 +1123,10 @@ def _item_columns(
     values = grid.values(cols[0])
     if item.type == "likert":
         scale = item.scale or ()
-        by_key = {_key(label): label for label in scale}
+        by_key = {label_key(label): label for label in scale}
         labels: list[str | None] = []
         for respondent, value in zip(respondent_ids, values, strict=True):
-            label = by_key.get(_key(value)) if value is not None else None
+            label = by_key.get(label_key(value)) if value is not None else None
             if value is not None and label is None:
                 dont_know.append((respondent, item.item_id))
             labels.append(label)
@@ -1380,7 +1144,7 @@ def _item_columns(
     return {item.item_id: pd.Series(values, dtype="str")}
 
 
-def _indicators(item: _Item, grid: _Grid) -> dict[str, pd.Series]:
+def _indicators(item: _Item, grid: Grid) -> dict[str, pd.Series]:
     options = item.options or ()
     names: list[str] = []
     for number, option in enumerate(options, start=1):
@@ -1414,7 +1178,7 @@ def _indicators(item: _Item, grid: _Grid) -> dict[str, pd.Series]:
 # --- metadata and the load report ------------------------------------------------------------
 
 
-def _metadata_frame(grid: _Grid, fmt: str, roles: Mapping[int, _RoleOf], ids: pd.Series
+def _metadata_frame(grid: Grid, fmt: str, roles: Mapping[int, _RoleOf], ids: pd.Series
                     ) -> pd.DataFrame:
     """``respondent_id``, ``complete``, ``last_page`` and the other metadata columns as text."""
     data: dict[str, pd.Series] = {"respondent_id": ids.reset_index(drop=True)}
@@ -1439,7 +1203,7 @@ def _metadata_frame(grid: _Grid, fmt: str, roles: Mapping[int, _RoleOf], ids: pd
     return pd.DataFrame(data)
 
 
-def _completion(grid: _Grid, roles: Mapping[int, _RoleOf]) -> list[bool | None]:
+def _completion(grid: Grid, roles: Mapping[int, _RoleOf]) -> list[bool | None]:
     """Per respondent: False when the export marks the response unfinished, else True or None.
 
     LimeSurvey leaves ``submitdate`` empty until the last page is submitted; Qualtrics writes
@@ -1456,7 +1220,7 @@ def _completion(grid: _Grid, roles: Mapping[int, _RoleOf]) -> list[bool | None]:
     return [None] * len(grid.rows)
 
 
-def _test_responses(grid: _Grid, fmt: str, roles: Mapping[int, _RoleOf]
+def _test_responses(grid: Grid, fmt: str, roles: Mapping[int, _RoleOf]
                     ) -> list[bool | None] | None:
     """Per respondent: True for a Qualtrics preview, test or spam response; None where the
     export does not say (no ``Status``, or a file that is not Qualtrics': another tool's
@@ -1471,12 +1235,12 @@ def _test_responses(grid: _Grid, fmt: str, roles: Mapping[int, _RoleOf]
             for v in grid.values(col)]
 
 
-def _where(grid: _Grid, col: int) -> str:
+def _where(grid: Grid, col: int) -> str:
     return f"variable {grid.header(col)}" if grid.spss else get_column_letter(col + 1)
 
 
 def _report(
-    grid: _Grid,
+    grid: Grid,
     survey: Survey,
     roles: Mapping[int, _RoleOf],
     specs: list[_Spec],
