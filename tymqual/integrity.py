@@ -38,6 +38,7 @@ from tymqual.codebook import Codebook
 from tymqual.codings import Ledger
 from tymqual.errors import TymqualError
 from tymqual.history import History, torn_append_at
+from tymqual.memos import MEMO_HISTORY_FILE, damaged_history_lines
 from tymqual.project import Project, open_project
 from tymqual.storage import file_digest
 
@@ -53,6 +54,7 @@ __all__ = [
     "ledger_changed_outside",
     "ledger_readable",
     "ledger_torn_append",
+    "memo_history_damaged",
     "orphaned_codes",
     "renamed_keys",
     "skipped_sources",
@@ -65,6 +67,7 @@ __all__ = [
 COLUMNS = ["problem", "severity", "file", "count", "where", "detail", "fix"]
 LEDGER = "codes/codings.csv"
 CODEBOOK = "codes/codebook.yaml"
+MEMO_HISTORY = f"codes/{MEMO_HISTORY_FILE}"
 _SHOWN = 5  # ids listed in ``where`` before "+ n more"
 
 
@@ -249,9 +252,26 @@ def ledger_changed_outside(root: Path) -> list[Finding]:
     )]
 
 
+def memo_history_damaged(root: Path) -> list[Finding]:
+    """Lines of the memo history that are not whole records (a save cut off, a hand edit)."""
+    lines = damaged_history_lines(root / "codes")
+    if not lines:
+        return []
+    where = ", ".join(f"line {n}" for n in lines[:_SHOWN])
+    more = f" + {len(lines) - _SHOWN} more" if len(lines) > _SHOWN else ""
+    return [Finding(
+        "memo_history_damaged", MEMO_HISTORY, len(lines), where + more,
+        f"{MEMO_HISTORY} has {len(lines)} line(s) that are not a whole memo change; they are "
+        "left out of p.memo_history(), so the memo texts they held cannot be restored. The "
+        "memos themselves are unaffected.",
+        "Nothing to do unless you edited the file by hand: then undo that edit (git).",
+    )]
+
+
 #: Probes of single files, run on the project folder before it is opened.
 FILE_PROBES: list[FileProbe] = [ledger_readable, codebook_readable, history_damaged,
-                                ledger_torn_append, ledger_changed_outside]
+                                ledger_torn_append, ledger_changed_outside,
+                                memo_history_damaged]
 
 
 # ---------------------------------------------------------------------------- project probes

@@ -48,6 +48,13 @@ from tymqual.errors import (
 )
 from tymqual.history import context_frame
 from tymqual.history import describe as describe_change
+from tymqual.memos import (
+    MEMO_FILE,
+    memo_history,
+    read_source_memos,
+    record_memo_change,
+    write_source_memo,
+)
 from tymqual.progress import progress
 from tymqual.spans import SourceAxis, turn_axis
 from tymqual.storage import (
@@ -833,10 +840,60 @@ class Project:
         return recolored
 
     def set_code_memo(self, code: str, memo: str) -> Code:
-        """Write the analyst's memo on a code (``""`` removes it) and save the codebook."""
+        """Write the analyst's memo on a code (``""`` removes it) and save the codebook. The
+        earlier text is kept in the memo history (:meth:`memo_history`, :meth:`restore_memo`)."""
+        earlier = self._codebook.resolve(code).memo or ""
         noted = self._codebook.set_memo(code, memo)
+        if (noted.memo or "") != earlier:
+            try:
+                record_memo_change(self.codes_dir, "code", noted.key, earlier, noted.memo or "",
+                                   who=self._who())
+            except BaseException:
+                noted.memo = earlier
+                raise
         self._save_codebook()
         return noted
+
+    def _who(self) -> str:
+        return self.config.coder or current_user()
+
+    @property
+    def source_memos(self) -> dict[str, str]:
+        """``{source_id: memo}`` from ``codes/memos.yaml`` (:mod:`tymqual.memos`)."""
+        return read_source_memos(self.codes_dir / MEMO_FILE)
+
+    def set_source_memo(self, source_id: str, memo: str) -> None:
+        """Write the analyst's memo on a source (``""`` removes it) to ``codes/memos.yaml``;
+        the earlier text is kept in the memo history."""
+        if source_id not in self.source_ids:
+            raise ProjectError(f"set_source_memo({source_id!r}): no such source; sources are "
+                               f"{', '.join(self.source_ids[:10]) or '(none)'}"
+                               f"{' …' if len(self.source_ids) > 10 else ''}.")
+        write_source_memo(self.codes_dir / MEMO_FILE, source_id, memo, who=self._who())
+
+    def memo_history(self) -> pd.DataFrame:
+        """Every change of a source or code memo, oldest first: ``change, time, who, kind``
+        (``"source"`` or ``"code"``), ``target`` (source id or code key), ``before, after``."""
+        return memo_history(self.codes_dir)
+
+    def restore_memo(self, kind: str, target: str, change: int | None = None) -> str:
+        """Put back the text a memo had before its last change (or before ``change``, a
+        number of :meth:`memo_history`); returns the text now in place. The restore is a
+        change of its own, so the text it replaced can be restored in turn."""
+        history = memo_history(self.codes_dir)
+        mine = history[(history["kind"] == kind) & (history["target"] == target)]
+        if change is not None:
+            mine = mine[mine["change"] == change]
+        if mine.empty:
+            which = f"change {change} of " if change is not None else ""
+            raise ProjectError(f"restore_memo({kind!r}, {target!r}): {which}no recorded change "
+                               "of that memo in codes/memos.history.jsonl; see memo_history().")
+        text = str(mine["before"].iloc[-1])
+        if kind == "code":
+            self.set_code_memo(target, text)
+        else:
+            self.set_source_memo(target, text)
+        return text
 
     def rename_code(self, code: str, new_name: str) -> Code:
         """Rename a code (its key, and so every coding, stays) and save the codebook."""

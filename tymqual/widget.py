@@ -30,7 +30,8 @@ number that the reply ``{"request": n, "ok": bool}`` carries back:
 * ``{"action": "add_code", "name": str, "parent": path}``, ``rename_code`` (``code``,
   ``name``), ``recolor_code`` (``code``, ``color``), ``move_code`` (``code``, ``parent``),
   ``merge_codes`` (``code``, ``into``), ``code_memo`` (``code``, ``text``)
-* ``{"action": "source_memo", "text": str}``: the shown source's memo (:mod:`tymqual.memos`)
+* ``{"action": "source_memo", "text": str}``: the shown source's memo (:mod:`tymqual.memos`;
+  the text it replaces is kept in the memo history, ``Project.restore_memo`` brings it back)
 * ``{"action": "passages", "code": path}``: fills ``passages`` with the code's passages in
   every source (case, speaker, turn, coder)
 
@@ -63,7 +64,6 @@ except ImportError as exc:  # pragma: no cover - exercised with the module hidde
 
 from tymqual import autocode
 from tymqual.errors import CodingError, TymqualError
-from tymqual.memos import MEMO_FILE, read_source_memos, write_source_memo
 from tymqual.storage import atomic_write_text
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ class CodingWidget(anywidget.AnyWidget):
         live = ledger[(ledger["status"] != "rejected") & ~ledger["coding_id"].isin(lost)]
         self.codes = _code_rows(book, live, self.source_id)
         self.coders = sorted({str(c) for c in live["coder"] if str(c).strip()})
-        self.source_memo = read_source_memos(self._memo_file).get(self.source_id, "")
+        self.source_memo = self._project.source_memos.get(self.source_id, "")
         by_key = book.key_map()
         mine = live[live["source_id"] == self.source_id]
         columns = ["coding_id", "start", "end", "code", "status", "coder", "memo", "reduced",
@@ -293,10 +293,6 @@ class CodingWidget(anywidget.AnyWidget):
             row["color"] = _hex6(code.color) if code else _UNKNOWN_COLOR
             row["bar"] = _bar_color(row["color"])
         self.codings = rows
-
-    @property
-    def _memo_file(self) -> Path:
-        return self._project.codes_dir / MEMO_FILE
 
     def _refresh_or_say(self) -> None:
         try:
@@ -442,7 +438,7 @@ class CodingWidget(anywidget.AnyWidget):
         return f"Koodin {code.name} muistiinpano tallennettu."
 
     def _source_memo(self, content: Mapping[str, Any]) -> str:
-        write_source_memo(self._memo_file, self.source_id, _text_field(content, "text"))
+        self._project.set_source_memo(self.source_id, _text_field(content, "text"))
         return f"Aineiston {self.source_id} muistiinpano tallennettu."
 
     # ------------------------------------------------------------------ retrieval
