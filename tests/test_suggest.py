@@ -224,6 +224,14 @@ def test_threshold_and_top_k_limit_the_proposals(
 ) -> None:
     everything = fitted.set_params(threshold=0.0, top_k=None).suggest(project)
     assert set(everything["rank"]) == {1, 2}  # two learned codes, both proposed everywhere
+    # Text order (sources as loaded, then start), then each unit's best code first; ranks
+    # follow the scores within a unit.
+    order = {sid: i for i, sid in enumerate(project.source_ids)}
+    keys = list(zip(everything["source_id"].map(order), everything["start"],
+                    everything["rank"], strict=True))
+    assert keys == sorted(keys)
+    for _, unit in everything.groupby(["source_id", "start"]):
+        assert unit["score"].is_monotonic_decreasing and unit["rank"].tolist() == [1, 2]
     best = fitted.set_params(threshold=0.0, top_k=1).suggest(project)
     assert set(best["rank"]) == {1}
     assert len(best) == len(everything) // 2

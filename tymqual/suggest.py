@@ -295,6 +295,49 @@ def _frame_data(frame: pd.DataFrame, where: str) -> _Data:
 
 
 # ---------------------------------------------------------------------------- the estimator
+class _Proposals:
+    """The proposals of :meth:`CodeSuggester.suggest` gathered batch by batch as arrays
+    (unit, code, score, rank) and the top words: a tuple of Python objects per proposal
+    cost about 250 bytes each, which with hundreds of thousands of open answers is most of
+    what suggesting kept in memory."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.words: list[str] = []
+
+    def add(self, unit: np.ndarray, code: np.ndarray, score: np.ndarray, rank: np.ndarray,
+            words: list[str]) -> None:
+        self.parts.append((unit.astype(np.int64), code.astype(np.int64),
+                           score.astype(np.float64), rank.astype(np.int64)))
+        self.words += words
+
+    def frame(self, units: pd.DataFrame, paths: list[str], keys: list[str | None]
+              ) -> pd.DataFrame:
+        """``SUGGEST_COLUMNS`` plus ``code`` (the key), in text order then rank: units come
+        in text order (sources as loaded, then start), so only each unit's codes need
+        ordering by rank."""
+        if self.parts:
+            unit, code, score, rank = (np.concatenate(c) for c in zip(*self.parts, strict=True))
+        else:
+            unit = code = rank = np.zeros(0, dtype=np.int64)
+            score = np.zeros(0, dtype=np.float64)
+        order = np.lexsort((rank, unit))
+        unit, code, score, rank = unit[order], code[order], score[order], rank[order]
+        words = np.asarray(self.words, dtype=object)[order] if len(order) else np.array(
+            [], dtype=object)
+        frame = pd.DataFrame({
+            "source_id": units["source_id"].to_numpy(dtype=object)[unit],
+            "start": units["start"].to_numpy(dtype=np.int64)[unit],
+            "end": units["end"].to_numpy(dtype=np.int64)[unit],
+            "text": units["text"].to_numpy(dtype=object)[unit],
+            "code_path": np.asarray(paths, dtype=object)[code],
+            "score": score, "rank": rank, "top_words": words,
+            "code": np.asarray(keys, dtype=object)[code],
+        })
+        return frame.astype({"start": "int64", "end": "int64", "score": "float64",
+                             "rank": "int64"})
+
+
 class CodeSuggester(_Estimator):
     """Learns the codebook from accepted codings and proposes codes for uncoded units.
 
@@ -574,44 +617,40 @@ class CodeSuggester(_Estimator):
         codings = _accepted(project).assign(code="*")
         touched = _coverage(project, units, codings, ["*"])[:, 0] > 0
         units = units[~touched].reset_index(drop=True)
-        rows: list[tuple[Any, ...]] = []
+        found = _Proposals()
         if not units.empty:
             rejected = _rejected(project)
             names = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
             chunks = range(0, len(units), SCORE_BATCH)
             for at in progress(chunks, ("Ehdotetaan koodeja", "Suggesting codes"),
                                lang=project.config.language, show=project.show_progress):
-                rows += self._chunk_rows(units.iloc[at : at + SCORE_BATCH], names, rejected,
-                                         keys, paths)
-        frame = pd.DataFrame(rows, columns=[*SUGGEST_COLUMNS, "code"])
-        frame = frame.sort_values(["start", "rank"], kind="stable")
-        order = {sid: i for i, sid in enumerate(project.source_ids)}
-        frame = frame.sort_values("source_id", key=lambda c: c.map(order), kind="stable")
-        frame = frame.astype({"start": "int64", "end": "int64", "score": "float64",
-                              "rank": "int64"}).reset_index(drop=True)
+                self._propose(units.iloc[at : at + SCORE_BATCH], at, names, rejected, keys,
+                              found)
+        frame = found.frame(units, paths, keys)
         if write:
             frame.insert(0, "coding_id", _save(project, frame, coder, self._settings()))
             return frame[["coding_id", *SUGGEST_COLUMNS]]
         return frame[SUGGEST_COLUMNS]
 
-    def _chunk_rows(self, units: pd.DataFrame, names: np.ndarray,
-                    rejected: set[tuple[str, int, int, str]], keys: list[str | None],
-                    paths: list[str]) -> list[tuple[Any, ...]]:
-        """The proposals for one batch of units: features of a batch only, as the
-        character n-grams of every sentence of a large study at once take gigabytes."""
+    def _propose(self, units: pd.DataFrame, offset: int, names: np.ndarray,
+                 rejected: set[tuple[str, int, int, str]], keys: list[str | None],
+                 found: _Proposals) -> None:
+        """Add the proposals for one batch of units to ``found``: features of a batch only,
+        as the character n-grams of every sentence of a large study at once take gigabytes."""
         features, scores = self._scores(self.vectorizer_, self.model_,
                                         [str(t) for t in units["text"]], len(self.codes_))
         keep, ranks = self._select(scores)
-        sids, starts = units["source_id"].tolist(), units["start"].tolist()
-        ends, texts = units["end"].tolist(), units["text"].tolist()
-        rows: list[tuple[Any, ...]] = []
-        for i, j in zip(*np.nonzero(keep), strict=True):
-            sid, s, e = sids[i], int(starts[i]), int(ends[i])
-            if (sid, s, e, keys[j]) in rejected:
-                continue
-            rows.append((sid, s, e, texts[i], paths[j], float(scores[i, j]), int(ranks[i, j]),
-                         self._top_words(features, names, i, j), keys[j]))
-        return rows
+        unit, code = np.nonzero(keep)
+        if rejected:
+            sids, starts = units["source_id"].tolist(), units["start"].tolist()
+            ends = units["end"].tolist()
+            allowed = np.array([(sids[i], starts[i], ends[i], keys[j]) not in rejected
+                                for i, j in zip(unit.tolist(), code.tolist(), strict=True)],
+                               dtype=bool)
+            unit, code = unit[allowed], code[allowed]
+        found.add(unit + offset, code, scores[unit, code], ranks[unit, code],
+                  [self._top_words(features, names, i, j)
+                   for i, j in zip(unit.tolist(), code.tolist(), strict=True)])
 
     def _code_refs(self, project: Project, write: bool) -> tuple[list[str | None], list[str]]:
         """Each learned code's key and current path in ``project``'s codebook.
