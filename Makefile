@@ -10,6 +10,7 @@
 #   make bench-ledger   the CSV ledger at 10,000 to 400,000 machine suggestions
 #   make bench-kela     1,000 interviews beside 200,000 survey respondents (about 20 minutes)
 #   make bench-search   Finnish search against UD_Finnish-FTB's gold lemmas (needs ../shared)
+#   make bench-heldout  Finnish search on held-out administrative and legal prose, hand gold (needs ../shared)
 #   make bench-agreement  alpha against the krippendorff package; unitizing alpha at 1,000 interviews
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +19,7 @@ APT_PACKAGES := chromium libvoikko1 voikko-fi libreoffice-calc-nogui libreoffice
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install install-test system-deps lint typecheck clean bench bench-small \
-	bench-history bench-leaks bench-ledger bench-search bench-agreement bench-kela
+	bench-history bench-leaks bench-ledger bench-search bench-heldout bench-agreement bench-kela
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +85,10 @@ bench-leaks: install
 # recall and precision of search against gold lemmas and the baselines, and its speed
 bench-search: install
 	$(BIN)/python benchmarks/search_eval.py
+
+# the same search on held-out genres (ministers' answers, statutes) against our hand-annotated gold
+bench-heldout: install
+	$(BIN)/python benchmarks/search_heldout.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
