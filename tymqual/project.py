@@ -3,9 +3,10 @@
 A :class:`Project` is what a thesis author holds in a notebook. It reads the folder once when
 opened (``open_project``), keeps the normalised texts and turns in memory, and writes every
 change straight to disk through the ledger and the codebook, so a crashed kernel loses
-nothing that was coded. Analyses (tables, figures, the report) take a ``Project``; the few
-convenience methods here that reach them import those modules lazily, so this module never
-depends on the analysis layer at import time.
+nothing that was coded. Analyses (tables, figures, the report) take a ``Project``; the
+convenience methods that reach them (``p.search``, ``p.report``, ...) are in
+:mod:`tymqual.facades` and import those modules lazily, so this module never depends on the
+analysis layer at import time.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ import yaml
 
 from tymqual.cache import CACHE_DIR, SourceCache, SourceStats, stats_of
 from tymqual.codebook import Code, Codebook, orphan_name, orphan_path
-from tymqual.codings import DEFAULT_CODERS, Ledger, current_user, reanchor
+from tymqual.codings import Ledger, current_user, reanchor
 from tymqual.config import CONFIG_FILE, ProjectConfig
 from tymqual.corpus import (
     SUPPORTED_SUFFIXES,
@@ -46,6 +47,7 @@ from tymqual.errors import (
     TymqualError,
     TymqualWarning,
 )
+from tymqual.facades import ProjectFacades
 from tymqual.history import context_frame
 from tymqual.history import describe as describe_change
 from tymqual.memos import (
@@ -66,15 +68,6 @@ from tymqual.storage import (
 from tymqual.survey_report import survey_summary
 from tymqual.surveys import AnswerTexts, Survey
 from tymqual.text import check_span, count_words_many, find_quote, sha256_text, snippet
-
-if TYPE_CHECKING:  # the façades' types, from the modules above; imported only for checking
-    from tymqual.agreement import Decision, Unit
-    from tymqual.documents import Frame
-    from tymqual.formatting import Lang
-    from tymqual.morphology import Analyser, Compounds, Readings
-    from tymqual.privacy import PseudonymizeReport
-    from tymqual.reports import ReportFiles
-    from tymqual.widget import CodingWidget
 
 SOURCE_FOLDERS: dict[str, str] = {"transcripts": "interview", "documents": "document"}
 SURVEY_SUFFIXES = frozenset({".xlsx", ".csv", ".sav", ".zsav", ".dta"})
@@ -134,7 +127,7 @@ def _reanchor_message(report: pd.DataFrame, *, save: bool) -> str:
     return " ".join(sentences)
 
 
-class Project:
+class Project(ProjectFacades):
     """A tymqual project folder opened for analysis and coding.
 
     Use :func:`open_project` rather than the constructor. Attributes:
@@ -1111,231 +1104,6 @@ class Project:
         if max_chars is not None and len(passage) > max_chars:
             passage = passage[:max_chars].rsplit(" ", 1)[0] + " […]"
         return f"\u201d{passage}\u201d ({self.case_label(self.case_of(source_id), source_id)})"
-
-    # ------------------------------------------------------------------ façades
-    # Thin doors to the analysis and interop layers, imported on use so this module never
-    # depends on them at import time (see ARCHITECTURE.md).
-    def export_qdpx(
-        self,
-        path: str | Path,
-        *,
-        coder_names: Mapping[str, str] | None = None,
-        status: str | Sequence[str] | None = "accepted",
-    ) -> Path:
-        """Export the project as REFI-QDA (.qdpx); see :func:`tymqual.refi.export_qdpx`."""
-        from tymqual.refi import export_qdpx
-
-        return export_qdpx(self, path, coder_names=coder_names, status=status)
-
-    def search(
-        self,
-        query: str,
-        *,
-        compounds: Compounds = "head",
-        case: str | Sequence[str] | None = None,
-        codes: str | Sequence[str] | None = None,
-        role: str | Sequence[str] | None = None,
-        context: int = 40,
-        analyser: str | Analyser | None = None,
-        readings: Readings = "likely",
-        derivations: bool = False,
-    ) -> pd.DataFrame:
-        """Finnish-aware keyword in context; see :func:`tymqual.search.search`."""
-        from tymqual.search import search
-
-        return search(self, query, compounds=compounds, case=case, codes=codes, role=role,
-                      context=context, analyser=analyser, readings=readings,
-                      derivations=derivations)
-
-    def word_frequencies(
-        self,
-        *,
-        by: Literal["source", "case", "code"] = "source",
-        stopwords: bool = True,
-        top: int | None = None,
-        role: str | Sequence[str] | None = None,
-        analyser: str | Analyser | None = None,
-    ) -> pd.DataFrame:
-        """Word counts by base form; see :func:`tymqual.search.word_frequencies`."""
-        from tymqual.search import word_frequencies
-
-        return word_frequencies(self, by=by, stopwords=stopwords, top=top, role=role,
-                                analyser=analyser)
-
-    def autocode(
-        self,
-        *,
-        unit: Literal["sentence", "turn"] = "sentence",
-        codes: str | Sequence[str] | None = None,
-        compounds: Compounds = "off",
-        coder: str | None = None,
-        role: str | Sequence[str] | None = None,
-        analyser: str | Analyser | None = None,
-        batch: int | None = None,
-    ) -> pd.DataFrame:
-        """Propose codings from the codebook's keywords; see :func:`tymqual.autocode.autocode`.
-
-        Each saved batch (all of it, unless ``batch`` is given) is one change in the history:
-        :meth:`undo` takes it back."""
-        from tymqual.autocode import autocode
-
-        return autocode(self, unit=unit, codes=codes, compounds=compounds, coder=coder,
-                        role=role, analyser=analyser, batch=batch)
-
-    def accept(self, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
-        """Accept suggested codings (ids or the frame autocode returned)."""
-        from tymqual.autocode import accept
-
-        return accept(self, coding_ids)
-
-    def reject(self, coding_ids: str | Iterable[str] | pd.DataFrame) -> int:
-        """Reject suggested codings; a rejected suggestion is never proposed again."""
-        from tymqual.autocode import reject
-
-        return reject(self, coding_ids)
-
-    def pseudonymize(
-        self, out: str | Path, *, key: object = None, keep_endings: bool = True
-    ) -> PseudonymizeReport:
-        """A pseudonymised copy as a new project; see :func:`tymqual.privacy.pseudonymize`."""
-        from tymqual.privacy import pseudonymize
-
-        return pseudonymize(self, out, key=key, keep_endings=keep_endings)
-
-    def sections(
-        self,
-        frame: str | Path | Frame = "kuntaliitto-2024",
-        *,
-        sources: Iterable[str] | None = None,
-    ) -> pd.DataFrame:
-        """Sections of each document by a frame; see :func:`tymqual.documents.sections`."""
-        from tymqual.documents import sections
-
-        return sections(self, frame, sources=sources)
-
-    def coder(self, source_id: str, *, coder: str | None = None) -> CodingWidget:
-        """The coding workbench for JupyterLab (:mod:`tymqual.widget`), showing ``source_id``.
-
-        ``coder`` names who codes; without it, ``tymqual.yaml``'s ``coder:``, else the name
-        the widget asked for before on this computer, else it asks. Needs the notebook extra
-        (``pip install 'tymqual[notebook]'``); without it the ImportError says so.
-        """
-        from tymqual.widget import CodingWidget
-
-        return CodingWidget(self, source_id, coder=coder)
-
-    def suggest(self, *, write: bool = False, **params: Any) -> pd.DataFrame:
-        """Learned code suggestions for uncoded sentences, from this project's codings.
-
-        Fits a :class:`tymqual.suggest.CodeSuggester` (``params`` are its settings, passed
-        to its constructor as scikit-learn estimators take them) on the accepted codings and
-        returns its ranked suggestions; ``write=True`` records them as suggestions in the
-        ledger for review.
-        """
-        from tymqual.suggest import CodeSuggester
-
-        return CodeSuggester(**params).fit(self).suggest(self, write=write)
-
-    def agreement(
-        self,
-        coders: Sequence[str] = DEFAULT_CODERS,
-        *,
-        unit: Unit = "sentence",
-        min_overlap: float = 0.9,
-        codes: Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-        confidence: float = 0.95,
-        n_boot: int = 1000,
-        seed: int | None = 0,
-    ) -> pd.DataFrame:
-        """Intercoder agreement per code; see :func:`tymqual.agreement.project_agreement`."""
-        from tymqual.agreement import project_agreement
-
-        return project_agreement(self, coders, unit=unit, min_overlap=min_overlap,
-                                 codes=codes, sources=sources, confidence=confidence,
-                                 n_boot=n_boot, seed=seed)
-
-    def disagreements(
-        self,
-        coders: Sequence[str] = DEFAULT_CODERS,
-        *,
-        unit: Unit = "sentence",
-        min_overlap: float = 0.9,
-        codes: Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-    ) -> pd.DataFrame:
-        """Every unit where the coders differ; see :func:`tymqual.agreement.disagreements`."""
-        from tymqual.agreement import disagreements
-
-        return disagreements(self, coders, unit=unit, min_overlap=min_overlap, codes=codes,
-                             sources=sources)
-
-    def saturation(
-        self,
-        *,
-        coder: str | Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-        kind: str | None = "interview",
-    ) -> pd.DataFrame:
-        """New codes per source in the order coded; see :func:`tymqual.coverage.saturation`."""
-        from tymqual.coverage import saturation
-
-        return saturation(self, coder=coder, sources=sources, kind=kind)
-
-    def coded_share(
-        self,
-        *,
-        coder: str | Sequence[str] | None = None,
-        sources: Sequence[str] | None = None,
-    ) -> pd.DataFrame:
-        """The share of each source's text coded, per code; see
-        :func:`tymqual.coverage.coded_share`."""
-        from tymqual.coverage import coded_share
-
-        return coded_share(self, coder=coder, sources=sources)
-
-    def single_coder_codes(
-        self,
-        *,
-        sources: Sequence[str] | None = None,
-        include_machine: bool = False,
-    ) -> pd.DataFrame:
-        """Codes only one coder used in double-coded material; see
-        :func:`tymqual.coverage.single_coder_codes`."""
-        from tymqual.coverage import single_coder_codes
-
-        return single_coder_codes(self, sources=sources, include_machine=include_machine)
-
-    def resolve(
-        self,
-        source_id: str,
-        code: str,
-        *,
-        start: int,
-        end: int,
-        decision: Decision,
-        memo: str = "",
-    ) -> str:
-        """Record a consensus decision (coder ``consensus``); see ``tymqual.agreement.resolve``."""
-        from tymqual.agreement import resolve
-
-        return resolve(self, source_id, code, start=start, end=end, decision=decision,
-                       memo=memo)
-
-    def report(
-        self,
-        out: str | Path,
-        *,
-        lang: Lang = "fi",
-        survey: str | Survey | None = "auto",
-        progress: bool = True,
-        allow_small_cells: bool = False,
-    ) -> ReportFiles:
-        """Write the mixed-methods report; see :func:`tymqual.reports.build_report`."""
-        from tymqual.reports import build_report
-
-        return build_report(self, out, lang=lang, survey=survey, progress=progress,
-                            allow_small_cells=allow_small_cells)
 
     # ------------------------------------------------------------------ display
     def summary(self) -> dict[str, Any]:
