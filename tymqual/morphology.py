@@ -61,8 +61,14 @@ __all__ = [
     "available_analysers",
     "check_compounds",
     "check_readings",
+    "CONTEXT_RULES",
     "connegative",
+    "context_rule",
     "get_analyser",
+    "may_read_in_context",
+    "may_set_context",
+    "read_in_context",
+    "surface_case",
     "ABBREVIATIONS",
     "sentence_spans",
     "keep_dictionary_index",
@@ -352,6 +358,14 @@ class Analyser:
         """The rule of :meth:`matches`, for an analysis already made."""
         return bool(self.explain(analysis, query))
 
+    def inflections(self, word: str, verbs: bool = False) -> frozenset[tuple[str, str, str]]:
+        """How ``word`` is inflected, for the context rules (:func:`context_rule`): each
+        noun-like reading's ``(word class, case, number)`` (Voikko's case names:
+        ``sisaolento``, ``omanto``, ...), or with ``verbs`` each finite verb reading's
+        ``(word class, person, number)``. This base version reads the word's ending alone
+        (word class and number ``""``: unknown); Voikko's reads its analyses."""
+        return _surface_inflections(word, verbs)
+
     # -- the shared pipeline -------------------------------------------------------------
     def _analyse(self, word: str) -> WordAnalysis:
         readings = self._readings(word) if word else []
@@ -435,19 +449,242 @@ NEGATION = frozenset(
 )
 
 
+# ---------------------------------------------------------------------------- context
+#: The context rules of :func:`context_rule`, each with the word class it puts first.
+CONTEXT_RULES: dict[str, str] = {
+    "connegative": "teonsana", "agreement": "nimisana", "numeral": "nimisana",
+    "subject": "teonsana",
+}
+_CONTEXT_WHY = {
+    "connegative": "after a negation verb: the verb",
+    "agreement": "an attribute before it agrees in case and number: the noun",
+    "numeral": "after a cardinal numeral, a partitive singular: the noun",
+    "subject": "after a subject pronoun it agrees with in person: the finite verb",
+}
+#: Pronouns that agree with their noun as its attribute (demonstratives, *sama*, *oma*,
+#: quantifiers and interrogative determiners; Iso suomen kielioppi §§ 570-581, 732-750).
+#: Personal pronouns and *joka* are left out: their genitive is a possessor (*minun aikana*,
+#: *jonka aikana*), not an attribute that agrees.
+ATTRIBUTE_PRONOUNS = frozenset({
+    "tämä", "tuo", "se", "nämä", "nuo", "ne", "sama", "oma", "muu", "toinen", "jokin",
+    "joku", "jokainen", "kukin", "kaikki", "mikään", "mikä", "eräs", "usea", "moni",
+    "molemmat", "kumpikin", "kumpi", "sellainen", "tällainen", "tuollainen", "millainen",
+})
+#: Nominative pronouns that are the subject of the finite verb right after them, with the
+#: person and number the verb agrees in (VISK § 1283); spoken *mä*, *sä* included.
+SUBJECT_PRONOUNS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("minä", "mä", "mää"), ("1", "singular")),
+    **dict.fromkeys(("sinä", "sä", "sää"), ("2", "singular")),
+    **dict.fromkeys(("hän", "se", "joka", "kuka", "mikä"), ("3", "singular")),
+    "me": ("1", "plural"), "te": ("2", "plural"),
+    **dict.fromkeys(("he", "ne", "jotka", "ketkä", "mitkä"), ("3", "plural")),
+}
+#: Cardinal numerals from two up, whose nominative takes a partitive singular (VISK § 772).
+CARDINALS = frozenset({
+    "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän", "kahdeksan", "yhdeksän",
+    "kymmenen", "sata", "tuhat", "monta", "kaks", "viis", "kuus", "seittemän",
+})
+_NOUN_CLASSES = frozenset({"nimisana", "etunimi", "sukunimi", "paikannimi", "nimi"})
+_ATTRIBUTE_CLASSES = frozenset({"laatusana", "nimisana_laatusana", "lukusana"})
+_NOT_ATTRIBUTES = frozenset({"minä", "sinä", "hän", "me", "te", "he", "joka", "itse"})
+# Surface case endings, most specific first (the fallback's cases, and Voikko's check).
+_SURFACE_CASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(f"(?:{ending})$"), case) for ending, case in (
+        ("ss[aä]", "sisaolento"), ("st[aä]", "sisaeronto"), ("ll[aä]", "ulkoolento"),
+        ("lt[aä]", "ulkoeronto"), ("lle", "ulkotulento"), ("tt[aä]", "vajanto"),
+        ("ksi", "tulento"), ("n[aä]", "olento"),
+        (r"seen|siin|h([aeiouyäö])n|([aeiouyäö])\2n", "sisatulento"), ("n", "omanto"),
+        ("[aeiouyäö][aä]", "osanto"),
+    ))
+_PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
+    ("1", "singular"): re.compile("[aeiouyäö]n$"), ("2", "singular"): re.compile("[aeiouyäö]t$"),
+    ("1", "plural"): re.compile("mme$"), ("2", "plural"): re.compile("tte$"),
+    ("3", "plural"): re.compile("v[aä]t$"),
+    ("3", "singular"): re.compile(r"([aeiouyäö])\1$|[^aeiouyäö]i$|pi$"),
+}
+
+
+def surface_case(word: str) -> str:
+    """The case a Finnish noun-like form's ending shows (Voikko's case names: ``sisaolento``
+    for *-ssa*, ``omanto`` for *-n*, ...), ``""`` when no case ending is seen.
+
+    Read from the end of the word only, most specific ending first, so it cannot tell a
+    genitive *-n* from a first-person verb or a partitive *-a* from other *-a* forms; the
+    context rules use it only together with a word class (see :func:`context_rule`).
+    """
+    low = word.lower()
+    for pattern, case in _SURFACE_CASES:
+        if pattern.search(low):
+            return case
+    return ""
+
+
+def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> str:
+    """The context rule under which ``analysis`` is read after the word ``before`` (the word
+    right before it in the same unit), or ``""`` when its usual reading stands.
+
+    Finnish marks the relation of neighbouring words in their endings, so the word before a
+    homograph often decides it (the rules in order; each moves readings of one word class
+    first, :data:`CONTEXT_RULES`, and applies only when the word has such a reading that is
+    not already first):
+
+    1. ``connegative``: after a negation verb (:data:`NEGATION`) the connegative of a verb
+       (*en halua*: *haluta*, not *halu*).
+    2. ``agreement``: after an attribute that agrees with it in case and number, the noun
+       (*tänä aikana*, *siihen aikaan*, *tässä suhteessa*, *omalta pohjalta*, *hyvää
+       seuraa*: Finnish attributes agree with their head noun, VISK § 1258). An attribute is
+       an agreeing pronoun (:data:`ATTRIBUTE_PRONOUNS`; not a personal pronoun, whose
+       genitive is a possessor: *minun aikana*), an adjective or a numeral. The cases come
+       from the analyser (:meth:`Analyser.inflections`: Voikko's, or the fallback's
+       surface endings, :func:`surface_case`); a nominative pair decides nothing. A noun
+       before it (*vuoden aikana*) governs rather than agrees, so it keeps the adposition.
+    3. ``numeral``: after a cardinal numeral from two up in the nominative (:data:`CARDINALS`,
+       or digits), a partitive singular is the noun (*kaksi tapaa*, *3 osaa*; VISK § 772).
+    4. ``subject``: after a nominative subject pronoun (:data:`SUBJECT_PRONOUNS`: *minä*,
+       *hän*, *joka*, ...; spoken *ne* also with a singular verb, *ne korvaa*) or a noun or
+       name in the nominative (third person: *tuomari mittaa*, *naiset juovat*), a finite
+       verb form that agrees with it in person and number is the verb (*minä uskon*, *hän
+       osaa*, *joka seuraa*), not the noun it is written like (VISK § 1283).
+
+    Rules 2-4 leave a word alone whose likely base form has a reading as a pronoun, conjunction,
+    adposition, adverb, numeral, interjection or name (*paremmin kuin*: *kuin* is no form
+    of *kuu*), except an adverb that is a lexicalised case form (*aikana*), which is what rule
+    2 is for. They reorder readings, so they change nothing where the analyser offers one
+    reading only: simplemma, the fallback, gives one base form per word, so there they
+    rarely apply (its surface cases, :func:`surface_case`, stand ready for an analyser
+    with more readings).
+    """
+    if before.word.lower() in NEGATION:
+        return "connegative" if _reorders(analysis, "teonsana") else ""
+    if any(_function_word(r) for r in analysis.likely()):
+        return ""
+    for rule in ("agreement", "numeral", "subject"):
+        if _reorders(analysis, CONTEXT_RULES[rule]) and _RULES[rule](analyser, before, analysis):
+            return rule
+    return ""
+
+
+def read_in_context(analysis: WordAnalysis, rule: str) -> WordAnalysis:
+    """``analysis`` as :func:`context_rule`'s ``rule`` reads it: the readings of that rule's
+    word class first (the first of them naming the rule), the others after them."""
+    pos = CONTEXT_RULES[rule]
+    if not _reorders(analysis, pos):
+        return analysis
+    first = tuple(r for r in analysis.readings if r.pos == pos)
+    others = tuple(r for r in analysis.readings if r.pos != pos)
+    lead = replace(first[0], rule=f"{first[0].rule or pos}; {_CONTEXT_WHY[rule]}")
+    return replace(analysis, readings=(lead, *first[1:], *others))
+
+
 def connegative(analysis: WordAnalysis) -> WordAnalysis:
     """``analysis`` read right after a negation verb (:data:`NEGATION`): verbs first.
 
     Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb is
     the connegative of a verb, so a verb reading it has comes first (*halua*: *haluta*, not
     the noun *halu*). Returns ``analysis`` itself when a verb reading already leads or
-    there is none. Search, autocoding and the suggester all apply it.
+    there is none. Search, autocoding and the suggester all apply it (the first of the
+    rules of :func:`context_rule`).
     """
-    verbs = tuple(r for r in analysis.readings if r.pos == "teonsana")
-    if not verbs or analysis.readings[0].pos == "teonsana":
-        return analysis
-    others = tuple(r for r in analysis.readings if r.pos != "teonsana")
-    return replace(analysis, readings=(*verbs, *others))
+    return read_in_context(analysis, "connegative")
+
+
+def may_set_context(analysis: WordAnalysis) -> bool:
+    """Whether the word ``analysis`` is of may decide how the next word reads under
+    :func:`context_rule` (a negation verb, an attribute, a numeral or a subject pronoun):
+    an index asks the rules only after such words."""
+    word = analysis.word.lower()
+    return (word in NEGATION or word in SUBJECT_PRONOUNS or word in CARDINALS
+            or word.isdigit() or _attribute(analysis)
+            or analysis.readings[0].pos in _NOUN_CLASSES)
+
+
+def may_read_in_context(analysis: WordAnalysis) -> bool:
+    """Whether some rule of :func:`context_rule` could change how ``analysis`` reads."""
+    return any(_reorders(analysis, pos) for pos in set(CONTEXT_RULES.values()))
+
+
+def _reorders(analysis: WordAnalysis, pos: str) -> bool:
+    """Whether ``analysis`` has a reading of word class ``pos`` with another base form than
+    its first reading's, the first reading not being of that class."""
+    top = analysis.readings[0]
+    return top.pos != pos and any(r.pos == pos and r.lemma != top.lemma
+                                  for r in analysis.readings)
+
+
+#: Word classes whose reading the rules after the first never move aside: pronouns,
+#: conjunctions, adpositions, adverbs, numerals, interjections and names (*paremmin kuin*:
+#: *kuin* is no instructive plural of *kuu*; *toisella kymmenellä*: no noun *kymmen*;
+#: *yksikkö Suomi*: no verb *suomia*).
+_KEPT_CLASSES = (_FUNCTION_CLASSES | _UNINFLECTED_CLASSES | _NOUN_CLASSES
+                 | {"lukusana", "huudahdussana"}) - {"nimisana"}
+
+
+def _function_word(reading: Reading) -> bool:
+    """Whether ``reading`` is of a class in :data:`_KEPT_CLASSES`, other than an adverb
+    that is a lexicalised case form (*aikana*, *onneksi*): those grew out of nouns."""
+    return reading.pos in _KEPT_CLASSES and reading.rule != "lexicalised word"
+
+
+def _attribute(before: WordAnalysis) -> bool:
+    """Whether ``before`` can be an agreeing attribute: by its likely reading, an agreeing
+    pronoun, an adjective or a numeral."""
+    top = before.readings[0]
+    if top.lemma in _NOT_ATTRIBUTES:
+        return False
+    return top.lemma in ATTRIBUTE_PRONOUNS or top.pos in _ATTRIBUTE_CLASSES or (
+        top.lemma in CARDINALS)
+
+
+def _agrees(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    if not _attribute(before):
+        return False
+    mine = {(c, n) for pos, c, n in analyser.inflections(analysis.word)
+            if pos in ("", "nimisana") and c and c != "nimento"}
+    theirs = {(c, n) for _, c, n in analyser.inflections(before.word)}
+    return any(c == d and (n == m or "" in (n, m)) for c, n in mine for d, m in theirs)
+
+
+def _counted(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    word = before.word.lower()
+    if not (word.isdigit() and word not in ("1", "0")) and word not in CARDINALS:
+        return False
+    return any(pos in ("", "nimisana") and c == "osanto" and n in ("", "singular")
+               for pos, c, n in analyser.inflections(analysis.word))
+
+
+def _has_subject(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    persons = _subject_persons(analyser, before)
+    return any(pos in ("", "teonsana") and (c, n) in persons
+               for pos, c, n in analyser.inflections(analysis.word, verbs=True))
+
+
+def _subject_persons(analyser: Analyser, before: WordAnalysis) -> set[tuple[str, str]]:
+    """The persons and numbers of a finite verb ``before`` can be the subject of: a subject
+    pronoun's (spoken *ne* also with the singular, *ne tulee*: VISK § 1283), or a noun's or
+    name's in the nominative, which is of the third person (*tuomari mittaa*, *naiset
+    juovat*)."""
+    word = before.word.lower()
+    if word in SUBJECT_PRONOUNS:
+        return {SUBJECT_PRONOUNS[word], *([("3", "singular")] if word == "ne" else [])}
+    if before.readings[0].pos not in _NOUN_CLASSES:
+        return set()
+    return {("3", n) for pos, c, n in analyser.inflections(before.word)
+            if pos in _NOUN_CLASSES and c == "nimento" and n}
+
+
+_RULES: dict[str, Callable[[Analyser, WordAnalysis, WordAnalysis], bool]] = {
+    "agreement": _agrees, "numeral": _counted, "subject": _has_subject,
+}
+
+
+def _surface_inflections(word: str, verbs: bool) -> frozenset[tuple[str, str, str]]:
+    """The fallback's :meth:`Analyser.inflections`: from the word's ending alone."""
+    low = word.lower()
+    if verbs:
+        return frozenset(("", *person) for person, pattern in _PERSON_ENDINGS.items()
+                         if pattern.search(low))
+    case = surface_case(low)
+    return frozenset({("", case, "")}) if case else frozenset()
 
 
 def _acronym_readings(word: str) -> list[Reading]:
@@ -617,6 +854,7 @@ class VoikkoAnalyser(Analyser):
 
     def __init__(self) -> None:
         super().__init__()
+        self._inflections: dict[tuple[str, bool], frozenset[tuple[str, str, str]]] = {}
         try:
             import libvoikko
         except (ImportError, OSError) as exc:
@@ -668,6 +906,19 @@ class VoikkoAnalyser(Analyser):
             return Reading(base, kind, parts, rule=_MA_ABESSIVE)
         capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
         return Reading(base, kind, parts, derived=derived, rule=f"{kind}{capital}")
+
+    def inflections(self, word: str, verbs: bool = False) -> frozenset[tuple[str, str, str]]:
+        """Voikko's cases (or persons) and numbers of ``word`` (:meth:`Analyser.inflections`)."""
+        key = (word, verbs)
+        found = self._inflections.get(key)
+        if found is None:
+            with self._lock:
+                raw = self._raw(word.strip())
+            field = "PERSON" if verbs else "SIJAMUOTO"
+            found = self._inflections[key] = frozenset(
+                (str(a.get("CLASS", "")), str(a[field]), str(a.get("NUMBER", "")))
+                for a in raw if a.get(field) and (not verbs or a.get("CLASS") == "teonsana"))
+        return found
 
     def word_classes(self, word: str) -> frozenset[str]:
         """Voikko's word classes of ``word`` (``nimisana``, ``sukunimi``, ...); empty if unknown."""
