@@ -362,7 +362,8 @@ class Analyser:
         """How ``word`` is inflected, for the context rules (:func:`context_rule`): each
         noun-like reading's ``(word class, case, number)`` (Voikko's case names:
         ``sisaolento``, ``omanto``, ...), or with ``verbs`` each finite verb reading's
-        ``(word class, person, number)``. This base version reads the word's ending alone
+        ``(word class, person, number)`` and ``(word class, "infinitive", "")`` for a first
+        infinitive. This base version reads the word's ending alone
         (word class and number ``""``: unknown); Voikko's reads its analyses."""
         return _surface_inflections(word, verbs)
 
@@ -496,6 +497,7 @@ _SURFACE_CASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"seen|siin|h([aeiouyäö])n|([aeiouyäö])\2n", "sisatulento"), ("n", "omanto"),
         ("[aeiouyäö][aä]", "osanto"),
     ))
+_INFINITIVE = re.compile("(?:[aeiouyäö]|[dlnrt])[aä]$")
 _PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
     ("1", "singular"): re.compile("[aeiouyäö]n$"), ("2", "singular"): re.compile("[aeiouyäö]t$"),
     ("1", "plural"): re.compile("mme$"), ("2", "plural"): re.compile("tte$"),
@@ -641,7 +643,14 @@ def _agrees(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) ->
     mine = {(c, n) for pos, c, n in analyser.inflections(analysis.word)
             if pos in ("", "nimisana") and c and c != "nimento"}
     theirs = {(c, n) for _, c, n in analyser.inflections(before.word)}
+    if before.readings[0].lemma in ATTRIBUTE_PRONOUNS and _infinitive(analyser, analysis):
+        theirs.discard(("osanto", "singular"))  # "haluan sitä tukea": its object
+        theirs.discard(("osanto", ""))
     return any(c == d and (n == m or "" in (n, m)) for c, n in mine for d, m in theirs)
+
+
+def _infinitive(analyser: Analyser, analysis: WordAnalysis) -> bool:
+    return any(c == "infinitive" for _, c, _ in analyser.inflections(analysis.word, verbs=True))
 
 
 def _counted(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
@@ -681,8 +690,9 @@ def _surface_inflections(word: str, verbs: bool) -> frozenset[tuple[str, str, st
     """The fallback's :meth:`Analyser.inflections`: from the word's ending alone."""
     low = word.lower()
     if verbs:
-        return frozenset(("", *person) for person, pattern in _PERSON_ENDINGS.items()
-                         if pattern.search(low))
+        found = {("", *person) for person, pattern in _PERSON_ENDINGS.items()
+                 if pattern.search(low)}
+        return frozenset(found | ({("", "infinitive", "")} if _INFINITIVE.search(low) else set()))
     case = surface_case(low)
     return frozenset({("", case, "")}) if case else frozenset()
 
@@ -914,10 +924,8 @@ class VoikkoAnalyser(Analyser):
         if found is None:
             with self._lock:
                 raw = self._raw(word.strip())
-            field = "PERSON" if verbs else "SIJAMUOTO"
             found = self._inflections[key] = frozenset(
-                (str(a.get("CLASS", "")), str(a[field]), str(a.get("NUMBER", "")))
-                for a in raw if a.get(field) and (not verbs or a.get("CLASS") == "teonsana"))
+                _voikko_inflection(a, verbs) for a in raw if _inflected(a, verbs))
         return found
 
     def word_classes(self, word: str) -> frozenset[str]:
@@ -942,6 +950,25 @@ class VoikkoAnalyser(Analyser):
         firsts = [_fst_part(c) for c in chunks[:-1]]
         parts = tuple(p for p in (*firsts, lemma[len(leading):].strip("-")) if p)
         return parts if len(parts) >= 2 else (lemma,)
+
+
+def _inflected(analysis: dict[str, str], verbs: bool) -> bool:
+    """Whether a Voikko analysis is a case form, or with ``verbs`` a finite verb form or a
+    first infinitive."""
+    if not verbs:
+        return bool(analysis.get("SIJAMUOTO"))
+    return analysis.get("CLASS") == "teonsana" and bool(
+        analysis.get("PERSON") or analysis.get("MOOD") == "A-infinitive")
+
+
+def _voikko_inflection(analysis: dict[str, str], verbs: bool) -> tuple[str, str, str]:
+    """One Voikko analysis as :meth:`Analyser.inflections` gives it."""
+    number = str(analysis.get("NUMBER", ""))
+    if not verbs:
+        return (str(analysis.get("CLASS", "")), str(analysis["SIJAMUOTO"]), number)
+    if analysis.get("MOOD") == "A-infinitive":
+        return ("teonsana", "infinitive", "")
+    return ("teonsana", str(analysis["PERSON"]), number)
 
 
 _MA_ABESSIVE = "teonsana, MA-infinitive abessive"

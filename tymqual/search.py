@@ -842,8 +842,14 @@ def search(
 
     A word is looked for by the base form typed (*tilanne* finds *tilanteessa*, not *tila*
     or *tilata*), and a text word counts by the base form it usually has (see
-    :meth:`tymqual.morphology.Analyser.query` and ``_rank`` there); ``readings="all"``
-    widens both to every reading the analyser offers. Participles and infinitives are forms
+    :meth:`tymqual.morphology.Analyser.query` and ``_rank`` there), unless the word before
+    it in the same turn decides (:func:`tymqual.morphology.context_rule`): after a negation
+    verb a verb (*en halua*: *haluta*); after an attribute agreeing in case and number the
+    noun (*tänä aikana*, *tässä suhteessa*: *aika*, *suhde*, not the adpositions); after a
+    numeral the partitive noun (*kaksi tapaa*); after a subject pronoun or nominative noun
+    the finite verb agreeing with it (*minä tulen*: *tulla*; *hän osaa*: *osata*). The
+    ``why`` of such a hit names the rule. ``readings="all"`` widens both to every reading
+    the analyser offers. Participles and infinitives are forms
     of their verb (*päätetty* finds *päättää*); ``derivations=True`` also lets a verb find
     the nouns derived from it (*johtaa*: *johtaminen*, *johtaja*).
 
