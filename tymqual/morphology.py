@@ -506,6 +506,16 @@ _PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
 }
 
 
+# How many letters of a case ending to take off for the stem (:meth:`_case_noun`).
+_CASE_STEM: dict[str, Callable[[str], int]] = {
+    **dict.fromkeys(("sisaolento", "sisaeronto", "ulkoolento", "ulkoeronto", "ulkotulento",
+                     "vajanto", "tulento"), lambda w: 3),
+    "olento": lambda w: 2, "omanto": lambda w: 1, "osanto": lambda w: 1,
+    "sisatulento": lambda w: 4 if w.endswith(("seen", "siin")) else (
+        3 if w[-3:-2] == "h" else 2),
+}
+
+
 def surface_case(word: str) -> str:
     """The case a Finnish noun-like form's ending shows (Voikko's case names: ``sisaolento``
     for *-ssa*, ``omanto`` for *-n*, ...), ``""`` when no case ending is seen.
@@ -1394,7 +1404,9 @@ class SimplemmaAnalyser(Analyser):
     def _readings(self, word: str) -> list[Reading]:
         function = self._function_word(word)
         if function:
-            return function
+            # one read as itself may be a lexicalised case form (aikana, kanssa)
+            itself = function[0].lemma == word.lower()
+            return function + (self._homographs(word.lower(), word.lower()) if itself else [])
         abessive = self._ma_abessive(word)
         if abessive:
             return abessive
@@ -1405,7 +1417,8 @@ class SimplemmaAnalyser(Analyser):
                 if verb:
                     return [Reading(verb, "teonsana", also=(lemma,),
                                     rule=f"simplemma, participle {lemma}")]
-                return [Reading(lemma, parts=self._split(lemma), rule="simplemma")]
+                return [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
+                        *self._homographs(word.lower(), lemma)]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
         for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
@@ -1417,6 +1430,57 @@ class SimplemmaAnalyser(Analyser):
         if not split:
             return []
         return [Reading("".join(split), parts=split, rule="simplemma, split compound")]
+
+    def _homographs(self, word: str, lemma: str) -> list[Reading]:
+        """The other readings of a form simplemma reads as ``lemma``, for the context rules
+        (:func:`context_rule`), after it: simplemma gives one base form per form, where
+        Voikko gives each reading.
+
+        - A form simplemma lists as its own base form (a lexicalised case form: *aikana*,
+          *suhteessa*, *pohjalta*) that has a case ending (:func:`surface_case`) is also
+          the noun left when the ending is taken off (*aika-na*), or else the noun whose
+          inessive, adessive or genitive the same stem makes, when simplemma lists it
+          (*suhtee-ssa* → *suhtee-lla* → *suhde*).
+        - A form with a personal ending of a finite verb (*tule-n*, *seuraa*, *puhu-u*,
+          *tule-vat*) is also the verb whose present stem is left, by the verb types'
+          infinitive endings (:func:`_infinitives`; *tulen* → *tulla*, *seuraa* →
+          *seurata*), when simplemma lists it as a base form.
+        """
+        out = []
+        noun = self._case_noun(word) if lemma == word else ""
+        if noun and noun != lemma and noun not in stopwords():  # kuin is no form of kuka
+            out.append(Reading(noun, "nimisana", rule="simplemma, case form"))
+        verb = self._finite_verb(word)
+        if verb and verb != lemma and verb not in stopwords():
+            out.append(Reading(verb, "teonsana", rule="simplemma, finite verb form"))
+        return out
+
+    def _case_noun(self, word: str) -> str:
+        case = surface_case(word)
+        ending = _CASE_STEM.get(case)
+        if ending is None:
+            return ""
+        stem = word[: len(word) - ending(word)]
+        harmony = "ä" if any(c in stem for c in "äöy") else "a"
+        if len(stem) < _MIN_SHORT_PART:
+            return ""
+        if self._base(stem):  # the essive and partitive of many nouns: aika-na, tausta-a
+            return stem
+        for form in (f"{stem}ss{harmony}", f"{stem}ll{harmony}", f"{stem}n"):
+            found = self._known_lemma(form) if form != word and self._known(form) else ""
+            if found not in ("", word, form) and found[:2] == word[:2] and self._base(found):
+                return found
+        return ""
+
+    def _finite_verb(self, word: str) -> str:
+        harmony = "ä" if any(c in word for c in "äöy") else "a"
+        for stem in _present_stems(word):
+            if len(stem) < _MIN_SHORT_PART:
+                continue
+            for verb in _infinitives(stem, harmony, "v" + harmony):
+                if verb != word and _infinitive_shaped(verb) and self._base(verb):
+                    return verb
+        return ""
 
     def _guess(self, word: str) -> list[Reading]:
         # simplemma's affix rules guess a form for any word; a guess is not knowledge, so
@@ -1559,6 +1623,19 @@ def _infinitives(stem: str, a: str, ending: str) -> list[str]:
     if present:
         out.extend(_present_types_4_to_6(stem, a))
     return out
+
+
+def _present_stems(word: str) -> list[str]:
+    """Present stems a finite verb form can have (VISK § 105): *tule-n*, *tule-t*,
+    *tule-vat*; a third person singular with its lengthened last vowel (*puhu-u*, *tule-e*)
+    or a stem already long (*seuraa*, *osaa*)."""
+    if word.endswith(("vat", "vät")):
+        return [word[:-3]]
+    if word[-1:] in ("n", "t") and word[-2:-1] in _VOWELS:
+        return [word[:-1]]
+    if len(word) > 2 and word[-1] in _VOWELS and word[-1] == word[-2]:
+        return [word[:-1], word]
+    return []
 
 
 def _type3(short: str, a: str) -> list[str]:
