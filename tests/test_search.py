@@ -584,3 +584,52 @@ def test_autocoding_with_a_keyword_matches_the_spans_search_finds(
         assert row.matched == "; ".join(dict.fromkeys(inside))
     covered = [any(r.start <= s and e <= r.end for r in proposals.itertuples()) for s, e in spans]
     assert all(covered)
+
+
+NEIGHBOURS_TEXT = (
+    "H: Miten on mennyt?\n"
+    "V: Tänä aikana olen oppinut paljon. Vuoden aikana kaikki muuttui. Minä tulen huomenna, "
+    "tulen loimu lämmitti. Hän osaa ajaa, suurta osaa en tunne.\n"
+)
+
+
+@pytest.mark.parametrize("analyser", ["voikko", "simplemma"])
+def test_the_word_before_decides_how_a_homograph_reads(
+        make_project: MakeProject, analyser: str) -> None:
+    """Issue 17: an agreeing attribute makes *aikana* the noun (not after the governing
+    noun *vuoden*); a subject pronoun makes *tulen*, *osaa* the finite verb (not after an
+    attribute: *suurta osaa*). Each hit's why names the rule; the kept index reads back
+    the same hits; autocoding proposes the sentences search finds."""
+    from tymqual.autocode import KeywordAutocoder
+    from tymqual.morphology import get_analyser
+
+    try:
+        get_analyser(analyser)
+    except TymqualError as exc:
+        pytest.skip(f"{analyser} is not installed here: {exc}")
+    codebook = "name: Testi\ncodes:\n  - name: Aika\n    key: aika\n    keywords: [aika]\n"
+    project = make_project({"transcripts/H3.txt": NEIGHBOURS_TEXT,
+                            "codes/codebook.yaml": codebook}, progress=False)
+    text = project.document("H3").text
+
+    def found(word: str) -> list[tuple[int, str]]:
+        hits = search(project, word, compounds="off", analyser=analyser)
+        hits = hits[hits["source_id"] == "H3"]
+        return list(zip(hits["start"].astype(int), hits["why"], strict=True))
+
+    aika = found("aika")
+    assert [s for s, _ in aika] == [text.index("Tänä aikana") + 5]
+    assert "agrees in case" in aika[0][1]
+    tulla = found("tulla")
+    assert [s for s, _ in tulla] == [text.index("Minä tulen") + 5]
+    assert "subject pronoun" in tulla[0][1]
+    assert [s for s, _ in found("osata")] == [text.index("Hän osaa") + 4]
+    assert [s for s, _ in found("osa")] == [text.index("suurta osaa") + 7]
+    again = make_project(progress=False)  # the kept index: same hits, same whys
+    hits = search(again, "aika OR tulla", compounds="off", analyser=analyser)
+    assert sorted(hits.loc[hits["source_id"] == "H3", "why"]) == sorted(
+        w for _, w in aika + tulla)
+    proposals = KeywordAutocoder(compounds="off", analyser=analyser).fit(project).predict(
+        project)
+    assert list(proposals.loc[proposals["source_id"] == "H3", "text"]) == [
+        "Tänä aikana olen oppinut paljon."]

@@ -495,7 +495,7 @@ _SURFACE_CASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ("lt[aä]", "ulkoeronto"), ("lle", "ulkotulento"), ("tt[aä]", "vajanto"),
         ("ksi", "tulento"), ("n[aä]", "olento"),
         (r"seen|siin|h([aeiouyäö])n|([aeiouyäö])\2n", "sisatulento"), ("n", "omanto"),
-        ("[aeiouyäö][aä]", "osanto"),
+        ("[aeiouyäöt][aä]", "osanto"),
     ))
 _INFINITIVE = re.compile("(?:[aeiouyäö]|[dlnrt])[aä]$")
 _PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
@@ -510,7 +510,8 @@ _PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
 _CASE_STEM: dict[str, Callable[[str], int]] = {
     **dict.fromkeys(("sisaolento", "sisaeronto", "ulkoolento", "ulkoeronto", "ulkotulento",
                      "vajanto", "tulento"), lambda w: 3),
-    "olento": lambda w: 2, "omanto": lambda w: 1, "osanto": lambda w: 1,
+    "olento": lambda w: 2, "omanto": lambda w: 1,
+    "osanto": lambda w: 2 if w[-2:-1] == "t" else 1,
     "sisatulento": lambda w: 4 if w.endswith(("seen", "siin")) else (
         3 if w[-3:-2] == "h" else 2),
 }
