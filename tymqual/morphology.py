@@ -23,7 +23,8 @@ a text counts by the reading it usually has (Voikko's readings ranked by ``_rank
 simplemma's corpus-built dictionary as the measure of what is usual; ``readings="all"``
 widens both sides); participles are forms of their verb, as in Universal Dependencies;
 compound heads come from the likely reading's real compound boundaries; and
-:meth:`WordAnalysis.why` says in one line why a form matched.
+:meth:`WordAnalysis.why` says in one line why a form matched. How well this does against
+hand-annotated lemmas is measured by ``benchmarks/search_eval.py``.
 
 **Context** (issue 17, fourth round): Finnish marks how neighbouring words relate in their
 endings, so the word before a homograph often decides it. :func:`context_rule` reads a word
@@ -36,8 +37,7 @@ noun, the finite verb that agrees with it in person and number (*minä tulen*: *
 is never moved aside. Cases come from Voikko's analyses, or in the fallback from the word's
 ending (:func:`surface_case`), where simplemma's one base form is given the readings the
 rules choose between (:meth:`SimplemmaAnalyser._homographs`). The search index applies the
-rules once per pair of neighbouring forms and marks what it read so in ``why``. How well this does against
-hand-annotated lemmas is measured by ``benchmarks/search_eval.py``.
+rules once per pair of neighbouring forms and marks what it read so in ``why``.
 
 This module belongs to the data-model layer: it imports only :mod:`tymqual.errors`, the
 standard library and the analysers themselves (each lazily, so a missing one costs nothing).
