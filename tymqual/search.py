@@ -39,6 +39,7 @@ from tymqual.cache import StoredIndex, StoredSource
 from tymqual.corpus import Turn
 from tymqual.errors import TymqualError
 from tymqual.morphology import (
+    CONTEXT_RULES,
     NEGATION,
     Analyser,
     Compounds,
@@ -376,7 +377,9 @@ class TextIndex:
     def _kept_form_id(self, key: str) -> int:
         if key.startswith(_KEPT_CONTEXT):
             rule, _, form = key[len(_KEPT_CONTEXT):].partition(" ")
-            return self.context_id(self.form_id(form), rule)
+            if rule in CONTEXT_RULES and form:
+                return self.context_id(self.form_id(form), rule)
+            return self.form_id(form or rule)  # a rule this version lacks: the word alone
         return self.form_id(key)
 
     def form_id(self, form: str) -> int:
