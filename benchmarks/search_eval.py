@@ -57,7 +57,7 @@ import numpy as np  # noqa: E402
 
 import tymqual  # noqa: E402
 from tymqual.errors import TymqualError  # noqa: E402
-from tymqual.morphology import get_analyser  # noqa: E402
+from tymqual.morphology import context_rule, get_analyser, read_in_context  # noqa: E402
 
 FTB_FILE = Path("data") / "ud-finnish-ftb" / "fi_ftb-ud-dev.conllu.gz"
 
@@ -387,21 +387,34 @@ def print_fresh(corpus: Corpus, tmp: Path) -> None:
 def print_wider(sentences: list[Sentence]) -> None:
     """Top base form against the gold lemma on every NOUN and VERB token whose lemma is no
     study or fresh word: a wider steer set for the analysers' rules (their errors were
-    read in issue 17's third round)."""
+    read in issue 17's third and fourth rounds). Each token read alone, and read after the
+    word before it by the context rules (:func:`tymqual.morphology.context_rule`), as the
+    search index reads it (punctuation is no word there, so it is skipped here too)."""
     study = {w for words in (*STUDY.values(), *FRESH.values()) for w in words}
-    tokens = [(form, lemma.replace("#", "").lower(), upos) for s in sentences
-              for form, lemma, upos in s.tokens
-              if upos in ("NOUN", "VERB") and lemma.replace("#", "").lower() not in study]
-    print("\n| analyser | NOUN tokens right | VERB tokens right |\n|---|---:|---:|")
+    print("\n| analyser | NOUN tokens right | in context | VERB tokens right | in context |"
+          "\n|---|---:|---:|---:|---:|")
     for name in ("voikko", "simplemma"):
         try:
             analyser = get_analyser(name)
         except TymqualError:
             continue
-        cells = []
-        for upos in ("NOUN", "VERB"):
-            mine = [analyser.analyse(f).readings[0].lemma == g for f, g, u in tokens if u == upos]
-            cells.append(f"{sum(mine) / len(mine):.3f} of {len(mine):,}")
+        right: dict[str, list[tuple[bool, bool]]] = {"NOUN": [], "VERB": []}
+        for sentence in sentences:
+            before = None
+            for form, lemma, upos in sentence.tokens:
+                if upos == "PUNCT":
+                    continue
+                analysis = analyser.analyse(form)
+                gold_lemma = lemma.replace("#", "").lower()
+                if upos in right and gold_lemma not in study:
+                    rule = context_rule(analyser, before, analysis) if before else ""
+                    read = read_in_context(analysis, rule) if rule else analysis
+                    right[upos].append((analysis.readings[0].lemma == gold_lemma,
+                                        read.readings[0].lemma == gold_lemma))
+                before = analysis
+        cells = [f"{sum(r[k] for r in mine) / len(mine):.3f}" + (f" of {len(mine):,}" if k == 0
+                                                                  else "")
+                 for mine in right.values() for k in (0, 1)]
         print(f"| {name} | {' | '.join(cells)} |")
 
 

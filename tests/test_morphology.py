@@ -824,3 +824,96 @@ def test_a_participle_of_a_derived_verb_is_that_verb_not_its_root(
     assert verb in _voikko_bases(verb)  # Voikko knows the derived verb as a word of its own
     assert voikko.matches(form, verb)
     assert not voikko.matches(form, root)
+
+
+# ---------------------------------------------------------------------------- context rules
+def _read_after(analyser: Analyser, before: str, word: str) -> tuple[str, str]:
+    """The context rule that reads ``word`` after ``before`` and the base form it gives."""
+    rule = morphology.context_rule(analyser, analyser.analyse(before), analyser.analyse(word))
+    read = morphology.read_in_context(analyser.analyse(word), rule) if rule else (
+        analyser.analyse(word))
+    return rule, read.readings[0].lemma
+
+
+# (attribute, word, the noun) - the attribute in the same case as the word (VISK § 1258).
+AGREEING = [
+    ("tänä", "aikana", "aika"), ("siihen", "aikaan", "aika"), ("tässä", "suhteessa", "suhde"),
+    ("omalta", "pohjalta", "pohja"), ("tämän", "kerran", "kerta"),
+]
+
+
+@pytest.mark.parametrize(("before", "word", "noun"), AGREEING)
+def test_an_agreeing_attribute_makes_a_lexicalised_case_form_its_noun(
+        strict: Analyser, before: str, word: str, noun: str) -> None:
+    alone = strict.analyse(word)
+    assert alone.readings[0].lemma != noun  # alone it reads as the adposition or adverb
+    assert noun in alone.lemmas  # and the analyser offers the noun as another reading
+    assert _read_after(strict, before, word) == ("agreement", noun)
+
+
+@pytest.mark.parametrize(("before", "word"), [
+    ("tässä", "aikana"),  # inessive before essive: no agreement
+    ("vuoden", "aikana"),  # a noun's genitive governs the adposition
+    ("minun", "kerran"),  # a personal pronoun's genitive is a possessor
+    ("siihen", "suhteessa"),
+])
+def test_no_agreement_keeps_the_usual_reading(strict: Analyser, before: str, word: str) -> None:
+    assert _read_after(strict, before, word) == ("", strict.analyse(word).readings[0].lemma)
+
+
+# (subject, finite form, the verb): the verb agrees with its subject in person and number.
+SUBJECTS = [
+    ("minä", "tulen", "tulla"), ("mä", "tulen", "tulla"), ("hän", "osaa", "osata"),
+    ("joka", "seuraa", "seurata"), ("se", "tapaa", "tavata"),
+]
+
+
+@pytest.mark.parametrize(("before", "word", "verb"), SUBJECTS)
+def test_a_subject_pronoun_makes_an_agreeing_finite_form_the_verb(
+        strict: Analyser, before: str, word: str, verb: str) -> None:
+    assert strict.analyse(word).readings[0].lemma != verb
+    assert _read_after(strict, before, word) == ("subject", verb)
+
+
+@pytest.mark.parametrize(("before", "word"), [
+    ("hän", "tulen"), ("minä", "osaa"), ("sinä", "seuraa"), ("me", "tapaa")])
+def test_a_subject_of_another_person_decides_nothing(
+        strict: Analyser, before: str, word: str) -> None:
+    assert _read_after(strict, before, word)[0] == ""
+
+
+@pytest.mark.parametrize(("before", "word", "expected"), [
+    ("tuomari", "mittaa", ("subject", "mitata")),  # a nominative noun is a third person
+    ("naiset", "juovat", ("subject", "juoda")),
+    ("kaksi", "tuhkaa", ("numeral", "tuhka")),  # a cardinal's partitive singular
+    ("3", "tuhkaa", ("numeral", "tuhka")),
+    ("hyvää", "tukea", ("agreement", "tuki")),
+    ("sitä", "tukea", ("", "tukea")),  # "haluan sitä tukea": the pronoun is its object
+    ("paremmin", "kuin", ("", "kuin")),  # a conjunction is never moved aside
+    ("yksikkö", "Suomi", ("", "suomi")),  # nor a name
+])
+def test_voikko_context_rules(
+        voikko: Analyser, before: str, word: str, expected: tuple[str, str]) -> None:
+    assert _read_after(voikko, before, word) == expected
+
+
+def test_the_rules_name_themselves_in_why(strict: Analyser) -> None:
+    query = strict.query("aika")
+    read = morphology.read_in_context(strict.analyse("aikana"), "agreement")
+    assert not strict.analyse("aikana").why(query)
+    assert "agrees in case" in read.why(query)
+    read = morphology.read_in_context(strict.analyse("tulen"), "subject")
+    assert "subject pronoun" in read.why(strict.query("tulla"))
+    assert morphology.read_in_context(read, "subject") is read  # read once, stays
+
+
+SURFACE_FORMS = ("talossa", "talosta", "talolla", "talolta", "talolle", "talotta", "taloksi",
+                 "talona", "taloon", "taloihin", "huoneeseen", "talon", "maahan", "kylässä",
+                 "pöydältä", "tätä", "hyvää", "aikana", "tänä", "siihen", "tähän")
+
+
+@pytest.mark.parametrize("form", SURFACE_FORMS)
+def test_the_surface_case_is_one_voikko_gives(voikko: Analyser, form: str) -> None:
+    cases = {c for _, c, _ in voikko.inflections(form)}
+    assert cases, f"Voikko gives {form} no case"
+    assert morphology.surface_case(form) in cases

@@ -26,6 +26,19 @@ compound heads come from the likely reading's real compound boundaries; and
 :meth:`WordAnalysis.why` says in one line why a form matched. How well this does against
 hand-annotated lemmas is measured by ``benchmarks/search_eval.py``.
 
+**Context** (issue 17, fourth round): Finnish marks how neighbouring words relate in their
+endings, so the word before a homograph often decides it. :func:`context_rule` reads a word
+after the word before it: after a negation verb, a verb (*en halua*); after an attribute
+that agrees with it in case and number, the noun (*tänä aikana*, *siihen aikaan*, *tässä
+suhteessa*: *aika*, *suhde*, not the adpositions UD lemmatises as themselves); after a
+cardinal numeral, a partitive noun (*kaksi tapaa*); after a subject pronoun or a nominative
+noun, the finite verb that agrees with it in person and number (*minä tulen*: *tulla*, not
+*tuli*; *hän osaa*: *osata*). A pronoun, conjunction, adposition, adverb, numeral or name
+is never moved aside. Cases come from Voikko's analyses, or in the fallback from the word's
+ending (:func:`surface_case`), where simplemma's one base form is given the readings the
+rules choose between (:meth:`SimplemmaAnalyser._homographs`). The search index applies the
+rules once per pair of neighbouring forms and marks what it read so in ``why``.
+
 This module belongs to the data-model layer: it imports only :mod:`tymqual.errors`, the
 standard library and the analysers themselves (each lazily, so a missing one costs nothing).
 """
@@ -61,8 +74,14 @@ __all__ = [
     "available_analysers",
     "check_compounds",
     "check_readings",
+    "CONTEXT_RULES",
     "connegative",
+    "context_rule",
     "get_analyser",
+    "may_read_in_context",
+    "may_set_context",
+    "read_in_context",
+    "surface_case",
     "ABBREVIATIONS",
     "sentence_spans",
     "keep_dictionary_index",
@@ -352,6 +371,15 @@ class Analyser:
         """The rule of :meth:`matches`, for an analysis already made."""
         return bool(self.explain(analysis, query))
 
+    def inflections(self, word: str, verbs: bool = False) -> frozenset[tuple[str, str, str]]:
+        """How ``word`` is inflected, for the context rules (:func:`context_rule`): each
+        noun-like reading's ``(word class, case, number)`` (Voikko's case names:
+        ``sisaolento``, ``omanto``, ...), or with ``verbs`` each finite verb reading's
+        ``(word class, person, number)`` and ``(word class, "infinitive", "")`` for a first
+        infinitive. This base version reads the word's ending alone
+        (word class and number ``""``: unknown); Voikko's reads its analyses."""
+        return _surface_inflections(word, verbs)
+
     # -- the shared pipeline -------------------------------------------------------------
     def _analyse(self, word: str) -> WordAnalysis:
         readings = self._readings(word) if word else []
@@ -435,19 +463,262 @@ NEGATION = frozenset(
 )
 
 
+# ---------------------------------------------------------------------------- context
+#: The context rules of :func:`context_rule`, each with the word class it puts first.
+CONTEXT_RULES: dict[str, str] = {
+    "connegative": "teonsana", "agreement": "nimisana", "numeral": "nimisana",
+    "subject": "teonsana",
+}
+_CONTEXT_WHY = {
+    "connegative": "after a negation verb: the verb",
+    "agreement": "an attribute before it agrees in case and number: the noun",
+    "numeral": "after a cardinal numeral, a partitive singular: the noun",
+    "subject": "after a subject pronoun it agrees with in person: the finite verb",
+}
+#: Pronouns that agree with their noun as its attribute (demonstratives, *sama*, *oma*,
+#: quantifiers and interrogative determiners; Iso suomen kielioppi §§ 570-581, 732-750).
+#: Personal pronouns and *joka* are left out: their genitive is a possessor (*minun aikana*,
+#: *jonka aikana*), not an attribute that agrees.
+ATTRIBUTE_PRONOUNS = frozenset({
+    "tämä", "tuo", "se", "nämä", "nuo", "ne", "sama", "oma", "muu", "toinen", "jokin",
+    "joku", "jokainen", "kukin", "kaikki", "mikään", "mikä", "eräs", "usea", "moni",
+    "molemmat", "kumpikin", "kumpi", "sellainen", "tällainen", "tuollainen", "millainen",
+})
+#: Nominative pronouns that are the subject of the finite verb right after them, with the
+#: person and number the verb agrees in (VISK § 1283); spoken *mä*, *sä* included.
+SUBJECT_PRONOUNS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("minä", "mä", "mää"), ("1", "singular")),
+    **dict.fromkeys(("sinä", "sä", "sää"), ("2", "singular")),
+    **dict.fromkeys(("hän", "se", "joka", "kuka", "mikä"), ("3", "singular")),
+    "me": ("1", "plural"), "te": ("2", "plural"),
+    **dict.fromkeys(("he", "ne", "jotka", "ketkä", "mitkä"), ("3", "plural")),
+}
+#: Cardinal numerals from two up, whose nominative takes a partitive singular (VISK § 772).
+CARDINALS = frozenset({
+    "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän", "kahdeksan", "yhdeksän",
+    "kymmenen", "sata", "tuhat", "monta", "kaks", "viis", "kuus", "seittemän",
+})
+_NOUN_CLASSES = frozenset({"nimisana", "etunimi", "sukunimi", "paikannimi", "nimi"})
+_ATTRIBUTE_CLASSES = frozenset({"laatusana", "nimisana_laatusana", "lukusana"})
+_NOT_ATTRIBUTES = frozenset({"minä", "sinä", "hän", "me", "te", "he", "joka", "itse"})
+# Surface case endings, most specific first (the fallback's cases, and Voikko's check).
+_SURFACE_CASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(f"(?:{ending})$"), case) for ending, case in (
+        ("ss[aä]", "sisaolento"), ("st[aä]", "sisaeronto"), ("ll[aä]", "ulkoolento"),
+        ("lt[aä]", "ulkoeronto"), ("lle", "ulkotulento"), ("tt[aä]", "vajanto"),
+        ("ksi", "tulento"), ("n[aä]", "olento"),
+        (r"seen|siin|h([aeiouyäö])n|([aeiouyäö])\2n", "sisatulento"), ("n", "omanto"),
+        ("[aeiouyäöt][aä]", "osanto"),
+    ))
+_INFINITIVE = re.compile("(?:[aeiouyäö]|[dlnrt])[aä]$")
+_PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
+    ("1", "singular"): re.compile("[aeiouyäö]n$"), ("2", "singular"): re.compile("[aeiouyäö]t$"),
+    ("1", "plural"): re.compile("mme$"), ("2", "plural"): re.compile("tte$"),
+    ("3", "plural"): re.compile("v[aä]t$"),
+    ("3", "singular"): re.compile(r"([aeiouyäö])\1$|[^aeiouyäö]i$|pi$"),
+}
+
+
+# How many letters of a case ending to take off for the stem (:meth:`_case_noun`).
+_CASE_STEM: dict[str, Callable[[str], int]] = {
+    **dict.fromkeys(("sisaolento", "sisaeronto", "ulkoolento", "ulkoeronto", "ulkotulento",
+                     "vajanto", "tulento"), lambda w: 3),
+    "olento": lambda w: 2, "omanto": lambda w: 1,
+    "osanto": lambda w: 2 if w[-2:-1] == "t" else 1,
+    "sisatulento": lambda w: 4 if w.endswith(("seen", "siin")) else (
+        3 if w[-3:-2] == "h" else 2),
+}
+
+
+def surface_case(word: str) -> str:
+    """The case a Finnish noun-like form's ending shows (Voikko's case names: ``sisaolento``
+    for *-ssa*, ``omanto`` for *-n*, ...), ``""`` when no case ending is seen.
+
+    Read from the end of the word only, most specific ending first, so it cannot tell a
+    genitive *-n* from a first-person verb or a partitive *-a* from other *-a* forms; the
+    context rules use it only together with a word class (see :func:`context_rule`).
+    """
+    low = word.lower()
+    for pattern, case in _SURFACE_CASES:
+        if pattern.search(low):
+            return case
+    return ""
+
+
+def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> str:
+    """The context rule under which ``analysis`` is read after the word ``before`` (the word
+    right before it in the same unit), or ``""`` when its usual reading stands.
+
+    Finnish marks the relation of neighbouring words in their endings, so the word before a
+    homograph often decides it (the rules in order; each moves readings of one word class
+    first, :data:`CONTEXT_RULES`, and applies only when the word has such a reading that is
+    not already first):
+
+    1. ``connegative``: after a negation verb (:data:`NEGATION`) the connegative of a verb
+       (*en halua*: *haluta*, not *halu*).
+    2. ``agreement``: after an attribute that agrees with it in case and number, the noun
+       (*tänä aikana*, *siihen aikaan*, *tässä suhteessa*, *omalta pohjalta*, *hyvää
+       seuraa*: Finnish attributes agree with their head noun, VISK § 1258). An attribute is
+       an agreeing pronoun (:data:`ATTRIBUTE_PRONOUNS`; not a personal pronoun, whose
+       genitive is a possessor: *minun aikana*), an adjective or a numeral. The cases come
+       from the analyser (:meth:`Analyser.inflections`: Voikko's, or the fallback's
+       surface endings, :func:`surface_case`); a nominative pair decides nothing. A noun
+       before it (*vuoden aikana*) governs rather than agrees, so it keeps the adposition.
+    3. ``numeral``: after a cardinal numeral from two up in the nominative (:data:`CARDINALS`,
+       or digits), a partitive singular is the noun (*kaksi tapaa*, *3 osaa*; VISK § 772).
+    4. ``subject``: after a nominative subject pronoun (:data:`SUBJECT_PRONOUNS`: *minä*,
+       *hän*, *joka*, ...; spoken *ne* also with a singular verb, *ne korvaa*) or a noun or
+       name in the nominative (third person: *tuomari mittaa*, *naiset juovat*), a finite
+       verb form that agrees with it in person and number is the verb (*minä uskon*, *hän
+       osaa*, *joka seuraa*), not the noun it is written like (VISK § 1283).
+
+    Rules 2-4 leave a word alone whose likely base form has a reading as a pronoun, conjunction,
+    adposition, adverb, numeral, interjection or name (*paremmin kuin*: *kuin* is no form
+    of *kuu*), except an adverb that is a lexicalised case form (*aikana*), which is what rule
+    2 is for. They reorder readings, so they change nothing where the analyser offers one
+    reading only: simplemma, the fallback, gives one base form per word, so there they
+    rarely apply (its surface cases, :func:`surface_case`, stand ready for an analyser
+    with more readings).
+    """
+    if before.word.lower() in NEGATION:
+        return "connegative" if _reorders(analysis, "teonsana") else ""
+    if any(_function_word(r) for r in analysis.likely()):
+        return ""
+    for rule in ("agreement", "numeral", "subject"):
+        if _reorders(analysis, CONTEXT_RULES[rule]) and _RULES[rule](analyser, before, analysis):
+            return rule
+    return ""
+
+
+def read_in_context(analysis: WordAnalysis, rule: str) -> WordAnalysis:
+    """``analysis`` as :func:`context_rule`'s ``rule`` reads it: the readings of that rule's
+    word class first (the first of them naming the rule), the others after them."""
+    pos = CONTEXT_RULES[rule]
+    if not _reorders(analysis, pos):
+        return analysis
+    first = tuple(r for r in analysis.readings if r.pos == pos)
+    others = tuple(r for r in analysis.readings if r.pos != pos)
+    lead = replace(first[0], rule=f"{first[0].rule or pos}; {_CONTEXT_WHY[rule]}")
+    return replace(analysis, readings=(lead, *first[1:], *others))
+
+
 def connegative(analysis: WordAnalysis) -> WordAnalysis:
     """``analysis`` read right after a negation verb (:data:`NEGATION`): verbs first.
 
     Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb is
     the connegative of a verb, so a verb reading it has comes first (*halua*: *haluta*, not
     the noun *halu*). Returns ``analysis`` itself when a verb reading already leads or
-    there is none. Search, autocoding and the suggester all apply it.
+    there is none. Search, autocoding and the suggester all apply it (the first of the
+    rules of :func:`context_rule`).
     """
-    verbs = tuple(r for r in analysis.readings if r.pos == "teonsana")
-    if not verbs or analysis.readings[0].pos == "teonsana":
-        return analysis
-    others = tuple(r for r in analysis.readings if r.pos != "teonsana")
-    return replace(analysis, readings=(*verbs, *others))
+    return read_in_context(analysis, "connegative")
+
+
+def may_set_context(analysis: WordAnalysis) -> bool:
+    """Whether the word ``analysis`` is of may decide how the next word reads under
+    :func:`context_rule` (a negation verb, an attribute, a numeral or a subject pronoun):
+    an index asks the rules only after such words."""
+    word = analysis.word.lower()
+    return (word in NEGATION or word in SUBJECT_PRONOUNS or word in CARDINALS
+            or word.isdigit() or _attribute(analysis)
+            or analysis.readings[0].pos in _NOUN_CLASSES)
+
+
+def may_read_in_context(analysis: WordAnalysis) -> bool:
+    """Whether some rule of :func:`context_rule` could change how ``analysis`` reads."""
+    return any(_reorders(analysis, pos) for pos in set(CONTEXT_RULES.values()))
+
+
+def _reorders(analysis: WordAnalysis, pos: str) -> bool:
+    """Whether ``analysis`` has a reading of word class ``pos`` with another base form than
+    its first reading's, the first reading not being of that class."""
+    top = analysis.readings[0]
+    return top.pos != pos and any(r.pos == pos and r.lemma != top.lemma
+                                  for r in analysis.readings)
+
+
+#: Word classes whose reading the rules after the first never move aside: pronouns,
+#: conjunctions, adpositions, adverbs, numerals, interjections and names (*paremmin kuin*:
+#: *kuin* is no instructive plural of *kuu*; *toisella kymmenellä*: no noun *kymmen*;
+#: *yksikkö Suomi*: no verb *suomia*).
+_KEPT_CLASSES = (_FUNCTION_CLASSES | _UNINFLECTED_CLASSES | _NOUN_CLASSES
+                 | {"lukusana", "huudahdussana"}) - {"nimisana"}
+
+
+def _function_word(reading: Reading) -> bool:
+    """Whether ``reading`` is of a class in :data:`_KEPT_CLASSES`, other than an adverb
+    that is a lexicalised case form (*aikana*, *onneksi*): those grew out of nouns."""
+    return reading.pos in _KEPT_CLASSES and reading.rule != "lexicalised word"
+
+
+def _attribute(before: WordAnalysis) -> bool:
+    """Whether ``before`` can be an agreeing attribute: by its likely reading, an agreeing
+    pronoun, an adjective or a numeral."""
+    top = before.readings[0]
+    if top.lemma in _NOT_ATTRIBUTES:
+        return False
+    return top.lemma in ATTRIBUTE_PRONOUNS or top.pos in _ATTRIBUTE_CLASSES or (
+        top.lemma in CARDINALS)
+
+
+def _agrees(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    if not _attribute(before):
+        return False
+    mine = {(c, n) for pos, c, n in analyser.inflections(analysis.word)
+            if pos in ("", "nimisana") and c and c != "nimento"}
+    theirs = {(c, n) for _, c, n in analyser.inflections(before.word)}
+    if before.readings[0].lemma in ATTRIBUTE_PRONOUNS and _infinitive(analyser, analysis):
+        theirs.discard(("osanto", "singular"))  # "haluan sitä tukea": its object
+        theirs.discard(("osanto", ""))
+    return any(c == d and (n == m or "" in (n, m)) for c, n in mine for d, m in theirs)
+
+
+def _infinitive(analyser: Analyser, analysis: WordAnalysis) -> bool:
+    return any(c == "infinitive" for _, c, _ in analyser.inflections(analysis.word, verbs=True))
+
+
+def _counted(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    word = before.word.lower()
+    if not (word.isdigit() and word not in ("1", "0")) and word not in CARDINALS:
+        return False
+    return any(pos in ("", "nimisana") and c == "osanto" and n in ("", "singular")
+               for pos, c, n in analyser.inflections(analysis.word))
+
+
+def _has_subject(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    persons = _subject_persons(analyser, before)
+    return any(pos in ("", "teonsana") and (c, n) in persons
+               for pos, c, n in analyser.inflections(analysis.word, verbs=True))
+
+
+def _subject_persons(analyser: Analyser, before: WordAnalysis) -> set[tuple[str, str]]:
+    """The persons and numbers of a finite verb ``before`` can be the subject of: a subject
+    pronoun's (spoken *ne* also with the singular, *ne tulee*: VISK § 1283), or a noun's or
+    name's in the nominative, which is of the third person (*tuomari mittaa*, *naiset
+    juovat*)."""
+    word = before.word.lower()
+    if word in SUBJECT_PRONOUNS:
+        return {SUBJECT_PRONOUNS[word], *([("3", "singular")] if word == "ne" else [])}
+    if before.readings[0].pos not in _NOUN_CLASSES:
+        return set()
+    return {("3", n) for pos, c, n in analyser.inflections(before.word)
+            if pos in _NOUN_CLASSES and c == "nimento" and n}
+
+
+_RULES: dict[str, Callable[[Analyser, WordAnalysis, WordAnalysis], bool]] = {
+    "agreement": _agrees, "numeral": _counted, "subject": _has_subject,
+}
+
+
+def _surface_inflections(word: str, verbs: bool) -> frozenset[tuple[str, str, str]]:
+    """The fallback's :meth:`Analyser.inflections`: from the word's ending alone."""
+    low = word.lower()
+    if verbs:
+        found = {("", *person) for person, pattern in _PERSON_ENDINGS.items()
+                 if pattern.search(low)}
+        return frozenset(found | ({("", "infinitive", "")} if _INFINITIVE.search(low) else set()))
+    case = surface_case(low)
+    return frozenset({("", case, "")}) if case else frozenset()
 
 
 def _acronym_readings(word: str) -> list[Reading]:
@@ -617,6 +888,7 @@ class VoikkoAnalyser(Analyser):
 
     def __init__(self) -> None:
         super().__init__()
+        self._inflections: dict[tuple[str, bool], frozenset[tuple[str, str, str]]] = {}
         try:
             import libvoikko
         except (ImportError, OSError) as exc:
@@ -669,6 +941,17 @@ class VoikkoAnalyser(Analyser):
         capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
         return Reading(base, kind, parts, derived=derived, rule=f"{kind}{capital}")
 
+    def inflections(self, word: str, verbs: bool = False) -> frozenset[tuple[str, str, str]]:
+        """Voikko's cases (or persons) and numbers of ``word`` (:meth:`Analyser.inflections`)."""
+        key = (word, verbs)
+        found = self._inflections.get(key)
+        if found is None:
+            with self._lock:
+                raw = self._raw(word.strip())
+            found = self._inflections[key] = frozenset(
+                _voikko_inflection(a, verbs) for a in raw if _inflected(a, verbs))
+        return found
+
     def word_classes(self, word: str) -> frozenset[str]:
         """Voikko's word classes of ``word`` (``nimisana``, ``sukunimi``, ...); empty if unknown."""
         with self._lock:
@@ -691,6 +974,25 @@ class VoikkoAnalyser(Analyser):
         firsts = [_fst_part(c) for c in chunks[:-1]]
         parts = tuple(p for p in (*firsts, lemma[len(leading):].strip("-")) if p)
         return parts if len(parts) >= 2 else (lemma,)
+
+
+def _inflected(analysis: dict[str, str], verbs: bool) -> bool:
+    """Whether a Voikko analysis is a case form, or with ``verbs`` a finite verb form or a
+    first infinitive."""
+    if not verbs:
+        return bool(analysis.get("SIJAMUOTO"))
+    return analysis.get("CLASS") == "teonsana" and bool(
+        analysis.get("PERSON") or analysis.get("MOOD") == "A-infinitive")
+
+
+def _voikko_inflection(analysis: dict[str, str], verbs: bool) -> tuple[str, str, str]:
+    """One Voikko analysis as :meth:`Analyser.inflections` gives it."""
+    number = str(analysis.get("NUMBER", ""))
+    if not verbs:
+        return (str(analysis.get("CLASS", "")), str(analysis["SIJAMUOTO"]), number)
+    if analysis.get("MOOD") == "A-infinitive":
+        return ("teonsana", "infinitive", "")
+    return ("teonsana", str(analysis["PERSON"]), number)
 
 
 _MA_ABESSIVE = "teonsana, MA-infinitive abessive"
@@ -1116,7 +1418,9 @@ class SimplemmaAnalyser(Analyser):
     def _readings(self, word: str) -> list[Reading]:
         function = self._function_word(word)
         if function:
-            return function
+            # one read as itself may be a lexicalised case form (aikana, kanssa)
+            itself = function[0].lemma == word.lower()
+            return function + (self._homographs(word.lower(), word.lower()) if itself else [])
         abessive = self._ma_abessive(word)
         if abessive:
             return abessive
@@ -1127,7 +1431,8 @@ class SimplemmaAnalyser(Analyser):
                 if verb:
                     return [Reading(verb, "teonsana", also=(lemma,),
                                     rule=f"simplemma, participle {lemma}")]
-                return [Reading(lemma, parts=self._split(lemma), rule="simplemma")]
+                return [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
+                        *self._homographs(word.lower(), lemma)]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
         for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
@@ -1139,6 +1444,57 @@ class SimplemmaAnalyser(Analyser):
         if not split:
             return []
         return [Reading("".join(split), parts=split, rule="simplemma, split compound")]
+
+    def _homographs(self, word: str, lemma: str) -> list[Reading]:
+        """The other readings of a form simplemma reads as ``lemma``, for the context rules
+        (:func:`context_rule`), after it: simplemma gives one base form per form, where
+        Voikko gives each reading.
+
+        - A form simplemma lists as its own base form (a lexicalised case form: *aikana*,
+          *suhteessa*, *pohjalta*) that has a case ending (:func:`surface_case`) is also
+          the noun left when the ending is taken off (*aika-na*), or else the noun whose
+          inessive, adessive or genitive the same stem makes, when simplemma lists it
+          (*suhtee-ssa* → *suhtee-lla* → *suhde*).
+        - A form with a personal ending of a finite verb (*tule-n*, *seuraa*, *puhu-u*,
+          *tule-vat*) is also the verb whose present stem is left, by the verb types'
+          infinitive endings (:func:`_infinitives`; *tulen* → *tulla*, *seuraa* →
+          *seurata*), when simplemma lists it as a base form.
+        """
+        out = []
+        noun = self._case_noun(word) if lemma == word else ""
+        if noun and noun != lemma and noun not in stopwords():  # kuin is no form of kuka
+            out.append(Reading(noun, "nimisana", rule="simplemma, case form"))
+        verb = self._finite_verb(word)
+        if verb and verb != lemma and verb not in stopwords():
+            out.append(Reading(verb, "teonsana", rule="simplemma, finite verb form"))
+        return out
+
+    def _case_noun(self, word: str) -> str:
+        case = surface_case(word)
+        ending = _CASE_STEM.get(case)
+        if ending is None:
+            return ""
+        stem = word[: len(word) - ending(word)]
+        harmony = "ä" if any(c in stem for c in "äöy") else "a"
+        if len(stem) < _MIN_SHORT_PART:
+            return ""
+        if self._base(stem):  # the essive and partitive of many nouns: aika-na, tausta-a
+            return stem
+        for form in (f"{stem}ss{harmony}", f"{stem}ll{harmony}", f"{stem}n"):
+            found = self._known_lemma(form) if form != word and self._known(form) else ""
+            if found not in ("", word, form) and found[:2] == word[:2] and self._base(found):
+                return found
+        return ""
+
+    def _finite_verb(self, word: str) -> str:
+        harmony = "ä" if any(c in word for c in "äöy") else "a"
+        for stem in _present_stems(word):
+            if len(stem) < _MIN_SHORT_PART:
+                continue
+            for verb in _infinitives(stem, harmony, "v" + harmony):
+                if verb != word and _infinitive_shaped(verb) and self._base(verb):
+                    return verb
+        return ""
 
     def _guess(self, word: str) -> list[Reading]:
         # simplemma's affix rules guess a form for any word; a guess is not knowledge, so
@@ -1281,6 +1637,19 @@ def _infinitives(stem: str, a: str, ending: str) -> list[str]:
     if present:
         out.extend(_present_types_4_to_6(stem, a))
     return out
+
+
+def _present_stems(word: str) -> list[str]:
+    """Present stems a finite verb form can have (VISK § 105): *tule-n*, *tule-t*,
+    *tule-vat*; a third person singular with its lengthened last vowel (*puhu-u*, *tule-e*)
+    or a stem already long (*seuraa*, *osaa*)."""
+    if word.endswith(("vat", "vät")):
+        return [word[:-3]]
+    if word[-1:] in ("n", "t") and word[-2:-1] in _VOWELS:
+        return [word[:-1]]
+    if len(word) > 2 and word[-1] in _VOWELS and word[-1] == word[-2]:
+        return [word[:-1], word]
+    return []
 
 
 def _type3(short: str, a: str) -> list[str]:

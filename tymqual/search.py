@@ -39,6 +39,7 @@ from tymqual.cache import StoredIndex, StoredSource
 from tymqual.corpus import Turn
 from tymqual.errors import TymqualError
 from tymqual.morphology import (
+    CONTEXT_RULES,
     NEGATION,
     Analyser,
     Compounds,
@@ -46,9 +47,12 @@ from tymqual.morphology import (
     WordAnalysis,
     check_compounds,
     check_readings,
-    connegative,
+    context_rule,
     get_analyser,
     keep_dictionary_index,
+    may_read_in_context,
+    may_set_context,
+    read_in_context,
     sentences,
 )
 from tymqual.morphology import stopwords as stopword_list
@@ -329,8 +333,10 @@ class SourceIndex:
         return [(u, a, b) for u, a, b in self._sentences.tolist()]
 
 
-_CONNEGATIVE = "\x00connegative "  # form_ids key of a form read after a negation verb
-_KEPT_CONNEGATIVE = "\x1e"  # its mark in a kept index, whose keys are joined by NUL
+# form_ids key of a form read by a context rule: "\x00<rule> <form>"; in a kept index, whose
+# keys are joined by NUL, "\x1e<rule> <form>".
+_CONTEXT = "\x00"
+_KEPT_CONTEXT = "\x1e"
 
 
 @dataclass
@@ -354,6 +360,9 @@ class TextIndex:
     _unknown: list[int] = field(default_factory=list, repr=False)
     _keyed: int = field(default=0, repr=False)
     _negation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    _context_kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8),
+                                       repr=False)
+    _context_pairs: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     kept: StoredIndex | None = field(default=None, repr=False)
     _kept_ids: np.ndarray | None = field(default=None, repr=False)
 
@@ -366,8 +375,11 @@ class TextIndex:
         return self._kept_ids
 
     def _kept_form_id(self, key: str) -> int:
-        if key.startswith(_KEPT_CONNEGATIVE):
-            return self.connegative_id(self.form_id(key[len(_KEPT_CONNEGATIVE):]))
+        if key.startswith(_KEPT_CONTEXT):
+            rule, _, form = key[len(_KEPT_CONTEXT):].partition(" ")
+            if rule in CONTEXT_RULES and form:
+                return self.context_id(self.form_id(form), rule)
+            return self.form_id(form or rule)  # a rule this version lacks: the word alone
         return self.form_id(key)
 
     def form_id(self, form: str) -> int:
@@ -389,11 +401,37 @@ class TextIndex:
     def connegative_id(self, form_id: int) -> int:
         """The id of form ``form_id`` read after a negation verb (itself if no verb reading
         comes after a non-verb one)."""
+        return self.context_id(form_id, "connegative")
+
+    def context_kinds(self) -> np.ndarray:
+        """Per form, 1 if it may decide how the next word reads (:func:`may_set_context`),
+        2 if a context rule may change how it reads (:func:`may_read_in_context`), 3 both."""
+        if len(self._context_kinds) < len(self.forms):
+            grown = [may_set_context(a) + 2 * may_read_in_context(a)
+                     for a in self.analyses[len(self._context_kinds):]]
+            self._context_kinds = np.concatenate(
+                (self._context_kinds, np.array(grown, dtype=np.uint8)))
+        return self._context_kinds
+
+    def after_id(self, before_id: int, form_id: int) -> int:
+        """The id of form ``form_id`` read right after form ``before_id``
+        (:func:`tymqual.morphology.context_rule`); kept per pair of forms."""
+        pair = (before_id, form_id)
+        found = self._context_pairs.get(pair)
+        if found is None:
+            rule = context_rule(self.analyser, self.analyses[before_id], self.analyses[form_id])
+            found = self._context_pairs[pair] = (
+                self.context_id(form_id, rule) if rule else form_id)
+        return found
+
+    def context_id(self, form_id: int, rule: str) -> int:
+        """The id of form ``form_id`` as context rule ``rule`` reads it (itself when the rule
+        changes nothing): a form id of its own, whose analysis names the rule."""
         analysis = self.analyses[form_id]
-        read = connegative(analysis)
+        read = read_in_context(analysis, rule)
         if read is analysis:
             return form_id
-        key = _CONNEGATIVE + self.forms[form_id]
+        key = f"{_CONTEXT}{rule} {self.forms[form_id]}"
         found = self.form_ids.get(key)
         if found is None:
             found = self.form_ids[key] = len(self.forms)
@@ -561,7 +599,7 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 def _keep_index(project: Project, index: TextIndex) -> None:
     keys = [""] * len(index.forms)
     for form, i in index.form_ids.items():
-        keys[i] = _KEPT_CONNEGATIVE + form[len(_CONNEGATIVE):] if i in index.contextual else form
+        keys[i] = _KEPT_CONTEXT + form[len(_CONTEXT):] if i in index.contextual else form
     project.source_cache.keep_search_index(index.analyser.name, keys, {
         key: StoredSource(s.unit_start, s.unit_end, s.token_start, s.token_end, s.token_form)
         for key, s in index.sources.items()
@@ -586,7 +624,7 @@ def _index_source(
     if tokens is None:
         tokens = _tokens_unit_by_unit(index, text, unit_start, unit_end)
     starts, ends, token_unit, forms = tokens
-    forms = _after_negation(index, forms, token_unit)
+    forms = _in_context(index, forms, token_unit)
     return SourceIndex(
         source_id=source_id,
         text=text,
@@ -603,19 +641,25 @@ def _index_source(
 
 
 _Tokens = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-def _after_negation(index: TextIndex, forms: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """Form ids, with a word right after a negation verb (in the same unit) read by
-    :func:`tymqual.morphology.connegative`; such tokens get a form id of their own."""
+def _in_context(index: TextIndex, forms: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Form ids, with each word read after the word before it in the same unit by the
+    context rules of :func:`tymqual.morphology.context_rule` (after a negation verb, an
+    agreeing attribute, a numeral or a subject pronoun); a token so read gets a form id of
+    its own (:meth:`TextIndex.context_id`), whose analysis names the rule for ``why``."""
     if len(forms) < 2:
         return forms
-    negation = index.negation_mask()
-    after = np.flatnonzero(negation[forms[:-1]] & (unit[:-1] == unit[1:])) + 1
-    if not len(after):
+    kinds = index.context_kinds()
+    pairs = np.flatnonzero((kinds[forms[:-1]] & 1).astype(bool) & (kinds[forms[1:]] >= 2)
+                           & (unit[:-1] == unit[1:]))
+    if not len(pairs):
         return forms
-    forms = forms.copy()
-    for i in after.tolist():
-        forms[i] = index.connegative_id(int(forms[i]))
-    return forms
+    read = forms.copy()
+    for i in pairs.tolist():
+        read[i + 1] = index.after_id(int(forms[i]), int(forms[i + 1]))
+    return read
+
+
+_after_negation = _in_context  # the name of its first rule, kept for callers of that name
 
 
 @functools.cache
@@ -801,8 +845,14 @@ def search(
 
     A word is looked for by the base form typed (*tilanne* finds *tilanteessa*, not *tila*
     or *tilata*), and a text word counts by the base form it usually has (see
-    :meth:`tymqual.morphology.Analyser.query` and ``_rank`` there); ``readings="all"``
-    widens both to every reading the analyser offers. Participles and infinitives are forms
+    :meth:`tymqual.morphology.Analyser.query` and ``_rank`` there), unless the word before
+    it in the same turn decides (:func:`tymqual.morphology.context_rule`): after a negation
+    verb a verb (*en halua*: *haluta*); after an attribute agreeing in case and number the
+    noun (*tänä aikana*, *tässä suhteessa*: *aika*, *suhde*, not the adpositions); after a
+    numeral the partitive noun (*kaksi tapaa*); after a subject pronoun or nominative noun
+    the finite verb agreeing with it (*minä tulen*: *tulla*; *hän osaa*: *osata*). The
+    ``why`` of such a hit names the rule. ``readings="all"`` widens both to every reading
+    the analyser offers. Participles and infinitives are forms
     of their verb (*päätetty* finds *päättää*); ``derivations=True`` also lets a verb find
     the nouns derived from it (*johtaa*: *johtaminen*, *johtaja*).
 
