@@ -331,26 +331,29 @@ class SourceCache:
             with np.load(self.folder / _index_name(analyser), allow_pickle=False) as stored:
                 arrays = {key: stored[key] for key in _INDEX_ARRAYS}
             forms = arrays["forms"].tobytes().decode("utf-8").split("\x00")
-            keys = arrays["keys"].tobytes().decode("utf-8").split("\x00")
-            return StoredIndex(forms, _split_index(keys, arrays))
+            keys = arrays["keys"].tobytes().decode("utf-8").split("\x00") if len(
+                arrays["keys"]) else []
+            return _stored_index(forms, keys, arrays)
         except (OSError, ValueError, KeyError, UnicodeError, EOFError, zipfile.BadZipFile):
             return None
 
-    def keep_search_index(self, analyser: str, forms: list[str],
-                          sources: Mapping[tuple[str, str], StoredSource]) -> None:
-        """Keep each source's tokens (offsets and form numbers into ``forms``) and units,
-        so a first search in a later process neither tokenises nor looks words up again."""
+    def keep_search_index(self, analyser: str, index: StoredIndex) -> None:
+        """Keep every source's tokens (offsets and form numbers into ``index.forms``) and
+        units, so a first search in a later process neither tokenises nor looks words up
+        again."""
         if not self.enabled:
             return
-        keys = ["\x1f".join(key) for key in sources]
+        keys = ["\x1f".join(key) for key in index.keys]
         arrays: dict[str, np.ndarray] = {
-            "forms": np.frombuffer("\x00".join(forms).encode("utf-8"), dtype=np.uint8),
+            "forms": np.frombuffer("\x00".join(index.forms).encode("utf-8"), dtype=np.uint8),
             "keys": np.frombuffer("\x00".join(keys).encode("utf-8"), dtype=np.uint8),
         }
-        for field_no, name in enumerate(StoredSource._fields):
-            parts = [source[field_no] for source in sources.values()]
-            arrays[name] = _int_array(np.concatenate(parts)) if parts else np.zeros(0)
-            arrays[f"{name}_count"] = np.array([len(x) for x in parts], dtype=np.int64)
+        for name in _UNIT_ARRAYS:
+            arrays[name] = _int_array(getattr(index, name))
+            arrays[f"{name}_count"] = np.asarray(index.unit_count, dtype=np.int64)
+        for name in _TOKEN_ARRAYS:
+            arrays[name] = _int_array(getattr(index, name))
+            arrays[f"{name}_count"] = np.asarray(index.token_count, dtype=np.int64)
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
         name = _index_name(analyser)
@@ -474,9 +477,15 @@ def _parse_in_worker(path: Path, kind: str, speakers: SpeakerConfig) -> _Parsed:
 
 
 # ---------------------------------------------------------------------------- search index
-class StoredSource(NamedTuple):
-    """One source's part of a kept search index (see :meth:`SourceCache.keep_search_index`)."""
+class StoredIndex(NamedTuple):
+    """A kept search index: the form keys, each source's ``(source id, text digest)``, and
+    every source's units and tokens laid end to end (``unit_count`` and ``token_count``
+    per source say where one source's part ends), as the file holds them."""
 
+    forms: list[str]
+    keys: list[tuple[str, str]]
+    unit_count: np.ndarray
+    token_count: np.ndarray
     unit_start: np.ndarray
     unit_end: np.ndarray
     token_start: np.ndarray
@@ -484,15 +493,10 @@ class StoredSource(NamedTuple):
     token_form: np.ndarray
 
 
-class StoredIndex(NamedTuple):
-    """A kept search index: the form keys and each ``(source id, text digest)``'s tokens."""
-
-    forms: list[str]
-    sources: dict[tuple[str, str], StoredSource]
-
-
-_INDEX_ARRAYS = ("forms", "keys", *StoredSource._fields,
-                 *(f"{name}_count" for name in StoredSource._fields))
+_UNIT_ARRAYS = ("unit_start", "unit_end")
+_TOKEN_ARRAYS = ("token_start", "token_end", "token_form")
+_INDEX_ARRAYS = ("forms", "keys", *_UNIT_ARRAYS, *_TOKEN_ARRAYS,
+                 *(f"{name}_count" for name in (*_UNIT_ARRAYS, *_TOKEN_ARRAYS)))
 
 
 def _int_array(values: np.ndarray) -> np.ndarray:
@@ -506,19 +510,26 @@ def _index_name(analyser: str) -> str:
     return "index-" + _analyses_name(analyser)[len("words-"):].replace(".analyses", ".npz")
 
 
-def _split_index(keys: list[str], arrays: Mapping[str, np.ndarray]) -> dict[
-        tuple[str, str], StoredSource]:
-    columns = []
-    for name in StoredSource._fields:
-        counts = arrays[f"{name}_count"]
-        if len(counts) != len(keys) or counts.sum() != len(arrays[name]):
-            raise ValueError(f"a damaged search index ({name})")
-        columns.append(np.split(arrays[name], np.cumsum(counts)[:-1]))
-    out = {}
-    for key, *parts in zip(keys, *columns, strict=True):
-        source_id, _, digest = key.partition("\x1f")
-        out[(source_id, digest)] = StoredSource(*parts)
-    return out
+def _stored_index(forms: list[str], keys: list[str], arrays: Mapping[str, np.ndarray]
+                  ) -> StoredIndex:
+    """The file's arrays as a :class:`StoredIndex`; ``ValueError`` when their counts do not
+    agree (a damaged file)."""
+    counts = {}
+    for group in (_UNIT_ARRAYS, _TOKEN_ARRAYS):
+        first = arrays[f"{group[0]}_count"]
+        for name in group:
+            count = arrays[f"{name}_count"]
+            if (len(count) != len(keys) or not np.array_equal(count, first)
+                    or int(count.sum()) != len(arrays[name]) or (count < 0).any()):
+                raise ValueError(f"a damaged search index ({name})")
+        counts[group[0]] = first.astype(np.int64)
+    if len(arrays["token_form"]) and (int(arrays["token_form"].min()) < 0
+                                      or int(arrays["token_form"].max()) >= len(forms)):
+        raise ValueError("a damaged search index (token_form)")
+    split = [key.partition("\x1f") for key in keys]
+    return StoredIndex(forms, [(sid, digest) for sid, _, digest in split],
+                       counts["unit_start"], counts["token_start"],
+                       *(arrays[name] for name in (*_UNIT_ARRAYS, *_TOKEN_ARRAYS)))
 
 
 # ---------------------------------------------------------------------------- word analyses
