@@ -1026,7 +1026,7 @@ def _holds_in(node: Node, present: dict[Term, np.ndarray]) -> np.ndarray:
     if isinstance(node, Not):
         return ~_holds_in(node.operand, present)
     values = np.array([_holds_in(op, present) for op in node.operands], dtype=bool)
-    return np.all(values, axis=0) if isinstance(node, And) else np.any(values, axis=0)
+    return np.asarray(values.all(axis=0) if isinstance(node, And) else values.any(axis=0))
 
 
 def search(
