@@ -51,6 +51,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -136,6 +137,7 @@ class SourceCache:
         self._parsed: dict[tuple[Path, str], _Parsed] = {}
         self.parsed_ahead = 0
         """Files the last :meth:`parse_ahead` parsed in worker processes."""
+        self._digests: dict[Path, str] = {}
 
     def __repr__(self) -> str:
         state = "" if self.enabled else ", disabled"
@@ -161,11 +163,13 @@ class SourceCache:
             if decoded is not None:
                 self.hits += 1
                 _replay(entry["warnings"])
+                self._digests[path] = decoded[1].sha256
                 return decoded
         self.misses += 1
         with _recorded() as caught:
             doc = self._load(path, kind, speakers, raw)
         stats = stats_of(doc.text)
+        self._digests[path] = stats.sha256
         entry = _encode_source(doc, stats, caught)
         if entry is not None and _read(path) == raw and _decode_source(
                 entry, source_id, path, kind) == (doc, stats):
@@ -246,9 +250,10 @@ class SourceCache:
         self.used.add(key)
         stored = _read(self.folder / f"{key}{_SURVEY_SUFFIX}")
         decoded = _decode_survey(stored, path) if stored is not None else None
-        if decoded is not None:
+        if decoded is not None and stored is not None:
             self.hits += 1
             _replay(decoded[2])
+            self._digests[path] = _survey_digest(key, stored)
             return decoded[0], decoded[1]
         self.misses += 1
         with _recorded() as caught:
@@ -260,9 +265,17 @@ class SourceCache:
             if (back is not None and _same_survey(back[0], survey)
                     and _same_answers(back[1], answers)):
                 self._write_file(f"{key}{_SURVEY_SUFFIX}", payload)
+                self._digests[path] = _survey_digest(key, payload)
         _replay(caught)
         _collect_young()
         return survey, answers
+
+    def text_digest(self, path: Path) -> str | None:
+        """What identifies the text this cache gave for the file ``path`` (None if it gave
+        none): a source's SHA-256 (checked against the text when read back), a survey's
+        entry key and the CRC-32 of its bytes (every open answer's text follows from them),
+        so that the search need not hash every text again."""
+        return self._digests.get(path)
 
     # ------------------------------------------------------------------ word analyses
     def analyses(self, analyser: str) -> list[WordAnalysis]:
@@ -457,6 +470,12 @@ class _Parsed(NamedTuple):
     digest: str | None
 
 
+def _survey_digest(key: str, entry: bytes) -> str:
+    # The key names the export's bytes and the reading code; the CRC tells a replaced or
+    # damaged entry that still decodes.
+    return f"survey:{key}:{zlib.crc32(entry):08x}"
+
+
 def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -526,8 +545,13 @@ def _stored_index(forms: list[str], keys: list[str], arrays: Mapping[str, np.nda
     if len(arrays["token_form"]) and (int(arrays["token_form"].min()) < 0
                                       or int(arrays["token_form"].max()) >= len(forms)):
         raise ValueError("a damaged search index (token_form)")
-    split = [key.partition("\x1f") for key in keys]
-    return StoredIndex(forms, [(sid, digest) for sid, _, digest in split],
+    # One split for all keys; equal digests (a survey's answers share one) shared, not copied.
+    parts = "\x1f".join(keys).split("\x1f")
+    if len(parts) != 2 * len(keys):
+        raise ValueError("a damaged search index (keys)")
+    shared: dict[str, str] = {}
+    digests = [shared.setdefault(d, d) for d in parts[1::2]]
+    return StoredIndex(forms, list(zip(parts[::2], digests, strict=True)),
                        counts["unit_start"], counts["token_start"],
                        *(arrays[name] for name in (*_UNIT_ARRAYS, *_TOKEN_ARRAYS)))
 

@@ -24,14 +24,18 @@ interview study take milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import itertools
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -501,8 +505,8 @@ class TextIndex:
         """This index's form id of each form of the :attr:`kept` index (made once)."""
         if self._kept_ids is None:
             assert self.kept is not None
-            self._kept_ids = np.array([self._kept_form_id(f) for f in self.kept.forms],
-                                      dtype=np.int64)
+            self._kept_ids = _narrow(np.array([self._kept_form_id(f) for f in self.kept.forms],
+                                              dtype=np.int64))
         return self._kept_ids
 
     def _kept_form_id(self, key: str) -> int:
@@ -627,41 +631,72 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
         index = per_analyser[chosen.name] = TextIndex(chosen)
         index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
         index.kept = project.source_cache.search_index(chosen.name)
-    docs = [project.document(source_id) for source_id in project.source_ids]
-    keys = _keys(index, docs)
-    if keys == index.sources.packed.keys:
+    docs = list(map(project.document, project.source_ids))
+    if docs == index.sources.docs:  # the same objects (a SourceDoc never changes): at once
         return index
+    with _collector_paused():
+        _update(project, index, docs)
+    return index
+
+
+def _update(project: Project, index: TextIndex, docs: list[SourceDoc]) -> None:
+    """Bring ``index`` up to the sources ``docs``, and keep it for the next process when any
+    source had to be read anew."""
+    keys = _keys(index, docs, project.source_cache.text_digest)
+    if keys == index.sources.packed.keys:
+        index.sources.docs = docs
+        return
     known_forms = len(index.forms)
     packed, fresh = _packed(project, index, keys, docs)
     index.sources.set(packed, docs)
     index.kept, index._kept_ids = None, None
     if fresh and any(f not in index.stored for f in index.forms[known_forms:]):
         # Kept for the next open: analysing the words is most of what a first search costs.
-        project.source_cache.keep_analyses(
-            chosen.name, [a for i, a in enumerate(index.analyses) if i not in index.contextual])
+        project.source_cache.keep_analyses(index.analyser.name, [
+            a for i, a in enumerate(index.analyses) if i not in index.contextual])
     if fresh:
         _keep_index(project, index)
-    return index
 
 
-def _keys(index: TextIndex, docs: list[SourceDoc]) -> list[tuple[str, str]]:
-    """``(source id, digest)`` of each source: the SHA-256 of an interview's text; for a
-    survey's open answers, one SHA-256 over all of them (:func:`_answers_digest`), as hashing
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the index is made: the tuples and lists
+    of 200,000 sources would have it walk every object of the open project several times
+    (a sixth of a first search). Opening a project pauses it alike."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _keys(index: TextIndex, docs: list[SourceDoc],
+          known_digest: Callable[[Path], str | None]) -> list[tuple[str, str]]:
+    """``(source id, digest)`` of each source: the digest the cache knows for its file
+    (``SourceCache.text_digest``), else the SHA-256 of an interview's text, and for a
+    survey's open answers one SHA-256 over all of them (:func:`_answers_digest`): hashing
     200,000 short texts one by one costs more than a first search may take."""
-    groups: dict[object, list[SourceDoc]] = {}
-    for doc in docs:
-        # The index holds the text it hashed, so the same string object needs no new hash.
-        known = index.digests.get(doc.source_id)
-        if known is None or known[0] is not doc.text:
-            group = doc.path if doc.kind == "survey_answer" else doc.source_id
-            groups.setdefault(group, []).append(doc)
-    for members in groups.values():
-        digest = (_answers_digest(members) if members[0].kind == "survey_answer"
-                  else sha256_text(members[0].text))
-        for doc in members:
-            index.digests[doc.source_id] = (doc.text, digest)
-    digests = index.digests
-    return [(doc.source_id, digests[doc.source_id][1]) for doc in docs]
+    known = index.digests
+    # The index holds the text it hashed, so the same string object needs no new hash.
+    new = [doc for doc in docs if (had := known.get(doc.source_id)) is None
+           or had[0] is not doc.text] if known else docs
+    for path, group in itertools.groupby(new, key=_PATH):
+        members = list(group)
+        digest = known_digest(path) or (
+            _answers_digest(members) if members[0].kind == "survey_answer"
+            else sha256_text(members[0].text))
+        known.update(zip(map(_SOURCE_ID, members),
+                         zip(map(_TEXT, members), itertools.repeat(digest), strict=False),
+                         strict=True))
+    ids = list(map(_SOURCE_ID, docs))
+    return list(zip(ids, map(_DIGEST, map(known.__getitem__, ids)), strict=True))
+
+
+_SOURCE_ID, _TEXT, _TURNS, _PATH = (operator.attrgetter(name)
+                                    for name in ("source_id", "text", "turns", "path"))
+_DIGEST = operator.itemgetter(1)
 
 
 def _answers_digest(docs: list[SourceDoc]) -> str:
@@ -719,15 +754,23 @@ def _restored(index: TextIndex, asked: list[tuple[int, int]], docs: list[SourceD
 
 def _unit_spans(docs: list[SourceDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per source its number of units (turns, else paragraphs), and all their starts and
-    ends end to end."""
-    counts = np.zeros(len(docs), dtype=np.int64)
-    spans: list[tuple[int, int]] = []
-    for n, doc in enumerate(docs):
-        own = [(t.start, t.end) for t in doc.turns] if doc.turns else _paragraphs(doc.text)
-        counts[n] = len(own)
-        spans.extend(own)
-    both = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    return counts, both[:, 0], both[:, 1]
+    ends end to end; read without a Python loop per source (200,000 of them)."""
+    units: list[Sequence[Turn | _Span]] = list(map(_TURNS, docs))
+    counts = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+    for n in np.flatnonzero(counts == 0).tolist():
+        units[n] = [_Span(s, e) for s, e in _paragraphs(docs[n].text)]
+        counts[n] = len(units[n])
+    flat = list(itertools.chain.from_iterable(units))
+    return (counts, np.fromiter(map(_START, flat), dtype=np.int64, count=len(flat)),
+            np.fromiter(map(_END, flat), dtype=np.int64, count=len(flat)))
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
 
 
 def _kept_packed(index: TextIndex, rows: np.ndarray) -> _Packed:
