@@ -627,14 +627,14 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     keep_dictionary_index(project.source_cache.read_file, project.source_cache.keep_file)
     per_analyser: dict[str, TextIndex] = project.derived("search_indexes", dict)
     index = per_analyser.get(chosen.name)
-    if index is None or index.analyser is not chosen:
-        index = per_analyser[chosen.name] = TextIndex(chosen)
-        index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
-        index.kept = project.source_cache.search_index(chosen.name)
     docs = list(map(project.document, project.source_ids))
-    if docs == index.sources.docs:  # the same objects (a SourceDoc never changes): at once
-        return index
+    if index is not None and index.analyser is chosen and docs == index.sources.docs:
+        return index  # the same objects (a SourceDoc never changes): nothing to do
     with _collector_paused():
+        if index is None or index.analyser is not chosen:
+            index = per_analyser[chosen.name] = TextIndex(chosen)
+            index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
+            index.kept = project.source_cache.search_index(chosen.name)
         _update(project, index, docs)
     return index
 
@@ -713,43 +713,45 @@ def _packed(project: Project, index: TextIndex, keys: list[tuple[str, str]],
     """Every source's tokens in project order, and how many sources were tokenised anew:
     each comes from memory, else from the kept index (when its units are as kept), else
     from reading its text."""
-    in_memory = index.sources.rows
-    kept_rows = {key: row for row, key in enumerate(index.kept.keys)} if index.kept else {}
-    old = [(i, in_memory[k]) for i, k in enumerate(keys) if k in in_memory]
-    asked = [(i, kept_rows[k]) for i, k in enumerate(keys)
-             if k not in in_memory and k in kept_rows]
-    restored = _restored(index, asked, docs)
-    done = {i for i, _ in old} | {i for i, _ in restored}
-    todo = [i for i in range(len(keys)) if i not in done]
+    old = _rows_of(index.sources.rows, keys)
+    kept = _rows_of({key: row for row, key in enumerate(index.kept.keys)} if index.kept
+                    else {}, keys)
+    kept[old >= 0] = -1
+    asked = np.flatnonzero(kept >= 0)
+    kept[asked[~_units_as_kept(index, kept[asked], [docs[i] for i in asked.tolist()])]] = -1
+    todo = np.flatnonzero((old < 0) & (kept < 0))
     fresh = [_index_source(index, docs[i].source_id, docs[i].text, docs[i].turns)
-             for i in progress(todo, ("Analysoidaan sanoja", "Analysing words"),
+             for i in progress(todo.tolist(), ("Analysoidaan sanoja", "Analysing words"),
                                lang=project.config.language, show=project.show_progress)]
-    parts = [index.sources.packed.take(np.array([r for _, r in old], dtype=np.int64)),
-             _kept_packed(index, np.array([r for _, r in restored], dtype=np.int64)),
-             _Packed.of(fresh, [keys[i] for i in todo])]
-    placed = np.argsort(np.array([i for i, _ in old] + [i for i, _ in restored] + todo,
-                                 dtype=np.int64), kind="stable")
+    from_old, from_kept = np.flatnonzero(old >= 0), np.flatnonzero(kept >= 0)
+    parts = [index.sources.packed.take(old[from_old]), _kept_packed(index, kept[from_kept]),
+             _Packed.of(fresh, [keys[i] for i in todo.tolist()])]
+    placed = np.argsort(np.concatenate((from_old, from_kept, todo)), kind="stable")
     return _Packed.joined(parts).take(placed), len(todo)
 
 
-def _restored(index: TextIndex, asked: list[tuple[int, int]], docs: list[SourceDoc]
-              ) -> list[tuple[int, int]]:
-    """The ``(position, kept row)`` pairs of ``asked`` whose units (speaker turns change with
-    the speaker settings) are as kept."""
+def _rows_of(rows: Mapping[tuple[str, str], int], keys: list[tuple[str, str]]) -> np.ndarray:
+    """The row of each key in ``rows``, -1 where it has none."""
+    return np.fromiter(map(rows.get, keys, itertools.repeat(-1)), dtype=np.int64,
+                       count=len(keys))
+
+
+def _units_as_kept(index: TextIndex, rows: np.ndarray, docs: list[SourceDoc]) -> np.ndarray:
+    """Whether each source's units (speaker turns change with the speaker settings) are its
+    kept row's."""
     kept = index.kept
-    if kept is None or not asked:
-        return []
-    rows = np.array([r for _, r in asked], dtype=np.int64)
-    counts, starts, ends = _unit_spans([docs[i] for i, _ in asked])
-    same = counts == kept.unit_count[rows]
-    at_kept = _ranges(_bounds(kept.unit_count), rows[same])
-    at_own = _ranges(_bounds(counts), np.flatnonzero(same))
+    if kept is None or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    counts, starts, ends = _unit_spans(docs)
+    same = np.asarray(counts == kept.unit_count[rows], dtype=bool)
+    compared = np.flatnonzero(same)
+    at_kept = _ranges(_bounds(kept.unit_count), rows[compared])
+    at_own = _ranges(_bounds(counts), compared)
     differ = np.flatnonzero((kept.unit_start[at_kept] != starts[at_own])
                             | (kept.unit_end[at_kept] != ends[at_own]))
     # A differing unit's source, counted among those compared.
-    compared = np.flatnonzero(same)
-    same[compared[np.searchsorted(_bounds(counts[same]), differ, side="right") - 1]] = False
-    return [asked[i] for i in np.flatnonzero(same).tolist()]
+    same[compared[np.searchsorted(_bounds(counts[compared]), differ, side="right") - 1]] = False
+    return same
 
 
 def _unit_spans(docs: list[SourceDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1160,9 +1162,8 @@ def _found(
     views = index.sources
     if role is not None:
         roles = {role} if isinstance(role, str) else set(role)
-        allowed = {int(u) for u in units.tolist() if _unit_role(views, int(u)) in roles}
-        keep &= np.fromiter((u in allowed for u in found.unit.tolist()), dtype=bool,
-                            count=len(found.unit))
+        allowed = np.array([r in roles for r in _unit_roles(views, units)], dtype=bool)
+        keep &= allowed[np.searchsorted(units, found.unit)]
     if wanted is not None:
         rows = {r for r in np.unique(found.row).tolist()
                 if project.case_of(views.docs[r].source_id) in wanted}
@@ -1177,11 +1178,13 @@ def _found(
     return found.where(first)
 
 
-def _unit_role(views: _SourceViews, unit: int) -> str | None:
-    """The role of unit ``unit`` (numbered over all sources); None in a paragraph."""
-    row = int(np.searchsorted(views.packed.unit_bounds, unit, side="right")) - 1
-    turns = views.docs[row].turns
-    return turns[unit - int(views.packed.unit_bounds[row])].role if turns else None
+def _unit_roles(views: _SourceViews, units: np.ndarray) -> list[str | None]:
+    """The role of each unit (numbered over all sources); None in a paragraph."""
+    rows = np.searchsorted(views.packed.unit_bounds, units, side="right") - 1
+    own = (units - views.packed.unit_bounds[rows]).tolist()
+    docs = views.docs
+    return [docs[r].turns[u].role if docs[r].turns else None
+            for r, u in zip(rows.tolist(), own, strict=True)]
 
 
 def _inside_codings(index: TextIndex, hits: _Hits,
@@ -1208,30 +1211,32 @@ def _rows(
     coded: dict[str, list[tuple[int, int, str]]], context: int, order: dict[str, int],
 ) -> list[tuple[object, ...]]:
     """The frame's rows: the source's case, the unit's speaker and turn, the context."""
-    views, packed = index.sources, index.sources.packed
-    rows: list[tuple[object, ...]] = []
-    cuts = np.flatnonzero(np.diff(hits.row)) + 1
-    for part in np.split(np.arange(len(hits.row)), cuts):
-        if not len(part):
-            continue
-        row = int(hits.row[part[0]])
-        doc = views.docs[row]
-        first_unit = int(packed.unit_bounds[row])
-        spans = list(zip(hits.start[part].tolist(), hits.end[part].tolist(), strict=True))
-        paths = _overlapping_codes(spans, coded.get(doc.source_id, []), order)
-        case_id = project.case_of(doc.source_id)
-        text = doc.text
-        for (s, e), u, why, codes in zip(spans, hits.unit[part].tolist(),
-                                         hits.why[part].tolist(), paths, strict=True):
-            lo, hi = int(packed.unit_start[u]), int(packed.unit_end[u])
-            turn = doc.turns[u - first_unit] if doc.turns else None
-            rows.append((
-                doc.source_id, case_id, turn.speaker if turn else None,
-                turn.turn if turn else None, s, e,
-                text[max(lo, s - context) : s].replace("\n", " "), text[s:e],
-                text[e : min(hi, e + context)].replace("\n", " "), codes, why,
-            ))
-    return rows
+    docs, packed = index.sources.docs, index.sources.packed
+    if not len(hits.row):
+        return []
+    starts, ends = hits.start.tolist(), hits.end.tolist()
+    lefts = np.maximum(packed.unit_start[hits.unit], hits.start - context).tolist()
+    rights = np.minimum(packed.unit_end[hits.unit], hits.end + context).tolist()
+    own_unit = (hits.unit - packed.unit_bounds[hits.row]).tolist()
+    rows = hits.row.tolist()
+    cuts = [0, *(np.flatnonzero(np.diff(hits.row)) + 1).tolist(), len(rows)]
+    paths: list[str] = []
+    case_of: dict[int, str | None] = {}
+    for a, b in itertools.pairwise(cuts):
+        source_id = docs[rows[a]].source_id
+        case_of[rows[a]] = project.case_of(source_id)
+        mine = coded.get(source_id)
+        paths.extend(_overlapping_codes(list(zip(starts[a:b], ends[a:b], strict=True)), mine,
+                                        order) if mine else [""] * (b - a))
+    out: list[tuple[object, ...]] = []
+    for r, s, e, lo, hi, u, why, codes in zip(rows, starts, ends, lefts, rights, own_unit,
+                                              hits.why.tolist(), paths, strict=True):
+        doc = docs[r]
+        text, turn = doc.text, doc.turns[u] if doc.turns else None
+        out.append((doc.source_id, case_of[r], turn.speaker if turn else None,
+                    turn.turn if turn else None, s, e, text[lo:s].replace("\n", " "),
+                    text[s:e], text[e:hi].replace("\n", " "), codes, why))
+    return out
 
 
 _CHUNK = 4096  # occurrences compared with a source's codings at once, to bound memory
