@@ -989,7 +989,7 @@ def _accepted(project: Project) -> pd.DataFrame:
     if not project.unanchored.empty:
         codings = codings[~codings["coding_id"].isin(project.unanchored["coding_id"])]
     paths = {c.key: c.path for c in project.codebook}
-    codings = codings.assign(code_path=[paths.get(k, k) for k in codings["code"]])
+    codings = codings.assign(code_path=[paths.get(k, k) for k in codings["code"].tolist()])
     return codings.reset_index(drop=True)
 
 
@@ -1126,24 +1126,30 @@ def search(
             f"search query {query!r}: every term is under NOT, so there is nothing to show; "
             "add a term to look for (kela NOT thl)."
         )
-    index = text_index(project, analyser)
-    masks: dict[Term, np.ndarray] = {}
-    for term, _ in terms:
-        if term.kind == "word":
-            masks[term] = index.word_why(term.text, compounds, readings, bool(derivations))
-        elif term.kind == "prefix":
-            masks[term] = index.prefix_why(term.text)
-        else:
-            masks[term] = np.array([], dtype=object)
     wanted = _wanted_cases(project, case)
-    hits = _found(project, index, tree, {t: _term_hits(index, t, m) for t, m in masks.items()},
-                  positive, wanted, role)
-    accepted = _accepted(project)
-    if codes is not None:
-        keys = set(_code_keys(project, codes))
-        hits = _inside_codings(index, hits, _spans_by_source(accepted[accepted["code"].isin(keys)]))
-    rows = _rows(project, index, hits, _spans_by_source(accepted), context,
-                 {c.path: i for i, c in enumerate(project.codebook)})
+    with _collector_paused():  # tens of thousands of rows of strings, and the index
+        index = text_index(project, analyser)
+        masks: dict[Term, np.ndarray] = {}
+        for term, _ in terms:
+            if term.kind == "word":
+                masks[term] = index.word_why(term.text, compounds, readings, bool(derivations))
+            elif term.kind == "prefix":
+                masks[term] = index.prefix_why(term.text)
+            else:
+                masks[term] = np.array([], dtype=object)
+        hits = _found(project, index, tree,
+                      {t: _term_hits(index, t, m) for t, m in masks.items()}, positive,
+                      wanted, role)
+        docs = index.sources.docs
+        accepted = _accepted(project)
+        accepted = accepted[accepted["source_id"].isin(
+            [docs[r].source_id for r in np.unique(hits.row).tolist()])]
+        if codes is not None:
+            keys = set(_code_keys(project, codes))
+            hits = _inside_codings(index, hits,
+                                   _spans_by_source(accepted[accepted["code"].isin(keys)]))
+        rows = _rows(project, index, hits, _spans_by_source(accepted), context,
+                     {c.path: i for i, c in enumerate(project.codebook)})
     frame = pd.DataFrame(rows, columns=SEARCH_COLUMNS)
     return frame.astype({"turn": "Int64", "start": "int64", "end": "int64"})
 
