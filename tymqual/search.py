@@ -18,8 +18,9 @@ paragraph): ``kela johtoryhmä`` finds turns that mention both. The rows returne
 occurrences of the query's positive terms (those not under ``NOT``) in those turns.
 
 Searching reads every source once per analyser and keeps the tokens and their analyses in
-memory with the project object (keyed by each source's SHA-256), so later searches on an
-interview study take milliseconds.
+memory with the project object (keyed by each source's digest), and in ``.tymqual-cache/``
+for the next process. The tokens of all sources are one set of arrays, searched whole; a
+source's own structures (turns, speakers, context) are made only for sources with hits.
 """
 
 from __future__ import annotations
