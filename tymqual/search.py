@@ -432,14 +432,21 @@ class _SourceViews(Mapping[tuple[str, str], SourceIndex]):
     def __init__(self) -> None:
         self.packed = _empty_packed()
         self.docs: list[SourceDoc] = []
-        self.rows: dict[tuple[str, str], int] = {}
+        self._rows: dict[tuple[str, str], int] | None = None
         self._sentences: dict[tuple[str, str], np.ndarray] = {}
 
     def set(self, packed: _Packed, docs: list[SourceDoc]) -> None:
         """Hold ``packed``, whose row ``r`` is the source ``docs[r]``."""
-        self.packed, self.docs = packed, docs
-        self.rows = {key: row for row, key in enumerate(packed.keys)}
-        self._sentences = {k: v for k, v in self._sentences.items() if k in self.rows}
+        self.packed, self.docs, self._rows = packed, docs, None
+        if self._sentences:
+            self._sentences = {k: v for k, v in self._sentences.items() if k in self.rows}
+
+    @property
+    def rows(self) -> dict[tuple[str, str], int]:
+        """The row of each key, made when first asked for (a search never asks)."""
+        if self._rows is None:
+            self._rows = {key: row for row, key in enumerate(self.packed.keys)}
+        return self._rows
 
     def __len__(self) -> int:
         return len(self.packed.keys)
