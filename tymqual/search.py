@@ -309,7 +309,8 @@ class SourceIndex:
     token_unit: np.ndarray
     token_form: np.ndarray
     _sentences: np.ndarray | None = field(default=None, repr=False)
-    _remember: Callable[[np.ndarray], None] | None = field(default=None, repr=False)
+    _remember: Callable[[np.ndarray], None] | None = field(default=None, repr=False,
+                                                            compare=False)
 
     def sentences(self) -> list[tuple[int, int, int]]:
         """``(unit, start, end)`` of every sentence, by :func:`tymqual.morphology.sentences`."""
@@ -467,15 +468,17 @@ class _SourceViews(Mapping[tuple[str, str], SourceIndex]):
         t0, t1 = packed.token_bounds[row : row + 2].tolist()
         unit_start, token_start = packed.unit_start[u0:u1], packed.token_start[t0:t1]
         key = packed.keys[row]
-        turns = doc.turns or [None] * (u1 - u0)
+        turns, n = doc.turns, u1 - u0
         return SourceIndex(
             source_id=doc.source_id, text=doc.text, unit_start=unit_start,
             unit_end=packed.unit_end[u0:u1],
-            unit_turn=[t.turn if t else None for t in turns],
-            unit_speaker=[t.speaker if t else None for t in turns],
-            unit_role=[t.role if t else None for t in turns],
+            unit_turn=[t.turn for t in turns] if turns else [None] * n,
+            unit_speaker=[t.speaker for t in turns] if turns else [None] * n,
+            unit_role=[t.role for t in turns] if turns else [None] * n,
             token_start=token_start, token_end=packed.token_end[t0:t1],
-            token_unit=_narrow(np.searchsorted(unit_start, token_start, side="right") - 1),
+            # A source's units are far fewer than 2**31: no need to look for the range.
+            token_unit=(np.searchsorted(unit_start, token_start, side="right") - 1).astype(
+                np.int32),
             token_form=packed.token_form[t0:t1], _sentences=self._sentences.get(key),
             _remember=functools.partial(self._sentences.__setitem__, key),
         )
