@@ -710,3 +710,46 @@ def test_a_workers_setting_that_is_not_a_number_is_refused_naming_it(
     monkeypatch.setenv("TYMQUAL_WORKERS", "kaksi")
     with pytest.raises(TymqualError, match="TYMQUAL_WORKERS='kaksi'"):
         Project(demo)
+
+
+# ---------------------------------------------------------------------------- text digests
+def test_the_cache_gives_the_digest_of_each_text_it_gave(demo: Path) -> None:
+    """The search keys its kept index by these instead of hashing every text again."""
+    project = Project(demo)
+    cache = project.source_cache
+    for source_id in project.source_ids:
+        doc = project.document(source_id)
+        digest = cache.text_digest(doc.path)
+        if doc.kind == "survey_answer":
+            assert digest is not None and digest.startswith("survey:")
+        elif digest is not None:
+            assert digest == sha256_text(doc.text)
+    surveys = {p.document(s).path: p.source_cache.text_digest(p.document(s).path)
+               for p in (project,) for s in p.source_ids
+               if p.document(s).kind == "survey_answer"}
+    assert surveys and all(surveys.values())
+    again = Project(demo)  # read back from the entries: the same digests
+    assert {path: again.source_cache.text_digest(path) for path in surveys} == surveys
+    feedback = demo / "surveys" / "palaute.csv"
+    rows = [*FEEDBACK, ["S4", "Itäinen", "en osaa sanoa", "Lisää resursseja."]]
+    pd.DataFrame(rows, columns=FEEDBACK_COLUMNS).to_csv(feedback, index=False)
+    edited = Project(demo)
+    assert edited.source_cache.text_digest(feedback) not in (None, surveys.get(feedback))
+    assert Project(demo, cache=False).source_cache.text_digest(feedback) is None
+
+
+def test_a_search_index_whose_counts_disagree_is_not_taken(demo: Path) -> None:
+    from tymqual.search import search
+
+    project = Project(demo)
+    expected = search(project, "kela")
+    kept = next((demo / CACHE_DIR).glob("index-*.npz"))
+    with np.load(kept) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["token_form_count"] = arrays["token_form_count"][::-1].copy()
+    with kept.open("wb") as handle:
+        np.savez(handle, **arrays)
+    from tymqual.morphology import get_analyser
+
+    assert SourceCache(demo).search_index(get_analyser().name) is None
+    pd.testing.assert_frame_equal(search(Project(demo), "kela"), expected)

@@ -648,3 +648,142 @@ def test_the_word_before_decides_how_a_homograph_reads(
         project)
     assert list(proposals.loc[proposals["source_id"] == "H3", "text"]) == [
         "Tänä aikana olen oppinut paljon."]
+
+
+# ---------------------------------------------------------------------------- the kept index
+_WORDS = ("kela", "johtoryhmä", "verkosto", "oma", "työ", "ohessa", "kunta", "neuvottelu",
+          "hyvin", "toimii", "ei", "halua", "muuttaa", "tilanne", "sopimus", "vaihtui")
+_QUERIES = [("kela OR johtoryhmä", {}), ('"oman työn ohessa"', {}),
+            ("kela NOT johtoryhmä", {}), ("neuvottelu*", {"role": "interviewee"}),
+            ("kela", {"case": "H1"}), ("halua OR muuttaa OR kela", {"codes": "johtoryhma"})]
+
+
+def _many_sources(seed: int = 7, interviews: int = 12, respondents: int = 30
+                  ) -> dict[str, str]:
+    """Interviews and a survey's open answers of the words above, inflected by hand."""
+    import random
+
+    rng = random.Random(seed)
+    forms = [*_WORDS, "Kelan", "johtoryhmässä", "oman työn ohessa", "neuvotteluissa", "en"]
+
+    def said(n: int) -> str:
+        return " ".join(rng.choice(forms) for _ in range(n)).capitalize() + "."
+
+    files = {f"transcripts/T{i:02d}.txt": "".join(
+        f"H: {said(5)}\nV: {said(rng.randint(3, 25))} {said(4)}\n" for _ in range(6))
+        for i in range(interviews)}
+    rows = "".join(f'"R{r}","{said(rng.randint(2, 12))}"\n' for r in range(respondents))
+    files["surveys/kysely.csv"] = '"Vastaajan tunniste","Mitä haluaisit kertoa?"\n' + rows
+    files["documents/sopimus.txt"] = f"{said(10)}\n\n{said(8)}\n"
+    return files
+
+
+def _all_queries(project: tymqual.Project) -> list[pd.DataFrame]:
+    return [search(project, query, **options) for query, options in _QUERIES]
+
+
+def _read_anew(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the sources tokenised from here on (not taken from the kept index)."""
+    from tymqual import search as search_module
+
+    read: list[str] = []
+    tokenise = search_module._index_source
+
+    def counted(index: object, source_id: str, *args: object) -> object:
+        read.append(source_id)
+        return tokenise(index, source_id, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search_module, "_index_source", counted)
+    return read
+
+
+def test_a_kept_index_of_many_sources_gives_what_reading_them_anew_gives(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = make_project(_many_sources(), progress=False)
+    for sid in ("T00", "T03"):
+        first.code_many(sid, "johtoryhma", turns=[2, 4])
+    _all_queries(first)
+    read = _read_anew(monkeypatch)
+    again = tymqual.open_project(first.root, progress=False)
+    found = _all_queries(again)
+    assert read == []  # everything came from the kept index
+    fresh = tymqual.open_project(first.root, progress=False, cache=False)
+    for got, expected in zip(found, _all_queries(fresh), strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+    assert any(len(f) for f in found) and len(set(found[0]["source_id"])) > 10
+
+
+def test_an_edited_source_among_many_is_read_anew_and_only_it(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = make_project(_many_sources(), progress=False)
+    search(first, "kela")
+    path = first.root / "transcripts" / "T05.txt"
+    edited = path.read_text(encoding="utf-8").replace("V: ", "V: Kelan johtoryhmässä ", 1)
+    path.write_text(edited, encoding="utf-8")
+    read = _read_anew(monkeypatch)
+    second = tymqual.open_project(first.root, progress=False)
+    hits = search(second, "kela")
+    assert read == ["T05"]
+    text = second.document("T05").text
+    at = text.index("Kelan johtoryhmässä")
+    assert (("T05", at) in set(zip(hits["source_id"], hits["start"], strict=True)))
+    fresh = tymqual.open_project(first.root, progress=False, cache=False)
+    pd.testing.assert_frame_equal(hits, search(fresh, "kela"))
+    read.clear()
+    third = tymqual.open_project(first.root, progress=False)
+    pd.testing.assert_frame_equal(search(third, "kela"), hits)
+    assert read == []  # the edit was kept too
+
+
+def test_an_edited_survey_reads_its_answers_anew_and_no_interview(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = make_project(_many_sources(), progress=False)
+    search(first, "kela")
+    survey = first.root / "surveys" / "kysely.csv"
+    survey.write_text(survey.read_text(encoding="utf-8").replace(
+        '"R3","', '"R3","Kela ja johtoryhmä. '), encoding="utf-8")
+    read = _read_anew(monkeypatch)
+    second = tymqual.open_project(first.root, progress=False)
+    hits = search(second, "kela OR johtoryhmä")
+    answers = [sid for sid in second.source_ids if sid.startswith("kysely_")]
+    assert sorted(read) == sorted(answers)
+    assert {"kysely_R3"} <= set(hits["source_id"])
+    fresh = tymqual.open_project(first.root, progress=False, cache=False)
+    pd.testing.assert_frame_equal(hits, search(fresh, "kela OR johtoryhmä"))
+
+
+def test_changed_speaker_settings_index_the_sources_anew(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = make_project(progress=False)
+    before = search(first, "kela")
+    assert before["speaker"].notna().all()
+    config = first.root / "tymqual.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "speakers:\n  interviewer: [X]\n"
+                      "  interviewee: [Y]\n  initials: false\n  detect: false\n",
+                      encoding="utf-8")
+    read = _read_anew(monkeypatch)
+    second = tymqual.open_project(first.root, progress=False)
+    after = search(second, "kela")
+    # The texts are as before, their units (turns, now paragraphs) are not.
+    assert sorted(read) == sorted(second.source_ids)
+    assert after["speaker"].isna().all() and after["turn"].isna().all()
+    assert list(after["start"]) == list(before["start"])
+    fresh = tymqual.open_project(first.root, progress=False, cache=False)
+    pd.testing.assert_frame_equal(after, search(fresh, "kela"))
+
+
+def test_the_index_sources_are_what_tokenising_each_gives(make_project: MakeProject) -> None:
+    from tymqual import search as search_module
+
+    project = make_project(_many_sources(interviews=3, respondents=5), progress=False)
+    index = text_index(project)
+    assert [sid for sid, _ in index.sources] == project.source_ids
+    for source in index.sources.values():
+        doc = project.document(source.source_id)
+        alone = search_module._index_source(index, doc.source_id, doc.text, doc.turns)
+        for name in ("unit_start", "unit_end", "token_start", "token_end", "token_unit",
+                     "token_form"):
+            assert getattr(source, name).tolist() == getattr(alone, name).tolist(), name
+        assert (source.unit_turn, source.unit_speaker, source.unit_role) == (
+            alone.unit_turn, alone.unit_speaker, alone.unit_role)
+        assert source.sentences() == alone.sentences()

@@ -51,6 +51,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -137,6 +138,7 @@ class SourceCache:
         self._parsed: dict[tuple[Path, str], _Parsed] = {}
         self.parsed_ahead = 0
         """Files the last :meth:`parse_ahead` parsed in worker processes."""
+        self._digests: dict[Path, str] = {}
 
     def __repr__(self) -> str:
         state = "" if self.enabled else ", disabled"
@@ -162,11 +164,13 @@ class SourceCache:
             if decoded is not None:
                 self.hits += 1
                 _replay(entry["warnings"])
+                self._digests[path] = decoded[1].sha256
                 return decoded
         self.misses += 1
         with _recorded() as caught:
             doc = self._load(path, kind, speakers, raw)
         stats = stats_of(doc.text)
+        self._digests[path] = stats.sha256
         entry = _encode_source(doc, stats, caught)
         if entry is not None and _read(path) == raw and _decode_source(
                 entry, source_id, path, kind) == (doc, stats):
@@ -247,9 +251,10 @@ class SourceCache:
         self.used.add(key)
         stored = _read(self.folder / f"{key}{_SURVEY_SUFFIX}")
         decoded = _decode_survey(stored, path) if stored is not None else None
-        if decoded is not None:
+        if decoded is not None and stored is not None:
             self.hits += 1
             _replay(decoded[2])
+            self._digests[path] = _survey_digest(key, stored)
             return decoded[0], decoded[1]
         self.misses += 1
         with _recorded() as caught:
@@ -261,9 +266,17 @@ class SourceCache:
             if (back is not None and _same_survey(back[0], survey)
                     and _same_answers(back[1], answers)):
                 self._write_file(f"{key}{_SURVEY_SUFFIX}", payload)
+                self._digests[path] = _survey_digest(key, payload)
         _replay(caught)
         _collect_young()
         return survey, answers
+
+    def text_digest(self, path: Path) -> str | None:
+        """What identifies the text this cache gave for the file ``path`` (None if it gave
+        none): a source's SHA-256 (checked against the text when read back), a survey's
+        entry key and the CRC-32 of its bytes (every open answer's text follows from them),
+        so that the search need not hash every text again."""
+        return self._digests.get(path)
 
     # ------------------------------------------------------------------ word analyses
     def analyses(self, analyser: str) -> list[WordAnalysis]:
@@ -332,26 +345,29 @@ class SourceCache:
             with np.load(self.folder / _index_name(analyser), allow_pickle=False) as stored:
                 arrays = {key: stored[key] for key in _INDEX_ARRAYS}
             forms = arrays["forms"].tobytes().decode("utf-8").split("\x00")
-            keys = arrays["keys"].tobytes().decode("utf-8").split("\x00")
-            return StoredIndex(forms, _split_index(keys, arrays))
+            keys = arrays["keys"].tobytes().decode("utf-8").split("\x00") if len(
+                arrays["keys"]) else []
+            return _stored_index(forms, keys, arrays)
         except (OSError, ValueError, KeyError, UnicodeError, EOFError, zipfile.BadZipFile):
             return None
 
-    def keep_search_index(self, analyser: str, forms: list[str],
-                          sources: Mapping[tuple[str, str], StoredSource]) -> None:
-        """Keep each source's tokens (offsets and form numbers into ``forms``) and units,
-        so a first search in a later process neither tokenises nor looks words up again."""
+    def keep_search_index(self, analyser: str, index: StoredIndex) -> None:
+        """Keep every source's tokens (offsets and form numbers into ``index.forms``) and
+        units, so a first search in a later process neither tokenises nor looks words up
+        again."""
         if not self.enabled:
             return
-        keys = ["\x1f".join(key) for key in sources]
+        keys = ["\x1f".join(key) for key in index.keys]
         arrays: dict[str, np.ndarray] = {
-            "forms": np.frombuffer("\x00".join(forms).encode("utf-8"), dtype=np.uint8),
+            "forms": np.frombuffer("\x00".join(index.forms).encode("utf-8"), dtype=np.uint8),
             "keys": np.frombuffer("\x00".join(keys).encode("utf-8"), dtype=np.uint8),
         }
-        for field_no, name in enumerate(StoredSource._fields):
-            parts = [source[field_no] for source in sources.values()]
-            arrays[name] = _int_array(np.concatenate(parts)) if parts else np.zeros(0)
-            arrays[f"{name}_count"] = np.array([len(x) for x in parts], dtype=np.int64)
+        for name in _UNIT_ARRAYS:
+            arrays[name] = _int_array(getattr(index, name))
+            arrays[f"{name}_count"] = np.asarray(index.unit_count, dtype=np.int64)
+        for name in _TOKEN_ARRAYS:
+            arrays[name] = _int_array(getattr(index, name))
+            arrays[f"{name}_count"] = np.asarray(index.token_count, dtype=np.int64)
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
         name = _index_name(analyser)
@@ -455,6 +471,12 @@ class _Parsed(NamedTuple):
     digest: str | None
 
 
+def _survey_digest(key: str, entry: bytes) -> str:
+    # The key names the export's bytes and the reading code; the CRC tells a replaced or
+    # damaged entry that still decodes.
+    return f"survey:{key}:{zlib.crc32(entry):08x}"
+
+
 def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -475,9 +497,15 @@ def _parse_in_worker(path: Path, kind: str, speakers: SpeakerConfig) -> _Parsed:
 
 
 # ---------------------------------------------------------------------------- search index
-class StoredSource(NamedTuple):
-    """One source's part of a kept search index (see :meth:`SourceCache.keep_search_index`)."""
+class StoredIndex(NamedTuple):
+    """A kept search index: the form keys, each source's ``(source id, text digest)``, and
+    every source's units and tokens laid end to end (``unit_count`` and ``token_count``
+    per source say where one source's part ends), as the file holds them."""
 
+    forms: list[str]
+    keys: list[tuple[str, str]]
+    unit_count: np.ndarray
+    token_count: np.ndarray
     unit_start: np.ndarray
     unit_end: np.ndarray
     token_start: np.ndarray
@@ -485,15 +513,10 @@ class StoredSource(NamedTuple):
     token_form: np.ndarray
 
 
-class StoredIndex(NamedTuple):
-    """A kept search index: the form keys and each ``(source id, text digest)``'s tokens."""
-
-    forms: list[str]
-    sources: dict[tuple[str, str], StoredSource]
-
-
-_INDEX_ARRAYS = ("forms", "keys", *StoredSource._fields,
-                 *(f"{name}_count" for name in StoredSource._fields))
+_UNIT_ARRAYS = ("unit_start", "unit_end")
+_TOKEN_ARRAYS = ("token_start", "token_end", "token_form")
+_INDEX_ARRAYS = ("forms", "keys", *_UNIT_ARRAYS, *_TOKEN_ARRAYS,
+                 *(f"{name}_count" for name in (*_UNIT_ARRAYS, *_TOKEN_ARRAYS)))
 
 
 def _int_array(values: np.ndarray) -> np.ndarray:
@@ -507,19 +530,31 @@ def _index_name(analyser: str) -> str:
     return "index-" + _analyses_name(analyser)[len("words-"):].replace(".analyses", ".npz")
 
 
-def _split_index(keys: list[str], arrays: Mapping[str, np.ndarray]) -> dict[
-        tuple[str, str], StoredSource]:
-    columns = []
-    for name in StoredSource._fields:
-        counts = arrays[f"{name}_count"]
-        if len(counts) != len(keys) or counts.sum() != len(arrays[name]):
-            raise ValueError(f"a damaged search index ({name})")
-        columns.append(np.split(arrays[name], np.cumsum(counts)[:-1]))
-    out = {}
-    for key, *parts in zip(keys, *columns, strict=True):
-        source_id, _, digest = key.partition("\x1f")
-        out[(source_id, digest)] = StoredSource(*parts)
-    return out
+def _stored_index(forms: list[str], keys: list[str], arrays: Mapping[str, np.ndarray]
+                  ) -> StoredIndex:
+    """The file's arrays as a :class:`StoredIndex`; ``ValueError`` when their counts do not
+    agree (a damaged file)."""
+    counts = {}
+    for group in (_UNIT_ARRAYS, _TOKEN_ARRAYS):
+        first = arrays[f"{group[0]}_count"]
+        for name in group:
+            count = arrays[f"{name}_count"]
+            if (len(count) != len(keys) or not np.array_equal(count, first)
+                    or int(count.sum()) != len(arrays[name]) or (count < 0).any()):
+                raise ValueError(f"a damaged search index ({name})")
+        counts[group[0]] = first.astype(np.int64)
+    if len(arrays["token_form"]) and (int(arrays["token_form"].min()) < 0
+                                      or int(arrays["token_form"].max()) >= len(forms)):
+        raise ValueError("a damaged search index (token_form)")
+    # One split for all keys; equal digests (a survey's answers share one) shared, not copied.
+    parts = "\x1f".join(keys).split("\x1f")
+    if len(parts) != 2 * len(keys):
+        raise ValueError("a damaged search index (keys)")
+    shared: dict[str, str] = {}
+    digests = [shared.setdefault(d, d) for d in parts[1::2]]
+    return StoredIndex(forms, list(zip(parts[::2], digests, strict=True)),
+                       counts["unit_start"], counts["token_start"],
+                       *(arrays[name] for name in (*_UNIT_ARRAYS, *_TOKEN_ARRAYS)))
 
 
 # ---------------------------------------------------------------------------- word analyses

@@ -18,25 +18,31 @@ paragraph): ``kela johtoryhmä`` finds turns that mention both. The rows returne
 occurrences of the query's positive terms (those not under ``NOT``) in those turns.
 
 Searching reads every source once per analyser and keeps the tokens and their analyses in
-memory with the project object (keyed by each source's SHA-256), so later searches on an
-interview study take milliseconds.
+memory with the project object (keyed by each source's digest), and in ``.tymqual-cache/``
+for the next process. The tokens of all sources are one set of arrays, searched whole; a
+source's own structures (turns, speakers, context) are made only for sources with hits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
+import hashlib
 import itertools
+import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from tymqual.cache import StoredIndex, StoredSource
-from tymqual.corpus import Turn
+from tymqual.cache import StoredIndex
+from tymqual.corpus import SourceDoc, Turn
 from tymqual.errors import TymqualError
 from tymqual.morphology import (
     CONTEXT_RULES,
@@ -285,16 +291,6 @@ def _positive_terms(node: Node, negated: bool = False) -> Iterator[tuple[Term, b
             yield from _positive_terms(operand, negated)
 
 
-def _holds(node: Node, present: set[Term]) -> bool:
-    if isinstance(node, Term):
-        return node in present
-    if isinstance(node, Not):
-        return not _holds(node.operand, present)
-    if isinstance(node, And):
-        return all(_holds(op, present) for op in node.operands)
-    return any(_holds(op, present) for op in node.operands)
-
-
 # ---------------------------------------------------------------------------- the index
 @dataclass
 class SourceIndex:
@@ -317,6 +313,8 @@ class SourceIndex:
     token_unit: np.ndarray
     token_form: np.ndarray
     _sentences: np.ndarray | None = field(default=None, repr=False)
+    _remember: Callable[[np.ndarray], None] | None = field(default=None, repr=False,
+                                                            compare=False)
 
     def sentences(self) -> list[tuple[int, int, int]]:
         """``(unit, start, end)`` of every sentence, by :func:`tymqual.morphology.sentences`."""
@@ -330,7 +328,164 @@ class SourceIndex:
             # Kept as one array: as tuples of Python ints, the sentences of 1,000 interviews
             # held about 100 MB for as long as the index lives.
             self._sentences = _narrow(np.array(found, dtype=np.int64).reshape(-1, 3))
+            if self._remember is not None:
+                self._remember(self._sentences)
         return [(u, a, b) for u, a, b in self._sentences.tolist()]
+
+
+def _bounds(counts: np.ndarray) -> np.ndarray:
+    """Where each of consecutive parts of ``counts`` items begins, and the end."""
+    return np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+
+
+def _ranges(bounds: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The positions ``bounds[r]:bounds[r + 1]`` of each row ``r`` of ``rows``, end to end."""
+    first = bounds[rows]
+    counts = bounds[rows + 1] - first
+    before = np.cumsum(counts) - counts
+    return np.repeat(first - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+
+
+_UNIT_SHIFT = 32  # a unit's row in the high bits of a key, its start in the low bits
+
+
+@dataclass
+class _Packed:
+    """Sources' units and tokens laid end to end, one row per source: row ``r``'s units are
+    ``unit_bounds[r]:unit_bounds[r + 1]`` of the unit arrays, its tokens likewise.
+
+    At 200,000 open answers, an array or two per source cost more in NumPy calls and object
+    headers than their numbers; one set of arrays is searched whole instead.
+    """
+
+    keys: list[tuple[str, str]]
+    unit_bounds: np.ndarray
+    token_bounds: np.ndarray
+    unit_start: np.ndarray
+    unit_end: np.ndarray
+    token_start: np.ndarray
+    token_end: np.ndarray
+    token_form: np.ndarray
+    _unit_keys: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, sources: Sequence[SourceIndex], keys: list[tuple[str, str]]) -> _Packed:
+        """The sources' arrays joined, in the order given."""
+        def joined(name: str) -> np.ndarray:
+            parts = [getattr(s, name) for s in sources]
+            return _narrow(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+
+        return cls(keys, _bounds(np.array([len(s.unit_start) for s in sources], dtype=np.int64)),
+                   _bounds(np.array([len(s.token_start) for s in sources], dtype=np.int64)),
+                   *(joined(name) for name in _PACKED_ARRAYS))
+
+    def take(self, rows: np.ndarray) -> _Packed:
+        """These rows only, in this order."""
+        if len(rows) == len(self.keys) and np.array_equal(rows, np.arange(len(rows))):
+            return self
+        units, tokens = _ranges(self.unit_bounds, rows), _ranges(self.token_bounds, rows)
+        return _Packed([self.keys[r] for r in rows.tolist()],
+                       _bounds(np.diff(self.unit_bounds)[rows]),
+                       _bounds(np.diff(self.token_bounds)[rows]),
+                       self.unit_start[units], self.unit_end[units], self.token_start[tokens],
+                       self.token_end[tokens], self.token_form[tokens])
+
+    @classmethod
+    def joined(cls, parts: Sequence[_Packed]) -> _Packed:
+        """The rows of ``parts`` one after another."""
+        parts = [p for p in parts if p.keys] or list(parts[:1])
+        if len(parts) == 1:
+            return parts[0]
+        return cls([k for p in parts for k in p.keys],
+                   _bounds(np.concatenate([np.diff(p.unit_bounds) for p in parts])),
+                   _bounds(np.concatenate([np.diff(p.token_bounds) for p in parts])),
+                   *(_narrow(np.concatenate([getattr(p, name) for p in parts]))
+                     for name in _PACKED_ARRAYS))
+
+    def token_rows(self, tokens: np.ndarray) -> np.ndarray:
+        """The row of each token number."""
+        return np.searchsorted(self.token_bounds, tokens, side="right") - 1
+
+    def units_at(self, rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """The unit number (over all rows) of the last unit of row ``rows[i]`` starting at or
+        before ``starts[i]``; ``unit_bounds[rows[i]] - 1`` when there is none."""
+        if self._unit_keys is None:
+            unit_rows = np.repeat(np.arange(len(self.keys), dtype=np.int64),
+                                  np.diff(self.unit_bounds))
+            self._unit_keys = (unit_rows << _UNIT_SHIFT) | self.unit_start.astype(np.int64)
+        wanted = (rows.astype(np.int64) << _UNIT_SHIFT) | starts.astype(np.int64)
+        return np.searchsorted(self._unit_keys, wanted, side="right") - 1
+
+
+_PACKED_ARRAYS = ("unit_start", "unit_end", "token_start", "token_end", "token_form")
+
+
+def _empty_packed() -> _Packed:
+    none = np.zeros(0, dtype=np.int32)
+    return _Packed([], np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                   none, none, none, none, none)
+
+
+class _SourceViews(Mapping[tuple[str, str], SourceIndex]):
+    """``(source id, text digest)`` → :class:`SourceIndex`, each made when asked for from the
+    packed arrays (views, not copies) and the source's turns.
+
+    A search makes none; autocoding and the suggester, which read every source, make each
+    in turn and let it go. Sentences, once cut, are kept here for the next reader.
+    """
+
+    def __init__(self) -> None:
+        self.packed = _empty_packed()
+        self.docs: list[SourceDoc] = []
+        self._rows: dict[tuple[str, str], int] | None = None
+        self._sentences: dict[tuple[str, str], np.ndarray] = {}
+
+    def set(self, packed: _Packed, docs: list[SourceDoc]) -> None:
+        """Hold ``packed``, whose row ``r`` is the source ``docs[r]``."""
+        self.packed, self.docs, self._rows = packed, docs, None
+        if self._sentences:
+            self._sentences = {k: v for k, v in self._sentences.items() if k in self.rows}
+
+    @property
+    def rows(self) -> dict[tuple[str, str], int]:
+        """The row of each key, made when first asked for (a search never asks)."""
+        if self._rows is None:
+            self._rows = {key: row for row, key in enumerate(self.packed.keys)}
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.packed.keys)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.packed.keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __getitem__(self, key: tuple[str, str]) -> SourceIndex:
+        return self.at(self.rows[key])
+
+    def at(self, row: int) -> SourceIndex:
+        """The source of row ``row``."""
+        packed, doc = self.packed, self.docs[row]
+        u0, u1 = packed.unit_bounds[row : row + 2].tolist()
+        t0, t1 = packed.token_bounds[row : row + 2].tolist()
+        unit_start, token_start = packed.unit_start[u0:u1], packed.token_start[t0:t1]
+        key = packed.keys[row]
+        turns, n = doc.turns, u1 - u0
+        return SourceIndex(
+            source_id=doc.source_id, text=doc.text, unit_start=unit_start,
+            unit_end=packed.unit_end[u0:u1],
+            unit_turn=[t.turn for t in turns] if turns else [None] * n,
+            unit_speaker=[t.speaker for t in turns] if turns else [None] * n,
+            unit_role=[t.role for t in turns] if turns else [None] * n,
+            token_start=token_start, token_end=packed.token_end[t0:t1],
+            # A source's units are far fewer than 2**31: no need to look for the range.
+            token_unit=(np.searchsorted(unit_start, token_start, side="right") - 1).astype(
+                np.int32),
+            token_form=packed.token_form[t0:t1], _sentences=self._sentences.get(key),
+            _remember=functools.partial(self._sentences.__setitem__, key),
+        )
 
 
 # form_ids key of a form read by a context rule: "\x00<rule> <form>"; in a kept index, whose
@@ -351,7 +506,7 @@ class TextIndex:
     forms: list[str] = field(default_factory=list)
     analyses: list[WordAnalysis] = field(default_factory=list)
     form_ids: dict[str, int] = field(default_factory=dict)
-    sources: dict[tuple[str, str], SourceIndex] = field(default_factory=dict)
+    sources: _SourceViews = field(default_factory=_SourceViews)
     digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     _whys: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict, repr=False)
     stored: frozenset[str] = field(default=frozenset(), repr=False)
@@ -370,8 +525,8 @@ class TextIndex:
         """This index's form id of each form of the :attr:`kept` index (made once)."""
         if self._kept_ids is None:
             assert self.kept is not None
-            self._kept_ids = np.array([self._kept_form_id(f) for f in self.kept.forms],
-                                      dtype=np.int64)
+            self._kept_ids = _narrow(np.array([self._kept_form_id(f) for f in self.kept.forms],
+                                              dtype=np.int64))
         return self._kept_ids
 
     def _kept_form_id(self, key: str) -> int:
@@ -515,44 +670,173 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     """The project's token index for ``analyser`` (default: :func:`get_analyser`), updated.
 
     Sources added or edited since the last call are tokenised and analysed now; the rest
-    come from memory.
+    come from memory, or in a new process from the index kept in ``.tymqual-cache/``.
     """
     chosen = _resolve_analyser(analyser)
     keep_dictionary_index(project.source_cache.read_file, project.source_cache.keep_file)
     per_analyser: dict[str, TextIndex] = project.derived("search_indexes", dict)
     index = per_analyser.get(chosen.name)
-    if index is None or index.analyser is not chosen:
-        index = per_analyser[chosen.name] = TextIndex(chosen)
-        index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
-        kept = project.source_cache.search_index(chosen.name)
-        if kept is not None:
-            index.kept = kept
+    docs = list(map(project.document, project.source_ids))
+    if index is not None and index.analyser is chosen and docs == index.sources.docs:
+        return index  # the same objects (a SourceDoc never changes): nothing to do
+    with _collector_paused():
+        if index is None or index.analyser is not chosen:
+            index = per_analyser[chosen.name] = TextIndex(chosen)
+            index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
+            index.kept = project.source_cache.search_index(chosen.name)
+        _update(project, index, docs)
+    return index
+
+
+def _update(project: Project, index: TextIndex, docs: list[SourceDoc]) -> None:
+    """Bring ``index`` up to the sources ``docs``, and keep it for the next process when any
+    source had to be read anew."""
+    keys = _keys(index, docs, project.source_cache.text_digest)
+    if keys == index.sources.packed.keys:
+        index.sources.docs = docs
+        return
     known_forms = len(index.forms)
-    fresh = 0
-    current = set()
-    for source_id in progress(project.source_ids, ("Analysoidaan sanoja", "Analysing words"),
-                              lang=project.config.language, show=project.show_progress):
-        doc = project.document(source_id)
-        # The index holds the text it hashed, so the same string object needs no new hash.
-        known = index.digests.get(source_id)
-        if known is None or known[0] is not doc.text:
-            known = index.digests[source_id] = (doc.text, sha256_text(doc.text))
-        key = (source_id, known[1])
-        current.add(key)
-        if key not in index.sources:
-            restored = _restored_source(index, key, doc.text, doc.turns)
-            fresh += restored is None
-            index.sources[key] = restored or _index_source(index, source_id, doc.text, doc.turns)
-    for stale in set(index.sources) - current:
-        del index.sources[stale]
-    index.kept = None
+    packed, fresh = _packed(project, index, keys, docs)
+    index.sources.set(packed, docs)
+    index.kept, index._kept_ids = None, None
     if fresh and any(f not in index.stored for f in index.forms[known_forms:]):
         # Kept for the next open: analysing the words is most of what a first search costs.
-        project.source_cache.keep_analyses(
-            chosen.name, [a for i, a in enumerate(index.analyses) if i not in index.contextual])
+        project.source_cache.keep_analyses(index.analyser.name, [
+            a for i, a in enumerate(index.analyses) if i not in index.contextual])
     if fresh:
         _keep_index(project, index)
-    return index
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the index is made: the tuples and lists
+    of 200,000 sources would have it walk every object of the open project several times
+    (a sixth of a first search). Opening a project pauses it alike."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _keys(index: TextIndex, docs: list[SourceDoc],
+          known_digest: Callable[[Path], str | None]) -> list[tuple[str, str]]:
+    """``(source id, digest)`` of each source: the digest the cache knows for its file
+    (``SourceCache.text_digest``), else the SHA-256 of an interview's text, and for a
+    survey's open answers one SHA-256 over all of them (:func:`_answers_digest`): hashing
+    200,000 short texts one by one costs more than a first search may take."""
+    known = index.digests
+    # The index holds the text it hashed, so the same string object needs no new hash.
+    new = [doc for doc in docs if (had := known.get(doc.source_id)) is None
+           or had[0] is not doc.text] if known else docs
+    for path, group in itertools.groupby(new, key=_PATH):
+        members = list(group)
+        digest = known_digest(path) or (
+            _answers_digest(members) if members[0].kind == "survey_answer"
+            else sha256_text(members[0].text))
+        known.update(zip(map(_SOURCE_ID, members),
+                         zip(map(_TEXT, members), itertools.repeat(digest), strict=False),
+                         strict=True))
+    ids = list(map(_SOURCE_ID, docs))
+    return list(zip(ids, map(_DIGEST, map(known.__getitem__, ids)), strict=True))
+
+
+_SOURCE_ID, _TEXT, _TURNS, _PATH = (operator.attrgetter(name)
+                                    for name in ("source_id", "text", "turns", "path"))
+_DIGEST = operator.itemgetter(1)
+
+
+def _answers_digest(docs: list[SourceDoc]) -> str:
+    """One digest that changes when any of these sources' ids or texts does."""
+    digest = hashlib.sha256(b"tymqual answers\n")
+    digest.update("\x00".join(doc.source_id for doc in docs).encode("utf-8"))
+    digest.update(np.array([len(doc.text) for doc in docs], dtype=np.int64).tobytes())
+    digest.update("".join(doc.text for doc in docs).encode("utf-8", "surrogatepass"))
+    return "answers:" + digest.hexdigest()
+
+
+def _packed(project: Project, index: TextIndex, keys: list[tuple[str, str]],
+            docs: list[SourceDoc]) -> tuple[_Packed, int]:
+    """Every source's tokens in project order, and how many sources were tokenised anew:
+    each comes from memory, else from the kept index (when its units are as kept), else
+    from reading its text."""
+    old = _rows_of(index.sources.rows, keys)
+    kept = _rows_of({key: row for row, key in enumerate(index.kept.keys)} if index.kept
+                    else {}, keys)
+    kept[old >= 0] = -1
+    asked = np.flatnonzero(kept >= 0)
+    kept[asked[~_units_as_kept(index, kept[asked], [docs[i] for i in asked.tolist()])]] = -1
+    todo = np.flatnonzero((old < 0) & (kept < 0))
+    fresh = [_index_source(index, docs[i].source_id, docs[i].text, docs[i].turns)
+             for i in progress(todo.tolist(), ("Analysoidaan sanoja", "Analysing words"),
+                               lang=project.config.language, show=project.show_progress)]
+    from_old, from_kept = np.flatnonzero(old >= 0), np.flatnonzero(kept >= 0)
+    parts = [index.sources.packed.take(old[from_old]), _kept_packed(index, kept[from_kept]),
+             _Packed.of(fresh, [keys[i] for i in todo.tolist()])]
+    placed = np.argsort(np.concatenate((from_old, from_kept, todo)), kind="stable")
+    return _Packed.joined(parts).take(placed), len(todo)
+
+
+def _rows_of(rows: Mapping[tuple[str, str], int], keys: list[tuple[str, str]]) -> np.ndarray:
+    """The row of each key in ``rows``, -1 where it has none."""
+    return np.fromiter(map(rows.get, keys, itertools.repeat(-1)), dtype=np.int64,
+                       count=len(keys))
+
+
+def _units_as_kept(index: TextIndex, rows: np.ndarray, docs: list[SourceDoc]) -> np.ndarray:
+    """Whether each source's units (speaker turns change with the speaker settings) are its
+    kept row's."""
+    kept = index.kept
+    if kept is None or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    counts, starts, ends = _unit_spans(docs)
+    same = np.asarray(counts == kept.unit_count[rows], dtype=bool)
+    compared = np.flatnonzero(same)
+    at_kept = _ranges(_bounds(kept.unit_count), rows[compared])
+    at_own = _ranges(_bounds(counts), compared)
+    differ = np.flatnonzero((kept.unit_start[at_kept] != starts[at_own])
+                            | (kept.unit_end[at_kept] != ends[at_own]))
+    # A differing unit's source, counted among those compared.
+    same[compared[np.searchsorted(_bounds(counts[compared]), differ, side="right") - 1]] = False
+    return same
+
+
+def _unit_spans(docs: list[SourceDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per source its number of units (turns, else paragraphs), and all their starts and
+    ends end to end; read without a Python loop per source (200,000 of them)."""
+    units: list[Sequence[Turn | _Span]] = list(map(_TURNS, docs))
+    counts = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+    for n in np.flatnonzero(counts == 0).tolist():
+        units[n] = [_Span(s, e) for s, e in _paragraphs(docs[n].text)]
+        counts[n] = len(units[n])
+    flat = list(itertools.chain.from_iterable(units))
+    return (counts, np.fromiter(map(_START, flat), dtype=np.int64, count=len(flat)),
+            np.fromiter(map(_END, flat), dtype=np.int64, count=len(flat)))
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
+
+
+def _kept_packed(index: TextIndex, rows: np.ndarray) -> _Packed:
+    """These rows of the kept index, with this index's form ids."""
+    kept = index.kept
+    if kept is None or not len(rows):
+        return _empty_packed()
+    whole = _Packed(kept.keys, _bounds(kept.unit_count), _bounds(kept.token_count),
+                    kept.unit_start, kept.unit_end, kept.token_start, kept.token_end,
+                    kept.token_form)
+    part = whole.take(rows)
+    part.token_form = _narrow(index.kept_ids()[part.token_form])
+    for name in ("unit_start", "unit_end", "token_start", "token_end"):
+        setattr(part, name, _narrow(getattr(part, name)))
+    return part
 
 
 def _units(text: str, turns: Sequence[Turn]) -> list[tuple[int, int, int | None, str | None,
@@ -563,36 +847,14 @@ def _units(text: str, turns: Sequence[Turn]) -> list[tuple[int, int, int | None,
     return [(s, e, None, None, None) for s, e in _paragraphs(text)]
 
 
-def _restored_source(index: TextIndex, key: tuple[str, str], text: str,
-                     turns: Sequence[Turn]) -> SourceIndex | None:
-    """The source's tokens from the index kept in ``.tymqual-cache/``, when its text digest
-    and its units (speaker turns can change with the speaker settings) are as kept."""
-    if index.kept is None or key not in index.kept.sources:
-        return None
-    stored = index.kept.sources[key]
-    units = _units(text, turns)
-    unit_start = np.array([u[0] for u in units], dtype=np.int64)
-    unit_end = np.array([u[1] for u in units], dtype=np.int64)
-    if not (np.array_equal(unit_start, stored.unit_start)
-            and np.array_equal(unit_end, stored.unit_end)):
-        return None
-    ids = index.kept_ids()
-    return SourceIndex(
-        source_id=key[0], text=text, unit_start=unit_start, unit_end=unit_end,
-        unit_turn=[u[2] for u in units], unit_speaker=[u[3] for u in units],
-        unit_role=[u[4] for u in units], token_start=_narrow(stored.token_start),
-        token_end=_narrow(stored.token_end),
-        token_unit=_narrow(np.searchsorted(unit_start, stored.token_start, side="right") - 1),
-        token_form=_narrow(ids[stored.token_form]),
-    )
-
-
 def _narrow(values: np.ndarray) -> np.ndarray:
-    """``values`` as 32-bit integers when they fit: a token's four numbers are most of a kept
-    index's memory (8 million tokens at 1,000 interviews), and a copy also frees the kept
-    file's arrays, which the restored sources would otherwise keep alive as views."""
+    """``values`` as 32-bit integers when they fit: a token's numbers are most of the
+    index's memory (8 million tokens at 1,000 interviews); int32 arrays are kept as they
+    are, not copied."""
+    if values.dtype == np.int32:
+        return values
     if len(values) and (int(values.max()) >= 2**31 or int(values.min()) < -(2**31)):
-        return np.array(values, dtype=np.int64)
+        return np.asarray(values, dtype=np.int64)
     return values.astype(np.int32)
 
 
@@ -600,10 +862,11 @@ def _keep_index(project: Project, index: TextIndex) -> None:
     keys = [""] * len(index.forms)
     for form, i in index.form_ids.items():
         keys[i] = _KEPT_CONTEXT + form[len(_CONTEXT):] if i in index.contextual else form
-    project.source_cache.keep_search_index(index.analyser.name, keys, {
-        key: StoredSource(s.unit_start, s.unit_end, s.token_start, s.token_end, s.token_form)
-        for key, s in index.sources.items()
-    })
+    packed = index.sources.packed
+    project.source_cache.keep_search_index(index.analyser.name, StoredIndex(
+        keys, packed.keys, np.diff(packed.unit_bounds), np.diff(packed.token_bounds),
+        packed.unit_start, packed.unit_end, packed.token_start, packed.token_end,
+        packed.token_form))
 
 
 _PARAGRAPH = re.compile(r"\S(?:.*\S)?(?:[ \t]*\n[ \t]*\S(?:.*\S)?)*")
@@ -744,9 +1007,8 @@ def _tokens_in_units(
     return starts[kept], ends[kept], unit[kept].astype(np.int64), ids
 
 
-def _sources(
-    project: Project, index: TextIndex, case: str | Sequence[str] | None
-) -> list[SourceIndex]:
+def _wanted_cases(project: Project, case: str | Sequence[str] | None) -> set[str] | None:
+    """The cases ``case`` names (None: all), each checked to be in ``codes/cases.csv``."""
     wanted = None if case is None else {case} if isinstance(case, str) else set(case)
     if wanted is not None:
         unknown = sorted(wanted - set(project.cases["case_id"]))
@@ -755,12 +1017,16 @@ def _sources(
                 f"case={case!r}: no case {', '.join(map(repr, unknown))} in codes/cases.csv; "
                 f"cases are {', '.join(project.cases['case_id']) or '(none)'}."
             )
-    chosen = []
-    for (source_id, _), source in index.sources.items():
-        if wanted is None or project.case_of(source_id) in wanted:
-            chosen.append(source)
-    order = {sid: i for i, sid in enumerate(project.source_ids)}
-    return sorted(chosen, key=lambda s: order[s.source_id])
+    return wanted
+
+
+def _sources(
+    project: Project, index: TextIndex, case: str | Sequence[str] | None
+) -> list[SourceIndex]:
+    wanted = _wanted_cases(project, case)
+    views = index.sources
+    return [views.at(row) for row, doc in enumerate(views.docs)
+            if wanted is None or project.case_of(doc.source_id) in wanted]
 
 
 def _unit_mask(source: SourceIndex, role: str | Sequence[str] | None) -> np.ndarray:
@@ -778,7 +1044,7 @@ def _accepted(project: Project) -> pd.DataFrame:
     if not project.unanchored.empty:
         codings = codings[~codings["coding_id"].isin(project.unanchored["coding_id"])]
     paths = {c.key: c.path for c in project.codebook}
-    codings = codings.assign(code_path=[paths.get(k, k) for k in codings["code"]])
+    codings = codings.assign(code_path=[paths.get(k, k) for k in codings["code"].tolist()])
     return codings.reset_index(drop=True)
 
 
@@ -791,33 +1057,76 @@ def _code_keys(project: Project, codes: str | Sequence[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- search
-def _term_hits(
-    source: SourceIndex, term: Term, whys: np.ndarray
-) -> list[tuple[int, int, int, str]]:
-    """``(unit, start, end, why)`` of each occurrence of ``term`` in ``source``.
+@dataclass
+class _Hits:
+    """Occurrences over all sources: each one's row (source), unit (numbered over all rows),
+    start, end and why."""
 
-    ``whys`` says per word form why it is an occurrence (``""``: it is not); a phrase is
-    looked for in the text instead and must lie within one unit.
+    row: np.ndarray
+    unit: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    why: np.ndarray
+
+    @classmethod
+    def joined(cls, parts: Sequence[_Hits]) -> _Hits:
+        if not parts:
+            none = np.zeros(0, dtype=np.int64)
+            return cls(none, none, none, none, np.zeros(0, dtype=object))
+        return cls(*(np.concatenate([getattr(p, name) for p in parts])
+                     for name in ("row", "unit", "start", "end", "why")))
+
+    def where(self, keep: np.ndarray) -> _Hits:
+        return _Hits(self.row[keep], self.unit[keep], self.start[keep], self.end[keep],
+                     self.why[keep])
+
+
+def _term_hits(index: TextIndex, term: Term, whys: np.ndarray) -> _Hits:
+    """Every occurrence of ``term``, in source and text order.
+
+    ``whys`` says per word form why it is an occurrence (``""``: it is not): one lookup over
+    all tokens of all sources. A phrase is looked for in the texts instead and must lie
+    within one unit.
     """
-    if term.kind != "phrase":
-        found = whys[source.token_form] if len(whys) else np.array([], dtype=object)
-        hit = np.flatnonzero(found != "")
-        return [
-            (int(source.token_unit[i]), int(source.token_start[i]), int(source.token_end[i]),
-             str(found[i]))
-            for i in hit
-        ]
-    hits = []
-    for match in _phrase_pattern(term.text).finditer(source.text):
-        u = int(np.searchsorted(source.unit_start, match.start(), side="right")) - 1
-        if u >= 0 and match.end() <= source.unit_end[u]:
-            hits.append((u, match.start(), match.end(), f"exact phrase {term.text!r}"))
-    return hits
+    packed = index.sources.packed
+    if term.kind == "phrase":
+        return _phrase_hits(index.sources, term)
+    if not len(whys):
+        return _Hits.joined([])
+    tokens = np.flatnonzero(np.asarray(whys != "", dtype=bool)[packed.token_form])
+    rows = packed.token_rows(tokens)
+    starts = packed.token_start[tokens].astype(np.int64)
+    return _Hits(rows, packed.units_at(rows, starts), starts,
+                 packed.token_end[tokens].astype(np.int64), whys[packed.token_form[tokens]])
+
+
+def _phrase_hits(views: _SourceViews, term: Term) -> _Hits:
+    pattern = _phrase_pattern(term.text)
+    found = [(row, m.start(), m.end()) for row, doc in enumerate(views.docs)
+             for m in pattern.finditer(doc.text)]
+    rows, starts, ends = np.array(found, dtype=np.int64).reshape(-1, 3).T
+    packed = views.packed
+    units = packed.units_at(rows, starts)
+    inside = (units >= packed.unit_bounds[rows]) & (
+        ends <= packed.unit_end[np.maximum(units, 0)] if len(packed.unit_end) else False)
+    why = np.full(len(rows), f"exact phrase {term.text!r}", dtype=object)
+    return _Hits(rows, units, starts, ends, why).where(inside)
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     body = r"\s+".join(re.escape(word) for word in phrase.split())
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def _holds_in(node: Node, present: dict[Term, np.ndarray]) -> np.ndarray:
+    """Whether the query holds in each of many units: ``present[term]`` says per unit
+    whether the term occurs there."""
+    if isinstance(node, Term):
+        return present[node]
+    if isinstance(node, Not):
+        return ~_holds_in(node.operand, present)
+    values = np.array([_holds_in(op, present) for op in node.operands], dtype=bool)
+    return np.asarray(values.all(axis=0) if isinstance(node, And) else values.any(axis=0))
 
 
 def search(
@@ -878,28 +1187,81 @@ def search(
             f"search query {query!r}: every term is under NOT, so there is nothing to show; "
             "add a term to look for (kela NOT thl)."
         )
-    index = text_index(project, analyser)
-    masks: dict[Term, np.ndarray] = {}
-    for term, _ in terms:
-        if term.kind == "word":
-            masks[term] = index.word_why(term.text, compounds, readings, bool(derivations))
-        elif term.kind == "prefix":
-            masks[term] = index.prefix_why(term.text)
-        else:
-            masks[term] = np.array([], dtype=object)
-    accepted = _accepted(project)
-    coded = _spans_by_source(accepted)
-    keep = None
-    if codes is not None:
-        keys = set(_code_keys(project, codes))
-        keep = _spans_by_source(accepted[accepted["code"].isin(keys)])
-    order = {c.path: i for i, c in enumerate(project.codebook)}
-    rows: list[tuple[object, ...]] = []
-    for source in _sources(project, index, case):
-        rows.extend(_search_source(project, source, tree, masks, positive, coded, keep,
-                                   _unit_mask(source, role), context, order))
+    wanted = _wanted_cases(project, case)
+    with _collector_paused():  # tens of thousands of rows of strings, and the index
+        index = text_index(project, analyser)
+        masks: dict[Term, np.ndarray] = {}
+        for term, _ in terms:
+            if term.kind == "word":
+                masks[term] = index.word_why(term.text, compounds, readings, bool(derivations))
+            elif term.kind == "prefix":
+                masks[term] = index.prefix_why(term.text)
+            else:
+                masks[term] = np.array([], dtype=object)
+        hits = _found(project, index, tree,
+                      {t: _term_hits(index, t, m) for t, m in masks.items()}, positive,
+                      wanted, role)
+        docs = index.sources.docs
+        accepted = _accepted(project)
+        accepted = accepted[accepted["source_id"].isin(
+            [docs[r].source_id for r in np.unique(hits.row).tolist()])]
+        if codes is not None:
+            keys = set(_code_keys(project, codes))
+            hits = _inside_codings(index, hits,
+                                   _spans_by_source(accepted[accepted["code"].isin(keys)]))
+        rows = _rows(project, index, hits, _spans_by_source(accepted), context,
+                     {c.path: i for i, c in enumerate(project.codebook)})
     frame = pd.DataFrame(rows, columns=SEARCH_COLUMNS)
     return frame.astype({"turn": "Int64", "start": "int64", "end": "int64"})
+
+
+def _found(
+    project: Project, index: TextIndex, tree: Node, hits: dict[Term, _Hits],
+    positive: list[Term], wanted: set[str] | None, role: str | Sequence[str] | None,
+) -> _Hits:
+    """The occurrences of the positive terms in units where the query holds (of ``role``,
+    in sources of the ``wanted`` cases), each span once (the first term's), sorted by
+    source, start and end."""
+    found = _Hits.joined([hits[t] for t in positive])
+    units = np.unique(found.unit)
+    present = {t: np.isin(units, h.unit) for t, h in hits.items()}
+    keep = _holds_in(tree, present)[np.searchsorted(units, found.unit)]
+    views = index.sources
+    if role is not None:
+        roles = {role} if isinstance(role, str) else set(role)
+        allowed = np.array([r in roles for r in _unit_roles(views, units)], dtype=bool)
+        keep &= allowed[np.searchsorted(units, found.unit)]
+    if wanted is not None:
+        rows = {r for r in np.unique(found.row).tolist()
+                if project.case_of(views.docs[r].source_id) in wanted}
+        keep &= np.isin(found.row, np.array(sorted(rows), dtype=np.int64))
+    found = found.where(keep)
+    # Stable on the order of the terms, so a span found by two terms keeps the first's why.
+    order = np.lexsort((np.arange(len(found.row)), found.end, found.start, found.row))
+    found = found.where(order)
+    first = np.ones(len(found.row), dtype=bool)
+    first[1:] = ((found.row[1:] != found.row[:-1]) | (found.start[1:] != found.start[:-1])
+                 | (found.end[1:] != found.end[:-1]))
+    return found.where(first)
+
+
+def _unit_roles(views: _SourceViews, units: np.ndarray) -> list[str | None]:
+    """The role of each unit (numbered over all sources); None in a paragraph."""
+    rows = np.searchsorted(views.packed.unit_bounds, units, side="right") - 1
+    own = (units - views.packed.unit_bounds[rows]).tolist()
+    docs = views.docs
+    return [docs[r].turns[u].role if docs[r].turns else None
+            for r, u in zip(rows.tolist(), own, strict=True)]
+
+
+def _inside_codings(index: TextIndex, hits: _Hits,
+                    allowed: dict[str, list[tuple[int, int, str]]]) -> _Hits:
+    """The hits overlapping a coding of ``allowed`` in their source."""
+    docs = index.sources.docs
+    keep = [any(s < ce and e > cs for cs, ce, _ in allowed.get(docs[r].source_id, ()))
+            for r, s, e in zip(hits.row.tolist(), hits.start.tolist(), hits.end.tolist(),
+                               strict=True)]
+    return hits.where(np.array(keep, dtype=bool))
 
 
 def _spans_by_source(codings: pd.DataFrame) -> dict[str, list[tuple[int, int, str]]]:
@@ -911,65 +1273,44 @@ def _spans_by_source(codings: pd.DataFrame) -> dict[str, list[tuple[int, int, st
     return spans
 
 
-def _search_source(
-    project: Project,
-    source: SourceIndex,
-    tree: Node,
-    masks: dict[Term, np.ndarray],
-    positive: list[Term],
-    coded: dict[str, list[tuple[int, int, str]]],
-    keep: dict[str, list[tuple[int, int, str]]] | None,
-    units_allowed: np.ndarray,
-    context: int,
-    order: dict[str, int],
+def _rows(
+    project: Project, index: TextIndex, hits: _Hits,
+    coded: dict[str, list[tuple[int, int, str]]], context: int, order: dict[str, int],
 ) -> list[tuple[object, ...]]:
-    hits = {term: _term_hits(source, term, mask) for term, mask in masks.items()}
-    present: dict[int, set[Term]] = defaultdict(set)
-    for term, found in hits.items():
-        for u, _, _, _ in found:
-            present[u].add(term)
-    holds: dict[int, bool] = {}  # the query's value in each unit, worked out once
-    spans: dict[tuple[int, int], tuple[int, str]] = {}
-    for term in positive:
-        for u, s, e, why in hits[term]:
-            if not units_allowed[u]:
-                continue
-            if u not in holds:
-                holds[u] = _holds(tree, present[u])
-            if holds[u]:
-                spans.setdefault((s, e), (u, why))
-    if keep is not None:
-        allowed = keep.get(source.source_id, [])
-        spans = {k: u for k, u in spans.items() if any(k[0] < ce and k[1] > cs
-                                                      for cs, ce, _ in allowed)}
-    found_spans = sorted(spans.items())
-    codes = _overlapping_codes(found_spans, coded.get(source.source_id, []), order)
-    case_id = project.case_of(source.source_id)
-    text = source.text
-    rows: list[tuple[object, ...]] = []
-    for ((s, e), (u, why)), paths in zip(found_spans, codes, strict=True):
-        lo, hi = int(source.unit_start[u]), int(source.unit_end[u])
-        rows.append((
-            source.source_id,
-            case_id,
-            source.unit_speaker[u],
-            source.unit_turn[u],
-            s,
-            e,
-            text[max(lo, s - context) : s].replace("\n", " "),
-            text[s:e],
-            text[e : min(hi, e + context)].replace("\n", " "),
-            paths,
-            why,
-        ))
-    return rows
+    """The frame's rows: the source's case, the unit's speaker and turn, the context."""
+    docs, packed = index.sources.docs, index.sources.packed
+    if not len(hits.row):
+        return []
+    starts, ends = hits.start.tolist(), hits.end.tolist()
+    lefts = np.maximum(packed.unit_start[hits.unit], hits.start - context).tolist()
+    rights = np.minimum(packed.unit_end[hits.unit], hits.end + context).tolist()
+    own_unit = (hits.unit - packed.unit_bounds[hits.row]).tolist()
+    rows = hits.row.tolist()
+    cuts = [0, *(np.flatnonzero(np.diff(hits.row)) + 1).tolist(), len(rows)]
+    paths: list[str] = []
+    case_of: dict[int, str | None] = {}
+    for a, b in itertools.pairwise(cuts):
+        source_id = docs[rows[a]].source_id
+        case_of[rows[a]] = project.case_of(source_id)
+        mine = coded.get(source_id)
+        paths.extend(_overlapping_codes(list(zip(starts[a:b], ends[a:b], strict=True)), mine,
+                                        order) if mine else [""] * (b - a))
+    out: list[tuple[object, ...]] = []
+    for r, s, e, lo, hi, u, why, codes in zip(rows, starts, ends, lefts, rights, own_unit,
+                                              hits.why.tolist(), paths, strict=True):
+        doc = docs[r]
+        text, turn = doc.text, doc.turns[u] if doc.turns else None
+        out.append((doc.source_id, case_of[r], turn.speaker if turn else None,
+                    turn.turn if turn else None, s, e, text[lo:s].replace("\n", " "),
+                    text[s:e], text[e:hi].replace("\n", " "), codes, why))
+    return out
 
 
 _CHUNK = 4096  # occurrences compared with a source's codings at once, to bound memory
 
 
 def _overlapping_codes(
-    found: list[tuple[tuple[int, int], tuple[int, str]]],
+    found: list[tuple[int, int]],
     coded: list[tuple[int, int, str]],
     order: dict[str, int],
 ) -> list[str]:
@@ -981,8 +1322,8 @@ def _overlapping_codes(
     out: list[str] = []
     for at in range(0, len(found), _CHUNK):
         chunk = found[at : at + _CHUNK]
-        s = np.array([k[0] for k, _ in chunk], dtype=np.int64)
-        e = np.array([k[1] for k, _ in chunk], dtype=np.int64)
+        s = np.array([k[0] for k in chunk], dtype=np.int64)
+        e = np.array([k[1] for k in chunk], dtype=np.int64)
         overlap: np.ndarray = (s[:, None] < coded_end[None, :]) & (
             e[:, None] > coded_start[None, :])
         any_hit = np.any(overlap, axis=1).tolist()
