@@ -615,7 +615,7 @@ def _decode_analysis(line: str) -> WordAnalysis:
 def _collect_young() -> None:
     """Free the cyclic garbage a parse leaves (document trees link parent and child).
 
-    A project pauses the collector while it loads (see ``project._collector_paused``), so
+    A project pauses the collector while it loads (:func:`tymqual.progress.collector_paused`), so
     without this every parsed .docx of a cold open stays in memory until the end: at 1,000
     interviews that held the resident set near a gigabyte. Only the youngest generation is
     walked; what survives moves on, so each call costs about what the last parse made.

@@ -11,8 +11,6 @@ analysis layer at import time.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import html
 import itertools
 import warnings
@@ -57,7 +55,7 @@ from tymqual.memos import (
     record_memo_change,
     write_source_memo,
 )
-from tymqual.progress import progress
+from tymqual.progress import collector_paused, progress
 from tymqual.spans import SourceAxis, turn_axis
 from tymqual.storage import (
     atomic_write_text,
@@ -169,7 +167,7 @@ class Project(ProjectFacades):
         self._codebook = self._read_codebook()
         self._cases = self._read_cases()
         self._surveys: dict[str, Survey] = {}
-        with _collector_paused():
+        with collector_paused():
             self._load_sources()
             self.ledger.texts = self._texts
             self.ledger.who = self.config.coder or None
@@ -1221,20 +1219,6 @@ class SourceView:
 def _first_few(labels: list[str]) -> str:
     more = len(labels) - _SPEAKERS_SHOWN
     return ", ".join(labels[:_SPEAKERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a project loads: a large study creates
-    hundreds of thousands of long-lived objects (turns, cells), and the collector would
-    otherwise walk them again and again (about a sixth of a warm open of 1,000 interviews)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,7 @@ source's own structures (turns, speakers, context) are made only for sources wit
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import itertools
 import operator
@@ -62,7 +60,7 @@ from tymqual.morphology import (
     sentences,
 )
 from tymqual.morphology import stopwords as stopword_list
-from tymqual.progress import progress
+from tymqual.progress import collector_paused, progress
 from tymqual.text import sha256_text, word_spans, words
 
 if TYPE_CHECKING:
@@ -679,7 +677,7 @@ def text_index(project: Project, analyser: str | Analyser | None = None) -> Text
     docs = list(map(project.document, project.source_ids))
     if index is not None and index.analyser is chosen and docs == index.sources.docs:
         return index  # the same objects (a SourceDoc never changes): nothing to do
-    with _collector_paused():
+    with collector_paused():
         if index is None or index.analyser is not chosen:
             index = per_analyser[chosen.name] = TextIndex(chosen)
             index.stored = chosen.remember(project.source_cache.analyses(chosen.name))
@@ -705,20 +703,6 @@ def _update(project: Project, index: TextIndex, docs: list[SourceDoc]) -> None:
             a for i, a in enumerate(index.analyses) if i not in index.contextual])
     if fresh:
         _keep_index(project, index)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the index is made: the tuples and lists
-    of 200,000 sources would have it walk every object of the open project several times
-    (a sixth of a first search). Opening a project pauses it alike."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _keys(index: TextIndex, docs: list[SourceDoc],
@@ -1188,7 +1172,7 @@ def search(
             "add a term to look for (kela NOT thl)."
         )
     wanted = _wanted_cases(project, case)
-    with _collector_paused():  # tens of thousands of rows of strings, and the index
+    with collector_paused():  # tens of thousands of rows of strings, and the index
         index = text_index(project, analyser)
         masks: dict[Term, np.ndarray] = {}
         for term, _ in terms:
