@@ -21,19 +21,20 @@ import glob
 import hashlib
 import os
 import re
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import filelock
 import numpy as np
 import pandas as pd
 
-from tymqual.errors import CodingError, TymqualWarning
+from tymqual.errors import CodingError, StorageError, TymqualWarning
 from tymqual.history import (
     OUTSIDE,
     REDO,
@@ -64,8 +65,8 @@ from tymqual.storage import (
     file_hash,
     not_matching,
     read_csv_table,
+    safe_csv_chunks,
     safe_csv_header,
-    safe_csv_rows,
     write_failure,
     write_safe_csv,
 )
@@ -107,6 +108,13 @@ def new_coding_id() -> str:
     digits of a uuid4; :meth:`Ledger.add` still draws again in the rare case of a collision.
     """
     return _draw_ids(1)[0]
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as an object array (``np.array`` would look for nested sequences)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _draw_ids(k: int) -> list[str]:
@@ -324,23 +332,56 @@ def _records(rows: list[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, 
 
 def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: pd.Series) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
-    return _frame_of(_completed_columns(rows, _now()), taken)
+    return _frame_of(_completed(rows, _now()), taken)
 
 
-def _completed_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str
-                       ) -> dict[str, list[Any]]:
-    """Every ledger column of the rows, defaults filled in; raises naming each problem."""
+def _completed(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str) -> pd.DataFrame:
+    """Every ledger column of the rows, defaults filled in, offsets int64; raises naming
+    each problem."""
+    if isinstance(rows, pd.DataFrame) and (frame := _valid_frame(rows, created)) is not None:
+        return frame
     columns = _valid_columns(rows, created)
     if columns is None:  # something is wrong: find it row by row, to name each problem
         records = _checked_records(_records(rows), created)
         columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
-    return columns
+    frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
+    return frame.astype({c: "int64" for c in _OFFSETS})
 
 
-def _frame_of(columns: dict[str, list[Any]], taken: pd.Series) -> pd.DataFrame:
-    """The completed columns as ledger rows, with fresh ids where none was given (``taken``:
+def _valid_frame(rows: pd.DataFrame, created: str) -> pd.DataFrame | None:
+    """A frame of rows completed and checked column by column, its columns kept as arrays:
+    a batch of hundreds of thousands becomes no Python list or integer per cell. None when
+    a column is not plainly valid (:func:`_valid_columns` then looks closer)."""
+    if not set(rows.columns) <= set(CODING_COLUMNS) or not set(_REQUIRED[1:]) <= set(
+            rows.columns):
+        return None
+    defaults = {**_DEFAULTS, "coding_id": "", "created": created}
+    columns: dict[str, Any] = {}
+    for col in CODING_COLUMNS:
+        if col not in rows.columns:
+            columns[col] = np.full(len(rows), defaults[col], dtype=object)
+            continue
+        values = rows[col]
+        if col in _OFFSETS:
+            if not pd.api.types.is_integer_dtype(values.dtype) or values.hasnans:
+                return None
+            columns[col] = values.to_numpy(dtype="int64")
+            continue
+        if values.hasnans or pd.api.types.infer_dtype(values, skipna=False) not in (
+                "string", "empty"):
+            return None
+        distinct = set(values.unique()) if col in ("status", "created") else set()
+        if (col == "status" and not distinct <= set(STATUSES)) or (col == "created" and any(
+                v and not _CREATED_FORM.fullmatch(v) for v in distinct)):
+            return None
+        columns[col] = values.to_numpy(dtype=object)
+    return pd.DataFrame(columns, columns=list(CODING_COLUMNS))
+
+
+def _frame_of(frame: pd.DataFrame, taken: pd.Series) -> pd.DataFrame:
+    """The completed rows as ledger rows, with fresh ids where none was given (``taken``:
     the ids already in the ledger)."""
-    ids = columns["coding_id"]
+    ids = frame["coding_id"].tolist()
     given = [i for i in ids if i]
     # The ledger's ids are looked up in the few given or drawn, not gathered into a set.
     clashes = sorted(set(taken[taken.isin(given)]))
@@ -361,8 +402,8 @@ def _frame_of(columns: dict[str, list[Any]], taken: pd.Series) -> pd.DataFrame:
                 ids[n] = candidate
                 used.add(candidate)
         wanted = left
-    frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
-    frame = frame.astype({c: "int64" for c in _OFFSETS})
+    frame = frame.reset_index(drop=True)
+    frame["coding_id"] = _objects(ids)
     problems = _value_problems(frame, lambda i: f"row {i + 1} given to add()")
     if problems:
         raise _refuse("Ledger.add()", problems, "Nothing was added.")
@@ -440,7 +481,7 @@ def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
 _SPAN_KEY = ("source_id", "start", "end", "code")
 
 
-def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int]:
+def _not_held(frame: pd.DataFrame, columns: pd.DataFrame) -> list[int]:
     """Positions of the given rows whose source, span and code neither ``frame`` nor an
     earlier given row holds. Compared as factorised columns (a MultiIndex), not as a set of
     Python tuples: a batch of hundreds of thousands stays linear and light."""
@@ -450,7 +491,7 @@ def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int
 
     given = pd.MultiIndex.from_arrays(arrays(lambda c: columns[c]))
     new = ~given.duplicated()
-    frame = frame[frame["source_id"].isin(set(columns["source_id"]))]  # only these sources
+    frame = frame[frame["source_id"].isin(columns["source_id"].unique())]  # only these sources
     if len(frame):
         held = pd.MultiIndex.from_arrays(arrays(lambda c: frame[c].to_numpy()))
         new &= ~given.isin(held)
@@ -504,6 +545,20 @@ class _Parsed:
     size: int
     appendable: bool
     torn: int | None = None
+
+
+@contextlib.contextmanager
+def _spooled(path: Path) -> Iterator[BinaryIO]:
+    """An unnamed temporary file in the ledger's folder (gone when closed, or if the
+    process dies), for lines about to be appended; a failure to make or fill it changes
+    nothing."""
+    try:
+        with tempfile.TemporaryFile(dir=path.parent) as spool:
+            yield spool
+    except OSError as exc:
+        if isinstance(exc, StorageError):
+            raise
+        raise write_failure(exc, path, f"the previous {path.name} is unchanged") from exc
 
 
 def _history_path(path: Path) -> Path:
@@ -860,28 +915,34 @@ class Ledger:
             self._write(before, _concat(before, new), digest, action=action, who=who,
                         note=note)
             return
-        payload = safe_csv_rows(new)
         hasher = parsed.hasher.copy()
-        hasher.update(payload)
-        new_digest = hasher.digest()
         written: dict[str, Any] = {}
+        # The new lines are spooled to an unnamed file beside the ledger, so a batch of
+        # hundreds of thousands is never one bytes object while its history is written.
+        with _spooled(self.path) as spool:
+            for chunk in safe_csv_chunks(new):
+                hasher.update(chunk)
+                spool.write(chunk)
+            length = spool.tell()
+            spool.seek(0)
+            new_digest = hasher.digest()
 
-        def record() -> None:
-            written["size"] = self._record(
-                [], action=action, who=who, note=note, before=digest.hex(),
-                after=new_digest.hex(), added=new,
-                appended=(parsed.size, parsed.size + len(payload)))
+            def record() -> None:
+                written["size"] = self._record(
+                    [], action=action, who=who, note=note, before=digest.hex(),
+                    after=new_digest.hex(), added=new,
+                    appended=(parsed.size, parsed.size + length))
 
-        try:
-            done = append_synced(self.path, payload, size=parsed.size, before_append=record)
-        except BaseException:
-            self._take_back(written)
-            raise
+            try:
+                done = append_synced(self.path, spool, size=parsed.size, before_append=record)
+            except BaseException:
+                self._take_back(written)
+                raise
         if not done:
             raise CodingError(f"{self.path} was changed by another program while codings "
                               "were being added to it; nothing was added. Try again.")
         self._parsed = _Parsed(new_digest, _concat(before, new), hasher,
-                               parsed.size + len(payload), appendable=True)
+                               parsed.size + length, appendable=True)
 
     def _take_back(self, written: Mapping[str, Any]) -> None:
         if self.history is not None and "size" in written:
@@ -988,14 +1049,14 @@ class Ledger:
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
-        columns = _completed_columns(rows, _now())
+        completed = _completed(rows, _now())
         with self._locked():
             digest, before = self._begin(copy=False)
-            kept = _not_held(before, columns)
+            kept = _not_held(before, completed)
             if not kept:
                 return [None] * len(rows)
-            chosen = {c: [values[i] for i in kept] for c, values in columns.items()}
-            new = _frame_of(chosen, taken=before["coding_id"])
+            new = _frame_of(completed.iloc[kept], taken=before["coding_id"])
+            del completed  # its strings live on in ``new``; its arrays are not needed
             self._save_added(before, new, digest, action=action, who=who, note=note)
         ids: list[str | None] = [None] * len(rows)
         for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):

@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -266,16 +266,28 @@ def safe_csv_rows(df: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+_CSV_CHUNK = 20_000  # rows turned into CSV at a time: a large batch is never one bytes object
+
+
+def safe_csv_chunks(df: pd.DataFrame) -> Iterator[bytes]:
+    """:func:`safe_csv_rows` of ``df`` in pieces of ``_CSV_CHUNK`` rows, joined the same bytes
+    (each row's line depends on that row alone)."""
+    for at in range(0, len(df), _CSV_CHUNK):
+        yield safe_csv_rows(df.iloc[at:at + _CSV_CHUNK])
+
+
 def safe_csv_header(columns: Sequence[str]) -> bytes:
     """The first bytes :func:`write_safe_csv` writes for a frame with ``columns``: the UTF-8
     byte-order mark and the header line."""
     return codecs.BOM_UTF8 + safe_csv_rows(pd.DataFrame([list(columns)]))
 
 
-def append_synced(path: str | os.PathLike[str], data: bytes, *, size: int,
+def append_synced(path: str | os.PathLike[str], data: bytes | BinaryIO, *, size: int,
                   before_append: Callable[[], None] | None = None) -> bool:
     """Append ``data`` to the existing file ``path`` and fsync it, if the file still has
     ``size`` bytes; returns False, writing nothing, when it has not (changed since read).
+    ``data`` is bytes, or a file read from its current position to its end in blocks (a
+    large append spooled to a temporary file is never held in memory whole).
 
     ``before_append()`` runs once the size is checked and before anything is written (the
     ledger records its history there). A failed or interrupted write cuts the file back to
@@ -299,11 +311,16 @@ def append_synced(path: str | os.PathLike[str], data: bytes, *, size: int,
     return True
 
 
-def _append_all(fd: int, data: bytes, size: int, target: Path) -> None:
+_BLOCK = 1 << 20  # bytes copied at a time from a spooled append
+
+
+def _append_all(fd: int, data: bytes | BinaryIO, size: int, target: Path) -> None:
+    blocks = [data] if isinstance(data, bytes) else iter(lambda: data.read(_BLOCK), b"")
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for block in blocks:
+            view = memoryview(block)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
     except BaseException as exc:
         with contextlib.suppress(OSError):
