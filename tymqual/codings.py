@@ -16,11 +16,13 @@ normalised text, ``code`` is a code *key*, ``text`` the passage at coding time, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import glob
 import hashlib
 import os
 import re
+import sys
 import tempfile
 import threading
 import warnings
@@ -61,12 +63,15 @@ from tymqual.reanchor import CONTEXT_COLUMNS, REANCHOR_COLUMNS, reanchor
 from tymqual.roundtrip import empty_notes, repair_ledger, summary
 from tymqual.storage import (
     append_synced,
+    atomic_write_text,
     excel_unsafe,
     file_hash,
     not_matching,
+    read_columns,
     read_csv_table,
     safe_csv_chunks,
     safe_csv_header,
+    write_columns,
     write_failure,
     write_safe_csv,
 )
@@ -528,6 +533,22 @@ class LedgerEdit:
     frame: pd.DataFrame
 
 
+KEEP_ROWS = 20_000
+"""A ledger of at least this many codings is kept as validated columns in the project's
+cache (:attr:`Ledger.keep`); a smaller one parses in a fraction of a second."""
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """What the kept columns also depend on: the code that reads and validates a ledger."""
+    from tymqual import history, reanchor, roundtrip, storage, text
+
+    hasher = hashlib.sha256(f"{pd.__version__} {np.__version__}".encode())
+    for module in (sys.modules[__name__], history, reanchor, roundtrip, storage, text):
+        hasher.update(Path(str(module.__file__)).read_bytes())
+    return hasher.hexdigest()[:12]
+
+
 _NO_CONTEXT = ("autocode", "suggest")
 _FEW = 200  # appended codings written line by line; more go through pandas' JSON writer
 
@@ -616,6 +637,9 @@ class Ledger:
         self.reference: Reference | None = self._recorded if history else None
         self.read_notes: pd.DataFrame = empty_notes()
         self._told: set[bytes] = set()  # digests of the contents already warned about
+        # A folder (the project's cache) where a large ledger is kept as validated columns,
+        # named by the SHA-256 of the file's bytes: an unchanged file is not parsed again.
+        self.keep: Path | None = None
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -642,6 +666,8 @@ class Ledger:
             with contextlib.suppress(FileNotFoundError):
                 if file_hash(self.path).digest() == parsed.digest:
                     return parsed.digest, parsed.frame.copy() if copy else parsed.frame
+        if parsed is None and (kept := self._from_kept(copy=copy)) is not None:
+            return kept
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
@@ -664,6 +690,8 @@ class Ledger:
                       and data.startswith(_HEADER) and data.endswith(b"\n"))
         self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, len(data),
                                appendable, torn)
+        if appendable:
+            self._keep(frame, digest)
         if torn is not None:
             message = self._torn_message(data, torn, len(frame))
         if message is not None and digest not in self._told:
@@ -679,6 +707,80 @@ class Ledger:
         if last is not None and last.ledger_after == digest.hex():
             return None
         return torn_append_at(data, last)
+
+    # ------------------------------------------------------------------ kept columns
+    def _kept_path(self, digest: bytes) -> Path | None:
+        if self.keep is None:
+            return None
+        return self.keep / f"{self.path.stem}-{digest.hex()[:40]}-{_code_fingerprint()}.cols"
+
+    def _from_kept(self, *, copy: bool) -> tuple[bytes, pd.DataFrame] | None:
+        """The ledger from its kept columns when the file's bytes are the ones they were
+        validated from (named by their SHA-256) and could not be a torn append; else None."""
+        if self.keep is None:
+            return None
+        try:
+            hasher = file_hash(self.path)
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return None
+        digest = hasher.digest()
+        last = None if self.history is None else self.history.last_commit()
+        if (last is not None and last.appended_at is not None and last.ledger_size is not None
+                and last.appended_at < size < last.ledger_size):
+            return None  # perhaps torn: the full read decides and tells
+        path = self._kept_path(digest)
+        columns = None if path is None else read_columns(path)
+        if columns is None or set(columns) != set(CODING_COLUMNS):
+            return None
+        frame = _typed(pd.DataFrame(columns, columns=list(CODING_COLUMNS)))
+        self.read_notes = empty_notes()
+        self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, size,
+                               appendable=True)
+        return digest, frame
+
+    def _keep(self, frame: pd.DataFrame, digest: bytes) -> None:
+        """Keep a large validated ledger's columns for the next open (earlier ones go).
+        Only a cache: where it cannot be written the ledger is parsed next time instead."""
+        path = self._kept_path(digest)
+        if path is None or len(frame) < KEEP_ROWS:
+            return
+        with contextlib.suppress(OSError):
+            if not path.exists():
+                write_columns(path, {c: frame[c].to_numpy(dtype="int64" if c in _OFFSETS
+                                                          else object)
+                                     for c in CODING_COLUMNS})
+            for old in path.parent.glob(f"{glob.escape(self.path.stem)}-*"):
+                if old.stem != path.stem:
+                    old.unlink()
+
+    def anchored_to(self, digest: bytes | None) -> str | None:
+        """What :meth:`keep_anchored` recorded for the ledger bytes ``digest``, or None."""
+        path = None if digest is None else self._kept_path(digest)
+        try:
+            return None if path is None else path.with_suffix(".anchored").read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def keep_anchored(self, digest: bytes | None, key: str) -> None:
+        """Record that every coding of the ledger bytes ``digest`` sat where its stored text
+        is in the sources named by ``key`` (:func:`tymqual.reanchor.texts_key`), so that an
+        open with the same ledger and sources need not read the ledger to re-anchor it. Only
+        for a ledger read cleanly (nothing repaired, nothing torn) and kept as columns."""
+        parsed = self._parsed
+        path = None if digest is None else self._kept_path(digest)
+        if (path is None or parsed is None or parsed.digest != digest or not parsed.appendable
+                or not path.exists()):
+            return
+        with contextlib.suppress(OSError):
+            atomic_write_text(path.with_suffix(".anchored"), key)
+
+    def digest(self) -> bytes | None:
+        """The SHA-256 of the ledger file's bytes now (None: no file), without parsing it."""
+        try:
+            return file_hash(self.path).digest()  # type: ignore[no-any-return]
+        except FileNotFoundError:
+            return None
 
     def _torn_message(self, data: bytes, at: int, kept: int) -> str:
         line = data.count(b"\n", 0, at) + 1
@@ -943,6 +1045,8 @@ class Ledger:
                               "were being added to it; nothing was added. Try again.")
         self._parsed = _Parsed(new_digest, _concat(before, new), hasher,
                                parsed.size + length, appendable=True)
+        if len(new) >= KEEP_ROWS:  # a machine batch: the next open need not parse it all
+            self._keep(self._parsed.frame, new_digest)
 
     def _take_back(self, written: Mapping[str, Any]) -> None:
         if self.history is not None and "size" in written:
@@ -1291,6 +1395,7 @@ def _checked_moves(moves: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "CODING_COLUMNS",
+    "KEEP_ROWS",
     "DEFAULT_CODERS",
     "CONTEXT_COLUMNS",
     "frame_of_state",

@@ -14,11 +14,12 @@ import errno
 import hashlib
 import io
 import itertools
+import json
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -674,3 +675,82 @@ def read_csv_strings(path: str | os.PathLike[str], *,
 def decode_any(data: bytes) -> str:
     """A file's text by the one decoding rule, never refusing: a scan must see every byte."""
     return decode_bytes(data, "", lenient=True)[0]
+
+
+# ---------------------------------------------------------------------------- column store
+_COLUMNS_MAGIC = b"tymqual-columns 1\n"
+_TAIL = 8  # the footer's length, little-endian, ends the file
+
+
+def write_columns(path: str | os.PathLike[str], columns: Mapping[str, Any]) -> None:
+    """Write int64 and text columns of one length to ``path`` atomically, for
+    :func:`read_columns`: a frame kept as its bytes, not pickled.
+
+    A text column (a sequence of ``str``) is stored as each row's number among its distinct
+    values, those values' code-point offsets and their UTF-8 text, written in pieces so a
+    column of 500,000 passages is never one string. A JSON footer names the sections and
+    the SHA-256 of everything before it, which :func:`read_columns` checks.
+    """
+    with replacing(path) as tmp, open(tmp, "wb") as fh:
+        hasher = hashlib.sha256()
+
+        def put(data: bytes) -> int:
+            hasher.update(data)
+            fh.write(data)
+            return len(data)
+
+        put(_COLUMNS_MAGIC)
+        sections = []
+        for name, values in columns.items():
+            if isinstance(values, np.ndarray) and values.dtype == np.int64:
+                sections.append({"name": name, "kind": "int64",
+                                 "bytes": [put(values.astype("<i8").tobytes())]})
+                continue
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+            lengths = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+            offsets = np.concatenate([[0], np.cumsum(lengths)]).astype("<i8")
+            sizes = [put(codes.astype("<i4").tobytes()), put(offsets.tobytes())]
+            sizes.append(sum(put("".join(uniques[at:at + _CSV_CHUNK]).encode("utf-8"))
+                             for at in range(0, len(uniques), _CSV_CHUNK)))
+            sections.append({"name": name, "kind": "text", "bytes": sizes})
+        footer = json.dumps({"sections": sections, "sha256": hasher.hexdigest()}).encode()
+        fh.write(footer + len(footer).to_bytes(_TAIL, "little"))
+
+
+def read_columns(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The columns :func:`write_columns` wrote (int64 arrays, object arrays of ``str``), or
+    None when the file is missing, damaged or not such a file: a kept copy is only used
+    when it is exactly what was written."""
+    try:
+        data = Path(path).read_bytes()
+        size = int.from_bytes(data[-_TAIL:], "little")
+        body = memoryview(data)[: len(data) - _TAIL - size]
+        footer = json.loads(bytes(data[len(body): len(data) - _TAIL]))
+        if not data.startswith(_COLUMNS_MAGIC) or hashlib.sha256(body).hexdigest() != footer[
+                "sha256"]:
+            return None
+        return _columns_of(body, footer["sections"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _columns_of(body: memoryview, sections: list[dict[str, Any]]) -> dict[str, Any]:
+    at = len(_COLUMNS_MAGIC)
+    columns: dict[str, Any] = {}
+    for section in sections:
+        parts = []
+        for n in section["bytes"]:
+            parts.append(body[at:at + n])
+            at += n
+        if section["kind"] == "int64":
+            columns[section["name"]] = np.frombuffer(parts[0], dtype="<i8").astype(np.int64)
+            continue
+        codes = np.frombuffer(parts[0], dtype="<i4")
+        offsets = np.frombuffer(parts[1], dtype="<i8").tolist()
+        text = str(parts[2], "utf-8")
+        uniques = np.empty(len(offsets) - 1, dtype=object)
+        uniques[:] = [text[a:b] for a, b in itertools.pairwise(offsets)]
+        columns[section["name"]] = uniques[codes] if len(codes) else np.empty(0, dtype=object)
+    if at != len(body):
+        raise ValueError("sections do not fill the file")
+    return columns
