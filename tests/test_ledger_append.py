@@ -291,6 +291,21 @@ def test_a_torn_append_is_told_left_out_and_cut_off(ledger: Ledger, cut: str) ->
     assert ledger_changed_outside(root) == [] and ledger_torn_append(root) == []
 
 
+@pytest.mark.parametrize("cut", ["first-byte", "mid-line", "between-rows",
+                                 "last-byte-missing"])
+def test_a_torn_append_is_told_though_the_ledger_was_kept_as_columns(
+        ledger: Ledger, cut: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tymqual.codings.KEEP_ROWS", 1)
+    ledger.keep = ledger.path.parent.parent / "cache"
+    old, saved, line = _torn(ledger, cut)
+    assert list(ledger.keep.glob("*.cols"))  # the state after the append was kept
+    fresh = Ledger(ledger.path)
+    fresh.keep = ledger.keep
+    with pytest.warns(TymqualWarning, match=f"line {line} onwards is the torn end"):
+        frame = fresh.read()
+    pd.testing.assert_frame_equal(frame, saved)
+
+
 def test_lines_added_by_hand_after_an_append_are_an_outside_edit_not_a_tear(
         ledger: Ledger) -> None:
     ledger.add([row(0, "eka")])

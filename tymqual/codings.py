@@ -666,8 +666,8 @@ class Ledger:
             with contextlib.suppress(FileNotFoundError):
                 if file_hash(self.path).digest() == parsed.digest:
                     return parsed.digest, parsed.frame.copy() if copy else parsed.frame
-        if parsed is None and (kept := self._from_kept(copy=copy)) is not None:
-            return kept
+        if parsed is None and (columns := self._from_kept(copy=copy)) is not None:
+            return columns
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
@@ -1003,6 +1003,7 @@ class Ledger:
         new_digest: bytes = written["digest"]
         self._parsed = _Parsed(new_digest, after.copy(), written["hasher"], written["bytes"],
                                appendable=True)
+        self._keep(after, new_digest)  # costs less than the rewrite itself
         return new_digest
 
     def _save_added(self, before: pd.DataFrame, new: pd.DataFrame, digest: bytes | None, *,
