@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import warnings
@@ -595,3 +596,26 @@ def test_a_ledger_edited_outside_is_checked_after_an_open_that_skipped(
     with pytest.warns(TymqualWarning, match="moved"):
         p = tymqual.open_project(coded, save_reanchored=False)
     assert p.codings["start"].tolist()[0] == int(start)
+
+
+def test_a_torn_append_that_left_earlier_bytes_is_told_at_open(coded: Path) -> None:
+    # The file is cut back to bytes an earlier open found in place: only the history
+    # shows that the last append was torn, and the open must still read and tell.
+    path = coded / "codes" / "codings.csv"
+    anchored = path.read_bytes()
+    p = tymqual.open_project(coded)
+    kept = coded / ".tymqual-cache" / "ledger"
+    shutil.copytree(kept, coded / "kept-then")
+    second = p.codings.iloc[-1].to_dict()
+    p.undo()
+    third = {**second, "coding_id": "c000000000ff", "start": 0, "end": 4,
+             "text": p.text("H2")[0:4]}
+    p.ledger.add([second, third])
+    first = p.codings["coding_id"].tolist()[:1]
+    path.write_bytes(path.read_bytes()[: len(anchored)])
+    assert path.read_bytes() == anchored
+    shutil.rmtree(kept)
+    shutil.copytree(coded / "kept-then", kept)  # as if kept by another process
+    with pytest.warns(TymqualWarning, match="torn end"):
+        q = tymqual.open_project(coded)
+    assert q.codings["coding_id"].tolist() == first

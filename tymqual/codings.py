@@ -725,10 +725,8 @@ class Ledger:
         except FileNotFoundError:
             return None
         digest = hasher.digest()
-        last = None if self.history is None else self.history.last_commit()
-        if (last is not None and last.appended_at is not None and last.ledger_size is not None
-                and last.appended_at < size < last.ledger_size):
-            return None  # perhaps torn: the full read decides and tells
+        if self._maybe_torn(size):
+            return None  # the full read decides and tells
         path = self._kept_path(digest)
         columns = None if path is None else read_columns(path)
         if columns is None or set(columns) != set(CODING_COLUMNS):
@@ -738,6 +736,13 @@ class Ledger:
         self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, size,
                                appendable=True)
         return digest, frame
+
+    def _maybe_torn(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes could be the torn end of the history's last
+        append (:func:`tymqual.history.torn_append_at` decides, from the bytes)."""
+        last = None if self.history is None else self.history.last_commit()
+        return (last is not None and last.appended_at is not None
+                and last.ledger_size is not None and last.appended_at < size < last.ledger_size)
 
     def _keep(self, frame: pd.DataFrame, digest: bytes) -> None:
         """Keep a large validated ledger's columns for the next open (earlier ones go).
@@ -755,10 +760,13 @@ class Ledger:
                     old.unlink()
 
     def anchored_to(self, digest: bytes | None) -> str | None:
-        """What :meth:`keep_anchored` recorded for the ledger bytes ``digest``, or None."""
+        """What :meth:`keep_anchored` recorded for the ledger bytes ``digest``, or None (also
+        when the file could be a torn append now, which its read must tell)."""
         path = None if digest is None else self._kept_path(digest)
         try:
-            return None if path is None else path.with_suffix(".anchored").read_text("utf-8")
+            if path is None or self._maybe_torn(self.path.stat().st_size):
+                return None
+            return path.with_suffix(".anchored").read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
 
