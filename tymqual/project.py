@@ -379,15 +379,16 @@ class Project:
         texts = self._texts()
         # A ledger and sources unchanged since every coding was found in place need no
         # read: the ledger's kept columns and this record name their exact bytes.
-        key = texts_key(texts)
-        if self.ledger.keep is not None and self.ledger.anchored_to(self.ledger.digest()) == key:
+        key = texts_key(texts) if self.ledger.keep is not None else ""
+        if key and self.ledger.anchored_to(self.ledger.digest()) == key:
             return
         digest, codings = self.ledger.read_versioned()
         if codings.empty:
             return
         report = reanchor(codings, texts)
         if report.empty:
-            self.ledger.keep_anchored(digest, key)
+            if key:
+                self.ledger.keep_anchored(digest, key)
             return
         history = self.ledger.history
         if history is not None and history.exists():
