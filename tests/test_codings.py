@@ -812,3 +812,83 @@ def test_a_created_time_as_tymqual_writes_it_is_kept(ledger: Ledger) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Ledger(ledger.path).read()["created"].tolist() == ["2026-12-07T10:00:00Z"]
+
+
+# ---------------------------------------------------------------------------- kept columns
+TEXTS = ["Kela!", "=SUM(1)", "rivi 1\nrivi 2", 'hän sanoi "ei"', "", "👍 ja ä"]
+
+
+@pytest.fixture
+def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
+    """A ledger kept as columns in ``cache/`` from its first row on."""
+    monkeypatch.setattr("tymqual.codings.KEEP_ROWS", 1)
+    ledger = Ledger(tmp_path / "codes" / "codings.csv")
+    ledger.keep = tmp_path / "cache"
+    ledger.add([{**ROW, "start": i, "end": i + 5, "text": t, "memo": t, "coder": "A"}
+                for i, t in enumerate(TEXTS)])
+    ledger.read()
+    return ledger
+
+
+def kept_files(ledger: Ledger) -> list[Path]:
+    assert ledger.keep is not None
+    return sorted(ledger.keep.glob("*.cols"))
+
+
+def test_a_kept_ledger_reads_as_the_parsed_one_without_parsing(
+        kept: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(kept_files(kept)) == 1
+    parsed = Ledger(kept.path).read()  # no keep: the file parsed
+    monkeypatch.setattr("tymqual.codings._parse", None)  # a parse now would fail
+    fresh = Ledger(kept.path)
+    fresh.keep = kept.keep
+    pd.testing.assert_frame_equal(fresh.read(), parsed)
+    assert fresh.read()["text"].tolist() == TEXTS
+    fresh.add([{**ROW, "start": 40, "end": 45, "coder": "A"}])  # and it appends as before
+    monkeypatch.undo()
+    assert Ledger(kept.path).read()["start"].tolist()[-1] == 40
+
+
+def _same_size_edit(path: Path) -> None:
+    """Change one letter of a passage as an editor would, keeping size and mtime."""
+    stat = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"Kela!", b"Kelo!", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.parametrize("edit", ["same-size", "bad-offset", "resaved-semicolons"])
+def test_an_edit_made_outside_is_read_and_checked_not_hidden_by_the_kept_copy(
+        kept: Ledger, edit: str) -> None:
+    path = kept.path
+    fresh = Ledger(path)
+    fresh.keep = kept.keep
+    if edit == "same-size":
+        _same_size_edit(path)  # the first "Kela!" in a row is its memo
+        read = fresh.read()
+        assert read["memo"].tolist()[0] == "Kelo!"
+        pd.testing.assert_frame_equal(read, Ledger(path).read())
+        return
+    frame = Ledger(path).read()
+    if edit == "bad-offset":
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
+        lines[2] = lines[2].replace(",1,6,", ",yksi,6,", 1)
+        path.write_text("\n".join(lines), encoding="utf-8-sig")
+        with pytest.raises(CodingError, match=r"row 3, column 'start': 'yksi' is not a whole"):
+            fresh.read()
+        return
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")  # as a Finnish Excel
+    with pytest.warns(TymqualWarning, match=str(path)):
+        read = fresh.read()
+    assert read["text"].tolist() == TEXTS
+    assert len(kept_files(fresh)) == 1  # a repaired read is never kept
+
+
+def test_a_damaged_kept_copy_is_parsed_again(kept: Ledger) -> None:
+    [copy] = kept_files(kept)
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    fresh = Ledger(kept.path)
+    fresh.keep = kept.keep
+    pd.testing.assert_frame_equal(fresh.read(), Ledger(kept.path).read())

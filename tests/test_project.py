@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import warnings
@@ -539,3 +540,82 @@ def test_the_sources_frame_is_built_once_and_handed_out_as_a_copy(
     again = p.sources
     assert (again["n_words"] > 0).all()
     assert again["n_chars"].tolist() == [len(p.text(s)) for s in again["source_id"]]
+
+
+# ---------------------------------------------------------------------------- warm open
+@pytest.fixture
+def coded(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A coded project opened once since, so its ledger is kept and its anchoring known."""
+    monkeypatch.setattr("tymqual.codings.KEEP_ROWS", 1)
+    p = make_project()
+    p.code("H2", "neuvottelut", quote="Mallisopimus auttoi.")
+    p.code("H2", "neuvottelut", quote="Henkilöstö vaihtui kesken kaiken.")
+    tymqual.open_project(p.root)
+    return p.root
+
+
+def test_an_unchanged_project_opens_without_reading_its_ledger_and_as_uncached(
+        coded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    uncached = tymqual.open_project(coded, cache=False)
+    with monkeypatch.context() as patch:
+        patch.setattr("tymqual.project.reanchor", None)  # re-anchoring now would fail
+        patch.setattr("tymqual.codings._parse", None)  # and so would parsing the ledger
+        p = tymqual.open_project(coded)
+    pd.testing.assert_frame_equal(p.codings, uncached.codings)
+    pd.testing.assert_frame_equal(p.segments(), uncached.segments())
+
+
+def test_an_edited_source_is_reanchored_after_an_open_that_skipped(coded: Path) -> None:
+    path = coded / "transcripts" / "H2.txt"
+    edited = path.read_text(encoding="utf-8").replace("venyivät", "venyivät pitkään")
+    path.write_text(edited.replace("Henkilöstö vaihtui kesken kaiken.", "Väki vaihtui."),
+                    encoding="utf-8")
+    with pytest.warns(TymqualWarning, match="1 coding.*moved.*H2.*1 coding.*no longer found"):
+        p = tymqual.open_project(coded, save_reanchored=False)
+    with pytest.warns(TymqualWarning, match="moved"):
+        uncached = tymqual.open_project(coded, cache=False, save_reanchored=False)
+    pd.testing.assert_frame_equal(p.unanchored, uncached.unanchored)
+    pd.testing.assert_frame_equal(p.codings, uncached.codings)
+
+
+@pytest.mark.parametrize("edit", ["bad-offset", "moved-offset"])
+def test_a_ledger_edited_outside_is_checked_after_an_open_that_skipped(
+        coded: Path, edit: str) -> None:
+    path = coded / "codes" / "codings.csv"
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    start = lines[1].split(",")[2]
+    if edit == "bad-offset":
+        lines[1] = lines[1].replace(f",{start},", ",alku,", 1)
+        path.write_text("\n".join(lines), encoding="utf-8-sig")
+        with pytest.raises(CodingError, match=r"codings.csv.*row 2, column 'start': 'alku'"):
+            tymqual.open_project(coded)
+        return
+    # Offsets moved by hand off the passage: re-anchoring must run and put them back.
+    lines[1] = lines[1].replace(f",{start},", f",{int(start) + 1},", 1)
+    path.write_text("\n".join(lines), encoding="utf-8-sig")
+    with pytest.warns(TymqualWarning, match="moved"):
+        p = tymqual.open_project(coded, save_reanchored=False)
+    assert p.codings["start"].tolist()[0] == int(start)
+
+
+def test_a_torn_append_that_left_earlier_bytes_is_told_at_open(coded: Path) -> None:
+    # The file is cut back to bytes an earlier open found in place: only the history
+    # shows that the last append was torn, and the open must still read and tell.
+    path = coded / "codes" / "codings.csv"
+    anchored = path.read_bytes()
+    p = tymqual.open_project(coded)
+    kept = coded / ".tymqual-cache" / "ledger"
+    shutil.copytree(kept, coded / "kept-then")
+    second = p.codings.iloc[-1].to_dict()
+    p.undo()
+    third = {**second, "coding_id": "c000000000ff", "start": 0, "end": 4,
+             "text": p.text("H2")[0:4]}
+    p.ledger.add([second, third])
+    first = p.codings["coding_id"].tolist()[:1]
+    path.write_bytes(path.read_bytes()[: len(anchored)])
+    assert path.read_bytes() == anchored
+    shutil.rmtree(kept)
+    shutil.copytree(coded / "kept-then", kept)  # as if kept by another process
+    with pytest.warns(TymqualWarning, match="torn end"):
+        q = tymqual.open_project(coded)
+    assert q.codings["coding_id"].tolist() == first

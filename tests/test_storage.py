@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -165,3 +167,37 @@ def test_not_matching_is_the_pattern_cell_by_cell(cells: list[str]) -> None:
     pattern = re.compile(r"\s*[+-]?\d{1,18}\s*")
     mask = not_matching(pd.Series(cells, dtype="str"), pattern)
     assert mask.tolist() == [pattern.fullmatch(c) is None for c in cells]
+
+
+# ---------------------------------------------------------------------------- column store
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=8),
+                      max_size=30))
+def test_columns_read_back_as_written(texts: list[str]) -> None:
+    numbers = np.arange(len(texts), dtype=np.int64) * -7
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.cols"
+        storage.write_columns(path, {"n": numbers, "t": texts})
+        read = storage.read_columns(path)
+    assert read is not None
+    assert read["n"].tolist() == numbers.tolist()
+    assert list(read["t"]) == texts
+
+
+@pytest.mark.parametrize("damage", ["flip", "cut", "empty", "tail"])
+def test_a_damaged_column_file_reads_as_none(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "c.cols"
+    storage.write_columns(path, {"n": np.arange(50, dtype=np.int64), "t": ["kyllä"] * 50})
+    data = bytearray(path.read_bytes())
+    if damage == "flip":  # one byte of the text changed: the checksum tells
+        at = data.index("kyllä".encode())
+        data[at] ^= 0x01
+    elif damage == "cut":
+        data = data[: len(data) // 2]
+    elif damage == "empty":
+        data = bytearray()
+    else:
+        data = data[:-1]
+    path.write_bytes(bytes(data))
+    assert storage.read_columns(path) is None
+    assert storage.read_columns(tmp_path / "missing.cols") is None

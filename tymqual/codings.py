@@ -16,24 +16,27 @@ normalised text, ``code`` is a code *key*, ``text`` the passage at coding time, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import glob
 import hashlib
 import os
 import re
+import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import filelock
 import numpy as np
 import pandas as pd
 
-from tymqual.errors import CodingError, TymqualWarning
+from tymqual.errors import CodingError, StorageError, TymqualWarning
 from tymqual.history import (
     OUTSIDE,
     REDO,
@@ -60,12 +63,15 @@ from tymqual.reanchor import CONTEXT_COLUMNS, REANCHOR_COLUMNS, reanchor
 from tymqual.roundtrip import empty_notes, repair_ledger, summary
 from tymqual.storage import (
     append_synced,
+    atomic_write_text,
     excel_unsafe,
     file_hash,
     not_matching,
+    read_columns,
     read_csv_table,
+    safe_csv_chunks,
     safe_csv_header,
-    safe_csv_rows,
+    write_columns,
     write_failure,
     write_safe_csv,
 )
@@ -107,6 +113,13 @@ def new_coding_id() -> str:
     digits of a uuid4; :meth:`Ledger.add` still draws again in the rare case of a collision.
     """
     return _draw_ids(1)[0]
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as an object array (``np.array`` would look for nested sequences)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _draw_ids(k: int) -> list[str]:
@@ -324,23 +337,56 @@ def _records(rows: list[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, 
 
 def _new_rows(rows: list[Mapping[str, Any]] | pd.DataFrame, taken: pd.Series) -> pd.DataFrame:
     """Validated, completed rows for :meth:`Ledger.add`; ids are drawn afresh where absent."""
-    return _frame_of(_completed_columns(rows, _now()), taken)
+    return _frame_of(_completed(rows, _now()), taken)
 
 
-def _completed_columns(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str
-                       ) -> dict[str, list[Any]]:
-    """Every ledger column of the rows, defaults filled in; raises naming each problem."""
+def _completed(rows: list[Mapping[str, Any]] | pd.DataFrame, created: str) -> pd.DataFrame:
+    """Every ledger column of the rows, defaults filled in, offsets int64; raises naming
+    each problem."""
+    if isinstance(rows, pd.DataFrame) and (frame := _valid_frame(rows, created)) is not None:
+        return frame
     columns = _valid_columns(rows, created)
     if columns is None:  # something is wrong: find it row by row, to name each problem
         records = _checked_records(_records(rows), created)
         columns = {c: [r[c] for r in records] for c in CODING_COLUMNS}
-    return columns
+    frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
+    return frame.astype({c: "int64" for c in _OFFSETS})
 
 
-def _frame_of(columns: dict[str, list[Any]], taken: pd.Series) -> pd.DataFrame:
-    """The completed columns as ledger rows, with fresh ids where none was given (``taken``:
+def _valid_frame(rows: pd.DataFrame, created: str) -> pd.DataFrame | None:
+    """A frame of rows completed and checked column by column, its columns kept as arrays:
+    a batch of hundreds of thousands becomes no Python list or integer per cell. None when
+    a column is not plainly valid (:func:`_valid_columns` then looks closer)."""
+    if not set(rows.columns) <= set(CODING_COLUMNS) or not set(_REQUIRED[1:]) <= set(
+            rows.columns):
+        return None
+    defaults = {**_DEFAULTS, "coding_id": "", "created": created}
+    columns: dict[str, Any] = {}
+    for col in CODING_COLUMNS:
+        if col not in rows.columns:
+            columns[col] = np.full(len(rows), defaults[col], dtype=object)
+            continue
+        values = rows[col]
+        if col in _OFFSETS:
+            if not pd.api.types.is_integer_dtype(values.dtype) or values.hasnans:
+                return None
+            columns[col] = values.to_numpy(dtype="int64")
+            continue
+        if values.hasnans or pd.api.types.infer_dtype(values, skipna=False) not in (
+                "string", "empty"):
+            return None
+        distinct = set(values.unique()) if col in ("status", "created") else set()
+        if (col == "status" and not distinct <= set(STATUSES)) or (col == "created" and any(
+                v and not _CREATED_FORM.fullmatch(v) for v in distinct)):
+            return None
+        columns[col] = values.to_numpy(dtype=object)
+    return pd.DataFrame(columns, columns=list(CODING_COLUMNS))
+
+
+def _frame_of(frame: pd.DataFrame, taken: pd.Series) -> pd.DataFrame:
+    """The completed rows as ledger rows, with fresh ids where none was given (``taken``:
     the ids already in the ledger)."""
-    ids = columns["coding_id"]
+    ids = frame["coding_id"].tolist()
     given = [i for i in ids if i]
     # The ledger's ids are looked up in the few given or drawn, not gathered into a set.
     clashes = sorted(set(taken[taken.isin(given)]))
@@ -361,8 +407,8 @@ def _frame_of(columns: dict[str, list[Any]], taken: pd.Series) -> pd.DataFrame:
                 ids[n] = candidate
                 used.add(candidate)
         wanted = left
-    frame = pd.DataFrame(columns, columns=list(CODING_COLUMNS))
-    frame = frame.astype({c: "int64" for c in _OFFSETS})
+    frame = frame.reset_index(drop=True)
+    frame["coding_id"] = _objects(ids)
     problems = _value_problems(frame, lambda i: f"row {i + 1} given to add()")
     if problems:
         raise _refuse("Ledger.add()", problems, "Nothing was added.")
@@ -440,7 +486,7 @@ def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
 _SPAN_KEY = ("source_id", "start", "end", "code")
 
 
-def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int]:
+def _not_held(frame: pd.DataFrame, columns: pd.DataFrame) -> list[int]:
     """Positions of the given rows whose source, span and code neither ``frame`` nor an
     earlier given row holds. Compared as factorised columns (a MultiIndex), not as a set of
     Python tuples: a batch of hundreds of thousands stays linear and light."""
@@ -450,7 +496,7 @@ def _not_held(frame: pd.DataFrame, columns: Mapping[str, list[Any]]) -> list[int
 
     given = pd.MultiIndex.from_arrays(arrays(lambda c: columns[c]))
     new = ~given.duplicated()
-    frame = frame[frame["source_id"].isin(set(columns["source_id"]))]  # only these sources
+    frame = frame[frame["source_id"].isin(columns["source_id"].unique())]  # only these sources
     if len(frame):
         held = pd.MultiIndex.from_arrays(arrays(lambda c: frame[c].to_numpy()))
         new &= ~given.isin(held)
@@ -487,6 +533,22 @@ class LedgerEdit:
     frame: pd.DataFrame
 
 
+KEEP_ROWS = 20_000
+"""A ledger of at least this many codings is kept as validated columns in the project's
+cache (:attr:`Ledger.keep`); a smaller one parses in a fraction of a second."""
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """What the kept columns also depend on: the code that reads and validates a ledger."""
+    from tymqual import history, reanchor, roundtrip, storage, text
+
+    hasher = hashlib.sha256(f"{pd.__version__} {np.__version__}".encode())
+    for module in (sys.modules[__name__], history, reanchor, roundtrip, storage, text):
+        hasher.update(Path(str(module.__file__)).read_bytes())
+    return hasher.hexdigest()[:12]
+
+
 _NO_CONTEXT = ("autocode", "suggest")
 _FEW = 200  # appended codings written line by line; more go through pandas' JSON writer
 
@@ -504,6 +566,20 @@ class _Parsed:
     size: int
     appendable: bool
     torn: int | None = None
+
+
+@contextlib.contextmanager
+def _spooled(path: Path) -> Iterator[BinaryIO]:
+    """An unnamed temporary file in the ledger's folder (gone when closed, or if the
+    process dies), for lines about to be appended; a failure to make or fill it changes
+    nothing."""
+    try:
+        with tempfile.TemporaryFile(dir=path.parent) as spool:
+            yield spool
+    except OSError as exc:
+        if isinstance(exc, StorageError):
+            raise
+        raise write_failure(exc, path, f"the previous {path.name} is unchanged") from exc
 
 
 def _history_path(path: Path) -> Path:
@@ -561,6 +637,9 @@ class Ledger:
         self.reference: Reference | None = self._recorded if history else None
         self.read_notes: pd.DataFrame = empty_notes()
         self._told: set[bytes] = set()  # digests of the contents already warned about
+        # A folder (the project's cache) where a large ledger is kept as validated columns,
+        # named by the SHA-256 of the file's bytes: an unchanged file is not parsed again.
+        self.keep: Path | None = None
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
@@ -587,6 +666,8 @@ class Ledger:
             with contextlib.suppress(FileNotFoundError):
                 if file_hash(self.path).digest() == parsed.digest:
                     return parsed.digest, parsed.frame.copy() if copy else parsed.frame
+        if parsed is None and (columns := self._from_kept(copy=copy)) is not None:
+            return columns
         data = _read_bytes(self.path)
         if data is None:
             return None, empty_codings()
@@ -609,6 +690,8 @@ class Ledger:
                       and data.startswith(_HEADER) and data.endswith(b"\n"))
         self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, len(data),
                                appendable, torn)
+        if appendable:
+            self._keep(frame, digest)
         if torn is not None:
             message = self._torn_message(data, torn, len(frame))
         if message is not None and digest not in self._told:
@@ -624,6 +707,88 @@ class Ledger:
         if last is not None and last.ledger_after == digest.hex():
             return None
         return torn_append_at(data, last)
+
+    # ------------------------------------------------------------------ kept columns
+    def _kept_path(self, digest: bytes) -> Path | None:
+        if self.keep is None:
+            return None
+        return self.keep / f"{self.path.stem}-{digest.hex()[:40]}-{_code_fingerprint()}.cols"
+
+    def _from_kept(self, *, copy: bool) -> tuple[bytes, pd.DataFrame] | None:
+        """The ledger from its kept columns when the file's bytes are the ones they were
+        validated from (named by their SHA-256) and could not be a torn append; else None."""
+        if self.keep is None:
+            return None
+        try:
+            hasher = file_hash(self.path)
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return None
+        digest = hasher.digest()
+        if self._maybe_torn(size):
+            return None  # the full read decides and tells
+        path = self._kept_path(digest)
+        columns = None if path is None else read_columns(path)
+        if columns is None or set(columns) != set(CODING_COLUMNS):
+            return None
+        frame = _typed(pd.DataFrame(columns, columns=list(CODING_COLUMNS)))
+        self.read_notes = empty_notes()
+        self._parsed = _Parsed(digest, frame.copy() if copy else frame, hasher, size,
+                               appendable=True)
+        return digest, frame
+
+    def _maybe_torn(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes could be the torn end of the history's last
+        append (:func:`tymqual.history.torn_append_at` decides, from the bytes)."""
+        last = None if self.history is None else self.history.last_commit()
+        return (last is not None and last.appended_at is not None
+                and last.ledger_size is not None and last.appended_at < size < last.ledger_size)
+
+    def _keep(self, frame: pd.DataFrame, digest: bytes) -> None:
+        """Keep a large validated ledger's columns for the next open (earlier ones go).
+        Only a cache: where it cannot be written the ledger is parsed next time instead."""
+        path = self._kept_path(digest)
+        if path is None or len(frame) < KEEP_ROWS:
+            return
+        with contextlib.suppress(OSError):
+            if not path.exists():
+                write_columns(path, {c: frame[c].to_numpy(dtype="int64" if c in _OFFSETS
+                                                          else object)
+                                     for c in CODING_COLUMNS})
+            for old in path.parent.glob(f"{glob.escape(self.path.stem)}-*"):
+                if old.stem != path.stem:
+                    old.unlink()
+
+    def anchored_to(self, digest: bytes | None) -> str | None:
+        """What :meth:`keep_anchored` recorded for the ledger bytes ``digest``, or None (also
+        when the file could be a torn append now, which its read must tell)."""
+        path = None if digest is None else self._kept_path(digest)
+        try:
+            if path is None or self._maybe_torn(self.path.stat().st_size):
+                return None
+            return path.with_suffix(".anchored").read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def keep_anchored(self, digest: bytes | None, key: str) -> None:
+        """Record that every coding of the ledger bytes ``digest`` sat where its stored text
+        is in the sources named by ``key`` (:func:`tymqual.reanchor.texts_key`), so that an
+        open with the same ledger and sources need not read the ledger to re-anchor it. Only
+        for a ledger read cleanly (nothing repaired, nothing torn) and kept as columns."""
+        parsed = self._parsed
+        path = None if digest is None else self._kept_path(digest)
+        if (path is None or parsed is None or parsed.digest != digest or not parsed.appendable
+                or not path.exists()):
+            return
+        with contextlib.suppress(OSError):
+            atomic_write_text(path.with_suffix(".anchored"), key)
+
+    def digest(self) -> bytes | None:
+        """The SHA-256 of the ledger file's bytes now (None: no file), without parsing it."""
+        try:
+            return file_hash(self.path).digest()  # type: ignore[no-any-return]
+        except FileNotFoundError:
+            return None
 
     def _torn_message(self, data: bytes, at: int, kept: int) -> str:
         line = data.count(b"\n", 0, at) + 1
@@ -846,6 +1011,7 @@ class Ledger:
         new_digest: bytes = written["digest"]
         self._parsed = _Parsed(new_digest, after.copy(), written["hasher"], written["bytes"],
                                appendable=True)
+        self._keep(after, new_digest)  # costs less than the rewrite itself
         return new_digest
 
     def _save_added(self, before: pd.DataFrame, new: pd.DataFrame, digest: bytes | None, *,
@@ -860,28 +1026,36 @@ class Ledger:
             self._write(before, _concat(before, new), digest, action=action, who=who,
                         note=note)
             return
-        payload = safe_csv_rows(new)
         hasher = parsed.hasher.copy()
-        hasher.update(payload)
-        new_digest = hasher.digest()
         written: dict[str, Any] = {}
+        # The new lines are spooled to an unnamed file beside the ledger, so a batch of
+        # hundreds of thousands is never one bytes object while its history is written.
+        with _spooled(self.path) as spool:
+            for chunk in safe_csv_chunks(new):
+                hasher.update(chunk)
+                spool.write(chunk)
+            length = spool.tell()
+            spool.seek(0)
+            new_digest = hasher.digest()
 
-        def record() -> None:
-            written["size"] = self._record(
-                [], action=action, who=who, note=note, before=digest.hex(),
-                after=new_digest.hex(), added=new,
-                appended=(parsed.size, parsed.size + len(payload)))
+            def record() -> None:
+                written["size"] = self._record(
+                    [], action=action, who=who, note=note, before=digest.hex(),
+                    after=new_digest.hex(), added=new,
+                    appended=(parsed.size, parsed.size + length))
 
-        try:
-            done = append_synced(self.path, payload, size=parsed.size, before_append=record)
-        except BaseException:
-            self._take_back(written)
-            raise
+            try:
+                done = append_synced(self.path, spool, size=parsed.size, before_append=record)
+            except BaseException:
+                self._take_back(written)
+                raise
         if not done:
             raise CodingError(f"{self.path} was changed by another program while codings "
                               "were being added to it; nothing was added. Try again.")
         self._parsed = _Parsed(new_digest, _concat(before, new), hasher,
-                               parsed.size + len(payload), appendable=True)
+                               parsed.size + length, appendable=True)
+        if len(new) >= KEEP_ROWS:  # a machine batch: the next open need not parse it all
+            self._keep(self._parsed.frame, new_digest)
 
     def _take_back(self, written: Mapping[str, Any]) -> None:
         if self.history is not None and "size" in written:
@@ -988,14 +1162,14 @@ class Ledger:
         rows = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else list(rows)
         if not len(rows):
             return []
-        columns = _completed_columns(rows, _now())
+        completed = _completed(rows, _now())
         with self._locked():
             digest, before = self._begin(copy=False)
-            kept = _not_held(before, columns)
+            kept = _not_held(before, completed)
             if not kept:
                 return [None] * len(rows)
-            chosen = {c: [values[i] for i in kept] for c, values in columns.items()}
-            new = _frame_of(chosen, taken=before["coding_id"])
+            new = _frame_of(completed.iloc[kept], taken=before["coding_id"])
+            del completed  # its strings live on in ``new``; its arrays are not needed
             self._save_added(before, new, digest, action=action, who=who, note=note)
         ids: list[str | None] = [None] * len(rows)
         for i, coding_id in zip(kept, new["coding_id"].tolist(), strict=True):
@@ -1230,6 +1404,7 @@ def _checked_moves(moves: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "CODING_COLUMNS",
+    "KEEP_ROWS",
     "DEFAULT_CODERS",
     "CONTEXT_COLUMNS",
     "frame_of_state",

@@ -56,6 +56,7 @@ from tymqual.memos import (
     write_source_memo,
 )
 from tymqual.progress import collector_paused, progress
+from tymqual.reanchor import texts_key
 from tymqual.spans import SourceAxis, turn_axis
 from tymqual.storage import (
     atomic_write_text,
@@ -172,6 +173,8 @@ class Project(ProjectFacades):
             self.ledger.texts = self._texts
             self.ledger.who = self.config.coder or None
             self.ledger.save_pending = save_reanchored
+            if cache:
+                self.ledger.keep = self.root / CACHE_DIR / "ledger"
             self.unanchored = pd.DataFrame()
             self._reanchor(save=save_reanchored)
 
@@ -371,12 +374,19 @@ class Project(ProjectFacades):
     def _reanchor(self, *, save: bool) -> None:
         # Opening never writes (a viewing command on a read-only folder or a full disk must
         # work): the spans found here are shown at once and saved with the next change.
-        codings = self.ledger.read()
+        texts = self._texts()
+        # A ledger and sources unchanged since every coding was found in place need no
+        # read: the ledger's kept columns and this record name their exact bytes.
+        key = texts_key(texts) if self.ledger.keep is not None else ""
+        if key and self.ledger.anchored_to(self.ledger.digest()) == key:
+            return
+        digest, codings = self.ledger.read_versioned()
         if codings.empty:
             return
-        texts = self._texts()
         report = reanchor(codings, texts)
         if report.empty:
+            if key:
+                self.ledger.keep_anchored(digest, key)
             return
         history = self.ledger.history
         if history is not None and history.exists():

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import bisect
 import collections
+import hashlib
 import itertools
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -442,6 +445,18 @@ def _renamed(placement: _Placement, because: str) -> _Placement:
                           f"{because} The passage is at the same place.")
     return _Placement(placement.outcome, placement.start, placement.end,
                       f"{because} {placement.detail}")
+
+
+def texts_key(texts: Mapping[str, str]) -> str:
+    """The SHA-256 of the sources' ids and texts and of this module's code: what
+    :func:`reanchor` reads besides the codings, so an outcome recorded under this key holds
+    while it is unchanged (:meth:`tymqual.codings.Ledger.keep_anchored`)."""
+    hasher = hashlib.sha256(Path(str(sys.modules[__name__].__file__)).read_bytes())
+    for sid in sorted(texts):
+        for part in (sid, texts[sid]):
+            data = part.encode("utf-8", "surrogatepass")
+            hasher.update(len(data).to_bytes(8, "little") + data)
+    return hasher.hexdigest()
 
 
 def reanchor(codings: pd.DataFrame, texts: Mapping[str, str],

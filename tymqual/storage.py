@@ -14,14 +14,15 @@ import errno
 import hashlib
 import io
 import itertools
+import json
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -266,16 +267,28 @@ def safe_csv_rows(df: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+_CSV_CHUNK = 20_000  # rows turned into CSV at a time: a large batch is never one bytes object
+
+
+def safe_csv_chunks(df: pd.DataFrame) -> Iterator[bytes]:
+    """:func:`safe_csv_rows` of ``df`` in pieces of ``_CSV_CHUNK`` rows, joined the same bytes
+    (each row's line depends on that row alone)."""
+    for at in range(0, len(df), _CSV_CHUNK):
+        yield safe_csv_rows(df.iloc[at:at + _CSV_CHUNK])
+
+
 def safe_csv_header(columns: Sequence[str]) -> bytes:
     """The first bytes :func:`write_safe_csv` writes for a frame with ``columns``: the UTF-8
     byte-order mark and the header line."""
     return codecs.BOM_UTF8 + safe_csv_rows(pd.DataFrame([list(columns)]))
 
 
-def append_synced(path: str | os.PathLike[str], data: bytes, *, size: int,
+def append_synced(path: str | os.PathLike[str], data: bytes | BinaryIO, *, size: int,
                   before_append: Callable[[], None] | None = None) -> bool:
     """Append ``data`` to the existing file ``path`` and fsync it, if the file still has
     ``size`` bytes; returns False, writing nothing, when it has not (changed since read).
+    ``data`` is bytes, or a file read from its current position to its end in blocks (a
+    large append spooled to a temporary file is never held in memory whole).
 
     ``before_append()`` runs once the size is checked and before anything is written (the
     ledger records its history there). A failed or interrupted write cuts the file back to
@@ -299,11 +312,16 @@ def append_synced(path: str | os.PathLike[str], data: bytes, *, size: int,
     return True
 
 
-def _append_all(fd: int, data: bytes, size: int, target: Path) -> None:
+_BLOCK = 1 << 20  # bytes copied at a time from a spooled append
+
+
+def _append_all(fd: int, data: bytes | BinaryIO, size: int, target: Path) -> None:
+    blocks = [data] if isinstance(data, bytes) else iter(lambda: data.read(_BLOCK), b"")
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for block in blocks:
+            view = memoryview(block)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -657,3 +675,93 @@ def read_csv_strings(path: str | os.PathLike[str], *,
 def decode_any(data: bytes) -> str:
     """A file's text by the one decoding rule, never refusing: a scan must see every byte."""
     return decode_bytes(data, "", lenient=True)[0]
+
+
+# ---------------------------------------------------------------------------- column store
+_COLUMNS_MAGIC = b"tymqual-columns 1\n"
+_TAIL = 8  # the footer's length, little-endian, ends the file
+
+
+def write_columns(path: str | os.PathLike[str], columns: Mapping[str, Any]) -> None:
+    """Write int64 and text columns of one length to ``path`` atomically, for
+    :func:`read_columns`: a frame kept as its bytes, not pickled.
+
+    A text column (a sequence of ``str``) is stored as each row's number among its distinct
+    values, those values' code-point offsets and their UTF-8 text, written in pieces so a
+    column of 500,000 passages is never one string. A JSON footer names the sections and
+    the SHA-256 of everything before it, which :func:`read_columns` checks.
+    """
+    with replacing(path) as tmp, open(tmp, "wb") as fh:
+        hasher = hashlib.sha256()
+
+        def put(data: bytes) -> int:
+            hasher.update(data)
+            fh.write(data)
+            return len(data)
+
+        put(_COLUMNS_MAGIC)
+        sections = []
+        for name, values in columns.items():
+            if isinstance(values, np.ndarray) and values.dtype == np.int64:
+                sections.append({"name": name, "kind": "int64",
+                                 "bytes": [put(values.astype("<i8").tobytes())]})
+                continue
+            codes, uniques = _distinct(np.asarray(values, dtype=object))
+            lengths = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+            offsets = np.concatenate([[0], np.cumsum(lengths)]).astype("<i8")
+            sizes = [put(codes.astype("<i4").tobytes()), put(offsets.tobytes())]
+            sizes.append(sum(put("".join(uniques[at:at + _CSV_CHUNK]).encode("utf-8"))
+                             for at in range(0, len(uniques), _CSV_CHUNK)))
+            sections.append({"name": name, "kind": "text", "bytes": sizes})
+        footer = json.dumps({"sections": sections, "sha256": hasher.hexdigest()}).encode()
+        fh.write(footer + len(footer).to_bytes(_TAIL, "little"))
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number among the distinct values, and those values. A column whose first
+    thousand values nearly all differ (ids, passages) is stored row by row: hashing 500,000
+    passages to find no repeats costs more than it saves."""
+    head = values[:1000]
+    if len(head) and len(pd.unique(head)) > 0.9 * len(head):
+        return np.arange(len(values)), values
+    codes, uniques = pd.factorize(values)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def read_columns(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The columns :func:`write_columns` wrote (int64 arrays, object arrays of ``str``), or
+    None when the file is missing, damaged or not such a file: a kept copy is only used
+    when it is exactly what was written."""
+    try:
+        data = Path(path).read_bytes()
+        size = int.from_bytes(data[-_TAIL:], "little")
+        body = memoryview(data)[: len(data) - _TAIL - size]
+        footer = json.loads(bytes(data[len(body): len(data) - _TAIL]))
+        if not data.startswith(_COLUMNS_MAGIC) or hashlib.sha256(body).hexdigest() != footer[
+                "sha256"]:
+            return None
+        return _columns_of(body, footer["sections"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _columns_of(body: memoryview, sections: list[dict[str, Any]]) -> dict[str, Any]:
+    at = len(_COLUMNS_MAGIC)
+    columns: dict[str, Any] = {}
+    for section in sections:
+        parts = []
+        for n in section["bytes"]:
+            parts.append(body[at:at + n])
+            at += n
+        if section["kind"] == "int64":
+            columns[section["name"]] = np.frombuffer(parts[0], dtype="<i8").astype(np.int64)
+            continue
+        codes = np.frombuffer(parts[0], dtype="<i4")
+        offsets = np.frombuffer(parts[1], dtype="<i8").tolist()
+        text = str(parts[2], "utf-8")
+        uniques = np.empty(len(offsets) - 1, dtype=object)
+        uniques[:] = [text[a:b] for a, b in itertools.pairwise(offsets)]
+        columns[section["name"]] = uniques[codes] if len(codes) else np.empty(0, dtype=object)
+    if at != len(body):
+        raise ValueError("sections do not fill the file")
+    return columns
