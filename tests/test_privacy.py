@@ -30,6 +30,7 @@ from tymqual.privacy import (
     write_key,
     write_safe_csv,
 )
+from tymqual.storage import excel_unsafe
 
 MakeProject = Callable[..., tymqual.Project]
 REPO = Path(__file__).resolve().parents[1]
@@ -474,10 +475,11 @@ FORMULA = '=HYPERLINK("http://example.invalid","klikkaa")'
     [(FORMULA, "\u200b" + FORMULA), ("+358 40 123", "\u200b+358 40 123"), ("-5", "\u200b-5"),
      ("@SUM(A1)", "\u200b@SUM(A1)"), ("\t=1", "\u200b\t=1"), ("\r=1", "\u200b\r=1"),
      ("Tavallinen teksti", "Tavallinen teksti"), ("", ""), ("a=1", "a=1"),
-     ("\u200b=1", "\u200b=1")],
+     ("\u200b=1", "\u200b\u200b=1"), ("\u200bteksti", "\u200bteksti")],
 )
 def test_excel_safe_neutralises_only_formula_starts(text: str, safe: str) -> None:
     assert excel_safe(text) == safe
+    assert excel_unsafe(safe) == text  # read back exactly, however many U+200B it began with
 
 
 def test_write_safe_csv_keeps_numbers_and_neutralises_text(tmp_path: Path) -> None:

@@ -231,19 +231,21 @@ def excel_safe(text: str) -> str:
 
     A cell whose first character starts a formula (``= + - @``, tab, CR, LF, or their
     full-width forms) gets an invisible ZERO WIDTH SPACE (U+200B) in front; other text is
-    returned unchanged, and so is text already neutralised. Why not OWASP's leading
-    apostrophe: LibreOffice Calc opens a CSV cell ``'=SUM(1)`` with the apostrophe shown, so
-    the reader would see a changed text; a zero-width space triggers nothing and shows
-    nothing. :func:`excel_unsafe` undoes it when the file is read back.
+    returned unchanged. Why not OWASP's leading apostrophe: LibreOffice Calc opens a CSV
+    cell ``'=SUM(1)`` with the apostrophe shown, so the reader would see a changed text; a
+    zero-width space triggers nothing and shows nothing. :func:`excel_unsafe` undoes it when
+    the file is read back, exactly: a text that itself begins with zero-width spaces before
+    a formula start (pasted from a web page) gets one more, which is the one taken off.
     """
-    if text.startswith(FORMULA_START):
+    if text.lstrip(_NEUTRAL).startswith(FORMULA_START):
         return _NEUTRAL + text
     return text
 
 
 def excel_unsafe(text: str) -> str:
-    """Undo :func:`excel_safe`: drop the one U+200B it puts before a formula-like start."""
-    if text.startswith(_NEUTRAL) and text[1:].startswith(FORMULA_START):
+    """Undo :func:`excel_safe`: drop the one U+200B it puts before a formula-like start
+    (``excel_unsafe(excel_safe(t)) == t`` for every text)."""
+    if text.startswith(_NEUTRAL) and text.lstrip(_NEUTRAL).startswith(FORMULA_START):
         return text[1:]
     return text
 
