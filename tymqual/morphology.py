@@ -81,6 +81,8 @@ __all__ = [
     "may_read_in_context",
     "may_set_context",
     "read_in_context",
+    "suspended",
+    "SUSPENDED",
     "surface_case",
     "ABBREVIATIONS",
     "sentence_spans",
@@ -590,9 +592,35 @@ def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysi
     return ""
 
 
+#: The rule of :func:`suspended`: a word with a hyphen right after it and a space after that.
+SUSPENDED = "suspended"
+_SUSPENDED_WHY = "before a hyphen and a space: a compound's first part, its head shared"
+
+
+def suspended(analysis: WordAnalysis) -> WordAnalysis:
+    """``analysis`` read as the first part of a compound whose head it shares with a later
+    word: *työ-* in *työ- ja elinkeinoministeriö*, *sosiaali-* in *sosiaali- ja
+    terveyspalvelut* (VISK § 400: the hyphen stands for the shared part).
+
+    Such a word is no occurrence of itself: the compound it stands for is *työministeriö*.
+    Each reading becomes a first part (its base form and parts followed by ``-``), so
+    ``compounds="any"`` still finds it as a compound part, while ``"off"`` and ``"head"``
+    do not; the word counts as known (no spoken-form rule). The search index applies the
+    rule where the text has a hyphen right after the word and a space or the end after it.
+    """
+    readings = tuple(Reading(f"{r.lemma}-", r.pos, parts=(*r.parts, "-"),
+                             rule=f"{r.rule or r.pos}; {_SUSPENDED_WHY}")
+                     for r in analysis.readings)
+    return WordAnalysis(analysis.word, readings or (Reading(f"{analysis.word.lower()}-",
+                                                            rule=_SUSPENDED_WHY),), True)
+
+
 def read_in_context(analysis: WordAnalysis, rule: str) -> WordAnalysis:
     """``analysis`` as :func:`context_rule`'s ``rule`` reads it: the readings of that rule's
-    word class first (the first of them naming the rule), the others after them."""
+    word class first (the first of them naming the rule), the others after them; with
+    :data:`SUSPENDED`, as :func:`suspended` reads it."""
+    if rule == SUSPENDED:
+        return suspended(analysis)
     pos = CONTEXT_RULES[rule]
     if not _reorders(analysis, pos):
         return analysis
