@@ -917,3 +917,23 @@ def test_the_surface_case_is_one_voikko_gives(voikko: Analyser, form: str) -> No
     cases = {c for _, c, _ in voikko.inflections(form)}
     assert cases, f"Voikko gives {form} no case"
     assert morphology.surface_case(form) in cases
+
+
+# Compounds whose first part simplemma does not list as a base form (issue 17, fifth round):
+# a compound first part, a one-syllable first part before an inflected head, a loan
+# adjective's bare stem, a listed form of another word, a head that is a compound itself.
+LONG_COMPOUNDS = [
+    ("ympäristönsuojeluohjelmaan", "ohjelma"), ("sairaanhoitopiirin", "piiri"),
+    ("lastensuojeluilmoitus", "ilmoitus"), ("ympäristöterveysohjelmaa", "ohjelma"),
+    ("suoalueella", "alue"), ("tieverkossa", "verkko"), ("sosiaalineuvojalle", "neuvoja"),
+    ("digitaalipalvelut", "palvelu"), ("opintorahaa", "raha"), ("voimaantuloa", "tulo"),
+    ("toimikunnissa", "kunta"), ("kokoaikatyöstä", "työ"),
+]
+
+
+@pytest.mark.parametrize(("word", "head"), LONG_COMPOUNDS)
+def test_long_compounds_are_found_by_their_head(strict: Analyser, word: str, head: str) -> None:
+    assert strict.matches(word, head, compounds="head"), strict.analyse(word)
+    assert not strict.matches(word, head, compounds="off")
+    assert strict.analyse(word).parts[-1] == head
+    assert strict.analyse(word).readings[0].lemma.endswith(head)

@@ -117,6 +117,7 @@ _LOOSE_PREFIX_FROM = 6  # from this length a term may differ in its last letter
 _MAX_LEFTOVER = 3
 _MIN_PART = 4  # shortest compound part the fallback heuristic splits off ("kas", "hän": no)
 _MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
+_MIN_LONG_FIRST = 5  # shortest first part that may be any form simplemma lists (toimi-)
 #: First parts that occur only in compounds (Iso suomen kielioppi § 409, *sidonnaiset
 #: alkuosat*), which simplemma lists as no word of their own.
 _BOUND_FIRST = frozenset({
@@ -1555,16 +1556,20 @@ class SimplemmaAnalyser(Analyser):
         The first part is one of :meth:`_first_part` of 4 letters or more, or a bound one
         (*perus*työ); the last word a listed form of 4 letters or more, or a base form of 3
         as it stands (*työ*, *maa*), so that spoken forms (*tiiäks*) stay unknown."""
-        for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
-            rest, last = word[:cut], word[cut:]
-            if len(rest) < _MIN_PART and rest not in _BOUND_FIRST:
-                continue
-            lemma = self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last) else ""
-            if not lemma and self._base(last):  # työ, whose listed lemma is refused
-                lemma = last
-            if (len(lemma) >= _MIN_SHORT_PART and self._base(lemma)
-                    and self._first_part(rest, last)):
-                return (*self._split(rest), *self._split(lemma))
+        # Only first parts of the strict kind: an unknown word's cut also guesses its head,
+        # and verb forms (annet-tavan, järjestä-mille) would pass the loose kind.
+        for loose in (False,):
+            for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
+                rest, last = word[:cut], word[cut:]
+                if len(rest) < _MIN_PART and rest not in _BOUND_FIRST and not _long_syllable(rest):
+                    continue
+                lemma = (self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last)
+                         else "")
+                if not lemma and self._base(last):  # työ, whose listed lemma is refused
+                    lemma = last
+                if (len(lemma) >= _MIN_SHORT_PART and self._base(lemma)
+                        and self._first_part(rest, last, loose)):
+                    return (*self._split(rest), *self._split(lemma))
         return ()
 
     def _split(self, lemma: str) -> tuple[str, ...]:
@@ -1582,16 +1587,23 @@ class SimplemmaAnalyser(Analyser):
             pieces = tuple(p for p in lemma.split("-") if p)
             self._splits[lemma] = (*pieces[:-1], *self._split(pieces[-1]))
         if lemma not in self._splits:
-            parts: tuple[str, ...] = (lemma,)
-            for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_SHORT_PART + 1):
-                head, rest = lemma[cut:], lemma[:cut]
-                if self._base(head) and self._first_part(rest, head):
-                    parts = (*self._split(rest), head)
-                    break
-            self._splits[lemma] = parts
+            self._splits[lemma] = (lemma,)  # while it is being split: no loop through itself
+            self._splits[lemma] = self._split_base(lemma)
         return self._splits[lemma]
 
-    def _first_part(self, rest: str, head: str) -> bool:
+    def _split_base(self, lemma: str, tiers: tuple[bool, ...] = (False, True)
+                    ) -> tuple[str, ...]:
+        """:meth:`_split`'s search: the longest head after a first part of the strict kind,
+        else after one of the loose kind (:meth:`_long_first_part`)."""
+        for loose in tiers:
+            for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_SHORT_PART + 1):
+                head, rest = lemma[cut:], lemma[:cut]
+                if self._base(head) and self._first_part(rest, head, loose):
+                    # the head may be a compound itself (koko+aikatyö = kokoaika+työ)
+                    return (*self._split(rest), *self._split(head))
+        return (lemma,)
+
+    def _first_part(self, rest: str, head: str, loose: bool = False) -> bool:
         """Whether ``rest`` can begin a compound before ``head``: a bound first part, a listed
         base form, a listed genitive (*talon*mies), or the *-is* first-part form of an
         *-inen* word (*maalais*tyttö, *ihmis*oikeus: VISK § 410) unless the head begins
@@ -1601,10 +1613,33 @@ class SimplemmaAnalyser(Analyser):
         if len(rest) < _MIN_SHORT_PART:
             return False
         if (len(rest) >= _MIN_PART and rest.endswith("is") and head[:2] not in ("uu", "yy")
-                and self._base(rest[:-2] + "inen")):
+                and self._known(rest[:-2] + "inen")):
             return True
-        return self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
-                                    and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1])
+        if self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
+                                and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1]):
+            return True
+        return self._long_first_part(rest, loose)
+
+    def _long_first_part(self, rest: str, loose: bool) -> bool:
+        """The fifth round's first parts (issue 17), for compounds of three or more parts and
+        first parts simplemma does not list as a base form of their own:
+
+        - a compound itself (*perustuslaki*+valiokunta, *sosiaalihuolto*+laki): ``rest``
+          splits by :meth:`_split` into two or more parts;
+        - the bare stem of a loan adjective in *-Alinen* or *-Ellinen* (*sosiaali*-nen,
+          *digitaali*-nen: *sosiaali*palvelu), whose first-part form drops *-nen*;
+        - only when no split of the kinds above exists (``loose``), a form simplemma lists
+          of another base form, of :data:`_MIN_LONG_FIRST` letters or more (*toimi*kunta:
+          *toimi* is listed as a form of *toimia*; *opinto*tuki: of *opinnot*;
+          *voimaan*tulo): Finnish first parts are stems and case forms too, but a base
+          form is the likelier first part (*posti+toiminta+lain*, not *postitoimin+talain*).
+        """
+        if len(rest) >= 2 * _MIN_SHORT_PART and len(
+                self._split(rest) if loose else self._split_base(rest, (False,))) > 1:
+            return True
+        if rest.endswith(("aali", "ääli", "elli")) and self._base(rest + "nen"):
+            return True
+        return loose and len(rest) >= _MIN_LONG_FIRST and self._known(rest)
 
 
 #: Participle endings the fallback reads as a verb form (VISK §§ 522, 537): passive and
@@ -1617,6 +1652,14 @@ _PARTICIPLE_ENDINGS = ("va", "vä", "tava", "tävä", "ttava", "ttävä", "ttu",
 #: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
 _STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
            ("d", "t"), ("t", "tt"), ("k", "kk"), ("p", "pp"), ("v", "p"))
+
+
+def _long_syllable(part: str) -> bool:
+    """Whether a three-letter first part is a one-syllable word with a long vowel or a
+    diphthong (*maa*, *työ*, *pää*, *tie*), the shape Finnish monosyllabic nouns have
+    (VISK § 8), so *maa*tiedon splits as *maa* + *tiedon* while *kas*, *hän* do not."""
+    return (len(part) == _MIN_SHORT_PART and part[0] not in _VOWELS
+            and part[1] in _VOWELS and part[2] in _VOWELS)
 
 
 def _without_possessive(word: str) -> list[str]:
