@@ -937,3 +937,29 @@ def test_long_compounds_are_found_by_their_head(strict: Analyser, word: str, hea
     assert not strict.matches(word, head, compounds="off")
     assert strict.analyse(word).parts[-1] == head
     assert strict.analyse(word).readings[0].lemma.endswith(head)
+
+
+@pytest.mark.parametrize(("form", "noun"), [("ryhmin", "ryhmä"), ("taloin", "talo")])
+def test_a_nouns_instructive_plural_is_an_adverb(strict: Analyser, form: str, noun: str) -> None:
+    # Finnish keeps the instructive only in fixed expressions (ryhmin "in groups").
+    first = strict.analyse(form).readings[0]
+    assert (first.lemma, first.pos) == (form, "seikkasana")
+    assert "instructive" in first.rule
+    assert not strict.matches(form, noun)
+    assert strict.matches(form, noun, readings="all")
+
+
+@pytest.mark.parametrize(("form", "word"), [("lain", "laki"), ("sanoin", "sanoa")])
+def test_forms_with_other_readings_are_no_instructive_adverb(
+        strict: Analyser, form: str, word: str) -> None:
+    # lain is also laki's genitive, sanoin "I said"
+    assert strict.matches(form, word)
+
+
+@pytest.mark.parametrize(("form", "bare", "noun"), [
+    ("osaltani", "osalta", "osa"), ("osaltamme", "osalta", "osa"),
+    ("puolestani", "puolesta", "puoli"), ("mielestään", "mielestä", "mieli")])
+def test_a_lexicalised_case_form_keeps_its_reading_under_a_possessive_suffix(
+        strict: Analyser, form: str, bare: str, noun: str) -> None:
+    assert strict.analyse(form).readings[0].lemma == bare
+    assert not strict.matches(form, noun)

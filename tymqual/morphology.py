@@ -677,7 +677,7 @@ _KEPT_CLASSES = (_FUNCTION_CLASSES | _UNINFLECTED_CLASSES | _NOUN_CLASSES
 def _function_word(reading: Reading) -> bool:
     """Whether ``reading`` is of a class in :data:`_KEPT_CLASSES`, other than an adverb
     that is a lexicalised case form (*aikana*, *onneksi*): those grew out of nouns."""
-    return reading.pos in _KEPT_CLASSES and reading.rule != "lexicalised word"
+    return reading.pos in _KEPT_CLASSES and not reading.rule.startswith(_LEXICALISED)
 
 
 def _attribute(before: WordAnalysis) -> bool:
@@ -947,7 +947,7 @@ class VoikkoAnalyser(Analyser):
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
         if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
             return ranked  # a nominative (resurssit) is no lexicalised case form
-        return _lexicalised(word, usual, ranked) + ranked
+        return (_lexicalised(word, usual, ranked) or _instructive_adverb(word, raw)) + ranked
 
     def _reading(self, word: str, analysis: dict[str, str]) -> Reading | None:
         base = str(analysis.get("BASEFORM", "")).lower()
@@ -1093,6 +1093,10 @@ def _deverbal(chunk: str, kind: str) -> tuple[str, ...]:
     return (base,) if base else ()
 
 
+_LEXICALISED = "lexicalised word"
+_INSTRUCTIVE = f"{_LEXICALISED} (a noun's instructive plural)"
+
+
 def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading]:
     """A reading of ``word`` as a base form of its own, when it is a lexicalised word.
 
@@ -1104,9 +1108,34 @@ def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading
     (*tarpeeksi* is no form of *tarve*). The other readings stay, after it.
     """
     lowered = word.lower()
-    if usual != lowered or any(lowered == r.lemma or r.also for r in readings):
+    if any(lowered == r.lemma or r.also for r in readings):
         return []
-    return [Reading(lowered, "seikkasana", rule="lexicalised word")]
+    if usual == lowered:
+        return [Reading(lowered, "seikkasana", rule=_LEXICALISED)]
+    if usual in _without_possessive(lowered) and _listed_lemma(usual) == usual:
+        # osaltaan, puolestaan: a lexicalised case form with a possessive suffix
+        return [Reading(usual, "seikkasana", rule=f"{_LEXICALISED} with a possessive suffix")]
+    return []
+
+
+def _instructive_adverb(word: str, raw: list[dict[str, str]]) -> list[Reading]:
+    """A noun's instructive plural read as the adverb it has become (*osin*, *pääosin*,
+    *käsin*), when every reading of the form is an instructive plural: Finnish uses the
+    instructive only in fixed expressions (VISK § 1242), and Universal Dependencies
+    lemmatises such forms as adverbs."""
+    if not any(a.get("CLASS") == "nimisana" for a in raw) or not all(
+            a.get("SIJAMUOTO") == "keinonto" and a.get("NUMBER") == "plural" for a in raw):
+        return []  # sanoin is also "I said", vuosin "I leaked", lain laki's genitive
+    return [Reading(word.lower(), "seikkasana", rule=_INSTRUCTIVE)]
+
+
+def _instructive_plural(word: str, lemma: str) -> bool:
+    """The fallback's :func:`_instructive_adverb`, by the ending: ``word`` is the
+    instructive plural of the noun ``lemma`` (*osa* → *osin*, *talo* → *taloin*), not a
+    verb's past (*sanoa* → *sanoin*) nor an *i*-stem's genitive (*laki* → *lain*)."""
+    if lemma[-1:] in ("a", "ä"):
+        return word == lemma[:-1] + "in" and not _infinitive_shaped(lemma)
+    return lemma[-1:] in ("o", "u", "y", "ö") and word == lemma + "in"
 
 
 def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...]:
@@ -1460,13 +1489,17 @@ class SimplemmaAnalyser(Analyser):
                 if verb:
                     return [Reading(verb, "teonsana", also=(lemma,),
                                     rule=f"simplemma, participle {lemma}")]
+                if _instructive_plural(word.lower(), lemma):
+                    return [Reading(word.lower(), "seikkasana", rule=_INSTRUCTIVE),
+                            Reading(lemma, parts=self._split(lemma), rule="simplemma")]
                 return [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
                         *self._homographs(word.lower(), lemma)]
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
         for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
             if bare != word and len(bare) >= _MIN_PART:
-                readings = self._readings(bare)
+                # a form under a possessive suffix or clitic is no instructive adverb
+                readings = [r for r in self._readings(bare) if r.rule != _INSTRUCTIVE]
                 if readings:
                     return readings
         split = self._split_inflected(word.lower())
@@ -1561,7 +1594,8 @@ class SimplemmaAnalyser(Analyser):
         for loose in (False,):
             for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
                 rest, last = word[:cut], word[cut:]
-                if len(rest) < _MIN_PART and rest not in _BOUND_FIRST and not _long_syllable(rest):
+                if len(rest) < _MIN_PART and rest not in _BOUND_FIRST and not (
+                        _long_syllable(rest) and len(last) >= _MIN_PART):
                     continue
                 lemma = (self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last)
                          else "")
@@ -1625,7 +1659,10 @@ class SimplemmaAnalyser(Analyser):
         first parts simplemma does not list as a base form of their own:
 
         - a compound itself (*perustuslaki*+valiokunta, *sosiaalihuolto*+laki): ``rest``
-          splits by :meth:`_split` into two or more parts;
+          splits by :meth:`_split` into two or more parts, each a word of 4 letters or
+          more, a long syllable (*maa*, *työ*) or a bound first part, and none a function
+          word (:func:`_whole_part`: *koulutet* is no *koulu*+*tet*, *sijaitse* no
+          *sija*+*itse*);
         - the bare stem of a loan adjective in *-Alinen* or *-Ellinen* (*sosiaali*-nen,
           *digitaali*-nen: *sosiaali*palvelu), whose first-part form drops *-nen*;
         - only when no split of the kinds above exists (``loose``), a form simplemma lists
@@ -1634,8 +1671,8 @@ class SimplemmaAnalyser(Analyser):
           *voimaan*tulo): Finnish first parts are stems and case forms too, but a base
           form is the likelier first part (*posti+toiminta+lain*, not *postitoimin+talain*).
         """
-        if len(rest) >= 2 * _MIN_SHORT_PART and len(
-                self._split(rest) if loose else self._split_base(rest, (False,))) > 1:
+        parts = self._split(rest) if loose else self._split_base(rest, (False,))
+        if len(parts) > 1 and all(_whole_part(p) for p in parts):
             return True
         if rest.endswith(("aali", "ääli", "elli")) and self._base(rest + "nen"):
             return True
@@ -1652,6 +1689,13 @@ _PARTICIPLE_ENDINGS = ("va", "vä", "tava", "tävä", "ttava", "ttävä", "ttu",
 #: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
 _STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
            ("d", "t"), ("t", "tt"), ("k", "kk"), ("p", "pp"), ("v", "p"))
+
+
+def _whole_part(part: str) -> bool:
+    """Whether ``part`` may be a part of a compound first part (see
+    :meth:`SimplemmaAnalyser._long_first_part`)."""
+    return ((len(part) >= _MIN_PART or _long_syllable(part) or part in _BOUND_FIRST)
+            and part not in stopwords())
 
 
 def _long_syllable(part: str) -> bool:
