@@ -949,10 +949,11 @@ def test_a_nouns_instructive_plural_is_an_adverb(strict: Analyser, form: str, no
     assert strict.matches(form, noun, readings="all")
 
 
-@pytest.mark.parametrize(("form", "word"), [("lain", "laki"), ("sanoin", "sanoa")])
+@pytest.mark.parametrize(("form", "word"), [("lain", "laki"), ("sanoin", "sanoa"),
+                                            ("väkivalloin", "väkivalta")])
 def test_forms_with_other_readings_are_no_instructive_adverb(
         strict: Analyser, form: str, word: str) -> None:
-    # lain is also laki's genitive, sanoin "I said"
+    # lain is also laki's genitive, sanoin "I said"; a compound's instructive stays a noun
     assert strict.matches(form, word)
 
 

@@ -947,7 +947,9 @@ class VoikkoAnalyser(Analyser):
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
         if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
             return ranked  # a nominative (resurssit) is no lexicalised case form
-        return (_lexicalised(word, usual, ranked) or _instructive_adverb(word, raw)) + ranked
+        possessive = any(a.get("POSSESSIVE") for a in raw)
+        return (_lexicalised(word, usual, ranked, possessive)
+                or _instructive_adverb(word, raw)) + ranked
 
     def _reading(self, word: str, analysis: dict[str, str]) -> Reading | None:
         base = str(analysis.get("BASEFORM", "")).lower()
@@ -1097,7 +1099,8 @@ _LEXICALISED = "lexicalised word"
 _INSTRUCTIVE = f"{_LEXICALISED} (a noun's instructive plural)"
 
 
-def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading]:
+def _lexicalised(word: str, usual: str, readings: list[Reading],
+                 possessive: bool = False) -> list[Reading]:
     """A reading of ``word`` as a base form of its own, when it is a lexicalised word.
 
     Rule: simplemma's corpus-built dictionary lists the form as its own base form while
@@ -1105,34 +1108,41 @@ def _lexicalised(word: str, usual: str, readings: list[Reading]) -> list[Reading
     nominative (simplemma lists some plurals, *resurssit*, as base forms). Such forms are
     adverbs and adpositions that grew out of case forms (*esimerkiksi*, *varmasti*,
     *aikana*, *mielestä*, *lailla*), which Universal Dependencies lemmatises as themselves
-    (*tarpeeksi* is no form of *tarve*). The other readings stay, after it.
+    (*tarpeeksi* is no form of *tarve*). The other readings stay, after it. With a
+    possessive suffix Voikko names (``possessive``), the form without it is looked up
+    (*osaltaan*, *mielestäni* → *osalta*, *mielestä*, as simplemma reads them).
     """
     lowered = word.lower()
     if any(lowered == r.lemma or r.also for r in readings):
         return []
     if usual == lowered:
         return [Reading(lowered, "seikkasana", rule=_LEXICALISED)]
-    if usual in _without_possessive(lowered) and _listed_lemma(usual) == usual:
-        # osaltaan, puolestaan: a lexicalised case form with a possessive suffix
+    if possessive and usual in _without_possessive(lowered) and _listed_lemma(usual) == usual:
+        # osaltaan, mielestäni: a lexicalised case form with a possessive suffix (which
+        # Voikko names: pitkään, sairaan, mustiin only look like one)
         return [Reading(usual, "seikkasana", rule=f"{_LEXICALISED} with a possessive suffix")]
     return []
 
 
 def _instructive_adverb(word: str, raw: list[dict[str, str]]) -> list[Reading]:
     """A noun's instructive plural read as the adverb it has become (*osin*, *pääosin*,
-    *käsin*), when every reading of the form is an instructive plural: Finnish uses the
-    instructive only in fixed expressions (VISK § 1242), and Universal Dependencies
-    lemmatises such forms as adverbs."""
+    *käsin*, *tavoin*), when every reading of the form is an instructive plural of a simple
+    word: Finnish uses the instructive only in fixed expressions (VISK § 1242), and
+    Universal Dependencies lemmatises such forms as adverbs; a compound's instructive
+    (*väkivalloin*, *ääriviivoin*) is made in the running text and stays a noun."""
     if not any(a.get("CLASS") == "nimisana" for a in raw) or not all(
-            a.get("SIJAMUOTO") == "keinonto" and a.get("NUMBER") == "plural" for a in raw):
+            a.get("SIJAMUOTO") == "keinonto" and a.get("NUMBER") == "plural"
+            and "[Bc]" not in a.get("FSTOUTPUT", "") for a in raw):
         return []  # sanoin is also "I said", vuosin "I leaked", lain laki's genitive
     return [Reading(word.lower(), "seikkasana", rule=_INSTRUCTIVE)]
 
 
-def _instructive_plural(word: str, lemma: str) -> bool:
+def _instructive_plural(word: str, lemma: str, parts: tuple[str, ...]) -> bool:
     """The fallback's :func:`_instructive_adverb`, by the ending: ``word`` is the
     instructive plural of the noun ``lemma`` (*osa* → *osin*, *talo* → *taloin*), not a
     verb's past (*sanoa* → *sanoin*) nor an *i*-stem's genitive (*laki* → *lain*)."""
+    if len(parts) > 1:
+        return False
     if lemma[-1:] in ("a", "ä"):
         return word == lemma[:-1] + "in" and not _infinitive_shaped(lemma)
     return lemma[-1:] in ("o", "u", "y", "ö") and word == lemma + "in"
@@ -1489,7 +1499,7 @@ class SimplemmaAnalyser(Analyser):
                 if verb:
                     return [Reading(verb, "teonsana", also=(lemma,),
                                     rule=f"simplemma, participle {lemma}")]
-                if _instructive_plural(word.lower(), lemma):
+                if _instructive_plural(word.lower(), lemma, self._split(lemma)):
                     return [Reading(word.lower(), "seikkasana", rule=_INSTRUCTIVE),
                             Reading(lemma, parts=self._split(lemma), rule="simplemma")]
                 return [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
