@@ -11,12 +11,18 @@ of ``finlex-tym/`` (the TYM Act 381/2023, its decree 388/2024, Act 437/2024 and 
 frequent nouns and the 8 most frequent verbs of the whole text by the class and base form of
 Voikko's first reading of each token (leaving out *olla* and *ei*; proper nouns are other
 classes), then the words a TYM thesis searches for (:data:`TYM_WORDS`) where not in already.
+
+**Halves** (:func:`halves`, issue 17's fifth round): half A steers (its errors may be read),
+half B checks (aggregate figures only). Within each source (the answers, the statutes) the
+units are ordered by the SHA-256 of their id and the first half of them (rounded up) is A; the
+rule reads no label, form or figure.
 """
 
 from __future__ import annotations
 
 import bz2
 import csv
+import hashlib
 import io
 import os
 import re
@@ -84,6 +90,22 @@ def finlex_units(shared: Path) -> list[Unit]:
 def units(shared: Path) -> list[Unit]:
     """All units of the held-out text, sentences first."""
     return vkk_units(shared) + finlex_units(shared)
+
+
+def source(uid: str) -> str:
+    """The source a unit comes from: ``"vkk"`` (the answers) or ``"finlex"`` (the statutes)."""
+    return "vkk" if uid.startswith("vkk:") else "finlex"
+
+
+def halves(all_units: list[Unit]) -> dict[str, str]:
+    """``uid`` → ``"A"`` (steer) or ``"B"`` (check), by the rule of the module docstring."""
+    out: dict[str, str] = {}
+    for name in ("vkk", "finlex"):
+        mine = sorted((u.uid for u in all_units if source(u.uid) == name),
+                      key=lambda uid: hashlib.sha256(uid.encode("utf-8")).hexdigest())
+        cut = (len(mine) + 1) // 2
+        out.update({uid: "A" if n < cut else "B" for n, uid in enumerate(mine)})
+    return out
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:

@@ -20,6 +20,12 @@ baselines, truth is ``whole``. In the default mode (``"head"``) truth is ``whole
 aggregate figures only, never a token: the set stays a hold-out for whoever tunes the rules.
 It also counts hits outside the net (they score as false, so the count says how far the net
 fell short of being a superset).
+
+**Halves** (issue 17, fifth round; :func:`benchmarks.heldout_text.halves`): the tables are
+printed for half A (steer), half B (check) and all units. ``--errors-a`` lists tymqual's
+per-token errors (form, word, label, the hit's ``why`` or the form's readings, sentence) of
+half A only; no option prints a token, gold row or error of half B, which stays the hold-out
+for whether a rule made from A is general.
 """
 
 from __future__ import annotations
@@ -39,7 +45,14 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np  # noqa: E402
 
 import tymqual  # noqa: E402
-from benchmarks.heldout_text import Unit, shared_folder, study_words, tokens, units  # noqa: E402
+from benchmarks.heldout_text import (  # noqa: E402
+    Unit,
+    halves,
+    shared_folder,
+    study_words,
+    tokens,
+    units,
+)
 from benchmarks.search_eval import (  # noqa: E402
     Corpus,
     Method,
@@ -145,15 +158,20 @@ class Scores:
 
 
 def evaluate(method: Method, study: dict[str, tuple[str, ...]], gold: dict[str, Truth],
-             with_heads: bool, sources: dict[str, np.ndarray]) -> Scores:
-    """Pooled scores of ``method`` on every study word (see the module docstring)."""
+             with_heads: bool, sources: dict[str, np.ndarray],
+             scope: np.ndarray | None = None) -> Scores:
+    """Pooled scores of ``method`` on every study word (see the module docstring), on the
+    tokens of ``scope`` (all tokens when None)."""
     keys = (*study, "all")
     scores = Scores({k: Score() for k in keys}, {k: Score() for k in keys}, Score(),
                     {s: Score() for s in sources})
     for kind, words in study.items():
         for word in words:
-            truth = gold[word]
-            predicted = method(word)
+            full = gold[word]
+            inside = np.ones(len(full.net), dtype=bool) if scope is None else scope
+            truth = Truth(full.net & inside, full.whole & inside, full.head & inside,
+                          full.lex & inside)
+            predicted = method(word) & inside
             right = truth.whole | truth.head if with_heads else truth.whole
             for key in (kind, "all"):
                 scores.by_kind[key].add(predicted, right)
@@ -182,10 +200,25 @@ def methods(project: tymqual.Project, corpus: Corpus) -> list[tuple[str, Method,
     return rows
 
 
-def measure(all_units: list[Unit], gold_rows: list[GoldRow], work: Path,
-            study: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, Scores]]:
-    """``(method, scores)`` for every method on ``all_units`` (the study words of the whole
-    held-out text unless ``study`` is given)."""
+def remembered(method: Method) -> Method:
+    """``method`` asked once per word (each half is scored from the same hits)."""
+    memo: dict[str, np.ndarray] = {}
+
+    def hits(word: str) -> np.ndarray:
+        if word not in memo:
+            memo[word] = method(word)
+        return memo[word]
+    return hits
+
+
+SCOPES = ("A (steer)", "B (check)", "all")
+
+
+def measure_halves(all_units: list[Unit], gold_rows: list[GoldRow], work: Path,
+                   study: dict[str, tuple[str, ...]] | None = None
+                   ) -> dict[str, list[tuple[str, Scores]]]:
+    """Per scope of :data:`SCOPES`, ``(method, scores)`` for every method on ``all_units``
+    (the study words of the whole held-out text unless ``study`` is given)."""
     corpus, where = lay_out(all_units)
     gold = truths(gold_rows, where, len(corpus.forms))
     study = study or study_words(all_units)
@@ -194,9 +227,73 @@ def measure(all_units: list[Unit], gold_rows: list[GoldRow], work: Path,
         gold.setdefault(word, Truth(*(np.zeros(n, dtype=bool) for _ in range(4))))
     vkk = np.array([key[0].startswith("vkk:") for key in where], dtype=bool)
     sources = {"answers (vkk)": vkk, "statutes (finlex)": ~vkk}
+    half = halves(all_units)
+    in_a = np.array([half[key[0]] == "A" for key in where], dtype=bool)
+    masks = dict(zip(SCOPES, (in_a, ~in_a, np.ones(n, dtype=bool)), strict=True))
     project = open_corpus_project(work, corpus)
-    return [(label, evaluate(method, study, gold, heads, sources))
-            for label, method, heads in methods(project, corpus)]
+    rows = [(label, remembered(method), heads) for label, method, heads in methods(project, corpus)]
+    return {scope: [(label, evaluate(method, study, gold, heads, sources, mask))
+                    for label, method, heads in rows] for scope, mask in masks.items()}
+
+
+def measure(all_units: list[Unit], gold_rows: list[GoldRow], work: Path,
+            study: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, Scores]]:
+    """``(method, scores)`` for every method on all of ``all_units``."""
+    return measure_halves(all_units, gold_rows, work, study)["all"]
+
+
+# ---------------------------------------------------------------------------- half A's errors
+def errors_a(all_units: list[Unit], gold_rows: list[GoldRow], work: Path,
+             study: dict[str, tuple[str, ...]]) -> list[str]:
+    """tymqual's per-token errors on half A ONLY, one line each: method, FN/FP, form, word,
+    gold label, the hit's ``why`` (a miss: the form's first readings), the unit's text."""
+    half = halves(all_units)
+    mine = [u for u in all_units if half[u.uid] == "A"]
+    corpus, where = lay_out(mine)
+    unit_of = {i: key for key, i in where.items()}
+    text = {u.uid: u.text for u in mine}
+    label = {(where[(r.unit, r.token)], r.word): r.label for r in gold_rows
+             if half.get(r.unit) == "A" and (r.unit, r.token) in where}
+    project = open_corpus_project(work, corpus)
+    lines = []
+    for name in ("voikko", "simplemma"):
+        try:
+            analyser = get_analyser(name)
+        except TymqualError:
+            continue
+        for compounds in ("off", "head"):
+            right = ("whole", "head") if compounds == "head" else ("whole",)
+            for word in (w for ws in study.values() for w in ws):
+                whys = _whys(project, corpus, word, compounds, name)
+                for i in range(len(corpus.forms)):
+                    gold = label.get((i, word), "–")
+                    if (i in whys) == (gold in right):
+                        continue
+                    why = whys.get(i) or "; ".join(
+                        r.lemma for r in analyser.analyse(corpus.forms[i]).readings[:3])
+                    lines.append(f"{name}/{compounds}\t{'FP' if i in whys else 'FN'}\t"
+                                 f"{corpus.forms[i]}\t{word}\t{gold}\t{why}\t"
+                                 f"{_around(text[unit_of[i][0]], unit_of[i][1])}")
+    return lines
+
+
+def _around(text: str, index: int) -> str:
+    """The unit's text within 120 characters of its ``index``-th token."""
+    start = tokens(text)[index][0]
+    return text[max(0, start - 120):start + 120]
+
+
+def _whys(project: tymqual.Project, corpus: Corpus, word: str, compounds: str,
+          analyser: str) -> dict[int, str]:
+    """Token index → ``why`` of each hit of ``project.search``."""
+    found = project.search(word, compounds=compounds, context=0,  # type: ignore[arg-type]
+                           analyser=analyser)
+    out = {}
+    for s, why in zip(found["start"], found["why"], strict=True):
+        i = int(np.searchsorted(corpus.starts, s, side="right")) - 1
+        if i >= 0 and corpus.ends[i] > s:
+            out[i] = str(why)
+    return out
 
 
 def print_table(rows: list[tuple[str, Scores]]) -> None:
@@ -222,7 +319,7 @@ def print_table(rows: list[tuple[str, Scores]]) -> None:
 
 
 def main() -> int:
-    """Print the held-out table."""
+    """Print the held-out tables per half (or, with ``--errors-a``, half A's errors)."""
     shared = shared_folder()
     if shared is None:
         print("skipped: ../shared/data/eduskunta-vkk/ and finlex-tym/ are not beside the "
@@ -236,7 +333,13 @@ def main() -> int:
     print("gold: " + ", ".join(f"{n} {label}" for label, n in counts.items()) + "\n")
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        print_table(measure(all_units, gold_rows, Path(tmp) / "heldout", study))
+        if "--errors-a" in sys.argv:
+            print("\n".join(errors_a(all_units, gold_rows, Path(tmp) / "errors-a", study)))
+            return 0
+        for scope, rows in measure_halves(all_units, gold_rows, Path(tmp) / "heldout",
+                                          study).items():
+            print(f"\n### {scope}\n")
+            print_table(rows)
     return 0
 
 

@@ -917,3 +917,50 @@ def test_the_surface_case_is_one_voikko_gives(voikko: Analyser, form: str) -> No
     cases = {c for _, c, _ in voikko.inflections(form)}
     assert cases, f"Voikko gives {form} no case"
     assert morphology.surface_case(form) in cases
+
+
+# Compounds whose first part simplemma does not list as a base form (issue 17, fifth round):
+# a compound first part, a one-syllable first part before an inflected head, a loan
+# adjective's bare stem, a listed form of another word, a head that is a compound itself.
+LONG_COMPOUNDS = [
+    ("ympäristönsuojeluohjelmaan", "ohjelma"), ("sairaanhoitopiirin", "piiri"),
+    ("lastensuojeluilmoitus", "ilmoitus"), ("ympäristöterveysohjelmaa", "ohjelma"),
+    ("suoalueella", "alue"), ("tieverkossa", "verkko"), ("sosiaalineuvojalle", "neuvoja"),
+    ("digitaalipalvelut", "palvelu"), ("opintorahaa", "raha"), ("voimaantuloa", "tulo"),
+    ("toimikunnissa", "kunta"), ("kokoaikatyöstä", "työ"),
+]
+
+
+@pytest.mark.parametrize(("word", "head"), LONG_COMPOUNDS)
+def test_long_compounds_are_found_by_their_head(strict: Analyser, word: str, head: str) -> None:
+    assert strict.matches(word, head, compounds="head"), strict.analyse(word)
+    assert not strict.matches(word, head, compounds="off")
+    assert strict.analyse(word).parts[-1] == head
+    assert strict.analyse(word).readings[0].lemma.endswith(head)
+
+
+@pytest.mark.parametrize(("form", "noun"), [("ryhmin", "ryhmä"), ("taloin", "talo")])
+def test_a_nouns_instructive_plural_is_an_adverb(strict: Analyser, form: str, noun: str) -> None:
+    # Finnish keeps the instructive only in fixed expressions (ryhmin "in groups").
+    first = strict.analyse(form).readings[0]
+    assert (first.lemma, first.pos) == (form, "seikkasana")
+    assert "instructive" in first.rule
+    assert not strict.matches(form, noun)
+    assert strict.matches(form, noun, readings="all")
+
+
+@pytest.mark.parametrize(("form", "word"), [("lain", "laki"), ("sanoin", "sanoa"),
+                                            ("väkivalloin", "väkivalta")])
+def test_forms_with_other_readings_are_no_instructive_adverb(
+        strict: Analyser, form: str, word: str) -> None:
+    # lain is also laki's genitive, sanoin "I said"; a compound's instructive stays a noun
+    assert strict.matches(form, word)
+
+
+@pytest.mark.parametrize(("form", "bare", "noun"), [
+    ("osaltani", "osalta", "osa"), ("osaltamme", "osalta", "osa"),
+    ("puolestani", "puolesta", "puoli"), ("mielestään", "mielestä", "mieli")])
+def test_a_lexicalised_case_form_keeps_its_reading_under_a_possessive_suffix(
+        strict: Analyser, form: str, bare: str, noun: str) -> None:
+    assert strict.analyse(form).readings[0].lemma == bare
+    assert not strict.matches(form, noun)

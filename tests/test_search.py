@@ -787,3 +787,40 @@ def test_the_index_sources_are_what_tokenising_each_gives(make_project: MakeProj
         assert (source.unit_turn, source.unit_speaker, source.unit_role) == (
             alone.unit_turn, alone.unit_speaker, alone.unit_role)
         assert source.sentences() == alone.sentences()
+
+
+SUSPENDED_TEXT = (
+    "H: Kuka päättää?\n"
+    "V: Työ- ja elinkeinoministeriö ja sosiaali- ja terveysministeriö päättävät. Työ on "
+    "raskasta, ja terveys-\nsekä lapsi- ja perhepalvelut auttavat lasta. Lapsi - ja äiti.\n"
+)
+
+
+@pytest.mark.parametrize("analyser", ["voikko", "simplemma"])
+def test_a_word_before_a_hyphen_and_a_space_is_a_first_part(
+        make_project: MakeProject, analyser: str) -> None:
+    # Finnish writes a compound's shared head once: "työ- ja elinkeinoministeriö" is
+    # työministeriö and elinkeinoministeriö, so "Työ-" is no occurrence of "työ".
+    try:
+        from tymqual.morphology import get_analyser
+
+        get_analyser(analyser)
+    except TymqualError as exc:
+        pytest.skip(f"{analyser} is not installed here: {exc}")
+    project = make_project({"transcripts/H3.txt": SUSPENDED_TEXT}, progress=False)
+    text = project.document("H3").text
+    suspended = {m.start() for m in re.finditer(r"\w+(?=-(?:\s|$))", text)}
+    for word in ("työ", "lapsi", "terveys", "sosiaali"):
+        off = search(project, word, compounds="off", analyser=analyser)
+        off = off[off["source_id"] == "H3"]
+        assert not suspended & set(off["start"]), word
+        anywhere = search(project, word, compounds="any", analyser=analyser)
+        anywhere = anywhere[anywhere["source_id"] == "H3"]
+        found = suspended & set(anywhere["start"])
+        assert found or word == "sosiaali", word
+        for why in anywhere.loc[anywhere["start"].isin(found), "why"]:
+            assert "hyphen" in why, why
+    whole = search(project, "työ", compounds="off", analyser=analyser)
+    assert list(whole.loc[whole["source_id"] == "H3", "start"]) == [text.index("Työ on")]
+    child = search(project, "lapsi", compounds="off", analyser=analyser)
+    assert text.index("Lapsi - ja") in set(child["start"])  # a dash with a space is no hyphen

@@ -105,3 +105,31 @@ def test_without_the_text_the_run_says_so(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(sh, "shared_folder", lambda: None)
     assert sh.main() == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_halves_split_each_source_by_unit_id_alone(units: list[ht.Unit]) -> None:
+    half = ht.halves(units)
+    assert half == ht.halves(list(reversed(units)))
+    renamed = [ht.Unit(u.uid, "") for u in units]
+    assert half == ht.halves(renamed)
+    for name in ("vkk", "finlex"):
+        mine = [half[u.uid] for u in units if ht.source(u.uid) == name]
+        assert abs(mine.count("A") - mine.count("B")) <= 1
+    statutes = {u.uid.rsplit(":", 1)[0] for u in units if ht.source(u.uid) == "finlex"}
+    for statute in statutes:
+        mine = [half[u.uid] for u in units if u.uid.startswith(statute + ":")]
+        assert 0 < mine.count("A") < len(mine)
+
+
+def test_errors_are_listed_for_half_a_only(units: list[ht.Unit], gold: list[sh.GoldRow],
+                                           tmp_path: Path) -> None:
+    half = ht.halves(units)
+    part = units[:200]
+    lines = sh.errors_a(part, gold, tmp_path / "errors", {"noun": ("laki",), "verb": ()})
+    a_text = " ".join(u.text for u in part if half[u.uid] == "A")
+    b_only = [u.text for u in part if half[u.uid] == "B" and u.text not in a_text]
+    assert lines
+    for line in lines:
+        context = line.split("\t")[-1]
+        assert context in a_text
+        assert not any(context == text for text in b_only)

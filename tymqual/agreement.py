@@ -311,13 +311,22 @@ def _alpha(rel: _Reliability, level: str) -> tuple[float, str | None]:
     return _alpha_of(_coincidence_matrix(rel.counts), rel.values, level)
 
 
+def _shown(value: Any) -> str:
+    """A value as a reader sees it in a message: a number the same however the data came
+    (``2``, not ``2.0`` from an array and ``2`` from a list), text quoted."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return repr(value)
+
+
 def _alpha_of(o: np.ndarray, values: list[Any], level: str) -> tuple[float, str | None]:
     """Alpha from the coincidence matrix ``o`` of at least two pairable units."""
     n_v = o.sum(axis=0)
     used = [v for v, n in zip(values, n_v, strict=True) if n > 0]
     if len(used) < 2:
-        return math.nan, (f"every pairable value is {used[0]!r}; with one category only there "
-                          "is no variation to agree on, so agreement cannot be told from chance")
+        return math.nan, (f"every pairable value is {_shown(used[0])}; with one category only "
+                          "there is no variation to agree on, so agreement cannot be told from "
+                          "chance")
     delta2 = _delta_squared(values, n_v, level)
     observed = float((o * delta2).sum())
     expected = float((_expected_coincidences(n_v) * delta2).sum())

@@ -45,6 +45,7 @@ from tymqual.errors import TymqualError
 from tymqual.morphology import (
     CONTEXT_RULES,
     NEGATION,
+    SUSPENDED,
     Analyser,
     Compounds,
     Readings,
@@ -530,7 +531,7 @@ class TextIndex:
     def _kept_form_id(self, key: str) -> int:
         if key.startswith(_KEPT_CONTEXT):
             rule, _, form = key[len(_KEPT_CONTEXT):].partition(" ")
-            if rule in CONTEXT_RULES and form:
+            if (rule in CONTEXT_RULES or rule == SUSPENDED) and form:
                 return self.context_id(self.form_id(form), rule)
             return self.form_id(form or rule)  # a rule this version lacks: the word alone
         return self.form_id(key)
@@ -872,6 +873,7 @@ def _index_source(
         tokens = _tokens_unit_by_unit(index, text, unit_start, unit_end)
     starts, ends, token_unit, forms = tokens
     forms = _in_context(index, forms, token_unit)
+    forms = _suspended(index, text, ends, forms)
     return SourceIndex(
         source_id=source_id,
         text=text,
@@ -903,6 +905,23 @@ def _in_context(index: TextIndex, forms: np.ndarray, unit: np.ndarray) -> np.nda
     read = forms.copy()
     for i in pairs.tolist():
         read[i + 1] = index.after_id(int(forms[i]), int(forms[i + 1]))
+    return read
+
+
+_HYPHEN_BEFORE_SPACE = re.compile(r"(?<=\w)-(?=\s|$)")
+
+
+def _suspended(index: TextIndex, text: str, ends: np.ndarray, forms: np.ndarray) -> np.ndarray:
+    """Form ids, a word right before a hyphen and a space (*työ-* in *työ- ja
+    elinkeinoministeriö*) read as a compound's first part (:func:`tymqual.morphology.suspended`)."""
+    at = np.array([m.start() for m in _HYPHEN_BEFORE_SPACE.finditer(text)], dtype=np.int64)
+    i = np.searchsorted(ends, at)
+    i = i[(i < len(ends)) & (ends[np.minimum(i, len(ends) - 1)] == at)]
+    if not len(i):
+        return forms
+    read = forms.copy()
+    for j in i.tolist():
+        read[j] = index.context_id(int(forms[j]), SUSPENDED)
     return read
 
 
