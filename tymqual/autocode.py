@@ -135,6 +135,19 @@ class _CodeMasks:
         return cls(joined, [masks for masks in keyword_masks if len(masks) > 1])
 
 
+def _leading_words(index: TextIndex, masks: list[_CodeMasks]) -> np.ndarray:
+    """Per word form (rows) and code (columns), whether a keyword of the code can begin
+    with it: a one-word keyword's form, or a phrase's first word. A source whose tokens
+    begin none of a code's keywords is not searched for that code (most short answers
+    name one or two of a codebook's codes)."""
+    leads = np.zeros((len(index.forms), max(len(masks), 1)), dtype=bool)
+    for j, code in enumerate(masks):
+        for mask in ([code.one_word] if code.one_word is not None else []) + [
+                phrase[0] for phrase in code.phrases]:
+            leads[: len(mask), j] |= mask
+    return leads
+
+
 def _unit_hits(
     source: SourceIndex, masks: _CodeMasks, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -299,22 +312,28 @@ class KeywordAutocoder:
                                      for k in self.keywords_[code.path]])
             for code in self.codes_
         }
+        leads = _leading_words(index, [masks[code.key] for code in self.codes_])
         order = {sid: i for i, sid in enumerate(project.source_ids)}
-        ordered = sorted(index.sources.values(), key=lambda s: order[s.source_id])
+        # Keys, not sources: a source's structure is made when its turn comes and let go
+        # after, so 200,000 answers are never all held at once.
+        ordered = sorted(index.sources, key=lambda key: order[key[0]])
         size = batch or max(len(ordered), 1)
         interned: dict[str, str] = {}
         gathered = _Columns()
-        for n, source in enumerate(progress(ordered, ("Koodataan avainsanoilla", "Autocoding"),
-                                            show=project.show_progress,
-                                            lang=project.config.language), start=1):
-            starts, ends = _units(source, self.unit, roles)
-            found = []
-            for r, code in enumerate(self.codes_):
-                u, s, e = _unit_hits(source, masks[code.key], starts, ends)
-                if len(u):
-                    found.append((r, *_matched(source.text, u, s, e, interned)))
-            if found:
-                gathered.add_source(source, found, starts, ends)
+        for n, key in enumerate(progress(ordered, ("Koodataan avainsanoilla", "Autocoding"),
+                                         show=project.show_progress,
+                                         lang=project.config.language), start=1):
+            source = index.sources[key]
+            present = np.flatnonzero(leads[source.token_form].any(axis=0)).tolist()
+            if present:  # else no keyword can begin in this source
+                starts, ends = _units(source, self.unit, roles)
+                found = []
+                for r in present:
+                    u, s, e = _unit_hits(source, masks[self.codes_[r].key], starts, ends)
+                    if len(u):
+                        found.append((r, *_matched(source.text, u, s, e, interned)))
+                if found:
+                    gathered.add_source(source, found, starts, ends)
             if n % size == 0 or n == len(ordered):
                 # Let go of the gathered columns before yielding: the caller saves the batch
                 # while this generator waits here, and they would double its memory meanwhile.
