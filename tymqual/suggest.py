@@ -192,7 +192,8 @@ def _project_units(
     order = {sid: i for i, sid in enumerate(project.source_ids)}
     index = text_index(project, analyser)
     rows: list[tuple[str, int, int, str, str]] = []
-    for source in sorted(index.sources.values(), key=lambda s: order[s.source_id]):
+    for key in sorted(index.sources, key=lambda k: order[k[0]]):  # each made in its turn
+        source = index.sources[key]
         keep = [roles is None or r in roles for r in source.unit_role]
         if unit == "turn":
             spans = [(int(s), int(e)) for s, e, k in
