@@ -237,9 +237,14 @@ def excel_safe(text: str) -> str:
     the file is read back, exactly: a text that itself begins with zero-width spaces before
     a formula start (pasted from a web page) gets one more, which is the one taken off.
     """
-    if text.lstrip(_NEUTRAL).startswith(FORMULA_START):
+    if _needs_mark(text):
         return _NEUTRAL + text
     return text
+
+
+def _needs_mark(text: str) -> bool:
+    """Whether :func:`excel_safe` marks ``text``: it starts like a formula, after any U+200B."""
+    return text.lstrip(_NEUTRAL).startswith(FORMULA_START)
 
 
 def excel_unsafe(text: str) -> str:
@@ -344,7 +349,7 @@ def _formula_safe(df: pd.DataFrame) -> pd.DataFrame:
             # A string column: only the cells that start like a formula change.
             # Plain str methods: pandas' string accessor costs twice as much per cell.
             values = column.to_numpy(dtype=object, na_value="")
-            risky = np.array([v.startswith(FORMULA_START) for v in values], dtype=bool)
+            risky = np.array([_needs_mark(v) for v in values], dtype=bool)
             if risky.any():
                 safe.isetitem(n, column.where(~risky, _NEUTRAL + column).array)
         elif column.dtype == object:
