@@ -770,18 +770,19 @@ class Ledger:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def keep_anchored(self, digest: bytes | None, key: str) -> None:
+    def keep_anchored(self, digest: bytes | None, key: Callable[[], str]) -> None:
         """Record that every coding of the ledger bytes ``digest`` sat where its stored text
-        is in the sources named by ``key`` (:func:`tymqual.reanchor.texts_key`), so that an
+        is in the sources named by ``key()`` (:func:`tymqual.reanchor.texts_key`), so that an
         open with the same ledger and sources need not read the ledger to re-anchor it. Only
-        for a ledger read cleanly (nothing repaired, nothing torn) and kept as columns."""
+        for a ledger read cleanly (nothing repaired, nothing torn) and kept as columns; the
+        key is made only then (hashing every text of a large study is not free)."""
         parsed = self._parsed
         path = None if digest is None else self._kept_path(digest)
         if (path is None or parsed is None or parsed.digest != digest or not parsed.appendable
                 or not path.exists()):
             return
         with contextlib.suppress(OSError):
-            atomic_write_text(path.with_suffix(".anchored"), key)
+            atomic_write_text(path.with_suffix(".anchored"), key())
 
     def digest(self) -> bytes | None:
         """The SHA-256 of the ledger file's bytes now (None: no file), without parsing it."""

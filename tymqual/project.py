@@ -376,17 +376,20 @@ class Project(ProjectFacades):
         # work): the spans found here are shown at once and saved with the next change.
         texts = self._texts()
         # A ledger and sources unchanged since every coding was found in place need no
-        # read: the ledger's kept columns and this record name their exact bytes.
-        key = texts_key(texts) if self.ledger.keep is not None else ""
-        if key and self.ledger.anchored_to(self.ledger.digest()) == key:
+        # read: the ledger's kept columns and this record name their exact bytes. The texts
+        # are hashed only where such a record can be (a ledger large enough to be kept):
+        # hashing a Kela-size study's 140,000 texts costs more than reading a small ledger.
+        keep = self.ledger.keep is not None
+        recorded = self.ledger.anchored_to(self.ledger.digest()) if keep else None
+        if recorded is not None and recorded == texts_key(texts):
             return
         digest, codings = self.ledger.read_versioned()
         if codings.empty:
             return
         report = reanchor(codings, texts)
         if report.empty:
-            if key:
-                self.ledger.keep_anchored(digest, key)
+            if keep:
+                self.ledger.keep_anchored(digest, lambda: texts_key(texts))
             return
         history = self.ledger.history
         if history is not None and history.exists():
