@@ -619,3 +619,39 @@ def test_a_torn_append_that_left_earlier_bytes_is_told_at_open(coded: Path) -> N
     with pytest.warns(TymqualWarning, match="torn end"):
         q = tymqual.open_project(coded)
     assert q.codings["coding_id"].tolist() == first
+
+
+SURVEY_CSV = ('"Vastaajan tunniste","Mitä haluaisit kertoa?"\n'
+              '"R1","Yhteistyö Kelan kanssa sujuu hyvin."\n'
+              '"R2","Palaverit venyvät liian pitkiksi."\n')
+
+
+@pytest.mark.parametrize("edit", ["survey", "transcript", "none"])
+def test_an_open_skips_re_anchoring_only_while_every_source_is_unchanged(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    # The skip is keyed by the digests the cache holds per file: an edited survey (whose
+    # open answers come from one file) or transcript must bring the ledger's read back.
+    monkeypatch.setattr("tymqual.codings.KEEP_ROWS", 1)
+    p = make_project({"surveys/kysely.csv": SURVEY_CSV})
+    answer = next(sid for sid in p.source_ids if sid.endswith("R2"))
+    p.code(answer, "neuvottelut", quote="Palaverit venyvät")
+    p.code("H2", "neuvottelut", quote="Mallisopimus auttoi.")
+    tymqual.open_project(p.root)  # records that every coding sat in place
+    if edit == "survey":
+        path = p.root / "surveys" / "kysely.csv"
+        path.write_text(SURVEY_CSV.replace("Palaverit venyvät liian", "Kokoukset venyvät"),
+                        encoding="utf-8")
+    elif edit == "transcript":
+        path = p.root / "transcripts" / "H2.txt"
+        path.write_text(path.read_text(encoding="utf-8").replace("Mallisopimus auttoi.",
+                                                                 "Malli auttoi."),
+                        encoding="utf-8")
+    if edit == "none":
+        with monkeypatch.context() as patch:
+            patch.setattr("tymqual.project.reanchor", None)  # re-anchoring now would fail
+            again = tymqual.open_project(p.root)
+        assert again.unanchored.empty
+        return
+    with pytest.warns(TymqualWarning, match="no longer found"):
+        again = tymqual.open_project(p.root, save_reanchored=False)
+    assert len(again.unanchored) == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import operator
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ from tymqual.memos import (
     write_source_memo,
 )
 from tymqual.progress import collector_paused, progress
-from tymqual.reanchor import texts_key
+from tymqual.reanchor import digests_key, texts_key
 from tymqual.spans import SourceAxis, turn_axis
 from tymqual.storage import (
     atomic_write_text,
@@ -86,6 +87,7 @@ _SPEAKERS_SHOWN = 5  # labels named per interview in a warning
 DERIVED_ENTRIES = 32
 """Most entries :meth:`Project.derived` keeps (segments() alone asks for one per filter)."""
 _T = TypeVar("_T")
+_BY_PATH = operator.attrgetter("path")
 
 
 def _coding_list(rows: pd.DataFrame, by: str = "source_id", shown: int = 5) -> str:
@@ -371,6 +373,20 @@ class Project(ProjectFacades):
     def _texts(self) -> dict[str, str]:
         return {sid: doc.text for sid, doc in self._docs.items()}
 
+    def _sources_key(self, texts: Mapping[str, str]) -> str:
+        """What names the sources' ids and texts for the ledger's anchoring record: from the
+        digests the cache already holds for every source file when it has them all
+        (:func:`tymqual.reanchor.digests_key`), else from the texts (``texts_key``)."""
+        known = self.source_cache.text_digest
+        groups: list[tuple[str, list[str]]] = []
+        # The load order is the folder's, so the same sources give the same groups.
+        for path, docs in itertools.groupby(self._docs.values(), key=_BY_PATH):
+            digest = known(path)
+            if digest is None:
+                return texts_key(texts)
+            groups.append((digest, [doc.source_id for doc in docs]))
+        return digests_key(groups)
+
     def _reanchor(self, *, save: bool) -> None:
         # Opening never writes (a viewing command on a read-only folder or a full disk must
         # work): the spans found here are shown at once and saved with the next change.
@@ -381,7 +397,7 @@ class Project(ProjectFacades):
         # hashing a Kela-size study's 140,000 texts costs more than reading a small ledger.
         keep = self.ledger.keep is not None
         recorded = self.ledger.anchored_to(self.ledger.digest()) if keep else None
-        if recorded is not None and recorded == texts_key(texts):
+        if recorded is not None and recorded == self._sources_key(texts):
             return
         digest, codings = self.ledger.read_versioned()
         if codings.empty:
@@ -389,7 +405,7 @@ class Project(ProjectFacades):
         report = reanchor(codings, texts)
         if report.empty:
             if keep:
-                self.ledger.keep_anchored(digest, lambda: texts_key(texts))
+                self.ledger.keep_anchored(digest, lambda: self._sources_key(texts))
             return
         history = self.ledger.history
         if history is not None and history.exists():

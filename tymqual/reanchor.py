@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -463,6 +463,23 @@ def texts_key(texts: Mapping[str, str]) -> str:
     for parts in (ids, values):
         hasher.update(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)).tobytes())
         hasher.update("".join(parts).encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
+def digests_key(groups: Iterable[tuple[str, Sequence[str]]]) -> str:
+    """:func:`texts_key`'s counterpart from digests instead of texts: ``(digest, source
+    ids)`` per source file, where the digest fixes the texts of those sources exactly (the
+    cache's checked SHA-256 of a transcript's text, or a survey entry's key, from which every
+    open answer's id and text follow). Hashing a few thousand digests replaces hashing 50 MB
+    of text on every warm open; a key made one way never equals one made the other way, so
+    a mix-up costs a full read, never a skipped re-anchoring."""
+    hasher = hashlib.sha256(b"tymqual digests\n")
+    hasher.update(Path(str(sys.modules[__name__].__file__)).read_bytes())
+    for digest, ids in groups:
+        hasher.update(np.array([len(digest), len(ids)], dtype=np.int64).tobytes())
+        hasher.update(digest.encode("utf-8"))
+        hasher.update(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)).tobytes())
+        hasher.update("".join(ids).encode("utf-8", "surrogatepass"))
     return hasher.hexdigest()
 
 
