@@ -702,7 +702,7 @@ class Project(ProjectFacades):
         """Like :meth:`code`, but ``turns=[3, 5]`` returns one coding id per turn."""
         text = self.text(source_id)
         key = self._codebook.resolve(code).key
-        who = coder if coder is not None else (self.config.coder or current_user())
+        who = coder if coder is not None else self._who()
         spans = self._spans(source_id, text, quote=quote, start=start, end=end, turns=turns)
         rows = [
             {
@@ -885,7 +885,7 @@ class Project(ProjectFacades):
     def set_source_memo(self, source_id: str, memo: str) -> None:
         """Write the analyst's memo on a source (``""`` removes it) to ``codes/memos.yaml``;
         the earlier text is kept in the memo history."""
-        if source_id not in self.source_ids:
+        if source_id not in self._docs:
             raise ProjectError(f"set_source_memo({source_id!r}): no such source; sources are "
                                f"{', '.join(self.source_ids[:10]) or '(none)'}"
                                f"{' …' if len(self.source_ids) > 10 else ''}.")

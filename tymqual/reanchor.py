@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tymqual.errors import CodingError
-from tymqual.text import find_quote
+from tymqual.text import find_quote, hash_texts
 
 REANCHOR_COLUMNS: tuple[str, ...] = (
     "coding_id", "source_id", "old_start", "old_end", "start", "end", "outcome", "detail",
@@ -460,9 +460,8 @@ def texts_key(texts: Mapping[str, str]) -> str:
     ids = sorted(texts)
     values = [texts[sid] for sid in ids]
     hasher = hashlib.sha256(Path(str(sys.modules[__name__].__file__)).read_bytes())
-    for parts in (ids, values):
-        hasher.update(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)).tobytes())
-        hasher.update("".join(parts).encode("utf-8", "surrogatepass"))
+    hash_texts(hasher, ids)
+    hash_texts(hasher, values)
     return hasher.hexdigest()
 
 
@@ -478,8 +477,7 @@ def digests_key(groups: Iterable[tuple[str, Sequence[str]]]) -> str:
     for digest, ids in groups:
         hasher.update(np.array([len(digest), len(ids)], dtype=np.int64).tobytes())
         hasher.update(digest.encode("utf-8"))
-        hasher.update(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)).tobytes())
-        hasher.update("".join(ids).encode("utf-8", "surrogatepass"))
+        hash_texts(hasher, ids)
     return hasher.hexdigest()
 
 

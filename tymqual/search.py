@@ -62,7 +62,7 @@ from tymqual.morphology import (
 )
 from tymqual.morphology import stopwords as stopword_list
 from tymqual.progress import collector_paused, progress
-from tymqual.text import sha256_text, word_spans, words
+from tymqual.text import hash_texts, sha256_text, word_spans, words
 
 if TYPE_CHECKING:
     from tymqual.project import Project
@@ -736,9 +736,8 @@ _DIGEST = operator.itemgetter(1)
 def _answers_digest(docs: list[SourceDoc]) -> str:
     """One digest that changes when any of these sources' ids or texts does."""
     digest = hashlib.sha256(b"tymqual answers\n")
-    digest.update("\x00".join(doc.source_id for doc in docs).encode("utf-8"))
-    digest.update(np.array([len(doc.text) for doc in docs], dtype=np.int64).tobytes())
-    digest.update("".join(doc.text for doc in docs).encode("utf-8", "surrogatepass"))
+    hash_texts(digest, [doc.source_id for doc in docs])
+    hash_texts(digest, [doc.text for doc in docs])
     return "answers:" + digest.hexdigest()
 
 
