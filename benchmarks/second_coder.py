@@ -76,7 +76,7 @@ def agree() -> None:
     a, b = [first[k] for k in keys], [second[k] for k in keys]
     print(f"{len(keys)} tokens coded twice; percent agreement {percent_agreement(a, b):.3f}, "
           f"Cohen's kappa {cohen_kappa(a, b):.3f}")
-    pairs = Counter(zip(a, b))
+    pairs = Counter(zip(a, b, strict=True))
     print("first \\ second " + " ".join(f"{lab:>6}" for lab in LABELS))
     for lab in LABELS:
         print(f"{lab:>14} " + " ".join(f"{pairs[(lab, other)]:>6}" for other in LABELS))

@@ -884,9 +884,9 @@ def test_a_subject_of_another_person_decides_nothing(
 
 @pytest.mark.parametrize(("before", "word", "expected"), [
     ("tuomari", "mittaa", ("subject", "mitata")),  # a nominative noun is a third person
-    ("naiset", "juovat", ("subject", "juoda")),
-    ("kaksi", "tuhkaa", ("numeral", "tuhka")),  # a cardinal's partitive singular
-    ("3", "tuhkaa", ("numeral", "tuhka")),
+    ("naiset", "vastaavat", ("subject", "vastata")),  # not the noun vastaava (counterpart)
+    ("kaksi", "palaa", ("numeral", "pala")),  # a cardinal's partitive singular, not "burns"
+    ("3", "palaa", ("numeral", "pala")),
     ("hyvää", "tukea", ("agreement", "tuki")),
     ("sitä", "tukea", ("", "tukea")),  # "haluan sitä tukea": the pronoun is its object
     ("paremmin", "kuin", ("", "kuin")),  # a conjunction is never moved aside

@@ -566,7 +566,7 @@ def _analyses_name(analyser: str) -> str:
 
     digest = hashlib.sha256(f"tymqual-words {FORMAT} {analyser}".encode())
     digest.update(Path(morphology.__file__).read_bytes())
-    for name in ("libvoikko", "simplemma", "nltk"):
+    for name in ("libvoikko", "simplemma", "nltk", "wordfreq"):
         try:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())
         except importlib.metadata.PackageNotFoundError:

@@ -63,6 +63,7 @@ standard library and the analysers themselves (each lazily, so a missing one cos
 from __future__ import annotations
 
 import functools
+import math
 import re
 import threading
 import warnings
@@ -959,7 +960,7 @@ class VoikkoAnalyser(Analyser):
         found = [r for r in (self._reading(word, a) for a in raw) if r is not None]
         if not found:
             return []
-        usual = _usual_lemma(word)
+        usual = _likelier(word, _usual_lemma(word), found, self._base_forms)
         ranked = [r for _, r in sorted(enumerate(found),
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
         if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
@@ -967,6 +968,9 @@ class VoikkoAnalyser(Analyser):
         possessive = any(a.get("POSSESSIVE") for a in raw)
         return (_lexicalised(word, usual, ranked, possessive)
                 or _instructive_adverb(word, raw)) + ranked
+
+    def _base_forms(self, word: str) -> set[str]:
+        return {str(a.get("BASEFORM", "")).lower() for a in self._raw(word)}
 
     def _reading(self, word: str, analysis: dict[str, str]) -> Reading | None:
         base = str(analysis.get("BASEFORM", "")).lower()
@@ -986,6 +990,8 @@ class VoikkoAnalyser(Analyser):
         derived = _deverbal(chunks[-1], kind) if len(parts) == 1 else ()
         if analysis.get("MOOD") == "MA-infinitive" and analysis.get("SIJAMUOTO") == "vajanto":
             return Reading(base, kind, parts, rule=_MA_ABESSIVE)
+        if _archaic_genitive(word, base, analysis):
+            return Reading(base, kind, parts, derived=derived, rule=_ARCHAIC_GENITIVE)
         capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
         return Reading(base, kind, parts, derived=derived, rule=f"{kind}{capital}")
 
@@ -1044,6 +1050,7 @@ def _voikko_inflection(analysis: dict[str, str], verbs: bool) -> tuple[str, str,
 
 
 _MA_ABESSIVE = "teonsana, MA-infinitive abessive"
+_ARCHAIC_GENITIVE = "nimisana, archaic plural genitive"
 _FST_TAG = re.compile(r"\[[^\]]*\]")
 _VERB_ROOT = re.compile(r"(?:\[B[a-z]\])*\[Lt\]")
 _FST_BASE = re.compile(r"\[X[a-z]+\]([^\[]*)\[X\]")
@@ -1173,13 +1180,15 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
        *tulema*, *puhkeamista* as *puhkeama*), which is rare beside the partitive of the
        *-minen* noun it is written like (VISK § 1526);
        the abessive of the MA-infinitive (*sanomatta*, *tietämättä*) first, before the
-       abessive of a noun in *-ma* (*sanoma*), which is rare (VISK § 1527);
+       abessive of a noun in *-ma* (*sanoma*), which is rare (VISK § 1527); and the
+       archaic plural genitive in *-in* last (*huoltolain* as *huoltola*, not *huoltolaki*);
     2. a pronoun, conjunction or uninflected adverb before a homonym (*silloin* before
        *silta*, *eli* before *elää*, *niitä* before *niittää*);
     3. the base form simplemma gives for the whole form, when it is one of Voikko's:
        simplemma's dictionary was built from lemmatised corpora, so it holds the base form
        a form usually has (*tilanne* before *tila*; *toimi* as *toimia*; *toimivalta* the
-       noun, not the participle of *toimia*);
+       noun, not the participle of *toimia*), unless another reading's base form is far
+       more frequent in Finnish (:func:`_likelier`: *kunnasta* is *kunta*'s, not *kunnas*'s);
     4. fewer compound parts first: a word the dictionary lists whole beats an accidental
        split (*pikaruokalasta*: *pikaruokala*, not *pika+ruoka+lapsi*; *tunnetuin*:
        *tunnettu*, not *tunne+tuki*);
@@ -1193,7 +1202,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     usual_rank = _usual_rank(reading, usual)
     return (
         int(reading.rule.endswith("proper name")),
-        int(_agent_elative(lowered, reading)),
+        int(_agent_elative(lowered, reading) or reading.rule == _ARCHAIC_GENITIVE),
         int(reading.rule != _MA_ABESSIVE),
         int(not _function_reading(lowered, reading)),
         int(usual_rank > 0),
@@ -1202,6 +1211,15 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
         int(lowered not in (reading.lemma, *reading.also)),
         order,
     )
+
+
+def _archaic_genitive(word: str, base: str, analysis: dict[str, str]) -> bool:
+    """Whether ``analysis`` reads ``word`` as the archaic plural genitive in *-in* of a noun
+    in *-a*/*-ä* (*kahvilain*, *huoltolain*: today *kahviloiden*; VISK § 97), which is rare
+    beside the singular genitive of another word it is written like (*huoltolain* is
+    *huoltolaki*'s, the law's)."""
+    return (analysis.get("SIJAMUOTO") == "omanto" and analysis.get("NUMBER") == "plural"
+            and base.endswith(("a", "ä")) and word.lower() == base + "in")
 
 
 def _agent_elative(word: str, reading: Reading) -> bool:
@@ -1239,6 +1257,66 @@ def _usual_lemma(word: str) -> str:
         if _listed(word[cut:]):
             return "-" + _listed_lemma(word[cut:])
     return ""
+
+
+#: How much more frequent (in wordfreq's Zipf units, a log10 scale: 0.6 is four times) another
+#: reading's base form must be than simplemma's for it to be the usual one.
+_FREQUENCY_MARGIN = 0.6
+
+
+def _likelier(word: str, usual: str, readings: list[Reading],
+              base_forms: Callable[[str], set[str]]) -> str:
+    """``usual``, or another reading's base form (head, for ``-`` compounds) that is far more
+    frequent in Finnish (wordfreq's Zipf frequency of the base form, by at least
+    :data:`_FREQUENCY_MARGIN`): simplemma's dictionary lists one base form per form, not the
+    likelier one (*kunnasta* → *kunnas*, *osasta* → *osanen*, *vuoteen* → *vuode*). A base
+    form written like the word itself, or like a form of the other (*voi*, the noun, is also
+    a form of the verb *voida*), is never compared: its frequency is an ambiguous form's."""
+    if not usual:
+        return usual
+    head = usual.startswith("-")
+    mine = usual.lstrip("-")
+    lowered = word.lower()
+    names = {_frequency_name(r, head) for r in readings}
+    if mine not in names or mine == lowered:
+        return usual
+    best, best_z = mine, _zipf(mine) + _FREQUENCY_MARGIN
+    for name in sorted(names - {mine}):
+        if name == lowered or (head and lowered.endswith(name)) or _shared(name, mine, base_forms):
+            continue
+        z = _zipf(name)
+        if z >= best_z:
+            best, best_z = name, z
+    return ("-" if head else "") + best
+
+
+def _shared(one: str, other: str, base_forms: Callable[[str], set[str]]) -> bool:
+    """Whether either word, as written, is also a form of the other."""
+    return other in base_forms(one) or one in base_forms(other)
+
+
+def _frequency_name(reading: Reading, head: bool) -> str:
+    """The word whose frequency stands for ``reading``: its head, or its base form; for a
+    participle its own form (*tehtävä*), as the verb's infinitive counts none of them."""
+    if head:
+        return reading.parts[-1]
+    return reading.also[0] if reading.also else reading.lemma
+
+
+def _zipf(word: str) -> float:
+    """wordfreq's Zipf frequency of ``word`` in Finnish (log10 of its count per billion
+    words), from its small list (about 60,000 words down to Zipf 3); 0 when not listed."""
+    frequency = _frequencies().get(word, 0.0)
+    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+@functools.lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    try:
+        import wordfreq
+    except ImportError:
+        return {}
+    return dict(wordfreq.get_frequency_dict("fi", wordlist="small"))
 
 
 def _listed(word: str) -> bool:

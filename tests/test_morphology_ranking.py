@@ -1,0 +1,126 @@
+"""How Voikko's readings of an ambiguous form are ranked: the likelihood rules of
+:func:`tymqual.morphology._rank` that decide which base form a search finds.
+
+The expectations are facts of Finnish usage (which of two words a form usually is in running
+text), each checked first to be a real ambiguity of Voikko's, so a test fails when the ranking
+picks the rare word and is skipped only where Voikko does not offer both.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tymqual import morphology
+from tymqual.errors import TymqualError
+from tymqual.morphology import Analyser, Reading, get_analyser
+
+
+@pytest.fixture(scope="module")
+def voikko() -> Analyser:
+    try:
+        return get_analyser("voikko")
+    except TymqualError as exc:
+        pytest.skip(f"voikko is not installed here: {exc}")
+
+
+def _lemmas(voikko: Analyser, form: str) -> list[str]:
+    return [r.lemma for r in voikko.analyse(form).readings]
+
+
+def _needs_both(voikko: Analyser, form: str, usual: str, rare: str) -> None:
+    lemmas = _lemmas(voikko, form)
+    if usual not in lemmas or rare not in lemmas:
+        pytest.skip(f"this Voikko does not read {form!r} as both {usual!r} and {rare!r}")
+
+
+# ---------------------------------------------------------------------------- archaic genitive
+@pytest.mark.parametrize(("form", "law", "place"), [
+    ("huoltolain", "huoltolaki", "huoltola"),
+    ("päihdehuoltolain", "päihdehuoltolaki", "päihdehuoltola"),
+    ("terveydenhuoltolain", "terveydenhuoltolaki", "terveydenhuoltola"),
+    ("työterveyshuoltolain", "työterveyshuoltolaki", "työterveyshuoltola"),
+])
+def test_a_law_in_the_genitive_is_not_an_archaic_plural(voikko: Analyser, form: str, law: str,
+                                                         place: str) -> None:
+    """*-lain* after a word in *-la* is the genitive of *laki*, not the archaic plural
+    genitive of a noun in *-la* (*huoltoloiden* today)."""
+    _needs_both(voikko, form, law, place)
+    assert _lemmas(voikko, form)[0] == law
+    assert voikko.analyse(form).parts[-1] == "laki"
+
+
+def test_the_archaic_genitive_stays_a_reading_and_the_only_one_wins(voikko: Analyser) -> None:
+    readings = voikko.analyse("huoltolain").readings
+    assert any(r.rule == morphology._ARCHAIC_GENITIVE for r in readings[1:])
+    only = voikko.analyse("asiain").readings  # no other word: the archaic form is kept
+    assert only and only[0].lemma == "asia"
+
+
+# ---------------------------------------------------------------------------- frequency
+@pytest.mark.parametrize(("form", "usual", "rare"), [
+    ("kunnasta", "kunta", "kunnas"),       # from the municipality, not from the hill
+    ("osasta", "osa", "osanen"),           # from the part, not of the particle
+    ("vuoteen", "vuosi", "vuode"),         # into the year, not of the bed
+    ("palvelusta", "palvelu", "palvelus"),  # from the service, not of the (military) service
+    ("tiedosta", "tieto", "tiedostaa"),     # from the knowledge, not "be aware!"
+    ("laista", "laki", "laistaa"),          # from the law, not "shirk!"
+])
+def test_the_frequent_word_comes_first(voikko: Analyser, form: str, usual: str,
+                                       rare: str) -> None:
+    _needs_both(voikko, form, usual, rare)
+    assert _lemmas(voikko, form)[0] == usual
+    assert voikko.matches(form, usual) and not voikko.matches(form, rare)
+
+
+@pytest.mark.parametrize(("form", "usual", "rare"), [
+    ("yhteispalvelusta", "yhteispalvelu", "yhteispalvelus"),
+    ("maakunnasta", "maakunta", "maakunnas"),
+])
+def test_a_compound_is_read_by_its_frequent_head(voikko: Analyser, form: str, usual: str,
+                                                 rare: str) -> None:
+    _needs_both(voikko, form, usual, rare)
+    assert _lemmas(voikko, form)[0] == usual
+
+
+@pytest.mark.parametrize(("form", "verb", "noun"), [
+    ("voisi", "voida", "voi"),   # the noun voi (butter) is written like the verb's voi
+    ("voiko", "voida", "voi"),
+    ("tuli", "tulla", "tuli"),   # the form itself is ambiguous: its frequency decides nothing
+    ("toimi", "toimia", "toimi"),
+])
+def test_a_base_form_that_is_also_the_other_words_form_is_not_counted(
+        voikko: Analyser, form: str, verb: str, noun: str) -> None:
+    _needs_both(voikko, form, verb, noun)
+    assert _lemmas(voikko, form)[0] == verb
+
+
+def test_a_participle_is_weighed_by_its_own_form_not_its_verb(voikko: Analyser) -> None:
+    """*tehtävän* (the task's) is not taken for *tehdä* because the verb is frequent: the
+    participle *tehtävä* and the noun are the same word on paper."""
+    _needs_both(voikko, "tehtävän", "tehtävä", "tehdä")
+    assert _lemmas(voikko, "tehtävän")[0] == "tehtävä"
+
+
+def test_the_margin_keeps_simplemma_when_frequencies_are_close(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    readings = [Reading("aaa"), Reading("bbb")]
+    frequencies = {"aaa": 10.0 ** (4.0 - 9), "bbb": 10.0 ** (4.5 - 9)}
+    monkeypatch.setattr(morphology, "_frequencies", lambda: frequencies)
+    nothing: set[str] = set()
+    assert morphology._likelier("x", "aaa", readings, lambda _: nothing) == "aaa"
+    frequencies["bbb"] = 10.0 ** (4.0 + morphology._FREQUENCY_MARGIN - 9)
+    assert morphology._likelier("x", "aaa", readings, lambda _: nothing) == "bbb"
+    assert morphology._likelier("x", "-aaa", readings, lambda _: nothing) == "-bbb"
+
+
+def test_without_wordfreq_the_rule_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    morphology._frequencies.cache_clear()
+    monkeypatch.setitem(sys.modules, "wordfreq", None)
+    try:
+        assert morphology._frequencies() == {}
+        assert morphology._likelier("x", "aaa", [Reading("aaa"), Reading("bbb")],
+                                    lambda _: set()) == "aaa"
+    finally:
+        morphology._frequencies.cache_clear()
