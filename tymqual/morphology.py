@@ -72,6 +72,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.spoken import SPOKEN_FORMS, VOWELS, spoken_match, spoken_variants
 
 __all__ = [
     "ANALYSERS",
@@ -129,9 +130,6 @@ _MIN_CHAIN = 3  # a hyphen chain lists words; two parts are a compound (sote-alu
 _CLIPPED = (("nu", "t"), ("ny", "t"), ("lu", "t"), ("ly", "t"), ("ru", "t"), ("ry", "t"),
             ("su", "t"), ("sy", "t"), ("is", "i"), ("ii", "n"))
 _ACRONYM = re.compile(r"([A-ZÅÄÖ][A-ZÅÄÖ0-9]+)(?::[a-zåäöA-ZÅÄÖ]{1,6})?")
-_MIN_SPOKEN_TERM = 4  # shorter terms ("eu", "thl") would swallow unrelated unknown words
-_LOOSE_PREFIX_FROM = 6  # from this length a term may differ in its last letter
-_MAX_LEFTOVER = 3
 _MIN_PART = 4  # shortest compound part the fallback heuristic splits off ("kas", "hän": no)
 _MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
 _MIN_LONG_FIRST = 5  # shortest first part that may be any form simplemma lists (toimi-)
@@ -774,149 +772,11 @@ def _acronym_readings(word: str) -> list[Reading]:
     return [Reading(match.group(1).lower(), "lyhenne", rule="acronym")]
 
 
-#: Spoken and colloquial forms no standard dictionary lists, with their base form and word
-#: class. Source: the colloquial personal and demonstrative pronouns and the contracted
-#: verb forms of *olla*, *tulla*, *mennä*, *tietää*, *tarvita*, *haluta*, *tehdä* and
-#: *katsoa* described in Iso suomen kielioppi (Hakulinen et al. 2004, online edition VISK,
-#: Kotimaisten kielten keskus), as heard in interview transcripts. Kept by hand; used only
-#: for words the analyser does not know, so a table entry never overrides a standard word
-#: (*sää*, *toi*, *tarvis* stay what Voikko says). ``tests/test_morphology.py`` checks that.
-SPOKEN_FORMS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(("mä", "mää", "mua", "mun", "mulle", "mulla", "muhun"),
-                    ("minä", "asemosana")),
-    **dict.fromkeys(("sä", "sua", "sut", "sun", "sulle", "sulla", "sulta", "suhun", "susta"),
-                    ("sinä", "asemosana")),
-    **dict.fromkeys(("tää", "tän", "täs", "täst"), ("tämä", "asemosana")),
-    **dict.fromkeys(("noi",), ("nuo", "asemosana")),
-    **dict.fromkeys(("nää",), ("nämä", "asemosana")),
-    **dict.fromkeys(("ton", "tost", "tos"), ("tuo", "asemosana")),
-    **dict.fromkeys(("oon", "oot", "ootte", "ois", "oisin", "oisit", "oisko", "olis",
-                     "olisko"), ("olla", "teonsana")),
-    **dict.fromkeys(("tuun", "tuut", "tuu", "tulis"), ("tulla", "teonsana")),
-    **dict.fromkeys(("meen", "meet", "mee", "mentii"), ("mennä", "teonsana")),
-    **dict.fromkeys(("tiiä", "tiijä", "tiiän", "tiiät", "tiietään"), ("tietää", "teonsana")),
-    **dict.fromkeys(("tartte", "tarttee", "tarvii", "tarviin", "tarviit", "tartteis",
-                     "tarttis"), ("tarvita", "teonsana")),
-    **dict.fromkeys(("haluu", "haluis"), ("haluta", "teonsana")),
-    **dict.fromkeys(("tehä", "tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
-    **dict.fromkeys(("nähä", "nähään"), ("nähdä", "teonsana")),
-    **dict.fromkeys(("kattoo", "katotaan"), ("katsoa", "teonsana")),
-}
-
-
-_VOWELS = "aeiouyäö"
-# Spoken enclitics, longest first: -pas/-päs (with the doubled p after a vowel: meeppäs),
-# -kos/-kös, -ks (-ko + -s: tiiäks) and the bare -s (tules, sanokaas).
-_SPOKEN_CLITICS = (("ppas", ""), ("ppäs", ""), ("pas", ""), ("päs", ""), ("kos", "ko"),
-                   ("kös", "kö"), ("ks", "ko"), ("ks", "kö"), ("ks", ""), ("s", ""))
-_MIN_STEM = 3
-
-
-def spoken_variants(word: str) -> list[tuple[str, str]]:
-    """Standard spellings a spoken form may stand for, by regular sound rules of colloquial
-    Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
-
-    1. **enclitic -s, -pas/-päs, -kos/-kös** added to imperatives and questions (*tules*,
-       *sanokaas*, *meeppäs*, *antaisiks* = *antaisiko* + *s*): the clitic is removed;
-    2. **lost weak-grade d** between vowels or after *h* (*oota* for *odota*, *tehään* for
-       *tehdään*, *kahen* for *kahden*): a *d* is put back;
-    3. **assimilated vowel pair** into a long vowel: *ua*, *yä* (*haluut* for *haluat*),
-       *ea*, *eä* (*vaikee* for *vaikea*), *oa*, *öä* (*kattoo* for *katsoa*), *ia*, *iä*
-       (*lasii* for *lasia*): the pair is put back;
-    4. **lost i of oi** before *t* (*kirjottaa*, *tarkotan* for *kirjoittaa*,
-       *tarkoitan*): the *i* is put back;
-    5. **ts as tt** (*kattella*, *mettässä* for *katsella*, *metsässä*).
-
-    Rules 2-5 apply after rule 1 (*ootappas* → *oota* → *odota*), and one more after rules
-    3-5 (*kattoo* → *katsoo* → *katsoa*). Each pair is ``(variant, rule)``;
-    callers accept a variant only when a dictionary knows it, and only for words the
-    analyser does not know.
-    """
-    lowered = word.lower()
-    stems = [(lowered, "")]
-    for clitic, restored in _SPOKEN_CLITICS:
-        rest = lowered[: -len(clitic)]
-        if lowered.endswith(clitic) and len(rest) >= _MIN_STEM and rest[-1] in _VOWELS:
-            stems.append((rest + restored, f"clitic -{clitic}"))
-    out: list[tuple[str, str]] = []
-    for stem, how in stems:
-        if how:
-            out.append((stem, how))
-        once = _sound_variants(stem, how)
-        out.extend(once)
-        for variant, rule in once:
-            if not rule.endswith("lost d"):  # a d fits many places: one pass of it is enough
-                out.extend((v, r) for v, r in _sound_variants(variant, rule) if v != stem)
-    return list(dict.fromkeys(out))
-
-
-def _sound_variants(stem: str, how: str) -> list[tuple[str, str]]:
-    """Rules 2-5 of :func:`spoken_variants`, each applied once to ``stem``."""
-    return [
-        *((v, _joined(how, "lost d")) for v in _with_d(stem)),
-        *((v, _joined(how, "vowel pair")) for v in _with_pair(stem)),
-        *((v, _joined(how, "oi")) for v in _with_oi(stem)),
-        *((v, _joined(how, "ts")) for v in _with_ts(stem)),
-    ]
-
-
-def _with_oi(stem: str) -> list[str]:
-    return [stem[: i + 1] + "i" + stem[i + 1:] for i in range(1, len(stem) - 1)
-            if stem[i] == "o" and stem[i + 1] == "t" and stem[i - 1] not in _VOWELS]
-
-
-def _with_ts(stem: str) -> list[str]:
-    at = stem.find("tt")
-    return [stem[:at] + "ts" + stem[at + 2:]] if at > 0 and stem[at - 1] in _VOWELS else []
-
-
-def _joined(first: str, second: str) -> str:
-    return f"{first}, {second}" if first else second
-
-
-def _with_d(stem: str) -> list[str]:
-    return [stem[:i] + "d" + stem[i:] for i in range(1, len(stem))
-            if stem[i] in _VOWELS and (stem[i - 1] in _VOWELS or stem[i - 1] == "h")
-            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö") and stem[i] != "i"]
-
-
-def _with_pair(stem: str) -> list[str]:
-    out: list[str] = []
-    for long, pairs in (("uu", ("ua",)), ("yy", ("yä",)), ("ee", ("ea", "eä")),
-                        ("oo", ("oa",)), ("öö", ("öä",)), ("ii", ("ia", "iä"))):
-        at = stem.rfind(long)
-        if at > 0 and stem[at - 1] not in _VOWELS:
-            out.extend(stem[:at] + pair + stem[at + 2:] for pair in pairs)
-    return out
-
-
 def _spoken_readings(word: str) -> list[Reading]:
     found = SPOKEN_FORMS.get(word.lower())
     if found is None:
         return []
     return [Reading(found[0], found[1], rule="spoken form (table)")]
-
-
-def spoken_match(word: str, lemma: str) -> bool:
-    """Whether an unknown ``word`` is a spoken or clipped form of the base form ``lemma``.
-
-    Spoken Finnish clips case endings (*johtoryhmäs* for *johtoryhmässä*, *Kelal* for
-    *Kelalla*), which no dictionary knows. The rule is bounded so that different words do
-    not merge: ``lemma`` has at least 4 letters; ``word`` begins with all of it (with all
-    but its last letter when it has 6 or more, for stem-vowel changes: *johtoryhmis*); and
-    at most 3 letters are left over. Callers apply it only to words the analyser does not
-    know, and only against query terms or keywords, never against the whole vocabulary.
-    """
-    word, lemma = word.lower(), lemma.lower()
-    if len(lemma) < _MIN_SPOKEN_TERM or len(word) < len(lemma) - 1:
-        return False
-    shared = 0
-    for a, b in zip(word, lemma, strict=False):
-        if a != b:
-            break
-        shared += 1
-    needed = len(lemma) - (1 if len(lemma) >= _LOOSE_PREFIX_FROM else 0)
-    return shared >= needed and len(word) - shared <= _MAX_LEFTOVER
 
 
 # ---------------------------------------------------------------------------- Voikko
@@ -1729,8 +1589,8 @@ def _long_syllable(part: str) -> bool:
     """Whether a three-letter first part is a one-syllable word with a long vowel or a
     diphthong (*maa*, *työ*, *pää*, *tie*), the shape Finnish monosyllabic nouns have
     (VISK § 8), so *maa*tiedon splits as *maa* + *tiedon* while *kas*, *hän* do not."""
-    return (len(part) == _MIN_SHORT_PART and part[0] not in _VOWELS
-            and part[1] in _VOWELS and part[2] in _VOWELS)
+    return (len(part) == _MIN_SHORT_PART and part[0] not in VOWELS
+            and part[1] in VOWELS and part[2] in VOWELS)
 
 
 def _without_possessive(word: str) -> list[str]:
@@ -1743,7 +1603,7 @@ def _without_possessive(word: str) -> list[str]:
         if word.endswith(suffix):
             bare = word[: -len(suffix)]
             out.extend((bare, bare + "n"))
-    if len(word) > 3 and word[-1] == "n" and word[-2] in _VOWELS and word[-2] == word[-3]:
+    if len(word) > 3 and word[-1] == "n" and word[-2] in VOWELS and word[-2] == word[-3]:
         out.append(word[:-2])
     return out
 
@@ -1765,14 +1625,14 @@ def _infinitives(stem: str, a: str, ending: str) -> list[str]:
         short = stem[:-1]
         out.extend(strong + vowel + a for strong in _strengthened(short) for vowel in (a, "e"))
         out.extend(short + "k" + vowel + a for vowel in (a, "e"))
-    if stem[-1] in _VOWELS:
+    if stem[-1] in VOWELS:
         out.append(stem + a)  # type 1
-    if (len(stem) > 1 and stem[-1] in _VOWELS and stem[-2] in _VOWELS) or stem.endswith("h"):
+    if (len(stem) > 1 and stem[-1] in VOWELS and stem[-2] in VOWELS) or stem.endswith("h"):
         out.append(stem + "d" + a)  # type 2: saa-da, syö-dä, teh-dä
     if present and stem.endswith("ke"):
         out.append(stem[:-2] + "hd" + a)  # näke- -> nähdä, teke- -> tehdä
     out.extend(_type3(stem[:-1] if present and stem.endswith("e") else stem, a))
-    if passive and stem[-1] in _VOWELS:
+    if passive and stem[-1] in VOWELS:
         out.append(stem + "t" + a)  # type 4: halu-ttu -> haluta
     if ending[0] == "n" and stem.endswith("n"):
         out.append(stem[:-1] + "t" + a)  # halun-nut -> haluta, valin-nut -> valita
@@ -1787,9 +1647,9 @@ def _present_stems(word: str) -> list[str]:
     or a stem already long (*seuraa*, *osaa*)."""
     if word.endswith(("vat", "vät")):
         return [word[:-3]]
-    if word[-1:] in ("n", "t") and word[-2:-1] in _VOWELS:
+    if word[-1:] in ("n", "t") and word[-2:-1] in VOWELS:
         return [word[:-1]]
-    if len(word) > 2 and word[-1] in _VOWELS and word[-1] == word[-2]:
+    if len(word) > 2 and word[-1] in VOWELS and word[-1] == word[-2]:
         return [word[:-1], word]
     return []
 
@@ -1806,7 +1666,7 @@ def _present_types_4_to_6(stem: str, a: str) -> list[str]:
     *laukea-* → *laueta*; *valitse-* → *valita*, *ratkaise-* → *ratkaista*."""
     if stem.endswith("se") and len(stem) > _MIN_PART:
         return [stem[:-2] + a, stem[:-2] + "st" + a]
-    if len(stem) > _MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in _VOWELS:
+    if len(stem) > _MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in VOWELS:
         short = stem[:-1]
         return [_weakened(short[:-1]) + short[-1] + "t" + a, short + "t" + a]
     return []
@@ -1837,7 +1697,7 @@ def _strengthened(stem: str) -> list[str]:
 def _infinitive_shaped(word: str) -> bool:
     """Whether ``word`` ends like a first infinitive: a vowel, or *d l n r s t*, before
     the final *a/ä* (*antaa*, *saada*, *tulla*, *pestä*), so *vaha* is no verb of *vahva*."""
-    return len(word) > 2 and word[-1] in "aä" and (word[-2] in _VOWELS or word[-2] in "dlnrt")
+    return len(word) > 2 and word[-1] in "aä" and (word[-2] in VOWELS or word[-2] in "dlnrt")
 
 
 # ---------------------------------------------------------------------------- Snowball
