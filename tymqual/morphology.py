@@ -62,12 +62,10 @@ standard library and the analysers themselves (each lazily, so a missing one cos
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from tymqual.context_rules import (
@@ -82,6 +80,7 @@ from tymqual.context_rules import (
     suspended,
 )
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.lexicon import MIN_PART, keep_dictionary_index, listed_lemma, usual_lemma
 from tymqual.spoken import SPOKEN_FORMS, VOWELS, spoken_match, spoken_variants
 from tymqual.wordforms import (
     COMPOUND_MODES,
@@ -145,7 +144,6 @@ __all__ = [
 #: Analyser names in the order :func:`get_analyser` tries them.
 ANALYSERS: tuple[str, ...] = ("voikko", "simplemma", "snowball")
 
-_MIN_PART = 4  # shortest compound part the fallback heuristic splits off ("kas", "hän": no)
 _MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
 _MIN_LONG_FIRST = 5  # shortest first part that may be any form simplemma lists (toimi-)
 #: First parts that occur only in compounds (Iso suomen kielioppi § 409, *sidonnaiset
@@ -210,7 +208,7 @@ class VoikkoAnalyser(Analyser):
         found = [r for r in (self._reading(word, a) for a in raw) if r is not None]
         if not found:
             return []
-        usual = _usual_lemma(word)
+        usual = usual_lemma(word)
         ranked = [r for _, r in sorted(enumerate(found),
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
         if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
@@ -382,7 +380,7 @@ def _lexicalised(word: str, usual: str, readings: list[Reading],
         return []
     if usual == lowered:
         return [Reading(lowered, "seikkasana", rule=LEXICALISED)]
-    if possessive and usual in _without_possessive(lowered) and _listed_lemma(usual) == usual:
+    if possessive and usual in _without_possessive(lowered) and listed_lemma(usual) == usual:
         # osaltaan, mielestäni: a lexicalised case form with a possessive suffix (which
         # Voikko names: pitkään, sairaan, mustiin only look like one)
         return [Reading(usual, "seikkasana", rule=f"{LEXICALISED} with a possessive suffix")]
@@ -467,162 +465,6 @@ def _usual_rank(reading: Reading, usual: str) -> int:
     return 2
 
 
-@functools.lru_cache(maxsize=1)
-def _simplemma() -> Any:
-    try:
-        import simplemma
-    except ImportError:
-        return None
-    return simplemma
-
-
-def _usual_lemma(word: str) -> str:
-    """simplemma's base form of ``word`` when its dictionary lists the word; else ``-`` and
-    its base form of the longest ending (of 4 letters or more) it lists; else ``""``."""
-    if not word or _simplemma() is None:
-        return ""
-    if _listed(word):
-        return _listed_lemma(word)
-    for cut in range(1, len(word) - _MIN_PART + 1):
-        if _listed(word[cut:]):
-            return "-" + _listed_lemma(word[cut:])
-    return ""
-
-
-def _listed(word: str) -> bool:
-    # simplemma's low-memory dictionary (2.0 and later) reads its stream in a fraction of
-    # the time and a sixth of the memory the full dictionary takes; lookups stay fast.
-    usual = _usual_dictionary()
-    if usual is not None:
-        return usual.lookup.get_lemma(usual.normalise(word), "fi") is not None
-    try:
-        return bool(_simplemma().is_known(word, lang="fi", low_memory=True))
-    except TypeError:  # simplemma before 2.0
-        return bool(_simplemma().is_known(word, lang="fi"))
-
-
-def _listed_lemma(word: str) -> str:
-    usual = _usual_dictionary()
-    if usual is not None:
-        return str(usual.lemmatizer.lemmatize(word, "fi")).lower()
-    try:
-        return str(_simplemma().lemmatize(word, lang="fi", low_memory=True)).lower()
-    except TypeError:  # simplemma before 2.0
-        return str(_simplemma().lemmatize(word, lang="fi")).lower()
-
-
-# ---------------------------------------------------------------------------- its seed index
-#: Where the seed index of simplemma's low-memory dictionary is read and kept (set by
-#: :func:`keep_dictionary_index`), or None.
-_INDEX_STORE: tuple[Callable[[str], bytes | None], Callable[[str, bytes], None]] | None = None
-_INDEX_MAGIC = b"tymqual simplemma seed index 1\n"
-
-
-def keep_dictionary_index(read: Callable[[str], bytes | None],
-                          keep: Callable[[str, bytes], None]) -> None:
-    """Read and keep the seed index of simplemma's Finnish dictionary with these functions
-    (``read(name)``, ``keep(name, payload)``; a project's ``.tymqual-cache/``).
-
-    simplemma's low-memory dictionary is a front-coded stream; before its first lookup it
-    walks all 3.5 million records once to find where each block of 32 begins (1.5-4 s,
-    most of what a first search with an empty cache costs). The seed index it builds
-    (each block's first key and where it starts) is kept, so a later process reads it in
-    a fraction of that time. The name covers simplemma's version and the dictionary file's
-    size; anything unexpected falls back to simplemma's own loading.
-    """
-    global _INDEX_STORE
-    _INDEX_STORE = (read, keep)
-
-
-@dataclass(frozen=True)
-class _Usual:
-    lookup: Any
-    lemmatizer: Any
-    normalise: Callable[[str], str]
-
-
-@functools.lru_cache(maxsize=1)
-def _usual_dictionary() -> _Usual | None:
-    """simplemma's Finnish low-memory dictionary with its seed index kept (see
-    :func:`keep_dictionary_index`); None where simplemma 2's stream classes are missing."""
-    if _simplemma() is None:
-        return None
-    try:
-        from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
-        from simplemma.strategies.dictionaries import stream_dictionary_factory as stream
-        from simplemma.utils import normalize_token
-    except ImportError:
-        return None
-    factory = _IndexedFactory(stream)
-    return _Usual(DictionaryLookupStrategy(factory),
-                  _simplemma().Lemmatizer(lemmatization_strategy=DefaultStrategy(
-                      greedy=False, dictionary_factory=factory)),
-                  normalize_token)
-
-
-class _IndexedFactory:
-    """A simplemma dictionary factory whose stream map reads its seed index when kept."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self._maps: dict[str, Any] = {}
-
-    def get_dictionary(self, lang: str) -> Any:
-        if lang not in self._maps:
-            self._maps[lang] = self._indexed(lang) or self._stream.StreamMap(lang)
-        return self._maps[lang]
-
-    def _name(self, lang: str) -> str:
-        import importlib.metadata
-
-        from simplemma.strategies.dictionaries.dictionary_factory import DATA_FOLDER
-
-        size = (DATA_FOLDER / f"{lang}.plzma").stat().st_size
-        return f"simplemma-{importlib.metadata.version('simplemma')}-{lang}-{size}.seeds"
-
-    def _indexed(self, lang: str) -> Any:
-        if _INDEX_STORE is None:
-            return None
-        try:
-            name = self._name(lang)
-            payload = _INDEX_STORE[0](name)
-            if payload is not None:
-                return _seeded_map(self._stream, lang, payload)
-            built = self._stream.StreamMap(lang)
-            _INDEX_STORE[1](name, _seeds_payload(built))
-            return built
-        except Exception:  # noqa: BLE001 - simplemma's internals changed: load its own way
-            return None
-
-
-def _seeds_payload(built: Any) -> bytes:
-    offsets = [b[0] for b in built._blocks]
-    fields = [*built._firsts, *(b[1] for b in built._blocks), *(b[2] for b in built._blocks)]
-    if any(b"\x00" in f for f in fields):
-        raise ValueError("a key holds a NUL byte")
-    head = f"{len(offsets)}\n{' '.join(map(str, offsets))}\n".encode()
-    return _INDEX_MAGIC + head + b"\x00".join(fields)
-
-
-def _seeded_map(stream: Any, lang: str, payload: bytes) -> Any:
-    if not payload.startswith(_INDEX_MAGIC):
-        raise ValueError("not a seed index")
-    count, offsets, blob = payload[len(_INDEX_MAGIC):].split(b"\n", 2)
-    n = int(count)
-    starts = [int(x) for x in offsets.split()]
-    fields = blob.split(b"\x00")
-    if len(starts) != n or len(fields) != 3 * n:
-        raise ValueError("a damaged seed index")
-    made = stream.StreamMap.__new__(stream.StreamMap)
-    made._data = stream._read_decompressed(lang)
-    made._rev, made._count, made._pos = stream.frontcode._read_header(made._data)
-    made._firsts = fields[:n]
-    made._blocks = list(zip(starts, fields[n : 2 * n], fields[2 * n :], strict=True))
-    if n != -(-made._count // stream._BLOCK_SIZE):
-        raise ValueError("a seed index of another dictionary")
-    return made
-
-
 def _minen_noun(word: str, analysis: dict[str, str]) -> str:
     """The -minen noun of a Voikko "MINEN-infinitive" reading (johtamisessa → johtaminen)."""
     if analysis.get("MOOD") != "MINEN-infinitive":
@@ -692,7 +534,7 @@ class SimplemmaAnalyser(Analyser):
             return ""
         singular = lemma[:-1]
         # simplemma lists many plural nominatives as their own base form (resurssit).
-        if lemma.endswith("t") and len(singular) >= _MIN_PART and self._base(singular):
+        if lemma.endswith("t") and len(singular) >= MIN_PART and self._base(singular):
             return singular
         return lemma
 
@@ -745,8 +587,8 @@ class SimplemmaAnalyser(Analyser):
 
     def _truncated(self, word: str, lemma: str) -> bool:
         rest = word[len(lemma):]
-        return (len(lemma) >= _MIN_PART and word.startswith(lemma)
-                and len(rest) >= _MIN_PART and self._base(rest))
+        return (len(lemma) >= MIN_PART and word.startswith(lemma)
+                and len(rest) >= MIN_PART and self._base(rest))
 
     def _readings(self, word: str) -> list[Reading]:
         function = self._function_word(word)
@@ -772,7 +614,7 @@ class SimplemmaAnalyser(Analyser):
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
         for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
-            if bare != word and len(bare) >= _MIN_PART:
+            if bare != word and len(bare) >= MIN_PART:
                 # a form under a possessive suffix or clitic is no instructive adverb
                 readings = [r for r in self._readings(bare) if r.rule != INSTRUCTIVE]
                 if readings:
@@ -869,10 +711,10 @@ class SimplemmaAnalyser(Analyser):
         for loose in (False,):
             for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
                 rest, last = word[:cut], word[cut:]
-                if len(rest) < _MIN_PART and rest not in _BOUND_FIRST and not (
-                        _long_syllable(rest) and len(last) >= _MIN_PART):
+                if len(rest) < MIN_PART and rest not in _BOUND_FIRST and not (
+                        _long_syllable(rest) and len(last) >= MIN_PART):
                     continue
-                lemma = (self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last)
+                lemma = (self._known_lemma(last) if len(last) >= MIN_PART and self._known(last)
                          else "")
                 if not lemma and self._base(last):  # työ, whose listed lemma is refused
                     lemma = last
@@ -921,10 +763,10 @@ class SimplemmaAnalyser(Analyser):
             return True
         if len(rest) < _MIN_SHORT_PART:
             return False
-        if (len(rest) >= _MIN_PART and rest.endswith("is") and head[:2] not in ("uu", "yy")
+        if (len(rest) >= MIN_PART and rest.endswith("is") and head[:2] not in ("uu", "yy")
                 and self._known(rest[:-2] + "inen")):
             return True
-        if self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
+        if self._base(rest) or (len(rest) > MIN_PART and rest.endswith("n")
                                 and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1]):
             return True
         return self._long_first_part(rest, loose)
@@ -969,7 +811,7 @@ _STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"),
 def _whole_part(part: str) -> bool:
     """Whether ``part`` may be a part of a compound first part (see
     :meth:`SimplemmaAnalyser._long_first_part`)."""
-    return ((len(part) >= _MIN_PART or _long_syllable(part) or part in _BOUND_FIRST)
+    return ((len(part) >= MIN_PART or _long_syllable(part) or part in _BOUND_FIRST)
             and part not in stopwords())
 
 
@@ -1052,9 +894,9 @@ def _type3(short: str, a: str) -> list[str]:
 def _present_types_4_to_6(stem: str, a: str) -> list[str]:
     """*halua-* → *haluta*, *vetoa-* → *vedota* (the infinitive stem in the weak grade),
     *laukea-* → *laueta*; *valitse-* → *valita*, *ratkaise-* → *ratkaista*."""
-    if stem.endswith("se") and len(stem) > _MIN_PART:
+    if stem.endswith("se") and len(stem) > MIN_PART:
         return [stem[:-2] + a, stem[:-2] + "st" + a]
-    if len(stem) > _MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in VOWELS:
+    if len(stem) > MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in VOWELS:
         short = stem[:-1]
         return [_weakened(short[:-1]) + short[-1] + "t" + a, short + "t" + a]
     return []
