@@ -56,8 +56,13 @@ checked on half B and on FTB; each names itself in ``why``):
   base forms a listed form of another word (*toimi*+kunta, *opinto*+tuki); a head is split
   in turn (*koko*+*aika*+*työ*).
 
-This module belongs to the data-model layer: it imports only :mod:`tymqual.errors`, the
-standard library and the analysers themselves (each lazily, so a missing one costs nothing).
+This module belongs to the data-model layer. It holds the Voikko and Snowball analysers,
+the choice between analysers and the sentence rule, and re-exports the rest of the
+interface from the modules below it: :mod:`tymqual.wordforms` (the types and the
+:class:`Analyser` base), :mod:`tymqual.context_rules`, :mod:`tymqual.fallback`
+(:class:`SimplemmaAnalyser`), :mod:`tymqual.lexicon` and :mod:`tymqual.spoken`. Beyond
+those it imports only :mod:`tymqual.errors`, the standard library and the analysers
+themselves (each lazily, so a missing one costs nothing).
 """
 
 from __future__ import annotations
