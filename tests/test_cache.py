@@ -753,3 +753,44 @@ def test_a_search_index_whose_counts_disagree_is_not_taken(demo: Path) -> None:
 
     assert SourceCache(demo).search_index(get_analyser().name) is None
     pd.testing.assert_frame_equal(search(Project(demo), "kela"), expected)
+
+
+def _tymqual_imports(module: str) -> set[str]:
+    """The tymqual modules ``module`` imports (read with ``ast``, nothing is run)."""
+    import ast
+
+    tree = ast.parse((Path(tymqual.__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+    found = {node.module for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tymqual.")}
+    return {name.removeprefix("tymqual.") for name in found}
+
+
+def test_the_word_analyses_name_covers_every_module_below_morphology() -> None:
+    from tymqual.cache import _ANALYSIS_MODULES
+
+    below, todo = {"morphology"}, ["morphology"]
+    while todo:
+        for name in _tymqual_imports(todo.pop()) - below - {"errors"}:
+            below.add(name)
+            todo.append(name)
+    assert set(_ANALYSIS_MODULES) == below
+
+
+@pytest.mark.parametrize("module", ["morphology", "wordforms", "context_rules", "spoken",
+                                    "lexicon", "fallback"])
+def test_a_changed_analysis_module_renames_the_word_analyses(
+        module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tymqual import cache
+
+    cache._analyses_name.cache_clear()
+    before = cache._analyses_name("simplemma")
+    changed = str(Path(tymqual.__file__).parent / f"{module}.py")
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: read(self) + (b"#" if str(self) == changed else b""))
+    cache._analyses_name.cache_clear()
+    try:
+        assert cache._analyses_name("simplemma") != before
+    finally:
+        monkeypatch.undo()
+        cache._analyses_name.cache_clear()

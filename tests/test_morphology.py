@@ -658,14 +658,15 @@ def test_the_fallback_leaves_words_with_no_known_first_part_whole(
 def test_the_kept_dictionary_seed_index_answers_as_simplemma_does(
         monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("simplemma")
-    from tymqual.morphology import _IndexedFactory, _usual_dictionary
+    from tymqual import lexicon
+    from tymqual.lexicon import _IndexedFactory, _usual_dictionary
 
     if _usual_dictionary() is None:
         pytest.skip("simplemma has no low-memory stream dictionary here (before 2.0)")
     from simplemma.strategies.dictionaries import stream_dictionary_factory as stream
 
     stored: dict[str, bytes] = {}
-    monkeypatch.setattr(morphology, "_INDEX_STORE", None)  # restored after the test
+    monkeypatch.setattr(lexicon, "_INDEX_STORE", None)  # restored after the test
     morphology.keep_dictionary_index(stored.get, stored.__setitem__)
     reference = _IndexedFactory(stream).get_dictionary("fi")  # walks the stream, keeps seeds
     assert len(stored) == 1

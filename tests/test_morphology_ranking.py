@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
-from tymqual import morphology
+from tymqual import lexicon, morphology
 from tymqual.errors import TymqualError
-from tymqual.morphology import Analyser, Reading, get_analyser
+from tymqual.morphology import Analyser, get_analyser
 
 
 @pytest.fixture(scope="module")
@@ -105,22 +105,22 @@ def test_a_participle_is_weighed_by_its_own_form_not_its_verb(voikko: Analyser) 
 
 def test_the_margin_keeps_simplemma_when_frequencies_are_close(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    readings = [Reading("aaa"), Reading("bbb")]
+    names = lambda head: {"aaa", "bbb"}  # noqa: E731
     frequencies = {"aaa": 10.0 ** (4.0 - 9), "bbb": 10.0 ** (4.5 - 9)}
-    monkeypatch.setattr(morphology, "_frequencies", lambda: frequencies)
+    monkeypatch.setattr(lexicon, "_frequencies", lambda: frequencies)
     nothing: set[str] = set()
-    assert morphology._likelier("x", "aaa", readings, lambda _: nothing) == "aaa"
-    frequencies["bbb"] = 10.0 ** (4.0 + morphology._FREQUENCY_MARGIN - 9)
-    assert morphology._likelier("x", "aaa", readings, lambda _: nothing) == "bbb"
-    assert morphology._likelier("x", "-aaa", readings, lambda _: nothing) == "-bbb"
+    assert lexicon.likelier("x", "aaa", names, lambda _: nothing) == "aaa"
+    frequencies["bbb"] = 10.0 ** (4.0 + lexicon.FREQUENCY_MARGIN - 9)
+    assert lexicon.likelier("x", "aaa", names, lambda _: nothing) == "bbb"
+    assert lexicon.likelier("x", "-aaa", names, lambda _: nothing) == "-bbb"
+    assert lexicon.likelier("x", "aaa", names, lambda w: {"aaa", "bbb"}) == "aaa"  # shared
 
 
 def test_without_wordfreq_the_rule_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    morphology._frequencies.cache_clear()
+    lexicon._frequencies.cache_clear()
     monkeypatch.setitem(sys.modules, "wordfreq", None)
     try:
-        assert morphology._frequencies() == {}
-        assert morphology._likelier("x", "aaa", [Reading("aaa"), Reading("bbb")],
-                                    lambda _: set()) == "aaa"
+        assert lexicon._frequencies() == {}
+        assert lexicon.likelier("x", "aaa", lambda head: {"aaa", "bbb"}, lambda _: set()) == "aaa"
     finally:
-        morphology._frequencies.cache_clear()
+        lexicon._frequencies.cache_clear()

@@ -558,14 +558,19 @@ def _stored_index(forms: list[str], keys: list[str], arrays: Mapping[str, np.nda
 
 
 # ---------------------------------------------------------------------------- word analyses
+# The modules whose rules decide a word form's analyses and the index's context readings:
+# tymqual.morphology and every tymqual module below it but the errors.
+_ANALYSIS_MODULES = ("morphology", "wordforms", "context_rules", "spoken", "lexicon", "fallback")
+
+
 @functools.cache
 def _analyses_name(analyser: str) -> str:
     """``words-<analyser>-<digest>.analyses``: the digest covers the analysing code and the
     versions of the analysers, so a changed rule or library never reads an old analysis."""
-    from tymqual import morphology
-
     digest = hashlib.sha256(f"tymqual-words {FORMAT} {analyser}".encode())
-    digest.update(Path(morphology.__file__).read_bytes())
+    for name in _ANALYSIS_MODULES:
+        module = importlib.import_module(f"tymqual.{name}")
+        digest.update(Path(str(module.__file__)).read_bytes())
     for name in ("libvoikko", "simplemma", "nltk", "wordfreq"):
         try:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())

@@ -56,23 +56,57 @@ checked on half B and on FTB; each names itself in ``why``):
   base forms a listed form of another word (*toimi*+kunta, *opinto*+tuki); a head is split
   in turn (*koko*+*aika*+*työ*).
 
-This module belongs to the data-model layer: it imports only :mod:`tymqual.errors`, the
-standard library and the analysers themselves (each lazily, so a missing one costs nothing).
+This module belongs to the data-model layer. It holds the Voikko and Snowball analysers,
+the choice between analysers and the sentence rule, and re-exports the rest of the
+interface from the modules below it: :mod:`tymqual.wordforms` (the types and the
+:class:`Analyser` base), :mod:`tymqual.context_rules`, :mod:`tymqual.fallback`
+(:class:`SimplemmaAnalyser`), :mod:`tymqual.lexicon` and :mod:`tymqual.spoken`. Beyond
+those it imports only :mod:`tymqual.errors`, the standard library and the analysers
+themselves (each lazily, so a missing one costs nothing).
 """
 
 from __future__ import annotations
 
-import functools
-import math
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
+from tymqual.context_rules import (
+    CONTEXT_RULES,
+    NEGATION,
+    SUSPENDED,
+    connegative,
+    context_rule,
+    may_read_in_context,
+    may_set_context,
+    read_in_context,
+    suspended,
+)
 from tymqual.errors import TymqualError, TymqualWarning
+from tymqual.fallback import SimplemmaAnalyser, without_possessive
+from tymqual.lexicon import keep_dictionary_index, likelier, listed_lemma, usual_lemma
+from tymqual.spoken import SPOKEN_FORMS, spoken_match, spoken_variants
+from tymqual.wordforms import (
+    COMPOUND_MODES,
+    FUNCTION_CLASSES,
+    INSTRUCTIVE,
+    LEXICALISED,
+    MA_ABESSIVE,
+    READING_MODES,
+    UNINFLECTED_CLASSES,
+    Analyser,
+    Compounds,
+    Query,
+    Reading,
+    Readings,
+    WordAnalysis,
+    acronym_readings,
+    check_compounds,
+    check_readings,
+    stopwords,
+    surface_case,
+)
 
 __all__ = [
     "ANALYSERS",
@@ -111,813 +145,10 @@ __all__ = [
     "stopwords",
 ]
 
-Compounds = Literal["off", "head", "any"]
-#: How a compound word may match a term: ``off`` (whole word only), ``head`` (also its last
-#: part: *johtaja* finds *verkostojohtaja*) or ``any`` (any part: *verkosto* finds it too).
-COMPOUND_MODES: tuple[str, ...] = ("off", "head", "any")
-Readings = Literal["likely", "all"]
-#: Which readings of an ambiguous word count: ``likely`` (the base form the word usually
-#: has, see :meth:`Analyser.analyse`) or ``all`` (every base form an analyser offers).
-READING_MODES: tuple[str, ...] = ("likely", "all")
 #: Analyser names in the order :func:`get_analyser` tries them.
 ANALYSERS: tuple[str, ...] = ("voikko", "simplemma", "snowball")
 
-# Base forms whose inflected forms begin with another letter: parempi, paras → hyvä;
-# enemmän, eniten → paljon. (Every form of a Finnish pronoun keeps its first letter.)
-_SUPPLETIVE = frozenset({"hyvä", "paljon"})
-_MIN_CHAIN = 3  # a hyphen chain lists words; two parts are a compound (sote-alue)
-# Dropped last sounds of spoken Finnish: (spoken ending, what was dropped).
-_CLIPPED = (("nu", "t"), ("ny", "t"), ("lu", "t"), ("ly", "t"), ("ru", "t"), ("ry", "t"),
-            ("su", "t"), ("sy", "t"), ("is", "i"), ("ii", "n"))
-_ACRONYM = re.compile(r"([A-ZÅÄÖ][A-ZÅÄÖ0-9]+)(?::[a-zåäöA-ZÅÄÖ]{1,6})?")
-_MIN_SPOKEN_TERM = 4  # shorter terms ("eu", "thl") would swallow unrelated unknown words
-_LOOSE_PREFIX_FROM = 6  # from this length a term may differ in its last letter
-_MAX_LEFTOVER = 3
-_MIN_PART = 4  # shortest compound part the fallback heuristic splits off ("kas", "hän": no)
-_MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
-_MIN_LONG_FIRST = 5  # shortest first part that may be any form simplemma lists (toimi-)
-#: First parts that occur only in compounds (Iso suomen kielioppi § 409, *sidonnaiset
-#: alkuosat*), which simplemma lists as no word of their own.
-_BOUND_FIRST = frozenset({
-    "ulko", "sisä", "pikku", "nyky", "suur", "esi", "yli", "ali", "lähi", "keski", "etu",
-    "taka", "kanta", "perus", "vasta", "koko", "eri", "yhteis", "kauko",
-})
-# Voikko word classes: pronouns and conjunctions, then adverbs and adpositions.
-_FUNCTION_CLASSES = frozenset({"asemosana", "sidesana"})
-_UNINFLECTED_CLASSES = frozenset({"seikkasana", "suhdesana"})
 _MINEN_STEM = re.compile(r"(.*m)i(?:nen|s)")
-# Enclitic particles (johtoryhmäkin, Kelahan), which simplemma's dictionary does not list.
-_CLITIC = re.compile(r"(?:kin|kaan|kään|han|hän|pa|pä|ko|kö)$")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One way to read a word form.
-
-    ``lemma``: the base form, lower-case, by the Universal Dependencies convention (a
-    participle's base form is its verb: *päätetty* → *päättää*; a *-minen* noun is its own).
-    ``pos``: the analyser's word class (Voikko's ``CLASS``: ``nimisana``, ``teonsana``, ...;
-    empty when unknown). ``parts``: compound parts as base forms, split only at real
-    compound boundaries (a simple word is its own single part). ``also``: other base forms
-    the word is a whole-word form of (a participle's own adjective form, *päätetty*; the
-    words of a hyphen chain). ``derived``: base forms it is derived from, matched only with
-    ``derivations=True`` (*johtaminen* → *johtaa*). ``rule``: how the reading was reached.
-    """
-
-    lemma: str
-    pos: str = ""
-    parts: tuple[str, ...] = ()
-    also: tuple[str, ...] = ()
-    derived: tuple[str, ...] = ()
-    rule: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.parts:
-            object.__setattr__(self, "parts", (self.lemma,))
-
-
-@dataclass(frozen=True)
-class Query:
-    """A query word reduced to what it is compared with (:meth:`Analyser.query`).
-
-    ``lemmas``: the base forms looked for; ``parts``: each one's compound parts, so that a
-    compound query is also found as the head of a longer compound.
-    """
-
-    word: str
-    lemmas: tuple[str, ...]
-    parts: tuple[tuple[str, ...], ...]
-    compounds: Compounds = "off"
-    readings: Readings = "likely"
-    derivations: bool = False
-
-
-@dataclass(frozen=True)
-class WordAnalysis:
-    """What an analyser says about one word form.
-
-    ``readings``: every reading, most likely first (the ranking is documented in
-    :meth:`VoikkoAnalyser._rank`). ``known``: whether the analyser (or the acronym, hyphen and
-    spoken-form rules) recognised the word; unknown words may match only by the
-    clipped-ending rule (:func:`spoken_match`). ``lemmas``: every base form, most likely
-    first; ``parts``: the compound parts of the likely reading.
-    """
-
-    word: str
-    readings: tuple[Reading, ...]
-    known: bool
-
-    @property
-    def lemmas(self) -> tuple[str, ...]:
-        """Every base form, most likely first."""
-        return tuple(dict.fromkeys(r.lemma for r in self.readings))
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        """The compound parts of the most likely reading."""
-        return self.readings[0].parts
-
-    def likely(self) -> tuple[Reading, ...]:
-        """The readings with the most likely base form (a form may have several analyses
-        of one base form: *tehdä* as infinitive and as negative passive)."""
-        top = self.readings[0].lemma
-        return tuple(r for r in self.readings if r.lemma == top)
-
-    def why(self, query: Query) -> str:
-        """Why this form is an occurrence of ``query``, in one line; ``""`` when it is not.
-
-        ``"päätetty: päättää (teonsana), participle of the query"``. The rules, in order:
-        the base form equals a query base form; a participle's or a hyphen chain's
-        word does (``also``); with ``derivations`` a base form it is derived from does;
-        with ``compounds="head"`` the query's parts end the compound's parts (a compound
-        query found as head of a longer one: *sosiaalilainsäädäntö* for *lainsäädäntö*);
-        with ``"any"`` they lie anywhere in it; an unknown word is a clipped spoken form.
-        """
-        chosen = self.readings if query.readings == "all" else self.likely()
-        for reading in chosen:
-            rule = _reading_rule(reading, query)
-            if rule:
-                return f"{self.word}: {reading.lemma} ({reading.rule or reading.pos}); {rule}"
-        if not self.known:
-            for lemma in query.lemmas:
-                if spoken_match(self.word, lemma):
-                    return f"{self.word}: unknown word; clipped spoken form of {lemma}"
-        return ""
-
-
-def _reading_rule(reading: Reading, query: Query) -> str:
-    for lemma, parts in zip(query.lemmas, query.parts, strict=True):
-        if reading.lemma == lemma:
-            return "base form"
-        if lemma in reading.also:
-            return f"word form of {lemma}"
-        if query.derivations and lemma in reading.derived:
-            return f"derived from {lemma}"
-        if query.compounds != "off" and _has_parts(reading.parts, parts, query.compounds):
-            return "compound head" if reading.parts[-len(parts):] == parts else "compound part"
-    return ""
-
-
-def _has_parts(whole: tuple[str, ...], parts: tuple[str, ...], compounds: Compounds) -> bool:
-    """Whether ``parts`` end ``whole`` (``head``) or lie in it (``any``), ``whole`` longer."""
-    n = len(parts)
-    if len(whole) <= n:
-        return False
-    if whole[-n:] == parts:
-        return True
-    return compounds == "any" and any(whole[i : i + n] == parts for i in range(len(whole) - n))
-
-
-class Analyser:
-    """Base forms and compound parts of Finnish words; subclasses wrap one analyser.
-
-    Analyses are cached per word form, so a corpus pays for each distinct form once.
-    ``name`` is ``"voikko"``, ``"simplemma"`` or ``"snowball"``.
-    """
-
-    name: str = ""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, WordAnalysis] = {}
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"<tymqual.morphology.{type(self).__name__} {self.name!r}>"
-
-    # -- what subclasses provide ---------------------------------------------------------
-    def _readings(self, word: str) -> list[Reading]:
-        """Readings of ``word``, most likely first, or ``[]`` when the analyser does not know it."""
-        raise NotImplementedError
-
-    # -- public --------------------------------------------------------------------------
-    def analyse(self, word: str) -> WordAnalysis:
-        """Everything known about ``word`` (cached).
-
-        Order of attempts: the analyser itself; the spoken-form table (:data:`SPOKEN_FORMS`,
-        *tarvii* → *tarvita*); an acronym with or without a case ending (``THL:n``,
-        ``EU:ssa`` → ``thl``, ``eu``); a hyphen chain of three or more known words
-        (*vauva-taapero-lapsi-teini*: each word a whole word of its own); a hyphenated word
-        whose last part the analyser knows (``TE-toimiston`` → ``te-toimisto``, parts ``te``,
-        ``toimisto``). Anything else is unknown; its base form is the analyser's guess
-        (simplemma's affix rules) or else the word itself, lower-cased.
-        """
-        word = word.strip()
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
-        with self._lock:
-            result = self._analyse(word)
-        self._cache[word] = result
-        return result
-
-    def remember(self, analyses: Iterable[WordAnalysis]) -> frozenset[str]:
-        """Take analyses made earlier (read from a project's cache) as if made now; returns
-        the word forms taken."""
-        words = []
-        for analysis in analyses:
-            self._cache.setdefault(analysis.word, analysis)
-            words.append(analysis.word)
-        return frozenset(words)
-
-    def lemmas(self, word: str) -> tuple[str, ...]:
-        """Every base form ``word`` can be, lower-case, most likely first."""
-        return self.analyse(word).lemmas
-
-    def compound_parts(self, word: str) -> tuple[str, ...]:
-        """Compound parts as base forms: ``verkostojohtajalle`` → ``("verkosto", "johtaja")``."""
-        return self.analyse(word).parts
-
-    def head(self, word: str) -> str:
-        """The last compound part (the word's own base form when it is not a compound)."""
-        return self.analyse(word).parts[-1]
-
-    def is_known(self, word: str) -> bool:
-        """Whether the analyser (or the acronym, hyphen and spoken rules) recognises ``word``."""
-        return self.analyse(word).known
-
-    def query(
-        self, term: str, *, compounds: Compounds = "off", readings: Readings = "likely",
-        derivations: bool = False,
-    ) -> Query:
-        """What the query word ``term`` is compared with.
-
-        The query is the typed base form: when ``term`` is itself a base form the analyser
-        knows (*tilanne*, *toimia*, *tuki*), that is the only one looked for, not the other
-        words it could be a form of (*tila*, *tilata*; *toimi*; *tukea*). A typed inflected
-        form (*Kelan*) stands for its likely base form. ``readings="all"`` looks for every
-        base form the term can be.
-        """
-        check_compounds(compounds)
-        check_readings(readings)
-        analysis = self.analyse(term)
-        typed = term.strip().lower()
-        if readings == "all":
-            chosen = list(analysis.readings)
-        else:
-            chosen = [r for r in analysis.readings if typed in (r.lemma, *r.also)]
-            chosen = chosen[:1] or list(analysis.likely()[:1])
-        lemmas: dict[str, tuple[str, ...]] = {}
-        for reading in chosen:
-            lemma = typed if typed in reading.also else reading.lemma
-            lemmas.setdefault(lemma, reading.parts if lemma == reading.lemma else (lemma,))
-        return Query(term, tuple(lemmas), tuple(lemmas.values()), compounds, readings,
-                     derivations)
-
-    def term_lemmas(self, term: str) -> frozenset[str]:
-        """The base forms a query term or keyword stands for (``"Kelan"`` → ``{"kela"}``)."""
-        return frozenset(self.query(term).lemmas)
-
-    def matches(
-        self, word: str, term: str, *, compounds: Compounds = "off",
-        readings: Readings = "likely", derivations: bool = False,
-    ) -> bool:
-        """Whether ``word`` in a text is an occurrence of the query ``term``.
-
-        See :meth:`query` for what the term stands for and :meth:`WordAnalysis.why` for the
-        rules a word form is held to.
-        """
-        query = self.query(term, compounds=compounds, readings=readings,
-                           derivations=derivations)
-        return self.match_analysis(self.analyse(word), query)
-
-    def why(self, word: str, query: Query) -> str:
-        """Why ``word`` is an occurrence of ``query`` (``""`` when it is not)."""
-        return self.explain(self.analyse(word), query)
-
-    def explain(self, analysis: WordAnalysis, query: Query) -> str:
-        """:meth:`why` for an analysis already made (used by indexes)."""
-        return analysis.why(query)
-
-    def match_analysis(self, analysis: WordAnalysis, query: Query) -> bool:
-        """The rule of :meth:`matches`, for an analysis already made."""
-        return bool(self.explain(analysis, query))
-
-    def inflections(self, word: str, verbs: bool = False) -> frozenset[tuple[str, str, str]]:
-        """How ``word`` is inflected, for the context rules (:func:`context_rule`): each
-        noun-like reading's ``(word class, case, number)`` (Voikko's case names:
-        ``sisaolento``, ``omanto``, ...), or with ``verbs`` each finite verb reading's
-        ``(word class, person, number)`` and ``(word class, "infinitive", "")`` for a first
-        infinitive. This base version reads the word's ending alone
-        (word class and number ``""``: unknown); Voikko's reads its analyses."""
-        return _surface_inflections(word, verbs)
-
-    # -- the shared pipeline -------------------------------------------------------------
-    def _analyse(self, word: str) -> WordAnalysis:
-        readings = self._readings(word) if word else []
-        known = bool(readings)
-        if not readings:
-            readings = (_spoken_readings(word) or self._clipped_readings(word)
-                        or self._variant_readings(word)
-                        or _acronym_readings(word)
-                        or self._chain_readings(word) or self._hyphen_readings(word))
-            known = bool(readings)
-        if not readings:
-            readings = self._guess(word) or [Reading(word.lower(), rule="unknown word")]
-        return WordAnalysis(word=word, readings=tuple(readings), known=known)
-
-    def _guess(self, word: str) -> list[Reading]:
-        """Readings for a word the analyser does not know, if it can guess; else ``[]``."""
-        return []
-
-    def _clipped_readings(self, word: str) -> list[Reading]:
-        """Readings of a spoken form whose last sound was dropped (*loppuheitto*).
-
-        Spoken Finnish drops a word's last sound in three regular places, which this puts
-        back and then asks the analyser (:data:`_CLIPPED`): the *-t* of the past participle
-        (*tehny*, *ottanu*, *tullu* → *tehnyt*, *ottanut*, *tullut*), the *-i* of the
-        conditional (*tekis*, *lähtis* → *tekisi*, *lähtisi*) and the *-n* of the past
-        passive (*puhuttii*, *tultii* → *puhuttiin*, *tultiin*). Only a restored form the
-        analyser knows counts.
-        """
-        lowered = word.lower()
-        for ending, restored in _CLIPPED:
-            if lowered.endswith(ending) and len(lowered) > len(ending) + 1:
-                found = self._readings(lowered + restored)
-                if found:
-                    return [replace(r, rule=f"spoken form of {lowered + restored}")
-                            for r in found]
-        return []
-
-    def _variant_readings(self, word: str) -> list[Reading]:
-        """Readings of a spoken form by the regular sound rules of :func:`spoken_variants`
-        (*tules* → *tule*, *oota* → *odota*, *haluut* → *haluat*); the first variant the
-        analyser or the spoken-form table knows counts."""
-        for variant, how in spoken_variants(word):
-            found = self._readings(variant) or _spoken_readings(variant)
-            if found:
-                return [replace(r, rule=f"spoken form of {variant} ({how})") for r in found]
-        return []
-
-    def _chain_readings(self, word: str) -> list[Reading]:
-        """A hyphen chain (*vauva-taapero-lapsi-teini*): each word is a word of its own.
-
-        Three or more parts, each a word the analyser knows, list things side by side
-        (coordinating compounds), so no part is a head: every part's likely
-        base form is a whole-word form of its own (``also``).
-        """
-        pieces = word.split("-")
-        if len(pieces) < _MIN_CHAIN or not all(pieces):
-            return []
-        found = [self._readings(p) for p in pieces]
-        if not all(found):
-            return []
-        words = tuple(r[0].lemma for r in found)
-        return [Reading("-".join(words), found[-1][0].pos, (word.lower(),), words,
-                        rule="hyphen chain")]
-
-    def _hyphen_readings(self, word: str) -> list[Reading]:
-        prefix, dash, last = word.rpartition("-")
-        if not dash or not prefix or not last:
-            return []
-        tail = self._readings(last)
-        if not tail:
-            return []
-        first = tuple(p.lower() for p in prefix.split("-") if p)
-        return [Reading(f"{prefix.lower()}-{r.lemma}", r.pos, (*first, *r.parts),
-                        rule="hyphenated compound") for r in tail]
-
-
-#: The negation verb's forms (with -kä, -kään); the verb after one is in the connegative.
-NEGATION = frozenset(
-    f"{stem}{clitic}" for stem in ("en", "et", "ei", "emme", "ette", "eivät", "älä", "älkää")
-    for clitic in ("", "kä", "kään")
-)
-
-
-# ---------------------------------------------------------------------------- context
-#: The context rules of :func:`context_rule`, each with the word class it puts first.
-CONTEXT_RULES: dict[str, str] = {
-    "connegative": "teonsana", "agreement": "nimisana", "numeral": "nimisana",
-    "subject": "teonsana",
-}
-_CONTEXT_WHY = {
-    "connegative": "after a negation verb: the verb",
-    "agreement": "an attribute before it agrees in case and number: the noun",
-    "numeral": "after a cardinal numeral, a partitive singular: the noun",
-    "subject": "after a subject pronoun it agrees with in person: the finite verb",
-}
-#: Pronouns that agree with their noun as its attribute (demonstratives, *sama*, *oma*,
-#: quantifiers and interrogative determiners; Iso suomen kielioppi §§ 570-581, 732-750).
-#: Personal pronouns and *joka* are left out: their genitive is a possessor (*minun aikana*,
-#: *jonka aikana*), not an attribute that agrees.
-ATTRIBUTE_PRONOUNS = frozenset({
-    "tämä", "tuo", "se", "nämä", "nuo", "ne", "sama", "oma", "muu", "toinen", "jokin",
-    "joku", "jokainen", "kukin", "kaikki", "mikään", "mikä", "eräs", "usea", "moni",
-    "molemmat", "kumpikin", "kumpi", "sellainen", "tällainen", "tuollainen", "millainen",
-})
-#: Nominative pronouns that are the subject of the finite verb right after them, with the
-#: person and number the verb agrees in (VISK § 1283); spoken *mä*, *sä* included.
-SUBJECT_PRONOUNS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(("minä", "mä", "mää"), ("1", "singular")),
-    **dict.fromkeys(("sinä", "sä", "sää"), ("2", "singular")),
-    **dict.fromkeys(("hän", "se", "joka", "kuka", "mikä"), ("3", "singular")),
-    "me": ("1", "plural"), "te": ("2", "plural"),
-    **dict.fromkeys(("he", "ne", "jotka", "ketkä", "mitkä"), ("3", "plural")),
-}
-#: Cardinal numerals from two up, whose nominative takes a partitive singular (VISK § 772).
-CARDINALS = frozenset({
-    "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän", "kahdeksan", "yhdeksän",
-    "kymmenen", "sata", "tuhat", "monta", "kaks", "viis", "kuus", "seittemän",
-})
-_NOUN_CLASSES = frozenset({"nimisana", "etunimi", "sukunimi", "paikannimi", "nimi"})
-_ATTRIBUTE_CLASSES = frozenset({"laatusana", "nimisana_laatusana", "lukusana"})
-_NOT_ATTRIBUTES = frozenset({"minä", "sinä", "hän", "me", "te", "he", "joka", "itse"})
-# Surface case endings, most specific first (the fallback's cases, and Voikko's check).
-_SURFACE_CASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(f"(?:{ending})$"), case) for ending, case in (
-        ("ss[aä]", "sisaolento"), ("st[aä]", "sisaeronto"), ("ll[aä]", "ulkoolento"),
-        ("lt[aä]", "ulkoeronto"), ("lle", "ulkotulento"), ("tt[aä]", "vajanto"),
-        ("ksi", "tulento"), ("n[aä]", "olento"),
-        (r"seen|siin|h([aeiouyäö])n|([aeiouyäö])\2n", "sisatulento"), ("n", "omanto"),
-        ("[aeiouyäöt][aä]", "osanto"),
-    ))
-_INFINITIVE = re.compile("(?:[aeiouyäö]|[dlnrt])[aä]$")
-_PERSON_ENDINGS: dict[tuple[str, str], re.Pattern[str]] = {
-    ("1", "singular"): re.compile("[aeiouyäö]n$"), ("2", "singular"): re.compile("[aeiouyäö]t$"),
-    ("1", "plural"): re.compile("mme$"), ("2", "plural"): re.compile("tte$"),
-    ("3", "plural"): re.compile("v[aä]t$"),
-    ("3", "singular"): re.compile(r"([aeiouyäö])\1$|[^aeiouyäö]i$|pi$"),
-}
-
-
-# How many letters of a case ending to take off for the stem (:meth:`_case_noun`).
-_CASE_STEM: dict[str, Callable[[str], int]] = {
-    **dict.fromkeys(("sisaolento", "sisaeronto", "ulkoolento", "ulkoeronto", "ulkotulento",
-                     "vajanto", "tulento"), lambda w: 3),
-    "olento": lambda w: 2, "omanto": lambda w: 1,
-    "osanto": lambda w: 2 if w[-2:-1] == "t" else 1,
-    "sisatulento": lambda w: 4 if w.endswith(("seen", "siin")) else (
-        3 if w[-3:-2] == "h" else 2),
-}
-
-
-def surface_case(word: str) -> str:
-    """The case a Finnish noun-like form's ending shows (Voikko's case names: ``sisaolento``
-    for *-ssa*, ``omanto`` for *-n*, ...), ``""`` when no case ending is seen.
-
-    Read from the end of the word only, most specific ending first, so it cannot tell a
-    genitive *-n* from a first-person verb or a partitive *-a* from other *-a* forms; the
-    context rules use it only together with a word class (see :func:`context_rule`).
-    """
-    low = word.lower()
-    for pattern, case in _SURFACE_CASES:
-        if pattern.search(low):
-            return case
-    return ""
-
-
-def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> str:
-    """The context rule under which ``analysis`` is read after the word ``before`` (the word
-    right before it in the same unit), or ``""`` when its usual reading stands.
-
-    Finnish marks the relation of neighbouring words in their endings, so the word before a
-    homograph often decides it (the rules in order; each moves readings of one word class
-    first, :data:`CONTEXT_RULES`, and applies only when the word has such a reading that is
-    not already first):
-
-    1. ``connegative``: after a negation verb (:data:`NEGATION`) the connegative of a verb
-       (*en halua*: *haluta*, not *halu*).
-    2. ``agreement``: after an attribute that agrees with it in case and number, the noun
-       (*tänä aikana*, *siihen aikaan*, *tässä suhteessa*, *omalta pohjalta*, *hyvää
-       seuraa*: Finnish attributes agree with their head noun, VISK § 1258). An attribute is
-       an agreeing pronoun (:data:`ATTRIBUTE_PRONOUNS`; not a personal pronoun, whose
-       genitive is a possessor: *minun aikana*), an adjective or a numeral. The cases come
-       from the analyser (:meth:`Analyser.inflections`: Voikko's, or the fallback's
-       surface endings, :func:`surface_case`); a nominative pair decides nothing. A noun
-       before it (*vuoden aikana*) governs rather than agrees, so it keeps the adposition.
-    3. ``numeral``: after a cardinal numeral from two up in the nominative (:data:`CARDINALS`,
-       or digits), a partitive singular is the noun (*kaksi tapaa*, *3 osaa*; VISK § 772).
-    4. ``subject``: after a nominative subject pronoun (:data:`SUBJECT_PRONOUNS`: *minä*,
-       *hän*, *joka*, ...; spoken *ne* also with a singular verb, *ne korvaa*) or a noun or
-       name in the nominative (third person: *tuomari mittaa*, *naiset juovat*), a finite
-       verb form that agrees with it in person and number is the verb (*minä uskon*, *hän
-       osaa*, *joka seuraa*), not the noun it is written like (VISK § 1283).
-
-    Rules 2-4 leave a word alone whose likely base form has a reading as a pronoun, conjunction,
-    adposition, adverb, numeral, interjection or name (*paremmin kuin*: *kuin* is no form
-    of *kuu*), except an adverb that is a lexicalised case form (*aikana*), which is what rule
-    2 is for. They reorder readings, so they change nothing where the analyser offers one
-    reading only: simplemma, the fallback, gives one base form per word, so there they
-    rarely apply (its surface cases, :func:`surface_case`, stand ready for an analyser
-    with more readings).
-    """
-    if before.word.lower() in NEGATION:
-        return "connegative" if _reorders(analysis, "teonsana") else ""
-    if any(_function_word(r) for r in analysis.likely()):
-        return ""
-    for rule in ("agreement", "numeral", "subject"):
-        if _reorders(analysis, CONTEXT_RULES[rule]) and _RULES[rule](analyser, before, analysis):
-            return rule
-    return ""
-
-
-#: The rule of :func:`suspended`: a word with a hyphen right after it and a space after that.
-SUSPENDED = "suspended"
-_SUSPENDED_WHY = "before a hyphen and a space: a compound's first part, its head shared"
-
-
-def suspended(analysis: WordAnalysis) -> WordAnalysis:
-    """``analysis`` read as the first part of a compound whose head it shares with a later
-    word: *työ-* in *työ- ja elinkeinoministeriö*, *sosiaali-* in *sosiaali- ja
-    terveyspalvelut* (VISK § 400: the hyphen stands for the shared part).
-
-    Such a word is no occurrence of itself: the compound it stands for is *työministeriö*.
-    Each reading becomes a first part (its base form and parts followed by ``-``), so
-    ``compounds="any"`` still finds it as a compound part, while ``"off"`` and ``"head"``
-    do not; the word counts as known (no spoken-form rule). The search index applies the
-    rule where the text has a hyphen right after the word and a space or the end after it.
-    """
-    readings = tuple(Reading(f"{r.lemma}-", r.pos, parts=(*r.parts, "-"),
-                             rule=f"{r.rule or r.pos}; {_SUSPENDED_WHY}")
-                     for r in analysis.readings)
-    return WordAnalysis(analysis.word, readings or (Reading(f"{analysis.word.lower()}-",
-                                                            rule=_SUSPENDED_WHY),), True)
-
-
-def read_in_context(analysis: WordAnalysis, rule: str) -> WordAnalysis:
-    """``analysis`` as :func:`context_rule`'s ``rule`` reads it: the readings of that rule's
-    word class first (the first of them naming the rule), the others after them; with
-    :data:`SUSPENDED`, as :func:`suspended` reads it."""
-    if rule == SUSPENDED:
-        return suspended(analysis)
-    pos = CONTEXT_RULES[rule]
-    if not _reorders(analysis, pos):
-        return analysis
-    first = tuple(r for r in analysis.readings if r.pos == pos)
-    others = tuple(r for r in analysis.readings if r.pos != pos)
-    lead = replace(first[0], rule=f"{first[0].rule or pos}; {_CONTEXT_WHY[rule]}")
-    return replace(analysis, readings=(lead, *first[1:], *others))
-
-
-def connegative(analysis: WordAnalysis) -> WordAnalysis:
-    """``analysis`` read right after a negation verb (:data:`NEGATION`): verbs first.
-
-    Context rule: in *en halua*, *ei lähde*, *en tiedä* the word after the negation verb is
-    the connegative of a verb, so a verb reading it has comes first (*halua*: *haluta*, not
-    the noun *halu*). Returns ``analysis`` itself when a verb reading already leads or
-    there is none. Search, autocoding and the suggester all apply it (the first of the
-    rules of :func:`context_rule`).
-    """
-    return read_in_context(analysis, "connegative")
-
-
-def may_set_context(analysis: WordAnalysis) -> bool:
-    """Whether the word ``analysis`` is of may decide how the next word reads under
-    :func:`context_rule` (a negation verb, an attribute, a numeral or a subject pronoun):
-    an index asks the rules only after such words."""
-    word = analysis.word.lower()
-    return (word in NEGATION or word in SUBJECT_PRONOUNS or word in CARDINALS
-            or word.isdigit() or _attribute(analysis)
-            or analysis.readings[0].pos in _NOUN_CLASSES)
-
-
-def may_read_in_context(analysis: WordAnalysis) -> bool:
-    """Whether some rule of :func:`context_rule` could change how ``analysis`` reads."""
-    return any(_reorders(analysis, pos) for pos in set(CONTEXT_RULES.values()))
-
-
-def _reorders(analysis: WordAnalysis, pos: str) -> bool:
-    """Whether ``analysis`` has a reading of word class ``pos`` with another base form than
-    its first reading's, the first reading not being of that class."""
-    top = analysis.readings[0]
-    return top.pos != pos and any(r.pos == pos and r.lemma != top.lemma
-                                  for r in analysis.readings)
-
-
-#: Word classes whose reading the rules after the first never move aside: pronouns,
-#: conjunctions, adpositions, adverbs, numerals, interjections and names (*paremmin kuin*:
-#: *kuin* is no instructive plural of *kuu*; *toisella kymmenellä*: no noun *kymmen*;
-#: *yksikkö Suomi*: no verb *suomia*).
-_KEPT_CLASSES = (_FUNCTION_CLASSES | _UNINFLECTED_CLASSES | _NOUN_CLASSES
-                 | {"lukusana", "huudahdussana"}) - {"nimisana"}
-
-
-def _function_word(reading: Reading) -> bool:
-    """Whether ``reading`` is of a class in :data:`_KEPT_CLASSES`, other than an adverb
-    that is a lexicalised case form (*aikana*, *onneksi*): those grew out of nouns."""
-    return reading.pos in _KEPT_CLASSES and not reading.rule.startswith(_LEXICALISED)
-
-
-def _attribute(before: WordAnalysis) -> bool:
-    """Whether ``before`` can be an agreeing attribute: by its likely reading, an agreeing
-    pronoun, an adjective or a numeral."""
-    top = before.readings[0]
-    if top.lemma in _NOT_ATTRIBUTES:
-        return False
-    return top.lemma in ATTRIBUTE_PRONOUNS or top.pos in _ATTRIBUTE_CLASSES or (
-        top.lemma in CARDINALS)
-
-
-def _agrees(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
-    if not _attribute(before):
-        return False
-    mine = {(c, n) for pos, c, n in analyser.inflections(analysis.word)
-            if pos in ("", "nimisana") and c and c != "nimento"}
-    theirs = {(c, n) for _, c, n in analyser.inflections(before.word)}
-    if before.readings[0].lemma in ATTRIBUTE_PRONOUNS and _infinitive(analyser, analysis):
-        theirs.discard(("osanto", "singular"))  # "haluan sitä tukea": its object
-        theirs.discard(("osanto", ""))
-    return any(c == d and (n == m or "" in (n, m)) for c, n in mine for d, m in theirs)
-
-
-def _infinitive(analyser: Analyser, analysis: WordAnalysis) -> bool:
-    return any(c == "infinitive" for _, c, _ in analyser.inflections(analysis.word, verbs=True))
-
-
-def _counted(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
-    word = before.word.lower()
-    if not (word.isdigit() and word not in ("1", "0")) and word not in CARDINALS:
-        return False
-    return any(pos in ("", "nimisana") and c == "osanto" and n in ("", "singular")
-               for pos, c, n in analyser.inflections(analysis.word))
-
-
-def _has_subject(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
-    persons = _subject_persons(analyser, before)
-    return any(pos in ("", "teonsana") and (c, n) in persons
-               for pos, c, n in analyser.inflections(analysis.word, verbs=True))
-
-
-def _subject_persons(analyser: Analyser, before: WordAnalysis) -> set[tuple[str, str]]:
-    """The persons and numbers of a finite verb ``before`` can be the subject of: a subject
-    pronoun's (spoken *ne* also with the singular, *ne tulee*: VISK § 1283), or a noun's or
-    name's in the nominative, which is of the third person (*tuomari mittaa*, *naiset
-    juovat*)."""
-    word = before.word.lower()
-    if word in SUBJECT_PRONOUNS:
-        return {SUBJECT_PRONOUNS[word], *([("3", "singular")] if word == "ne" else [])}
-    if before.readings[0].pos not in _NOUN_CLASSES:
-        return set()
-    return {("3", n) for pos, c, n in analyser.inflections(before.word)
-            if pos in _NOUN_CLASSES and c == "nimento" and n}
-
-
-_RULES: dict[str, Callable[[Analyser, WordAnalysis, WordAnalysis], bool]] = {
-    "agreement": _agrees, "numeral": _counted, "subject": _has_subject,
-}
-
-
-def _surface_inflections(word: str, verbs: bool) -> frozenset[tuple[str, str, str]]:
-    """The fallback's :meth:`Analyser.inflections`: from the word's ending alone."""
-    low = word.lower()
-    if verbs:
-        found = {("", *person) for person, pattern in _PERSON_ENDINGS.items()
-                 if pattern.search(low)}
-        return frozenset(found | ({("", "infinitive", "")} if _INFINITIVE.search(low) else set()))
-    case = surface_case(low)
-    return frozenset({("", case, "")}) if case else frozenset()
-
-
-def _acronym_readings(word: str) -> list[Reading]:
-    match = _ACRONYM.fullmatch(word)
-    if match is None:
-        return []
-    return [Reading(match.group(1).lower(), "lyhenne", rule="acronym")]
-
-
-#: Spoken and colloquial forms no standard dictionary lists, with their base form and word
-#: class. Source: the colloquial personal and demonstrative pronouns and the contracted
-#: verb forms of *olla*, *tulla*, *mennä*, *tietää*, *tarvita*, *haluta*, *tehdä* and
-#: *katsoa* described in Iso suomen kielioppi (Hakulinen et al. 2004, online edition VISK,
-#: Kotimaisten kielten keskus), as heard in interview transcripts. Kept by hand; used only
-#: for words the analyser does not know, so a table entry never overrides a standard word
-#: (*sää*, *toi*, *tarvis* stay what Voikko says). ``tests/test_morphology.py`` checks that.
-SPOKEN_FORMS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(("mä", "mää", "mua", "mun", "mulle", "mulla", "muhun"),
-                    ("minä", "asemosana")),
-    **dict.fromkeys(("sä", "sua", "sut", "sun", "sulle", "sulla", "sulta", "suhun", "susta"),
-                    ("sinä", "asemosana")),
-    **dict.fromkeys(("tää", "tän", "täs", "täst"), ("tämä", "asemosana")),
-    **dict.fromkeys(("noi",), ("nuo", "asemosana")),
-    **dict.fromkeys(("nää",), ("nämä", "asemosana")),
-    **dict.fromkeys(("ton", "tost", "tos"), ("tuo", "asemosana")),
-    **dict.fromkeys(("oon", "oot", "ootte", "ois", "oisin", "oisit", "oisko", "olis",
-                     "olisko"), ("olla", "teonsana")),
-    **dict.fromkeys(("tuun", "tuut", "tuu", "tulis"), ("tulla", "teonsana")),
-    **dict.fromkeys(("meen", "meet", "mee", "mentii"), ("mennä", "teonsana")),
-    **dict.fromkeys(("tiiä", "tiijä", "tiiän", "tiiät", "tiietään"), ("tietää", "teonsana")),
-    **dict.fromkeys(("tartte", "tarttee", "tarvii", "tarviin", "tarviit", "tartteis",
-                     "tarttis"), ("tarvita", "teonsana")),
-    **dict.fromkeys(("haluu", "haluis"), ("haluta", "teonsana")),
-    **dict.fromkeys(("tehä", "tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
-    **dict.fromkeys(("nähä", "nähään"), ("nähdä", "teonsana")),
-    **dict.fromkeys(("kattoo", "katotaan"), ("katsoa", "teonsana")),
-}
-
-
-_VOWELS = "aeiouyäö"
-# Spoken enclitics, longest first: -pas/-päs (with the doubled p after a vowel: meeppäs),
-# -kos/-kös, -ks (-ko + -s: tiiäks) and the bare -s (tules, sanokaas).
-_SPOKEN_CLITICS = (("ppas", ""), ("ppäs", ""), ("pas", ""), ("päs", ""), ("kos", "ko"),
-                   ("kös", "kö"), ("ks", "ko"), ("ks", "kö"), ("ks", ""), ("s", ""))
-_MIN_STEM = 3
-
-
-def spoken_variants(word: str) -> list[tuple[str, str]]:
-    """Standard spellings a spoken form may stand for, by regular sound rules of colloquial
-    Finnish (Iso suomen kielioppi §§ 22-25, 127; VISK: *puhekielen piirteitä*):
-
-    1. **enclitic -s, -pas/-päs, -kos/-kös** added to imperatives and questions (*tules*,
-       *sanokaas*, *meeppäs*, *antaisiks* = *antaisiko* + *s*): the clitic is removed;
-    2. **lost weak-grade d** between vowels or after *h* (*oota* for *odota*, *tehään* for
-       *tehdään*, *kahen* for *kahden*): a *d* is put back;
-    3. **assimilated vowel pair** into a long vowel: *ua*, *yä* (*haluut* for *haluat*),
-       *ea*, *eä* (*vaikee* for *vaikea*), *oa*, *öä* (*kattoo* for *katsoa*), *ia*, *iä*
-       (*lasii* for *lasia*): the pair is put back;
-    4. **lost i of oi** before *t* (*kirjottaa*, *tarkotan* for *kirjoittaa*,
-       *tarkoitan*): the *i* is put back;
-    5. **ts as tt** (*kattella*, *mettässä* for *katsella*, *metsässä*).
-
-    Rules 2-5 apply after rule 1 (*ootappas* → *oota* → *odota*), and one more after rules
-    3-5 (*kattoo* → *katsoo* → *katsoa*). Each pair is ``(variant, rule)``;
-    callers accept a variant only when a dictionary knows it, and only for words the
-    analyser does not know.
-    """
-    lowered = word.lower()
-    stems = [(lowered, "")]
-    for clitic, restored in _SPOKEN_CLITICS:
-        rest = lowered[: -len(clitic)]
-        if lowered.endswith(clitic) and len(rest) >= _MIN_STEM and rest[-1] in _VOWELS:
-            stems.append((rest + restored, f"clitic -{clitic}"))
-    out: list[tuple[str, str]] = []
-    for stem, how in stems:
-        if how:
-            out.append((stem, how))
-        once = _sound_variants(stem, how)
-        out.extend(once)
-        for variant, rule in once:
-            if not rule.endswith("lost d"):  # a d fits many places: one pass of it is enough
-                out.extend((v, r) for v, r in _sound_variants(variant, rule) if v != stem)
-    return list(dict.fromkeys(out))
-
-
-def _sound_variants(stem: str, how: str) -> list[tuple[str, str]]:
-    """Rules 2-5 of :func:`spoken_variants`, each applied once to ``stem``."""
-    return [
-        *((v, _joined(how, "lost d")) for v in _with_d(stem)),
-        *((v, _joined(how, "vowel pair")) for v in _with_pair(stem)),
-        *((v, _joined(how, "oi")) for v in _with_oi(stem)),
-        *((v, _joined(how, "ts")) for v in _with_ts(stem)),
-    ]
-
-
-def _with_oi(stem: str) -> list[str]:
-    return [stem[: i + 1] + "i" + stem[i + 1:] for i in range(1, len(stem) - 1)
-            if stem[i] == "o" and stem[i + 1] == "t" and stem[i - 1] not in _VOWELS]
-
-
-def _with_ts(stem: str) -> list[str]:
-    at = stem.find("tt")
-    return [stem[:at] + "ts" + stem[at + 2:]] if at > 0 and stem[at - 1] in _VOWELS else []
-
-
-def _joined(first: str, second: str) -> str:
-    return f"{first}, {second}" if first else second
-
-
-def _with_d(stem: str) -> list[str]:
-    return [stem[:i] + "d" + stem[i:] for i in range(1, len(stem))
-            if stem[i] in _VOWELS and (stem[i - 1] in _VOWELS or stem[i - 1] == "h")
-            and stem[i - 1 : i + 1] not in ("ie", "uo", "yö") and stem[i] != "i"]
-
-
-def _with_pair(stem: str) -> list[str]:
-    out: list[str] = []
-    for long, pairs in (("uu", ("ua",)), ("yy", ("yä",)), ("ee", ("ea", "eä")),
-                        ("oo", ("oa",)), ("öö", ("öä",)), ("ii", ("ia", "iä"))):
-        at = stem.rfind(long)
-        if at > 0 and stem[at - 1] not in _VOWELS:
-            out.extend(stem[:at] + pair + stem[at + 2:] for pair in pairs)
-    return out
-
-
-def _spoken_readings(word: str) -> list[Reading]:
-    found = SPOKEN_FORMS.get(word.lower())
-    if found is None:
-        return []
-    return [Reading(found[0], found[1], rule="spoken form (table)")]
-
-
-def spoken_match(word: str, lemma: str) -> bool:
-    """Whether an unknown ``word`` is a spoken or clipped form of the base form ``lemma``.
-
-    Spoken Finnish clips case endings (*johtoryhmäs* for *johtoryhmässä*, *Kelal* for
-    *Kelalla*), which no dictionary knows. The rule is bounded so that different words do
-    not merge: ``lemma`` has at least 4 letters; ``word`` begins with all of it (with all
-    but its last letter when it has 6 or more, for stem-vowel changes: *johtoryhmis*); and
-    at most 3 letters are left over. Callers apply it only to words the analyser does not
-    know, and only against query terms or keywords, never against the whole vocabulary.
-    """
-    word, lemma = word.lower(), lemma.lower()
-    if len(lemma) < _MIN_SPOKEN_TERM or len(word) < len(lemma) - 1:
-        return False
-    shared = 0
-    for a, b in zip(word, lemma, strict=False):
-        if a != b:
-            break
-        shared += 1
-    needed = len(lemma) - (1 if len(lemma) >= _LOOSE_PREFIX_FROM else 0)
-    return shared >= needed and len(word) - shared <= _MAX_LEFTOVER
 
 
 # ---------------------------------------------------------------------------- Voikko
@@ -960,7 +191,9 @@ class VoikkoAnalyser(Analyser):
         found = [r for r in (self._reading(word, a) for a in raw) if r is not None]
         if not found:
             return []
-        usual = _likelier(word, _usual_lemma(word), found, self._base_forms)
+        usual = likelier(word, usual_lemma(word),
+                         lambda head: {_frequency_name(r, head) for r in found},
+                         self._base_forms)
         ranked = [r for _, r in sorted(enumerate(found),
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
         if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
@@ -989,7 +222,7 @@ class VoikkoAnalyser(Analyser):
                            rule=f"participle {base}")
         derived = _deverbal(chunks[-1], kind) if len(parts) == 1 else ()
         if analysis.get("MOOD") == "MA-infinitive" and analysis.get("SIJAMUOTO") == "vajanto":
-            return Reading(base, kind, parts, rule=_MA_ABESSIVE)
+            return Reading(base, kind, parts, rule=MA_ABESSIVE)
         if _archaic_genitive(word, base, analysis):
             return Reading(base, kind, parts, derived=derived, rule=_ARCHAIC_GENITIVE)
         capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
@@ -1049,7 +282,6 @@ def _voikko_inflection(analysis: dict[str, str], verbs: bool) -> tuple[str, str,
     return ("teonsana", str(analysis["PERSON"]), number)
 
 
-_MA_ABESSIVE = "teonsana, MA-infinitive abessive"
 _ARCHAIC_GENITIVE = "nimisana, archaic plural genitive"
 _FST_TAG = re.compile(r"\[[^\]]*\]")
 _VERB_ROOT = re.compile(r"(?:\[B[a-z]\])*\[Lt\]")
@@ -1119,8 +351,6 @@ def _deverbal(chunk: str, kind: str) -> tuple[str, ...]:
     return (base,) if base else ()
 
 
-_LEXICALISED = "lexicalised word"
-_INSTRUCTIVE = f"{_LEXICALISED} (a noun's instructive plural)"
 
 
 def _lexicalised(word: str, usual: str, readings: list[Reading],
@@ -1140,11 +370,11 @@ def _lexicalised(word: str, usual: str, readings: list[Reading],
     if any(lowered == r.lemma or r.also for r in readings):
         return []
     if usual == lowered:
-        return [Reading(lowered, "seikkasana", rule=_LEXICALISED)]
-    if possessive and usual in _without_possessive(lowered) and _listed_lemma(usual) == usual:
+        return [Reading(lowered, "seikkasana", rule=LEXICALISED)]
+    if possessive and usual in without_possessive(lowered) and listed_lemma(usual) == usual:
         # osaltaan, mielestäni: a lexicalised case form with a possessive suffix (which
         # Voikko names: pitkään, sairaan, mustiin only look like one)
-        return [Reading(usual, "seikkasana", rule=f"{_LEXICALISED} with a possessive suffix")]
+        return [Reading(usual, "seikkasana", rule=f"{LEXICALISED} with a possessive suffix")]
     return []
 
 
@@ -1158,18 +388,7 @@ def _instructive_adverb(word: str, raw: list[dict[str, str]]) -> list[Reading]:
             a.get("SIJAMUOTO") == "keinonto" and a.get("NUMBER") == "plural"
             and "[Bc]" not in a.get("FSTOUTPUT", "") for a in raw):
         return []  # sanoin is also "I said", vuosin "I leaked", lain laki's genitive
-    return [Reading(word.lower(), "seikkasana", rule=_INSTRUCTIVE)]
-
-
-def _instructive_plural(word: str, lemma: str, parts: tuple[str, ...]) -> bool:
-    """The fallback's :func:`_instructive_adverb`, by the ending: ``word`` is the
-    instructive plural of the noun ``lemma`` (*osa* → *osin*, *talo* → *taloin*), not a
-    verb's past (*sanoa* → *sanoin*) nor an *i*-stem's genitive (*laki* → *lain*)."""
-    if len(parts) > 1:
-        return False
-    if lemma[-1:] in ("a", "ä"):
-        return word == lemma[:-1] + "in" and not _infinitive_shaped(lemma)
-    return lemma[-1:] in ("o", "u", "y", "ö") and word == lemma + "in"
+    return [Reading(word.lower(), "seikkasana", rule=INSTRUCTIVE)]
 
 
 def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...]:
@@ -1203,7 +422,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
     return (
         int(reading.rule.endswith("proper name")),
         int(_agent_elative(lowered, reading) or reading.rule == _ARCHAIC_GENITIVE),
-        int(reading.rule != _MA_ABESSIVE),
+        int(reading.rule != MA_ABESSIVE),
         int(not _function_reading(lowered, reading)),
         int(usual_rank > 0),
         len(reading.parts),
@@ -1211,6 +430,14 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
         int(lowered not in (reading.lemma, *reading.also)),
         order,
     )
+
+
+def _frequency_name(reading: Reading, head: bool) -> str:
+    """The word whose frequency stands for ``reading``: its head, or its base form; for a
+    participle its own form (*tehtävä*), as the verb's infinitive counts none of them."""
+    if head:
+        return reading.parts[-1]
+    return reading.also[0] if reading.also else reading.lemma
 
 
 def _archaic_genitive(word: str, base: str, analysis: dict[str, str]) -> bool:
@@ -1237,222 +464,6 @@ def _usual_rank(reading: Reading, usual: str) -> int:
     return 2
 
 
-@functools.lru_cache(maxsize=1)
-def _simplemma() -> Any:
-    try:
-        import simplemma
-    except ImportError:
-        return None
-    return simplemma
-
-
-def _usual_lemma(word: str) -> str:
-    """simplemma's base form of ``word`` when its dictionary lists the word; else ``-`` and
-    its base form of the longest ending (of 4 letters or more) it lists; else ``""``."""
-    if not word or _simplemma() is None:
-        return ""
-    if _listed(word):
-        return _listed_lemma(word)
-    for cut in range(1, len(word) - _MIN_PART + 1):
-        if _listed(word[cut:]):
-            return "-" + _listed_lemma(word[cut:])
-    return ""
-
-
-#: How much more frequent (in wordfreq's Zipf units, a log10 scale: 0.6 is four times) another
-#: reading's base form must be than simplemma's for it to be the usual one.
-_FREQUENCY_MARGIN = 0.6
-
-
-def _likelier(word: str, usual: str, readings: list[Reading],
-              base_forms: Callable[[str], set[str]]) -> str:
-    """``usual``, or another reading's base form (head, for ``-`` compounds) that is far more
-    frequent in Finnish (wordfreq's Zipf frequency of the base form, by at least
-    :data:`_FREQUENCY_MARGIN`): simplemma's dictionary lists one base form per form, not the
-    likelier one (*kunnasta* → *kunnas*, *osasta* → *osanen*, *vuoteen* → *vuode*). A base
-    form written like the word itself, or like a form of the other (*voi*, the noun, is also
-    a form of the verb *voida*), is never compared: its frequency is an ambiguous form's."""
-    if not usual:
-        return usual
-    head = usual.startswith("-")
-    mine = usual.lstrip("-")
-    lowered = word.lower()
-    names = {_frequency_name(r, head) for r in readings}
-    if mine not in names or mine == lowered:
-        return usual
-    best, best_z = mine, _zipf(mine) + _FREQUENCY_MARGIN
-    for name in sorted(names - {mine}):
-        if name == lowered or (head and lowered.endswith(name)) or _shared(name, mine, base_forms):
-            continue
-        z = _zipf(name)
-        if z >= best_z:
-            best, best_z = name, z
-    return ("-" if head else "") + best
-
-
-def _shared(one: str, other: str, base_forms: Callable[[str], set[str]]) -> bool:
-    """Whether either word, as written, is also a form of the other."""
-    return other in base_forms(one) or one in base_forms(other)
-
-
-def _frequency_name(reading: Reading, head: bool) -> str:
-    """The word whose frequency stands for ``reading``: its head, or its base form; for a
-    participle its own form (*tehtävä*), as the verb's infinitive counts none of them."""
-    if head:
-        return reading.parts[-1]
-    return reading.also[0] if reading.also else reading.lemma
-
-
-def _zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of ``word`` in Finnish (log10 of its count per billion
-    words), from its small list (about 60,000 words down to Zipf 3); 0 when not listed."""
-    frequency = _frequencies().get(word, 0.0)
-    return math.log10(frequency) + 9 if frequency > 0 else 0.0
-
-
-@functools.lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    try:
-        import wordfreq
-    except ImportError:
-        return {}
-    return dict(wordfreq.get_frequency_dict("fi", wordlist="small"))
-
-
-def _listed(word: str) -> bool:
-    # simplemma's low-memory dictionary (2.0 and later) reads its stream in a fraction of
-    # the time and a sixth of the memory the full dictionary takes; lookups stay fast.
-    usual = _usual_dictionary()
-    if usual is not None:
-        return usual.lookup.get_lemma(usual.normalise(word), "fi") is not None
-    try:
-        return bool(_simplemma().is_known(word, lang="fi", low_memory=True))
-    except TypeError:  # simplemma before 2.0
-        return bool(_simplemma().is_known(word, lang="fi"))
-
-
-def _listed_lemma(word: str) -> str:
-    usual = _usual_dictionary()
-    if usual is not None:
-        return str(usual.lemmatizer.lemmatize(word, "fi")).lower()
-    try:
-        return str(_simplemma().lemmatize(word, lang="fi", low_memory=True)).lower()
-    except TypeError:  # simplemma before 2.0
-        return str(_simplemma().lemmatize(word, lang="fi")).lower()
-
-
-# ---------------------------------------------------------------------------- its seed index
-#: Where the seed index of simplemma's low-memory dictionary is read and kept (set by
-#: :func:`keep_dictionary_index`), or None.
-_INDEX_STORE: tuple[Callable[[str], bytes | None], Callable[[str, bytes], None]] | None = None
-_INDEX_MAGIC = b"tymqual simplemma seed index 1\n"
-
-
-def keep_dictionary_index(read: Callable[[str], bytes | None],
-                          keep: Callable[[str, bytes], None]) -> None:
-    """Read and keep the seed index of simplemma's Finnish dictionary with these functions
-    (``read(name)``, ``keep(name, payload)``; a project's ``.tymqual-cache/``).
-
-    simplemma's low-memory dictionary is a front-coded stream; before its first lookup it
-    walks all 3.5 million records once to find where each block of 32 begins (1.5-4 s,
-    most of what a first search with an empty cache costs). The seed index it builds
-    (each block's first key and where it starts) is kept, so a later process reads it in
-    a fraction of that time. The name covers simplemma's version and the dictionary file's
-    size; anything unexpected falls back to simplemma's own loading.
-    """
-    global _INDEX_STORE
-    _INDEX_STORE = (read, keep)
-
-
-@dataclass(frozen=True)
-class _Usual:
-    lookup: Any
-    lemmatizer: Any
-    normalise: Callable[[str], str]
-
-
-@functools.lru_cache(maxsize=1)
-def _usual_dictionary() -> _Usual | None:
-    """simplemma's Finnish low-memory dictionary with its seed index kept (see
-    :func:`keep_dictionary_index`); None where simplemma 2's stream classes are missing."""
-    if _simplemma() is None:
-        return None
-    try:
-        from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
-        from simplemma.strategies.dictionaries import stream_dictionary_factory as stream
-        from simplemma.utils import normalize_token
-    except ImportError:
-        return None
-    factory = _IndexedFactory(stream)
-    return _Usual(DictionaryLookupStrategy(factory),
-                  _simplemma().Lemmatizer(lemmatization_strategy=DefaultStrategy(
-                      greedy=False, dictionary_factory=factory)),
-                  normalize_token)
-
-
-class _IndexedFactory:
-    """A simplemma dictionary factory whose stream map reads its seed index when kept."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self._maps: dict[str, Any] = {}
-
-    def get_dictionary(self, lang: str) -> Any:
-        if lang not in self._maps:
-            self._maps[lang] = self._indexed(lang) or self._stream.StreamMap(lang)
-        return self._maps[lang]
-
-    def _name(self, lang: str) -> str:
-        import importlib.metadata
-
-        from simplemma.strategies.dictionaries.dictionary_factory import DATA_FOLDER
-
-        size = (DATA_FOLDER / f"{lang}.plzma").stat().st_size
-        return f"simplemma-{importlib.metadata.version('simplemma')}-{lang}-{size}.seeds"
-
-    def _indexed(self, lang: str) -> Any:
-        if _INDEX_STORE is None:
-            return None
-        try:
-            name = self._name(lang)
-            payload = _INDEX_STORE[0](name)
-            if payload is not None:
-                return _seeded_map(self._stream, lang, payload)
-            built = self._stream.StreamMap(lang)
-            _INDEX_STORE[1](name, _seeds_payload(built))
-            return built
-        except Exception:  # noqa: BLE001 - simplemma's internals changed: load its own way
-            return None
-
-
-def _seeds_payload(built: Any) -> bytes:
-    offsets = [b[0] for b in built._blocks]
-    fields = [*built._firsts, *(b[1] for b in built._blocks), *(b[2] for b in built._blocks)]
-    if any(b"\x00" in f for f in fields):
-        raise ValueError("a key holds a NUL byte")
-    head = f"{len(offsets)}\n{' '.join(map(str, offsets))}\n".encode()
-    return _INDEX_MAGIC + head + b"\x00".join(fields)
-
-
-def _seeded_map(stream: Any, lang: str, payload: bytes) -> Any:
-    if not payload.startswith(_INDEX_MAGIC):
-        raise ValueError("not a seed index")
-    count, offsets, blob = payload[len(_INDEX_MAGIC):].split(b"\n", 2)
-    n = int(count)
-    starts = [int(x) for x in offsets.split()]
-    fields = blob.split(b"\x00")
-    if len(starts) != n or len(fields) != 3 * n:
-        raise ValueError("a damaged seed index")
-    made = stream.StreamMap.__new__(stream.StreamMap)
-    made._data = stream._read_decompressed(lang)
-    made._rev, made._count, made._pos = stream.frontcode._read_header(made._data)
-    made._firsts = fields[:n]
-    made._blocks = list(zip(starts, fields[n : 2 * n], fields[2 * n :], strict=True))
-    if n != -(-made._count // stream._BLOCK_SIZE):
-        raise ValueError("a seed index of another dictionary")
-    return made
-
-
 def _minen_noun(word: str, analysis: dict[str, str]) -> str:
     """The -minen noun of a Voikko "MINEN-infinitive" reading (johtamisessa → johtaminen)."""
     if analysis.get("MOOD") != "MINEN-infinitive":
@@ -1463,7 +474,7 @@ def _minen_noun(word: str, analysis: dict[str, str]) -> str:
 
 def _function_reading(word: str, reading: Reading) -> bool:
     kind = reading.pos
-    return kind in _FUNCTION_CLASSES or (kind in _UNINFLECTED_CLASSES and reading.lemma == word)
+    return kind in FUNCTION_CLASSES or (kind in UNINFLECTED_CLASSES and reading.lemma == word)
 
 
 def _wants_capital(word: str, structure: str) -> bool:
@@ -1472,450 +483,6 @@ def _wants_capital(word: str, structure: str) -> bool:
     return len(marks) == len(word) and any(
         mark == "i" and ch.islower() for mark, ch in zip(marks, word, strict=True)
     )
-
-
-# ---------------------------------------------------------------------------- simplemma
-class SimplemmaAnalyser(Analyser):
-    """simplemma's dictionary lemmatiser; compounds by a heuristic split.
-
-    A word is *known* when simplemma lists it (after an enclitic such as *-kin* or *-hän*
-    is removed) or when it splits into a listed base form and a listed word
-    (``hyvinvointi`` + ``alueella`` → ``hyvinvointialue``). Other words keep simplemma's
-    affix-rule guess as their base form but stay unknown, so the spoken-form rule still
-    applies to them. Compound parts: the base form is split where both sides are base
-    forms simplemma lists (each at least 4 letters), taking the longest such head, then
-    splitting the rest the same way.
-    """
-
-    name = "simplemma"
-
-    def __init__(self) -> None:
-        super().__init__()
-        try:
-            import simplemma
-        except ImportError as exc:
-            raise TymqualError(
-                f"simplemma is not installed ({exc}); pip install simplemma."
-            ) from exc
-        self._simplemma: Any = simplemma
-        self._splits: dict[str, tuple[str, ...]] = {}
-
-    def _known(self, word: str) -> bool:
-        return bool(self._simplemma.is_known(word, lang="fi"))
-
-    def _lemma(self, word: str) -> str:
-        # A few of simplemma's entries keep an abbreviation's full stop (miehenä -> "mies.").
-        return str(self._simplemma.lemmatize(word, lang="fi")).lower().rstrip(".")
-
-    def _known_lemma(self, word: str) -> str:
-        """simplemma's base form, guarded; ``""`` when the guard refuses it.
-
-        Guards, each a general rule: a plural nominative listed as its own base form
-        (*resurssit*) becomes the singular; a base form that does not begin with the word's
-        first letter is refused (*työ* → *sinä*, *teistä* → *sinä*: simplemma's table maps
-        some forms to an unrelated word), except for the suppletive comparatives; a base form
-        that is only the first part of the word, the rest being a word of its own
-        (*olkapäävaiva* → *olkapää*), is refused, so the word is read as a compound.
-        """
-        lemma = self._lemma(word)
-        if not _plausible(word, lemma) or self._truncated(word.lower(), lemma):
-            return ""
-        singular = lemma[:-1]
-        # simplemma lists many plural nominatives as their own base form (resurssit).
-        if lemma.endswith("t") and len(singular) >= _MIN_PART and self._base(singular):
-            return singular
-        return lemma
-
-    def _participle_verb(self, lemma: str) -> str:
-        """The verb of a participle simplemma gives as its own base form, or ``""``.
-
-        UD lemmatises a participle as its verb (as the Voikko analyser does). Without
-        morphology the verb is found by the regular endings (VISK §§ 522, 537):
-        :data:`_PARTICIPLE_ENDINGS` (*antava*, *saatava*, *tehnyt*, *tullut*, *pessyt*,
-        *pidetty*, *tehty*, *tietämätön*), with each infinitive ending the verb types take
-        put back (:func:`_infinitives`, consonant gradation included: *pidetty* → *pitää*,
-        *näkevä* → *nähdä*); the first candidate shaped like an infinitive that simplemma
-        lists as a base form of its own counts.
-        """
-        harmony = "ä" if any(c in lemma for c in "äöy") else "a"
-        for ending in _PARTICIPLE_ENDINGS:
-            stem = lemma[: -len(ending)]
-            if not lemma.endswith(ending) or len(stem) < _MIN_SHORT_PART:
-                continue
-            for verb in _infinitives(stem, harmony, ending):
-                if _infinitive_shaped(verb) and self._base(verb):
-                    return verb
-        return ""
-
-    def _function_word(self, word: str) -> list[Reading]:
-        """A function word of :func:`stopwords` read as itself, or as simplemma's base form
-        when that is a function word too (*heitä* → *hän*), never as the content word
-        simplemma's table also maps it to (*tuota* → *tuottaa*, *niitä* → *niittää*,
-        *näin* → *nähdä*, *myös* → *myödä*): the function word is by far the usual reading,
-        as the Voikko analyser ranks it (rule 2 of ``_rank``)."""
-        lowered = word.lower()
-        listed = stopwords()
-        if lowered not in listed:
-            return []
-        lemma = self._lemma(word) if self._known(word) else ""
-        base = lemma if lemma in listed and _plausible(word, lemma) else lowered
-        return [Reading(base, rule="function word (stop list)")]
-
-    def _ma_abessive(self, word: str) -> list[Reading]:
-        """*sanomatta*, *tietämättä* as their verb (MA-infinitive abessive), before the rare
-        abessive of a *-ma* noun, as the Voikko analyser ranks them (VISK § 1527)."""
-        lowered = word.lower()
-        for ending in ("matta", "mättä"):
-            stem = lowered[: -len(ending)]
-            if lowered.endswith(ending) and len(stem) >= _MIN_SHORT_PART:
-                for verb in _infinitives(stem, ending[-1], ending):
-                    if _infinitive_shaped(verb) and self._base(verb):
-                        return [Reading(verb, "teonsana", rule=_MA_ABESSIVE)]
-        return []
-
-    def _truncated(self, word: str, lemma: str) -> bool:
-        rest = word[len(lemma):]
-        return (len(lemma) >= _MIN_PART and word.startswith(lemma)
-                and len(rest) >= _MIN_PART and self._base(rest))
-
-    def _readings(self, word: str) -> list[Reading]:
-        function = self._function_word(word)
-        if function:
-            # one read as itself may be a lexicalised case form (aikana, kanssa)
-            itself = function[0].lemma == word.lower()
-            return function + (self._homographs(word.lower(), word.lower()) if itself else [])
-        abessive = self._ma_abessive(word)
-        if abessive:
-            return abessive
-        if self._known(word):
-            lemma = self._known_lemma(word)
-            if lemma:
-                verb = self._participle_verb(lemma)
-                if verb:
-                    return [Reading(verb, "teonsana", also=(lemma,),
-                                    rule=f"simplemma, participle {lemma}")]
-                if _instructive_plural(word.lower(), lemma, self._split(lemma)):
-                    return [Reading(word.lower(), "seikkasana", rule=_INSTRUCTIVE),
-                            Reading(lemma, parts=self._split(lemma), rule="simplemma")]
-                return [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
-                        *self._homographs(word.lower(), lemma)]
-        # simplemma's own guess for unknown compounds sometimes keeps the wrong part
-        # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
-        for bare in (_CLITIC.sub("", word), *_without_possessive(word.lower())):
-            if bare != word and len(bare) >= _MIN_PART:
-                # a form under a possessive suffix or clitic is no instructive adverb
-                readings = [r for r in self._readings(bare) if r.rule != _INSTRUCTIVE]
-                if readings:
-                    return readings
-        split = self._split_inflected(word.lower())
-        if not split:
-            return []
-        return [Reading("".join(split), parts=split, rule="simplemma, split compound")]
-
-    def _homographs(self, word: str, lemma: str) -> list[Reading]:
-        """The other readings of a form simplemma reads as ``lemma``, for the context rules
-        (:func:`context_rule`), after it: simplemma gives one base form per form, where
-        Voikko gives each reading.
-
-        - A form simplemma lists as its own base form (a lexicalised case form: *aikana*,
-          *suhteessa*, *pohjalta*) that has a case ending (:func:`surface_case`) is also
-          the noun left when the ending is taken off (*aika-na*), or else the noun whose
-          inessive, adessive or genitive the same stem makes, when simplemma lists it
-          (*suhtee-ssa* → *suhtee-lla* → *suhde*).
-        - A form with a personal ending of a finite verb (*tule-n*, *seuraa*, *puhu-u*,
-          *tule-vat*) is also the verb whose present stem is left, by the verb types'
-          infinitive endings (:func:`_infinitives`; *tulen* → *tulla*, *seuraa* →
-          *seurata*), when simplemma lists it as a base form.
-        """
-        out = []
-        noun = self._case_noun(word) if lemma == word else ""
-        if noun and noun != lemma and noun not in stopwords():  # kuin is no form of kuka
-            out.append(Reading(noun, "nimisana", rule="simplemma, case form"))
-        verb = self._finite_verb(word)
-        if verb and verb != lemma and verb not in stopwords():
-            out.append(Reading(verb, "teonsana", rule="simplemma, finite verb form"))
-        return out
-
-    def _case_noun(self, word: str) -> str:
-        case = surface_case(word)
-        ending = _CASE_STEM.get(case)
-        if ending is None:
-            return ""
-        stem = word[: len(word) - ending(word)]
-        harmony = "ä" if any(c in stem for c in "äöy") else "a"
-        if len(stem) < _MIN_SHORT_PART:
-            return ""
-        if self._base(stem):  # the essive and partitive of many nouns: aika-na, tausta-a
-            return stem
-        for form in (f"{stem}ss{harmony}", f"{stem}ll{harmony}", f"{stem}n"):
-            found = self._known_lemma(form) if form != word and self._known(form) else ""
-            if found not in ("", word, form) and found[:2] == word[:2] and self._base(found):
-                return found
-        return ""
-
-    def _finite_verb(self, word: str) -> str:
-        harmony = "ä" if any(c in word for c in "äöy") else "a"
-        for stem in _present_stems(word):
-            if len(stem) < _MIN_SHORT_PART:
-                continue
-            for verb in _infinitives(stem, harmony, "v" + harmony):
-                if verb != word and _infinitive_shaped(verb) and self._base(verb):
-                    return verb
-        return ""
-
-    def _guess(self, word: str) -> list[Reading]:
-        # simplemma's affix rules guess a form for any word; a guess is not knowledge, so
-        # the word stays unknown and the spoken-form rule still applies to it.
-        lemma = self._lemma(word)
-        if lemma == word.lower() or not _plausible(word, lemma):
-            return []
-        # An -sti adverb made of a participle (antavasti) is no verb form (see
-        # _verbal_participle).
-        verb = "" if word.lower().endswith("sti") else self._participle_verb(lemma)
-        if verb:
-            return [Reading(verb, "teonsana", also=(lemma,),
-                            rule=f"simplemma guess, participle {lemma}")]
-        return [Reading(lemma, parts=self._split(lemma), rule="simplemma guess")]
-
-    def _base(self, word: str) -> bool:
-        """Whether simplemma lists ``word`` as a base form of its own (not "toim." or "Isto").
-
-        A listed word whose simplemma base form the guard of :func:`_plausible` refuses
-        (*työ* → *sinä*) is its own base form."""
-        if not word or not self._known(word):
-            return False
-        lemma = str(self._simplemma.lemmatize(word, lang="fi"))
-        # "Ella" for ella: a name, no base form of the word.
-        return lemma == word or (lemma.lower() != word and not _plausible(word, lemma.lower()))
-
-    def _split_inflected(self, word: str) -> tuple[str, ...]:
-        """``first part + inflected last word`` → parts with the last word's base form, or ().
-
-        The first part is one of :meth:`_first_part` of 4 letters or more, or a bound one
-        (*perus*työ); the last word a listed form of 4 letters or more, or a base form of 3
-        as it stands (*työ*, *maa*), so that spoken forms (*tiiäks*) stay unknown."""
-        # Only first parts of the strict kind: an unknown word's cut also guesses its head,
-        # and verb forms (annet-tavan, järjestä-mille) would pass the loose kind.
-        for loose in (False,):
-            for cut in range(_MIN_SHORT_PART, len(word) - _MIN_SHORT_PART + 1):
-                rest, last = word[:cut], word[cut:]
-                if len(rest) < _MIN_PART and rest not in _BOUND_FIRST and not (
-                        _long_syllable(rest) and len(last) >= _MIN_PART):
-                    continue
-                lemma = (self._known_lemma(last) if len(last) >= _MIN_PART and self._known(last)
-                         else "")
-                if not lemma and self._base(last):  # työ, whose listed lemma is refused
-                    lemma = last
-                if (len(lemma) >= _MIN_SHORT_PART and self._base(lemma)
-                        and self._first_part(rest, last, loose)):
-                    return (*self._split(rest), *self._split(lemma))
-        return ()
-
-    def _split(self, lemma: str) -> tuple[str, ...]:
-        """Compound parts of a base form, longest known head first (see the class docstring).
-
-        The head is a base form simplemma lists, of at least 3 letters (*maa*, *työ*, *pää*
-        are heads of many compounds); the first part is a listed base form of at least 3
-        letters, a listed genitive of one (*talon*mies, *pohjan*maa: the genitive
-        attribute compound), or one of the bound first parts (:data:`_BOUND_FIRST`) that
-        exist only in compounds (*ulko*maa, *pikku*lapsi). Anything shorter is left whole,
-        so *harmaa* and *kohtalo* are not split.
-        """
-        if lemma not in self._splits and "-" in lemma.strip("-"):
-            # A hyphen marks a compound boundary (eu-maa, kunnia-asia).
-            pieces = tuple(p for p in lemma.split("-") if p)
-            self._splits[lemma] = (*pieces[:-1], *self._split(pieces[-1]))
-        if lemma not in self._splits:
-            self._splits[lemma] = (lemma,)  # while it is being split: no loop through itself
-            self._splits[lemma] = self._split_base(lemma)
-        return self._splits[lemma]
-
-    def _split_base(self, lemma: str, tiers: tuple[bool, ...] = (False, True)
-                    ) -> tuple[str, ...]:
-        """:meth:`_split`'s search: the longest head after a first part of the strict kind,
-        else after one of the loose kind (:meth:`_long_first_part`)."""
-        for loose in tiers:
-            for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_SHORT_PART + 1):
-                head, rest = lemma[cut:], lemma[:cut]
-                if self._base(head) and self._first_part(rest, head, loose):
-                    # the head may be a compound itself (koko+aikatyö = kokoaika+työ)
-                    return (*self._split(rest), *self._split(head))
-        return (lemma,)
-
-    def _first_part(self, rest: str, head: str, loose: bool = False) -> bool:
-        """Whether ``rest`` can begin a compound before ``head``: a bound first part, a listed
-        base form, a listed genitive (*talon*mies), or the *-is* first-part form of an
-        *-inen* word (*maalais*tyttö, *ihmis*oikeus: VISK § 410) unless the head begins
-        with the *-UUs* suffix that derives nouns of such words (*yhdenvertaisuus*)."""
-        if rest in _BOUND_FIRST:
-            return True
-        if len(rest) < _MIN_SHORT_PART:
-            return False
-        if (len(rest) >= _MIN_PART and rest.endswith("is") and head[:2] not in ("uu", "yy")
-                and self._known(rest[:-2] + "inen")):
-            return True
-        if self._base(rest) or (len(rest) > _MIN_PART and rest.endswith("n")
-                                and self._base(rest[:-1]) and self._lemma(rest) == rest[:-1]):
-            return True
-        return self._long_first_part(rest, loose)
-
-    def _long_first_part(self, rest: str, loose: bool) -> bool:
-        """The fifth round's first parts (issue 17), for compounds of three or more parts and
-        first parts simplemma does not list as a base form of their own:
-
-        - a compound itself (*perustuslaki*+valiokunta, *sosiaalihuolto*+laki): ``rest``
-          splits by :meth:`_split` into two or more parts, each a word of 4 letters or
-          more, a long syllable (*maa*, *työ*) or a bound first part, and none a function
-          word (:func:`_whole_part`: *koulutet* is no *koulu*+*tet*, *sijaitse* no
-          *sija*+*itse*);
-        - the bare stem of a loan adjective in *-Alinen* or *-Ellinen* (*sosiaali*-nen,
-          *digitaali*-nen: *sosiaali*palvelu), whose first-part form drops *-nen*;
-        - only when no split of the kinds above exists (``loose``), a form simplemma lists
-          of another base form, of :data:`_MIN_LONG_FIRST` letters or more (*toimi*kunta:
-          *toimi* is listed as a form of *toimia*; *opinto*tuki: of *opinnot*;
-          *voimaan*tulo): Finnish first parts are stems and case forms too, but a base
-          form is the likelier first part (*posti+toiminta+lain*, not *postitoimin+talain*).
-        """
-        parts = self._split(rest) if loose else self._split_base(rest, (False,))
-        if len(parts) > 1 and all(_whole_part(p) for p in parts):
-            return True
-        if rest.endswith(("aali", "ääli", "elli")) and self._base(rest + "nen"):
-            return True
-        return loose and len(rest) >= _MIN_LONG_FIRST and self._known(rest)
-
-
-#: Participle endings the fallback reads as a verb form (VISK §§ 522, 537): passive and
-#: active present, active past (with the assimilated *-lut*, *-rut*, *-sut*: *tullut*,
-#: *purrut*, *pessyt*), passive past and the negative *-mAtOn*. The active *-va* comes
-#: first, so *kantava* is *kantaa*, not *kanta* + *-tava*.
-_PARTICIPLE_ENDINGS = ("va", "vä", "tava", "tävä", "ttava", "ttävä", "ttu", "tty", "tu", "ty",
-                       "nut", "nyt", "lut", "lyt", "rut", "ryt", "sut", "syt", "maton", "mätön")
-#: Weak grade → strong grade at the end of a verb stem (VISK § 41: *pide-* → *pitää*,
-#: *anne-* → *antaa*, *ote-* → *ottaa*), longest first.
-_STRONG = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("hd", "ht"),
-           ("d", "t"), ("t", "tt"), ("k", "kk"), ("p", "pp"), ("v", "p"))
-
-
-def _whole_part(part: str) -> bool:
-    """Whether ``part`` may be a part of a compound first part (see
-    :meth:`SimplemmaAnalyser._long_first_part`)."""
-    return ((len(part) >= _MIN_PART or _long_syllable(part) or part in _BOUND_FIRST)
-            and part not in stopwords())
-
-
-def _long_syllable(part: str) -> bool:
-    """Whether a three-letter first part is a one-syllable word with a long vowel or a
-    diphthong (*maa*, *työ*, *pää*, *tie*), the shape Finnish monosyllabic nouns have
-    (VISK § 8), so *maa*tiedon splits as *maa* + *tiedon* while *kas*, *hän* do not."""
-    return (len(part) == _MIN_SHORT_PART and part[0] not in _VOWELS
-            and part[1] in _VOWELS and part[2] in _VOWELS)
-
-
-def _without_possessive(word: str) -> list[str]:
-    """``word`` without a possessive suffix, as simplemma lists no such form (VISK § 95):
-    *-ni, -si, -mme, -nne, -nsa/-nsä* (*työpaikkansa* → *työpaikka*; after an illative's
-    *-n*, with it put back: *kotiini* → *kotiin*) and the third person's long vowel + *n*
-    (*rahoistaan* → *rahoista*)."""
-    out: list[str] = []
-    for suffix in ("nsa", "nsä", "mme", "nne", "ni", "si"):
-        if word.endswith(suffix):
-            bare = word[: -len(suffix)]
-            out.extend((bare, bare + "n"))
-    if len(word) > 3 and word[-1] == "n" and word[-2] in _VOWELS and word[-2] == word[-3]:
-        out.append(word[:-2])
-    return out
-
-
-def _infinitives(stem: str, a: str, ending: str) -> list[str]:
-    """The first infinitives a participle stem can belong to, by verb type (VISK §§ 69-72).
-
-    ``ending`` says which stem it is: the present stem before *-vA*, *-mAtta*, *-mAtOn*
-    (*anta-*, *tule-*, *halua-*, *valitse-*, *näke-*), the passive stem before *-ttu*,
-    *-ttava* (*sano-*, *halu-*; an *e*-stem in the weak grade: *pide-* → *pitää*, *anne-* →
-    *antaa*, *lue-* → *lukea*) or the consonant stem before *-tu*, *-tava*, *-nut*
-    (*teh-*, *tul-*, *pes-*, *saa-*; *halun-nut* → *haluta*). Only the shapes each verb type
-    has are tried, so *juttu*, *laiva*, *vauva* yield no verb.
-    """
-    present = ending in ("va", "vä", "matta", "mättä", "maton", "mätön")
-    passive = ending in ("ttu", "tty", "ttava", "ttävä")
-    out: list[str] = []
-    if passive and stem.endswith("e"):
-        short = stem[:-1]
-        out.extend(strong + vowel + a for strong in _strengthened(short) for vowel in (a, "e"))
-        out.extend(short + "k" + vowel + a for vowel in (a, "e"))
-    if stem[-1] in _VOWELS:
-        out.append(stem + a)  # type 1
-    if (len(stem) > 1 and stem[-1] in _VOWELS and stem[-2] in _VOWELS) or stem.endswith("h"):
-        out.append(stem + "d" + a)  # type 2: saa-da, syö-dä, teh-dä
-    if present and stem.endswith("ke"):
-        out.append(stem[:-2] + "hd" + a)  # näke- -> nähdä, teke- -> tehdä
-    out.extend(_type3(stem[:-1] if present and stem.endswith("e") else stem, a))
-    if passive and stem[-1] in _VOWELS:
-        out.append(stem + "t" + a)  # type 4: halu-ttu -> haluta
-    if ending[0] == "n" and stem.endswith("n"):
-        out.append(stem[:-1] + "t" + a)  # halun-nut -> haluta, valin-nut -> valita
-    if present:
-        out.extend(_present_types_4_to_6(stem, a))
-    return out
-
-
-def _present_stems(word: str) -> list[str]:
-    """Present stems a finite verb form can have (VISK § 105): *tule-n*, *tule-t*,
-    *tule-vat*; a third person singular with its lengthened last vowel (*puhu-u*, *tule-e*)
-    or a stem already long (*seuraa*, *osaa*)."""
-    if word.endswith(("vat", "vät")):
-        return [word[:-3]]
-    if word[-1:] in ("n", "t") and word[-2:-1] in _VOWELS:
-        return [word[:-1]]
-    if len(word) > 2 and word[-1] in _VOWELS and word[-1] == word[-2]:
-        return [word[:-1], word]
-    return []
-
-
-def _type3(short: str, a: str) -> list[str]:
-    """Type 3 infinitives of a consonant stem: *tul-* → *tulla*, *pes-* → *pestä*."""
-    if short[-1:] in ("l", "n", "r"):
-        return [short + short[-1] + a]
-    return [short + "t" + a] if short.endswith("s") else []
-
-
-def _present_types_4_to_6(stem: str, a: str) -> list[str]:
-    """*halua-* → *haluta*, *vetoa-* → *vedota* (the infinitive stem in the weak grade),
-    *laukea-* → *laueta*; *valitse-* → *valita*, *ratkaise-* → *ratkaista*."""
-    if stem.endswith("se") and len(stem) > _MIN_PART:
-        return [stem[:-2] + a, stem[:-2] + "st" + a]
-    if len(stem) > _MIN_PART - 1 and stem[-1] in "aä" and stem[-2] in _VOWELS:
-        short = stem[:-1]
-        return [_weakened(short[:-1]) + short[-1] + "t" + a, short + "t" + a]
-    return []
-
-
-#: Strong grade → weak grade at the end of a stem (VISK § 41), longest first.
-_WEAK = (("tt", "t"), ("kk", "k"), ("pp", "p"), ("nt", "nn"), ("lt", "ll"), ("rt", "rr"),
-         ("mp", "mm"), ("nk", "ng"), ("ht", "hd"), ("t", "d"), ("k", ""), ("p", "v"))
-
-
-def _weakened(stem: str) -> str:
-    """``stem`` with its last consonant in the weak grade (*vet-* → *ved-*, *lauk-* →
-    *lau-*), or as it is."""
-    for strong, weak in _WEAK:
-        if stem.endswith(strong):
-            return stem[: -len(strong)] + weak
-    return stem
-
-
-def _strengthened(stem: str) -> list[str]:
-    """``stem`` with its last consonant in the strong grade (first matching rule), and as is."""
-    for weak, strong in _STRONG:
-        if stem.endswith(weak):
-            return [stem[: -len(weak)] + strong, stem]
-    return [stem]
-
-
-def _infinitive_shaped(word: str) -> bool:
-    """Whether ``word`` ends like a first infinitive: a vowel, or *d l n r s t*, before
-    the final *a/ä* (*antaa*, *saada*, *tulla*, *pestä*), so *vaha* is no verb of *vahva*."""
-    return len(word) > 2 and word[-1] in "aä" and (word[-2] in _VOWELS or word[-2] in "dlnrt")
 
 
 # ---------------------------------------------------------------------------- Snowball
@@ -1938,7 +505,7 @@ class SnowballAnalyser(Analyser):
         return []
 
     def _analyse(self, word: str) -> WordAnalysis:
-        acronym = _acronym_readings(word) if ":" in word else []
+        acronym = acronym_readings(word) if ":" in word else []
         stem = acronym[0].lemma if acronym else str(self._stemmer.stem(word.lower()))
         return WordAnalysis(word, (Reading(stem, rule="Snowball stem"),), known=bool(acronym))
 
@@ -2040,35 +607,6 @@ def get_analyser(prefer: str | None = None) -> Analyser:
         return chosen
 
 
-def check_readings(readings: str) -> None:
-    """Raise :class:`TymqualError` unless ``readings`` is ``likely`` or ``all``."""
-    if readings not in READING_MODES:
-        raise TymqualError(
-            f"readings={readings!r}: choose 'likely' (the base form a word usually has: "
-            "tilanne finds tilanne only) or 'all' (every reading: tilanne also finds tila "
-            "and tilata)."
-        )
-
-
-def _plausible(word: str, lemma: str) -> bool:
-    """Whether a fallback lemmatiser's base form can belong to ``word`` at all.
-
-    A Finnish inflected form begins with the first letter of its base form; only the
-    suppletive comparatives of *hyvä* and *paljon* break that. (*työ* → *sinä* and *teitä* →
-    *sinä*, which simplemma's table gives, do not keep it and are refused.)
-    """
-    return bool(lemma) and (lemma[0] == word[:1].lower() or lemma in _SUPPLETIVE)
-
-
-def check_compounds(compounds: str) -> None:
-    """Raise :class:`TymqualError` unless ``compounds`` is ``off``, ``head`` or ``any``."""
-    if compounds not in COMPOUND_MODES:
-        raise TymqualError(
-            f"compounds={compounds!r}: choose 'off' (whole words), 'head' (also the last "
-            "part: johtaja finds verkostojohtaja) or 'any' (any part of a compound)."
-        )
-
-
 # ---------------------------------------------------------------------------- sentences
 ABBREVIATIONS: frozenset[str] = frozenset({
     "esim", "mm", "ns", "ym", "jne", "yms", "n", "klo", "s", "ks", "vrt", "ts", "tms", "nk",
@@ -2151,19 +689,3 @@ def _initial_or_abbreviation(text: str, lo: int, at: int) -> bool:
                                                    and word.casefold() in ABBREVIATIONS)
 
 
-# ---------------------------------------------------------------------------- stop words
-@functools.cache
-@functools.lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    """Finnish function words and spoken fillers, lower-case (``tymqual/data/stopwords_fi.txt``).
-
-    Pronouns, *olla* and *ei*, conjunctions, adpositions, particles and fillers (*no,
-    niinku, tota, siis, että, ja, on, ei*). Content words (*asia, aika, hyvä*) are never
-    listed, even when they are frequent.
-    """
-    text = resources.files("tymqual").joinpath("data", "stopwords_fi.txt").read_text("utf-8")
-    return frozenset(
-        word
-        for line in text.splitlines()
-        if (word := line.split("#", 1)[0].strip().lower())
-    )
