@@ -124,3 +124,30 @@ def test_without_wordfreq_the_rule_is_off(monkeypatch: pytest.MonkeyPatch) -> No
         assert lexicon.likelier("x", "aaa", lambda head: {"aaa", "bbb"}, lambda _: set()) == "aaa"
     finally:
         lexicon._frequencies.cache_clear()
+
+
+# ---------------------------------------------------------------------------- unknown compounds
+@pytest.mark.parametrize(("form", "head"), [
+    ("Finlexpalvelussa", "palvelu"),       # a name as the first part
+    ("ampumaaselaissa", "laki"),           # ampuma-aselaissa without its hyphen
+    ("päivittäistoimintaa", "toiminta"),   # a bound first part
+    ("voimaantullessa", "tulla"),          # a verb compound Voikko does not list
+])
+def test_an_unknown_compound_is_found_by_its_known_head(voikko: Analyser, form: str,
+                                                        head: str) -> None:
+    ending = next(form.lower()[cut:] for cut in range(len(form))
+                  if voikko.analyse(form.lower()[cut:]).known)
+    assert not voikko.is_known(form) and voikko.is_known(ending)
+    analysis = voikko.analyse(form)
+    assert analysis.parts[-1] == head and not analysis.known
+    assert voikko.matches(form, head, compounds="head")
+    assert not voikko.matches(form, head, compounds="off")
+
+
+@pytest.mark.parametrize("form", ["Robinsonilta", "Paddockissa", "sellasta", "ootteko"])
+def test_a_short_ending_of_an_unknown_name_or_spoken_form_is_no_head(voikko: Analyser,
+                                                                     form: str) -> None:
+    """Ilta, kissa, lapsi, teko would end these only by accident: endings under six letters
+    are not taken as heads."""
+    analysis = voikko.analyse(form)
+    assert len(analysis.parts) == 1 or not analysis.readings[0].rule.startswith("unknown")

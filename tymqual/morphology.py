@@ -86,7 +86,7 @@ from tymqual.context_rules import (
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.fallback import SimplemmaAnalyser, without_possessive
 from tymqual.lexicon import keep_dictionary_index, likelier, listed_lemma, usual_lemma
-from tymqual.spoken import SPOKEN_FORMS, spoken_match, spoken_variants
+from tymqual.spoken import SPOKEN_FORMS, VOWELS, spoken_match, spoken_variants
 from tymqual.wordforms import (
     COMPOUND_MODES,
     FUNCTION_CLASSES,
@@ -239,6 +239,25 @@ class VoikkoAnalyser(Analyser):
                 _voikko_inflection(a, verbs) for a in raw if _inflected(a, verbs))
         return found
 
+    def _guess(self, word: str) -> list[Reading]:
+        """An unknown word read as a compound whose ending Voikko knows (*translain*,
+        *Finlexpalvelussa*, *ampumaaselaissa* written without its hyphen): the longest
+        ending of at least :data:`_MIN_GUESSED_HEAD` letters that Voikko reads as a noun,
+        adjective or verb, after a first part of at least three letters with a vowel in it.
+        New compounds are made freely in Finnish (VISK § 400), and a dictionary cannot list
+        them all; the word stays unknown (``known`` false)."""
+        lowered = word.lower()
+        for cut in range(_MIN_GUESSED_FIRST, len(lowered) - _MIN_GUESSED_HEAD + 1):
+            first, ending = lowered[:cut], lowered[cut:]
+            if "-" in first or not any(c in VOWELS for c in first):
+                continue
+            found = [r for r in self._readings(ending) if r.pos in _GUESSED_HEAD_CLASSES]
+            if found:
+                return [Reading(first + r.lemma, r.pos, (first, *r.parts),
+                                rule=f"unknown word; its ending is {r.lemma} (compound)")
+                        for r in found]
+        return []
+
     def word_classes(self, word: str) -> frozenset[str]:
         """Voikko's word classes of ``word`` (``nimisana``, ``sukunimi``, ...); empty if unknown."""
         with self._lock:
@@ -283,6 +302,12 @@ def _voikko_inflection(analysis: dict[str, str], verbs: bool) -> tuple[str, str,
 
 
 _ARCHAIC_GENITIVE = "nimisana, archaic plural genitive"
+# An unknown word's guessed compound (VoikkoAnalyser._guess): the shortest first part and
+# head, and the word classes a head may have (no names, pronouns or particles).
+_MIN_GUESSED_FIRST = 3
+# (shorter endings are too often a name's or a spoken form's: Robinson-ilta, sel-lasta)
+_MIN_GUESSED_HEAD = 6
+_GUESSED_HEAD_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana", "teonsana"})
 _FST_TAG = re.compile(r"\[[^\]]*\]")
 _VERB_ROOT = re.compile(r"(?:\[B[a-z]\])*\[Lt\]")
 _FST_BASE = re.compile(r"\[X[a-z]+\]([^\[]*)\[X\]")
