@@ -8,8 +8,6 @@ picks the rare word and is skipped only where Voikko does not offer both.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from tymqual import lexicon, morphology
@@ -106,11 +104,11 @@ def test_a_participle_is_weighed_by_its_own_form_not_its_verb(voikko: Analyser) 
 def test_the_margin_keeps_simplemma_when_frequencies_are_close(
         monkeypatch: pytest.MonkeyPatch) -> None:
     names = lambda head: {"aaa", "bbb"}  # noqa: E731
-    frequencies = {"aaa": 10.0 ** (4.0 - 9), "bbb": 10.0 ** (4.5 - 9)}
+    frequencies = {"aaa": 4.0, "bbb": 4.5}
     monkeypatch.setattr(lexicon, "_frequencies", lambda: frequencies)
     nothing: set[str] = set()
     assert lexicon.likelier("x", "aaa", names, lambda _: nothing) == "aaa"
-    frequencies["bbb"] = 10.0 ** (4.0 + lexicon.FREQUENCY_MARGIN - 9)
+    frequencies["bbb"] = 4.0 + lexicon.FREQUENCY_MARGIN
     assert lexicon.likelier("x", "aaa", names, lambda _: nothing) == "bbb"
     assert lexicon.likelier("x", "-aaa", names, lambda _: nothing) == "-bbb"
     assert lexicon.likelier("x", "aaa", names, lambda w: {"aaa", "bbb"}) == "aaa"  # shared
@@ -118,7 +116,7 @@ def test_the_margin_keeps_simplemma_when_frequencies_are_close(
 
 def test_without_wordfreq_the_rule_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     lexicon._frequencies.cache_clear()
-    monkeypatch.setitem(sys.modules, "wordfreq", None)
+    monkeypatch.setattr(lexicon.importlib.util, "find_spec", lambda name: None)
     try:
         assert lexicon._frequencies() == {}
         assert lexicon.likelier("x", "aaa", lambda head: {"aaa", "bbb"}, lambda _: set()) == "aaa"
@@ -151,3 +149,14 @@ def test_a_short_ending_of_an_unknown_name_or_spoken_form_is_no_head(voikko: Ana
     are not taken as heads."""
     analysis = voikko.analyse(form)
     assert len(analysis.parts) == 1 or not analysis.readings[0].rule.startswith("unknown")
+
+
+def test_the_data_file_is_read_as_wordfreq_reads_it() -> None:
+    """The Zipf frequencies read from wordfreq's file equal wordfreq's own, word for word."""
+    wordfreq = pytest.importorskip("wordfreq")
+    lexicon._frequencies.cache_clear()
+    ours = lexicon._frequencies()
+    theirs = wordfreq.get_frequency_dict("fi", wordlist="small")
+    assert len(ours) == len(theirs) > 10_000
+    for word in list(theirs)[::997]:
+        assert ours[word] == pytest.approx(wordfreq.zipf_frequency(word, "fi"), abs=0.011)

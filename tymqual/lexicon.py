@@ -17,9 +17,12 @@ empty and :func:`likelier` keeps simplemma's choice).
 from __future__ import annotations
 
 import functools
+import gzip
+import importlib.util
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["FREQUENCY_MARGIN", "MIN_PART", "keep_dictionary_index", "likelier", "listed_lemma",
@@ -37,16 +40,19 @@ def _simplemma() -> Any:
     return simplemma
 
 
-def usual_lemma(word: str) -> str:
+def usual_lemma(word: str, endings: bool = True) -> str:
     """simplemma's base form of ``word`` when its dictionary lists the word; else ``-`` and
-    its base form of the longest ending (of 4 letters or more) it lists; else ``""``."""
+    its base form of the longest ending (of 4 letters or more) it lists; else ``""``.
+    ``endings=False`` skips the endings (a lookup each), when only a listed word matters."""
     if not word or _simplemma() is None:
         return ""
-    if _listed(word):
-        return listed_lemma(word)
+    whole = _listed_as(word)
+    if whole or not endings:
+        return whole
     for cut in range(1, len(word) - MIN_PART + 1):
-        if _listed(word[cut:]):
-            return "-" + listed_lemma(word[cut:])
+        ending = _listed_as(word[cut:])
+        if ending:
+            return "-" + ending
     return ""
 
 
@@ -91,17 +97,43 @@ def _shared(one: str, other: str, base_forms: Callable[[str], set[str]]) -> bool
 def _zipf(word: str) -> float:
     """wordfreq's Zipf frequency of ``word`` in Finnish (log10 of its count per billion
     words), from its small list (about 60,000 words down to Zipf 3); 0 when not listed."""
-    frequency = _frequencies().get(word, 0.0)
-    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+    return _frequencies().get(word, 0.0)
 
 
 @functools.lru_cache(maxsize=1)
 def _frequencies() -> dict[str, float]:
-    try:
-        import wordfreq
-    except ImportError:
+    """Word → Zipf frequency, read from wordfreq's data file without importing the package
+    (whose imports take 0.3 s); by wordfreq's own functions if the file's format is not the
+    one known here; ``{}`` without wordfreq."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
         return {}
-    return dict(wordfreq.get_frequency_dict("fi", wordlist="small"))
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "small_fi.msgpack.gz"
+    try:
+        import msgpack
+
+        with gzip.open(path, "rb") as handle:
+            packed = msgpack.load(handle, raw=False)
+    except (ImportError, OSError, ValueError):
+        packed = None
+    if isinstance(packed, list) and packed and packed[0] == {"format": "cB", "version": 1}:
+        # bin n holds the words of frequency 10^(-n/100): Zipf 9 - n/100
+        return {w: 9 - n / 100 for n, words in enumerate(packed[1:]) for w in words}
+    import wordfreq
+
+    listed = wordfreq.get_frequency_dict("fi", wordlist="small")
+    return {w: math.log10(f) + 9 for w, f in listed.items() if f > 0}
+
+
+@functools.lru_cache(maxsize=65536)  # compounds share endings: each is looked up once
+def _listed_as(word: str) -> str:
+    """simplemma's base form of ``word`` when its dictionary lists it, else ``""``: one
+    lookup (the lemmatiser's answer for a listed word is the dictionary's)."""
+    usual = _usual_dictionary()
+    if usual is None:
+        return listed_lemma(word) if _listed(word) else ""
+    lemma = usual.lookup.get_lemma(usual.normalise(word), "fi")
+    return "" if lemma is None else str(lemma).lower()
 
 
 def _listed(word: str) -> bool:
@@ -116,6 +148,7 @@ def _listed(word: str) -> bool:
         return bool(_simplemma().is_known(word, lang="fi"))
 
 
+@functools.lru_cache(maxsize=65536)
 def listed_lemma(word: str) -> str:
     usual = _usual_dictionary()
     if usual is not None:

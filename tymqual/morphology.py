@@ -191,12 +191,19 @@ class VoikkoAnalyser(Analyser):
         found = [r for r in (self._reading(word, a) for a in raw) if r is not None]
         if not found:
             return []
-        usual = likelier(word, usual_lemma(word),
-                         lambda head: {_frequency_name(r, head) for r in found},
-                         self._base_forms)
+        nominative = any(a.get("SIJAMUOTO") == "nimento" for a in raw)
+        if len({(r.lemma, r.pos, r.parts, r.also) for r in found}) == 1:
+            # one reading, nothing to rank: only a form listed whole can make it lexicalised
+            if nominative or _own_form(word.lower(), found):
+                return found
+            usual = usual_lemma(word, endings=False)
+        else:
+            usual = likelier(word, usual_lemma(word),
+                             lambda head: {_frequency_name(r, head) for r in found},
+                             self._base_forms)
         ranked = [r for _, r in sorted(enumerate(found),
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
-        if any(a.get("SIJAMUOTO") == "nimento" for a in raw):
+        if nominative:
             return ranked  # a nominative (resurssit) is no lexicalised case form
         possessive = any(a.get("POSSESSIVE") for a in raw)
         return (_lexicalised(word, usual, ranked, possessive)
@@ -392,7 +399,7 @@ def _lexicalised(word: str, usual: str, readings: list[Reading],
     (*osaltaan*, *mielestäni* → *osalta*, *mielestä*, as simplemma reads them).
     """
     lowered = word.lower()
-    if any(lowered == r.lemma or r.also for r in readings):
+    if _own_form(lowered, readings):
         return []
     if usual == lowered:
         return [Reading(lowered, "seikkasana", rule=LEXICALISED)]
@@ -401,6 +408,11 @@ def _lexicalised(word: str, usual: str, readings: list[Reading],
         # Voikko names: pitkään, sairaan, mustiin only look like one)
         return [Reading(usual, "seikkasana", rule=f"{LEXICALISED} with a possessive suffix")]
     return []
+
+
+def _own_form(lowered: str, readings: list[Reading]) -> bool:
+    """Whether a reading is the word's own base form or a participle (never lexicalised)."""
+    return any(lowered == r.lemma or r.also for r in readings)
 
 
 def _instructive_adverb(word: str, raw: list[dict[str, str]]) -> list[Reading]:
