@@ -21,6 +21,7 @@ import pytest
 
 import tymqual
 from tymqual import morphology
+from tymqual.context_rules import CATENATIVES
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.morphology import Analyser, get_analyser, sentences, spoken_match, stopwords
 from tymqual.text import words
@@ -890,6 +891,13 @@ def test_a_subject_of_another_person_decides_nothing(
     ("3", "palaa", ("numeral", "pala")),
     ("hyvää", "tukea", ("agreement", "tuki")),
     ("sitä", "tukea", ("", "tukea")),  # "haluan sitä tukea": the pronoun is its object
+    ("saavat", "tukea", ("object", "tuki")),  # a verb's partitive object: the noun
+    ("tarjotaan", "tukea", ("object", "tuki")),
+    ("myönnetty", "tukea", ("object", "tuki")),  # "on myönnetty tukea": a perfect's participle
+    ("pyytämässä", "tukea", ("object", "tuki")),
+    ("voi", "tukea", ("", "tukea")),  # a modal verb takes the infinitive
+    ("päätti", "tukea", ("", "tukea")),
+    ("on", "tukea", ("", "tukea")),  # "tavoitteena on tukea": the infinitive as predicative
     ("paremmin", "kuin", ("", "kuin")),  # a conjunction is never moved aside
     ("yksikkö", "Suomi", ("", "suomi")),  # nor a name
 ])
@@ -965,3 +973,34 @@ def test_a_lexicalised_case_form_keeps_its_reading_under_a_possessive_suffix(
         strict: Analyser, form: str, bare: str, noun: str) -> None:
     assert strict.analyse(form).readings[0].lemma == bare
     assert not strict.matches(form, noun)
+
+
+# A third person singular of each verb of CATENATIVES (olla and the impersonal täytyä aside).
+THIRD_PERSONS = {
+    "voida": "voi", "saattaa": "saattaa", "taitaa": "taitaa", "pitää": "pitää",
+    "kannattaa": "kannattaa", "tulla": "tulee", "aikoa": "aikoo", "haluta": "haluaa",
+    "tahtoa": "tahtoo", "toivoa": "toivoo", "yrittää": "yrittää", "koettaa": "koettaa",
+    "pyrkiä": "pyrkii", "päättää": "päättää", "luvata": "lupaa", "ehtiä": "ehtii",
+    "jaksaa": "jaksaa", "viitsiä": "viitsii", "osata": "osaa", "uskaltaa": "uskaltaa",
+    "alkaa": "alkaa", "ruveta": "rupeaa", "meinata": "meinaa", "kehdata": "kehtaa",
+    "unohtaa": "unohtaa", "muistaa": "muistaa", "suunnitella": "suunnittelee",
+    "harkita": "harkitsee", "mahtaa": "mahtaa", "tohtia": "tohtii", "käydä": "käy",
+    "sopia": "sopii", "kuulua": "kuuluu", "auttaa": "auttaa", "ajatella": "ajattelee",
+}
+
+
+def test_the_third_persons_cover_the_catenatives() -> None:
+    assert set(THIRD_PERSONS) == CATENATIVES - {"olla", "täytyä"}
+
+
+@pytest.mark.parametrize(("verb", "form"), sorted(THIRD_PERSONS.items()))
+def test_after_a_verb_that_takes_an_infinitive_the_infinitive_stays(
+        voikko: Analyser, verb: str, form: str) -> None:
+    """*haluaa tukea*, *voi tukea*: the infinitive, not the noun *tuki* as an object."""
+    assert _read_after(voikko, form, "tukea")[1] == "tukea"
+
+
+@pytest.mark.parametrize("form", ["saa", "antaa", "hakee", "tarvitsee", "myönsi", "tarjoavat"])
+def test_after_a_verb_that_takes_an_object_the_partitive_noun(voikko: Analyser,
+                                                             form: str) -> None:
+    assert _read_after(voikko, form, "tukea") == ("object", "tuki")

@@ -27,6 +27,7 @@ from tymqual.wordforms import (
 __all__ = [
     "ATTRIBUTE_PRONOUNS",
     "CARDINALS",
+    "CATENATIVES",
     "CONTEXT_RULES",
     "NEGATION",
     "SUBJECT_PRONOUNS",
@@ -48,13 +49,14 @@ NEGATION = frozenset(
 #: The context rules of :func:`context_rule`, each with the word class it puts first.
 CONTEXT_RULES: dict[str, str] = {
     "connegative": "teonsana", "agreement": "nimisana", "numeral": "nimisana",
-    "subject": "teonsana",
+    "subject": "teonsana", "object": "nimisana",
 }
 _CONTEXT_WHY = {
     "connegative": "after a negation verb: the verb",
     "agreement": "an attribute before it agrees in case and number: the noun",
     "numeral": "after a cardinal numeral, a partitive singular: the noun",
     "subject": "after a subject pronoun it agrees with in person: the finite verb",
+    "object": "after a finite verb that takes no infinitive, a partitive object: the noun",
 }
 #: Pronouns that agree with their noun as its attribute (demonstratives, *sama*, *oma*,
 #: quantifiers and interrogative determiners; Iso suomen kielioppi §§ 570-581, 732-750).
@@ -78,6 +80,19 @@ SUBJECT_PRONOUNS: dict[str, tuple[str, str]] = {
 CARDINALS = frozenset({
     "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän", "kahdeksan", "yhdeksän",
     "kymmenen", "sata", "tuhat", "monta", "kaks", "viis", "kuus", "seittemän",
+})
+#: Verbs that take a first infinitive as their complement (*voi tukea*, *haluaa tehdä*,
+#: *päätti antaa*; Iso suomen kielioppi §§ 451-453, 1564: modal, phasal and volitional
+#: verbs); after a finite form of any other verb a partitive noun is its object (rule 5 of
+#: :func:`context_rule`). *tarvita* is left out: *tarvitsee tukea* needs support (its
+#: infinitive complement is in the negative, *ei tarvitse*, where rule 1 decides); *olla*
+#: is in: an infinitive is its predicative (*tavoitteena on tukea*).
+CATENATIVES = frozenset({
+    "voida", "saattaa", "taitaa", "pitää", "täytyä", "kannattaa", "tulla", "aikoa",
+    "haluta", "tahtoa", "toivoa", "yrittää", "koettaa", "pyrkiä", "päättää", "luvata",
+    "ehtiä", "jaksaa", "viitsiä", "osata", "uskaltaa", "alkaa", "ruveta", "meinata",
+    "kehdata", "unohtaa", "muistaa", "suunnitella", "harkita", "mahtaa",
+    "tohtia", "käydä", "sopia", "kuulua", "auttaa", "ajatella", "olla",
 })
 _NOUN_CLASSES = frozenset({"nimisana", "etunimi", "sukunimi", "paikannimi", "nimi"})
 _ATTRIBUTE_CLASSES = frozenset({"laatusana", "nimisana_laatusana", "lukusana"})
@@ -111,6 +126,10 @@ def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysi
        name in the nominative (third person: *tuomari mittaa*, *naiset juovat*), a finite
        verb form that agrees with it in person and number is the verb (*minä uskon*, *hän
        osaa*, *joka seuraa*), not the noun it is written like (VISK § 1283).
+    5. ``object``: after a form of a verb that does not take an infinitive complement (not
+       one of :data:`CATENATIVES`), a form that is both a partitive singular noun and a
+       first infinitive is the noun, the verb's object (*saa tukea*, *on myönnetty tukea*,
+       *pyytämässä tukea*: *tuki*; *voi tukea*, *tavoitteena on tukea* keep the verb).
 
     Rules 2-4 leave a word alone whose likely base form has a reading as a pronoun, conjunction,
     adposition, adverb, numeral, interjection or name (*paremmin kuin*: *kuin* is no form
@@ -124,7 +143,7 @@ def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysi
         return "connegative" if _reorders(analysis, "teonsana") else ""
     if any(_function_word(r) for r in analysis.likely()):
         return ""
-    for rule in ("agreement", "numeral", "subject"):
+    for rule in ("agreement", "numeral", "subject", "object"):
         if _reorders(analysis, CONTEXT_RULES[rule]) and _RULES[rule](analyser, before, analysis):
             return rule
     return ""
@@ -187,7 +206,7 @@ def may_set_context(analysis: WordAnalysis) -> bool:
     word = analysis.word.lower()
     return (word in NEGATION or word in SUBJECT_PRONOUNS or word in CARDINALS
             or word.isdigit() or _attribute(analysis)
-            or analysis.readings[0].pos in _NOUN_CLASSES)
+            or analysis.readings[0].pos in (*_NOUN_CLASSES, "teonsana"))
 
 
 def may_read_in_context(analysis: WordAnalysis) -> bool:
@@ -271,6 +290,17 @@ def _subject_persons(analyser: Analyser, before: WordAnalysis) -> set[tuple[str,
             if pos in _NOUN_CLASSES and c == "nimento" and n}
 
 
+def _governed(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) -> bool:
+    """Whether ``analysis`` is the partitive object of the verb form ``before`` (finite, a
+    participle of a perfect, *on myönnetty tukea*, or an infinitive, *pyytämässä tukea*)."""
+    top = before.readings[0]
+    if top.pos != "teonsana" or top.lemma in CATENATIVES:
+        return False
+    return _infinitive(analyser, analysis) and any(
+        pos in ("", "nimisana") and c == "osanto" and n in ("", "singular")
+        for pos, c, n in analyser.inflections(analysis.word))
+
+
 _RULES: dict[str, Callable[[Analyser, WordAnalysis, WordAnalysis], bool]] = {
-    "agreement": _agrees, "numeral": _counted, "subject": _has_subject,
+    "agreement": _agrees, "numeral": _counted, "subject": _has_subject, "object": _governed,
 }
