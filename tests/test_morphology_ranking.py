@@ -160,3 +160,10 @@ def test_the_data_file_is_read_as_wordfreq_reads_it() -> None:
     assert len(ours) == len(theirs) > 10_000
     for word in list(theirs)[::997]:
         assert ours[word] == pytest.approx(wordfreq.zipf_frequency(word, "fi"), abs=0.011)
+
+
+def test_a_hit_chosen_by_frequency_says_so_in_its_why(voikko: Analyser) -> None:
+    _needs_both(voikko, "kunnasta", "kunta", "kunnas")
+    why = voikko.why("kunnasta", voikko.query("kunta"))
+    assert "more frequent" in why and "kunnas" in why
+    assert "more frequent" not in voikko.why("kunnan", voikko.query("kunta"))

@@ -70,6 +70,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
+from dataclasses import replace
 from typing import Any
 
 from tymqual.context_rules import (
@@ -196,13 +197,16 @@ class VoikkoAnalyser(Analyser):
             # one reading, nothing to rank: only a form listed whole can make it lexicalised
             if nominative or _own_form(word.lower(), found):
                 return found
-            usual = usual_lemma(word, endings=False)
+            usual = listed = usual_lemma(word, endings=False)
         else:
-            usual = likelier(word, usual_lemma(word),
+            listed = usual_lemma(word)
+            usual = likelier(word, listed,
                              lambda head: {_frequency_name(r, head) for r in found},
                              self._base_forms)
         ranked = [r for _, r in sorted(enumerate(found),
                                        key=lambda item: _rank(word, item[1], usual, item[0]))]
+        if len(found) > 1 and usual != listed:
+            ranked[0] = _frequent(ranked[0], usual, listed)
         if nominative:
             return ranked  # a nominative (resurssit) is no lexicalised case form
         possessive = any(a.get("POSSESSIVE") for a in raw)
@@ -408,6 +412,15 @@ def _lexicalised(word: str, usual: str, readings: list[Reading],
         # Voikko names: pitkään, sairaan, mustiin only look like one)
         return [Reading(usual, "seikkasana", rule=f"{LEXICALISED} with a possessive suffix")]
     return []
+
+
+def _frequent(reading: Reading, usual: str, listed: str) -> Reading:
+    """``reading``, its rule naming the frequency rule when ``usual`` (chosen by it over
+    simplemma's ``listed``) is this reading's, so a hit's ``why`` says so."""
+    if _usual_rank(reading, usual) > 1 or _usual_rank(reading, listed) <= 1:
+        return reading
+    return replace(reading, rule=f"{reading.rule or reading.pos}; far more frequent in "
+                                 f"Finnish than {listed.lstrip('-')}")
 
 
 def _own_form(lowered: str, readings: list[Reading]) -> bool:
