@@ -824,3 +824,41 @@ def test_a_word_before_a_hyphen_and_a_space_is_a_first_part(
     assert list(whole.loc[whole["source_id"] == "H3", "start"]) == [text.index("Työ on")]
     child = search(project, "lapsi", compounds="off", analyser=analyser)
     assert text.index("Lapsi - ja") in set(child["start"])  # a dash with a space is no hyphen
+
+
+OBJECT_TEXT = (
+    "H: Mitä asiakkaat saavat?\n"
+    "V: Asiakkaat saavat tukea arkeen. Haluamme tukea heitä. Kunta on myöntänyt tukea "
+    "kahdelle hankkeelle. Tavoitteena on tukea nuoria.\n"
+)
+
+
+@pytest.mark.parametrize("analyser", ["voikko"])
+def test_a_verbs_object_is_the_noun_in_search_and_autocoding_alike(
+        make_project: MakeProject, analyser: str) -> None:
+    """Issue 17: *tukea* after *saavat* and *myöntänyt* is the noun *tuki*, the verbs'
+    object; after *haluamme* and *on* it is the verb. Search, its why and autocoding agree."""
+    from tymqual.autocode import KeywordAutocoder
+    from tymqual.morphology import get_analyser
+
+    try:
+        get_analyser(analyser)
+    except TymqualError as exc:
+        pytest.skip(f"{analyser} is not installed here: {exc}")
+    codebook = "name: Testi\ncodes:\n  - name: Tuki\n    key: tuki\n    keywords: [tuki]\n"
+    project = make_project({"transcripts/H3.txt": OBJECT_TEXT,
+                            "codes/codebook.yaml": codebook}, progress=False)
+    text = project.document("H3").text
+    hits = search(project, "tuki", compounds="off", analyser=analyser)
+    hits = hits[hits["source_id"] == "H3"]
+    expected = [text.index("saavat tukea") + 7, text.index("myöntänyt tukea") + 10]
+    assert sorted(hits["start"].astype(int)) == expected
+    assert all("object" in why for why in hits["why"])
+    verbs = search(project, "tukea", compounds="off", analyser=analyser)
+    verbs = verbs[verbs["source_id"] == "H3"]
+    assert sorted(verbs["start"].astype(int)) == [text.index("Haluamme tukea") + 9,
+                                                  text.index("on tukea") + 3]
+    proposals = KeywordAutocoder(compounds="off").fit(project).predict(project)
+    proposals = proposals[proposals["source_id"] == "H3"]
+    assert sorted(proposals["text"]) == ["Asiakkaat saavat tukea arkeen.",
+                                         "Kunta on myöntänyt tukea kahdelle hankkeelle."]
