@@ -167,3 +167,21 @@ def test_a_hit_chosen_by_frequency_says_so_in_its_why(voikko: Analyser) -> None:
     why = voikko.why("kunnasta", voikko.query("kunta"))
     assert "more frequent" in why and "kunnas" in why
     assert "more frequent" not in voikko.why("kunnan", voikko.query("kunta"))
+
+
+# ---------------------------------------------------------------------------- prefixed verbs
+@pytest.mark.parametrize(("form", "verb", "head"), [
+    ("vastaanottaa", "vastaanottaa", "ottaa"),
+    ("vastaanottava", "vastaanottaa", "ottaa"),     # its participle, read as the verb
+    ("allekirjoitettu", "allekirjoittaa", "kirjoittaa"),
+    ("läpikäydä", "läpikäydä", "käydä"),
+])
+def test_a_prefixed_verb_is_found_whole_and_as_a_head(voikko: Analyser, form: str, verb: str,
+                                                      head: str) -> None:
+    """Voikko marks a verb's prefix with ``=`` in its base form (``vastaan=ottaa``): the base
+    form has no ``=``, and the verb is a compound whose head is the plain verb."""
+    analysis = voikko.analyse(form)
+    assert all("=" not in r.lemma and "=" not in "".join(r.parts) for r in analysis.readings)
+    assert voikko.matches(form, verb, compounds="off")
+    assert voikko.matches(form, head, compounds="head")
+    assert not voikko.matches(form, head, compounds="off")

@@ -226,8 +226,14 @@ class VoikkoAnalyser(Analyser):
         if noun:
             return Reading(noun, "nimisana", self._parts(noun, chunks), derived=(base,),
                            rule="-minen noun")
-        parts = self._parts(base, chunks)
+        parts = _prefixed(self._parts(base, chunks), chunks[-1])
         verb = _participle_verb(chunks[-1]) if _verbal_participle(analysis) else ""
+        if verb and "=" in verb:  # vastaan=ottaa, a verb with a prefix: vastaanottava
+            prefix, verb = verb.split("=", 1)
+            verb = prefix + verb
+            if len(parts) == 1:
+                return Reading(verb, "teonsana", (prefix, verb[len(prefix):]), also=(base,),
+                               rule=f"participle {base}")
         if verb and len(parts) == 1 and verb != base:
             return Reading(verb, "teonsana", (verb,), also=(base,),
                            rule=f"participle {base}")
@@ -369,6 +375,16 @@ def _participle_verb(chunk: str) -> str:
 
 
 _DERIVED_VERB = re.compile(r"\[Xp\][^\[]*\[X\]([^\[]+)\[Xj\]([^\[]+)\[X\][^\[]*\[Ll\]")
+
+
+def _prefixed(parts: tuple[str, ...], chunk: str) -> tuple[str, ...]:
+    """``parts`` with a verb's prefix split off where Voikko marks one with ``=`` in its base
+    form (``[Xp]vastaan=ottaa``, ``alle=kirjoittaa``): *vastaanottaa* is a compound verb
+    whose head is *ottaa*, as a compound noun's is its last part."""
+    base = _fst_base(chunk) if "[Lt]" in chunk else ""
+    if "=" not in base or parts[-1] != base.replace("=", ""):
+        return parts
+    return (*parts[:-1], *(p for p in base.split("=") if p))
 
 
 def _fst_part(chunk: str) -> str:
