@@ -898,6 +898,9 @@ def test_a_subject_of_another_person_decides_nothing(
     ("voi", "tukea", ("", "tukea")),  # a modal verb takes the infinitive
     ("päätti", "tukea", ("", "tukea")),
     ("on", "tukea", ("", "tukea")),  # "tavoitteena on tukea": the infinitive as predicative
+    ("saa", "tukee", ("object", "tuki")),  # spoken -ee for -ea: "ne saa tukee"
+    ("tarvii", "tukee", ("object", "tuki")),  # spoken tarvitsee, then spoken tukea
+    ("se", "tukee", ("", "tukea")),  # "se tukee": it supports
     ("paremmin", "kuin", ("", "kuin")),  # a conjunction is never moved aside
     ("yksikkö", "Suomi", ("", "suomi")),  # nor a name
 ])
@@ -1004,3 +1007,14 @@ def test_after_a_verb_that_takes_an_infinitive_the_infinitive_stays(
 def test_after_a_verb_that_takes_an_object_the_partitive_noun(voikko: Analyser,
                                                              form: str) -> None:
     assert _read_after(voikko, form, "tukea") == ("object", "tuki")
+
+
+@pytest.mark.parametrize(("word", "standard"), [
+    ("tukee", "tukea"), ("pimee", "pimeä"), ("vaikee", "vaikea"), ("korkee", "korkea"),
+    ("tee", ""), ("idee", ""), ("vapaa", ""), ("lähtee", "lähteä")])
+def test_spoken_ee_stands_for_ea(word: str, standard: str) -> None:
+    """Spoken Finnish makes -ea/-eä a long -ee after a consonant (VISK § 22), with the
+    vowel harmony of the word; a short word or a vowel before it is left alone."""
+    from tymqual.spoken import spoken_ea
+
+    assert spoken_ea(word) == standard

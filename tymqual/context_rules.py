@@ -7,7 +7,7 @@ noun; after a subject, the finite verb that agrees in person and number; and a w
 before a hyphen and a space is a suspended compound first part. See :func:`context_rule`.
 The search index applies these once per pair of neighbouring forms.
 
-Imports only :mod:`tymqual.wordforms` and the standard library.
+Imports only :mod:`tymqual.wordforms`, :mod:`tymqual.spoken` and the standard library.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from tymqual.spoken import spoken_ea
 from tymqual.wordforms import (
     FUNCTION_CLASSES,
     LEXICALISED,
@@ -128,8 +129,9 @@ def context_rule(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysi
        osaa*, *joka seuraa*), not the noun it is written like (VISK § 1283).
     5. ``object``: after a form of a verb that does not take an infinitive complement (not
        one of :data:`CATENATIVES`), a form that is both a partitive singular noun and a
-       first infinitive is the noun, the verb's object (*saa tukea*, *on myönnetty tukea*,
-       *pyytämässä tukea*: *tuki*; *voi tukea*, *tavoitteena on tukea* keep the verb).
+       first infinitive (also in its spoken form, :func:`tymqual.spoken.spoken_ea`) is the
+       noun, the verb's object (*saa tukea*, *on myönnetty tukea*, *pyytämässä tukea*,
+       spoken *saa tukee*: *tuki*; *voi tukea*, *tavoitteena on tukea* keep the verb).
 
     Rules 2-4 leave a word alone whose likely base form has a reading as a pronoun, conjunction,
     adposition, adverb, numeral, interjection or name (*paremmin kuin*: *kuin* is no form
@@ -296,7 +298,10 @@ def _governed(analyser: Analyser, before: WordAnalysis, analysis: WordAnalysis) 
     top = before.readings[0]
     if top.pos != "teonsana" or top.lemma in CATENATIVES:
         return False
-    return _infinitive(analyser, analysis) and any(
+    spoken = spoken_ea(analysis.word)  # saa tukee: spoken tukea
+    infinitive = _infinitive(analyser, analysis) or bool(spoken) and any(
+        c == "infinitive" for _, c, _ in analyser.inflections(spoken, verbs=True))
+    return infinitive and any(
         pos in ("", "nimisana") and c == "osanto" and n in ("", "singular")
         for pos, c, n in analyser.inflections(analysis.word))
 

@@ -87,7 +87,7 @@ from tymqual.context_rules import (
 from tymqual.errors import TymqualError, TymqualWarning
 from tymqual.fallback import SimplemmaAnalyser, without_possessive
 from tymqual.lexicon import keep_dictionary_index, likelier, listed_lemma, usual_lemma
-from tymqual.spoken import SPOKEN_FORMS, VOWELS, spoken_match, spoken_variants
+from tymqual.spoken import SPOKEN_FORMS, VOWELS, spoken_ea, spoken_match, spoken_variants
 from tymqual.wordforms import (
     COMPOUND_MODES,
     FUNCTION_CLASSES,
@@ -185,7 +185,14 @@ class VoikkoAnalyser(Analyser):
             ) from exc
 
     def _raw(self, word: str) -> list[dict[str, str]]:
-        return list(self._voikko.analyze(word))
+        found = list(self._voikko.analyze(word))
+        variant = spoken_ea(word) if found else ""
+        if variant:
+            # tukee is also spoken tukea, the noun's partitive (saa tukee): a reading after
+            # Voikko's own, for the context rules
+            found += [{**a, "SPOKEN": variant} for a in self._voikko.analyze(variant)
+                      if a.get("CLASS") == "nimisana" and a.get("SIJAMUOTO") == "osanto"]
+        return found
 
     def _readings(self, word: str) -> list[Reading]:
         raw = self._raw(word)
@@ -242,6 +249,9 @@ class VoikkoAnalyser(Analyser):
             return Reading(base, kind, parts, rule=MA_ABESSIVE)
         if _archaic_genitive(word, base, analysis):
             return Reading(base, kind, parts, derived=derived, rule=_ARCHAIC_GENITIVE)
+        if analysis.get("SPOKEN"):
+            return Reading(base, kind, parts, derived=derived,
+                           rule=f"{kind}, spoken form of {analysis['SPOKEN']} (vowel pair)")
         capital = " proper name" if _wants_capital(word, str(analysis.get("STRUCTURE", ""))) else ""
         return Reading(base, kind, parts, derived=derived, rule=f"{kind}{capital}")
 

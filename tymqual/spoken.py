@@ -41,6 +41,7 @@ SPOKEN_FORMS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("tehä", "tehään", "tehhään", "tehtii"), ("tehdä", "teonsana")),
     **dict.fromkeys(("nähä", "nähään"), ("nähdä", "teonsana")),
     **dict.fromkeys(("kattoo", "katotaan"), ("katsoa", "teonsana")),
+    "oo": ("olla", "teonsana"),  # ei oo, oo hiljaa
 }
 
 
@@ -128,6 +129,18 @@ def _with_pair(stem: str) -> list[str]:
         if at > 0 and stem[at - 1] not in VOWELS:
             out.extend(stem[:at] + pair + stem[at + 2:] for pair in pairs)
     return out
+
+
+def spoken_ea(word: str) -> str:
+    """The standard form a word in *-Cee* stands for in spoken Finnish, where *-ea*/*-eä*
+    becomes *-ee* (VISK § 22: *tukee* for *tukea*, *pimee* for *pimeä*), or ``""``. A word
+    in *-ee* is often a standard form too (*tukee* "supports"): callers add this reading
+    after the analyser's own."""
+    lowered = word.lower()
+    if len(lowered) <= 4 or not lowered.endswith("ee") or lowered[-3] in VOWELS:
+        return ""
+    # back vowels take -a; a word of front or neutral vowels only, -ä (pimee: pimeä)
+    return lowered[:-1] + ("a" if any(c in lowered for c in "aou") else "ä")
 
 
 def spoken_match(word: str, lemma: str) -> bool:
