@@ -105,3 +105,32 @@ def test_a_possessive_long_vowel_follows_a_case_ending(
         fallback: Analyser, word: str, lemma: str, head: str) -> None:
     assert fallback.lemmas(word)[0] == lemma
     assert fallback.head(word) == head
+
+
+# Words no dictionary lists, made of an unknown first part and a known noun (a name, an
+# acronym, a neologism): the noun is the compound's head.
+@pytest.mark.parametrize(("word", "head"), [
+    ("translain", "laki"), ("finlexpalvelussa", "palvelu"), ("digipalvelussa", "palvelu"),
+    ("qwertytoimistossa", "toimisto"),
+])
+def test_an_unknown_compound_is_found_by_its_known_head(
+        fallback: Analyser, word: str, head: str) -> None:
+    import simplemma
+
+    if simplemma.is_known(word, lang="fi"):
+        pytest.skip(f"simplemma lists {word}")
+    assert fallback.head(word) == head
+    assert fallback.matches(word, head, compounds="head")
+    assert not fallback.matches(word, head)
+
+
+# Unknown forms whose ending only looks like a known word: a passive past participle
+# (mainit-tu-ista, not maini+tuki) and a superlative after a verb form (olennaisinta is
+# olennainen's, not olen+nainen).
+@pytest.mark.parametrize(("word", "not_head"), [
+    ("mainituista", "tuki"), ("valituille", "tuki"), ("havaituista", "tuki"),
+    ("olennaisinta", "nainen"),
+])
+def test_an_unknown_word_is_no_compound_of_a_participle_or_a_function_word(
+        fallback: Analyser, word: str, not_head: str) -> None:
+    assert not fallback.matches(word, not_head, compounds="head")

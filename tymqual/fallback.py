@@ -32,6 +32,8 @@ from tymqual.wordforms import (
 __all__ = ["SimplemmaAnalyser", "without_possessive"]
 
 _MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
+#: Shortest head of an unknown word's guessed compound (:meth:`SimplemmaAnalyser._guessed_parts`).
+_MIN_GUESSED_HEAD = 4
 _MIN_LONG_FIRST = 5  # shortest first part that may be any form simplemma lists (toimi-)
 #: First parts that occur only in compounds (Iso suomen kielioppi § 409, *sidonnaiset
 #: alkuosat*), which simplemma lists as no word of their own.
@@ -221,7 +223,8 @@ class SimplemmaAnalyser(Analyser):
         more frequent in Finnish than simplemma's ``lemma`` (:func:`likelier`, wordfreq's
         Zipf frequency by :data:`FREQUENCY_MARGIN <tymqual.lexicon.FREQUENCY_MARGIN>`), else
         ``""``. simplemma lists one base form per form, not always the usual one."""
-        nouns = [n for n in self._case_nouns(word) if n != lemma and n not in stopwords()]
+        nouns = [n for n in self._case_nouns(word, plural=False)
+                 if n != lemma and n not in stopwords()]
         if not nouns:
             return ""
         chosen = likelier(word, lemma, lambda head: {lemma, *nouns},
@@ -236,7 +239,7 @@ class SimplemmaAnalyser(Analyser):
         nominal compounds have a nominal head), else the likelier noun
         (:meth:`_likelier_noun`: *yhteis+palvelusta* → *palvelu*), else ``lemma``."""
         if _infinitive_shaped(lemma) and lemma != last:
-            nouns = [n for n in self._case_nouns(last)
+            nouns = [n for n in self._case_nouns(last, plural=False)
                      if n != lemma and not _infinitive_shaped(n) and n not in stopwords()]
             if nouns:
                 return nouns[0]
@@ -270,13 +273,14 @@ class SimplemmaAnalyser(Analyser):
         nouns = self._case_nouns(word)
         return nouns[0] if nouns else ""
 
-    def _case_nouns(self, word: str) -> list[str]:
+    def _case_nouns(self, word: str, plural: bool = True) -> list[str]:
         """The nouns a case ending of ``word`` leaves: the stem when simplemma lists it as a
         base form (*aika-na*, *palvelu-sta*); else the base form of the stem's inessive,
         adessive, genitive or essive that simplemma lists (*suhtee-ssa* → *suhde*,
         *vuote-en* → *vuote-na* → *vuosi*); for a plural genitive in *-ien*, the *i*-stem
-        noun (*tuk-ien* → *tuki*, *lak-ien* → *laki*). A plural stem (*toiminto-i-hin*) asks no
-        other form, as simplemma lists some plural forms under a word of another stem."""
+        noun (*tuk-ien* → *tuki*, *lak-ien* → *laki*). Without ``plural``, what looks like a
+        plural stem (*toiminto-i-hin*) asks no other form, as simplemma lists some plural
+        forms under a word of another stem (*toimintoissa* → *toiminta*)."""
         case = surface_case(word)
         ending = _CASE_STEM.get(case)
         if ending is None:
@@ -290,7 +294,7 @@ class SimplemmaAnalyser(Analyser):
         out = []
         if word.endswith("ien") and self._base(word[:-3] + "i"):
             out.append(word[:-3] + "i")
-        if stem[-1] in "ij" and stem[-2] in VOWELS:
+        if not plural and stem[-1] in "ij" and stem[-2] in VOWELS:
             return out
         for form in (f"{stem}ss{harmony}", f"{stem}ll{harmony}", f"{stem}n",
                      f"{stem}n{harmony}"):
@@ -321,7 +325,30 @@ class SimplemmaAnalyser(Analyser):
         if verb:
             return [Reading(verb, "teonsana", also=(lemma,),
                             rule=f"simplemma guess, participle {lemma}")]
-        return [Reading(lemma, parts=self._split(lemma), rule="simplemma guess")]
+        parts = self._split(lemma)
+        if len(parts) == 1:
+            parts = self._guessed_parts(lemma)
+        return [Reading(lemma, parts=parts, rule="simplemma guess")]
+
+    def _guessed_parts(self, lemma: str) -> tuple[str, ...]:
+        """An unknown word's guessed base form read as a compound of an unknown first part
+        and the longest ending of :data:`_MIN_GUESSED_HEAD` letters or more that simplemma
+        lists as a base form (*trans+laki*, *finlex+palvelu*, *vienninedistämis+palvelu*):
+        new compounds are made freely in Finnish (VISK § 400) and a dictionary cannot list
+        them all, as the Voikko analyser's ``_guess`` reads them. The first part has at least
+        three letters and a vowel. Neither part is a function word (*olen+nainen* for
+        *olennaisinta*); the head is no verb (shaped like an infinitive), as a compound's
+        head is a noun (see :meth:`_head_lemma`), nor does it begin with *tu-*/*ty-* after a
+        vowel, the passive past participle's ending (*mainit-tu-ista*,
+        which simplemma guesses as *maini+tuki*: VISK § 522)."""
+        for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_GUESSED_HEAD + 1):
+            first, head = lemma[:cut], lemma[cut:]
+            participle = first[-1] in VOWELS and head.startswith(("tu", "ty"))
+            if (any(c in VOWELS for c in first) and not participle
+                    and head not in stopwords() and first not in stopwords()
+                    and not _infinitive_shaped(head) and self._base(head)):
+                return (*self._split(first), *self._split(head))
+        return (lemma,)
 
     def _base(self, word: str) -> bool:
         """Whether simplemma lists ``word`` as a base form of its own (not "toim." or "Isto").
