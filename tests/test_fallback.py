@@ -134,3 +134,26 @@ def test_an_unknown_compound_is_found_by_its_known_head(
 def test_an_unknown_word_is_no_compound_of_a_participle_or_a_function_word(
         fallback: Analyser, word: str, not_head: str) -> None:
     assert not fallback.matches(word, not_head, compounds="head")
+
+
+# -tAvA participles lexicalised as nouns: tehtävä (a task) is far more frequent than a plain
+# participle, and simplemma lists its case forms under it; a plain participle's case forms
+# (annettavan, järjestettävä) and an active participle (johtavan) stay forms of the verb.
+@pytest.mark.parametrize("word", ["tehtävänä", "tehtäviä", "tehtävien", "tehtäviin"])
+def test_a_lexicalised_participle_reads_first_as_its_noun(fallback: Analyser, word: str) -> None:
+    _needs_wordfreq()
+    if _simplemma_lemma(word) != "tehtävä":
+        pytest.skip(f"simplemma gives {_simplemma_lemma(word)} for {word}")
+    assert fallback.lemmas(word)[0] == "tehtävä"
+    assert fallback.matches(word, "tehtävä")
+    assert not fallback.matches(word, "tehdä")
+    assert fallback.matches(word, "tehdä", readings="all")  # the participle stays a reading
+
+
+@pytest.mark.parametrize(("word", "verb"), [
+    ("annettavan", "antaa"), ("johtavan", "johtaa"), ("päättävät", "päättää"),
+    ("järjestettävä", "järjestää"), ("jaettavan", "jakaa"),
+])
+def test_a_plain_participle_stays_a_form_of_its_verb(
+        fallback: Analyser, word: str, verb: str) -> None:
+    assert fallback.matches(word, verb)

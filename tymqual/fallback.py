@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tymqual.errors import TymqualError
-from tymqual.lexicon import MIN_PART, likelier
+from tymqual.lexicon import MIN_PART, likelier, zipf
 from tymqual.spoken import VOWELS
 from tymqual.wordforms import (
     INSTRUCTIVE,
@@ -31,6 +31,10 @@ from tymqual.wordforms import (
 
 __all__ = ["SimplemmaAnalyser", "without_possessive"]
 
+_LEXICALISED_PARTICIPLE = "simplemma, lexicalised participle (a noun)"
+#: How much rarer than its verb (Zipf units; 1.2 is about a sixteenth) a *-tAvA* participle
+#: may be and still be read as a noun (:meth:`SimplemmaAnalyser._lexicalised_participle`).
+_LEXICAL_MARGIN = 1.2
 _MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
 #: Shortest head of an unknown word's guessed compound (:meth:`SimplemmaAnalyser._guessed_parts`).
 _MIN_GUESSED_HEAD = 4
@@ -128,6 +132,25 @@ class SimplemmaAnalyser(Analyser):
                     return verb
         return ""
 
+    def _lexicalised_participle(self, word: str, lemma: str, verb: str) -> bool:
+        """Whether the passive present participle ``lemma`` (*-tAvA*) of ``verb`` is a noun
+        of its own here (VISK § 1532: *-tAvA* participles lexicalise as nouns, *tehtävä*).
+
+        Three conditions: simplemma lists it as a base form and lists the inflected ``word``
+        under it (*tehtävänä*, *tehtäviä* → *tehtävä*, the task), where it lists the forms
+        of a plain participle under the verb (*annettavan* → *antaa*); it is no active
+        participle in *-vA* after a *t* (*johta-va*, *päättä-vä*); and it is frequent,
+        within :data:`_LEXICAL_MARGIN` of its verb in wordfreq's Zipf units (*tehtävä* 5.1,
+        *tehdä* 6.0), where a plain participle is far rarer than its verb (*jaettava* 3.4,
+        *jakaa* 5.0; *syötävä* 3.3, *syödä* 5.0). Such a participle is read first as the
+        noun, the verb second, as the Voikko analyser ranks *tehtävä* by simplemma's usual
+        base form.
+        """
+        active = lemma == f"{verb[:-1]}v{verb[-1]}"
+        return (word != lemma and lemma.endswith(("tava", "tävä")) and not active
+                and self._base(lemma) and self._lemma(word) == lemma
+                and zipf(lemma) >= zipf(verb) - _LEXICAL_MARGIN)
+
     def _function_word(self, word: str) -> list[Reading]:
         """A function word of :func:`stopwords` read as itself, or as simplemma's base form
         when that is a function word too (*heitä* → *hän*), never as the content word
@@ -172,6 +195,10 @@ class SimplemmaAnalyser(Analyser):
             lemma = self._known_lemma(word)
             if lemma:
                 verb = self._participle_verb(lemma)
+                if verb and self._lexicalised_participle(word.lower(), lemma, verb):
+                    return [Reading(lemma, "nimisana", rule=_LEXICALISED_PARTICIPLE),
+                            Reading(verb, "teonsana", also=(lemma,),
+                                    rule=f"simplemma, participle {lemma}")]
                 if verb:
                     return [Reading(verb, "teonsana", also=(lemma,),
                                     rule=f"simplemma, participle {lemma}")]
