@@ -125,7 +125,9 @@ def test_errors_are_listed_for_half_a_only(units: list[ht.Unit], gold: list[sh.G
                                            tmp_path: Path) -> None:
     half = ht.halves(units)
     part = units[:200]
-    lines = sh.errors_a(part, gold, tmp_path / "errors", {"noun": ("laki",), "verb": ()})
+    # words with errors left on these units (the fallback reads some participles wrongly)
+    study = {"noun": ("laki", "tuki", "palvelu"), "verb": ("tehdä", "saada", "antaa")}
+    lines = sh.errors_a(part, gold, tmp_path / "errors", study)
     a_text = " ".join(u.text for u in part if half[u.uid] == "A")
     b_only = [u.text for u in part if half[u.uid] == "B" and u.text not in a_text]
     assert lines

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tymqual.errors import TymqualError
-from tymqual.lexicon import MIN_PART
+from tymqual.lexicon import MIN_PART, likelier, zipf
 from tymqual.spoken import VOWELS
 from tymqual.wordforms import (
     INSTRUCTIVE,
@@ -31,7 +31,13 @@ from tymqual.wordforms import (
 
 __all__ = ["SimplemmaAnalyser", "without_possessive"]
 
+_LEXICALISED_PARTICIPLE = "simplemma, lexicalised participle (a noun)"
+#: How much rarer than its verb (Zipf units; 1.2 is about a sixteenth) a *-tAvA* participle
+#: may be and still be read as a noun (:meth:`SimplemmaAnalyser._lexicalised_participle`).
+_LEXICAL_MARGIN = 1.2
 _MIN_SHORT_PART = 3  # shortest head (maa, työ, pää) or bound first part (esi, yli)
+#: Shortest head of an unknown word's guessed compound (:meth:`SimplemmaAnalyser._guessed_parts`).
+_MIN_GUESSED_HEAD = 4
 _MIN_LONG_FIRST = 5  # shortest first part that may be any form simplemma lists (toimi-)
 #: First parts that occur only in compounds (Iso suomen kielioppi § 409, *sidonnaiset
 #: alkuosat*), which simplemma lists as no word of their own.
@@ -126,6 +132,25 @@ class SimplemmaAnalyser(Analyser):
                     return verb
         return ""
 
+    def _lexicalised_participle(self, word: str, lemma: str, verb: str) -> bool:
+        """Whether the passive present participle ``lemma`` (*-tAvA*) of ``verb`` is a noun
+        of its own here (VISK § 1532: *-tAvA* participles lexicalise as nouns, *tehtävä*).
+
+        Three conditions: simplemma lists it as a base form and lists the inflected ``word``
+        under it (*tehtävänä*, *tehtäviä* → *tehtävä*, the task), where it lists the forms
+        of a plain participle under the verb (*annettavan* → *antaa*); it is no active
+        participle in *-vA* after a *t* (*johta-va*, *päättä-vä*); and it is frequent,
+        within :data:`_LEXICAL_MARGIN` of its verb in wordfreq's Zipf units (*tehtävä* 5.1,
+        *tehdä* 6.0), where a plain participle is far rarer than its verb (*jaettava* 3.4,
+        *jakaa* 5.0; *syötävä* 3.3, *syödä* 5.0). Such a participle is read first as the
+        noun, the verb second, as the Voikko analyser ranks *tehtävä* by simplemma's usual
+        base form.
+        """
+        active = lemma == f"{verb[:-1]}v{verb[-1]}"
+        return (word != lemma and lemma.endswith(("tava", "tävä")) and not active
+                and self._base(lemma) and self._lemma(word) == lemma
+                and zipf(lemma) >= zipf(verb) - _LEXICAL_MARGIN)
+
     def _function_word(self, word: str) -> list[Reading]:
         """A function word of :func:`stopwords` read as itself, or as simplemma's base form
         when that is a function word too (*heitä* → *hän*), never as the content word
@@ -170,17 +195,20 @@ class SimplemmaAnalyser(Analyser):
             lemma = self._known_lemma(word)
             if lemma:
                 verb = self._participle_verb(lemma)
+                if verb and self._lexicalised_participle(word.lower(), lemma, verb):
+                    return [Reading(lemma, "nimisana", rule=_LEXICALISED_PARTICIPLE),
+                            Reading(verb, "teonsana", also=(lemma,),
+                                    rule=f"simplemma, participle {lemma}")]
                 if verb:
                     return [Reading(verb, "teonsana", also=(lemma,),
                                     rule=f"simplemma, participle {lemma}")]
                 if _instructive_plural(word.lower(), lemma, self._split(lemma)):
                     return [Reading(word.lower(), "seikkasana", rule=INSTRUCTIVE),
                             Reading(lemma, parts=self._split(lemma), rule="simplemma")]
-                return [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
-                        *self._homographs(word.lower(), lemma)]
+                return self._usual_readings(word.lower(), lemma)
         # simplemma's own guess for unknown compounds sometimes keeps the wrong part
         # (hyvinvointialue -> hyvinvointi), so a split into known words comes first.
-        for bare in (_CLITIC.sub("", word), *without_possessive(word.lower())):
+        for bare in (_CLITIC.sub("", word), *_possessive_bases(word.lower())):
             if bare != word and len(bare) >= MIN_PART:
                 # a form under a possessive suffix or clitic is no instructive adverb
                 readings = [r for r in self._readings(bare) if r.rule != INSTRUCTIVE]
@@ -190,6 +218,59 @@ class SimplemmaAnalyser(Analyser):
         if not split:
             return []
         return [Reading("".join(split), parts=split, rule="simplemma, split compound")]
+
+    def _usual_readings(self, word: str, lemma: str) -> list[Reading]:
+        """The readings of a form simplemma lists as a form of ``lemma``, the usual first.
+
+        - **Archaic plural genitive** (*huoltolain* read as *huoltola*'s *-in* genitive,
+          VISK § 97): a form that is ``lemma`` + *-in*, ``lemma`` ending in *a*/*ä*, is read
+          as a compound whose last word is a singular genitive when it splits so
+          (:meth:`_split_inflected`: *huolto* + *lain* → *laki*); the archaic form is rare
+          beside the law's genitive, as the Voikko analyser ranks it (``_archaic_genitive``).
+        - **The far more frequent noun** (:meth:`_likelier_noun`): *palvelusta* is
+          *palvelu*'s elative before *palvelus*', *vuoteen* *vuosi*'s illative before
+          *vuode*'s, *tiedosta* *tieto*'s before the verb *tiedostaa*.
+        """
+        if _archaic_genitive(word, lemma):
+            split = self._split_inflected(word)
+            if split and split[-1] != lemma:
+                return [Reading("".join(split), parts=split,
+                                rule="simplemma, split compound (not an archaic genitive)")]
+        readings = [Reading(lemma, parts=self._split(lemma), rule="simplemma"),
+                    *self._homographs(word, lemma)]
+        noun = self._likelier_noun(word, lemma)
+        if noun:
+            first = Reading(noun, "nimisana", self._split(noun),
+                            rule=f"simplemma, case form, likelier than {lemma}")
+            return [first, *(r for r in readings if r.lemma != noun)]
+        return readings
+
+    def _likelier_noun(self, word: str, lemma: str) -> str:
+        """The noun the case ending of ``word`` leaves (:meth:`_case_nouns`) when it is far
+        more frequent in Finnish than simplemma's ``lemma`` (:func:`likelier`, wordfreq's
+        Zipf frequency by :data:`FREQUENCY_MARGIN <tymqual.lexicon.FREQUENCY_MARGIN>`), else
+        ``""``. simplemma lists one base form per form, not always the usual one."""
+        nouns = [n for n in self._case_nouns(word, plural=False)
+                 if n != lemma and n not in stopwords()]
+        if not nouns:
+            return ""
+        chosen = likelier(word, lemma, lambda head: {lemma, *nouns},
+                          lambda w: {self._lemma(w)})
+        return chosen if chosen in nouns else ""
+
+    def _head_lemma(self, last: str, lemma: str) -> str:
+        """The base form of a compound's last word ``last``, which simplemma reads as
+        ``lemma``: a noun its case ending leaves (:meth:`_case_nouns`) before a verb, as a
+        compound's head is rarely a verb (*valtion+tukien* is *tuki*'s plural genitive, not
+        a form of *tukea*; *matka+tiedosta* *tieto*'s elative, not *tiedostaa*: VISK § 400,
+        nominal compounds have a nominal head), else the likelier noun
+        (:meth:`_likelier_noun`: *yhteis+palvelusta* → *palvelu*), else ``lemma``."""
+        if _infinitive_shaped(lemma) and lemma != last:
+            nouns = [n for n in self._case_nouns(last, plural=False)
+                     if n != lemma and not _infinitive_shaped(n) and n not in stopwords()]
+            if nouns:
+                return nouns[0]
+        return self._likelier_noun(last, lemma) or lemma
 
     def _homographs(self, word: str, lemma: str) -> list[Reading]:
         """The other readings of a form simplemma reads as ``lemma``, for the context rules
@@ -216,21 +297,38 @@ class SimplemmaAnalyser(Analyser):
         return out
 
     def _case_noun(self, word: str) -> str:
+        nouns = self._case_nouns(word)
+        return nouns[0] if nouns else ""
+
+    def _case_nouns(self, word: str, plural: bool = True) -> list[str]:
+        """The nouns a case ending of ``word`` leaves: the stem when simplemma lists it as a
+        base form (*aika-na*, *palvelu-sta*); else the base form of the stem's inessive,
+        adessive, genitive or essive that simplemma lists (*suhtee-ssa* → *suhde*,
+        *vuote-en* → *vuote-na* → *vuosi*); for a plural genitive in *-ien*, the *i*-stem
+        noun (*tuk-ien* → *tuki*, *lak-ien* → *laki*). Without ``plural``, what looks like a
+        plural stem (*toiminto-i-hin*) asks no other form, as simplemma lists some plural
+        forms under a word of another stem (*toimintoissa* → *toiminta*)."""
         case = surface_case(word)
         ending = _CASE_STEM.get(case)
         if ending is None:
-            return ""
+            return []
         stem = word[: len(word) - ending(word)]
         harmony = "ä" if any(c in stem for c in "äöy") else "a"
         if len(stem) < _MIN_SHORT_PART:
-            return ""
+            return []
         if self._base(stem):  # the essive and partitive of many nouns: aika-na, tausta-a
-            return stem
-        for form in (f"{stem}ss{harmony}", f"{stem}ll{harmony}", f"{stem}n"):
+            return [stem]
+        out = []
+        if word.endswith("ien") and self._base(word[:-3] + "i"):
+            out.append(word[:-3] + "i")
+        if not plural and stem[-1] in "ij" and stem[-2] in VOWELS:
+            return out
+        for form in (f"{stem}ss{harmony}", f"{stem}ll{harmony}", f"{stem}n",
+                     f"{stem}n{harmony}"):
             found = self._known_lemma(form) if form != word and self._known(form) else ""
             if found not in ("", word, form) and found[:2] == word[:2] and self._base(found):
-                return found
-        return ""
+                out.append(found)
+        return list(dict.fromkeys(out))
 
     def _finite_verb(self, word: str) -> str:
         harmony = "ä" if any(c in word for c in "äöy") else "a"
@@ -254,7 +352,30 @@ class SimplemmaAnalyser(Analyser):
         if verb:
             return [Reading(verb, "teonsana", also=(lemma,),
                             rule=f"simplemma guess, participle {lemma}")]
-        return [Reading(lemma, parts=self._split(lemma), rule="simplemma guess")]
+        parts = self._split(lemma)
+        if len(parts) == 1:
+            parts = self._guessed_parts(lemma)
+        return [Reading(lemma, parts=parts, rule="simplemma guess")]
+
+    def _guessed_parts(self, lemma: str) -> tuple[str, ...]:
+        """An unknown word's guessed base form read as a compound of an unknown first part
+        and the longest ending of :data:`_MIN_GUESSED_HEAD` letters or more that simplemma
+        lists as a base form (*trans+laki*, *finlex+palvelu*, *vienninedistämis+palvelu*):
+        new compounds are made freely in Finnish (VISK § 400) and a dictionary cannot list
+        them all, as the Voikko analyser's ``_guess`` reads them. The first part has at least
+        three letters and a vowel. Neither part is a function word (*olen+nainen* for
+        *olennaisinta*); the head is no verb (shaped like an infinitive), as a compound's
+        head is a noun (see :meth:`_head_lemma`), nor does it begin with *tu-*/*ty-* after a
+        vowel, the passive past participle's ending (*mainit-tu-ista*,
+        which simplemma guesses as *maini+tuki*: VISK § 522)."""
+        for cut in range(_MIN_SHORT_PART, len(lemma) - _MIN_GUESSED_HEAD + 1):
+            first, head = lemma[:cut], lemma[cut:]
+            participle = first[-1] in VOWELS and head.startswith(("tu", "ty"))
+            if (any(c in VOWELS for c in first) and not participle
+                    and head not in stopwords() and first not in stopwords()
+                    and not _infinitive_shaped(head) and self._base(head)):
+                return (*self._split(first), *self._split(head))
+        return (lemma,)
 
     def _base(self, word: str) -> bool:
         """Whether simplemma lists ``word`` as a base form of its own (not "toim." or "Isto").
@@ -285,6 +406,9 @@ class SimplemmaAnalyser(Analyser):
                          else "")
                 if not lemma and self._base(last):  # työ, whose listed lemma is refused
                     lemma = last
+                if lemma and _archaic_genitive(last, lemma):
+                    continue  # huolto-lain, not huoltola-in (see _usual_readings)
+                lemma = self._head_lemma(last, lemma) if lemma else lemma
                 if (len(lemma) >= _MIN_SHORT_PART and self._base(lemma)
                         and self._first_part(rest, last, loose)):
                     return (*self._split(rest), *self._split(lemma))
@@ -380,6 +504,24 @@ def _whole_part(part: str) -> bool:
     :meth:`SimplemmaAnalyser._long_first_part`)."""
     return ((len(part) >= MIN_PART or _long_syllable(part) or part in _BOUND_FIRST)
             and part not in stopwords())
+
+
+def _archaic_genitive(word: str, lemma: str) -> bool:
+    """Whether ``word`` is the archaic plural genitive in *-in* of ``lemma``, a noun in
+    *-a*/*-ä* (*huoltolain* of *huoltola*; today *huoltoloiden*, VISK § 97)."""
+    return len(lemma) >= MIN_PART and lemma.endswith(("a", "ä")) and word == lemma + "in"
+
+
+def _possessive_bases(word: str) -> list[str]:
+    """:func:`without_possessive`, the third person's long vowel + *n* only after a case
+    ending that ends in the vowel it lengthens (*rahoista-an*, *kotia-an*, *hänelle-en*,
+    *avukse-en*), so that *tavoitteen* and *vuoteen* (a genitive, an illative) keep their
+    *-en* (VISK § 95)."""
+    bare = without_possessive(word)
+    long_vowel = word[:-2] if len(word) > 3 and word[-1] == "n" and word[-2] == word[-3] else ""
+    if long_vowel and not long_vowel.endswith(("a", "ä", "lle", "kse")):
+        bare = [b for b in bare if b != long_vowel]
+    return bare
 
 
 def _long_syllable(part: str) -> bool:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["FREQUENCY_MARGIN", "MIN_PART", "keep_dictionary_index", "likelier", "listed_lemma",
-           "usual_lemma"]
+           "usual_lemma", "zipf"]
 
 MIN_PART = 4  # shortest compound part the fallback heuristic splits off ("kas", "hän": no)
 
@@ -92,6 +92,12 @@ def likelier(word: str, usual: str, names: Callable[[bool], set[str]],
 def _shared(one: str, other: str, base_forms: Callable[[str], set[str]]) -> bool:
     """Whether either word, as written, is also a form of the other."""
     return other in base_forms(one) or one in base_forms(other)
+
+
+def zipf(word: str) -> float:
+    """wordfreq's Zipf frequency of ``word`` in Finnish (see :func:`_zipf`); 0 when not
+    listed or without wordfreq."""
+    return _zipf(word)
 
 
 def _zipf(word: str) -> float:
