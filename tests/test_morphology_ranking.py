@@ -185,3 +185,25 @@ def test_a_prefixed_verb_is_found_whole_and_as_a_head(voikko: Analyser, form: st
     assert voikko.matches(form, verb, compounds="off")
     assert voikko.matches(form, head, compounds="head")
     assert not voikko.matches(form, head, compounds="off")
+
+
+@pytest.mark.parametrize(("form", "verb"), [("palkkatuettu", "tukea"),
+                                            ("palkkatuettuna", "tukea"),
+                                            ("puolivalmistettu", "valmistaa")])
+def test_a_compound_past_participle_has_its_verb_as_head(voikko: Analyser, form: str,
+                                                          verb: str) -> None:
+    analysis = voikko.analyse(form)
+    if len(analysis.parts) < 2:
+        pytest.skip(f"this Voikko does not read {form!r} as a compound")
+    assert voikko.matches(form, verb, compounds="head")
+    assert not voikko.matches(form, verb, compounds="off")
+
+
+@pytest.mark.parametrize(("form", "noun"), [("kasvatustehtävä", "tehtävä"),
+                                            ("työvoiman", "voima")])
+def test_a_compound_noun_from_a_present_participle_stays_a_noun(voikko: Analyser, form: str,
+                                                                noun: str) -> None:
+    """*tehtävä* "task" and *voima* "force" head these compounds, not *tehdä*, *voida*."""
+    assert voikko.analyse(form).parts[-1] == noun
+    assert not voikko.matches(form, {"tehtävä": "tehdä", "voima": "voida"}[noun],
+                              compounds="head")

@@ -244,6 +244,10 @@ class VoikkoAnalyser(Analyser):
         if verb and len(parts) == 1 and verb != base:
             return Reading(verb, "teonsana", (verb,), also=(base,),
                            rule=f"participle {base}")
+        if verb and len(parts) > 1 and analysis.get("PARTICIPLE") == "past_passive":
+            # palkkatuettu: a compound past passive participle is its verb's form, so the
+            # verb is its head (a present one is often a noun: kasvatustehtävä)
+            return Reading(base, kind, (*parts[:-1], verb), rule=f"{kind}, participle of {verb}")
         derived = _deverbal(chunks[-1], kind) if len(parts) == 1 else ()
         if analysis.get("MOOD") == "MA-infinitive" and analysis.get("SIJAMUOTO") == "vajanto":
             return Reading(base, kind, parts, rule=MA_ABESSIVE)
