@@ -487,7 +487,7 @@ def _rank(word: str, reading: Reading, usual: str, order: int) -> tuple[int, ...
        simplemma's dictionary was built from lemmatised corpora, so it holds the base form
        a form usually has (*tilanne* before *tila*; *toimi* as *toimia*; *toimivalta* the
        noun, not the participle of *toimia*), unless another reading's base form is far
-       more frequent in Finnish (:func:`_likelier`: *kunnasta* is *kunta*'s, not *kunnas*'s);
+       more frequent in Finnish (:func:`tymqual.lexicon.likelier`: *kunnasta* is *kunta*'s);
     4. fewer compound parts first: a word the dictionary lists whole beats an accidental
        split (*pikaruokalasta*: *pikaruokala*, not *pika+ruoka+lapsi*; *tunnetuin*:
        *tunnettu*, not *tunne+tuki*);
