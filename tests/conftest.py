@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import tymqual
+from tymqual.errors import TymqualError
+from tymqual.morphology import Analyser, get_analyser
 
 CODEBOOK = """\
 name: Testikoodikirja
@@ -67,3 +69,22 @@ def make_project(tmp_path: Path) -> Callable[..., tymqual.Project]:
         return tymqual.open_project(root, **kwargs)  # type: ignore[arg-type]
 
     return build
+
+
+def _analyser_or_skip(name: str) -> Analyser:
+    try:
+        return get_analyser(name)
+    except TymqualError as exc:
+        pytest.skip(f"{name} is not installed here: {exc}")
+
+
+@pytest.fixture(scope="session")
+def voikko() -> Analyser:
+    """The Voikko analyser; the test is skipped where Voikko is not installed."""
+    return _analyser_or_skip("voikko")
+
+
+@pytest.fixture(scope="session")
+def fallback() -> Analyser:
+    """The simplemma fallback analyser; skipped where simplemma is not installed."""
+    return _analyser_or_skip("simplemma")

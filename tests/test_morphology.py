@@ -155,11 +155,6 @@ def _analyser(name: str) -> Analyser:
         pytest.skip(f"{name} is not installed here: {exc}")
 
 
-@pytest.fixture(scope="module")
-def voikko() -> Analyser:
-    return _analyser("voikko")
-
-
 @pytest.fixture(scope="module", params=["voikko", "simplemma"])
 def strict(request: pytest.FixtureRequest) -> Analyser:
     """The analysers held to every distractor and compound case (Snowball is measured)."""
@@ -561,11 +556,6 @@ def test_derivations_only_when_asked(voikko: Analyser, form: str, query: str,
 @pytest.mark.parametrize("word", ["esimerkiksi", "varmasti", "mielestä", "lailla"])
 def test_lexicalised_adverbs_are_their_own_base_form(voikko: Analyser, word: str) -> None:
     assert voikko.lemmas(word)[0] == word
-
-
-@pytest.fixture(scope="module")
-def fallback() -> Analyser:
-    return _analyser("simplemma")
 
 
 @pytest.mark.parametrize(("word", "wrong"), [

@@ -11,16 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tymqual import lexicon, morphology
-from tymqual.errors import TymqualError
-from tymqual.morphology import Analyser, get_analyser
-
-
-@pytest.fixture(scope="module")
-def voikko() -> Analyser:
-    try:
-        return get_analyser("voikko")
-    except TymqualError as exc:
-        pytest.skip(f"voikko is not installed here: {exc}")
+from tymqual.morphology import Analyser
 
 
 def _lemmas(voikko: Analyser, form: str) -> list[str]:

@@ -1,8 +1,7 @@
 """simplemma's Finnish dictionary as the measure of what is usual, with its kept seed index.
 
-:func:`usual_lemma` is the base form a word form usually has (simplemma's dictionary is built
-from corpora, so its one base form per form is the usual one); Voikko's readings are ranked
-by it (:mod:`tymqual.morphology`). Its low-memory stream dictionary walks the whole stream
+:func:`usual_lemma` is simplemma's one base form for a word form; Voikko's readings are
+ranked by it (:mod:`tymqual.morphology`). Its low-memory stream dictionary walks the whole stream
 to build a seed index on first use; :func:`keep_dictionary_index` lets the project cache
 keep that index, so a new session reads it instead.
 
@@ -79,11 +78,11 @@ def likelier(word: str, usual: str, names: Callable[[bool], set[str]],
     listed = names(head)
     if mine not in listed or mine == lowered:
         return usual
-    best, best_z = mine, _zipf(mine) + FREQUENCY_MARGIN
+    best, best_z = mine, zipf(mine) + FREQUENCY_MARGIN
     for name in sorted(listed - {mine}):
         if name == lowered or (head and lowered.endswith(name)) or _shared(name, mine, base_forms):
             continue
-        z = _zipf(name)
+        z = zipf(name)
         if z >= best_z:
             best, best_z = name, z
     return ("-" if head else "") + best
@@ -95,14 +94,9 @@ def _shared(one: str, other: str, base_forms: Callable[[str], set[str]]) -> bool
 
 
 def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of ``word`` in Finnish (see :func:`_zipf`); 0 when not
-    listed or without wordfreq."""
-    return _zipf(word)
-
-
-def _zipf(word: str) -> float:
     """wordfreq's Zipf frequency of ``word`` in Finnish (log10 of its count per billion
-    words), from its small list (about 60,000 words down to Zipf 3); 0 when not listed."""
+    words), from its small list (about 60,000 words down to Zipf 3); 0 when not listed or
+    without wordfreq."""
     return _frequencies().get(word, 0.0)
 
 
