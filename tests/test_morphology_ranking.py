@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tymqual import lexicon, morphology
+from tymqual.errors import TymqualWarning
 from tymqual.morphology import Analyser
 
 
@@ -109,7 +110,8 @@ def test_without_wordfreq_the_rule_is_off(monkeypatch: pytest.MonkeyPatch) -> No
     lexicon._frequencies.cache_clear()
     monkeypatch.setattr(lexicon.importlib.util, "find_spec", lambda name: None)
     try:
-        assert lexicon._frequencies() == {}
+        with pytest.warns(TymqualWarning, match="wordfreq is not installed"):
+            assert lexicon._frequencies() == {}
         assert lexicon.likelier("x", "aaa", lambda head: {"aaa", "bbb"}, lambda _: set()) == "aaa"
     finally:
         lexicon._frequencies.cache_clear()

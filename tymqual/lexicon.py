@@ -9,8 +9,9 @@ A base form simplemma gives is set aside when another reading's is far more freq
 Finnish (:func:`likelier`, by wordfreq's word list: simplemma lists one base form per form,
 which for a homograph need not be the frequent word).
 
-Imports only the standard library, and simplemma and wordfreq lazily (absent, every answer is
-empty and :func:`likelier` keeps simplemma's choice).
+Imports only :mod:`tymqual.errors` and the standard library, and simplemma and wordfreq
+lazily (absent, every answer is empty and :func:`likelier` keeps simplemma's choice; a
+missing wordfreq is said once, in a warning).
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ import functools
 import gzip
 import importlib.util
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tymqual.errors import TymqualWarning
 
 __all__ = ["FREQUENCY_MARGIN", "MIN_PART", "keep_dictionary_index", "likelier", "listed_lemma",
            "usual_lemma", "zipf"]
@@ -107,6 +111,10 @@ def _frequencies() -> dict[str, float]:
     one known here; ``{}`` without wordfreq."""
     spec = importlib.util.find_spec("wordfreq")
     if spec is None or not spec.submodule_search_locations:
+        warnings.warn(
+            "wordfreq is not installed, so a Finnish word form that can be two words is read "
+            "as simplemma lists it, without word frequencies (kunnasta may be read as "
+            "kunnas, not kunta); pip install wordfreq.", TymqualWarning, stacklevel=2)
         return {}
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "small_fi.msgpack.gz"
     try:
